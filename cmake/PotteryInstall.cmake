@@ -1,0 +1,1 @@
+# Installs headers, library, the CMake package and libpottery.pc.

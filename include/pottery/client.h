@@ -1,0 +1,67 @@
+/*
+ * client.h: a connection to one Redis server, shared by the containers opened on it.
+ *
+ * Python equivalent: redis.Redis.from_url(url, socket_timeout=1). A client connects when it
+ * is opened, sends AUTH and SELECT on connect and again after every reconnect, and runs
+ * binary-safe commands only. When a connection drops, the call in progress fails with
+ * POTTERY_ECONN (or POTTERY_ETIMEOUT) and the next call reconnects by itself; a command that
+ * may already have run is never re-sent behind the caller's back.
+ *
+ * Threads: a client and every handle made from it must be used by one thread at a time;
+ * different clients are independent.
+ */
+#ifndef POTTERY_CLIENT_H
+#define POTTERY_CLIENT_H
+
+#include <stdint.h>
+
+#include "common.h"
+
+POTTERY_BEGIN_DECLS
+
+typedef struct pottery_client pottery_client;
+
+typedef struct pottery_client_options {
+    int connect_timeout_ms; /* default 1000; 0 waits as long as the OS does */
+    int command_timeout_ms; /* default 1000 (pottery's socket timeout); 0 = no timeout */
+    const char *username;   /* ACL user; NULL = the URL's (if any) */
+    const char *password;   /* NULL = the URL's (if any) */
+    int db;                 /* -1 = the URL's (default 0) */
+} pottery_client_options;
+
+#define POTTERY_CLIENT_OPTIONS_INIT { 1000, 1000, NULL, NULL, -1 }
+
+/* Connect to the server named by url:
+ *   redis://[[user]:password@]host[:port][/db]      (port 6379, db 0 by default)
+ *   unix:///path/to/redis.sock[?db=N]
+ * Percent-escapes in user and password are decoded. url NULL means $REDIS_URL, or
+ * "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
+ * *out is the caller's; release it with pottery_client_free().
+ * Errors: POTTERY_EINVAL (malformed URL), POTTERY_ECONN (unreachable, refused),
+ * POTTERY_ETIMEOUT (no answer within connect_timeout_ms), POTTERY_EREDIS (AUTH or SELECT
+ * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING in one round trip. */
+POTTERY_API int pottery_client_open(pottery_client **out, const char *url,
+                                    const pottery_client_options *opts);
+
+/* Close the connection and free the client. Accepts NULL. Handles opened on the client
+ * must be freed first. */
+POTTERY_API void pottery_client_free(pottery_client *client);
+
+/* PING the server (reconnecting first if the connection had dropped). One round trip. */
+POTTERY_API int pottery_client_ping(pottery_client *client);
+
+/* Counters of what the client has sent, for asserting round-trip budgets in tests and
+ * measuring benchmarks. A round trip is one wait for replies after sending one or more
+ * commands (a pipeline of 1000 commands is 1 round trip, 1000 commands). */
+typedef struct pottery_client_stats {
+    uint64_t round_trips;
+    uint64_t commands;
+    uint64_t reconnects;
+} pottery_client_stats;
+
+POTTERY_API void pottery_client_stats_get(const pottery_client *client, pottery_client_stats *out);
+POTTERY_API void pottery_client_stats_reset(pottery_client *client);
+
+POTTERY_END_DECLS
+
+#endif /* POTTERY_CLIENT_H */

@@ -1,0 +1,90 @@
+/*
+ * Internal: the canonical JSON codec.
+ *
+ * Encoding produces exactly Python's json.dumps(v, sort_keys=True) bytes. Decoding accepts
+ * any valid JSON plus NaN/Infinity/-Infinity and keeps integers exact (int64 as INT, larger
+ * integers as exact JSON text). This is the only code that parses or prints JSON.
+ */
+#ifndef POTTERY_CODEC_H
+#define POTTERY_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "pottery/value.h"
+
+/* ---- parsed JSON trees (for composite values: repr, equality, snapshots) ---- */
+
+typedef enum pottery_json_kind {
+    POTTERY_JSON_NULL,
+    POTTERY_JSON_FALSE,
+    POTTERY_JSON_TRUE,
+    POTTERY_JSON_INT,    /* integer literal; text holds the exact digits ("-12") */
+    POTTERY_JSON_FLOAT,  /* number with fraction/exponent, or NaN/Infinity; num holds it */
+    POTTERY_JSON_STRING, /* text/len: decoded UTF-8 (may contain NUL) */
+    POTTERY_JSON_ARRAY,  /* items[0..count) */
+    POTTERY_JSON_OBJECT  /* keys[i] (STRING nodes) -> items[i]; sorted by key code points,
+                            duplicate keys collapsed to the last one, as Python's dict does */
+} pottery_json_kind;
+
+typedef struct pottery_json_node {
+    pottery_json_kind kind;
+    double num;      /* FLOAT value; for INT the (possibly rounded) double */
+    int64_t i;       /* INT value when fits_int64 */
+    int fits_int64;  /* INT only */
+    char *text;      /* INT digits or STRING bytes, NUL-terminated */
+    size_t len;
+    struct pottery_json_node **keys;
+    struct pottery_json_node **items;
+    size_t count;
+} pottery_json_node;
+
+/* Parse text[0..len). Errors: POTTERY_EDECODE (with position in the message), ENOMEM.
+ * Nesting deeper than POTTERY_JSON_MAX_DEPTH is rejected with EDECODE. */
+#define POTTERY_JSON_MAX_DEPTH 512
+int pottery__json_parse(pottery_json_node **out, const char *text, size_t len);
+void pottery__json_free(pottery_json_node *n);
+
+/* Append the canonical JSON of a tree. */
+int pottery__json_write(pottery_buf *b, const pottery_json_node *n);
+
+/* Append Python's repr() of a tree ('a', 1, 1.5, None, True, [..], {..}). */
+int pottery__json_repr(pottery_buf *b, const pottery_json_node *n);
+
+/* Python == between two trees (numbers compare by value across int/float/bool). */
+int pottery__json_equal(const pottery_json_node *a, const pottery_json_node *b);
+
+/* Append a normalised form of the tree for hashing/sorting by Python equality: values that
+ * Python considers equal (1, 1.0, True; 0, -0.0, False) get identical bytes. */
+int pottery__json_write_normalized(pottery_buf *b, const pottery_json_node *n);
+
+/* Append the string Python's json module uses when the tree is a dict key inside an
+ * object (str as is, int digits, float repr, true/false/null). Arrays/objects: ETYPE. */
+int pottery__json_key_text(pottery_buf *b, const pottery_json_node *n);
+
+/* ---- values ---- */
+
+/* Append the canonical JSON of a value. Errors: ETYPE (invalid UTF-8 in a STRING, invalid
+ * JSON text in a JSON value), EINVAL (NULL string pointer, unknown type), ENOMEM. */
+int pottery__encode(pottery_buf *b, const pottery_value *v);
+
+/* Decode JSON bytes into an owned value (scalars typed, arrays/objects/big integers as
+ * canonical JSON text). *out is overwritten without being disposed. Errors: EDECODE, ENOMEM. */
+int pottery__decode(pottery_value *out, const char *text, size_t len);
+
+/* Convert a parsed tree to an owned value (as pottery__decode does). */
+int pottery__value_from_node(pottery_value *out, const pottery_json_node *n);
+
+/* Parse a value into a tree (scalars included). Errors as pottery__encode. */
+int pottery__value_to_node(pottery_json_node **out, const pottery_value *v);
+
+/* Python repr(float) / json float text: "1.0", "1e+16", "1e-05", "NaN", "Infinity".
+ * buf must hold POTTERY_DOUBLE_BUFSIZE bytes; returns the length written (NUL-terminated). */
+#define POTTERY_DOUBLE_BUFSIZE 32
+size_t pottery__format_double(char *buf, double d);
+
+/* Check that s[0..len) is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF). */
+int pottery__utf8_valid(const char *s, size_t len);
+
+#endif

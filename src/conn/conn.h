@@ -1,0 +1,173 @@
+/*
+ * Internal: the connection layer. Containers build commands with pottery_cmd, run them
+ * through the functions below and read replies through the accessors; only src/conn/
+ * includes hiredis (through hiredis_compat.h).
+ *
+ * Round trips: every function documents how many it costs. A round trip is counted each
+ * time the client waits for replies after having sent one or more commands.
+ */
+#ifndef POTTERY_CONN_H
+#define POTTERY_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "pottery/client.h"
+#include "pottery/value.h"
+
+/* ---- replies (opaque; hiredis' redisReply inside) ---- */
+
+typedef struct redisReply pottery_reply;
+
+typedef enum pottery_reply_type {
+    POTTERY_REPLY_STRING = 1,
+    POTTERY_REPLY_ARRAY,
+    POTTERY_REPLY_INTEGER,
+    POTTERY_REPLY_NIL,
+    POTTERY_REPLY_STATUS,
+    POTTERY_REPLY_ERROR,
+    POTTERY_REPLY_OTHER
+} pottery_reply_type;
+
+pottery_reply_type pottery__reply_type(const pottery_reply *r);
+/* Bytes of a STRING, STATUS or ERROR reply (NULL and *len = 0 otherwise). len may be NULL. */
+const char *pottery__reply_str(const pottery_reply *r, size_t *len);
+long long pottery__reply_integer(const pottery_reply *r);
+size_t pottery__reply_count(const pottery_reply *r);               /* ARRAY length, else 0 */
+const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i); /* NULL if out of range */
+void pottery__reply_free(pottery_reply *r);                        /* accepts NULL */
+/* An ERROR reply sets POTTERY_EREDIS (message = the Redis text) and returns it; else 0. */
+int pottery__reply_check(const pottery_reply *r);
+/* Decode a STRING reply as JSON into *out (EDECODE for anything else / non-JSON bytes). */
+int pottery__reply_decode(pottery_value *out, const pottery_reply *r);
+
+/* ---- commands (binary-safe argv; user data never passes through a format string) ---- */
+
+#define POTTERY_CMD_INLINE 8
+
+typedef struct pottery_cmd_arg {
+    const char *ptr; /* borrowed bytes, or NULL when the bytes live in arena at off */
+    size_t off;
+    size_t len;
+} pottery_cmd_arg;
+
+typedef struct pottery_cmd {
+    pottery_cmd_arg inline_args[POTTERY_CMD_INLINE];
+    pottery_cmd_arg *args; /* inline_args or heap */
+    size_t argc;
+    size_t cap;
+    pottery_buf arena;     /* copies of encoded/copied arguments */
+    int err;               /* first error while building; reported when the command runs */
+} pottery_cmd;
+
+void pottery__cmd_init(pottery_cmd *c);
+void pottery__cmd_reset(pottery_cmd *c); /* argc = 0, keeps memory */
+void pottery__cmd_free(pottery_cmd *c);
+/* Each push returns 0 or an error code; the first error is also kept in c->err so a run
+ * of pushes can be checked once (running the command returns it). */
+int pottery__cmd_arg(pottery_cmd *c, const char *s, size_t len);    /* borrowed */
+int pottery__cmd_cstr(pottery_cmd *c, const char *s);               /* borrowed */
+int pottery__cmd_copy(pottery_cmd *c, const char *s, size_t len);   /* copied */
+int pottery__cmd_int(pottery_cmd *c, long long v);                  /* copied as decimal */
+int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);     /* canonical JSON */
+
+/* ---- running commands ---- */
+
+/* One command, one round trip. *out (out may be NULL to discard) receives the reply. An
+ * ERROR reply is returned as POTTERY_EREDIS with the Redis text (no reply is kept).
+ * I/O failure: POTTERY_ECONN or POTTERY_ETIMEOUT; the connection is then dropped and the
+ * next call reconnects (the failed command is never re-sent). */
+int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
+
+/* n commands in one round trip. outs[i] receives each reply (ERROR replies included:
+ * check them with pottery__reply_check); outs may be NULL to discard all. On failure
+ * no reply is kept (all outs[i] NULL). */
+int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n);
+
+/* MULTI, the n commands, EXEC in one round trip. *out (may be NULL) is EXEC's array of
+ * results. Errors: EREDIS if a command was rejected when queued (EXECABORT); ECONFLICT if
+ * EXEC returned nil because a WATCHed key changed. */
+int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmds, size_t n);
+
+/* Streaming form for bulk work of any size, still one round trip: queue commands with
+ * pottery__send (output is flushed to the socket whenever it grows past a bound, so memory
+ * stays bounded), then read the replies in order with pottery__recv. */
+int pottery__send(pottery_client *c, pottery_cmd *cmd);
+int pottery__recv(pottery_reply **out, pottery_client *c);
+
+/* ---- optimistic transactions ---- */
+
+typedef struct pottery_txn {
+    pottery_cmd *cmds; /* writes to run between MULTI and EXEC */
+    size_t count;
+    size_t cap;
+} pottery_txn;
+
+/* Queue a new write; returns a cleared command to fill, or NULL (ENOMEM set). */
+pottery_cmd *pottery__txn_add(pottery_txn *t);
+
+/* body does its reads with pottery__exec on c (the keys are WATCHed) and queues writes with
+ * pottery__txn_add. It returns 0 to commit, or an error code to abandon (UNWATCH is sent and
+ * the code returned). With no writes queued nothing more is sent. If EXEC aborts because a
+ * watched key changed, everything is retried, up to max_tries times in all; then
+ * POTTERY_ECONFLICT. *exec_out (may be NULL) receives EXEC's results on success. */
+typedef int (*pottery_txn_body)(pottery_client *c, void *ctx, pottery_txn *t);
+int pottery__watch(pottery_reply **exec_out, pottery_client *c,
+                   const char *const *keys, const size_t *keylens, size_t nkeys,
+                   int max_tries, pottery_txn_body body, void *ctx);
+
+/* ---- Lua scripts ---- */
+
+typedef struct pottery_script {
+    const char *name;   /* for error messages */
+    const char *source; /* Lua text; its SHA1 is computed by the client when first used */
+} pottery_script;
+
+/* Run script with nkeys keys followed by arguments, as pushed on args (KEYS then ARGV).
+ * The first use on a connection sends EVAL (which also loads the script); later uses send
+ * EVALSHA, falling back to EVAL on NOSCRIPT. One round trip. Replies as pottery__exec. */
+int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s,
+                  size_t nkeys, pottery_cmd *args);
+
+/* ---- SCAN-family cursors (bounded memory: one batch at a time) ---- */
+
+typedef struct pottery_scan {
+    pottery_client *client;
+    const char *verb;   /* "SCAN", "HSCAN", "SSCAN" or "ZSCAN" (static string) */
+    char *key;          /* copy; NULL for SCAN */
+    size_t keylen;
+    long long count;    /* COUNT hint, 0 = server default */
+    char cursor[32];
+    int started;
+    int finished;       /* the server returned cursor 0 */
+    pottery_reply *batch;
+    size_t pos;
+} pottery_scan;
+
+int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb,
+                       const char *key, size_t keylen, long long count);
+/* Next item (for HSCAN/ZSCAN the items alternate field, value). 0 with *item/*len set
+ * (valid until the next call), POTTERY_EITEROVER at the end, or an error. Fetches a new
+ * batch (one round trip) when the current one is used up. */
+int pottery__scan_next(pottery_scan *s, const char **item, size_t *len);
+void pottery__scan_free(pottery_scan *s);
+
+/* ---- client facts used by containers ---- */
+
+/* 1 if both clients talk to the same server and database (host/port or socket, db). */
+int pottery__client_same_server(const pottery_client *a, const pottery_client *b);
+
+/* A new key "pottery:<uuid4>" that did not exist (checked with EXISTS, up to 3 tries;
+ * then POTTERY_ERANDOMKEY). out must hold POTTERY_RANDOM_KEY_SIZE bytes. */
+#define POTTERY_RANDOM_KEY_PREFIX "pottery:"
+#define POTTERY_RANDOM_KEY_SIZE 45 /* 8 + 36 + NUL */
+int pottery__random_key(char *out, pottery_client *c);
+/* A uuid4 in canonical text form (36 chars + NUL) from the OS random source. */
+int pottery__uuid4(char out[37]);
+
+/* UNLINK key if it begins with "pottery:" (used by every container's _free). Errors are
+ * ignored: freeing never fails. */
+void pottery__unlink_if_temporary(pottery_client *c, const char *key);
+
+#endif

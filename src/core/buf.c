@@ -1,0 +1,62 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+
+int pottery__buf_reserve(pottery_buf *b, size_t extra)
+{
+    if (b->cap - b->len > extra) return 0; /* room for extra bytes plus the NUL */
+    if (extra > ((size_t)-1) / 2 - b->len) return pottery__error_oom();
+    size_t want = b->len + extra + 1;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < want) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return pottery__error_oom();
+    b->data = p;
+    b->cap = cap;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int pottery__buf_append(pottery_buf *b, const void *data, size_t len)
+{
+    if (pottery__buf_reserve(b, len) < 0) return POTTERY_ENOMEM;
+    if (len) memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int pottery__buf_puts(pottery_buf *b, const char *s)
+{
+    return pottery__buf_append(b, s, strlen(s));
+}
+
+int pottery__buf_putc(pottery_buf *b, char c)
+{
+    return pottery__buf_append(b, &c, 1);
+}
+
+int pottery__buf_detach(pottery_buf *b, char **out, size_t *out_len)
+{
+    if (pottery__buf_reserve(b, 0) < 0) return POTTERY_ENOMEM;
+    *out = b->data;
+    if (out_len) *out_len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return 0;
+}
+
+void pottery__buf_clear(pottery_buf *b)
+{
+    b->len = 0;
+    if (b->data) b->data[0] = '\0';
+}
+
+void pottery__buf_free(pottery_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

@@ -1,0 +1,6 @@
+#include "pottery/version.h"
+
+const char *pottery_version(void)
+{
+    return POTTERY_VERSION_STRING;
+}

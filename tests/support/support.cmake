@@ -1,0 +1,1 @@
+# test support library (private redis-server harness)
