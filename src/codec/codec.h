@@ -87,4 +87,24 @@ size_t pottery__format_double(char *buf, double d);
 /* Check that s[0..len) is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF). */
 int pottery__utf8_valid(const char *s, size_t len);
 
+/* ---- shared by the codec's own source files ---- */
+
+/* Decode one UTF-8 sequence at s[0..len) (len >= 1): returns its length (1..4) and sets
+ * *cp, or returns 0 if the bytes there are not valid UTF-8 (overlong, surrogate, truncated,
+ * > U+10FFFF, stray continuation byte). */
+size_t pottery__utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* Append s[0..len) (valid UTF-8, checked by the caller) as a JSON string literal with
+ * Python's ensure_ascii escapes, quotes included. */
+int pottery__json_write_string(pottery_buf *b, const char *s, size_t len);
+
+/* Append Python's repr() of the str s[0..len) (valid UTF-8). */
+int pottery__repr_string(pottery_buf *b, const char *s, size_t len);
+
+/* Python's str.isprintable() for one code point (Unicode 14.0, as Python 3.11). */
+int pottery__unicode_printable(uint32_t cp);
+
+/* A new zeroed node of the given kind, or NULL (error set) when out of memory. */
+pottery_json_node *pottery__json_node_new(pottery_json_kind kind);
+
 #endif

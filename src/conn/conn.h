@@ -39,7 +39,8 @@ const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i); /* NUL
 void pottery__reply_free(pottery_reply *r);                        /* accepts NULL */
 /* An ERROR reply sets POTTERY_EREDIS (message = the Redis text) and returns it; else 0. */
 int pottery__reply_check(const pottery_reply *r);
-/* Decode a STRING reply as JSON into *out (EDECODE for anything else / non-JSON bytes). */
+/* Decode a STRING reply as JSON into *out (EDECODE for anything else / non-JSON bytes).
+ * *out is overwritten without being disposed, as pottery__decode does. */
 int pottery__reply_decode(pottery_value *out, const pottery_reply *r);
 
 /* ---- commands (binary-safe argv; user data never passes through a format string) ---- */
@@ -81,37 +82,50 @@ int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);     /* canonical
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
 
 /* n commands in one round trip. outs[i] receives each reply (ERROR replies included:
- * check them with pottery__reply_check); outs may be NULL to discard all. On failure
- * no reply is kept (all outs[i] NULL). */
+ * check them with pottery__reply_check); outs may be NULL to discard all, and then the
+ * first ERROR reply is returned as POTTERY_EREDIS (all commands were still run). On failure
+ * no reply is kept (all outs[i] NULL). Every command is checked before anything is sent. */
 int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n);
 
 /* MULTI, the n commands, EXEC in one round trip. *out (may be NULL) is EXEC's array of
- * results. Errors: EREDIS if a command was rejected when queued (EXECABORT); ECONFLICT if
- * EXEC returned nil because a WATCHed key changed. */
+ * results. A command that failed while running (e.g. WRONGTYPE) makes the call return
+ * EREDIS with its text (no reply kept; the other commands did run). Errors: EREDIS if a command was rejected
+ * when queued (EXECABORT; the message is that command's error text); ECONFLICT if EXEC
+ * returned nil because a WATCHed key changed. Every EXEC must go through here or
+ * pottery__watch (see txn.c on stale WATCHes). */
 int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmds, size_t n);
 
 /* Streaming form for bulk work of any size, still one round trip: queue commands with
- * pottery__send (output is flushed to the socket whenever it grows past a bound, so memory
- * stays bounded), then read the replies in order with pottery__recv. */
+ * pottery__send (output is flushed to the socket whenever it grows past 64 KiB, so memory
+ * stays bounded), then read the replies in order with pottery__recv: one reply per call, an
+ * ERROR reply returned as EREDIS (consumed: keep receiving the rest). Until every reply was
+ * received, the other functions refuse to run (POTTERY_ESTATE). After an I/O error the
+ * stream is gone (the connection was dropped): stop sending and receiving. */
 int pottery__send(pottery_client *c, pottery_cmd *cmd);
 int pottery__recv(pottery_reply **out, pottery_client *c);
 
 /* ---- optimistic transactions ---- */
 
 typedef struct pottery_txn {
-    pottery_cmd *cmds; /* writes to run between MULTI and EXEC */
+    pottery_cmd **cmds; /* writes to run between MULTI and EXEC (each allocated alone) */
     size_t count;
     size_t cap;
 } pottery_txn;
 
-/* Queue a new write; returns a cleared command to fill, or NULL (ENOMEM set). */
+/* Queue a new write; returns a cleared command to fill, or NULL (ENOMEM set). The pointer
+ * stays valid (later adds do not move it) until pottery__watch returns; the txn owns it. */
 pottery_cmd *pottery__txn_add(pottery_txn *t);
 
-/* body does its reads with pottery__exec on c (the keys are WATCHed) and queues writes with
- * pottery__txn_add. It returns 0 to commit, or an error code to abandon (UNWATCH is sent and
- * the code returned). With no writes queued nothing more is sent. If EXEC aborts because a
- * watched key changed, everything is retried, up to max_tries times in all; then
- * POTTERY_ECONFLICT. *exec_out (may be NULL) receives EXEC's results on success. */
+/* WATCH keys (one round trip; nkeys 0 = no WATCH), then body does its reads with
+ * pottery__exec on c and queues writes with pottery__txn_add. It returns 0 to commit, or a
+ * non-zero code to abandon (UNWATCH is sent and the code returned). With no writes queued
+ * nothing more is sent (the keys stay WATCHed until the next WATCH/MULTI, which clears them
+ * in the same round trip) and *exec_out is NULL. Otherwise MULTI, the writes and EXEC go in
+ * one round trip. If EXEC aborts because a watched key changed (or the connection was
+ * replaced inside the body), everything is retried, up to max_tries (>= 1) times in all; then
+ * POTTERY_ECONFLICT. *exec_out (may be NULL) receives EXEC's results on success; with
+ * exec_out NULL an error inside EXEC's results is returned as EREDIS. The body is called
+ * again on each retry, with an empty txn. keylens NULL: keys are C strings. */
 typedef int (*pottery_txn_body)(pottery_client *c, void *ctx, pottery_txn *t);
 int pottery__watch(pottery_reply **exec_out, pottery_client *c,
                    const char *const *keys, const size_t *keylens, size_t nkeys,
@@ -147,9 +161,10 @@ typedef struct pottery_scan {
 
 int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb,
                        const char *key, size_t keylen, long long count);
-/* Next item (for HSCAN/ZSCAN the items alternate field, value). 0 with *item/*len set
+/* Next item (for HSCAN/ZSCAN the items alternate field, value). 0 with *item and *len set
  * (valid until the next call), POTTERY_EITEROVER at the end, or an error. Fetches a new
- * batch (one round trip) when the current one is used up. */
+ * batch (one round trip) when the current one is used up. len may be NULL.
+ * pottery__scan_init zeroes *s first, so pottery__scan_free is safe after a failed init. */
 int pottery__scan_next(pottery_scan *s, const char **item, size_t *len);
 void pottery__scan_free(pottery_scan *s);
 

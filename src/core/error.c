@@ -7,7 +7,7 @@
 
 /* A fixed buffer per thread: setting an error never allocates (so ENOMEM can be reported)
  * and nothing is left to free when a thread ends. */
-enum { MESSAGE_MAX = 512 };
+enum { MESSAGE_MAX = POTTERY_ERROR_MESSAGE_MAX };
 
 static _Thread_local char last_message[MESSAGE_MAX];
 static _Thread_local pottery_error last_error = { 0, "" };
@@ -26,6 +26,19 @@ int pottery__error(int code, const char *fmt, ...)
 int pottery__error_oom(void)
 {
     return pottery__error(POTTERY_ENOMEM, "out of memory");
+}
+
+void pottery__error_save(pottery_error_saved *saved)
+{
+    saved->code = last_error.code;
+    snprintf(saved->message, sizeof saved->message, "%s", last_error.message ? last_error.message : "");
+}
+
+void pottery__error_restore(const pottery_error_saved *saved)
+{
+    snprintf(last_message, sizeof last_message, "%s", saved->message);
+    last_error.code = saved->code;
+    last_error.message = last_message;
 }
 
 const pottery_error *pottery_error_last(void)

@@ -17,6 +17,17 @@ int pottery__error(int code, const char *fmt, ...) POTTERY_PRINTF(2, 3);
 /* Shorthand for an allocation failure. */
 int pottery__error_oom(void);
 
+/* A copy of the last-error record, so that cleanup work (for example unlinking a temporary
+ * key while another error is being reported) can run without clobbering it. */
+#define POTTERY_ERROR_MESSAGE_MAX 512
+typedef struct pottery_error_saved {
+    int code;
+    char message[POTTERY_ERROR_MESSAGE_MAX];
+} pottery_error_saved;
+
+void pottery__error_save(pottery_error_saved *saved);
+void pottery__error_restore(const pottery_error_saved *saved);
+
 /* Reject a NULL argument: returns POTTERY_EINVAL naming the function and argument. */
 #define POTTERY_CHECK_ARG(expr) \
     do { \

@@ -1,1 +1,39 @@
 # test support library (private redis-server harness)
+#
+# pottery_test_support: a static library every test program links. It starts private
+# redis-server processes (tests/support/redis_server.h) and talks to them over its own raw
+# hiredis connection, independently of libpottery. Linking it also brings in:
+#   - include dirs ${PROJECT_SOURCE_DIR}/tests (#include "support/redis_server.h") and
+#     ${PROJECT_SOURCE_DIR}/src (private library headers, for white-box tests);
+#   - cmocka (headers and library).
+# The redis-server binary found in tests/CMakeLists.txt (POTTERY_REDIS_SERVER) is baked in
+# as a compile definition; the environment variable POTTERY_TEST_REDIS_SERVER overrides it
+# at run time.
+add_library(pottery_test_support STATIC ${CMAKE_CURRENT_LIST_DIR}/redis_server.c)
+target_include_directories(pottery_test_support PUBLIC
+  ${PROJECT_SOURCE_DIR}/tests
+  ${PROJECT_SOURCE_DIR}/src
+  ${POTTERY_CMOCKA_INCLUDE_DIR})
+target_link_libraries(pottery_test_support
+  PUBLIC ${POTTERY_CMOCKA_LIBRARY}
+  PRIVATE pottery::hiredis)
+target_compile_definitions(pottery_test_support PRIVATE
+  _GNU_SOURCE
+  "POTTERY_REDIS_SERVER=\"${POTTERY_REDIS_SERVER}\"")
+set_target_properties(pottery_test_support PROPERTIES
+  C_STANDARD 11
+  C_STANDARD_REQUIRED ON
+  C_EXTENSIONS OFF)
+pottery_set_warnings(pottery_test_support)
+
+# The harness's own test.
+add_executable(test_harness ${PROJECT_SOURCE_DIR}/tests/test_harness.c)
+target_link_libraries(test_harness PRIVATE pottery_test_support pottery::hiredis)
+target_compile_definitions(test_harness PRIVATE _GNU_SOURCE)
+set_target_properties(test_harness PROPERTIES
+  C_STANDARD 11
+  C_STANDARD_REQUIRED ON
+  C_EXTENSIONS OFF)
+pottery_set_warnings(test_harness)
+add_test(NAME harness COMMAND test_harness)
+set_tests_properties(harness PROPERTIES TIMEOUT 180)

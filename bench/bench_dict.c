@@ -1,0 +1,147 @@
+/*
+ * pottery_dict against raw hiredis doing the same work: the same HSET/HGET with the same
+ * bytes (JSON-encoded field and value), one command per operation on both sides.
+ */
+#include "bench_common.h"
+
+enum { OPS = 2000, ROUNDS = 7, FIELDS = 1000 };
+
+static pottery_dict *dict;
+
+static void raw_set(bench_target *t, int from, int ops)
+{
+    char field[32], value[32];
+    for (int i = 0; i < ops; i++) {
+        int n = (from + i) % FIELDS;
+        /* the same bytes pottery writes: JSON("k<n>") -> "\"k<n>\"", JSON(n) -> "<n>" */
+        int flen = snprintf(field, sizeof field, "\"k%d\"", n);
+        int vlen = snprintf(value, sizeof value, "%d", from + i);
+        const char *argv[] = { "HSET", "bench:dict", field, value };
+        const size_t lens[] = { 4, 10, (size_t)flen, (size_t)vlen };
+        bench_raw(t->raw, 4, argv, lens);
+    }
+}
+
+static void pottery_set_ops(bench_target *t, int from, int ops)
+{
+    char field[32];
+    (void)t;
+    for (int i = 0; i < ops; i++) {
+        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
+        if (pottery_dict_set(dict, pottery_str(field), pottery_int(from + i)) < 0) bench_die("set");
+    }
+}
+
+static void raw_get(bench_target *t, int from, int ops)
+{
+    char field[32];
+    for (int i = 0; i < ops; i++) {
+        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        const char *argv[] = { "HGET", "bench:dict", field };
+        const size_t lens[] = { 4, 10, (size_t)flen };
+        redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
+        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw HGET");
+        /* the raw side also turns the reply into a number, as pottery must */
+        volatile long long v = strtoll(r->str, NULL, 10);
+        (void)v;
+        freeReplyObject(r);
+    }
+}
+
+static void pottery_get_ops(bench_target *t, int from, int ops)
+{
+    char field[32];
+    pottery_value v = POTTERY_VALUE_INIT;
+    (void)t;
+    for (int i = 0; i < ops; i++) {
+        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
+        if (pottery_dict_get(&v, dict, pottery_str(field)) < 0) bench_die("get");
+    }
+    pottery_value_dispose(&v);
+}
+
+static void raw_contains(bench_target *t, int from, int ops)
+{
+    char field[32];
+    for (int i = 0; i < ops; i++) {
+        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        const char *argv[] = { "HEXISTS", "bench:dict", field };
+        const size_t lens[] = { 7, 10, (size_t)flen };
+        bench_raw(t->raw, 3, argv, lens);
+    }
+}
+
+static void pottery_contains_ops(bench_target *t, int from, int ops)
+{
+    char field[32];
+    int found;
+    (void)t;
+    for (int i = 0; i < ops; i++) {
+        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
+        if (pottery_dict_contains(&found, dict, pottery_str(field)) < 0) bench_die("contains");
+    }
+}
+
+/* Bulk: 10,000 pairs per update. Raw side: one HSET with the same pre-encoded pairs. */
+enum { BULK = 10000 };
+static char bulk_fields[BULK][16], bulk_json_fields[BULK][20], bulk_values[BULK][16];
+static pottery_pair bulk_pairs[BULK];
+static const char *bulk_argv[2 + 2 * BULK];
+static size_t bulk_lens[2 + 2 * BULK];
+
+static void prepare_bulk(void)
+{
+    bulk_argv[0] = "HSET";
+    bulk_lens[0] = 4;
+    bulk_argv[1] = "bench:bulk";
+    bulk_lens[1] = 10;
+    for (int i = 0; i < BULK; i++) {
+        snprintf(bulk_fields[i], sizeof bulk_fields[i], "f%d", i);
+        snprintf(bulk_values[i], sizeof bulk_values[i], "%d", i);
+        int flen = snprintf(bulk_json_fields[i], sizeof bulk_json_fields[i], "\"f%d\"", i);
+        bulk_argv[2 + 2 * i] = bulk_json_fields[i];
+        bulk_lens[2 + 2 * i] = (size_t)flen;
+        bulk_argv[3 + 2 * i] = bulk_values[i];
+        bulk_lens[3 + 2 * i] = strlen(bulk_values[i]);
+        bulk_pairs[i].key = pottery_str(bulk_fields[i]);
+        bulk_pairs[i].value = pottery_int(i);
+    }
+}
+
+static void raw_update(bench_target *t, int from, int ops)
+{
+    (void)from;
+    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + 2 * BULK, bulk_argv, bulk_lens);
+}
+
+static pottery_dict *bulk;
+
+static void pottery_update_ops(bench_target *t, int from, int ops)
+{
+    (void)t;
+    (void)from;
+    for (int k = 0; k < ops; k++)
+        if (pottery_dict_update(bulk, bulk_pairs, BULK) < 0) bench_die("update");
+}
+
+int main(int argc, char **argv)
+{
+    bench_target t;
+    bench_connect(&t, argc, argv);
+    if (pottery_dict_open(&dict, t.client, "bench:dict", NULL) < 0) bench_die("open");
+    if (pottery_dict_open(&bulk, t.client, "bench:bulk", NULL) < 0) bench_die("open");
+    prepare_bulk();
+
+    bench_header("pottery_dict vs raw hiredis (same commands, same bytes)");
+    bench_compare(&t, "set   (HSET)", raw_set, pottery_set_ops, OPS, ROUNDS);
+    bench_compare(&t, "get   (HGET)", raw_get, pottery_get_ops, OPS, ROUNDS);
+    bench_compare(&t, "contains (HEXISTS)", raw_contains, pottery_contains_ops, OPS, ROUNDS);
+    bench_compare(&t, "update 10k pairs (HSET)", raw_update, pottery_update_ops, 5, ROUNDS);
+
+    pottery_dict_clear(dict);
+    pottery_dict_clear(bulk);
+    pottery_dict_free(dict);
+    pottery_dict_free(bulk);
+    bench_close(&t);
+    return 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * pottery.h: the whole of libpottery, Redis containers and distributed primitives for C.
+ *
+ * Each module also has its own header under pottery/ that can be included alone.
+ * Conventions (see README.md): functions return 0 or a negative POTTERY_E* code; results
+ * come back through out-parameters written first; inputs are borrowed for the call; what
+ * the library hands back is the caller's to free with the matching _free/_dispose;
+ * a client and its handles are used by one thread at a time.
+ */
+#ifndef POTTERY_H
+#define POTTERY_H
+
+#include "pottery/common.h"
+#include "pottery/version.h"
+#include "pottery/errors.h"
+#include "pottery/value.h"
+#include "pottery/client.h"
+#include "pottery/dict.h"
+#include "pottery/timer.h"
+
+#endif /* POTTERY_H */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what is missing, build libpottery with sanitizers and warnings-as-errors, and run
+# the whole test suite (unit tests, integration tests against private redis-servers, and
+# the README examples). Usage: scripts/test.sh   (BUILD_DIR=... to choose the build dir)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+BUILD_DIR=${BUILD_DIR:-build/test}
+
+bash scripts/install-deps.sh
+
+JOBS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+
+cmake -S . -B "$BUILD_DIR" \
+  -DCMAKE_BUILD_TYPE=Debug \
+  -DPOTTERY_SANITIZE=ON \
+  -DPOTTERY_WERROR=ON
+cmake --build "$BUILD_DIR" -j "$JOBS"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Each test program starts its own servers on free ports / private sockets, so tests can
+# run in parallel.
+status=0
+(cd "$BUILD_DIR" && ctest --output-on-failure -j2) || status=$?
+exit "$status"

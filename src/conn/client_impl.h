@@ -1,0 +1,94 @@
+/*
+ * Internal to src/conn/: the client structure and the low-level send/receive path that
+ * every way of running commands (exec, pipelines, MULTI, scripts, streaming) goes through.
+ *
+ * Bookkeeping rules, kept in one place (client.c):
+ *  - a command appended with pottery__conn_append counts in stats.commands (handshake
+ *    commands do not);
+ *  - the first pottery__conn_read after one or more appends counts one round trip;
+ *  - any I/O error or timeout drops the connection (pottery__conn_drop); the next append
+ *    reconnects, handshakes again and counts stats.reconnects. Nothing is ever re-sent.
+ */
+#ifndef POTTERY_CONN_CLIENT_IMPL_H
+#define POTTERY_CONN_CLIENT_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn/conn.h"
+#include "conn/url.h"
+
+/* Pending output is written to the socket once it grows past this many bytes. */
+#define POTTERY_FLUSH_BYTES (64u * 1024u)
+
+/* A Lua script this client has used: keyed by the pottery_script pointer (and its source
+ * pointer, so that a reused address with other text is not mistaken for it). */
+typedef struct pottery_script_entry {
+    const pottery_script *script;
+    const char *source;
+    char sha[41];
+    uint64_t loaded_gen; /* connection generation on which it was sent with EVAL (0 = none) */
+} pottery_script_entry;
+
+struct redisContext;
+
+struct pottery_client {
+    struct redisContext *ctx; /* NULL while disconnected */
+    pottery_url addr;         /* where and how to connect (URL with the options applied) */
+    char *endpoint;           /* "host:port" or "unix:/path", for messages */
+    int connect_timeout_ms;
+    int command_timeout_ms;
+    pottery_client_stats stats;
+    uint64_t gen;             /* bumped by every successful connect */
+    size_t unflushed;         /* bytes appended to hiredis' output buffer, not yet written */
+    size_t pending;           /* replies still to be read for commands sent */
+    int awaiting;             /* commands appended since the last wait for replies */
+    int counting;             /* 0 during the handshake: nothing counts in stats */
+    int stale_watch;          /* WATCHed keys may still be set on this connection */
+    pottery_script_entry *scripts;
+    size_t nscripts;
+    size_t capscripts;
+};
+
+/* Connect (if disconnected) with AUTH/SELECT; counts a reconnect. */
+int pottery__conn_ensure(pottery_client *c);
+
+/* Append one command: npre borrowed prefix arguments followed by cmd's arguments (cmd may
+ * be NULL for the prefix alone). Reconnects first if needed. Reports cmd->err, an empty
+ * command (EINVAL), ENOMEM, or an I/O error while flushing. */
+int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
+                         const size_t *prelens, const pottery_cmd *cmd);
+
+/* Read the next reply (any type, ERROR included). I/O errors drop the connection. */
+int pottery__conn_read(pottery_client *c, pottery_reply **out);
+
+/* Close the hiredis context and forget everything tied to the connection. */
+void pottery__conn_drop(pottery_client *c);
+
+/* ESTATE when replies to streamed commands (pottery__send) are still unread. */
+int pottery__conn_check_idle(pottery_client *c);
+
+/* Check a command before anything is sent: cmd->err, or EINVAL for a NULL command or
+ * (unless allow_empty) one without arguments. */
+int pottery__cmd_check(const pottery_cmd *cmd, int allow_empty);
+
+/* The argument array of a command (inline or heap, whatever c->args says). */
+const pottery_cmd_arg *pottery__cmd_argv(const pottery_cmd *cmd);
+/* Add an argument whose len bytes are already in cmd->arena at off. */
+int pottery__cmd_push_arena(pottery_cmd *cmd, size_t off, size_t len);
+/* Bytes of argument i. */
+const char *pottery__cmd_arg_ptr(const pottery_cmd *cmd, size_t i);
+
+/* Read n replies after a pipeline was appended; outs (may be NULL) receives them. With
+ * outs NULL the first ERROR reply becomes EREDIS (after all replies were read). On an I/O
+ * failure everything read so far is freed and outs[] is all NULL. */
+int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n);
+
+/* Run MULTI + cmds + EXEC; the commands come either from an array (arr) or from an array
+ * of pointers (ptrs). See pottery__exec_multi. */
+int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr,
+                        pottery_cmd *const *ptrs, size_t n);
+
+void pottery__scripts_free(pottery_client *c);
+
+#endif

@@ -1,0 +1,155 @@
+/* Running commands: one command, pipelines, MULTI/EXEC, and the streaming send/recv pair. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/client_impl.h"
+#include "core/error.h"
+
+static const char *const MULTI_ARGV[1] = { "MULTI" };
+static const char *const EXEC_ARGV[1] = { "EXEC" };
+static const char *const UNWATCH_ARGV[1] = { "UNWATCH" };
+static const size_t LEN5[1] = { 5 };
+static const size_t LEN4[1] = { 4 };
+static const size_t LEN7[1] = { 7 };
+
+int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
+{
+    int rc;
+    if (out) *out = NULL;
+    POTTERY_CHECK_ARG(c);
+    if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
+    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
+    if ((rc = pottery__conn_append(c, 0, NULL, NULL, cmd)) < 0) return rc;
+    pottery_reply *r;
+    if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+    if ((rc = pottery__reply_check(r)) < 0) {
+        pottery__reply_free(r);
+        return rc;
+    }
+    if (out)
+        *out = r;
+    else
+        pottery__reply_free(r);
+    return 0;
+}
+
+int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n)
+{
+    int rc;
+    if (outs)
+        for (size_t i = 0; i < n; i++) outs[i] = NULL;
+    POTTERY_CHECK_ARG(c);
+    if (n == 0) return 0;
+    POTTERY_CHECK_ARG(cmds);
+    /* Check everything first: nothing is sent unless every command can be. */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pottery__cmd_check(&cmds[i], 0)) < 0) return rc;
+    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pottery__conn_append(c, 0, NULL, NULL, &cmds[i])) < 0) {
+            /* The commands already queued cannot be taken back: drop them with the
+             * connection rather than leave replies nobody will read. */
+            pottery__conn_drop(c);
+            return rc;
+        }
+    return pottery__conn_read_n(c, outs, n);
+}
+
+static const pottery_cmd *nth(const pottery_cmd *arr, pottery_cmd *const *ptrs, size_t i)
+{
+    return arr ? &arr[i] : ptrs[i];
+}
+
+int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr,
+                        pottery_cmd *const *ptrs, size_t n)
+{
+    int rc;
+    if (out) *out = NULL;
+    POTTERY_CHECK_ARG(c);
+    if (n > 0 && !arr && !ptrs) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (cmds)", __func__);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pottery__cmd_check(nth(arr, ptrs, i), 0)) < 0) return rc;
+    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
+    if ((rc = pottery__conn_ensure(c)) < 0) return rc;
+
+    /* Keys left WATCHed by an earlier read-only transaction would make this EXEC fail. */
+    size_t extra = 0;
+    if (c->stale_watch) {
+        if ((rc = pottery__conn_append(c, 1, UNWATCH_ARGV, LEN7, NULL)) < 0) return rc;
+        c->stale_watch = 0;
+        extra = 1;
+    }
+    rc = pottery__conn_append(c, 1, MULTI_ARGV, LEN5, NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__conn_append(c, 0, NULL, NULL, nth(arr, ptrs, i));
+    if (rc == 0) rc = pottery__conn_append(c, 1, EXEC_ARGV, LEN4, NULL);
+    if (rc < 0) {
+        pottery__conn_drop(c); /* never leave a half-sent MULTI behind */
+        return rc;
+    }
+
+    /* Read every reply (the stream must stay in step), then judge. */
+    int queued_error = 0;
+    pottery_reply *r = NULL;
+    for (size_t i = 0; i < extra + 1 + n; i++) {
+        if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+        if (!queued_error && i >= extra) queued_error = pottery__reply_check(r);
+        pottery__reply_free(r);
+    }
+    if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+    if (queued_error) {
+        /* EXEC answered EXECABORT; the queued command's own error says why. */
+        pottery__reply_free(r);
+        return queued_error;
+    }
+    if ((rc = pottery__reply_check(r)) < 0) {
+        pottery__reply_free(r);
+        return rc;
+    }
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+        pottery__reply_free(r);
+        return pottery__error(POTTERY_ECONFLICT, "transaction aborted: a watched key was modified");
+    }
+    /* A command that failed inside EXEC (e.g. WRONGTYPE) fails the whole call. */
+    for (size_t i = 0; i < pottery__reply_count(r); i++)
+        if ((rc = pottery__reply_check(pottery__reply_at(r, i))) < 0) break;
+    if (rc < 0 || !out) {
+        pottery__reply_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmds, size_t n)
+{
+    if (out) *out = NULL;
+    if (n > 0 && !cmds) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (cmds)", __func__);
+    return pottery__conn_multi(out, c, cmds, NULL, n);
+}
+
+int pottery__send(pottery_client *c, pottery_cmd *cmd)
+{
+    int rc;
+    POTTERY_CHECK_ARG(c);
+    if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
+    return pottery__conn_append(c, 0, NULL, NULL, cmd);
+}
+
+int pottery__recv(pottery_reply **out, pottery_client *c)
+{
+    int rc;
+    if (out) *out = NULL;
+    POTTERY_CHECK_ARG(c);
+    if (c->pending == 0) return pottery__error(POTTERY_ESTATE, "pottery__recv: no command is waiting for its reply");
+    pottery_reply *r;
+    if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+    if ((rc = pottery__reply_check(r)) < 0) {
+        pottery__reply_free(r);
+        return rc;
+    }
+    if (out)
+        *out = r;
+    else
+        pottery__reply_free(r);
+    return 0;
+}

@@ -1,0 +1,120 @@
+/* Lua scripts: EVAL on first use on a connection, EVALSHA afterwards, EVAL again on
+ * NOSCRIPT (the server's script cache was flushed or the server restarted). The table of
+ * scripts belongs to the client: there is no global state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/client_impl.h"
+#include "conn/sha1.h"
+#include "core/error.h"
+
+static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *s)
+{
+    for (size_t i = 0; i < c->nscripts; i++) {
+        pottery_script_entry *e = &c->scripts[i];
+        if (e->script == s) {
+            if (e->source != s->source) { /* same address, other text: start over */
+                e->source = s->source;
+                pottery__sha1_hex(e->sha, s->source, strlen(s->source));
+                e->loaded_gen = 0;
+            }
+            return e;
+        }
+    }
+    if (c->nscripts == c->capscripts) {
+        size_t cap = c->capscripts ? c->capscripts * 2 : 8;
+        pottery_script_entry *n = realloc(c->scripts, cap * sizeof *n);
+        if (!n) {
+            pottery__error_oom();
+            return NULL;
+        }
+        c->scripts = n;
+        c->capscripts = cap;
+    }
+    pottery_script_entry *e = &c->scripts[c->nscripts++];
+    e->script = s;
+    e->source = s->source;
+    e->loaded_gen = 0;
+    pottery__sha1_hex(e->sha, s->source, strlen(s->source));
+    return e;
+}
+
+void pottery__scripts_free(pottery_client *c)
+{
+    free(c->scripts);
+    c->scripts = NULL;
+    c->nscripts = c->capscripts = 0;
+}
+
+static int is_noscript(const pottery_reply *r)
+{
+    size_t len;
+    const char *s = pottery__reply_str(r, &len);
+    return pottery__reply_type(r) == POTTERY_REPLY_ERROR && len >= 8 && memcmp(s, "NOSCRIPT", 8) == 0;
+}
+
+/* Send prefix (3 entries) + args and read the reply (any type). */
+static int run(pottery_reply **r, pottery_client *c, const char *const pre[3], const size_t prelen[3],
+               const pottery_cmd *args)
+{
+    int rc = pottery__conn_append(c, 3, pre, prelen, args);
+    if (rc < 0) return rc;
+    return pottery__conn_read(c, r);
+}
+
+int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s,
+                  size_t nkeys, pottery_cmd *args)
+{
+    pottery_cmd empty;
+    char numkeys[24];
+    int rc;
+
+    if (out) *out = NULL;
+    POTTERY_CHECK_ARG(c);
+    POTTERY_CHECK_ARG(s);
+    POTTERY_CHECK_ARG(s->source);
+    if (!args) {
+        pottery__cmd_init(&empty);
+        args = &empty;
+    }
+    if ((rc = pottery__cmd_check(args, 1)) < 0) return rc;
+    if (nkeys > args->argc)
+        return pottery__error(POTTERY_EINVAL, "script %s: %zu keys but only %zu arguments", s->name ? s->name : "?",
+                              nkeys, args->argc);
+    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
+    pottery_script_entry *e = entry_for(c, s);
+    if (!e) return POTTERY_ENOMEM;
+    if ((rc = pottery__conn_ensure(c)) < 0) return rc;
+
+    int n = snprintf(numkeys, sizeof numkeys, "%zu", nkeys);
+    pottery_reply *r = NULL;
+    const size_t srclen = strlen(s->source);
+    if (e->loaded_gen == c->gen) {
+        const char *pre[3] = { "EVALSHA", e->sha, numkeys };
+        const size_t prelen[3] = { 7, 40, (size_t)n };
+        if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
+        if (is_noscript(r)) {
+            pottery__reply_free(r);
+            r = NULL;
+            e->loaded_gen = 0;
+        }
+    }
+    if (!r) {
+        const char *pre[3] = { "EVAL", s->source, numkeys };
+        const size_t prelen[3] = { 4, srclen, (size_t)n };
+        if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
+        /* The server caches a script it has compiled, whatever the script then returned;
+         * if it did not (a compile error), EVALSHA's NOSCRIPT brings us back here. */
+        e->loaded_gen = c->gen;
+    }
+    if ((rc = pottery__reply_check(r)) < 0) {
+        pottery__reply_free(r);
+        return rc;
+    }
+    if (out)
+        *out = r;
+    else
+        pottery__reply_free(r);
+    return 0;
+}

@@ -1,0 +1,264 @@
+/* Redis URL parsing: redis://[[user]:password@]host[:port][/db] and unix:///path[?db=N]. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/url.h"
+#include "core/error.h"
+
+enum { UNIX_PATH_MAX = 107 }; /* sizeof(sockaddr_un.sun_path) - 1 on Linux */
+
+static int bad(const char *problem)
+{
+    return pottery__error(POTTERY_EINVAL, "invalid Redis URL: %s", problem);
+}
+
+static int lower(int ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+/* Case-insensitive prefix test (ASCII). */
+static int has_prefix(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (lower((unsigned char)*s) != *prefix) return 0;
+    return 1;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    ch = lower(ch);
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    return -1;
+}
+
+/* Percent-decode s[0..len) into a new string. what names the part for messages (its
+ * contents are never quoted: it may be a password). */
+static int decode(char **out, const char *s, size_t len, const char *what)
+{
+    char *d = malloc(len + 1);
+    size_t n = 0;
+    *out = NULL;
+    if (!d) return pottery__error_oom();
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            d[n++] = s[i];
+            continue;
+        }
+        int hi = -1, lo = -1;
+        if (i + 2 < len) { /* two characters follow the '%' */
+            hi = hexval((unsigned char)s[i + 1]);
+            lo = hexval((unsigned char)s[i + 2]);
+        }
+        if (hi < 0 || lo < 0) {
+            free(d);
+            return pottery__error(POTTERY_EINVAL, "invalid Redis URL: bad percent-escape in the %s", what);
+        }
+        if (hi == 0 && lo == 0) {
+            free(d);
+            return pottery__error(POTTERY_EINVAL, "invalid Redis URL: %%00 is not allowed in the %s", what);
+        }
+        d[n++] = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    d[n] = '\0';
+    *out = d;
+    return 0;
+}
+
+/* A non-negative decimal int, digits only. */
+static int parse_uint(int *out, const char *s, size_t len, int max)
+{
+    long long v = 0;
+    if (len == 0) return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+        if (v > max) return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_db(int *out, const char *s, size_t len)
+{
+    if (parse_uint(out, s, len, INT_MAX) < 0) return bad("db must be a non-negative integer");
+    return 0;
+}
+
+/* "db=N[&db=N...]" (only db is understood). */
+static int parse_query(pottery_url *u, const char *q, int have_db)
+{
+    while (*q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        if (len > 0) {
+            if (len < 3 || memcmp(q, "db=", 3) != 0) return bad("unsupported URL parameter (only db=N is understood)");
+            if (have_db) return bad("db given twice");
+            int rc = parse_db(&u->db, q + 3, len - 3);
+            if (rc < 0) return rc;
+            have_db = 1;
+        }
+        q += len;
+        if (*q == '&') q++;
+    }
+    return 0;
+}
+
+/* Userinfo "user:password", "user" or ":password". */
+static int parse_userinfo(pottery_url *u, const char *s, size_t len)
+{
+    const char *colon = memchr(s, ':', len);
+    size_t ulen = colon ? (size_t)(colon - s) : len;
+    int rc;
+    if (ulen > 0 && (rc = decode(&u->user, s, ulen, "user name")) < 0) return rc;
+    if (colon) {
+        size_t plen = len - ulen - 1;
+        if (plen > 0 && (rc = decode(&u->password, colon + 1, plen, "password")) < 0) return rc;
+    }
+    return 0;
+}
+
+static int valid_host_char(int ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '.' || ch == '_';
+}
+
+static int valid_ipv6_char(int ch)
+{
+    return hexval(ch) >= 0 || ch == ':' || ch == '.';
+}
+
+/* host[:port] or [v6]:port */
+static int parse_hostport(pottery_url *u, const char *s, size_t len)
+{
+    const char *host = s, *port = NULL;
+    size_t hostlen;
+    size_t portlen = 0;
+    if (len > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (!close) return bad("unterminated IPv6 address (missing ']')");
+        host = s + 1;
+        hostlen = (size_t)(close - host);
+        if (hostlen == 0) return bad("empty host");
+        for (size_t i = 0; i < hostlen; i++)
+            if (!valid_ipv6_char((unsigned char)host[i])) return bad("invalid character in IPv6 address");
+        size_t rest = len - (size_t)(close + 1 - s);
+        if (rest > 0) {
+            if (close[1] != ':') return bad("unexpected text after the IPv6 address");
+            port = close + 2;
+            portlen = rest - 1;
+        }
+    } else {
+        const char *colon = memchr(s, ':', len);
+        hostlen = colon ? (size_t)(colon - s) : len;
+        if (colon) {
+            port = colon + 1;
+            portlen = len - hostlen - 1;
+        }
+        if (hostlen == 0) return bad("empty host");
+        for (size_t i = 0; i < hostlen; i++)
+            if (!valid_host_char((unsigned char)host[i])) return bad("invalid character in host");
+    }
+    if (port) {
+        if (portlen == 0) return bad("empty port");
+        if (parse_uint(&u->port, port, portlen, 65535) < 0 || u->port == 0)
+            return bad("port must be a number from 1 to 65535");
+    }
+    u->host = malloc(hostlen + 1);
+    if (!u->host) return pottery__error_oom();
+    memcpy(u->host, host, hostlen);
+    u->host[hostlen] = '\0';
+    return 0;
+}
+
+static int parse_tcp(pottery_url *u, const char *p)
+{
+    size_t alen = strcspn(p, "/?");
+    const char *at = NULL;
+    int rc;
+    for (size_t i = 0; i < alen; i++)
+        if (p[i] == '@') at = p + i; /* the last '@' ends the userinfo */
+    if (at) {
+        if ((rc = parse_userinfo(u, p, (size_t)(at - p))) < 0) return rc;
+        if ((rc = parse_hostport(u, at + 1, alen - (size_t)(at + 1 - p))) < 0) return rc;
+    } else if ((rc = parse_hostport(u, p, alen)) < 0) {
+        return rc;
+    }
+    p += alen;
+    int have_db = 0;
+    if (*p == '/') {
+        p++;
+        size_t plen = strcspn(p, "?");
+        if (plen > 0) {
+            if ((rc = parse_db(&u->db, p, plen)) < 0) return rc;
+            have_db = 1;
+        }
+        p += plen;
+    }
+    if (*p == '?') return parse_query(u, p + 1, have_db);
+    return 0;
+}
+
+static int parse_unix(pottery_url *u, const char *p)
+{
+    size_t alen = strcspn(p, "/?");
+    int rc;
+    if (alen > 0) {
+        if (p[alen - 1] != '@') return bad("a unix:// URL takes no host (write unix:///path/to.sock)");
+        if ((rc = parse_userinfo(u, p, alen - 1)) < 0) return rc;
+        p += alen;
+    }
+    size_t plen = strcspn(p, "?");
+    if (plen <= 1 || p[0] != '/') return bad("missing socket path (write unix:///path/to.sock)");
+    if ((rc = decode(&u->path, p, plen, "socket path")) < 0) return rc;
+    if (strlen(u->path) > UNIX_PATH_MAX) return bad("socket path too long");
+    p += plen;
+    if (*p == '?') return parse_query(u, p + 1, 0);
+    return 0;
+}
+
+int pottery__url_parse(pottery_url *out, const char *url)
+{
+    int rc;
+    POTTERY_CHECK_ARG(out);
+    memset(out, 0, sizeof *out);
+    out->port = 6379;
+    POTTERY_CHECK_ARG(url);
+    for (const char *q = url; *q; q++) {
+        unsigned char ch = (unsigned char)*q;
+        if (ch <= ' ' || ch == 0x7f) return bad("spaces and control characters are not allowed");
+        if (ch == '#') return bad("fragments (#) are not allowed");
+    }
+    if (has_prefix(url, "redis://")) {
+        rc = parse_tcp(out, url + 8);
+    } else if (has_prefix(url, "unix://")) {
+        out->is_unix = 1;
+        rc = parse_unix(out, url + 7);
+    } else if (has_prefix(url, "rediss://")) {
+        return bad("TLS (rediss://) is not supported");
+    } else {
+        return bad("the scheme must be redis:// or unix://");
+    }
+    if (rc < 0) pottery__url_free(out);
+    return rc;
+}
+
+void pottery__url_free(pottery_url *u)
+{
+    if (!u) return;
+    free(u->host);
+    free(u->path);
+    free(u->user);
+    if (u->password) {
+        /* Do not leave the secret lying around in freed memory. */
+        volatile char *v = u->password;
+        while (*v) *v++ = '\0';
+        free(u->password);
+    }
+    memset(u, 0, sizeof *u);
+    u->port = 6379;
+}

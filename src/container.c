@@ -1,0 +1,69 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/codec.h"
+#include "container.h"
+#include "core/error.h"
+
+int pottery__container_init(pottery_container *c, pottery_client *client, const char *key)
+{
+    c->client = client;
+    c->key = NULL;
+    c->keylen = 0;
+    char random_key[POTTERY_RANDOM_KEY_SIZE];
+    if (key == NULL || key[0] == '\0') {
+        int rc = pottery__random_key(random_key, client);
+        if (rc < 0) return rc;
+        key = random_key;
+    }
+    size_t len = strlen(key);
+    c->key = malloc(len + 1);
+    if (!c->key) return pottery__error_oom();
+    memcpy(c->key, key, len + 1);
+    c->keylen = len;
+    return 0;
+}
+
+void pottery__container_release(pottery_container *c)
+{
+    if (c->key) pottery__unlink_if_temporary(c->client, c->key);
+    free(c->key);
+    c->key = NULL;
+}
+
+int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c)
+{
+    return pottery__cmd_arg(cmd, c->key, c->keylen);
+}
+
+int pottery__error_value(int code, const char *what, const pottery_value *v)
+{
+    char *repr = NULL;
+    if (pottery_value_repr(&repr, *v) < 0) {
+        pottery__error(code, "%s", what);
+    } else {
+        pottery__error(code, "%s: %s", what, repr);
+    }
+    pottery_free(repr);
+    return code;
+}
+
+int pottery__reply_to_value(pottery_value *out, const pottery_reply *r)
+{
+    pottery_value tmp = POTTERY_VALUE_INIT;
+    int rc = pottery__reply_decode(&tmp, r);
+    if (rc < 0) return rc;
+    pottery_value_dispose(out);
+    *out = tmp;
+    return 0;
+}
+
+int pottery__value_assign(pottery_value *out, const pottery_value *src)
+{
+    pottery_value tmp = POTTERY_VALUE_INIT;
+    int rc = pottery_value_copy(&tmp, src);
+    if (rc < 0) return rc;
+    pottery_value_dispose(out);
+    *out = tmp;
+    return 0;
+}

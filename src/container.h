@@ -1,0 +1,38 @@
+/*
+ * Internal: what every container handle shares: its client, its key (copied, or a random
+ * "pottery:<uuid4>" one) and the deletion of temporary keys when the handle is freed.
+ */
+#ifndef POTTERY_CONTAINER_H
+#define POTTERY_CONTAINER_H
+
+#include <stddef.h>
+
+#include "conn/conn.h"
+#include "pottery/value.h"
+
+typedef struct pottery_container {
+    pottery_client *client; /* borrowed */
+    char *key;              /* owned copy */
+    size_t keylen;
+} pottery_container;
+
+/* Copy key, or pick a random unused one when key is NULL or "". */
+int pottery__container_init(pottery_container *c, pottery_client *client, const char *key);
+
+/* UNLINK a "pottery:" key, then free the key copy. */
+void pottery__container_release(pottery_container *c);
+
+/* Push the container's key onto a command. */
+int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c);
+
+/* Set `code` with a Python-style message naming the value, e.g. "KeyError: 'jack'". */
+int pottery__error_value(int code, const char *what, const pottery_value *v);
+
+/* Decode a STRING reply into a temporary and, on success, dispose *out and move it there
+ * (so a failed decode leaves *out untouched). */
+int pottery__reply_to_value(pottery_value *out, const pottery_reply *r);
+
+/* Dispose *out and deep-copy src into it (src may point into *out). */
+int pottery__value_assign(pottery_value *out, const pottery_value *src);
+
+#endif

@@ -1,0 +1,747 @@
+/* pottery_dict: RedisDict on a Redis hash (field = JSON(key), value = JSON(value)). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/codec.h"
+#include "conn/conn.h"
+#include "container.h"
+#include "core/error.h"
+#include "pottery/dict.h"
+
+struct pottery_dict {
+    pottery_container c;
+};
+
+struct pottery_dict_iter {
+    pottery_dict *dict;
+    pottery_scan scan;
+};
+
+/* Pairs per HSET when a bulk write is split to bound memory (and per Lua unpack call,
+ * which Lua limits to a few thousand values). */
+enum { PAIRS_PER_CHUNK = 1000 };
+
+/* Write the initial contents only if the hash does not exist yet, atomically. */
+static const pottery_script init_script = {
+    "dict_init",
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+    "for i = 1, #ARGV, 2000 do\n"
+    "  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
+    "end\n"
+    "return 1\n"
+};
+
+/* Remove and return the first field HSCAN finds (scanning on past empty batches). */
+static const pottery_script popitem_script = {
+    "dict_popitem",
+    "local cursor = '0'\n"
+    "repeat\n"
+    "  local batch = redis.call('HSCAN', KEYS[1], cursor)\n"
+    "  cursor = batch[1]\n"
+    "  local entries = batch[2]\n"
+    "  if #entries > 0 then\n"
+    "    redis.call('HDEL', KEYS[1], entries[1])\n"
+    "    return { entries[1], entries[2] }\n"
+    "  end\n"
+    "until cursor == '0'\n"
+    "return false\n"
+};
+
+/* Copy every field of KEYS[2] into KEYS[1] (both on this server). */
+static const pottery_script update_from_script = {
+    "dict_update_from",
+    "local src = redis.call('HGETALL', KEYS[2])\n"
+    "for i = 1, #src, 2000 do\n"
+    "  redis.call('HSET', KEYS[1], unpack(src, i, math.min(i + 1999, #src)))\n"
+    "end\n"
+    "return #src / 2\n"
+};
+
+int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,
+                      const pottery_dict_options *opts)
+{
+    POTTERY_CHECK_ARG(out);
+    *out = NULL;
+    POTTERY_CHECK_ARG(client);
+    if (opts && opts->nitems > 0 && opts->items == NULL)
+        return pottery__error(POTTERY_EINVAL, "pottery_dict_open: items is NULL but nitems is %zu", opts->nitems);
+
+    pottery_dict *d = calloc(1, sizeof *d);
+    if (!d) return pottery__error_oom();
+    int rc = pottery__container_init(&d->c, client, key);
+    if (rc == 0 && opts && opts->nitems > 0) {
+        pottery_cmd args;
+        pottery__cmd_init(&args);
+        pottery__cmd_key(&args, &d->c);
+        for (size_t i = 0; i < opts->nitems; i++) {
+            pottery__cmd_value(&args, &opts->items[i].key);
+            pottery__cmd_value(&args, &opts->items[i].value);
+        }
+        pottery_reply *r = NULL;
+        rc = pottery__eval(&r, client, &init_script, 1, &args);
+        if (rc == 0 && pottery__reply_integer(r) == 0)
+            rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", d->c.key);
+        pottery__reply_free(r);
+        pottery__cmd_free(&args);
+    }
+    if (rc < 0) {
+        /* Never delete data on failure: the key may be somebody else's. */
+        free(d->c.key);
+        free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void pottery_dict_free(pottery_dict *dict)
+{
+    if (!dict) return;
+    pottery__container_release(&dict->c);
+    free(dict);
+}
+
+const char *pottery_dict_key(const pottery_dict *dict)
+{
+    return dict ? dict->c.key : NULL;
+}
+
+/* Run "<verb> <hash> JSON(key)" and hand back the reply. */
+static int keyed_command(pottery_reply **r, pottery_dict *d, const char *verb, const pottery_value *key)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, verb);
+    pottery__cmd_key(&cmd, &d->c);
+    pottery__cmd_value(&cmd, key);
+    int rc = pottery__exec(r, d->c.client, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+/* The shared body of get and get_default: dflt NULL means KeyError on a miss. */
+static int dict_get(pottery_value *out, pottery_dict *d, const pottery_value *key, const pottery_value *dflt)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(d);
+    pottery_reply *r = NULL;
+    int rc = keyed_command(&r, d, "HGET", key);
+    if (rc == 0) {
+        if (pottery__reply_type(r) != POTTERY_REPLY_NIL) rc = pottery__reply_to_value(out, r);
+        else if (dflt) rc = pottery__value_assign(out, dflt);
+        else rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", key);
+    }
+    pottery__reply_free(r);
+    return rc;
+}
+
+int pottery_dict_get(pottery_value *out, pottery_dict *dict, pottery_value key)
+{
+    return dict_get(out, dict, &key, NULL);
+}
+
+int pottery_dict_get_default(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt)
+{
+    return dict_get(out, dict, &key, &dflt);
+}
+
+int pottery_dict_set(pottery_dict *dict, pottery_value key, pottery_value value)
+{
+    POTTERY_CHECK_ARG(dict);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HSET");
+    pottery__cmd_key(&cmd, &dict->c);
+    pottery__cmd_value(&cmd, &key);
+    pottery__cmd_value(&cmd, &value);
+    int rc = pottery__exec(NULL, dict->c.client, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+int pottery_dict_del(pottery_dict *dict, pottery_value key)
+{
+    POTTERY_CHECK_ARG(dict);
+    pottery_reply *r = NULL;
+    int rc = keyed_command(&r, dict, "HDEL", &key);
+    if (rc == 0 && pottery__reply_integer(r) == 0) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
+    pottery__reply_free(r);
+    return rc;
+}
+
+int pottery_dict_contains(int *out, pottery_dict *dict, pottery_value key)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    pottery_reply *r = NULL;
+    int rc = keyed_command(&r, dict, "HEXISTS", &key);
+    if (rc == POTTERY_ETYPE) {
+        /* Python: a key that cannot be serialised is simply not there. */
+        *out = 0;
+        rc = 0;
+    } else if (rc == 0) {
+        *out = pottery__reply_integer(r) != 0;
+    }
+    pottery__reply_free(r);
+    return rc;
+}
+
+int pottery_dict_len(int64_t *out, pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HLEN");
+    pottery__cmd_key(&cmd, &dict->c);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec(&r, dict->c.client, &cmd);
+    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
+    pottery__reply_free(r);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+/* MULTI; <first> hash JSON(key) [JSON(value)]; <second> hash JSON(key); EXEC — one round
+ * trip, atomic. Returns EXEC's two results. */
+static int atomic_pair(pottery_reply **exec, pottery_dict *d, const char *first, const char *second,
+                       const pottery_value *key, const pottery_value *value)
+{
+    pottery_cmd cmds[2];
+    pottery__cmd_init(&cmds[0]);
+    pottery__cmd_init(&cmds[1]);
+    pottery__cmd_cstr(&cmds[0], first);
+    pottery__cmd_key(&cmds[0], &d->c);
+    pottery__cmd_value(&cmds[0], key);
+    if (value) pottery__cmd_value(&cmds[0], value);
+    pottery__cmd_cstr(&cmds[1], second);
+    pottery__cmd_key(&cmds[1], &d->c);
+    pottery__cmd_value(&cmds[1], key);
+    int rc = pottery__exec_multi(exec, d->c.client, cmds, 2);
+    pottery__cmd_free(&cmds[0]);
+    pottery__cmd_free(&cmds[1]);
+    if (rc == 0 && pottery__reply_count(*exec) != 2) {
+        pottery__reply_free(*exec);
+        *exec = NULL;
+        return pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/%s/%s/EXEC", first, second);
+    }
+    return rc;
+}
+
+static int dict_pop(pottery_value *out, pottery_dict *d, const pottery_value *key, const pottery_value *dflt)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(d);
+    pottery_reply *exec = NULL;
+    int rc = atomic_pair(&exec, d, "HGET", "HDEL", key, NULL);
+    if (rc < 0) return rc;
+    const pottery_reply *value = pottery__reply_at(exec, 0);
+    if (pottery__reply_type(value) != POTTERY_REPLY_NIL) rc = pottery__reply_to_value(out, value);
+    else if (dflt) rc = pottery__value_assign(out, dflt);
+    else rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", key);
+    pottery__reply_free(exec);
+    return rc;
+}
+
+int pottery_dict_pop(pottery_value *out, pottery_dict *dict, pottery_value key)
+{
+    return dict_pop(out, dict, &key, NULL);
+}
+
+int pottery_dict_pop_default(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt)
+{
+    return dict_pop(out, dict, &key, &dflt);
+}
+
+int pottery_dict_setdefault(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    pottery_reply *exec = NULL;
+    int rc = atomic_pair(&exec, dict, "HSETNX", "HGET", &key, &dflt);
+    if (rc < 0) return rc;
+    rc = pottery__reply_to_value(out, pottery__reply_at(exec, 1));
+    pottery__reply_free(exec);
+    return rc;
+}
+
+int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(dict);
+    pottery_cmd args;
+    pottery__cmd_init(&args);
+    pottery__cmd_key(&args, &dict->c);
+    pottery_reply *r = NULL;
+    int rc = pottery__eval(&r, dict->c.client, &popitem_script, 1, &args);
+    pottery__cmd_free(&args);
+    if (rc < 0) return rc;
+    if (pottery__reply_type(r) != POTTERY_REPLY_ARRAY || pottery__reply_count(r) != 2) {
+        pottery__reply_free(r);
+        return pottery__error(POTTERY_ENOTFOUND, "KeyError: 'popitem(): dictionary is empty'");
+    }
+    /* Decode both before touching the outputs, so a foreign entry leaves them as they were
+     * (the entry itself is gone from Redis by then, as with any pop). */
+    pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
+    rc = pottery__reply_decode(&k, pottery__reply_at(r, 0));
+    if (rc == 0) rc = pottery__reply_decode(&v, pottery__reply_at(r, 1));
+    pottery__reply_free(r);
+    if (rc < 0) {
+        pottery_value_dispose(&k);
+        pottery_value_dispose(&v);
+        return rc;
+    }
+    if (key_out) { pottery_value_dispose(key_out); *key_out = k; } else pottery_value_dispose(&k);
+    if (value_out) { pottery_value_dispose(value_out); *value_out = v; } else pottery_value_dispose(&v);
+    return 0;
+}
+
+/* Append one HSET of items[from..to) to cmd (reset first). */
+static int build_hset(pottery_cmd *cmd, pottery_dict *d, const pottery_pair *items, size_t from, size_t to)
+{
+    pottery__cmd_reset(cmd);
+    pottery__cmd_cstr(cmd, "HSET");
+    pottery__cmd_key(cmd, &d->c);
+    for (size_t i = from; i < to; i++) {
+        pottery__cmd_value(cmd, &items[i].key);
+        pottery__cmd_value(cmd, &items[i].value);
+    }
+    return cmd->err;
+}
+
+/* Read n replies and keep the first error; used after streaming a transaction. */
+static int drain_replies(pottery_client *client, size_t n, int rc)
+{
+    for (size_t i = 0; i < n; i++) {
+        pottery_reply *r = NULL;
+        int got = pottery__recv(&r, client);
+        pottery__reply_free(r);
+        if (got == POTTERY_EREDIS) {
+            if (rc == 0) rc = got; /* an error reply: keep reading the rest */
+        } else if (got < 0) {
+            return got; /* connection gone: nothing more to read */
+        }
+    }
+    return rc;
+}
+
+int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
+{
+    POTTERY_CHECK_ARG(dict);
+    if (n == 0) return 0;
+    POTTERY_CHECK_ARG(items);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    int rc;
+    if (n <= PAIRS_PER_CHUNK) {
+        /* One HSET is atomic on its own, and every pair is encoded before it is sent. */
+        rc = build_hset(&cmd, dict, items, 0, n);
+        if (rc == 0) rc = pottery__exec(NULL, dict->c.client, &cmd);
+        pottery__cmd_free(&cmd);
+        return rc;
+    }
+    /* Large updates: MULTI, one HSET per chunk, EXEC, streamed so that only one chunk is in
+     * memory; a pair that fails to encode turns EXEC into DISCARD, so nothing is written. */
+    pottery_client *client = dict->c.client;
+    size_t sent = 0;
+    pottery__cmd_cstr(&cmd, "MULTI");
+    rc = pottery__send(client, &cmd);
+    if (rc == 0) sent++;
+    int build_rc = 0;
+    for (size_t from = 0; rc == 0 && build_rc == 0 && from < n; from += PAIRS_PER_CHUNK) {
+        size_t to = n - from > PAIRS_PER_CHUNK ? from + PAIRS_PER_CHUNK : n;
+        build_rc = build_hset(&cmd, dict, items, from, to);
+        if (build_rc == 0) {
+            rc = pottery__send(client, &cmd);
+            if (rc == 0) sent++;
+        }
+    }
+    if (rc == 0) {
+        pottery__cmd_reset(&cmd);
+        pottery__cmd_cstr(&cmd, build_rc == 0 ? "EXEC" : "DISCARD");
+        rc = pottery__send(client, &cmd);
+        if (rc == 0) sent++;
+    }
+    pottery__cmd_free(&cmd);
+    if (rc < 0) return rc; /* the connection is dropped, so the MULTI dies with it */
+    rc = drain_replies(client, sent, 0);
+    return build_rc < 0 ? build_rc : rc;
+}
+
+/* HGETALL into a reply (an array of field, value, field, value, ...). */
+static int hgetall(pottery_reply **r, pottery_dict *d)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HGETALL");
+    pottery__cmd_key(&cmd, &d->c);
+    int rc = pottery__exec(r, d->c.client, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
+{
+    POTTERY_CHECK_ARG(dict);
+    POTTERY_CHECK_ARG(other);
+    int rc;
+    if (pottery__client_same_server(dict->c.client, other->c.client)) {
+        pottery_cmd args;
+        pottery__cmd_init(&args);
+        pottery__cmd_key(&args, &dict->c);
+        pottery__cmd_key(&args, &other->c);
+        rc = pottery__eval(NULL, dict->c.client, &update_from_script, 2, &args);
+        pottery__cmd_free(&args);
+        return rc;
+    }
+    /* Different servers: copy batch by batch, bytes as they are (already canonical). */
+    pottery_scan scan;
+    rc = pottery__scan_init(&scan, other->c.client, "HSCAN", other->c.key, other->c.keylen, 0);
+    if (rc < 0) return rc;
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    size_t pairs = 0;
+    for (;;) {
+        const char *field, *value;
+        size_t flen, vlen;
+        rc = pottery__scan_next(&scan, &field, &flen);
+        if (rc == 0) rc = pottery__scan_next(&scan, &value, &vlen);
+        if (rc == POTTERY_EITEROVER || (rc == 0 && pairs == PAIRS_PER_CHUNK)) {
+            if (pairs > 0) {
+                int wrc = pottery__exec(NULL, dict->c.client, &cmd);
+                if (wrc < 0) { rc = wrc; break; }
+            }
+            pairs = 0;
+            pottery__cmd_reset(&cmd);
+            if (rc == POTTERY_EITEROVER) { rc = 0; break; }
+        }
+        if (rc < 0) break;
+        if (pairs == 0) {
+            pottery__cmd_cstr(&cmd, "HSET");
+            pottery__cmd_key(&cmd, &dict->c);
+        }
+        pottery__cmd_copy(&cmd, field, flen);
+        pottery__cmd_copy(&cmd, value, vlen);
+        pairs++;
+    }
+    pottery__cmd_free(&cmd);
+    pottery__scan_free(&scan);
+    return rc;
+}
+
+int pottery_dict_clear(pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(dict);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "UNLINK");
+    pottery__cmd_key(&cmd, &dict->c);
+    int rc = pottery__exec(NULL, dict->c.client, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+/* ---- snapshots: to_json, repr, equality ---- */
+
+typedef struct entry {
+    pottery_json_node *key;
+    pottery_json_node *value;
+    pottery_buf sort_key; /* the text entries are ordered by */
+} entry;
+
+typedef struct snapshot {
+    entry *entries;
+    size_t count;
+} snapshot;
+
+static void snapshot_free(snapshot *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        pottery__json_free(s->entries[i].key);
+        pottery__json_free(s->entries[i].value);
+        pottery__buf_free(&s->entries[i].sort_key);
+    }
+    free(s->entries);
+    s->entries = NULL;
+    s->count = 0;
+}
+
+static int parse_reply_json(pottery_json_node **out, const pottery_reply *r)
+{
+    size_t len;
+    const char *text = pottery__reply_str(r, &len);
+    if (!text || pottery__reply_type(r) != POTTERY_REPLY_STRING)
+        return pottery__error(POTTERY_EDECODE, "expected a JSON string from Redis");
+    return pottery__json_parse(out, text, len);
+}
+
+/* Parse an HGETALL reply into entries, in Redis order. */
+static int snapshot_load(snapshot *s, const pottery_reply *r)
+{
+    size_t n = pottery__reply_count(r) / 2;
+    s->count = 0;
+    s->entries = n ? calloc(n, sizeof *s->entries) : NULL;
+    if (n && !s->entries) return pottery__error_oom();
+    for (size_t i = 0; i < n; i++) {
+        entry *e = &s->entries[i];
+        s->count++;
+        int rc = parse_reply_json(&e->key, pottery__reply_at(r, 2 * i));
+        if (rc == 0) rc = parse_reply_json(&e->value, pottery__reply_at(r, 2 * i + 1));
+        if (rc < 0) { snapshot_free(s); return rc; }
+    }
+    return 0;
+}
+
+static int snapshot_read(snapshot *s, pottery_dict *d)
+{
+    pottery_reply *r = NULL;
+    int rc = hgetall(&r, d);
+    if (rc == 0) rc = snapshot_load(s, r);
+    pottery__reply_free(r);
+    return rc;
+}
+
+static int compare_sort_keys(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    size_t n = a->sort_key.len < b->sort_key.len ? a->sort_key.len : b->sort_key.len;
+    int c = n ? memcmp(a->sort_key.data, b->sort_key.data, n) : 0;
+    if (c) return c;
+    return (a->sort_key.len > b->sort_key.len) - (a->sort_key.len < b->sort_key.len);
+}
+
+static int compare_numeric_keys(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    double x = a->key->kind == POTTERY_JSON_TRUE ? 1.0 : a->key->kind == POTTERY_JSON_FALSE ? 0.0 : a->key->num;
+    double y = b->key->kind == POTTERY_JSON_TRUE ? 1.0 : b->key->kind == POTTERY_JSON_FALSE ? 0.0 : b->key->num;
+    if (a->key->kind == POTTERY_JSON_INT && b->key->kind == POTTERY_JSON_INT && a->key->fits_int64 && b->key->fits_int64)
+        return (a->key->i > b->key->i) - (a->key->i < b->key->i);
+    return (x > y) - (x < y);
+}
+
+static int is_number(const pottery_json_node *n)
+{
+    return n->kind == POTTERY_JSON_INT || n->kind == POTTERY_JSON_FLOAT || n->kind == POTTERY_JSON_TRUE ||
+           n->kind == POTTERY_JSON_FALSE;
+}
+
+/* Order entries the way json.dumps(sort_keys=True) does: Python sorts the original keys, so
+ * strings sort by code point and numbers by value, and a mix cannot be sorted at all. */
+static int sort_for_json(snapshot *s)
+{
+    int strings = 0, numbers = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        const pottery_json_node *k = s->entries[i].key;
+        if (k->kind == POTTERY_JSON_STRING) strings++;
+        else if (is_number(k)) numbers++;
+        int rc = pottery__json_key_text(&s->entries[i].sort_key, k);
+        if (rc < 0) return rc;
+    }
+    if (s->count > 1 && (size_t)strings != s->count && (size_t)numbers != s->count)
+        return pottery__error(POTTERY_ETYPE, "dict keys of mixed types cannot be sorted for JSON (Python raises TypeError)");
+    if (s->count > 1)
+        qsort(s->entries, s->count, sizeof *s->entries, strings ? compare_sort_keys : compare_numeric_keys);
+    return 0;
+}
+
+int pottery_dict_to_json(char **out, size_t *out_len, pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    snapshot s = { NULL, 0 };
+    int rc = snapshot_read(&s, dict);
+    if (rc == 0) rc = sort_for_json(&s);
+    pottery_buf b = POTTERY_BUF_INIT;
+    if (rc == 0) rc = pottery__buf_putc(&b, '{');
+    for (size_t i = 0; rc == 0 && i < s.count; i++) {
+        if (i) rc = pottery__buf_puts(&b, ", ");
+        pottery_value key_text = pottery_strn(s.entries[i].sort_key.data ? s.entries[i].sort_key.data : "",
+                                              s.entries[i].sort_key.len);
+        if (rc == 0) rc = pottery__encode(&b, &key_text);
+        if (rc == 0) rc = pottery__buf_puts(&b, ": ");
+        if (rc == 0) rc = pottery__json_write(&b, s.entries[i].value);
+    }
+    if (rc == 0) rc = pottery__buf_putc(&b, '}');
+    if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
+    pottery__buf_free(&b);
+    snapshot_free(&s);
+    return rc;
+}
+
+int pottery_dict_repr(char **out, pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    snapshot s = { NULL, 0 };
+    int rc = snapshot_read(&s, dict);
+    pottery_buf b = POTTERY_BUF_INIT;
+    if (rc == 0) rc = pottery__buf_puts(&b, "RedisDict{");
+    for (size_t i = 0; rc == 0 && i < s.count; i++) {
+        if (i) rc = pottery__buf_puts(&b, ", ");
+        if (rc == 0) rc = pottery__json_repr(&b, s.entries[i].key);
+        if (rc == 0) rc = pottery__buf_puts(&b, ": ");
+        if (rc == 0) rc = pottery__json_repr(&b, s.entries[i].value);
+    }
+    if (rc == 0) rc = pottery__buf_putc(&b, '}');
+    if (rc == 0) rc = pottery__buf_detach(&b, out, NULL);
+    pottery__buf_free(&b);
+    snapshot_free(&s);
+    return rc;
+}
+
+/* Python dict equality: same number of entries, and every key of one maps to an equal
+ * value in the other, with keys matched by Python equality (normalised text). */
+static int snapshots_equal(int *out, snapshot *a, snapshot *b)
+{
+    *out = 0;
+    if (a->count != b->count) return 0;
+    snapshot *both[2] = { a, b };
+    for (int side = 0; side < 2; side++) {
+        for (size_t i = 0; i < both[side]->count; i++) {
+            entry *e = &both[side]->entries[i];
+            pottery__buf_clear(&e->sort_key);
+            int rc = pottery__json_write_normalized(&e->sort_key, e->key);
+            if (rc < 0) return rc;
+        }
+        if (both[side]->count > 1) qsort(both[side]->entries, both[side]->count, sizeof(entry), compare_sort_keys);
+    }
+    for (size_t i = 0; i < a->count; i++) {
+        if (compare_sort_keys(&a->entries[i], &b->entries[i]) != 0) return 0;
+        if (!pottery__json_equal(a->entries[i].value, b->entries[i].value)) return 0;
+    }
+    *out = 1;
+    return 0;
+}
+
+int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    POTTERY_CHECK_ARG(other);
+    int same_server = pottery__client_same_server(dict->c.client, other->c.client);
+    if (dict == other || (same_server && strcmp(dict->c.key, other->c.key) == 0)) {
+        *out = 1;
+        return 0;
+    }
+    snapshot a = { NULL, 0 }, b = { NULL, 0 };
+    int rc;
+    if (same_server) {
+        /* Both HGETALLs in one round trip. */
+        pottery_cmd cmds[2];
+        pottery_reply *replies[2] = { NULL, NULL };
+        pottery_dict *dicts[2] = { dict, other };
+        for (int i = 0; i < 2; i++) {
+            pottery__cmd_init(&cmds[i]);
+            pottery__cmd_cstr(&cmds[i], "HGETALL");
+            pottery__cmd_key(&cmds[i], &dicts[i]->c);
+        }
+        rc = pottery__exec_pipeline(replies, dict->c.client, cmds, 2);
+        if (rc == 0) rc = pottery__reply_check(replies[0]);
+        if (rc == 0) rc = pottery__reply_check(replies[1]);
+        if (rc == 0) rc = snapshot_load(&a, replies[0]);
+        if (rc == 0) rc = snapshot_load(&b, replies[1]);
+        for (int i = 0; i < 2; i++) {
+            pottery__reply_free(replies[i]);
+            pottery__cmd_free(&cmds[i]);
+        }
+    } else {
+        rc = snapshot_read(&a, dict);
+        if (rc == 0) rc = snapshot_read(&b, other);
+    }
+    if (rc == 0) rc = snapshots_equal(out, &a, &b);
+    snapshot_free(&a);
+    snapshot_free(&b);
+    return rc;
+}
+
+int pottery_dict_equal_json(int *out, pottery_dict *dict, const char *json_object)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    POTTERY_CHECK_ARG(json_object);
+    pottery_json_node *obj = NULL;
+    int rc = pottery__json_parse(&obj, json_object, strlen(json_object));
+    if (rc < 0) return pottery__error(POTTERY_ETYPE, "pottery_dict_equal_json: %s", pottery_error_last()->message);
+    if (obj->kind != POTTERY_JSON_OBJECT) {
+        pottery__json_free(obj);
+        return pottery__error(POTTERY_ETYPE, "pottery_dict_equal_json: not a JSON object");
+    }
+    snapshot mine = { NULL, 0 }, theirs = { NULL, 0 };
+    rc = snapshot_read(&mine, dict);
+    if (rc == 0 && obj->count) {
+        /* Borrow the object's nodes; they are released with obj, not with the snapshot. */
+        theirs.entries = calloc(obj->count, sizeof *theirs.entries);
+        if (!theirs.entries) rc = pottery__error_oom();
+        for (size_t i = 0; rc == 0 && i < obj->count; i++) {
+            theirs.entries[i].key = obj->keys[i];
+            theirs.entries[i].value = obj->items[i];
+        }
+        theirs.count = obj->count;
+    }
+    if (rc == 0) rc = snapshots_equal(out, &mine, &theirs);
+    for (size_t i = 0; i < theirs.count; i++) pottery__buf_free(&theirs.entries[i].sort_key);
+    free(theirs.entries);
+    snapshot_free(&mine);
+    pottery__json_free(obj);
+    return rc;
+}
+
+/* ---- iteration ---- */
+
+int pottery_dict_iter_new(pottery_dict_iter **out, pottery_dict *dict)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(dict);
+    pottery_dict_iter *it = calloc(1, sizeof *it);
+    if (!it) return pottery__error_oom();
+    int rc = pottery__scan_init(&it->scan, dict->c.client, "HSCAN", dict->c.key, dict->c.keylen, 0);
+    if (rc < 0) {
+        free(it);
+        return rc;
+    }
+    it->dict = dict;
+    *out = it;
+    return 0;
+}
+
+/* Decode one scanned item into *out (if wanted), keeping *out untouched on failure. */
+static int decode_item(pottery_value *out, const char *text, size_t len)
+{
+    if (!out) return 0;
+    pottery_value tmp = POTTERY_VALUE_INIT;
+    int rc = pottery__decode(&tmp, text, len);
+    if (rc < 0) return rc;
+    pottery_value_dispose(out);
+    *out = tmp;
+    return 0;
+}
+
+int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out, pottery_value *value_out)
+{
+    POTTERY_CHECK_ARG(it);
+    const char *field, *value;
+    size_t flen, vlen;
+    int rc = pottery__scan_next(&it->scan, &field, &flen);
+    if (rc < 0) return rc;
+    /* Take the value before decoding, so a foreign field still leaves the cursor on the
+     * next entry. The field's bytes stay valid: both come from the same batch. */
+    rc = pottery__scan_next(&it->scan, &value, &vlen);
+    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EREDIS, "HSCAN returned a field without a value") : rc;
+    pottery_value k = POTTERY_VALUE_INIT;
+    rc = decode_item(key_out ? &k : NULL, field, flen);
+    if (rc == 0) rc = decode_item(value_out, value, vlen);
+    if (rc == 0 && key_out) {
+        pottery_value_dispose(key_out);
+        *key_out = k;
+    } else {
+        pottery_value_dispose(&k);
+    }
+    return rc;
+}
+
+void pottery_dict_iter_free(pottery_dict_iter *it)
+{
+    if (!it) return;
+    pottery__scan_free(&it->scan);
+    free(it);
+}

@@ -1,0 +1,26 @@
+# Connection layer tests: URL parsing and SHA-1/uuid4 (unit, no server) and the client
+# against private redis-server processes and fake servers (integration).
+find_package(Threads REQUIRED)
+
+function(pottery_conn_test name)
+  add_executable(test_${name} ${ARGN})
+  target_include_directories(test_${name} PRIVATE
+    ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests ${POTTERY_CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_${name} PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY})
+  target_compile_definitions(test_${name} PRIVATE _GNU_SOURCE)
+  set_target_properties(test_${name} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  pottery_set_warnings(test_${name})
+endfunction()
+
+pottery_conn_test(url ${CMAKE_CURRENT_LIST_DIR}/test_url.c)
+add_test(NAME conn_url COMMAND test_url)
+set_tests_properties(conn_url PROPERTIES TIMEOUT 30)
+
+pottery_conn_test(sha1 ${CMAKE_CURRENT_LIST_DIR}/test_sha1.c)
+add_test(NAME conn_sha1 COMMAND test_sha1)
+set_tests_properties(conn_sha1 PROPERTIES TIMEOUT 30)
+
+pottery_conn_test(client ${CMAKE_CURRENT_LIST_DIR}/test_client.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
+target_link_libraries(test_client PRIVATE pottery_test_support Threads::Threads)
+add_test(NAME conn_client COMMAND test_client)
+set_tests_properties(conn_client PROPERTIES TIMEOUT 120)

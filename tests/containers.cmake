@@ -1,0 +1,16 @@
+# Container and primitive tests: one program per module.
+function(pottery_add_test name)
+  add_executable(test_${name} ${CMAKE_CURRENT_SOURCE_DIR}/test_${name}.c)
+  target_include_directories(test_${name} PRIVATE ${POTTERY_CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(test_${name} PRIVATE pottery ${ARGN} ${POTTERY_CMOCKA_LIBRARY})
+  pottery_set_warnings(test_${name})
+  add_test(NAME ${name} COMMAND test_${name})
+endfunction()
+
+pottery_add_test(timer)
+pottery_add_test(dict pottery_test_support)
+
+# README code blocks are excerpts of examples/ (built and output-checked by CI).
+add_test(NAME readme_examples
+  COMMAND ${CMAKE_COMMAND} -DREADME=${PROJECT_SOURCE_DIR}/README.md
+          -DEXAMPLES=${PROJECT_SOURCE_DIR}/examples -P ${CMAKE_CURRENT_SOURCE_DIR}/readme_check.cmake)

@@ -1,0 +1,293 @@
+/* Fake Redis servers for connection fault tests (see fake_server.h). */
+#include "fake_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MAX_CLIENTS = 16, MAX_ARGS = 64 };
+
+typedef struct fake_conn {
+    int fd;
+    char *buf;
+    size_t len;
+    size_t cap;
+} fake_conn;
+
+struct fake_server {
+    int lfd;
+    int port;
+    int wake[2]; /* pipe: a byte wakes the thread up; 's' stops it, 'd' drops clients */
+    pthread_t thread;
+    fake_reply_fn fn;
+    void *userdata;
+    fake_conn conns[MAX_CLIENTS];
+    atomic_int accepted;
+    atomic_int commands;
+};
+
+static int listen_loopback(int backlog, int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t alen = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, backlog) < 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void conn_close(fake_conn *c)
+{
+    if (c->fd >= 0) close(c->fd);
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+/* Parse one complete RESP array of bulk strings at the start of buf. Returns the bytes it
+ * used (0 if incomplete, -1 if malformed). */
+static long parse_command(const char *buf, size_t len, int *argc, char **argv)
+{
+    size_t pos = 0;
+    const char *eol;
+    if (len == 0) return 0;
+    if (buf[0] != '*') return -1;
+    eol = memchr(buf, '\r', len);
+    if (!eol || (size_t)(eol - buf) + 1 >= len) return 0;
+    long n = strtol(buf + 1, NULL, 10);
+    if (n < 1 || n > MAX_ARGS) return -1;
+    pos = (size_t)(eol - buf) + 2;
+    for (long i = 0; i < n; i++) {
+        if (pos >= len) return 0;
+        if (buf[pos] != '$') return -1;
+        eol = memchr(buf + pos, '\r', len - pos);
+        if (!eol || (size_t)(eol - buf) + 1 >= len) return 0;
+        long blen = strtol(buf + pos + 1, NULL, 10);
+        if (blen < 0) return -1;
+        pos = (size_t)(eol - buf) + 2;
+        if (pos + (size_t)blen + 2 > len) return 0;
+        if (argv) {
+            argv[i] = malloc((size_t)blen + 1);
+            if (argv[i]) {
+                memcpy(argv[i], buf + pos, (size_t)blen);
+                argv[i][blen] = '\0';
+            }
+        }
+        pos += (size_t)blen + 2;
+    }
+    *argc = (int)n;
+    return (long)pos;
+}
+
+static void send_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) continue;
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static int serve_input(fake_server *s, fake_conn *c)
+{
+    char tmp[16384];
+    ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return -1;
+    if (c->len + (size_t)n > c->cap) {
+        size_t cap = (c->cap ? c->cap * 2 : 16384) + (size_t)n;
+        char *b = realloc(c->buf, cap);
+        if (!b) return -1;
+        c->buf = b;
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, tmp, (size_t)n);
+    c->len += (size_t)n;
+    for (;;) {
+        int argc = 0;
+        char *argv[MAX_ARGS];
+        long used = parse_command(c->buf, c->len, &argc, NULL);
+        if (used < 0) return -1;
+        if (used == 0) return 0;
+        parse_command(c->buf, c->len, &argc, argv);
+        atomic_fetch_add(&s->commands, 1);
+        const char *reply = s->fn(argc, argv, s->userdata);
+        if (reply) send_all(c->fd, reply, strlen(reply));
+        for (int i = 0; i < argc; i++) free(argv[i]);
+        memmove(c->buf, c->buf + used, c->len - (size_t)used);
+        c->len -= (size_t)used;
+    }
+}
+
+static void *server_main(void *arg)
+{
+    fake_server *s = arg;
+    for (;;) {
+        struct pollfd pfd[MAX_CLIENTS + 2];
+        int idx[MAX_CLIENTS + 2];
+        int n = 0;
+        pfd[n].fd = s->wake[0];
+        pfd[n].events = POLLIN;
+        idx[n++] = -1;
+        pfd[n].fd = s->lfd;
+        pfd[n].events = POLLIN;
+        idx[n++] = -2;
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (s->conns[i].fd >= 0) {
+                pfd[n].fd = s->conns[i].fd;
+                pfd[n].events = POLLIN;
+                idx[n++] = i;
+            }
+        if (poll(pfd, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (pfd[0].revents) {
+            char ch = 0;
+            if (read(s->wake[0], &ch, 1) == 1 && ch == 'd') {
+                for (int i = 0; i < MAX_CLIENTS; i++) conn_close(&s->conns[i]);
+                continue;
+            }
+            break; /* stop */
+        }
+        if (pfd[1].revents & POLLIN) {
+            int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd >= 0) {
+                atomic_fetch_add(&s->accepted, 1);
+                int slot = -1;
+                for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
+                    if (s->conns[i].fd < 0) slot = i;
+                if (slot < 0)
+                    close(fd);
+                else
+                    s->conns[slot].fd = fd;
+            }
+        }
+        for (int k = 2; k < n; k++)
+            if (pfd[k].revents && serve_input(s, &s->conns[idx[k]]) < 0) conn_close(&s->conns[idx[k]]);
+    }
+    for (int i = 0; i < MAX_CLIENTS; i++) conn_close(&s->conns[i]);
+    return NULL;
+}
+
+int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata)
+{
+    fake_server *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) return -1;
+    s->fn = fn;
+    s->userdata = userdata;
+    for (int i = 0; i < MAX_CLIENTS; i++) s->conns[i].fd = -1;
+    atomic_init(&s->accepted, 0);
+    atomic_init(&s->commands, 0);
+    s->lfd = listen_loopback(16, &s->port);
+    if (s->lfd < 0) {
+        free(s);
+        return -1;
+    }
+    if (pipe2(s->wake, O_CLOEXEC) < 0) {
+        close(s->lfd);
+        free(s);
+        return -1;
+    }
+    if (pthread_create(&s->thread, NULL, server_main, s) != 0) {
+        close(s->lfd);
+        close(s->wake[0]);
+        close(s->wake[1]);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int fake_server_port(const fake_server *s)
+{
+    return s->port;
+}
+
+int fake_server_accepted(const fake_server *s)
+{
+    return atomic_load(&((fake_server *)s)->accepted);
+}
+
+int fake_server_commands(const fake_server *s)
+{
+    return atomic_load(&((fake_server *)s)->commands);
+}
+
+void fake_server_drop_clients(fake_server *s)
+{
+    char ch = 'd';
+    if (write(s->wake[1], &ch, 1) != 1) return;
+    /* let the thread act on it before the test goes on */
+    struct timespec ts = { 0, 50 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+void fake_server_stop(fake_server *s)
+{
+    if (!s) return;
+    char ch = 's';
+    if (write(s->wake[1], &ch, 1) == 1) pthread_join(s->thread, NULL);
+    close(s->lfd);
+    close(s->wake[0]);
+    close(s->wake[1]);
+    free(s);
+}
+
+int full_listener_open(full_listener *l)
+{
+    memset(l, 0, sizeof *l);
+    l->fd = listen_loopback(0, &l->port);
+    if (l->fd < 0) return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)l->port);
+    /* Fill the accept queue (backlog 0 still admits one connection) with non-blocking
+     * connects that are never accepted; the later SYNs are dropped by the kernel. */
+    for (int i = 0; i < (int)(sizeof l->fillers / sizeof l->fillers[0]); i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) break;
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+            close(fd);
+            break;
+        }
+        l->fillers[l->nfillers++] = fd;
+    }
+    struct timespec ts = { 0, 100 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+void full_listener_close(full_listener *l)
+{
+    for (int i = 0; i < l->nfillers; i++) close(l->fillers[i]);
+    if (l->fd >= 0) close(l->fd);
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+}

@@ -1,0 +1,41 @@
+/*
+ * Test support for the connection tests: fake Redis servers for faults a real server cannot
+ * produce on demand.
+ *
+ *  - fake_server: a loopback TCP server in a thread that parses RESP commands and answers
+ *    each through a callback (which may also stay silent), counting connections and commands.
+ *  - full_listener: a socket that listens with a full accept backlog and never accepts, so
+ *    the kernel drops new SYNs and connect() hangs until its timeout.
+ */
+#ifndef POTTERY_TEST_FAKE_SERVER_H
+#define POTTERY_TEST_FAKE_SERVER_H
+
+#include <stddef.h>
+
+/* Return the RESP bytes to send for a command (argv[0] is the command name, NUL-terminated
+ * arguments), or NULL to never answer it. */
+typedef const char *(*fake_reply_fn)(int argc, char **argv, void *userdata);
+
+typedef struct fake_server fake_server;
+
+/* Start listening on 127.0.0.1 on a free port. 0 or -1. */
+int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata);
+int fake_server_port(const fake_server *s);
+int fake_server_accepted(const fake_server *s); /* connections accepted so far */
+int fake_server_commands(const fake_server *s); /* complete commands received so far */
+/* Close every connection the server has (the client sees the connection drop). */
+void fake_server_drop_clients(fake_server *s);
+void fake_server_stop(fake_server *s); /* accepts NULL */
+
+typedef struct full_listener {
+    int fd;
+    int port;
+    int fillers[8];
+    int nfillers;
+} full_listener;
+
+/* A listener on 127.0.0.1 whose backlog is full: connecting to port times out. 0 or -1. */
+int full_listener_open(full_listener *l);
+void full_listener_close(full_listener *l);
+
+#endif

@@ -1,0 +1,682 @@
+/*
+ * Test support: private redis-server processes (see redis_server.h).
+ *
+ * The only global state is the table of servers this process started and has not
+ * stopped yet, which the atexit() handler walks to kill stragglers. The harness is meant
+ * to be driven from one thread (cmocka runs tests on the main thread); PR_SET_PDEATHSIG
+ * fires when the *thread* that forked exits, so start servers from a long-lived thread.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "support/redis_server.h"
+
+#include <hiredis/hiredis.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef POTTERY_REDIS_SERVER
+#define POTTERY_REDIS_SERVER "redis-server"
+#endif
+
+#define START_TIMEOUT_MS 10000
+#define STOP_GRACE_MS 2000
+#define START_ATTEMPTS 5
+#define RESTART_ATTEMPTS 20
+
+/* ---------------------------------------------------------------------------------------
+ * Registry of running servers (for the atexit handler).
+ * ------------------------------------------------------------------------------------ */
+
+#define REGISTRY_MAX 128
+
+typedef struct running_server {
+    pid_t pid;   /* the server; 0 = free slot */
+    pid_t owner; /* the process that started it (a forked child must not kill it) */
+    char dir[256];
+} running_server;
+
+static running_server registry[REGISTRY_MAX];
+static int atexit_installed;
+
+static void remove_tree(const char *dir);
+
+static void atexit_cleanup(void)
+{
+    pid_t self = getpid();
+    for (int i = 0; i < REGISTRY_MAX; i++) {
+        running_server *r = &registry[i];
+        if (r->pid <= 0 || r->owner != self)
+            continue;
+        kill(r->pid, SIGKILL);
+        while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        if (r->dir[0])
+            remove_tree(r->dir);
+        r->pid = 0;
+        r->dir[0] = '\0';
+    }
+}
+
+static void registry_add(pid_t pid, const char *dir)
+{
+    if (!atexit_installed) {
+        if (atexit(atexit_cleanup) == 0)
+            atexit_installed = 1;
+    }
+    for (int i = 0; i < REGISTRY_MAX; i++) {
+        if (registry[i].pid == 0) {
+            registry[i].pid = pid;
+            registry[i].owner = getpid();
+            snprintf(registry[i].dir, sizeof registry[i].dir, "%s", dir);
+            return;
+        }
+    }
+    fprintf(stderr, "test_redis: more than %d servers running; pid %ld not tracked for "
+                    "atexit cleanup\n", REGISTRY_MAX, (long)pid);
+}
+
+static void registry_remove(pid_t pid)
+{
+    for (int i = 0; i < REGISTRY_MAX; i++) {
+        if (registry[i].pid == pid) {
+            registry[i].pid = 0;
+            registry[i].dir[0] = '\0';
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Small helpers.
+ * ------------------------------------------------------------------------------------ */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    if (dir && dir[0])
+        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Print the tail of the server's log to stderr (start failures). */
+static void dump_log(const test_redis *s)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/redis.log", s->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char buf[4096];
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        if (size > (long)sizeof buf - 1)
+            fseek(f, size - (long)(sizeof buf - 1), SEEK_SET);
+        else
+            fseek(f, 0, SEEK_SET);
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    fprintf(stderr, "test_redis: --- %s (tail) ---\n%s--- end of log ---\n", path, buf);
+}
+
+/* Reap pid if it exited; 1 when it is gone (or not ours), 0 when still running. */
+static int reap_nohang(pid_t pid)
+{
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid)
+        return 1;
+    if (r < 0 && errno == ECHILD)
+        return 1;
+    return 0;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+int test_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = 0;
+    socklen_t len = sizeof sa;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Raw connections.
+ * ------------------------------------------------------------------------------------ */
+
+static redisContext *raw_connect(const test_redis *s, long timeout_ms)
+{
+    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+    redisContext *c;
+    if (s->socket_path[0])
+        c = redisConnectUnixWithTimeout(s->socket_path, tv);
+    else
+        c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
+    if (!c)
+        return NULL;
+    if (c->err) {
+        redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* AUTH as the harness's privileged identity: the ACL user when there is one, else the
+ * default user's requirepass. 0 on success (or nothing to do), -1 on failure. */
+static int raw_auth(redisContext *c, const test_redis *s)
+{
+    const char *argv[3];
+    size_t lens[3];
+    int argc;
+    if (s->opts.acl_user && s->opts.acl_password) {
+        argv[0] = "AUTH";
+        argv[1] = s->opts.acl_user;
+        argv[2] = s->opts.acl_password;
+        argc = 3;
+    } else if (s->opts.requirepass) {
+        argv[0] = "AUTH";
+        argv[1] = s->opts.requirepass;
+        argc = 2;
+    } else {
+        return 0;
+    }
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    int ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r)
+        freeReplyObject(r);
+    return ok ? 0 : -1;
+}
+
+/* 1 when the server on s's address answers PING and is the process s->pid. */
+static int probe(const test_redis *s)
+{
+    redisContext *c = raw_connect(s, 200);
+    if (!c)
+        return 0;
+    struct timeval tv = { 1, 0 };
+    redisSetTimeout(c, tv);
+    int ok = 0;
+    if (raw_auth(c, s) == 0) {
+        redisReply *r = redisCommand(c, "PING");
+        if (r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0) {
+            freeReplyObject(r);
+            /* Make sure it is our process, not someone else's server that grabbed the
+             * port while ours failed to bind. */
+            r = redisCommand(c, "INFO server");
+            if (r && r->type == REDIS_REPLY_STRING) {
+                const char *p = strstr(r->str, "process_id:");
+                if (p && strtol(p + strlen("process_id:"), NULL, 10) == (long)s->pid)
+                    ok = 1;
+            }
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    redisFree(c);
+    return ok;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Launching.
+ * ------------------------------------------------------------------------------------ */
+
+static const char *redis_server_path(void)
+{
+    const char *env = getenv("POTTERY_TEST_REDIS_SERVER");
+    return (env && env[0]) ? env : POTTERY_REDIS_SERVER;
+}
+
+/* Fork/exec one server with the current s->port / s->socket_path. Returns the pid, or -1
+ * (fork failure). */
+static pid_t spawn(test_redis *s)
+{
+    char port[16], logfile[300], user_pass[300];
+    snprintf(port, sizeof port, "%d", s->socket_path[0] ? 0 : s->port);
+    snprintf(logfile, sizeof logfile, "%s/redis.log", s->dir);
+
+    const char *argv[48];
+    int n = 0;
+    argv[n++] = redis_server_path();
+    argv[n++] = "--port";
+    argv[n++] = port;
+    if (s->socket_path[0]) {
+        argv[n++] = "--unixsocket";
+        argv[n++] = s->socket_path;
+        argv[n++] = "--unixsocketperm";
+        argv[n++] = "700";
+    } else {
+        argv[n++] = "--bind";
+        argv[n++] = "127.0.0.1";
+    }
+    argv[n++] = "--save";
+    argv[n++] = "";
+    argv[n++] = "--appendonly";
+    argv[n++] = "no";
+    argv[n++] = "--dir";
+    argv[n++] = s->dir;
+    argv[n++] = "--daemonize";
+    argv[n++] = "no";
+    argv[n++] = "--loglevel";
+    argv[n++] = "warning";
+    argv[n++] = "--logfile";
+    argv[n++] = logfile;
+    if (s->opts.requirepass) {
+        argv[n++] = "--requirepass";
+        argv[n++] = s->opts.requirepass;
+    }
+    if (s->opts.acl_user && s->opts.acl_password) {
+        snprintf(user_pass, sizeof user_pass, ">%s", s->opts.acl_password);
+        argv[n++] = "--user";
+        argv[n++] = s->opts.acl_user;
+        argv[n++] = "on";
+        argv[n++] = user_pass;
+        argv[n++] = "~*";
+        argv[n++] = "&*";
+        argv[n++] = "+@all";
+    }
+    argv[n] = NULL;
+
+    long max_fd = sysconf(_SC_OPEN_MAX);
+    if (max_fd < 0 || max_fd > 65536)
+        max_fd = 65536;
+    pid_t parent = getpid();
+    fflush(NULL);
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "test_redis: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* Child: async-signal-safe calls only until exec. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* the parent died before prctl took effect */
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(devnull, STDOUT_FILENO);
+        }
+        /* Do not leak the test's sockets (other servers' connections) into the server. */
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+#endif
+        {
+            for (long fd = 3; fd < max_fd; fd++)
+                close((int)fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
+        static const char msg[] = "test_redis: cannot exec redis-server\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Spawn and wait for PING. 0: running; 1: exited early (port taken?); -1: timeout or
+ * fork failure (nothing left running). */
+static int launch_once(test_redis *s)
+{
+    pid_t pid = spawn(s);
+    if (pid < 0)
+        return -1;
+    s->pid = pid;
+    long long deadline = now_ms() + START_TIMEOUT_MS;
+    for (;;) {
+        if (reap_nohang(pid)) {
+            s->pid = 0;
+            return 1;
+        }
+        if (probe(s))
+            return 0;
+        if (now_ms() > deadline)
+            break;
+        sleep_ms(10);
+    }
+    fprintf(stderr, "test_redis: server pid %ld did not answer PING within %d ms\n",
+            (long)pid, START_TIMEOUT_MS);
+    kill_and_reap(pid);
+    s->pid = 0;
+    return -1;
+}
+
+static void set_url(test_redis *s)
+{
+    if (s->socket_path[0])
+        snprintf(s->url, sizeof s->url, "unix://%s?db=0", s->socket_path);
+    else
+        snprintf(s->url, sizeof s->url, "redis://127.0.0.1:%d/0", s->port);
+}
+
+static int make_dir(test_redis *s)
+{
+    const char *candidates[2] = { getenv("TMPDIR"), "/tmp" };
+    for (int i = 0; i < 2; i++) {
+        const char *base = candidates[i];
+        if (!base || !base[0])
+            continue;
+        char tmpl[sizeof s->dir];
+        int len = snprintf(tmpl, sizeof tmpl, "%s/pottery-redis-XXXXXX", base);
+        /* Leave room for "/redis.sock" within a unix socket path (108 bytes). */
+        if (len < 0 || len + (int)sizeof "/redis.sock" > 100)
+            continue;
+        if (mkdtemp(tmpl)) {
+            memcpy(s->dir, tmpl, (size_t)len + 1);
+            return 0;
+        }
+        fprintf(stderr, "test_redis: mkdtemp(%s): %s\n", tmpl, strerror(errno));
+    }
+    return -1;
+}
+
+int test_redis_start(test_redis *s, const test_redis_options *opts)
+{
+    static const test_redis_options defaults = TEST_REDIS_OPTIONS_INIT;
+    memset(s, 0, sizeof *s);
+    s->opts = opts ? *opts : defaults;
+    if (make_dir(s) < 0) {
+        fprintf(stderr, "test_redis: cannot create a private directory\n");
+        return -1;
+    }
+    if (s->opts.use_unix_socket) {
+        /* make_dir() keeps the directory short enough for a unix socket path. */
+        size_t dlen = strlen(s->dir);
+        memcpy(s->socket_path, s->dir, dlen);
+        memcpy(s->socket_path + dlen, "/redis.sock", sizeof "/redis.sock");
+        s->port = 0;
+    }
+    for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+        if (!s->opts.use_unix_socket) {
+            s->port = test_free_port();
+            if (s->port <= 0) {
+                fprintf(stderr, "test_redis: no free port: %s\n", strerror(errno));
+                break;
+            }
+        }
+        int rc = launch_once(s);
+        if (rc == 0) {
+            set_url(s);
+            registry_add(s->pid, s->dir);
+            return 0;
+        }
+        if (rc < 0 || s->opts.use_unix_socket)
+            break;
+        /* Exited early: most likely the port was taken meanwhile; try another. */
+    }
+    fprintf(stderr, "test_redis: could not start %s\n", redis_server_path());
+    dump_log(s);
+    remove_tree(s->dir);
+    s->dir[0] = '\0';
+    s->pid = 0;
+    return -1;
+}
+
+void test_redis_kill(test_redis *s)
+{
+    if (!s || s->pid <= 0)
+        return;
+    registry_remove(s->pid);
+    kill_and_reap(s->pid);
+    s->pid = 0;
+}
+
+void test_redis_stop(test_redis *s)
+{
+    if (!s)
+        return;
+    if (s->pid > 0) {
+        pid_t pid = s->pid;
+        registry_remove(pid);
+        kill(pid, SIGTERM);
+        long long deadline = now_ms() + STOP_GRACE_MS;
+        int gone = 0;
+        while (!(gone = reap_nohang(pid)) && now_ms() < deadline)
+            sleep_ms(5);
+        if (!gone)
+            kill_and_reap(pid);
+        s->pid = 0;
+    }
+    if (s->dir[0]) {
+        remove_tree(s->dir);
+        s->dir[0] = '\0';
+    }
+}
+
+int test_redis_restart(test_redis *s)
+{
+    if (!s || (!s->port && !s->socket_path[0])) {
+        fprintf(stderr, "test_redis_restart: server was never started\n");
+        return -1;
+    }
+    if (s->pid > 0)
+        test_redis_kill(s);
+    if (!s->dir[0]) {
+        /* Stopped: recreate the same directory (the socket path lives in it). */
+        if (s->socket_path[0]) {
+            const char *slash = strrchr(s->socket_path, '/');
+            size_t len = (size_t)(slash - s->socket_path);
+            memcpy(s->dir, s->socket_path, len);
+            s->dir[len] = '\0';
+            if (mkdir(s->dir, 0700) < 0 && errno != EEXIST) {
+                fprintf(stderr, "test_redis_restart: mkdir(%s): %s\n", s->dir,
+                        strerror(errno));
+                s->dir[0] = '\0';
+                return -1;
+            }
+        } else if (make_dir(s) < 0) {
+            return -1;
+        }
+    }
+    if (s->socket_path[0])
+        unlink(s->socket_path);
+    /* Same port/socket: if the port is briefly held by someone else, wait and retry. */
+    for (int attempt = 0; attempt < RESTART_ATTEMPTS; attempt++) {
+        int rc = launch_once(s);
+        if (rc == 0) {
+            set_url(s);
+            registry_add(s->pid, s->dir);
+            return 0;
+        }
+        if (rc < 0)
+            break;
+        sleep_ms(100);
+    }
+    fprintf(stderr, "test_redis_restart: could not restart the server (port %d, socket "
+                    "'%s')\n", s->port, s->socket_path);
+    dump_log(s);
+    return -1;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Commands.
+ * ------------------------------------------------------------------------------------ */
+
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *data, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void render(strbuf *b, const redisReply *r)
+{
+    char num[32];
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+#ifdef REDIS_REPLY_DOUBLE
+    case REDIS_REPLY_DOUBLE:
+#endif
+#ifdef REDIS_REPLY_VERB
+    case REDIS_REPLY_VERB:
+#endif
+#ifdef REDIS_REPLY_BIGNUM
+    case REDIS_REPLY_BIGNUM:
+#endif
+        sb_add(b, r->str, r->len);
+        break;
+    case REDIS_REPLY_INTEGER:
+#ifdef REDIS_REPLY_BOOL
+    case REDIS_REPLY_BOOL:
+#endif
+        snprintf(num, sizeof num, "%lld", r->integer);
+        sb_add(b, num, strlen(num));
+        break;
+    case REDIS_REPLY_NIL:
+        sb_add(b, "(nil)", 5);
+        break;
+    case REDIS_REPLY_ERROR:
+        sb_add(b, "ERR: ", 5);
+        sb_add(b, r->str, r->len);
+        break;
+    default: /* arrays (and RESP3 maps/sets/pushes) */
+        for (size_t i = 0; i < r->elements; i++) {
+            if (i)
+                sb_add(b, "\n", 1);
+            render(b, r->element[i]);
+        }
+        break;
+    }
+}
+
+char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const size_t *lens)
+{
+    if (!s || argc <= 0)
+        return NULL;
+    redisContext *c = raw_connect(s, 5000);
+    if (!c)
+        return NULL;
+    struct timeval tv = { 30, 0 };
+    redisSetTimeout(c, tv);
+    if (raw_auth(c, s) < 0) {
+        redisFree(c);
+        return NULL;
+    }
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    redisFree(c);
+    if (!r)
+        return NULL;
+    strbuf b = { NULL, 0, 0, 0 };
+    sb_add(&b, "", 0);
+    render(&b, r);
+    freeReplyObject(r);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+char *test_redis_cmdv(const test_redis *s, const char *arg0, ...)
+{
+    if (!arg0)
+        return NULL;
+    va_list ap;
+    int argc = 1;
+    va_start(ap, arg0);
+    while (va_arg(ap, const char *) != NULL)
+        argc++;
+    va_end(ap);
+
+    const char **argv = malloc((size_t)argc * sizeof *argv);
+    size_t *lens = malloc((size_t)argc * sizeof *lens);
+    char *out = NULL;
+    if (argv && lens) {
+        argv[0] = arg0;
+        va_start(ap, arg0);
+        for (int i = 1; i < argc; i++)
+            argv[i] = va_arg(ap, const char *);
+        va_end(ap);
+        for (int i = 0; i < argc; i++)
+            lens[i] = strlen(argv[i]);
+        out = test_redis_cmd(s, argc, argv, lens);
+    }
+    free(argv);
+    free(lens);
+    return out;
+}

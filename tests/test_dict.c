@@ -1,0 +1,721 @@
+/* pottery_dict against a private redis-server: behaviour, layout, round trips, bad input. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pottery.h"
+#include "support/redis_server.h"
+
+static test_redis server;
+static test_redis other_server;
+static pottery_client *client;
+
+/* ---- helpers ---- */
+
+static char *raw(const char *arg0, ...)
+{
+    /* test_redis_cmdv with the varargs forwarded. */
+    const char *argv[16];
+    size_t lens[16];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
+        argv[argc] = a;
+        lens[argc] = strlen(a);
+        argc++;
+    }
+    va_end(ap);
+    return test_redis_cmd(&server, argc, argv, lens);
+}
+
+static void assert_raw(const char *expected, char *got)
+{
+    assert_non_null(got);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static uint64_t round_trips(void)
+{
+    pottery_client_stats st;
+    pottery_client_stats_get(client, &st);
+    return st.round_trips;
+}
+
+static pottery_dict *open_dict(const char *key)
+{
+    pottery_dict *d = NULL;
+    assert_int_equal(pottery_dict_open(&d, client, key, NULL), 0);
+    return d;
+}
+
+static int64_t dict_len(pottery_dict *d)
+{
+    int64_t n = -1;
+    assert_int_equal(pottery_dict_len(&n, d), 0);
+    return n;
+}
+
+static int setup_group(void **state)
+{
+    (void)state;
+    if (test_redis_start(&server, NULL) != 0) return -1;
+    if (test_redis_start(&other_server, NULL) != 0) return -1;
+    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    pottery_client_free(client);
+    test_redis_stop(&other_server);
+    test_redis_stop(&server);
+    return 0;
+}
+
+static int setup_test(void **state)
+{
+    (void)state;
+    free(raw("FLUSHALL", NULL));
+    pottery_client_stats_reset(client);
+    return 0;
+}
+
+/* ---- the seed README's session ---- */
+
+static void test_readme_session(void **state)
+{
+    (void)state;
+    pottery_pair initial[] = {
+        { pottery_str("jack"), pottery_int(4098) },
+        { pottery_str("sape"), pottery_int(4139) },
+    };
+    pottery_dict_options opts = POTTERY_DICT_OPTIONS_INIT;
+    opts.items = initial;
+    opts.nitems = 2;
+    pottery_dict *tel = NULL;
+    assert_int_equal(pottery_dict_open(&tel, client, "tel", &opts), 0);
+    assert_int_equal(pottery_dict_set(tel, pottery_str("guido"), pottery_int(4127)), 0);
+
+    char *repr = NULL;
+    assert_int_equal(pottery_dict_repr(&repr, tel), 0);
+    assert_string_equal(repr, "RedisDict{'jack': 4098, 'sape': 4139, 'guido': 4127}");
+    pottery_free(repr);
+
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_dict_get(&v, tel, pottery_str("jack")), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 4098);
+    assert_int_equal(pottery_dict_del(tel, pottery_str("sape")), 0);
+    assert_int_equal(pottery_dict_set(tel, pottery_str("irv"), pottery_int(4127)), 0);
+    assert_int_equal(pottery_dict_repr(&repr, tel), 0);
+    assert_string_equal(repr, "RedisDict{'jack': 4098, 'guido': 4127, 'irv': 4127}");
+    pottery_free(repr);
+
+    int in = -1;
+    assert_int_equal(pottery_dict_contains(&in, tel, pottery_str("guido")), 0);
+    assert_int_equal(in, 1);
+    assert_int_equal(pottery_dict_contains(&in, tel, pottery_str("sape")), 0);
+    assert_int_equal(in, 0);
+    pottery_value_dispose(&v);
+    pottery_dict_free(tel);
+}
+
+/* ---- layout: the bytes pottery writes ---- */
+
+static void test_layout_matches_pottery(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("layout");
+    assert_int_equal(pottery_dict_set(d, pottery_str("jack"), pottery_int(4098)), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_int(1), pottery_json("{\"b\": [1, 2.5], \"a\": null}")), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_str("caf\xc3\xa9"), pottery_double(1e16)), 0);
+    assert_raw("hash", raw("TYPE", "layout", NULL));
+    assert_raw("4098", raw("HGET", "layout", "\"jack\"", NULL));
+    assert_raw("{\"a\": null, \"b\": [1, 2.5]}", raw("HGET", "layout", "1", NULL));
+    assert_raw("1e+16", raw("HGET", "layout", "\"caf\\u00e9\"", NULL));
+
+    /* ...and what pottery wrote is read back. */
+    free(raw("HSET", "layout", "\"sape\"", "4139", NULL));
+    free(raw("HSET", "layout", "[1, 2]", "\"tuple key\"", NULL));
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("sape")), 0);
+    assert_int_equal(v.u.i, 4139);
+    assert_int_equal(pottery_dict_get(&v, d, pottery_json("[1,2]")), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_STRING);
+    assert_string_equal(v.u.s.ptr, "tuple key");
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
+/* ---- single-key operations and their round trips ---- */
+
+static void test_single_key_operations_cost_one_round_trip(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("rtt");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int in;
+    int64_t n;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("a")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_contains(&in, d, pottery_str("a")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_len(&n, d), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("b"), pottery_int(2)), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("b")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    /* popitem runs a script: one round trip even the first time on this connection */
+    before = round_trips();
+    assert_int_equal(pottery_dict_popitem(NULL, &v, d), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_dict_set(d, pottery_str("c"), pottery_int(3)), 0);
+    assert_int_equal(pottery_dict_del(d, pottery_str("c")), 0);
+    assert_int_equal(round_trips() - before, 2);
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
+static void test_missing_keys(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("missing");
+    pottery_value v = POTTERY_VALUE_INIT;
+    v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("jack")), POTTERY_ENOTFOUND);
+    assert_string_equal(pottery_error_last()->message, "KeyError: 'jack'");
+    assert_int_equal(v.u.i, 7);
+    v = pottery_null();
+    assert_int_equal(pottery_dict_del(d, pottery_int(5)), POTTERY_ENOTFOUND);
+    assert_string_equal(pottery_error_last()->message, "KeyError: 5");
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("x")), POTTERY_ENOTFOUND);
+    assert_int_equal(pottery_dict_popitem(&v, NULL, d), POTTERY_ENOTFOUND);
+
+    assert_int_equal(pottery_dict_get_default(&v, d, pottery_str("jack"), pottery_str("none")), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_STRING);
+    assert_string_equal(v.u.s.ptr, "none");
+    assert_int_equal(pottery_dict_pop_default(&v, d, pottery_str("jack"), pottery_double(2.5)), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
+    assert_true(v.u.d == 2.5);
+    assert_int_equal(dict_len(d), 0);
+    assert_raw("0", raw("EXISTS", "missing", NULL));
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
+static void test_pop_popitem_setdefault(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("pops");
+    pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), 0);
+    assert_int_equal(v.u.i, 1);
+    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(99)), 0);
+    assert_int_equal(v.u.i, 1); /* the stored value wins */
+    assert_raw("1", raw("HGET", "pops", "\"a\"", NULL));
+    assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_str("two")), 0);
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("b")), 0);
+    assert_string_equal(v.u.s.ptr, "two");
+    assert_raw("0", raw("HEXISTS", "pops", "\"b\"", NULL));
+    assert_int_equal(pottery_dict_popitem(&k, &v, d), 0);
+    assert_string_equal(k.u.s.ptr, "a");
+    assert_int_equal(v.u.i, 1);
+    assert_int_equal(pottery_dict_popitem(&k, &v, d), POTTERY_ENOTFOUND);
+    assert_string_equal(k.u.s.ptr, "a"); /* untouched */
+    pottery_value_dispose(&k);
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
+/* Atomicity: four processes pop the same 500 keys; each key is popped exactly once. */
+static void test_pop_is_atomic_across_processes(void **state)
+{
+    (void)state;
+    enum { KEYS = 500, WORKERS = 4 };
+    pottery_dict *d = open_dict("race");
+    pottery_pair *items = calloc(KEYS, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
+    assert_int_equal(pottery_dict_update(d, items, KEYS), 0);
+    free(items);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        assert_true(pids[w] >= 0);
+        if (pids[w] == 0) {
+            pottery_client *mine = NULL;
+            pottery_dict *dd = NULL;
+            int popped = 0;
+            if (pottery_client_open(&mine, server.url, NULL) == 0 &&
+                pottery_dict_open(&dd, mine, "race", NULL) == 0) {
+                pottery_value v = POTTERY_VALUE_INIT;
+                for (int i = 0; i < KEYS; i++)
+                    if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 &&
+                        v.type == POTTERY_TYPE_INT)
+                        popped++;
+                pottery_value_dispose(&v);
+            }
+            pottery_dict_free(dd);
+            pottery_client_free(mine);
+            if (write(fds[1], &popped, sizeof popped) != (ssize_t)sizeof popped) _exit(2);
+            _exit(0);
+        }
+    }
+    int total = 0;
+    for (int w = 0; w < WORKERS; w++) {
+        int popped = 0, status = 0;
+        assert_int_equal(read(fds[0], &popped, sizeof popped), (ssize_t)sizeof popped);
+        total += popped;
+        waitpid(pids[w], &status, 0);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    assert_int_equal(total, KEYS);
+    assert_int_equal(dict_len(d), 0);
+    pottery_dict_free(d);
+}
+
+/* ---- bulk writes ---- */
+
+static void test_update_is_one_round_trip(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    pottery_dict *d = open_dict("bulk");
+    pottery_pair *items = calloc(N, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int((int64_t)i * i) };
+    pottery_client_stats before, after;
+    pottery_client_stats_get(client, &before);
+    assert_int_equal(pottery_dict_update(d, items, N), 0);
+    pottery_client_stats_get(client, &after);
+    assert_int_equal(after.round_trips - before.round_trips, 1);
+    assert_int_equal(dict_len(d), N);
+    assert_raw("99980001", raw("HGET", "bulk", "9999", NULL));
+
+    /* Small updates: one HSET. Later pairs win, as in a Python dict. */
+    pottery_pair two[] = { { pottery_str("k"), pottery_int(1) }, { pottery_str("k"), pottery_int(2) } };
+    pottery_client_stats_get(client, &before);
+    assert_int_equal(pottery_dict_update(d, two, 2), 0);
+    pottery_client_stats_get(client, &after);
+    assert_int_equal(after.round_trips - before.round_trips, 1);
+    assert_int_equal(after.commands - before.commands, 1);
+    assert_raw("2", raw("HGET", "bulk", "\"k\"", NULL));
+
+    /* Nothing to do: nothing sent. */
+    before = after;
+    assert_int_equal(pottery_dict_update(d, NULL, 0), 0);
+    pottery_client_stats_get(client, &after);
+    assert_int_equal(after.commands, before.commands);
+    free(items);
+    pottery_dict_free(d);
+}
+
+static void test_update_with_bad_pair_writes_nothing(void **state)
+{
+    (void)state;
+    enum { N = 2500 };
+    pottery_dict *d = open_dict("badbulk");
+    pottery_pair *items = calloc(N, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
+    items[N - 1].value = pottery_strn("\xff\xfe", 2); /* invalid UTF-8, in the last chunk */
+    assert_int_equal(pottery_dict_update(d, items, N), POTTERY_ETYPE);
+    assert_raw("0", raw("EXISTS", "badbulk", NULL));
+    assert_int_equal(pottery_dict_update(d, items + N - 3, 3), POTTERY_ETYPE);
+    assert_raw("0", raw("EXISTS", "badbulk", NULL));
+    /* The client is still usable afterwards. */
+    assert_int_equal(pottery_dict_update(d, items, 10), 0);
+    assert_int_equal(dict_len(d), 10);
+    free(items);
+    pottery_dict_free(d);
+}
+
+static void test_update_from_other_dicts(void **state)
+{
+    (void)state;
+    pottery_dict *a = open_dict("a"), *b = open_dict("b");
+    assert_int_equal(pottery_dict_set(a, pottery_str("x"), pottery_int(1)), 0);
+    assert_int_equal(pottery_dict_set(b, pottery_str("x"), pottery_int(2)), 0);
+    assert_int_equal(pottery_dict_set(b, pottery_str("y"), pottery_int(3)), 0);
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_dict_update_from(a, b), 0);
+    assert_int_equal(round_trips() - before, 1);
+    int eq = 0;
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"x\": 2, \"y\": 3}"), 0);
+    assert_int_equal(eq, 1);
+
+    /* From a dict on another server: copied in batches. */
+    pottery_client *far_client = NULL;
+    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
+    pottery_dict *far = NULL;
+    assert_int_equal(pottery_dict_open(&far, far_client, "far", NULL), 0);
+    enum { N = 2345 };
+    pottery_pair *items = calloc(N, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_str("v") };
+    assert_int_equal(pottery_dict_update(far, items, N), 0);
+    assert_int_equal(pottery_dict_update_from(a, far), 0);
+    assert_int_equal(dict_len(a), N + 2);
+    assert_raw("\"v\"", raw("HGET", "a", "2344", NULL));
+    free(items);
+    pottery_dict_free(far);
+    pottery_client_free(far_client);
+    pottery_dict_free(a);
+    pottery_dict_free(b);
+}
+
+/* ---- open: initial items, random keys ---- */
+
+static void test_open_with_items_on_existing_key_fails(void **state)
+{
+    (void)state;
+    free(raw("HSET", "taken", "\"old\"", "1", NULL));
+    pottery_pair items[] = { { pottery_str("new"), pottery_int(2) } };
+    pottery_dict_options opts = POTTERY_DICT_OPTIONS_INIT;
+    opts.items = items;
+    opts.nitems = 1;
+    pottery_dict *d = (pottery_dict *)&opts; /* must be reset to NULL on failure */
+    assert_int_equal(pottery_dict_open(&d, client, "taken", &opts), POTTERY_EEXISTS);
+    assert_null(d);
+    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_raw("1", raw("HLEN", "taken", NULL));
+    assert_raw("(nil)", raw("HGET", "taken", "\"new\"", NULL));
+    /* A key of another type counts as existing too. */
+    free(raw("SET", "str", "x", NULL));
+    assert_int_equal(pottery_dict_open(&d, client, "str", &opts), POTTERY_EEXISTS);
+    assert_raw("x", raw("GET", "str", NULL));
+    /* Without items, attaching to an existing hash is fine and sends nothing. */
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_dict_open(&d, client, "taken", NULL), 0);
+    assert_int_equal(round_trips(), before);
+    pottery_dict_free(d);
+    assert_raw("1", raw("EXISTS", "taken", NULL)); /* user keys survive free */
+}
+
+static void test_random_key_is_temporary(void **state)
+{
+    (void)state;
+    pottery_pair items[] = { { pottery_str("a"), pottery_int(1) } };
+    pottery_dict_options opts = POTTERY_DICT_OPTIONS_INIT;
+    opts.items = items;
+    opts.nitems = 1;
+    pottery_dict *d = NULL;
+    assert_int_equal(pottery_dict_open(&d, client, NULL, &opts), 0);
+    const char *key = pottery_dict_key(d);
+    assert_int_equal(strlen(key), 44);
+    assert_memory_equal(key, "pottery:", 8);
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", key);
+    assert_raw("1", raw("EXISTS", saved, NULL));
+    pottery_dict_free(d);
+    assert_raw("0", raw("EXISTS", saved, NULL));
+    /* A user-chosen "pottery:" key is deleted too, as pottery does. */
+    free(raw("HSET", "pottery:mine", "1", "1", NULL));
+    assert_int_equal(pottery_dict_open(&d, client, "pottery:mine", NULL), 0);
+    pottery_dict_free(d);
+    assert_raw("0", raw("EXISTS", "pottery:mine", NULL));
+    pottery_dict_free(NULL);
+}
+
+/* ---- iteration ---- */
+
+static void test_iteration_visits_every_entry_once(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    pottery_dict *d = open_dict("iter");
+    pottery_pair *items = calloc(N, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(-i) };
+    assert_int_equal(pottery_dict_update(d, items, N), 0);
+    free(items);
+    unsigned char *seen = calloc(N, 1);
+    assert_non_null(seen);
+    pottery_dict_iter *it = NULL;
+    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
+    int rc, count = 0;
+    uint64_t before = round_trips();
+    while ((rc = pottery_dict_iter_next(it, &k, &v)) == 0) {
+        assert_int_equal(k.type, POTTERY_TYPE_INT);
+        assert_true(k.u.i >= 0 && k.u.i < N);
+        assert_int_equal(v.u.i, -k.u.i);
+        assert_int_equal(seen[k.u.i], 0);
+        seen[k.u.i] = 1;
+        count++;
+    }
+    assert_int_equal(rc, POTTERY_EITEROVER);
+    assert_int_equal(count, N);
+    assert_true(round_trips() - before > 10); /* batches, not one giant reply */
+    pottery_dict_iter_free(it);
+
+    /* keys only and values only */
+    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    count = 0;
+    while (pottery_dict_iter_next(it, NULL, &v) == 0) count++;
+    assert_int_equal(count, N);
+    pottery_dict_iter_free(it);
+    pottery_value_dispose(&k);
+    pottery_value_dispose(&v);
+    free(seen);
+    pottery_dict_free(d);
+
+    /* An absent key iterates as empty. */
+    d = open_dict("nothing-here");
+    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    assert_int_equal(pottery_dict_iter_next(it, &k, NULL), POTTERY_EITEROVER);
+    pottery_dict_iter_free(it);
+    pottery_dict_free(d);
+}
+
+/* ---- snapshots ---- */
+
+static void test_to_json(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("json");
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(pottery_dict_to_json(&text, &len, d), 0);
+    assert_string_equal(text, "{}");
+    pottery_free(text);
+    assert_int_equal(pottery_dict_set(d, pottery_str("sape"), pottery_int(4139)), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_str("jack"), pottery_json("[1, {\"z\": 1, \"a\": 2}]")), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_str("\xc3\xa9"), pottery_double(0.5)), 0);
+    assert_int_equal(pottery_dict_to_json(&text, &len, d), 0);
+    assert_string_equal(text, "{\"jack\": [1, {\"a\": 2, \"z\": 1}], \"sape\": 4139, \"\\u00e9\": 0.5}");
+    assert_int_equal(len, strlen(text));
+    pottery_free(text);
+    pottery_dict_free(d);
+
+    /* Numeric keys sort by value, as json.dumps(sort_keys=True) does before stringifying. */
+    d = open_dict("numeric");
+    assert_int_equal(pottery_dict_set(d, pottery_int(10), pottery_null()), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_int(9), pottery_bool(1)), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_double(9.5), pottery_bool(0)), 0);
+    assert_int_equal(pottery_dict_to_json(&text, NULL, d), 0);
+    assert_string_equal(text, "{\"9\": true, \"9.5\": false, \"10\": null}");
+    pottery_free(text);
+    assert_int_equal(pottery_dict_set(d, pottery_str("s"), pottery_null()), 0);
+    assert_int_equal(pottery_dict_to_json(&text, NULL, d), POTTERY_ETYPE);
+    pottery_dict_free(d);
+}
+
+static void test_equality(void **state)
+{
+    (void)state;
+    pottery_dict *a = open_dict("eq-a"), *b = open_dict("eq-b"), *a2 = open_dict("eq-a");
+    int eq = -1;
+    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_int_equal(eq, 1); /* both empty */
+    assert_int_equal(pottery_dict_set(a, pottery_str("k"), pottery_int(1)), 0);
+    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_int_equal(eq, 0);
+    assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_double(1.0)), 0);
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(eq, 1); /* 1 == 1.0 */
+    assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_int(2)), 0);
+    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_int_equal(eq, 0);
+    /* Same key, same server: equal without reading. */
+    before = round_trips();
+    assert_int_equal(pottery_dict_equal(&eq, a, a2), 0);
+    assert_int_equal(eq, 1);
+    assert_int_equal(round_trips(), before);
+
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": 1}"), 0);
+    assert_int_equal(eq, 1);
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": true}"), 0);
+    assert_int_equal(eq, 1); /* Python: 1 == True */
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": 1, \"j\": 1}"), 0);
+    assert_int_equal(eq, 0);
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": \"1\"}"), 0);
+    assert_int_equal(eq, 0);
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "[1]"), POTTERY_ETYPE);
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "{oops"), POTTERY_ETYPE);
+    pottery_dict_free(a);
+    pottery_dict_free(a2);
+    pottery_dict_free(b);
+}
+
+/* ---- bad input ---- */
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("nulls");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int in;
+    int64_t n;
+    char *text;
+    assert_int_equal(pottery_dict_open(NULL, client, "k", NULL), POTTERY_EINVAL);
+    pottery_dict *none = d;
+    assert_int_equal(pottery_dict_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
+    assert_null(none);
+    pottery_dict_options bad = POTTERY_DICT_OPTIONS_INIT;
+    bad.nitems = 3;
+    pottery_dict *unused = NULL;
+    assert_int_equal(pottery_dict_open(&unused, client, "k", &bad), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_get(NULL, d, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_get(&v, NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_set(NULL, pottery_str("a"), pottery_int(1)), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_set(d, pottery_str(NULL), pottery_int(1)), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_del(NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_contains(NULL, d, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_len(NULL, d), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_len(&n, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_popitem(&v, &v, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_update(d, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_update_from(d, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_clear(NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_to_json(NULL, NULL, d), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_repr(&text, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_equal(&in, d, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_equal_json(&in, d, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_iter_new(NULL, d), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_iter_next(NULL, &v, &v), POTTERY_EINVAL);
+    assert_null(pottery_dict_key(NULL));
+    pottery_dict_iter_free(NULL);
+    /* Invalid UTF-8 is rejected before anything is sent; contains just says no. */
+    assert_int_equal(pottery_dict_set(d, pottery_strn("\xc0\xaf", 2), pottery_int(1)), POTTERY_ETYPE);
+    assert_int_equal(pottery_dict_set(d, pottery_str("k"), pottery_json("{not json")), POTTERY_ETYPE);
+    in = -1;
+    assert_int_equal(pottery_dict_contains(&in, d, pottery_strn("\xed\xa0\x80", 3)), 0);
+    assert_int_equal(in, 0);
+    assert_raw("0", raw("EXISTS", "nulls", NULL));
+    pottery_dict_free(d);
+}
+
+static void test_foreign_data_is_a_decode_error(void **state)
+{
+    (void)state;
+    free(raw("HSET", "foreign", "plain-field", "\"ok\"", NULL));
+    free(raw("HSET", "foreign", "\"k\"", "not json", NULL));
+    free(raw("HSET", "foreign", "\"good\"", "1", NULL));
+    pottery_dict *d = open_dict("foreign");
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("k")), POTTERY_EDECODE);
+    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_true(strlen(pottery_error_last()->message) > 0);
+    pottery_value k = POTTERY_VALUE_INIT;
+    pottery_dict_iter *it = NULL;
+    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    int ok = 0, bad = 0, rc;
+    while ((rc = pottery_dict_iter_next(it, &k, &v)) != POTTERY_EITEROVER) {
+        if (rc == 0) ok++;
+        else if (rc == POTTERY_EDECODE) bad++;
+        else fail_msg("unexpected %d", rc);
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(bad, 2);
+    pottery_dict_iter_free(it);
+    char *text = NULL;
+    assert_int_equal(pottery_dict_repr(&text, d), POTTERY_EDECODE);
+    assert_int_equal(pottery_dict_to_json(&text, NULL, d), POTTERY_EDECODE);
+    assert_raw("3", raw("HLEN", "foreign", NULL)); /* nothing was lost */
+    pottery_value_dispose(&k);
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
+static void test_wrong_redis_type(void **state)
+{
+    (void)state;
+    free(raw("SET", "plain", "value", NULL));
+    pottery_dict *d = open_dict("plain");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int64_t n;
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("a")), POTTERY_EREDIS);
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
+    assert_int_equal(pottery_dict_len(&n, d), POTTERY_EREDIS);
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("a")), POTTERY_EREDIS);
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_int_equal(pottery_dict_popitem(&v, &v, d), POTTERY_EREDIS);
+    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
+    pottery_pair many[] = { { pottery_str("a"), pottery_int(1) }, { pottery_str("b"), pottery_int(2) } };
+    assert_int_equal(pottery_dict_update(d, many, 2), POTTERY_EREDIS);
+    pottery_dict_iter *it = NULL;
+    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    assert_int_equal(pottery_dict_iter_next(it, &v, NULL), POTTERY_EREDIS);
+    pottery_dict_iter_free(it);
+    assert_raw("value", raw("GET", "plain", NULL));
+    pottery_dict_free(d);
+}
+
+static void test_dropped_connection(void **state)
+{
+    (void)state;
+    test_redis victim;
+    assert_int_equal(test_redis_start(&victim, NULL), 0);
+    pottery_client *c = NULL;
+    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_dict *d = NULL;
+    assert_int_equal(pottery_dict_open(&d, c, "k", NULL), 0);
+    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), 0);
+    test_redis_kill(&victim);
+    pottery_value v = POTTERY_VALUE_INIT;
+    int rc = pottery_dict_get(&v, d, pottery_str("a"));
+    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_int_equal(test_redis_restart(&victim), 0);
+    /* The next call reconnects by itself. */
+    assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_int(2)), 0);
+    assert_int_equal(pottery_dict_get(&v, d, pottery_str("b")), 0);
+    assert_int_equal(v.u.i, 2);
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+    pottery_client_free(c);
+    test_redis_stop(&victim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_readme_session, setup_test),
+        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
+        cmocka_unit_test_setup(test_single_key_operations_cost_one_round_trip, setup_test),
+        cmocka_unit_test_setup(test_missing_keys, setup_test),
+        cmocka_unit_test_setup(test_pop_popitem_setdefault, setup_test),
+        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
+        cmocka_unit_test_setup(test_update_is_one_round_trip, setup_test),
+        cmocka_unit_test_setup(test_update_with_bad_pair_writes_nothing, setup_test),
+        cmocka_unit_test_setup(test_update_from_other_dicts, setup_test),
+        cmocka_unit_test_setup(test_open_with_items_on_existing_key_fails, setup_test),
+        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
+        cmocka_unit_test_setup(test_iteration_visits_every_entry_once, setup_test),
+        cmocka_unit_test_setup(test_to_json, setup_test),
+        cmocka_unit_test_setup(test_equality, setup_test),
+        cmocka_unit_test_setup(test_null_arguments, setup_test),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
+        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
+        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+    };
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
