@@ -6,6 +6,7 @@
 #include "conn/conn.h"
 #include "container.h"
 #include "core/error.h"
+#include "hash_snapshot.h"
 #include "pottery/dict.h"
 
 struct pottery_dict {
@@ -367,18 +368,6 @@ int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
     return build_rc < 0 ? build_rc : rc;
 }
 
-/* HGETALL into a reply (an array of field, value, field, value, ...). */
-static int hgetall(pottery_reply **r, pottery_dict *d)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "HGETALL");
-    pottery__cmd_key(&cmd, &d->c);
-    int rc = pottery__exec(r, d->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
 {
     POTTERY_CHECK_ARG(dict);
@@ -442,129 +431,17 @@ int pottery_dict_clear(pottery_dict *dict)
 
 /* ---- snapshots: to_json, repr, equality ---- */
 
-typedef struct entry {
-    pottery_json_node *key;
-    pottery_json_node *value;
-    pottery_buf sort_key; /* the text entries are ordered by */
-} entry;
-
-typedef struct snapshot {
-    entry *entries;
-    size_t count;
-} snapshot;
-
-static void snapshot_free(snapshot *s)
-{
-    for (size_t i = 0; i < s->count; i++) {
-        pottery__json_free(s->entries[i].key);
-        pottery__json_free(s->entries[i].value);
-        pottery__buf_free(&s->entries[i].sort_key);
-    }
-    free(s->entries);
-    s->entries = NULL;
-    s->count = 0;
-}
-
-static int parse_reply_json(pottery_json_node **out, const pottery_reply *r)
-{
-    size_t len;
-    const char *text = pottery__reply_str(r, &len);
-    if (!text || pottery__reply_type(r) != POTTERY_REPLY_STRING)
-        return pottery__error(POTTERY_EDECODE, "expected a JSON string from Redis");
-    return pottery__json_parse(out, text, len);
-}
-
-/* Parse an HGETALL reply into entries, in Redis order. */
-static int snapshot_load(snapshot *s, const pottery_reply *r)
-{
-    size_t n = pottery__reply_count(r) / 2;
-    s->count = 0;
-    s->entries = n ? calloc(n, sizeof *s->entries) : NULL;
-    if (n && !s->entries) return pottery__error_oom();
-    for (size_t i = 0; i < n; i++) {
-        entry *e = &s->entries[i];
-        s->count++;
-        int rc = parse_reply_json(&e->key, pottery__reply_at(r, 2 * i));
-        if (rc == 0) rc = parse_reply_json(&e->value, pottery__reply_at(r, 2 * i + 1));
-        if (rc < 0) { snapshot_free(s); return rc; }
-    }
-    return 0;
-}
-
-static int snapshot_read(snapshot *s, pottery_dict *d)
-{
-    pottery_reply *r = NULL;
-    int rc = hgetall(&r, d);
-    if (rc == 0) rc = snapshot_load(s, r);
-    pottery__reply_free(r);
-    return rc;
-}
-
-static int compare_sort_keys(const void *pa, const void *pb)
-{
-    const entry *a = pa, *b = pb;
-    size_t n = a->sort_key.len < b->sort_key.len ? a->sort_key.len : b->sort_key.len;
-    int c = n ? memcmp(a->sort_key.data, b->sort_key.data, n) : 0;
-    if (c) return c;
-    return (a->sort_key.len > b->sort_key.len) - (a->sort_key.len < b->sort_key.len);
-}
-
-static int compare_numeric_keys(const void *pa, const void *pb)
-{
-    const entry *a = pa, *b = pb;
-    double x = a->key->kind == POTTERY_JSON_TRUE ? 1.0 : a->key->kind == POTTERY_JSON_FALSE ? 0.0 : a->key->num;
-    double y = b->key->kind == POTTERY_JSON_TRUE ? 1.0 : b->key->kind == POTTERY_JSON_FALSE ? 0.0 : b->key->num;
-    if (a->key->kind == POTTERY_JSON_INT && b->key->kind == POTTERY_JSON_INT && a->key->fits_int64 && b->key->fits_int64)
-        return (a->key->i > b->key->i) - (a->key->i < b->key->i);
-    return (x > y) - (x < y);
-}
-
-static int is_number(const pottery_json_node *n)
-{
-    return n->kind == POTTERY_JSON_INT || n->kind == POTTERY_JSON_FLOAT || n->kind == POTTERY_JSON_TRUE ||
-           n->kind == POTTERY_JSON_FALSE;
-}
-
-/* Order entries the way json.dumps(sort_keys=True) does: Python sorts the original keys, so
- * strings sort by code point and numbers by value, and a mix cannot be sorted at all. */
-static int sort_for_json(snapshot *s)
-{
-    int strings = 0, numbers = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        const pottery_json_node *k = s->entries[i].key;
-        if (k->kind == POTTERY_JSON_STRING) strings++;
-        else if (is_number(k)) numbers++;
-        int rc = pottery__json_key_text(&s->entries[i].sort_key, k);
-        if (rc < 0) return rc;
-    }
-    if (s->count > 1 && (size_t)strings != s->count && (size_t)numbers != s->count)
-        return pottery__error(POTTERY_ETYPE, "dict keys of mixed types cannot be sorted for JSON (Python raises TypeError)");
-    if (s->count > 1)
-        qsort(s->entries, s->count, sizeof *s->entries, strings ? compare_sort_keys : compare_numeric_keys);
-    return 0;
-}
-
 int pottery_dict_to_json(char **out, size_t *out_len, pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    snapshot s = { NULL, 0 };
-    int rc = snapshot_read(&s, dict);
-    if (rc == 0) rc = sort_for_json(&s);
+    pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf b = POTTERY_BUF_INIT;
-    if (rc == 0) rc = pottery__buf_putc(&b, '{');
-    for (size_t i = 0; rc == 0 && i < s.count; i++) {
-        if (i) rc = pottery__buf_puts(&b, ", ");
-        pottery_value key_text = pottery_strn(s.entries[i].sort_key.data ? s.entries[i].sort_key.data : "",
-                                              s.entries[i].sort_key.len);
-        if (rc == 0) rc = pottery__encode(&b, &key_text);
-        if (rc == 0) rc = pottery__buf_puts(&b, ": ");
-        if (rc == 0) rc = pottery__json_write(&b, s.entries[i].value);
-    }
-    if (rc == 0) rc = pottery__buf_putc(&b, '}');
+    int rc = pottery__hash_snapshot_read(&s, dict->c.client, dict->c.key, dict->c.keylen);
+    if (rc == 0) rc = pottery__hash_snapshot_to_json(&b, &s);
     if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
     pottery__buf_free(&b);
-    snapshot_free(&s);
+    pottery__hash_snapshot_free(&s);
     return rc;
 }
 
@@ -572,45 +449,14 @@ int pottery_dict_repr(char **out, pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    snapshot s = { NULL, 0 };
-    int rc = snapshot_read(&s, dict);
+    pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf b = POTTERY_BUF_INIT;
-    if (rc == 0) rc = pottery__buf_puts(&b, "RedisDict{");
-    for (size_t i = 0; rc == 0 && i < s.count; i++) {
-        if (i) rc = pottery__buf_puts(&b, ", ");
-        if (rc == 0) rc = pottery__json_repr(&b, s.entries[i].key);
-        if (rc == 0) rc = pottery__buf_puts(&b, ": ");
-        if (rc == 0) rc = pottery__json_repr(&b, s.entries[i].value);
-    }
-    if (rc == 0) rc = pottery__buf_putc(&b, '}');
+    int rc = pottery__hash_snapshot_read(&s, dict->c.client, dict->c.key, dict->c.keylen);
+    if (rc == 0) rc = pottery__hash_snapshot_repr(&b, &s, "RedisDict");
     if (rc == 0) rc = pottery__buf_detach(&b, out, NULL);
     pottery__buf_free(&b);
-    snapshot_free(&s);
+    pottery__hash_snapshot_free(&s);
     return rc;
-}
-
-/* Python dict equality: same number of entries, and every key of one maps to an equal
- * value in the other, with keys matched by Python equality (normalised text). */
-static int snapshots_equal(int *out, snapshot *a, snapshot *b)
-{
-    *out = 0;
-    if (a->count != b->count) return 0;
-    snapshot *both[2] = { a, b };
-    for (int side = 0; side < 2; side++) {
-        for (size_t i = 0; i < both[side]->count; i++) {
-            entry *e = &both[side]->entries[i];
-            pottery__buf_clear(&e->sort_key);
-            int rc = pottery__json_write_normalized(&e->sort_key, e->key);
-            if (rc < 0) return rc;
-        }
-        if (both[side]->count > 1) qsort(both[side]->entries, both[side]->count, sizeof(entry), compare_sort_keys);
-    }
-    for (size_t i = 0; i < a->count; i++) {
-        if (compare_sort_keys(&a->entries[i], &b->entries[i]) != 0) return 0;
-        if (!pottery__json_equal(a->entries[i].value, b->entries[i].value)) return 0;
-    }
-    *out = 1;
-    return 0;
 }
 
 int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
@@ -623,7 +469,7 @@ int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
         *out = 1;
         return 0;
     }
-    snapshot a = { NULL, 0 }, b = { NULL, 0 };
+    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
     int rc;
     if (same_server) {
         /* Both HGETALLs in one round trip. */
@@ -638,19 +484,19 @@ int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
         rc = pottery__exec_pipeline(replies, dict->c.client, cmds, 2);
         if (rc == 0) rc = pottery__reply_check(replies[0]);
         if (rc == 0) rc = pottery__reply_check(replies[1]);
-        if (rc == 0) rc = snapshot_load(&a, replies[0]);
-        if (rc == 0) rc = snapshot_load(&b, replies[1]);
+        if (rc == 0) rc = pottery__hash_snapshot_load(&a, replies[0]);
+        if (rc == 0) rc = pottery__hash_snapshot_load(&b, replies[1]);
         for (int i = 0; i < 2; i++) {
             pottery__reply_free(replies[i]);
             pottery__cmd_free(&cmds[i]);
         }
     } else {
-        rc = snapshot_read(&a, dict);
-        if (rc == 0) rc = snapshot_read(&b, other);
+        rc = pottery__hash_snapshot_read(&a, dict->c.client, dict->c.key, dict->c.keylen);
+        if (rc == 0) rc = pottery__hash_snapshot_read(&b, other->c.client, other->c.key, other->c.keylen);
     }
-    if (rc == 0) rc = snapshots_equal(out, &a, &b);
-    snapshot_free(&a);
-    snapshot_free(&b);
+    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &a, &b);
+    pottery__hash_snapshot_free(&a);
+    pottery__hash_snapshot_free(&b);
     return rc;
 }
 
@@ -666,22 +512,12 @@ int pottery_dict_equal_json(int *out, pottery_dict *dict, const char *json_objec
         pottery__json_free(obj);
         return pottery__error(POTTERY_ETYPE, "pottery_dict_equal_json: not a JSON object");
     }
-    snapshot mine = { NULL, 0 }, theirs = { NULL, 0 };
-    rc = snapshot_read(&mine, dict);
-    if (rc == 0 && obj->count) {
-        /* Borrow the object's nodes; they are released with obj, not with the snapshot. */
-        theirs.entries = calloc(obj->count, sizeof *theirs.entries);
-        if (!theirs.entries) rc = pottery__error_oom();
-        for (size_t i = 0; rc == 0 && i < obj->count; i++) {
-            theirs.entries[i].key = obj->keys[i];
-            theirs.entries[i].value = obj->items[i];
-        }
-        theirs.count = obj->count;
-    }
-    if (rc == 0) rc = snapshots_equal(out, &mine, &theirs);
-    for (size_t i = 0; i < theirs.count; i++) pottery__buf_free(&theirs.entries[i].sort_key);
-    free(theirs.entries);
-    snapshot_free(&mine);
+    pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
+    rc = pottery__hash_snapshot_read(&mine, dict->c.client, dict->c.key, dict->c.keylen);
+    if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
+    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &mine, &theirs);
+    pottery__hash_snapshot_free(&theirs);
+    pottery__hash_snapshot_free(&mine);
     pottery__json_free(obj);
     return rc;
 }

@@ -9,6 +9,11 @@ endfunction()
 
 pottery_add_test(timer)
 pottery_add_test(dict pottery_test_support)
+foreach(module set list deque counter queue)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_${module}.c)
+    pottery_add_test(${module} pottery_test_support)
+  endif()
+endforeach()
 
 # README code blocks are excerpts of examples/ (built and output-checked by CI).
 add_test(NAME readme_examples

@@ -1,0 +1,206 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "hash_snapshot.h"
+
+void pottery__hash_snapshot_free(pottery_hash_snapshot *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        if (!s->borrowed) {
+            pottery__json_free(s->entries[i].key);
+            pottery__json_free(s->entries[i].value);
+        }
+        pottery__buf_free(&s->entries[i].sort_key);
+    }
+    free(s->entries);
+    s->entries = NULL;
+    s->count = 0;
+}
+
+static int reserve(pottery_hash_snapshot *s, size_t n)
+{
+    pottery_hash_entry *e = realloc(s->entries, (n ? n : 1) * sizeof *e);
+    if (!e) return pottery__error_oom();
+    s->entries = e;
+    return 0;
+}
+
+int pottery__hash_snapshot_add(pottery_hash_snapshot *s, pottery_json_node *key, pottery_json_node *value)
+{
+    if (reserve(s, s->count + 1) < 0) {
+        pottery__json_free(key);
+        pottery__json_free(value);
+        return POTTERY_ENOMEM;
+    }
+    pottery_hash_entry *e = &s->entries[s->count++];
+    e->key = key;
+    e->value = value;
+    e->sort_key = (pottery_buf)POTTERY_BUF_INIT;
+    return 0;
+}
+
+static int parse_reply_json(pottery_json_node **out, const pottery_reply *r)
+{
+    size_t len;
+    const char *text = pottery__reply_str(r, &len);
+    if (!text || pottery__reply_type(r) != POTTERY_REPLY_STRING)
+        return pottery__error(POTTERY_EDECODE, "expected a JSON string from Redis");
+    return pottery__json_parse(out, text, len);
+}
+
+int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r)
+{
+    size_t n = pottery__reply_count(r) / 2;
+    if (n && reserve(s, n) < 0) return POTTERY_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        pottery_json_node *k = NULL, *v = NULL;
+        int rc = parse_reply_json(&k, pottery__reply_at(r, 2 * i));
+        if (rc == 0) rc = parse_reply_json(&v, pottery__reply_at(r, 2 * i + 1));
+        if (rc == 0) rc = pottery__hash_snapshot_add(s, k, v);
+        else {
+            pottery__json_free(k);
+            pottery__json_free(v);
+        }
+        if (rc < 0) {
+            pottery__hash_snapshot_free(s);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HGETALL");
+    pottery__cmd_arg(&cmd, key, keylen);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec(&r, c, &cmd);
+    if (rc == 0) rc = pottery__hash_snapshot_load(s, r);
+    pottery__reply_free(r);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_json_node *obj)
+{
+    s->borrowed = 1;
+    if (obj->count && reserve(s, obj->count) < 0) return POTTERY_ENOMEM;
+    for (size_t i = 0; i < obj->count; i++) {
+        s->entries[i].key = obj->keys[i];
+        s->entries[i].value = obj->items[i];
+        s->entries[i].sort_key = (pottery_buf)POTTERY_BUF_INIT;
+    }
+    s->count = obj->count;
+    return 0;
+}
+
+static int compare_sort_keys(const void *pa, const void *pb)
+{
+    const pottery_hash_entry *a = pa, *b = pb;
+    size_t n = a->sort_key.len < b->sort_key.len ? a->sort_key.len : b->sort_key.len;
+    int c = n ? memcmp(a->sort_key.data, b->sort_key.data, n) : 0;
+    if (c) return c;
+    return (a->sort_key.len > b->sort_key.len) - (a->sort_key.len < b->sort_key.len);
+}
+
+static double numeric_value(const pottery_json_node *n)
+{
+    if (n->kind == POTTERY_JSON_TRUE) return 1.0;
+    if (n->kind == POTTERY_JSON_FALSE) return 0.0;
+    return n->num;
+}
+
+static int compare_numeric_keys(const void *pa, const void *pb)
+{
+    const pottery_json_node *a = ((const pottery_hash_entry *)pa)->key;
+    const pottery_json_node *b = ((const pottery_hash_entry *)pb)->key;
+    if (a->kind == POTTERY_JSON_INT && b->kind == POTTERY_JSON_INT && a->fits_int64 && b->fits_int64)
+        return (a->i > b->i) - (a->i < b->i);
+    double x = numeric_value(a), y = numeric_value(b);
+    return (x > y) - (x < y);
+}
+
+static int is_number(const pottery_json_node *n)
+{
+    return n->kind == POTTERY_JSON_INT || n->kind == POTTERY_JSON_FLOAT || n->kind == POTTERY_JSON_TRUE ||
+           n->kind == POTTERY_JSON_FALSE;
+}
+
+/* json.dumps(sort_keys=True) sorts the original keys: strings by code point, numbers by
+ * value, and a mix cannot be sorted at all (Python raises TypeError). */
+static int sort_for_json(pottery_hash_snapshot *s)
+{
+    size_t strings = 0, numbers = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        const pottery_json_node *k = s->entries[i].key;
+        if (k->kind == POTTERY_JSON_STRING) strings++;
+        else if (is_number(k)) numbers++;
+        pottery__buf_clear(&s->entries[i].sort_key);
+        int rc = pottery__json_key_text(&s->entries[i].sort_key, k);
+        if (rc < 0) return rc;
+    }
+    if (s->count > 1 && strings != s->count && numbers != s->count)
+        return pottery__error(POTTERY_ETYPE, "keys of mixed types cannot be sorted for JSON (Python raises TypeError)");
+    if (s->count > 1)
+        qsort(s->entries, s->count, sizeof *s->entries, strings ? compare_sort_keys : compare_numeric_keys);
+    return 0;
+}
+
+int pottery__hash_snapshot_to_json(pottery_buf *b, pottery_hash_snapshot *s)
+{
+    int rc = sort_for_json(s);
+    if (rc == 0) rc = pottery__buf_putc(b, '{');
+    for (size_t i = 0; rc == 0 && i < s->count; i++) {
+        const pottery_buf *k = &s->entries[i].sort_key;
+        if (i) rc = pottery__buf_puts(b, ", ");
+        pottery_value key_text = pottery_strn(k->data ? k->data : "", k->len);
+        if (rc == 0) rc = pottery__encode(b, &key_text);
+        if (rc == 0) rc = pottery__buf_puts(b, ": ");
+        if (rc == 0) rc = pottery__json_write(b, s->entries[i].value);
+    }
+    if (rc == 0) rc = pottery__buf_putc(b, '}');
+    return rc;
+}
+
+int pottery__hash_snapshot_repr(pottery_buf *b, const pottery_hash_snapshot *s, const char *prefix)
+{
+    int rc = pottery__buf_puts(b, prefix);
+    if (rc == 0) rc = pottery__buf_putc(b, '{');
+    for (size_t i = 0; rc == 0 && i < s->count; i++) {
+        if (i) rc = pottery__buf_puts(b, ", ");
+        if (rc == 0) rc = pottery__json_repr(b, s->entries[i].key);
+        if (rc == 0) rc = pottery__buf_puts(b, ": ");
+        if (rc == 0) rc = pottery__json_repr(b, s->entries[i].value);
+    }
+    if (rc == 0) rc = pottery__buf_putc(b, '}');
+    return rc;
+}
+
+static int sort_normalized(pottery_hash_snapshot *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        pottery__buf_clear(&s->entries[i].sort_key);
+        int rc = pottery__json_write_normalized(&s->entries[i].sort_key, s->entries[i].key);
+        if (rc < 0) return rc;
+    }
+    if (s->count > 1) qsort(s->entries, s->count, sizeof *s->entries, compare_sort_keys);
+    return 0;
+}
+
+int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_hash_snapshot *b)
+{
+    *out = 0;
+    if (a->count != b->count) return 0;
+    int rc = sort_normalized(a);
+    if (rc == 0) rc = sort_normalized(b);
+    if (rc < 0) return rc;
+    for (size_t i = 0; i < a->count; i++) {
+        if (compare_sort_keys(&a->entries[i], &b->entries[i]) != 0) return 0;
+        if (!pottery__json_equal(a->entries[i].value, b->entries[i].value)) return 0;
+    }
+    *out = 1;
+    return 0;
+}

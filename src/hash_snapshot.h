@@ -1,0 +1,45 @@
+/*
+ * Internal: a whole Redis hash of JSON fields and values read at once (HGETALL), as parsed
+ * trees, and what dict-like containers do with it: JSON text, repr, Python equality.
+ */
+#ifndef POTTERY_HASH_SNAPSHOT_H
+#define POTTERY_HASH_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "codec/codec.h"
+#include "conn/conn.h"
+
+typedef struct pottery_hash_entry {
+    pottery_json_node *key;
+    pottery_json_node *value;
+    pottery_buf sort_key; /* scratch: the text entries are ordered by */
+} pottery_hash_entry;
+
+typedef struct pottery_hash_snapshot {
+    pottery_hash_entry *entries;
+    size_t count;
+    int borrowed; /* nodes belong to someone else (not freed with the snapshot) */
+} pottery_hash_snapshot;
+
+#define POTTERY_HASH_SNAPSHOT_INIT { NULL, 0, 0 }
+
+/* HGETALL key (one round trip) and parse every field and value (EDECODE for foreign data). */
+int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen);
+/* Parse an HGETALL reply (field, value, field, value, ...), keeping Redis' order. */
+int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r);
+/* View the members of a parsed JSON object as a snapshot (nodes borrowed from obj). */
+int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_json_node *obj);
+/* Take ownership of key and value (both freed with the snapshot even on failure). */
+int pottery__hash_snapshot_add(pottery_hash_snapshot *s, pottery_json_node *key, pottery_json_node *value);
+void pottery__hash_snapshot_free(pottery_hash_snapshot *s);
+
+/* json.dumps(dict(snapshot), sort_keys=True). Reorders the entries. ETYPE for keys that are
+ * arrays/objects or of types Python cannot sort together. */
+int pottery__hash_snapshot_to_json(pottery_buf *b, pottery_hash_snapshot *s);
+/* prefix + "{" + "key_repr: value_repr, ..." + "}" in the snapshot's current order. */
+int pottery__hash_snapshot_repr(pottery_buf *b, const pottery_hash_snapshot *s, const char *prefix);
+/* Python dict equality (keys matched by Python equality, values by ==). Reorders entries. */
+int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_hash_snapshot *b);
+
+#endif
