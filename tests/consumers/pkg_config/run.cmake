@@ -1,4 +1,4 @@
-# ctest driver (cmake -P): build main.c against an installed libpottery with nothing but
+# ctest driver (cmake -P): build consumer_main.c against an installed libpottery with nothing but
 # pkg-config and the C compiler, the way a Makefile would:
 #   cc $(pkg-config --cflags libpottery) main.c $(pkg-config --libs libpottery)
 # and run it.
@@ -72,7 +72,7 @@ file(MAKE_DIRECTORY "${WORK_DIR}")
 set(exe "${WORK_DIR}/consumer")
 get_filename_component(here "${CMAKE_CURRENT_LIST_FILE}" DIRECTORY)
 run(out "compiling and linking main.c" "${CC}" -std=c99 -Wall -Wextra -Wpedantic -Werror
-    ${cflags} "${here}/main.c" ${libs} -o "${exe}")
+    ${cflags} "${here}/../consumer_main.c" ${libs} -o "${exe}")
 
 # Linked the way the prefix says: shared -> needs libpottery.so.N, static -> does not.
 run(dyn "readelf -d" "${READELF}" -d "${exe}")
