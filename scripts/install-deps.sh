@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake gcc g++ make pkg-config
-  libhiredis-dev libcjson-dev libxxhash-dev libcmocka-dev
+  libhiredis-dev libxxhash-dev libcmocka-dev locales
   redis-server
 )
 

@@ -10,6 +10,19 @@ target_link_libraries(test_codec PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY} m)
 pottery_set_warnings(test_codec)
 add_test(NAME codec COMMAND test_codec WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
+# The codec must ignore the locale's decimal comma: compile a de_DE locale privately
+# (LOCPATH) so that the test always has one, whatever the machine has installed.
+find_program(POTTERY_LOCALEDEF localedef)
+if(NOT POTTERY_LOCALEDEF)
+  message(FATAL_ERROR "localedef not found: apt-get install locales")
+endif()
+set(_pottery_locale_dir ${CMAKE_CURRENT_BINARY_DIR}/locale)
+file(MAKE_DIRECTORY ${_pottery_locale_dir})
+add_test(NAME codec_locale_setup
+  COMMAND ${POTTERY_LOCALEDEF} -i de_DE -f UTF-8 ${_pottery_locale_dir}/de_DE.UTF-8)
+set_tests_properties(codec_locale_setup PROPERTIES FIXTURES_SETUP codec_locale)
+set_tests_properties(codec PROPERTIES FIXTURES_REQUIRED codec_locale ENVIRONMENT "LOCPATH=${_pottery_locale_dir}")
+
 # Allocation-failure injection: the static library's malloc/calloc/realloc calls are
 # redirected (GNU ld --wrap) so that every allocation in turn can be made to fail.
 get_target_property(_pottery_codec_libtype pottery TYPE)
