@@ -61,7 +61,7 @@ static int io_failure(pottery_client *c, int saved_errno, const char *doing, int
 
 static int current_timeout(const pottery_client *c)
 {
-    return c->counting ? c->command_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+    return c->counting ? c->socket_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
 }
 
 static int flush(pottery_client *c)
@@ -290,8 +290,25 @@ static int connect_now(pottery_client *c)
     c->counting = 1;
     if (rc == 0 && compat_set_timeout(c->ctx, c->command_timeout_ms) < 0)
         rc = pottery__error(POTTERY_ECONN, "connecting to %s: cannot set the socket timeout", c->endpoint);
+    c->socket_timeout_ms = c->command_timeout_ms;
     if (rc < 0) pottery__conn_drop(c);
     return rc;
+}
+
+int pottery__conn_set_timeout(pottery_client *c, int timeout_ms)
+{
+    if (!c->ctx) return pottery__error(POTTERY_ESTATE, "no connection to set a timeout on");
+    if (compat_set_timeout(c->ctx, timeout_ms) < 0) {
+        pottery__conn_drop(c);
+        return pottery__error(POTTERY_ECONN, "%s: cannot set the socket timeout", c->endpoint);
+    }
+    c->socket_timeout_ms = timeout_ms;
+    return 0;
+}
+
+int pottery__client_command_timeout(const pottery_client *c)
+{
+    return c ? c->command_timeout_ms : 0;
 }
 
 int pottery__conn_ensure(pottery_client *c)

@@ -38,6 +38,7 @@ struct pottery_client {
     char *endpoint;           /* "host:port" or "unix:/path", for messages */
     int connect_timeout_ms;
     int command_timeout_ms;
+    int socket_timeout_ms;    /* the timeout set on the connected socket now (0 = none) */
     pottery_client_stats stats;
     uint64_t gen;             /* bumped by every successful connect */
     size_t unflushed;         /* bytes appended to hiredis' output buffer, not yet written */
@@ -64,6 +65,10 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out);
 
 /* Close the hiredis context and forget everything tied to the connection. */
 void pottery__conn_drop(pottery_client *c);
+
+/* Set the socket timeout of the live connection (0 = none) and remember it in
+ * socket_timeout_ms. If the OS refuses, the connection is dropped and ECONN returned. */
+int pottery__conn_set_timeout(pottery_client *c, int timeout_ms);
 
 /* ESTATE when replies to streamed commands (pottery__send) are still unread. */
 int pottery__conn_check_idle(pottery_client *c);

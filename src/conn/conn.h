@@ -81,6 +81,13 @@ int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);     /* canonical
  * next call reconnects (the failed command is never re-sent). */
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
 
+/* pottery__exec with a socket timeout of timeout_ms for this one command (0 = wait as long
+ * as it takes), e.g. for a command that blocks on the server longer than the client's own
+ * timeout. The client's timeout is back in force afterwards, also after an error (a
+ * connection dropped meanwhile gets it when it reconnects). One round trip; replies and
+ * errors as pottery__exec (ETIMEOUT when timeout_ms passes). EINVAL if timeout_ms < 0. */
+int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms);
+
 /* n commands in one round trip. outs[i] receives each reply (ERROR replies included:
  * check them with pottery__reply_check); outs may be NULL to discard all, and then the
  * first ERROR reply is returned as POTTERY_EREDIS (all commands were still run). On failure
@@ -172,6 +179,9 @@ void pottery__scan_free(pottery_scan *s);
 
 /* 1 if both clients talk to the same server and database (host/port or socket, db). */
 int pottery__client_same_server(const pottery_client *a, const pottery_client *b);
+
+/* The client's command timeout in ms (0 = none), as given to pottery_client_open. */
+int pottery__client_command_timeout(const pottery_client *c);
 
 /* A new key "pottery:<uuid4>" that did not exist (checked with EXISTS, up to 3 tries;
  * then POTTERY_ERANDOMKEY). out must hold POTTERY_RANDOM_KEY_SIZE bytes. */

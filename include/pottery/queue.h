@@ -1,0 +1,110 @@
+/*
+ * queue.h: pottery_queue, a FIFO queue that lives in a Redis stream (Python:
+ * pottery.RedisSimpleQueue, modelled on queue.SimpleQueue).
+ *
+ * Layout (shared with Python's pottery): one Redis stream at the handle's key; each item is
+ * one entry with an automatic ID (XADD key * ...) and exactly one field, named `item`, whose
+ * value is JSON(item), canonical JSON as value.h describes. Taking an item deletes its
+ * entry (XDEL); the stream key itself stays, with length 0, once every item was taken.
+ *
+ * Consumers: any number of processes may get from the same queue at once; every item is
+ * delivered to exactly one of them. Taking the oldest entry is a single Lua script (read the
+ * first entry and delete it), so two consumers can never take the same entry and a taken
+ * entry is never lost between the read and the delete. A get that has to wait blocks on the
+ * server (XREAD BLOCK), is woken as soon as an item is put, and then tries to take it again
+ * (another consumer may have been faster), until its timeout.
+ *
+ * Costs: put, qsize and empty are one round trip; get with an item present is one round
+ * trip; a get that waits costs one extra round trip per wake-up.
+ *
+ * Errors common to every call: POTTERY_EINVAL (NULL handle or argument), POTTERY_ETYPE (an
+ * item that cannot be encoded; nothing is sent), POTTERY_EREDIS (e.g. WRONGTYPE when the key
+ * holds another Redis type; the message carries the Redis text), POTTERY_ECONN /
+ * POTTERY_ETIMEOUT, POTTERY_ENOMEM.
+ *
+ * Values returned through out-parameters are the caller's: out-values must be initialised
+ * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
+ */
+#ifndef POTTERY_QUEUE_H
+#define POTTERY_QUEUE_H
+
+#include <stdint.h>
+
+#include "client.h"
+#include "common.h"
+#include "value.h"
+
+POTTERY_BEGIN_DECLS
+
+typedef struct pottery_queue pottery_queue;
+
+typedef struct pottery_queue_options {
+    /* The longest a get without timeout blocks in one XREAD before it checks in with the
+     * server again (default 30000 ms; must be > 0). The socket timeout of that XREAD is this
+     * plus the client's command timeout, so a server that has silently vanished is noticed
+     * within their sum instead of never. */
+    int max_block_ms;
+} pottery_queue_options;
+
+#define POTTERY_QUEUE_OPTIONS_INIT { 30000 }
+
+/* timeout_ms of pottery_queue_get meaning "no timeout" (Python: timeout=None). */
+#define POTTERY_QUEUE_FOREVER (-1)
+
+/* Open a queue on `key` (copied). key NULL or "" picks a random unused key
+ * "pottery:<uuid4>", which pottery_queue_free() deletes, as pottery does for every key that
+ * begins with "pottery:". The stream is created by the first put. opts NULL = defaults.
+ * The client is borrowed and must outlive the queue. *out is the caller's
+ * (pottery_queue_free). Errors: POTTERY_EINVAL (also max_block_ms <= 0),
+ * POTTERY_ERANDOMKEY, common errors. Cost: no round trip (EXISTS for a random key). */
+POTTERY_API int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *key,
+                                   const pottery_queue_options *opts);
+
+/* Free the handle; UNLINKs the stream if its key begins with "pottery:". Accepts NULL. */
+POTTERY_API void pottery_queue_free(pottery_queue *queue);
+
+/* The Redis key (owned by the handle). */
+POTTERY_API const char *pottery_queue_key(const pottery_queue *queue);
+
+/* q.put(item): append item at the tail. Never blocks (Python's block and timeout arguments
+ * are ignored there too). The item is encoded before anything is sent: POTTERY_ETYPE leaves
+ * Redis untouched. XADD key * item JSON(item), one round trip. */
+POTTERY_API int pottery_queue_put(pottery_queue *queue, pottery_value item);
+
+/* q.put_nowait(item): exactly pottery_queue_put. One round trip. */
+POTTERY_API int pottery_queue_put_nowait(pottery_queue *queue, pottery_value item);
+
+/* q.get(block, timeout): remove and return the oldest item.
+ *  - block 0: take an item if one is there, else POTTERY_EEMPTY at once (timeout_ms is
+ *    ignored, as in Python).
+ *  - block 1, timeout_ms >= 0: wait up to timeout_ms milliseconds for an item, then
+ *    POTTERY_EEMPTY (QueueEmptyError). timeout_ms 0 behaves like block 0.
+ *  - block 1, timeout_ms POTTERY_QUEUE_FOREVER: wait until an item arrives.
+ * Other negative timeouts: POTTERY_EINVAL ("ValueError: 'timeout' must be a non-negative
+ * number"). Waiting happens on the server (XREAD BLOCK with a socket timeout stretched to
+ * match), so the client's command timeout does not cut it short.
+ * A foreign entry (no `item` field, or a value that is not JSON) gives POTTERY_EDECODE; the
+ * entry is removed from the queue all the same, as pottery does, so it cannot block the
+ * queue for every consumer; the message names its ID and shows its bytes.
+ * Cost: one round trip (a Lua script) when an item is there; when it has to wait, one
+ * blocking XREAD plus one more take per wake-up. */
+POTTERY_API int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block,
+                                  int64_t timeout_ms);
+
+/* q.get_nowait(): pottery_queue_get(out, queue, 0, 0): POTTERY_EEMPTY at once if there is
+ * nothing to take. Never blocks. One round trip. */
+POTTERY_API int pottery_queue_get_nowait(pottery_value *out, pottery_queue *queue);
+
+/* q.qsize(): the number of items (0 for a missing key). Another process may change it at
+ * any time. XLEN, one round trip. */
+POTTERY_API int pottery_queue_qsize(int64_t *out, pottery_queue *queue);
+
+/* q.empty(): *out 1 if qsize() == 0, else 0. XLEN, one round trip. */
+POTTERY_API int pottery_queue_empty(int *out, pottery_queue *queue);
+
+/* Remove every item by deleting the stream (pottery's clear(): UNLINK). One round trip. */
+POTTERY_API int pottery_queue_clear(pottery_queue *queue);
+
+POTTERY_END_DECLS
+
+#endif /* POTTERY_QUEUE_H */

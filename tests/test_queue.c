@@ -1,0 +1,828 @@
+/* pottery_queue against a private redis-server: behaviour, layout, round trips, blocking
+ * and timeouts, exactly-once delivery across processes, bad input; and the connection
+ * layer's per-command timeout (pottery__exec_timeout) that blocking gets rely on. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conn/conn.h"
+#include "pottery.h"
+#include "pottery/queue.h"
+#include "support/redis_server.h"
+
+static test_redis server;
+static pottery_client *client;
+
+/* ---- helpers ---- */
+
+static char *raw(const char *arg0, ...)
+{
+    const char *argv[16];
+    size_t lens[16];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
+        argv[argc] = a;
+        lens[argc] = strlen(a);
+        argc++;
+    }
+    va_end(ap);
+    return test_redis_cmd(&server, argc, argv, lens);
+}
+
+static void assert_raw(const char *expected, char *got)
+{
+    assert_non_null(got);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static pottery_client_stats stats_of(pottery_client *c)
+{
+    pottery_client_stats st;
+    pottery_client_stats_get(c, &st);
+    return st;
+}
+
+static pottery_queue *open_queue_on(pottery_client *c, const char *key, int max_block_ms)
+{
+    pottery_queue_options opts = POTTERY_QUEUE_OPTIONS_INIT;
+    if (max_block_ms > 0) opts.max_block_ms = max_block_ms;
+    pottery_queue *q = NULL;
+    assert_int_equal(pottery_queue_open(&q, c, key, &opts), 0);
+    return q;
+}
+
+static pottery_queue *open_queue(const char *key)
+{
+    return open_queue_on(client, key, 0);
+}
+
+static pottery_client *open_client(const char *url, int command_timeout_ms)
+{
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.command_timeout_ms = command_timeout_ms;
+    pottery_client *c = NULL;
+    assert_int_equal(pottery_client_open(&c, url, &o), 0);
+    return c;
+}
+
+static int64_t qsize(pottery_queue *q)
+{
+    int64_t n = -1;
+    assert_int_equal(pottery_queue_qsize(&n, q), 0);
+    return n;
+}
+
+static void expect_text(pottery_queue *q, const char *want)
+{
+    pottery_value v = POTTERY_VALUE_INIT;
+    int rc = pottery_queue_get_nowait(&v, q);
+    if (rc != 0) fail_msg("get_nowait: %d (%s)", rc, pottery_error_last()->message);
+    assert_int_equal(v.type, POTTERY_TYPE_STRING);
+    assert_string_equal(v.u.s.ptr, want);
+    pottery_value_dispose(&v);
+}
+
+/* A child process: sleep, then put item (as JSON text) on key with its own client. */
+static pid_t put_later(const char *key, int delay_ms, const char *json)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sleep_ms(delay_ms);
+        pottery_client *mine = NULL;
+        pottery_queue *q = NULL;
+        int ok = pottery_client_open(&mine, server.url, NULL) == 0 &&
+                 pottery_queue_open(&q, mine, key, NULL) == 0 &&
+                 pottery_queue_put(q, pottery_json(json)) == 0;
+        pottery_queue_free(q);
+        pottery_client_free(mine);
+        _exit(ok ? 0 : 1);
+    }
+    return pid;
+}
+
+static void reap_ok(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static int setup_group(void **state)
+{
+    (void)state;
+    if (test_redis_start(&server, NULL) != 0) return -1;
+    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    pottery_client_free(client);
+    test_redis_stop(&server);
+    return 0;
+}
+
+static int setup_test(void **state)
+{
+    (void)state;
+    free(raw("FLUSHALL", NULL));
+    pottery_client_stats_reset(client);
+    return 0;
+}
+
+/* ---- basic behaviour: FIFO, qsize, empty, the key stays ---- */
+
+static void test_fifo_qsize_empty(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("jobs");
+    int empty = -1;
+    assert_int_equal(pottery_queue_empty(&empty, q), 0);
+    assert_int_equal(empty, 1);
+    assert_int_equal(qsize(q), 0); /* missing key */
+    assert_raw("0", raw("EXISTS", "jobs", NULL));
+
+    assert_int_equal(pottery_queue_put(q, pottery_str("a")), 0);
+    assert_int_equal(pottery_queue_put_nowait(q, pottery_int(2)), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_json("{\"z\": [1, 2.5], \"a\": null}")), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_null()), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_bool(1)), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_double(0.5)), 0);
+    assert_int_equal(qsize(q), 6);
+    assert_int_equal(pottery_queue_empty(&empty, q), 0);
+    assert_int_equal(empty, 0);
+
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_STRING);
+    assert_string_equal(v.u.s.ptr, "a");
+    assert_int_equal(pottery_queue_get(&v, q, 1, 100), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 2);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_string_equal(v.u.s.ptr, "{\"a\": null, \"z\": [1, 2.5]}");
+    assert_int_equal(pottery_queue_get(&v, q, 0, 0), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_int_equal(pottery_queue_get(&v, q, 1, 0), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_BOOL);
+    assert_int_equal(v.u.b, 1);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
+    assert_true(v.u.d == 0.5);
+
+    /* Empty now: QueueEmptyError, out untouched; the stream key stays, like pottery's. */
+    v = pottery_int(7);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY);
+    assert_int_equal(pottery_error_last()->code, POTTERY_EEMPTY);
+    assert_non_null(strstr(pottery_error_last()->message, "QueueEmptyError"));
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 7);
+    assert_int_equal(qsize(q), 0);
+    assert_int_equal(pottery_queue_empty(&empty, q), 0);
+    assert_int_equal(empty, 1);
+    assert_raw("stream", raw("TYPE", "jobs", NULL));
+    assert_raw("0", raw("XLEN", "jobs", NULL));
+
+    /* clear() deletes the stream. */
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    assert_int_equal(pottery_queue_clear(q), 0);
+    assert_raw("0", raw("EXISTS", "jobs", NULL));
+    assert_int_equal(pottery_queue_clear(q), 0); /* absent: fine */
+    pottery_queue_free(q);
+}
+
+/* ---- layout: the bytes pottery writes and reads ---- */
+
+static void test_layout_matches_pottery(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("layout");
+    assert_int_equal(pottery_queue_put(q, pottery_str("caf\xc3\xa9")), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_json("{\"b\": 1, \"a\": [true]}")), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_double(1e16)), 0);
+    assert_raw("stream", raw("TYPE", "layout", NULL));
+    /* Each entry: auto ID "<ms>-<seq>", exactly one field named item = JSON(item). */
+    char *entries = raw("XRANGE", "layout", "-", "+", NULL);
+    assert_non_null(entries);
+    /* test_redis_cmd flattens nested arrays: id, field, value per entry. */
+    char *save = NULL;
+    const char *want[] = { "item", "\"caf\\u00e9\"", "item", "{\"a\": [true], \"b\": 1}", "item", "1e+16" };
+    int i = 0;
+    for (char *line = strtok_r(entries, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+        if (i % 3 == 0) {
+            long long ms = -1, seq = -1;
+            char tail = 0;
+            assert_int_equal(sscanf(line, "%lld-%lld%c", &ms, &seq, &tail), 2);
+            assert_true(ms > 0 && seq >= 0);
+        } else {
+            assert_string_equal(line, want[(i / 3) * 2 + (i % 3) - 1]);
+        }
+    }
+    assert_int_equal(i, 9);
+    free(entries);
+
+    /* What Python's pottery wrote is read back: XADD key * item "\"hello\"". */
+    free(raw("XADD", "layout", "*", "item", "\"hello\"", NULL));
+    free(raw("XADD", "layout", "*", "item", "[1, {\"k\": \"v\"}]", NULL));
+    pottery_value v = POTTERY_VALUE_INIT;
+    for (int k = 0; k < 3; k++) assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    expect_text(q, "hello");
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_string_equal(v.u.s.ptr, "[1, {\"k\": \"v\"}]");
+    assert_raw("0", raw("XLEN", "layout", NULL));
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+}
+
+/* ---- round trips ---- */
+
+static void test_round_trips(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("rtt");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int64_t n;
+    int e;
+    pottery_client_stats a = stats_of(client), b;
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 1);
+    assert_int_equal(b.commands - a.commands, 1);
+    a = b;
+    assert_int_equal(pottery_queue_put_nowait(q, pottery_int(2)), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_int(3)), 0);
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 2);
+    a = b;
+    assert_int_equal(pottery_queue_qsize(&n, q), 0);
+    assert_int_equal(pottery_queue_empty(&e, q), 0);
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 2);
+    /* get with an item present: one round trip, one command (first use on this connection
+     * sends EVAL, later ones EVALSHA), whether blocking or not */
+    a = b;
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), 0);
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 1);
+    assert_int_equal(b.commands - a.commands, 1);
+    a = b;
+    assert_int_equal(pottery_queue_get(&v, q, 1, 500), 0);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    assert_int_equal(v.u.i, 3);
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 2);
+    assert_int_equal(b.commands - a.commands, 2);
+    /* an empty get_nowait (or timeout 0) is one round trip, no blocking command */
+    a = b;
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY);
+    assert_int_equal(pottery_queue_get(&v, q, 1, 0), POTTERY_EEMPTY);
+    assert_int_equal(pottery_queue_get(&v, q, 0, 5000), POTTERY_EEMPTY); /* timeout ignored */
+    b = stats_of(client);
+    assert_int_equal(b.round_trips - a.round_trips, 3);
+    assert_int_equal(b.commands - a.commands, 3);
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+}
+
+/* ---- blocking and timeouts ---- */
+
+static void test_get_nowait_does_not_block(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("nowait");
+    pottery_value v = POTTERY_VALUE_INIT;
+    double t0 = now_ms();
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY); /* missing key */
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY); /* empty stream */
+    assert_true(now_ms() - t0 < 200);
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+}
+
+static void test_timed_get_times_out(void **state)
+{
+    (void)state;
+    /* A client timeout (200 ms) shorter than the get's (600 ms) must not cut the wait
+     * short: the blocking XREAD gets its own socket timeout. */
+    pottery_client *c = open_client(server.url, 200);
+    pottery_queue *q = open_queue_on(c, "timed", 0);
+    pottery_value v = pottery_str("untouched");
+    double t0 = now_ms();
+    int rc = pottery_queue_get(&v, q, 1, 600);
+    double elapsed = now_ms() - t0;
+    if (rc != POTTERY_EEMPTY) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
+    assert_true(elapsed >= 600);
+    assert_true(elapsed < 600 + 400);
+    assert_string_equal(v.u.s.ptr, "untouched");
+    assert_int_equal((int)stats_of(c).reconnects, 0); /* no socket timeout happened */
+
+    /* Also on an existing, empty stream, with several slices (max_block_ms 100). */
+    pottery_queue *sliced = open_queue_on(c, "timed", 100);
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+    t0 = now_ms();
+    assert_int_equal(pottery_queue_get(&v, sliced, 1, 350), POTTERY_EEMPTY);
+    elapsed = now_ms() - t0;
+    assert_true(elapsed >= 350 && elapsed < 350 + 400);
+
+    /* The client's own timeout is back in force afterwards. */
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "XREAD");
+    pottery__cmd_cstr(&cmd, "BLOCK");
+    pottery__cmd_cstr(&cmd, "600");
+    pottery__cmd_cstr(&cmd, "STREAMS");
+    pottery__cmd_cstr(&cmd, "timed");
+    pottery__cmd_cstr(&cmd, "$");
+    assert_int_equal(pottery__exec(NULL, c, &cmd), POTTERY_ETIMEOUT);
+    pottery__cmd_free(&cmd);
+    assert_int_equal(pottery_queue_put(q, pottery_int(2)), 0); /* reconnects */
+    pottery_value_dispose(&v);
+    pottery_queue_free(sliced);
+    pottery_queue_free(q);
+    pottery_client_free(c);
+}
+
+static void test_blocking_get_waits_for_item(void **state)
+{
+    (void)state;
+    /* Untimed: a producer process puts after ~300 ms; the client's timeout is only 100 ms. */
+    pottery_client *c = open_client(server.url, 100);
+    pottery_queue *q = open_queue_on(c, "late", 0);
+    pid_t pid = put_later("late", 300, "\"late item\"");
+    pottery_value v = POTTERY_VALUE_INIT;
+    double t0 = now_ms();
+    int rc = pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER);
+    double elapsed = now_ms() - t0;
+    if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
+    assert_int_equal(v.type, POTTERY_TYPE_STRING);
+    assert_string_equal(v.u.s.ptr, "late item");
+    assert_true(elapsed >= 250);
+    reap_ok(pid);
+    assert_int_equal(qsize(q), 0);
+
+    /* The same while waiting in slices of 50 ms (each one checks in with the server). */
+    pottery_queue *sliced = open_queue_on(c, "late", 50);
+    pid = put_later("late", 300, "[\"sliced\"]");
+    pottery_client_stats before = stats_of(c);
+    rc = pottery_queue_get(&v, sliced, 1, POTTERY_QUEUE_FOREVER);
+    pottery_client_stats after = stats_of(c);
+    if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
+    assert_string_equal(v.u.s.ptr, "[\"sliced\"]");
+    assert_true(after.round_trips - before.round_trips >= 4); /* several XREAD slices */
+    reap_ok(pid);
+
+    /* Timed, with the item arriving in time: returned as soon as it is there. */
+    pid = put_later("late", 300, "42");
+    t0 = now_ms();
+    rc = pottery_queue_get(&v, q, 1, 10000);
+    elapsed = now_ms() - t0;
+    if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
+    assert_int_equal(v.u.i, 42);
+    assert_true(elapsed >= 250 && elapsed < 5000);
+    reap_ok(pid);
+    assert_int_equal((int)stats_of(c).reconnects, 0);
+    pottery_value_dispose(&v);
+    pottery_queue_free(sliced);
+    pottery_queue_free(q);
+    pottery_client_free(c);
+}
+
+/* ---- exactly once with several producers and consumers ---- */
+
+enum { ITEMS = 10000, PRODUCERS = 2, CONSUMERS = 4, STOP = -1 };
+
+static void producer(int first, int count)
+{
+    pottery_client *mine = NULL;
+    pottery_queue *q = NULL;
+    int ok = pottery_client_open(&mine, server.url, NULL) == 0 && pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
+    for (int i = first; ok && i < first + count; i++) ok = pottery_queue_put(q, pottery_int(i)) == 0;
+    pottery_queue_free(q);
+    pottery_client_free(mine);
+    _exit(ok ? 0 : 1);
+}
+
+/* Take items until the STOP sentinel; then write the ids taken (in order) to fd. */
+static void consumer(int fd)
+{
+    pottery_client *mine = NULL;
+    pottery_queue *q = NULL;
+    int32_t *got = malloc(ITEMS * sizeof *got);
+    int n = 0, ok = got && pottery_client_open(&mine, server.url, NULL) == 0 &&
+                    pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
+    pottery_value v = POTTERY_VALUE_INIT;
+    while (ok) {
+        if (pottery_queue_get(&v, q, 1, 20000) != 0 || v.type != POTTERY_TYPE_INT) {
+            fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
+            ok = 0;
+        } else if (v.u.i == STOP) {
+            break;
+        } else if (n == ITEMS) {
+            ok = 0; /* more items than exist: a duplicate */
+        } else {
+            got[n++] = (int32_t)v.u.i;
+        }
+    }
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+    pottery_client_free(mine);
+    const char *p = (const char *)got;
+    size_t left = ok ? (size_t)n * sizeof *got : 0;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w <= 0) _exit(3);
+        p += w;
+        left -= (size_t)w;
+    }
+    free(got);
+    _exit(ok ? 0 : 2);
+}
+
+static void test_every_item_delivered_exactly_once(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("mpmc");
+    int fds[CONSUMERS][2];
+    pid_t consumers[CONSUMERS], producers[PRODUCERS];
+    /* Consumers first: they start out blocked on a missing key. */
+    for (int c = 0; c < CONSUMERS; c++) {
+        assert_int_equal(pipe(fds[c]), 0);
+        consumers[c] = fork();
+        assert_true(consumers[c] >= 0);
+        if (consumers[c] == 0) {
+            for (int o = 0; o <= c; o++) close(fds[o][0]);
+            consumer(fds[c][1]);
+        }
+        close(fds[c][1]);
+    }
+    sleep_ms(100);
+    for (int p = 0; p < PRODUCERS; p++) {
+        producers[p] = fork();
+        assert_true(producers[p] >= 0);
+        if (producers[p] == 0) producer(p * (ITEMS / PRODUCERS), ITEMS / PRODUCERS);
+    }
+    for (int p = 0; p < PRODUCERS; p++) reap_ok(producers[p]);
+    /* FIFO: the sentinels come after every item, one per consumer. */
+    for (int c = 0; c < CONSUMERS; c++) assert_int_equal(pottery_queue_put(q, pottery_int(STOP)), 0);
+
+    unsigned char *seen = calloc(ITEMS, 1);
+    int32_t *buf = malloc(ITEMS * sizeof *buf);
+    assert_non_null(seen);
+    assert_non_null(buf);
+    int total = 0, busy = 0;
+    for (int c = 0; c < CONSUMERS; c++) {
+        size_t have = 0;
+        ssize_t r;
+        while ((r = read(fds[c][0], (char *)buf + have, ITEMS * sizeof *buf - have)) > 0) have += (size_t)r;
+        close(fds[c][0]);
+        reap_ok(consumers[c]);
+        assert_int_equal(have % sizeof *buf, 0);
+        int n = (int)(have / sizeof *buf);
+        int last[PRODUCERS] = { -1, -1 };
+        for (int i = 0; i < n; i++) {
+            int id = buf[i];
+            assert_true(id >= 0 && id < ITEMS);
+            if (seen[id]) fail_msg("item %d delivered twice", id);
+            seen[id] = 1;
+            /* FIFO: each consumer sees every producer's items in the order they were put */
+            int p = id / (ITEMS / PRODUCERS);
+            assert_true(id > last[p]);
+            last[p] = id;
+        }
+        total += n;
+        if (n > 0) busy++;
+    }
+    assert_int_equal(total, ITEMS); /* with no duplicates: every one of 0..9999, none lost */
+    for (int i = 0; i < ITEMS; i++) assert_int_equal(seen[i], 1);
+    assert_true(busy >= 2);
+    assert_int_equal(qsize(q), 0);
+    assert_raw("stream", raw("TYPE", "mpmc", NULL));
+    free(seen);
+    free(buf);
+    pottery_queue_free(q);
+}
+
+/* ---- foreign entries ---- */
+
+static void test_foreign_entries(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("foreign");
+    free(raw("XADD", "foreign", "*", "item", "\"first\"", NULL));
+    free(raw("XADD", "foreign", "*", "other", "1", NULL));      /* no item field */
+    free(raw("XADD", "foreign", "*", "item", "not json", NULL)); /* not JSON */
+    free(raw("XADD", "foreign", "*", "id", "7", "item", "\"extra fields\"", NULL));
+    free(raw("XADD", "foreign", "*", "item", "\"last\"", NULL));
+    expect_text(q, "first");
+
+    /* A foreign entry is an EDECODE, and it is taken off the queue all the same (as
+     * pottery does), so that it cannot block the queue for every consumer. */
+    pottery_value v = pottery_int(7);
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
+    assert_non_null(strstr(pottery_error_last()->message, "no 'item' field"));
+    assert_non_null(strstr(pottery_error_last()->message, "'other'"));
+    assert_non_null(strstr(pottery_error_last()->message, "removed"));
+    assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
+    assert_int_equal(v.u.i, 7);
+    assert_int_equal(qsize(q), 3);
+    assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
+    assert_non_null(strstr(pottery_error_last()->message, "not JSON: 'not json'"));
+    assert_int_equal(v.u.i, 7);
+    assert_int_equal(qsize(q), 2);
+    /* Extra fields are ignored, as Python reads just `item`. */
+    expect_text(q, "extra fields");
+    expect_text(q, "last");
+
+    /* Unprintable bytes are shown escaped and cut short. */
+    char big[300];
+    memset(big, 'x', sizeof big - 1);
+    big[0] = '\x01';
+    big[sizeof big - 1] = '\0';
+    free(raw("XADD", "foreign", "*", "item", big, NULL));
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
+    assert_non_null(strstr(pottery_error_last()->message, "'\\x01xxx"));
+    assert_non_null(strstr(pottery_error_last()->message, "x...'"));
+    assert_int_equal(qsize(q), 0);
+    assert_raw("stream", raw("TYPE", "foreign", NULL));
+    pottery_queue_free(q);
+}
+
+/* ---- bad input ---- */
+
+static void test_null_and_invalid_arguments(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("nulls");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int64_t n;
+    int e;
+    assert_int_equal(pottery_queue_open(NULL, client, "k", NULL), POTTERY_EINVAL);
+    pottery_queue *none = q;
+    assert_int_equal(pottery_queue_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
+    assert_null(none);
+    pottery_queue_options bad = POTTERY_QUEUE_OPTIONS_INIT;
+    bad.max_block_ms = 0;
+    none = q;
+    assert_int_equal(pottery_queue_open(&none, client, "k", &bad), POTTERY_EINVAL);
+    assert_null(none);
+    assert_int_equal(pottery_queue_put(NULL, pottery_int(1)), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_put_nowait(NULL, pottery_int(1)), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_get(NULL, q, 1, 10), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_get(&v, NULL, 1, 10), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_get_nowait(NULL, q), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_get_nowait(&v, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_qsize(NULL, q), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_qsize(&n, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_empty(NULL, q), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_empty(&e, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_queue_clear(NULL), POTTERY_EINVAL);
+    assert_null(pottery_queue_key(NULL));
+    pottery_queue_free(NULL);
+
+    /* Python: ValueError for a negative timeout (ignored when not blocking). */
+    assert_int_equal(pottery_queue_get(&v, q, 1, -5), POTTERY_EINVAL);
+    assert_non_null(strstr(pottery_error_last()->message, "ValueError"));
+    assert_int_equal(pottery_queue_get(&v, q, 0, -5), POTTERY_EEMPTY);
+
+    /* Items that cannot be encoded: ETYPE, nothing sent. */
+    pottery_client_stats before = stats_of(client);
+    assert_int_equal(pottery_queue_put(q, pottery_strn("\xc0\xaf", 2)), POTTERY_ETYPE);
+    assert_int_equal(pottery_queue_put(q, pottery_strn("\xed\xa0\x80", 3)), POTTERY_ETYPE);
+    assert_int_equal(pottery_queue_put_nowait(q, pottery_json("{not json")), POTTERY_ETYPE);
+    assert_int_equal(pottery_queue_put(q, pottery_str(NULL)), POTTERY_EINVAL);
+    pottery_client_stats after = stats_of(client);
+    assert_int_equal(after.commands, before.commands);
+    assert_raw("0", raw("EXISTS", "nulls", NULL));
+    /* still usable */
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    assert_int_equal(qsize(q), 1);
+    pottery_queue_free(q);
+}
+
+static void test_wrong_redis_type(void **state)
+{
+    (void)state;
+    const char *keys[] = { "string", "hash" };
+    free(raw("SET", "string", "value", NULL));
+    free(raw("HSET", "hash", "f", "v", NULL));
+    for (int k = 0; k < 2; k++) {
+        pottery_queue *q = open_queue(keys[k]);
+        pottery_value v = POTTERY_VALUE_INIT;
+        int64_t n;
+        int e;
+        assert_int_equal(pottery_queue_put(q, pottery_int(1)), POTTERY_EREDIS);
+        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EREDIS);
+        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_int_equal(pottery_queue_get(&v, q, 1, 200), POTTERY_EREDIS);
+        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), POTTERY_EREDIS);
+        assert_int_equal(pottery_queue_qsize(&n, q), POTTERY_EREDIS);
+        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_int_equal(pottery_queue_empty(&e, q), POTTERY_EREDIS);
+        pottery_queue_free(q);
+    }
+    assert_raw("value", raw("GET", "string", NULL));
+    assert_raw("v", raw("HGET", "hash", "f", NULL));
+}
+
+static void test_dropped_connection_during_blocking_get(void **state)
+{
+    (void)state;
+    test_redis victim;
+    assert_int_equal(test_redis_start(&victim, NULL), 0);
+    pottery_client *c = open_client(victim.url, 1000);
+    pottery_queue *q = open_queue_on(c, "k", 0);
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
+
+    /* A child kills the server while the parent waits in a blocking get. */
+    pid_t victim_pid = victim.pid;
+    pid_t killer = fork();
+    assert_true(killer >= 0);
+    if (killer == 0) {
+        sleep_ms(300);
+        kill(victim_pid, SIGKILL);
+        _exit(0);
+    }
+    double t0 = now_ms();
+    int rc = pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER);
+    double elapsed = now_ms() - t0;
+    reap_ok(killer);
+    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_true(elapsed >= 250 && elapsed < 5000);
+    assert_int_equal(v.u.i, 1); /* untouched */
+
+    /* The next calls reconnect by themselves, with the client's own timeout. */
+    assert_int_equal(test_redis_restart(&victim), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_str("again")), 0);
+    pottery_value_dispose(&v);
+    assert_int_equal(pottery_queue_get(&v, q, 1, 1000), 0);
+    assert_string_equal(v.u.s.ptr, "again");
+    assert_int_equal(pottery_queue_get(&v, q, 1, 100), POTTERY_EEMPTY);
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+    pottery_client_free(c);
+    test_redis_stop(&victim);
+}
+
+/* ---- keys ---- */
+
+static void test_random_key_is_temporary(void **state)
+{
+    (void)state;
+    pottery_queue *q = NULL;
+    assert_int_equal(pottery_queue_open(&q, client, NULL, NULL), 0);
+    const char *key = pottery_queue_key(q);
+    assert_int_equal(strlen(key), 44);
+    assert_memory_equal(key, "pottery:", 8);
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", key);
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    assert_raw("stream", raw("TYPE", saved, NULL));
+    pottery_queue_free(q);
+    assert_raw("0", raw("EXISTS", saved, NULL));
+    /* A user key survives free. */
+    q = open_queue("kept");
+    assert_string_equal(pottery_queue_key(q), "kept");
+    assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
+    pottery_queue_free(q);
+    assert_raw("1", raw("XLEN", "kept", NULL));
+}
+
+/* ---- connection layer: pottery__exec_timeout ---- */
+
+static int run_block(pottery_client *c, int block_ms, int timeout_ms)
+{
+    char ms[16];
+    snprintf(ms, sizeof ms, "%d", block_ms);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "XREAD");
+    pottery__cmd_cstr(&cmd, "BLOCK");
+    pottery__cmd_cstr(&cmd, ms);
+    pottery__cmd_cstr(&cmd, "STREAMS");
+    pottery__cmd_cstr(&cmd, "never");
+    pottery__cmd_cstr(&cmd, "$");
+    pottery_reply *r = NULL;
+    int rc = timeout_ms < 0 ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
+    if (rc == 0) assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
+    else assert_null(r);
+    pottery__reply_free(r);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+static void test_exec_timeout(void **state)
+{
+    (void)state;
+    pottery_client *c = open_client(server.url, 150); /* the client's own timeout */
+    assert_int_equal(run_block(c, 50, -1), 0);
+    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal((int)stats_of(c).reconnects, 0);
+
+    /* A longer timeout for one command; the client's is back right after it, on the same
+     * connection. */
+    assert_int_equal(run_block(c, 400, 2000), 0); /* reconnects first */
+    assert_int_equal((int)stats_of(c).reconnects, 1);
+    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_non_null(strstr(pottery_error_last()->message, "150 ms"));
+    assert_int_equal((int)stats_of(c).reconnects, 1);
+
+    /* 0 = no timeout; then the reconnected context has the client's timeout too. */
+    assert_int_equal(run_block(c, 400, 0), 0);
+    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+
+    /* A shorter timeout that expires: ETIMEOUT naming it; the next plain command
+     * reconnects with the client's timeout. */
+    double t0 = now_ms();
+    assert_int_equal(run_block(c, 1000, 100), POTTERY_ETIMEOUT);
+    assert_true(now_ms() - t0 < 600);
+    assert_non_null(strstr(pottery_error_last()->message, "100 ms"));
+    assert_int_equal(run_block(c, 50, -1), 0);
+    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+
+    /* After an error reply the timeout is restored as well. */
+    free(raw("SET", "never", "x", NULL));
+    assert_int_equal(run_block(c, 400, 2000), POTTERY_EREDIS);
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    free(raw("DEL", "never", NULL));
+    uint64_t reconnects = stats_of(c).reconnects;
+    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(stats_of(c).reconnects, reconnects); /* same connection as the error */
+
+    /* Counting as one command, one round trip; bad arguments. */
+    pottery_client_stats a = stats_of(c);
+    assert_int_equal(run_block(c, 10, 1000), 0);
+    pottery_client_stats b = stats_of(c);
+    assert_int_equal(b.round_trips - a.round_trips, 1);
+    assert_int_equal(b.commands - a.commands, 1);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "PING");
+    pottery_reply *r = (pottery_reply *)&cmd;
+    assert_int_equal(pottery__exec_timeout(&r, c, &cmd, -1), POTTERY_EINVAL);
+    assert_null(r);
+    assert_int_equal(pottery__exec_timeout(NULL, NULL, &cmd, 10), POTTERY_EINVAL);
+    assert_int_equal(pottery__exec_timeout(NULL, c, NULL, 10), POTTERY_EINVAL);
+    assert_int_equal(pottery__exec_timeout(NULL, c, &cmd, 10), 0);
+    pottery__cmd_free(&cmd);
+    assert_int_equal(pottery__client_command_timeout(c), 150);
+    assert_int_equal(pottery__client_command_timeout(NULL), 0);
+    pottery_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_fifo_qsize_empty, setup_test),
+        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
+        cmocka_unit_test_setup(test_round_trips, setup_test),
+        cmocka_unit_test_setup(test_get_nowait_does_not_block, setup_test),
+        cmocka_unit_test_setup(test_timed_get_times_out, setup_test),
+        cmocka_unit_test_setup(test_blocking_get_waits_for_item, setup_test),
+        cmocka_unit_test_setup(test_every_item_delivered_exactly_once, setup_test),
+        cmocka_unit_test_setup(test_foreign_entries, setup_test),
+        cmocka_unit_test_setup(test_null_and_invalid_arguments, setup_test),
+        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
+        cmocka_unit_test_setup(test_dropped_connection_during_blocking_get, setup_test),
+        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
+        cmocka_unit_test_setup(test_exec_timeout, setup_test),
+    };
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
