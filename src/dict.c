@@ -309,22 +309,6 @@ static int build_hset(pottery_cmd *cmd, pottery_dict *d, const pottery_pair *ite
     return cmd->err;
 }
 
-/* Read n replies and keep the first error; used after streaming a transaction. */
-static int drain_replies(pottery_client *client, size_t n, int rc)
-{
-    for (size_t i = 0; i < n; i++) {
-        pottery_reply *r = NULL;
-        int got = pottery__recv(&r, client);
-        pottery__reply_free(r);
-        if (got == POTTERY_EREDIS) {
-            if (rc == 0) rc = got; /* an error reply: keep reading the rest */
-        } else if (got < 0) {
-            return got; /* connection gone: nothing more to read */
-        }
-    }
-    return rc;
-}
-
 int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
 {
     POTTERY_CHECK_ARG(dict);
@@ -342,30 +326,15 @@ int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
     }
     /* Large updates: MULTI, one HSET per chunk, EXEC, streamed so that only one chunk is in
      * memory; a pair that fails to encode turns EXEC into DISCARD, so nothing is written. */
-    pottery_client *client = dict->c.client;
-    size_t sent = 0;
-    pottery__cmd_cstr(&cmd, "MULTI");
-    rc = pottery__send(client, &cmd);
-    if (rc == 0) sent++;
-    int build_rc = 0;
-    for (size_t from = 0; rc == 0 && build_rc == 0 && from < n; from += PAIRS_PER_CHUNK) {
+    pottery_stream_txn txn;
+    pottery__stream_txn_begin(&txn, dict->c.client);
+    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PAIRS_PER_CHUNK) {
         size_t to = n - from > PAIRS_PER_CHUNK ? from + PAIRS_PER_CHUNK : n;
-        build_rc = build_hset(&cmd, dict, items, from, to);
-        if (build_rc == 0) {
-            rc = pottery__send(client, &cmd);
-            if (rc == 0) sent++;
-        }
-    }
-    if (rc == 0) {
-        pottery__cmd_reset(&cmd);
-        pottery__cmd_cstr(&cmd, build_rc == 0 ? "EXEC" : "DISCARD");
-        rc = pottery__send(client, &cmd);
-        if (rc == 0) sent++;
+        build_hset(&cmd, dict, items, from, to);
+        pottery__stream_txn_send(&txn, &cmd);
     }
     pottery__cmd_free(&cmd);
-    if (rc < 0) return rc; /* the connection is dropped, so the MULTI dies with it */
-    rc = drain_replies(client, sent, 0);
-    return build_rc < 0 ? build_rc : rc;
+    return pottery__stream_txn_finish(NULL, &txn);
 }
 
 int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)

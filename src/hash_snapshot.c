@@ -15,14 +15,19 @@ void pottery__hash_snapshot_free(pottery_hash_snapshot *s)
     }
     free(s->entries);
     s->entries = NULL;
-    s->count = 0;
+    s->count = s->cap = 0;
 }
 
+/* Room for n entries in all (growing geometrically, so adding one by one stays linear). */
 static int reserve(pottery_hash_snapshot *s, size_t n)
 {
-    pottery_hash_entry *e = realloc(s->entries, (n ? n : 1) * sizeof *e);
+    if (n <= s->cap) return 0;
+    size_t cap = s->cap ? s->cap : 8;
+    while (cap < n) cap *= 2;
+    pottery_hash_entry *e = realloc(s->entries, cap * sizeof *e);
     if (!e) return pottery__error_oom();
     s->entries = e;
+    s->cap = cap;
     return 0;
 }
 

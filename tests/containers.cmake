@@ -22,3 +22,6 @@ endforeach()
 add_test(NAME readme_examples
   COMMAND ${CMAKE_COMMAND} -DREADME=${PROJECT_SOURCE_DIR}/README.md
           -DEXAMPLES=${PROJECT_SOURCE_DIR}/examples -P ${CMAKE_CURRENT_SOURCE_DIR}/readme_check.cmake)
+
+# Wall-clock measurements: run them alone so the other tests' load cannot stretch them.
+set_tests_properties(timer PROPERTIES RUN_SERIAL TRUE)

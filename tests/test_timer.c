@@ -49,14 +49,14 @@ static void test_elapsed_runs_then_freezes(void **state)
     assert_int_equal(pottery_timer_start(&t), 0);
     sleep_ms(100);
     assert_int_equal(pottery_timer_elapsed(&ms, &t), 0);
-    assert_true(ms >= 100 && ms < 200);
+    assert_true(ms >= 100 && ms < 400);
     assert_int_equal(pottery_timer_stop(&t), 0);
     int64_t frozen;
     assert_int_equal(pottery_timer_elapsed(&frozen, &t), 0);
     sleep_ms(100);
     assert_int_equal(pottery_timer_elapsed(&ms, &t), 0);
     assert_int_equal(ms, frozen);
-    assert_true(ms >= 100 && ms < 200);
+    assert_true(ms >= 100 && ms < 400);
 }
 
 static void test_scope_macro(void **state)
@@ -70,8 +70,8 @@ static void test_scope_macro(void **state)
     }
     sleep_ms(100);
     assert_int_equal(pottery_timer_elapsed(&after, &t), 0);
-    assert_true(inside >= 100 && inside < 200);
-    assert_true(after >= 100 && after < 200); /* stopped at the end of the block */
+    assert_true(inside >= 100 && inside < 400);
+    assert_true(after >= 100 && after < 400); /* stopped at the end of the block */
     assert_int_equal(pottery_timer_start(&t), POTTERY_ESTATE);
 }
 

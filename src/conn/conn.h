@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "pottery/client.h"
 #include "pottery/value.h"
 
@@ -110,6 +111,33 @@ int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmd
  * stream is gone (the connection was dropped): stop sending and receiving. */
 int pottery__send(pottery_client *c, pottery_cmd *cmd);
 int pottery__recv(pottery_reply **out, pottery_client *c);
+
+/* ---- streamed MULTI/EXEC: bulk writes of any size in one round trip ---- */
+
+/* A transaction sent to the server while it is being built, so only one command is in
+ * memory at a time; the replies are read at the end: one round trip whatever its size.
+ * A command that failed to build, or an explicit abort, turns EXEC into DISCARD, so
+ * nothing is written. */
+typedef struct pottery_stream_txn {
+    pottery_client *client;
+    size_t sent;             /* commands whose replies are still to be read */
+    int conn_rc;             /* the connection failed while sending: nothing left to read */
+    int abort_rc;            /* the reason to DISCARD instead of EXEC */
+    pottery_error_saved saved; /* abort_rc's message */
+} pottery_stream_txn;
+
+/* Send MULTI. Failures are kept in t and reported by pottery__stream_txn_finish. */
+void pottery__stream_txn_begin(pottery_stream_txn *t, pottery_client *c);
+/* Queue cmd (reusable afterwards). A build error in cmd->err aborts the transaction. */
+void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd);
+/* Abort with rc (the current last-error message is kept). */
+void pottery__stream_txn_abort(pottery_stream_txn *t, int rc);
+/* 1 while nothing has failed yet (worth building more commands). */
+int pottery__stream_txn_ok(const pottery_stream_txn *t);
+/* EXEC (or DISCARD after an abort) and read every reply. *exec_out (may be NULL) gets
+ * EXEC's results. Returns the abort reason, else the first error: a command refused when
+ * queued, one failing inside EXEC (e.g. WRONGTYPE), or a connection failure. */
+int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t);
 
 /* ---- optimistic transactions ---- */
 

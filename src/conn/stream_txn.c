@@ -1,0 +1,108 @@
+/* Streamed MULTI/EXEC: bulk writes of any size in one round trip, one command in memory. */
+#include <string.h>
+
+#include "conn/client_impl.h"
+#include "conn/conn.h"
+
+static int is_connection_failure(int rc)
+{
+    return rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT;
+}
+
+int pottery__stream_txn_ok(const pottery_stream_txn *t)
+{
+    return t->conn_rc == 0 && t->abort_rc == 0;
+}
+
+/* Send cmd whatever the abort state (MULTI, EXEC and DISCARD must always go out). */
+static void send_now(pottery_stream_txn *t, pottery_cmd *cmd)
+{
+    if (t->conn_rc < 0) return;
+    int rc = pottery__send(t->client, cmd);
+    if (rc == 0) t->sent++;
+    else if (is_connection_failure(rc)) t->conn_rc = rc; /* the MULTI died with the connection */
+    else pottery__stream_txn_abort(t, rc);
+}
+
+void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd)
+{
+    if (!pottery__stream_txn_ok(t)) return;
+    if (cmd->err) pottery__stream_txn_abort(t, cmd->err);
+    else send_now(t, cmd);
+}
+
+static void send_verb(pottery_stream_txn *t, const char *verb)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, verb);
+    send_now(t, &cmd);
+    pottery__cmd_free(&cmd);
+}
+
+void pottery__stream_txn_begin(pottery_stream_txn *t, pottery_client *c)
+{
+    memset(t, 0, sizeof *t);
+    t->client = c;
+    /* Keys an earlier read-only transaction left WATCHed would make this EXEC fail. */
+    if (c->stale_watch) {
+        send_verb(t, "UNWATCH");
+        c->stale_watch = 0;
+    }
+    send_verb(t, "MULTI");
+}
+
+void pottery__stream_txn_abort(pottery_stream_txn *t, int rc)
+{
+    if (t->abort_rc < 0 || t->conn_rc < 0) return;
+    t->abort_rc = rc;
+    pottery__error_save(&t->saved);
+}
+
+/* The first error inside EXEC's array of results, as EREDIS with its text. */
+static int check_results(const pottery_reply *exec)
+{
+    for (size_t k = 0; k < pottery__reply_count(exec); k++) {
+        int rc = pottery__reply_check(pottery__reply_at(exec, k));
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t)
+{
+    if (exec_out) *exec_out = NULL;
+    if (t->conn_rc < 0) return t->conn_rc;
+    int aborted = t->abort_rc < 0;
+    send_verb(t, aborted ? "DISCARD" : "EXEC");
+    if (t->conn_rc < 0) return t->conn_rc;
+
+    /* Read every reply (the connection must stay in step), remembering the first error. */
+    int first_rc = 0;
+    pottery_error_saved first;
+    pottery_reply *last = NULL;
+    for (size_t i = 0; i < t->sent; i++) {
+        pottery_reply *r = NULL;
+        int got = pottery__recv(&r, t->client);
+        if (got == 0 && i + 1 == t->sent && !aborted) got = check_results(r);
+        if (got < 0 && first_rc == 0) {
+            first_rc = got;
+            pottery__error_save(&first);
+        }
+        if (got == 0 && i + 1 == t->sent) last = r;
+        else pottery__reply_free(r);
+        if (is_connection_failure(got)) break; /* the stream is gone */
+    }
+    if (aborted || first_rc < 0) {
+        pottery__reply_free(last);
+        if (aborted) {
+            pottery__error_restore(&t->saved);
+            return t->abort_rc;
+        }
+        pottery__error_restore(&first);
+        return first_rc;
+    }
+    if (exec_out) *exec_out = last;
+    else pottery__reply_free(last);
+    return 0;
+}
