@@ -1,0 +1,1544 @@
+/* pottery_set against private redis-servers: behaviour, layout, round trips, bad input. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pottery.h"
+#include "pottery/set.h"
+#include "support/redis_server.h"
+
+static test_redis server;
+static test_redis other_server;
+static pottery_client *client;     /* on server */
+static pottery_client *client2;    /* a second client on the same server */
+static pottery_client *far_client; /* on other_server */
+
+/* ---- helpers ---- */
+
+static char *raw_on(const test_redis *s, const char *arg0, va_list ap)
+{
+    const char *argv[16];
+    size_t lens[16];
+    int argc = 0;
+    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
+        argv[argc] = a;
+        lens[argc] = strlen(a);
+        argc++;
+    }
+    return test_redis_cmd(s, argc, argv, lens);
+}
+
+static char *raw(const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    char *r = raw_on(&server, arg0, ap);
+    va_end(ap);
+    return r;
+}
+
+static char *far_raw(const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    char *r = raw_on(&other_server, arg0, ap);
+    va_end(ap);
+    return r;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The members of a set, as raw SMEMBERS sees them, sorted by bytes, one per line. */
+static char *sorted_members(const test_redis *srv, const char *key)
+{
+    const char *argv[] = { "SMEMBERS", key };
+    size_t lens[] = { 8, strlen(key) };
+    char *all = test_redis_cmd(srv, 2, argv, lens);
+    assert_non_null(all);
+    char *lines[64];
+    size_t n = 0;
+    for (char *p = all; *p && n < 64;) {
+        lines[n++] = p;
+        char *nl = strchr(p, '\n');
+        if (!nl) break;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    qsort(lines, n, sizeof *lines, line_cmp);
+    size_t total = strlen(key) + 1;
+    for (size_t i = 0; i < n; i++) total += strlen(lines[i]) + 1;
+    char *out = calloc(1, total + 1);
+    assert_non_null(out);
+    for (size_t i = 0; i < n; i++) {
+        if (i) strcat(out, "\n");
+        strcat(out, lines[i]);
+    }
+    free(all);
+    return out;
+}
+
+static void assert_raw(const char *expected, char *got)
+{
+    assert_non_null(got);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+static uint64_t round_trips_of(pottery_client *c)
+{
+    pottery_client_stats st;
+    pottery_client_stats_get(c, &st);
+    return st.round_trips;
+}
+
+static uint64_t round_trips(void)
+{
+    return round_trips_of(client);
+}
+
+static uint64_t commands(void)
+{
+    pottery_client_stats st;
+    pottery_client_stats_get(client, &st);
+    return st.commands;
+}
+
+static pottery_set *open_on(pottery_client *c, const char *key)
+{
+    pottery_set *s = NULL;
+    assert_int_equal(pottery_set_open(&s, c, key, NULL), 0);
+    return s;
+}
+
+static pottery_set *open_set(const char *key)
+{
+    return open_on(client, key);
+}
+
+/* A set holding the given strings (NULL-terminated list). */
+static pottery_set *open_with(pottery_client *c, const char *key, ...)
+{
+    pottery_value elems[32];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, key);
+    for (const char *e = va_arg(ap, const char *); e && n < 32; e = va_arg(ap, const char *))
+        elems[n++] = pottery_str(e);
+    va_end(ap);
+    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    opts.elements = elems;
+    opts.nelements = n;
+    pottery_set *s = NULL;
+    assert_int_equal(pottery_set_open(&s, c, key, &opts), 0);
+    return s;
+}
+
+static int64_t set_len(pottery_set *s)
+{
+    int64_t n = -1;
+    assert_int_equal(pottery_set_len(&n, s), 0);
+    return n;
+}
+
+static void assert_json(const char *expected, char *text)
+{
+    assert_non_null(text);
+    assert_string_equal(text, expected);
+    pottery_free(text);
+}
+
+static void assert_set_json(const char *expected, pottery_set *s)
+{
+    char *text = NULL;
+    assert_int_equal(pottery_set_to_json(&text, NULL, s), 0);
+    assert_json(expected, text);
+}
+
+static int setup_group(void **state)
+{
+    (void)state;
+    if (test_redis_start(&server, NULL) != 0) return -1;
+    if (test_redis_start(&other_server, NULL) != 0) return -1;
+    if (pottery_client_open(&client, server.url, NULL) != 0) return -1;
+    if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
+    return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    pottery_client_free(far_client);
+    pottery_client_free(client2);
+    pottery_client_free(client);
+    test_redis_stop(&other_server);
+    test_redis_stop(&server);
+    return 0;
+}
+
+static int setup_test(void **state)
+{
+    (void)state;
+    free(raw("FLUSHALL", NULL));
+    free(far_raw("FLUSHALL", NULL));
+    pottery_client_stats_reset(client);
+    pottery_client_stats_reset(far_client);
+    return 0;
+}
+
+/* ---- the seed README's session ---- */
+
+static void test_readme_session(void **state)
+{
+    (void)state;
+    pottery_value fruit[] = { pottery_str("apple"), pottery_str("orange"), pottery_str("apple"),
+                              pottery_str("pear"), pottery_str("orange"), pottery_str("banana") };
+    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    opts.elements = fruit;
+    opts.nelements = 6;
+    pottery_set *basket = NULL;
+    assert_int_equal(pottery_set_open(&basket, client, "basket", &opts), 0);
+    assert_set_json("[\"apple\", \"banana\", \"orange\", \"pear\"]", basket);
+    int in = -1;
+    assert_int_equal(pottery_set_contains(&in, basket, pottery_str("orange")), 0);
+    assert_int_equal(in, 1);
+    assert_int_equal(pottery_set_contains(&in, basket, pottery_str("crabgrass")), 0);
+    assert_int_equal(in, 0);
+
+    pottery_set *a = open_with(client, "magic", "a", "b", "r", "a", "c", "a", "d", "a", "b", "r", "a", NULL);
+    pottery_set *b = open_with(client, NULL, "a", "l", "a", "c", "a", "z", "a", "m", NULL);
+    assert_set_json("[\"a\", \"b\", \"c\", \"d\", \"r\"]", a);
+    char *text = NULL;
+    assert_int_equal(pottery_set_difference(&text, NULL, a, &b, 1), 0);
+    assert_json("[\"b\", \"d\", \"r\"]", text);
+    assert_int_equal(pottery_set_union(&text, NULL, a, &b, 1), 0);
+    assert_json("[\"a\", \"b\", \"c\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, &b, 1), 0);
+    assert_json("[\"a\", \"c\"]", text);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, b), 0);
+    assert_json("[\"b\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
+
+    pottery_set *nirvana = open_with(client, "nirvana", "kurt", "krist", "dave", NULL);
+    pottery_value probe[] = { pottery_str("kurt"), pottery_str("krist"), pottery_str("chat"), pottery_str("dave") };
+    int answers[4] = { -1, -1, -1, -1 };
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_contains_many(answers, nirvana, probe, 4), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(answers[0], 1);
+    assert_int_equal(answers[1], 1);
+    assert_int_equal(answers[2], 0);
+    assert_int_equal(answers[3], 1);
+    pottery_set_free(nirvana);
+    pottery_set_free(a);
+    pottery_set_free(b);
+    pottery_set_free(basket);
+}
+
+/* ---- layout: the bytes pottery writes ---- */
+
+static void test_layout_matches_pottery(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("layout");
+    assert_int_equal(pottery_set_add(s, pottery_str("jack")), 0);
+    assert_int_equal(pottery_set_add(s, pottery_int(1)), 0);
+    assert_int_equal(pottery_set_add(s, pottery_double(1.0)), 0);
+    assert_int_equal(pottery_set_add(s, pottery_bool(1)), 0);
+    assert_int_equal(pottery_set_add(s, pottery_json("{\"b\": [1, 2.5], \"a\": null}")), 0);
+    assert_int_equal(pottery_set_add(s, pottery_str("caf\xc3\xa9")), 0);
+    assert_int_equal(pottery_set_add(s, pottery_str("jack")), 0); /* already there */
+    assert_raw("set", raw("TYPE", "layout", NULL));
+    assert_raw("6", raw("SCARD", "layout", NULL)); /* 1, 1.0 and true are three members */
+    assert_raw("\"caf\\u00e9\"\n\"jack\"\n1\n1.0\ntrue\n{\"a\": null, \"b\": [1, 2.5]}",
+               sorted_members(&server, "layout"));
+    /* RedisSet('abracadabra') stores the five distinct letters as JSON strings. */
+    pottery_set *magic = open_with(client, "magic", "a", "b", "r", "a", "c", "a", "d", "a", "b", "r", "a", NULL);
+    assert_raw("\"a\"\n\"b\"\n\"c\"\n\"d\"\n\"r\"", sorted_members(&server, "magic"));
+
+    /* ...and what pottery wrote is read back. */
+    free(raw("SADD", "layout", "[1, 2]", NULL));
+    int in = 0;
+    assert_int_equal(pottery_set_contains(&in, s, pottery_json("[1,2]")), 0);
+    assert_int_equal(in, 1);
+    assert_int_equal(pottery_set_remove(s, pottery_json("[1, 2]")), 0);
+    assert_raw("0", raw("SISMEMBER", "layout", "[1, 2]", NULL));
+    assert_int_equal(pottery_set_contains(&in, s, pottery_str("1")), 0);
+    assert_int_equal(in, 0); /* the string '1' is "\"1\"", not 1 */
+    pottery_set_free(magic);
+    pottery_set_free(s);
+}
+
+/* ---- single-element operations and their round trips ---- */
+
+static void test_single_element_operations_cost_one_round_trip(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("rtt");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int in;
+    int64_t n;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_add(s, pottery_str("a")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_set_contains(&in, s, pottery_str("a")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_set_len(&n, s), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_set_discard(s, pottery_str("zzz")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    before = round_trips();
+    assert_int_equal(pottery_set_remove(s, pottery_str("a")), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
+    /* pop runs a script: one round trip even the first time on this connection */
+    before = round_trips();
+    assert_int_equal(pottery_set_pop(&v, s), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_string_equal(v.u.s.ptr, "b");
+    before = round_trips();
+    assert_int_equal(pottery_set_clear(s), 0);
+    assert_int_equal(round_trips() - before, 1);
+    pottery_value_dispose(&v);
+    pottery_set_free(s);
+}
+
+static void test_remove_discard_pop(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "rdp", "x", NULL);
+    assert_int_equal(pottery_set_remove(s, pottery_str("jack")), POTTERY_ENOTFOUND);
+    assert_string_equal(pottery_error_last()->message, "KeyError: 'jack'");
+    assert_int_equal(pottery_set_remove(s, pottery_int(5)), POTTERY_ENOTFOUND);
+    assert_string_equal(pottery_error_last()->message, "KeyError: 5");
+    assert_int_equal(pottery_set_discard(s, pottery_str("jack")), 0); /* no error */
+    assert_int_equal(pottery_set_discard(s, pottery_str("x")), 0);
+    assert_raw("0", raw("EXISTS", "rdp", NULL));
+
+    pottery_value v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
+    assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
+    assert_string_equal(pottery_error_last()->message, "KeyError: 'pop from an empty set'");
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 7);
+
+    /* pop returns each member once, decoded, and removes it. */
+    v = pottery_null();
+    assert_int_equal(pottery_set_add(s, pottery_json("[1, {\"a\": 2}]")), 0);
+    assert_int_equal(pottery_set_add(s, pottery_double(2.5)), 0);
+    int saw_array = 0, saw_double = 0;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pottery_set_pop(&v, s), 0);
+        if (v.type == POTTERY_TYPE_JSON) {
+            assert_string_equal(v.u.s.ptr, "[1, {\"a\": 2}]");
+            saw_array++;
+        } else {
+            assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
+            assert_true(v.u.d == 2.5);
+            saw_double++;
+        }
+    }
+    assert_int_equal(saw_array, 1);
+    assert_int_equal(saw_double, 1);
+    assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
+    pottery_value_dispose(&v);
+    pottery_set_free(s);
+}
+
+/* Atomicity: four processes pop the same 800 members; each is popped exactly once. */
+static void test_pop_is_atomic_across_processes(void **state)
+{
+    (void)state;
+    enum { N = 800, WORKERS = 4 };
+    pottery_set *s = open_set("race");
+    pottery_value *vals = calloc(N, sizeof *vals);
+    assert_non_null(vals);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
+    free(vals);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        assert_true(pids[w] >= 0);
+        if (pids[w] == 0) {
+            pottery_client *mine = NULL;
+            pottery_set *ss = NULL;
+            unsigned char got[N] = { 0 };
+            int status = 0;
+            if (pottery_client_open(&mine, server.url, NULL) == 0 &&
+                pottery_set_open(&ss, mine, "race", NULL) == 0) {
+                pottery_value v = POTTERY_VALUE_INIT;
+                int rc;
+                while ((rc = pottery_set_pop(&v, ss)) == 0) {
+                    if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= N) status = 3;
+                    else got[v.u.i] = 1;
+                }
+                if (rc != POTTERY_ENOTFOUND) status = 4;
+                pottery_value_dispose(&v);
+            } else {
+                status = 5;
+            }
+            pottery_set_free(ss);
+            pottery_client_free(mine);
+            if (write(fds[1], got, sizeof got) != (ssize_t)sizeof got) _exit(2);
+            _exit(status);
+        }
+    }
+    int times[N] = { 0 };
+    for (int w = 0; w < WORKERS; w++) {
+        unsigned char got[N];
+        size_t have = 0;
+        while (have < sizeof got) {
+            ssize_t r = read(fds[0], got + have, sizeof got - have);
+            assert_true(r > 0);
+            have += (size_t)r;
+        }
+        for (int i = 0; i < N; i++) times[i] += got[i];
+    }
+    for (int w = 0; w < WORKERS; w++) {
+        int status = 0;
+        waitpid(pids[w], &status, 0);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    for (int i = 0; i < N; i++) assert_int_equal(times[i], 1);
+    assert_int_equal(set_len(s), 0);
+    pottery_set_free(s);
+}
+
+/* ---- bulk operations ---- */
+
+static void test_bulk_operations_are_one_round_trip(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    pottery_value *vals = calloc(N, sizeof *vals);
+    int *answers = calloc(N, sizeof *answers);
+    assert_non_null(vals);
+    assert_non_null(answers);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int((int64_t)i * 2);
+
+    /* open with 10,000 elements */
+    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    opts.elements = vals;
+    opts.nelements = N;
+    pottery_set *init = NULL;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_open(&init, client, "init10k", &opts), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_raw("10000", raw("SCARD", "init10k", NULL));
+    assert_raw("1", raw("SISMEMBER", "init10k", "19998", NULL));
+
+    /* update_values with 10,000 elements */
+    pottery_set *s = open_set("bulk");
+    before = round_trips();
+    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(set_len(s), N);
+    assert_raw("1", raw("SISMEMBER", "bulk", "19998", NULL));
+
+    /* contains_many with 10,000 inputs: even numbers are members, odd are not */
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    vals[4] = pottery_strn("\xff", 1); /* unencodable: answers 0, not sent */
+    before = round_trips();
+    assert_int_equal(pottery_set_contains_many(answers, s, vals, N), 0);
+    assert_int_equal(round_trips() - before, 1);
+    for (int i = 0; i < N; i++) assert_int_equal(answers[i], i != 4 && i % 2 == 0);
+
+    /* 10,000 small elements are one SADD command. */
+    vals[4] = pottery_int(4);
+    uint64_t cmds_before = commands();
+    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
+    assert_int_equal(commands() - cmds_before, 1);
+
+    /* Beyond 1 MiB of members: MULTI, several SADDs, EXEC, still one round trip. */
+    enum { BIG = 600, BIG_LEN = 4000 };
+    char *big = malloc((size_t)BIG * BIG_LEN);
+    assert_non_null(big);
+    for (int i = 0; i < BIG; i++) {
+        memset(big + (size_t)i * BIG_LEN, 'a' + i % 26, BIG_LEN);
+        big[(size_t)i * BIG_LEN] = (char)('A' + i % 26);
+        big[(size_t)i * BIG_LEN + 1] = (char)('A' + i / 26);
+        vals[i] = pottery_strn(big + (size_t)i * BIG_LEN, BIG_LEN);
+    }
+    pottery_set *large = open_set("large");
+    cmds_before = commands();
+    before = round_trips();
+    assert_int_equal(pottery_set_update_values(large, vals, BIG), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_true(commands() - cmds_before >= 4); /* MULTI, >= 2 SADD, EXEC */
+    assert_int_equal(set_len(large), BIG);
+    pottery_set_free(large);
+    free(big);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+
+    /* Small updates: one SADD command. */
+    cmds_before = commands();
+    assert_int_equal(pottery_set_update_values(s, vals + 1, 3), 0);
+    assert_int_equal(commands() - cmds_before, 1);
+    assert_raw("1", raw("SISMEMBER", "bulk", "3", NULL));
+
+    /* Nothing to do: nothing sent. */
+    cmds_before = commands();
+    assert_int_equal(pottery_set_update_values(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_contains_many(NULL, s, NULL, 0), 0);
+    assert_int_equal(commands(), cmds_before);
+    free(vals);
+    free(answers);
+    pottery_set_free(init);
+    pottery_set_free(s);
+}
+
+static void test_contains_many_answers_in_order(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "cm", "a", "b", NULL);
+    assert_int_equal(pottery_set_add(s, pottery_int(1)), 0);
+    pottery_value in[] = { pottery_str("b"), pottery_double(1.0), pottery_int(1), pottery_strn("\xc0\xaf", 2),
+                           pottery_json("{bad"), pottery_str("a"), pottery_str("b") };
+    int out[7];
+    memset(out, 0x55, sizeof out);
+    assert_int_equal(pottery_set_contains_many(out, s, in, 7), 0);
+    int expected[7] = { 1, 0, 1, 0, 0, 1, 1 };
+    for (int i = 0; i < 7; i++) assert_int_equal(out[i], expected[i]);
+
+    /* Only unencodable inputs: all 0, nothing sent. */
+    uint64_t cmds_before = commands();
+    memset(out, 0x55, sizeof out);
+    assert_int_equal(pottery_set_contains_many(out, s, in + 3, 2), 0);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 0);
+    assert_int_equal(commands(), cmds_before);
+
+    /* A NULL string is a caller bug, not a non-member: EINVAL, out untouched. */
+    pottery_value with_null[] = { pottery_str("a"), pottery_str(NULL) };
+    out[0] = 42;
+    assert_int_equal(pottery_set_contains_many(out, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(out[0], 42);
+    /* ...also when the bad input comes after whole chunks were already sent. */
+    enum { N = 2500 };
+    pottery_value *many = calloc(N, sizeof *many);
+    int *answers = calloc(N, sizeof *answers);
+    assert_non_null(many);
+    assert_non_null(answers);
+    for (int i = 0; i < N; i++) many[i] = pottery_str("a");
+    many[N - 1] = pottery_str(NULL);
+    answers[0] = 42;
+    assert_int_equal(pottery_set_contains_many(answers, s, many, N), POTTERY_EINVAL);
+    assert_int_equal(answers[0], 42);
+    /* the client is still in step */
+    many[N - 1] = pottery_str("zz");
+    assert_int_equal(pottery_set_contains_many(answers, s, many, N), 0);
+    assert_int_equal(answers[0], 1);
+    assert_int_equal(answers[N - 1], 0);
+    free(many);
+    free(answers);
+    pottery_set_free(s);
+}
+
+static void test_update_values_with_bad_element_writes_nothing(void **state)
+{
+    (void)state;
+    enum { N = 2500, BIG = 600, BIG_LEN = 4000 };
+    pottery_set *s = open_set("badbulk");
+    pottery_value *vals = calloc(N, sizeof *vals);
+    char *big = malloc((size_t)BIG * BIG_LEN);
+    assert_non_null(vals);
+    assert_non_null(big);
+    /* Beyond 1 MiB (streamed MULTI): the bad element in the last chunk means DISCARD. */
+    memset(big, 'x', (size_t)BIG * BIG_LEN);
+    for (int i = 0; i < BIG; i++) {
+        big[(size_t)i * BIG_LEN] = (char)('A' + i % 26);
+        big[(size_t)i * BIG_LEN + 1] = (char)('A' + i / 26);
+        vals[i] = pottery_strn(big + (size_t)i * BIG_LEN, BIG_LEN);
+    }
+    vals[BIG - 1] = pottery_strn("\xff\xfe", 2); /* invalid UTF-8 */
+    uint64_t cmds_before = commands();
+    assert_int_equal(pottery_set_update_values(s, vals, BIG), POTTERY_ETYPE);
+    assert_true(commands() - cmds_before >= 3); /* MULTI and SADDs were sent, then DISCARD */
+    assert_raw("0", raw("EXISTS", "badbulk", NULL));
+    free(big);
+    /* One command: nothing sent at all. */
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    vals[N - 1] = pottery_strn("\xff\xfe", 2);
+    cmds_before = commands();
+    assert_int_equal(pottery_set_update_values(s, vals, N), POTTERY_ETYPE);
+    assert_int_equal(commands(), cmds_before);
+    assert_raw("0", raw("EXISTS", "badbulk", NULL));
+    assert_int_equal(pottery_set_update_values(s, vals + N - 3, 3), POTTERY_ETYPE);
+    assert_raw("0", raw("EXISTS", "badbulk", NULL));
+    /* The client is still usable afterwards. */
+    assert_int_equal(pottery_set_update_values(s, vals, 10), 0);
+    assert_int_equal(set_len(s), 10);
+    free(vals);
+    pottery_set_free(s);
+}
+
+/* ---- open: initial elements, random keys ---- */
+
+static void test_open_with_elements_on_existing_key_fails(void **state)
+{
+    (void)state;
+    free(raw("SADD", "taken", "\"old\"", NULL));
+    pottery_value elems[] = { pottery_str("new") };
+    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    opts.elements = elems;
+    opts.nelements = 1;
+    pottery_set *s = (pottery_set *)&opts; /* must be reset to NULL on failure */
+    assert_int_equal(pottery_set_open(&s, client, "taken", &opts), POTTERY_EEXISTS);
+    assert_null(s);
+    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_raw("\"old\"", raw("SMEMBERS", "taken", NULL));
+    /* A key of another type counts as existing too. */
+    free(raw("SET", "str", "x", NULL));
+    assert_int_equal(pottery_set_open(&s, client, "str", &opts), POTTERY_EEXISTS);
+    assert_raw("x", raw("GET", "str", NULL));
+    /* An unencodable element: nothing written. */
+    pottery_value bad[] = { pottery_str("ok"), pottery_strn("\xed\xa0\x80", 3) };
+    opts.elements = bad;
+    opts.nelements = 2;
+    assert_int_equal(pottery_set_open(&s, client, "fresh", &opts), POTTERY_ETYPE);
+    assert_null(s);
+    assert_raw("0", raw("EXISTS", "fresh", NULL));
+    /* Without elements, attaching to an existing set is fine and sends nothing. */
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_open(&s, client, "taken", NULL), 0);
+    pottery_set_options empty = POTTERY_SET_OPTIONS_INIT;
+    pottery_set *s2 = NULL;
+    assert_int_equal(pottery_set_open(&s2, client, "taken", &empty), 0);
+    assert_int_equal(round_trips(), before);
+    assert_string_equal(pottery_set_key(s), "taken");
+    assert_ptr_equal(pottery_set_client(s), client);
+    pottery_set_free(s);
+    pottery_set_free(s2);
+    assert_raw("1", raw("EXISTS", "taken", NULL)); /* user keys survive free */
+}
+
+static void test_random_key_is_temporary(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, NULL, "a", NULL);
+    const char *key = pottery_set_key(s);
+    assert_int_equal(strlen(key), 44);
+    assert_memory_equal(key, "pottery:", 8);
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", key);
+    assert_raw("1", raw("EXISTS", saved, NULL));
+    pottery_set_free(s);
+    assert_raw("0", raw("EXISTS", saved, NULL));
+    /* A user-chosen "pottery:" key is deleted too, as pottery does. */
+    free(raw("SADD", "pottery:mine", "1", NULL));
+    s = open_set("pottery:mine");
+    pottery_set_free(s);
+    assert_raw("0", raw("EXISTS", "pottery:mine", NULL));
+    pottery_set_free(NULL);
+}
+
+/* ---- iteration ---- */
+
+static void test_iteration_visits_every_member_once(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    pottery_set *s = open_set("iter");
+    pottery_value *vals = calloc(N, sizeof *vals);
+    assert_non_null(vals);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(-i);
+    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
+    free(vals);
+    unsigned char *seen = calloc(N, 1);
+    assert_non_null(seen);
+    pottery_set_iter *it = NULL;
+    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    pottery_value v = POTTERY_VALUE_INIT;
+    int rc, count = 0;
+    uint64_t before = round_trips();
+    while ((rc = pottery_set_iter_next(it, &v)) == 0) {
+        assert_int_equal(v.type, POTTERY_TYPE_INT);
+        assert_true(v.u.i <= 0 && v.u.i > -N);
+        assert_int_equal(seen[-v.u.i], 0);
+        seen[-v.u.i] = 1;
+        count++;
+    }
+    assert_int_equal(rc, POTTERY_EITEROVER);
+    assert_int_equal(count, N);
+    assert_true(round_trips() - before >= 3); /* batches, not one giant reply */
+    pottery_set_iter_free(it);
+    /* counting without decoding */
+    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    count = 0;
+    while (pottery_set_iter_next(it, NULL) == 0) count++;
+    assert_int_equal(count, N);
+    pottery_set_iter_free(it);
+    pottery_value_dispose(&v);
+    free(seen);
+    pottery_set_free(s);
+
+    /* An absent key iterates as empty. */
+    s = open_set("nothing-here");
+    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    assert_int_equal(pottery_set_iter_next(it, &v), POTTERY_EITEROVER);
+    pottery_set_iter_free(it);
+    pottery_set_free(s);
+}
+
+/* ---- snapshots ---- */
+
+static void test_to_json_and_repr(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("snap");
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(pottery_set_to_json(&text, &len, s), 0);
+    assert_string_equal(text, "[]");
+    assert_int_equal(len, 2);
+    pottery_free(text);
+    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_string_equal(text, "RedisSet()");
+    pottery_free(text);
+
+    assert_int_equal(pottery_set_add(s, pottery_str("apple")), 0);
+    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_string_equal(text, "RedisSet{'apple'}");
+    pottery_free(text);
+
+    assert_int_equal(pottery_set_add(s, pottery_int(10)), 0);
+    assert_int_equal(pottery_set_add(s, pottery_int(2)), 0);
+    assert_int_equal(pottery_set_add(s, pottery_null()), 0);
+    assert_int_equal(pottery_set_add(s, pottery_json("{\"z\": 1, \"a\": [true]}")), 0);
+    assert_int_equal(pottery_set_add(s, pottery_str("\xc3\xa9")), 0);
+    /* A foreign writer's valid but non-canonical JSON is written back canonical; it equals
+     * an existing member once canonical, so it appears once. */
+    free(raw("SADD", "snap", "{\"z\":1,\"a\":[true]}", NULL));
+    assert_int_equal(pottery_set_to_json(&text, &len, s), 0);
+    assert_string_equal(text, "[\"\\u00e9\", \"apple\", 10, 2, null, {\"a\": [true], \"z\": 1}]");
+    assert_int_equal(len, strlen(text));
+    pottery_free(text);
+
+    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_memory_equal(text, "RedisSet{", 9);
+    assert_non_null(strstr(text, "'apple'"));
+    assert_non_null(strstr(text, "None"));
+    assert_non_null(strstr(text, "{'a': [True], 'z': 1}"));
+    assert_non_null(strstr(text, "'\xc3\xa9'"));
+    assert_int_equal(text[strlen(text) - 1], '}');
+    pottery_free(text);
+    pottery_set_free(s);
+}
+
+/* ---- comparisons ---- */
+
+static void test_comparisons_same_server(void **state)
+{
+    (void)state;
+    pottery_set *a = open_with(client, "cmp-a", "x", "y", NULL);
+    pottery_set *b = open_with(client, "cmp-b", "x", "y", "z", NULL);
+    pottery_set *c = open_with(client, "cmp-c", "q", NULL);
+    pottery_set *a2 = open_on(client2, "cmp-a"); /* same key, another client */
+    pottery_set *empty = open_set("cmp-empty");
+    int r = -1;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_issubset(&r, a, b), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_issubset(&r, b, a), 0);
+    assert_int_equal(r, 0);
+    before = round_trips();
+    assert_int_equal(pottery_set_issuperset(&r, b, a), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_issuperset(&r, a, b), 0);
+    assert_int_equal(r, 0);
+    before = round_trips();
+    assert_int_equal(pottery_set_isdisjoint(&r, a, c), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, a, b), 0);
+    assert_int_equal(r, 0);
+    before = round_trips();
+    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(round_trips() - before, 1);
+    /* the empty set: subset of everything, disjoint with everything */
+    assert_int_equal(pottery_set_issubset(&r, empty, c), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, empty, empty), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issuperset(&r, empty, c), 0);
+    assert_int_equal(r, 0);
+    /* Same key on the same server: equal without reading. */
+    before = round_trips();
+    assert_int_equal(pottery_set_equal(&r, a, a2), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips(), before);
+    /* Equal contents under different keys. */
+    assert_int_equal(pottery_set_discard(b, pottery_str("z")), 0);
+    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(r, 1);
+    /* Bytes decide: 1 and 1.0 are different members. */
+    assert_int_equal(pottery_set_add(a, pottery_int(1)), 0);
+    assert_int_equal(pottery_set_add(b, pottery_double(1.0)), 0);
+    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(r, 0);
+    pottery_set_free(a);
+    pottery_set_free(a2);
+    pottery_set_free(b);
+    pottery_set_free(c);
+    pottery_set_free(empty);
+}
+
+static void test_comparisons_with_json_arrays(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "cj", "x", "y", NULL);
+    pottery_set *empty = open_set("cj-empty");
+    int r = -1;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\", \"x\", \"x\"]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\"]"), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\", \"x\", \"z\"]"), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_equal_json(&r, empty, "[]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_equal_json(&r, s, "[]"), 0);
+    assert_int_equal(r, 0);
+
+    before = round_trips();
+    assert_int_equal(pottery_set_issubset_json(&r, s, "[\"x\", \"y\", \"z\"]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_issubset_json(&r, s, "[\"x\", 1]"), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_issubset_json(&r, empty, "[]"), 0);
+    assert_int_equal(r, 1);
+
+    before = round_trips();
+    assert_int_equal(pottery_set_issuperset_json(&r, s, "[\"x\"]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(pottery_set_issuperset_json(&r, s, "[\"x\", \"w\"]"), 0);
+    assert_int_equal(r, 0);
+    before = round_trips();
+    assert_int_equal(pottery_set_issuperset_json(&r, s, "[]"), 0); /* known without Redis */
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(round_trips(), before);
+
+    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[\"a\", 2]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[\"a\", \"y\"]"), 0);
+    assert_int_equal(r, 0);
+
+    /* Elements are compared as canonical JSON: objects in any key order match. */
+    assert_int_equal(pottery_set_add(s, pottery_json("{\"a\": 1, \"b\": 2}")), 0);
+    assert_int_equal(pottery_set_issuperset_json(&r, s, "[{\"b\":2,\"a\":1}]"), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issuperset_json(&r, s, "[{\"b\":2,\"a\":1.0}]"), 0);
+    assert_int_equal(r, 0); /* 1 and 1.0 differ */
+
+    /* Not a JSON array. */
+    assert_int_equal(pottery_set_equal_json(&r, s, "{\"x\": 1}"), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_issubset_json(&r, s, "[1,"), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "\"x\""), POTTERY_ETYPE);
+    pottery_set_free(s);
+    pottery_set_free(empty);
+}
+
+static void test_comparisons_across_servers(void **state)
+{
+    (void)state;
+    enum { N = 2500 };
+    pottery_set *a = open_set("xa");
+    pottery_set *far = open_on(far_client, "xfar");
+    pottery_value *vals = calloc(N, sizeof *vals);
+    assert_non_null(vals);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    assert_int_equal(pottery_set_update_values(a, vals, N), 0);
+    assert_int_equal(pottery_set_update_values(far, vals, N), 0);
+    int r = -1;
+    assert_int_equal(pottery_set_equal(&r, a, far), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issuperset(&r, far, a), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, a, far), 0);
+    assert_int_equal(r, 0);
+    /* One member differs (same sizes): the scan must find it. */
+    assert_int_equal(pottery_set_remove(far, pottery_int(1234)), 0);
+    assert_int_equal(pottery_set_add(far, pottery_str("other")), 0);
+    assert_int_equal(pottery_set_equal(&r, a, far), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_issuperset(&r, a, far), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_discard(far, pottery_str("other")), 0);
+    assert_int_equal(pottery_set_issuperset(&r, a, far), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(r, 0); /* bigger than far: known from the sizes */
+    /* disjoint */
+    pottery_set *f2 = open_with(far_client, "xf2", "p", "q", NULL);
+    assert_int_equal(pottery_set_isdisjoint(&r, a, f2), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, f2, a), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_add(a, pottery_str("q")), 0);
+    assert_int_equal(pottery_set_isdisjoint(&r, a, f2), 0);
+    assert_int_equal(r, 0);
+    free(vals);
+    pottery_set_free(a);
+    pottery_set_free(far);
+    pottery_set_free(f2);
+}
+
+/* ---- set algebra ---- */
+
+static void test_algebra_same_server(void **state)
+{
+    (void)state;
+    pottery_set *a = open_with(client, "al-a", "1", "2", "3", "4", NULL);
+    pottery_set *b = open_with(client2, "al-b", "3", "4", "5", NULL); /* another client, same server */
+    pottery_set *c = open_with(client, "al-c", "4", "6", NULL);
+    pottery_set *bc[] = { b, c };
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_union(&text, &len, a, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(len, strlen(text));
+    assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
+    before = round_trips();
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_json("[\"4\"]", text);
+    before = round_trips();
+    assert_int_equal(pottery_set_difference(&text, NULL, a, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_json("[\"1\", \"2\"]", text);
+    before = round_trips();
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, b), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_json("[\"1\", \"2\", \"5\"]", text);
+    /* No operands: a copy, as Python's s.union() is. */
+    assert_int_equal(pottery_set_union(&text, NULL, a, NULL, 0), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, NULL, 0), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
+    assert_int_equal(pottery_set_difference(&text, NULL, a, NULL, 0), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
+
+    /* New sets: a random "pottery:" key on a's client, made on the server. */
+    pottery_set *u = NULL;
+    before = round_trips();
+    assert_int_equal(pottery_set_union_new(&u, a, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_memory_equal(pottery_set_key(u), "pottery:", 8);
+    assert_int_equal(strlen(pottery_set_key(u)), 44);
+    assert_ptr_equal(pottery_set_client(u), client);
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", u);
+    char ukey[64];
+    snprintf(ukey, sizeof ukey, "%s", pottery_set_key(u));
+    assert_raw("6", raw("SCARD", ukey, NULL));
+    pottery_set_free(u);
+    assert_raw("0", raw("EXISTS", ukey, NULL));
+
+    pottery_set *n = NULL;
+    assert_int_equal(pottery_set_intersection_new(&n, a, bc, 2), 0);
+    assert_set_json("[\"4\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_difference_new(&n, a, &b, 1), 0);
+    assert_set_json("[\"1\", \"2\"]", n);
+    pottery_set_free(n);
+    before = round_trips();
+    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, c), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"3\", \"6\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_difference_new(&n, a, NULL, 0), 0); /* a copy */
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\"]", n);
+    pottery_set_free(n);
+    /* An empty result is a set with no key behind it. */
+    assert_int_equal(pottery_set_difference_new(&n, a, &a, 1), 0);
+    assert_int_equal(set_len(n), 0);
+    pottery_set_free(n);
+    /* The operands are untouched. */
+    assert_raw("4", raw("SCARD", "al-a", NULL));
+    assert_raw("3", raw("SCARD", "al-b", NULL));
+    pottery_set_free(a);
+    pottery_set_free(b);
+    pottery_set_free(c);
+}
+
+static void test_algebra_across_servers(void **state)
+{
+    (void)state;
+    pottery_set *a = open_with(client, "am-a", "1", "2", "3", "4", NULL);
+    pottery_set *b = open_with(client, "am-b", "3", "4", "5", NULL);
+    pottery_set *far = open_with(far_client, "am-far", "4", "5", "6", NULL);
+    pottery_set *ops[] = { b, far };
+    char *text = NULL;
+    assert_int_equal(pottery_set_union(&text, NULL, a, ops, 2), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, ops, 2), 0);
+    assert_json("[\"4\"]", text);
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, &far, 1), 0);
+    assert_json("[\"4\"]", text);
+    assert_int_equal(pottery_set_difference(&text, NULL, a, ops, 2), 0);
+    assert_json("[\"1\", \"2\"]", text);
+    assert_int_equal(pottery_set_difference(&text, NULL, a, &far, 1), 0);
+    assert_json("[\"1\", \"2\", \"3\"]", text);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, far), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", text);
+    /* far as the left operand: its server is the "local" one */
+    assert_int_equal(pottery_set_difference(&text, NULL, far, &a, 1), 0);
+    assert_json("[\"5\", \"6\"]", text);
+
+    /* New sets land on the left operand's client. */
+    pottery_set *n = NULL;
+    assert_int_equal(pottery_set_union_new(&n, a, ops, 2), 0);
+    assert_ptr_equal(pottery_set_client(n), client);
+    assert_memory_equal(pottery_set_key(n), "pottery:", 8);
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_intersection_new(&n, a, ops, 2), 0);
+    assert_set_json("[\"4\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_difference_new(&n, a, ops, 2), 0);
+    assert_set_json("[\"1\", \"2\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, far), 0);
+    assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_symmetric_difference_new(&n, far, a), 0);
+    assert_ptr_equal(pottery_set_client(n), far_client);
+    assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
+    pottery_set_free(n);
+    assert_raw("2", raw("DBSIZE", NULL)); /* am-a, am-b: no result or scratch key left */
+    pottery_set_free(a);
+    pottery_set_free(b);
+    pottery_set_free(far);
+}
+
+/* Bigger operands across servers: several SSCAN/SMISMEMBER batches. */
+static void test_algebra_across_servers_in_batches(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    pottery_set *a = open_set("big-a");
+    pottery_set *far = open_on(far_client, "big-far");
+    pottery_value *vals = calloc(N, sizeof *vals);
+    assert_non_null(vals);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    assert_int_equal(pottery_set_update_values(a, vals, N), 0); /* 0..2999 */
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i + N / 2);
+    assert_int_equal(pottery_set_update_values(far, vals, N), 0); /* 1500..4499 */
+    pottery_set *n = NULL;
+    int64_t len = 0;
+    assert_int_equal(pottery_set_intersection_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_int_equal(len, N / 2);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_union_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_int_equal(len, N + N / 2);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_difference_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_int_equal(len, N / 2);
+    int in = 0;
+    assert_int_equal(pottery_set_contains(&in, n, pottery_int(1499)), 0);
+    assert_int_equal(in, 1);
+    assert_int_equal(pottery_set_contains(&in, n, pottery_int(1500)), 0);
+    assert_int_equal(in, 0);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, far), 0);
+    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_int_equal(len, N);
+    pottery_set_free(n);
+    free(vals);
+    pottery_set_free(a);
+    pottery_set_free(far);
+}
+
+/* ---- in-place algebra ---- */
+
+static void test_update_forms_same_server(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "up", "1", "2", "3", NULL);
+    pottery_set *b = open_with(client2, "up-b", "3", "4", NULL);
+    pottery_set *c = open_with(client, "up-c", "4", "5", NULL);
+    pottery_set *bc[] = { b, c };
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_update(s, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_difference_update(s, &c, 1), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"3\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_symmetric_difference_update(s, b), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"4\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_intersection_update(s, bc, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"4\"]", s);
+
+    /* No operands: nothing sent (Python does nothing either). */
+    uint64_t cmds = commands();
+    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_intersection_update(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_difference_update(s, NULL, 0), 0);
+    assert_int_equal(commands(), cmds);
+    assert_set_json("[\"4\"]", s);
+
+    /* s ^= s empties it; s ^= empty keeps it. */
+    pottery_set *empty = open_set("up-empty");
+    assert_int_equal(pottery_set_symmetric_difference_update(s, empty), 0);
+    assert_set_json("[\"4\"]", s);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, s), 0);
+    assert_raw("0", raw("EXISTS", "up", NULL));
+    /* operands untouched */
+    assert_raw("\"3\"\n\"4\"", sorted_members(&server, "up-b"));
+    pottery_set_free(empty);
+    pottery_set_free(s);
+    pottery_set_free(b);
+    pottery_set_free(c);
+}
+
+static void test_update_forms_across_servers(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "upx", "1", "2", "3", NULL);
+    pottery_set *b = open_with(client, "upx-b", "3", "7", NULL);
+    pottery_set *far = open_with(far_client, "upx-far", "3", "4", NULL);
+    pottery_set *ops[] = { b, far };
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_set_update(s, ops, 2), 0);
+    assert_int_equal(round_trips() - before, 1); /* on s's server: one MULTI/EXEC */
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_difference_update(s, &far, 1), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"7\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_symmetric_difference_update(s, far), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
+    before = round_trips();
+    assert_int_equal(pottery_set_intersection_update(s, ops, 2), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_set_json("[\"3\"]", s);
+    /* No scratch keys are left behind, and the operands are untouched. */
+    assert_raw("2", raw("DBSIZE", NULL));
+    assert_raw("\"3\"\n\"4\"", sorted_members(&other_server, "upx-far"));
+
+    /* Several batches from the far side. */
+    enum { N = 2600 };
+    pottery_value *vals = calloc(N, sizeof *vals);
+    assert_non_null(vals);
+    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    assert_int_equal(pottery_set_update_values(far, vals, N), 0);
+    before = round_trips();
+    assert_int_equal(pottery_set_update(s, &far, 1), 0);
+    assert_int_equal(round_trips() - before, 1);
+    assert_int_equal(set_len(s), N + 2); /* far holds 0..N-1 and "3", "4"; s held "3" */
+    assert_int_equal(pottery_set_intersection_update(s, &far, 1), 0);
+    assert_int_equal(set_len(s), N + 2);
+    assert_int_equal(pottery_set_difference_update(s, &far, 1), 0);
+    assert_int_equal(set_len(s), 0);
+    free(vals);
+
+    /* A far operand that cannot be read: the MULTI is discarded, nothing written. */
+    assert_int_equal(pottery_set_add(s, pottery_str("keep")), 0);
+    free(far_raw("SET", "far-string", "x", NULL));
+    pottery_set *bad = open_on(far_client, "far-string");
+    pottery_set *mix[] = { b, bad };
+    assert_int_equal(pottery_set_update(s, mix, 2), POTTERY_EREDIS);
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_int_equal(pottery_set_intersection_update(s, mix, 2), POTTERY_EREDIS);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, bad), POTTERY_EREDIS);
+    assert_set_json("[\"keep\"]", s);
+    assert_raw("2", raw("DBSIZE", NULL));
+    /* and the client is in step afterwards */
+    assert_int_equal(pottery_set_update(s, &b, 1), 0);
+    assert_set_json("[\"3\", \"7\", \"keep\"]", s);
+    pottery_set_free(bad);
+    pottery_set_free(s);
+    pottery_set_free(b);
+    pottery_set_free(far);
+}
+
+/* Concurrent in-place operations from other processes stay atomic: while workers keep
+ * toggling the same member with symmetric_difference_update and adding their own members
+ * with update, nothing else is lost. */
+static void test_in_place_updates_are_atomic_across_processes(void **state)
+{
+    (void)state;
+    enum { WORKERS = 3, ROUNDS = 200 };
+    pottery_set *s = open_set("atomic");
+    pottery_set *t = open_with(client, "atomic-t", "toggle", NULL);
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        assert_true(pids[w] >= 0);
+        if (pids[w] == 0) {
+            pottery_client *mine = NULL;
+            pottery_set *ss = NULL, *tt = NULL, *own = NULL;
+            int status = 0;
+            char key[32];
+            snprintf(key, sizeof key, "atomic-own-%d", w);
+            if (pottery_client_open(&mine, server.url, NULL) != 0 || pottery_set_open(&ss, mine, "atomic", NULL) != 0 ||
+                pottery_set_open(&tt, mine, "atomic-t", NULL) != 0 || pottery_set_open(&own, mine, key, NULL) != 0)
+                status = 5;
+            for (int i = 0; status == 0 && i < ROUNDS; i++) {
+                if (pottery_set_symmetric_difference_update(ss, tt) != 0) status = 3;
+                if (pottery_set_add(own, pottery_int(w * 1000 + i)) != 0) status = 3;
+                if (pottery_set_update(ss, &own, 1) != 0) status = 4;
+            }
+            pottery_set_free(own);
+            pottery_set_free(tt);
+            pottery_set_free(ss);
+            pottery_client_free(mine);
+            _exit(status);
+        }
+    }
+    for (int w = 0; w < WORKERS; w++) {
+        int status = 0;
+        waitpid(pids[w], &status, 0);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    /* WORKERS * ROUNDS toggles (an even number: 600) leave "toggle" out. */
+    int in = -1;
+    assert_int_equal(pottery_set_contains(&in, s, pottery_str("toggle")), 0);
+    assert_int_equal(in, 0);
+    assert_int_equal(set_len(s), WORKERS * ROUNDS);
+    pottery_set_free(s);
+    pottery_set_free(t);
+}
+
+/* ---- bad input ---- */
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("nulls");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int in;
+    int64_t n;
+    char *text;
+    pottery_set *out;
+    assert_int_equal(pottery_set_open(NULL, client, "k", NULL), POTTERY_EINVAL);
+    pottery_set *none = s;
+    assert_int_equal(pottery_set_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
+    assert_null(none);
+    pottery_set_options bad = POTTERY_SET_OPTIONS_INIT;
+    bad.nelements = 3;
+    assert_int_equal(pottery_set_open(&none, client, "k", &bad), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_add(NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_add(s, pottery_str(NULL)), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_discard(NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_remove(NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_pop(NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_pop(&v, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains(NULL, s, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains(&in, NULL, pottery_str("a")), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains(&in, s, pottery_str(NULL)), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains_many(NULL, s, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains_many(&in, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_contains_many(&in, NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_len(NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_len(&n, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_clear(NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update_values(NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update_values(s, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_to_json(NULL, NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_to_json(&text, NULL, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_repr(&text, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal(NULL, s, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint(&in, NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issubset(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issuperset(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal_json(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint_json(NULL, s, "[]"), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issubset_json(&in, NULL, "[]"), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issuperset_json(&in, s, NULL), POTTERY_EINVAL);
+    pottery_set *with_null[] = { s, NULL };
+    assert_int_equal(pottery_set_union(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union(NULL, NULL, s, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection(&text, NULL, NULL, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, s, NULL), POTTERY_EINVAL);
+    out = s;
+    assert_int_equal(pottery_set_union_new(&out, s, with_null, 2), POTTERY_EINVAL);
+    assert_null(out);
+    assert_int_equal(pottery_set_union_new(NULL, s, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_new(&out, NULL, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_new(&out, s, NULL, 3), POTTERY_EINVAL);
+    out = s;
+    assert_int_equal(pottery_set_symmetric_difference_new(&out, s, NULL), POTTERY_EINVAL);
+    assert_null(out);
+    assert_int_equal(pottery_set_update(NULL, with_null, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update(s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_update(s, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_update(s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_update(NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_iter_new(NULL, s), POTTERY_EINVAL);
+    pottery_set_iter *it = NULL;
+    assert_int_equal(pottery_set_iter_new(&it, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_iter_next(NULL, &v), POTTERY_EINVAL);
+    assert_null(pottery_set_key(NULL));
+    assert_null(pottery_set_client(NULL));
+    pottery_set_iter_free(NULL);
+    /* Invalid UTF-8 and bad JSON are rejected before anything is sent; contains says no. */
+    uint64_t cmds = commands();
+    assert_int_equal(pottery_set_add(s, pottery_strn("\xc0\xaf", 2)), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_add(s, pottery_json("{not json")), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_discard(s, pottery_strn("\xff", 1)), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_remove(s, pottery_json("[1,")), POTTERY_ETYPE);
+    in = -1;
+    assert_int_equal(pottery_set_contains(&in, s, pottery_strn("\xed\xa0\x80", 3)), 0);
+    assert_int_equal(in, 0);
+    assert_int_equal(commands(), cmds);
+    assert_raw("0", raw("EXISTS", "nulls", NULL));
+    pottery_set_free(s);
+}
+
+static void test_foreign_data_is_a_decode_error(void **state)
+{
+    (void)state;
+    free(raw("SADD", "foreign", "plain-text", "\"ok\"", "not json either", NULL));
+    pottery_set *s = open_set("foreign");
+    pottery_value v = POTTERY_VALUE_INIT;
+    /* iteration: the foreign members are errors, the next call goes on */
+    pottery_set_iter *it = NULL;
+    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    int ok = 0, bad = 0, rc;
+    while ((rc = pottery_set_iter_next(it, &v)) != POTTERY_EITEROVER) {
+        if (rc == 0) ok++;
+        else if (rc == POTTERY_EDECODE) bad++;
+        else fail_msg("unexpected %d", rc);
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(bad, 2);
+    pottery_set_iter_free(it);
+    char *text = NULL;
+    assert_int_equal(pottery_set_repr(&text, s), POTTERY_EDECODE);
+    assert_int_equal(pottery_set_to_json(&text, NULL, s), POTTERY_EDECODE);
+    pottery_set *other = open_with(client, "foreign-other", "x", NULL);
+    assert_int_equal(pottery_set_union(&text, NULL, s, &other, 1), POTTERY_EDECODE);
+    assert_int_equal(pottery_set_union(&text, NULL, other, &s, 1), POTTERY_EDECODE);
+    /* Set algebra into new sets copies bytes as they are. */
+    pottery_set *n = NULL;
+    assert_int_equal(pottery_set_union_new(&n, s, &other, 1), 0);
+    assert_int_equal(set_len(n), 4);
+    pottery_set_free(n);
+    assert_raw("3", raw("SCARD", "foreign", NULL)); /* nothing was lost */
+
+    /* pop: a member that is not JSON stays in the set. */
+    free(raw("SADD", "only-foreign", "plain-text", NULL));
+    pottery_set *f = open_set("only-foreign");
+    pottery_value_dispose(&v);
+    v = pottery_int(9);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pottery_set_pop(&v, f), POTTERY_EDECODE);
+        assert_int_equal(v.u.i, 9);
+    }
+    assert_raw("plain-text", raw("SMEMBERS", "only-foreign", NULL));
+    /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: put back. */
+    const char *lenient[] = { "nan", "0x10", "01" };
+    for (int i = 0; i < 3; i++) {
+        free(raw("DEL", "only-foreign", NULL));
+        free(raw("SADD", "only-foreign", lenient[i], NULL));
+        assert_int_equal(pottery_set_pop(&v, f), POTTERY_EDECODE);
+        assert_raw(lenient[i], raw("SMEMBERS", "only-foreign", NULL));
+    }
+    /* a good member pops fine alongside */
+    free(raw("DEL", "only-foreign", NULL));
+    free(raw("SADD", "only-foreign", "\"good\"", NULL));
+    assert_int_equal(pottery_set_pop(&v, f), 0);
+    assert_string_equal(v.u.s.ptr, "good");
+    pottery_value_dispose(&v);
+    pottery_set_free(f);
+    pottery_set_free(other);
+    pottery_set_free(s);
+}
+
+static void test_wrong_redis_type(void **state)
+{
+    (void)state;
+    free(raw("SET", "plain", "value", NULL));
+    pottery_set *s = open_set("plain");
+    pottery_set *good = open_with(client, "good", "a", NULL);
+    pottery_set *far = open_with(far_client, "far", "a", NULL);
+    pottery_value v = POTTERY_VALUE_INIT;
+    int64_t n;
+    int in, answers[2];
+    char *text = NULL;
+    pottery_set *out = NULL;
+#define ASSERT_WRONGTYPE(call)                                                    \
+    do {                                                                          \
+        assert_int_equal((call), POTTERY_EREDIS);                                 \
+        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));       \
+    } while (0)
+    ASSERT_WRONGTYPE(pottery_set_add(s, pottery_str("a")));
+    ASSERT_WRONGTYPE(pottery_set_discard(s, pottery_str("a")));
+    ASSERT_WRONGTYPE(pottery_set_remove(s, pottery_str("a")));
+    ASSERT_WRONGTYPE(pottery_set_pop(&v, s));
+    ASSERT_WRONGTYPE(pottery_set_contains(&in, s, pottery_str("a")));
+    pottery_value two[] = { pottery_str("a"), pottery_str("b") };
+    ASSERT_WRONGTYPE(pottery_set_contains_many(answers, s, two, 2));
+    ASSERT_WRONGTYPE(pottery_set_len(&n, s));
+    ASSERT_WRONGTYPE(pottery_set_update_values(s, two, 2));
+    enum { N = 300, BIG_LEN = 8000 };
+    pottery_value *many = calloc(N, sizeof *many);
+    char *big = malloc((size_t)N * BIG_LEN);
+    assert_non_null(many);
+    assert_non_null(big);
+    memset(big, 'y', (size_t)N * BIG_LEN);
+    for (int i = 0; i < N; i++) many[i] = pottery_strn(big + i, BIG_LEN);
+    ASSERT_WRONGTYPE(pottery_set_update_values(s, many, N)); /* streamed MULTI (2.4 MB) */
+    free(many);
+    free(big);
+    ASSERT_WRONGTYPE(pottery_set_to_json(&text, NULL, s));
+    ASSERT_WRONGTYPE(pottery_set_repr(&text, s));
+    ASSERT_WRONGTYPE(pottery_set_equal(&in, s, good));
+    ASSERT_WRONGTYPE(pottery_set_equal(&in, good, s));
+    ASSERT_WRONGTYPE(pottery_set_issubset(&in, s, good));
+    ASSERT_WRONGTYPE(pottery_set_issuperset(&in, good, s));
+    ASSERT_WRONGTYPE(pottery_set_isdisjoint(&in, s, good));
+    ASSERT_WRONGTYPE(pottery_set_isdisjoint(&in, s, far));
+    ASSERT_WRONGTYPE(pottery_set_equal_json(&in, s, "[1]"));
+    ASSERT_WRONGTYPE(pottery_set_issubset_json(&in, s, "[1]"));
+    ASSERT_WRONGTYPE(pottery_set_union(&text, NULL, s, &good, 1));
+    ASSERT_WRONGTYPE(pottery_set_intersection(&text, NULL, good, &s, 1));
+    ASSERT_WRONGTYPE(pottery_set_symmetric_difference(&text, NULL, good, s));
+    ASSERT_WRONGTYPE(pottery_set_symmetric_difference(&text, NULL, s, far));
+    ASSERT_WRONGTYPE(pottery_set_difference(&text, NULL, far, &s, 1));
+    ASSERT_WRONGTYPE(pottery_set_union_new(&out, s, &good, 1));
+    assert_null(out);
+    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_new(&out, good, s));
+    ASSERT_WRONGTYPE(pottery_set_union_new(&out, s, &far, 1));
+    ASSERT_WRONGTYPE(pottery_set_update(s, &good, 1));
+    ASSERT_WRONGTYPE(pottery_set_intersection_update(s, &good, 1));
+    ASSERT_WRONGTYPE(pottery_set_difference_update(s, &good, 1));
+    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_update(s, good));
+    ASSERT_WRONGTYPE(pottery_set_update(s, &far, 1));
+    ASSERT_WRONGTYPE(pottery_set_intersection_update(s, &far, 1));
+    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_update(s, far));
+    pottery_set_iter *it = NULL;
+    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    ASSERT_WRONGTYPE(pottery_set_iter_next(it, &v));
+    pottery_set_iter_free(it);
+#undef ASSERT_WRONGTYPE
+    assert_raw("value", raw("GET", "plain", NULL));
+    assert_raw("\"a\"", raw("SMEMBERS", "good", NULL));
+    assert_raw("2", raw("DBSIZE", NULL)); /* plain, good, and no leftovers */
+    /* the clients are in step afterwards */
+    assert_int_equal(pottery_set_contains(&in, good, pottery_str("a")), 0);
+    assert_int_equal(in, 1);
+    pottery_set_free(far);
+    pottery_set_free(good);
+    pottery_set_free(s);
+}
+
+static void test_dropped_connection(void **state)
+{
+    (void)state;
+    test_redis victim;
+    assert_int_equal(test_redis_start(&victim, NULL), 0);
+    pottery_client *c = NULL;
+    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_set *s = NULL;
+    assert_int_equal(pottery_set_open(&s, c, "k", NULL), 0);
+    assert_int_equal(pottery_set_add(s, pottery_str("a")), 0);
+    test_redis_kill(&victim);
+    int in = -1;
+    int rc = pottery_set_contains(&in, s, pottery_str("a"));
+    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_int_equal(test_redis_restart(&victim), 0);
+    /* The next call reconnects by itself. */
+    assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
+    assert_int_equal(pottery_set_contains(&in, s, pottery_str("b")), 0);
+    assert_int_equal(in, 1);
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_set_pop(&v, s), 0); /* the script is loaded again */
+    assert_string_equal(v.u.s.ptr, "b");
+    pottery_value_dispose(&v);
+
+    /* A far operand whose server dies while an in-place update reads it. */
+    pottery_set *local = open_with(client, "survivor", "x", NULL);
+    assert_int_equal(pottery_set_add(s, pottery_str("far")), 0);
+    test_redis_kill(&victim);
+    rc = pottery_set_update(local, &s, 1);
+    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_raw("\"x\"", raw("SMEMBERS", "survivor", NULL));
+    assert_int_equal(pottery_set_add(local, pottery_str("y")), 0); /* client in step */
+    assert_int_equal(test_redis_restart(&victim), 0);
+    assert_int_equal(pottery_set_add(s, pottery_str("z")), 0);
+    assert_int_equal(pottery_set_update(local, &s, 1), 0);
+    assert_set_json("[\"x\", \"y\", \"z\"]", local);
+    pottery_set_free(local);
+    pottery_set_free(s);
+    pottery_client_free(c);
+    test_redis_stop(&victim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_readme_session, setup_test),
+        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
+        cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, setup_test),
+        cmocka_unit_test_setup(test_remove_discard_pop, setup_test),
+        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
+        cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, setup_test),
+        cmocka_unit_test_setup(test_contains_many_answers_in_order, setup_test),
+        cmocka_unit_test_setup(test_update_values_with_bad_element_writes_nothing, setup_test),
+        cmocka_unit_test_setup(test_open_with_elements_on_existing_key_fails, setup_test),
+        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
+        cmocka_unit_test_setup(test_iteration_visits_every_member_once, setup_test),
+        cmocka_unit_test_setup(test_to_json_and_repr, setup_test),
+        cmocka_unit_test_setup(test_comparisons_same_server, setup_test),
+        cmocka_unit_test_setup(test_comparisons_with_json_arrays, setup_test),
+        cmocka_unit_test_setup(test_comparisons_across_servers, setup_test),
+        cmocka_unit_test_setup(test_algebra_same_server, setup_test),
+        cmocka_unit_test_setup(test_algebra_across_servers, setup_test),
+        cmocka_unit_test_setup(test_algebra_across_servers_in_batches, setup_test),
+        cmocka_unit_test_setup(test_update_forms_same_server, setup_test),
+        cmocka_unit_test_setup(test_update_forms_across_servers, setup_test),
+        cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, setup_test),
+        cmocka_unit_test_setup(test_null_arguments, setup_test),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
+        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
+        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+    };
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
