@@ -7,7 +7,6 @@
  */
 #include "bench_common.h"
 
-#include <pottery/counter.h>
 
 enum { OPS = 2000, ROUNDS = 7, FIELDS = 1000 };
 

@@ -7,7 +7,6 @@
  */
 #include "bench_common.h"
 
-#include <pottery/deque.h>
 
 enum { OPS = 2000, ROUNDS = 7, MAXLEN = 100 };
 

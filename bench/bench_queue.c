@@ -9,7 +9,6 @@
  */
 #include "bench_common.h"
 
-#include <pottery/queue.h>
 
 enum { OPS = 2000, ROUNDS = 15 };
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <pottery.h>
-#include <pottery/counter.h>
 
 static void check(int rc)
 {

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include <pottery.h>
-#include <pottery/deque.h>
 
 static void check(int rc)
 {

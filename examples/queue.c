@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include <pottery.h>
-#include <pottery/queue.h>
 
 static void check(int rc)
 {

@@ -16,6 +16,11 @@
 #include "pottery/value.h"
 #include "pottery/client.h"
 #include "pottery/dict.h"
+#include "pottery/set.h"
+#include "pottery/list.h"
+#include "pottery/deque.h"
+#include "pottery/counter.h"
+#include "pottery/queue.h"
 #include "pottery/timer.h"
 
 #endif /* POTTERY_H */

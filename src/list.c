@@ -435,7 +435,7 @@ pottery_client *pottery_list_client(const pottery_list *list)
 
 /* ---- small command helpers ---- */
 
-/* "<verb> key" with an optional integer argument pair, one round trip. */
+/* "<verb> key", one round trip. */
 static int key_command(pottery_reply **r, pottery_list *l, const char *verb)
 {
     pottery_cmd cmd;
