@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include <pottery.h>
-#include <pottery/set.h>
 
 static void check(int rc)
 {

@@ -214,108 +214,6 @@ static int members_from_json_array(members *m, const char *json_array, const cha
     return rc;
 }
 
-/* ---- streamed MULTI/EXEC: bulk writes of any size in one round trip ---- */
-
-typedef struct stream_txn {
-    pottery_client *client;
-    size_t sent;  /* commands whose replies are still to be read */
-    int conn_rc;  /* the connection failed while sending: nothing is left to read */
-    int abort_rc; /* a reason to DISCARD instead of EXEC (its message is kept in saved) */
-    pottery_error_saved saved;
-} stream_txn;
-
-static void stx_send(stream_txn *t, pottery_cmd *cmd)
-{
-    if (t->conn_rc < 0 || t->abort_rc < 0) return;
-    if (cmd->err) {
-        t->abort_rc = cmd->err;
-        pottery__error_save(&t->saved);
-        return;
-    }
-    int rc = pottery__send(t->client, cmd);
-    if (rc == 0) {
-        t->sent++;
-    } else if (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT) {
-        t->conn_rc = rc; /* the connection was dropped, and the MULTI with it */
-    } else {
-        t->abort_rc = rc;
-        pottery__error_save(&t->saved);
-    }
-}
-
-static void stx_verb(stream_txn *t, const char *verb)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    stx_send(t, &cmd);
-    pottery__cmd_free(&cmd);
-}
-
-static void stx_begin(stream_txn *t, pottery_client *client)
-{
-    memset(t, 0, sizeof *t);
-    t->client = client;
-    stx_verb(t, "MULTI");
-}
-
-/* Give up with rc (stx_finish sends DISCARD); the current error message is kept. */
-static void stx_abort(stream_txn *t, int rc)
-{
-    if (t->abort_rc < 0 || t->conn_rc < 0) return;
-    t->abort_rc = rc;
-    pottery__error_save(&t->saved);
-}
-
-/* EXEC (or DISCARD after an abort), then read every reply. Returns the abort reason, or
- * the first error reply (a command rejected when queued, or failing inside EXEC, e.g.
- * WRONGTYPE), or a connection error. */
-static int stx_finish(stream_txn *t)
-{
-    if (t->conn_rc < 0) return t->conn_rc;
-    int abort_rc = t->abort_rc;
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, abort_rc < 0 ? "DISCARD" : "EXEC");
-    int rc = pottery__send(t->client, &cmd);
-    pottery__cmd_free(&cmd);
-    if (rc == 0) t->sent++;
-    else if (abort_rc == 0) abort_rc = rc, pottery__error_save(&t->saved);
-    if (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT) {
-        /* The connection was dropped (and the MULTI with it): nothing to read. */
-        pottery__error_restore(&t->saved);
-        return abort_rc;
-    }
-    int first_rc = 0;
-    pottery_error_saved first;
-    for (size_t i = 0; i < t->sent; i++) {
-        pottery_reply *r = NULL;
-        int got = pottery__recv(&r, t->client);
-        if (got < 0) {
-            if (first_rc == 0) {
-                first_rc = got;
-                pottery__error_save(&first);
-            }
-            if (got == POTTERY_ECONN || got == POTTERY_ETIMEOUT) break; /* the stream is gone */
-            continue;
-        }
-        if (i + 1 == t->sent && abort_rc == 0) {
-            for (size_t k = 0; first_rc == 0 && k < pottery__reply_count(r); k++)
-                if (pottery__reply_check(pottery__reply_at(r, k)) < 0) {
-                    first_rc = POTTERY_EREDIS;
-                    pottery__error_save(&first);
-                }
-        }
-        pottery__reply_free(r);
-    }
-    if (abort_rc < 0) {
-        pottery__error_restore(&t->saved);
-        return abort_rc;
-    }
-    if (first_rc < 0) pottery__error_restore(&first);
-    return first_rc;
-}
-
 /* ---- open / free ---- */
 
 static int set_alloc(pottery_set **out, pottery_client *client, const char *key)
@@ -606,15 +504,15 @@ int pottery_set_update_values(pottery_set *set, const pottery_value *values, siz
     /* More than BULK_BYTES: MULTI, one SADD per chunk, EXEC, streamed so that only one
      * chunk is in memory; an element that fails to encode turns EXEC into DISCARD, so
      * nothing is written. */
-    stream_txn t;
-    stx_begin(&t, set->c.client);
-    stx_send(&t, &cmd);
-    while (next < n && t.abort_rc == 0 && t.conn_rc == 0) {
+    pottery_stream_txn t;
+    pottery__stream_txn_begin(&t, set->c.client);
+    pottery__stream_txn_send(&t, &cmd);
+    while (next < n && pottery__stream_txn_ok(&t)) {
         build_sadd(&cmd, set, values, n, &next);
-        stx_send(&t, &cmd);
+        pottery__stream_txn_send(&t, &cmd);
     }
     pottery__cmd_free(&cmd);
-    return stx_finish(&t);
+    return pottery__stream_txn_finish(NULL, &t);
 }
 
 /* ---- snapshots: to_json, repr ---- */
@@ -1236,7 +1134,7 @@ int pottery_set_symmetric_difference_new(pottery_set **out, pottery_set *set, po
 
 /* Streams "<verb> <key> members..." commands into a transaction, one per SSCAN batch. */
 typedef struct stream_ctx {
-    stream_txn *t;
+    pottery_stream_txn *t;
     const char *verb;
     const char *key;
     size_t keylen;
@@ -1250,25 +1148,24 @@ static int stream_batch(void *vctx, const member *items, size_t n)
     pottery__cmd_cstr(&cmd, ctx->verb);
     pottery__cmd_arg(&cmd, ctx->key, ctx->keylen);
     for (size_t i = 0; i < n; i++) pottery__cmd_arg(&cmd, items[i].p, items[i].len);
-    stx_send(ctx->t, &cmd);
+    pottery__stream_txn_send(ctx->t, &cmd);
     pottery__cmd_free(&cmd);
-    if (ctx->t->conn_rc < 0) return ctx->t->conn_rc;
-    if (ctx->t->abort_rc < 0) return ctx->t->abort_rc;
-    return 0;
+    if (pottery__stream_txn_ok(ctx->t)) return 0;
+    return ctx->t->conn_rc < 0 ? ctx->t->conn_rc : ctx->t->abort_rc;
 }
 
 /* Read a set on another server into `verb key ...` commands inside the transaction. On a
  * read failure the transaction is aborted (DISCARD). */
-static void stream_set(stream_txn *t, pottery_set *from, const char *verb, const char *key, size_t keylen)
+static void stream_set(pottery_stream_txn *t, pottery_set *from, const char *verb, const char *key, size_t keylen)
 {
-    if (t->conn_rc < 0 || t->abort_rc < 0) return;
+    if (!pottery__stream_txn_ok(t)) return;
     stream_ctx ctx = { t, verb, key, keylen };
     int rc = scan_batches(from, stream_batch, &ctx);
-    if (rc < 0) stx_abort(t, rc);
+    if (rc < 0) pottery__stream_txn_abort(t, rc);
 }
 
 /* One command "<verb> arg_keys..." built from s's key and a list of extra keys. */
-static void stx_keys(stream_txn *t, const char *verb, const pottery_set *s, int s_twice,
+static void txn_keys(pottery_stream_txn *t, const char *verb, const pottery_set *s, int s_twice,
                      pottery_set *const *others, size_t n, char (*tmp)[POTTERY_RANDOM_KEY_SIZE], size_t ntmp)
 {
     pottery_cmd cmd;
@@ -1281,7 +1178,7 @@ static void stx_keys(stream_txn *t, const char *verb, const pottery_set *s, int 
     for (size_t i = 0; i < n; i++)
         if (!s || same_server(s, others[i])) pottery__cmd_key(&cmd, &others[i]->c);
     for (size_t i = 0; i < ntmp; i++) pottery__cmd_cstr(&cmd, tmp[i]);
-    stx_send(t, &cmd);
+    pottery__stream_txn_send(t, &cmd);
     pottery__cmd_free(&cmd);
 }
 
@@ -1328,12 +1225,12 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
             return rc;
         }
     }
-    stream_txn t;
-    stx_begin(&t, client);
+    pottery_stream_txn t;
+    pottery__stream_txn_begin(&t, client);
     switch (op) {
     case OP_UNION:
     case OP_DIFF:
-        if (nforeign < n) stx_keys(&t, store_verb[op], s, 1, others, n, NULL, 0);
+        if (nforeign < n) txn_keys(&t, store_verb[op], s, 1, others, n, NULL, 0);
         for (size_t i = 0; i < n; i++)
             if (!same_server(s, others[i]))
                 stream_set(&t, others[i], op == OP_UNION ? "SADD" : "SREM", s->c.key, s->c.keylen);
@@ -1345,8 +1242,8 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
                 stream_set(&t, others[i], "SADD", tmp[k], strlen(tmp[k]));
                 k++;
             }
-        stx_keys(&t, "SINTERSTORE", s, 1, others, n, tmp, ntmp);
-        stx_keys(&t, "UNLINK", NULL, 0, NULL, 0, tmp, ntmp);
+        txn_keys(&t, "SINTERSTORE", s, 1, others, n, tmp, ntmp);
+        txn_keys(&t, "UNLINK", NULL, 0, NULL, 0, tmp, ntmp);
         break;
     }
     case OP_SYMDIFF: {
@@ -1366,14 +1263,14 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
                 pottery__cmd_key(&cmd, &s->c);
                 pottery__cmd_cstr(&cmd, tmp[step == 1 ? 0 : 1]);
             }
-            stx_send(&t, &cmd);
+            pottery__stream_txn_send(&t, &cmd);
             pottery__cmd_free(&cmd);
         }
-        stx_keys(&t, "UNLINK", NULL, 0, NULL, 0, tmp, ntmp);
+        txn_keys(&t, "UNLINK", NULL, 0, NULL, 0, tmp, ntmp);
         break;
     }
     }
-    rc = stx_finish(&t);
+    rc = pottery__stream_txn_finish(NULL, &t);
     free(tmp);
     return rc;
 }

@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include "pottery.h"
-#include "pottery/set.h"
 #include "support/redis_server.h"
 
 static test_redis server;
