@@ -171,9 +171,9 @@ static pottery_json_node *int_node(int64_t i)
 {
     pottery_json_node *n = pottery__json_node_new(POTTERY_JSON_INT);
     if (!n) return NULL;
-    char t[24];
-    int k = snprintf(t, sizeof t, "%" PRId64, i);
-    n->text = malloc((size_t)k + 1);
+    char t[POTTERY_INT64_TEXT_SIZE];
+    size_t k = pottery__int64_text(t, i);
+    n->text = malloc(k + 1);
     if (!n->text) {
         free(n);
         pottery__error_oom();
@@ -238,8 +238,8 @@ static int encode_into(pottery_buf *b, const pottery_value *v)
     case POTTERY_TYPE_BOOL: return v->u.b ? pottery__buf_append(b, "true", 4)
                                           : pottery__buf_append(b, "false", 5);
     case POTTERY_TYPE_INT: {
-        int k = snprintf(t, sizeof t, "%" PRId64, v->u.i);
-        return pottery__buf_append(b, t, (size_t)k);
+        size_t k = pottery__int64_text(t, v->u.i);
+        return pottery__buf_append(b, t, k);
     }
     case POTTERY_TYPE_DOUBLE: {
         size_t k = pottery__format_double(t, v->u.d);

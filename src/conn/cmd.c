@@ -119,11 +119,10 @@ int pottery__cmd_copy(pottery_cmd *c, const char *s, size_t len)
 
 int pottery__cmd_int(pottery_cmd *c, long long v)
 {
-    char tmp[32];
+    char tmp[POTTERY_INT64_TEXT_SIZE];
     POTTERY_CHECK_ARG(c);
     if (c->err) return c->err;
-    int n = snprintf(tmp, sizeof tmp, "%lld", v);
-    return pottery__cmd_copy(c, tmp, (size_t)n);
+    return pottery__cmd_copy(c, tmp, pottery__int64_text(tmp, (int64_t)v));
 }
 
 int pottery__cmd_check(const pottery_cmd *cmd, int allow_empty)

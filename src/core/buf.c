@@ -54,6 +54,22 @@ void pottery__buf_clear(pottery_buf *b)
     if (b->data) b->data[0] = '\0';
 }
 
+size_t pottery__int64_text(char *out, int64_t v)
+{
+    char digits[POTTERY_INT64_TEXT_SIZE];
+    size_t n = 0, len = 0;
+    /* Work on the magnitude as unsigned so INT64_MIN needs no special case. */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) out[len++] = '-';
+    while (n) out[len++] = digits[--n];
+    out[len] = '\0';
+    return len;
+}
+
 void pottery__buf_free(pottery_buf *b)
 {
     free(b->data);

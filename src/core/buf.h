@@ -3,6 +3,7 @@
 #define POTTERY_CORE_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct pottery_buf {
     char *data;  /* NUL-terminated whenever len > 0 or after reserve */
@@ -20,6 +21,11 @@ int pottery__buf_putc(pottery_buf *b, char c);
 /* Give the NUL-terminated contents to the caller (never NULL on success) and reset b. */
 int pottery__buf_detach(pottery_buf *b, char **out, size_t *out_len);
 void pottery__buf_clear(pottery_buf *b); /* len = 0, keeps the memory */
+
+/* Decimal text of v (no printf: this is on every hot path). out must hold
+ * POTTERY_INT64_TEXT_SIZE bytes; returns the length (NUL-terminated). */
+#define POTTERY_INT64_TEXT_SIZE 21
+size_t pottery__int64_text(char *out, int64_t v);
 void pottery__buf_free(pottery_buf *b);
 
 #endif
