@@ -36,6 +36,47 @@ int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c)
     return pottery__cmd_arg(cmd, c->key, c->keylen);
 }
 
+int pottery__container_command(pottery_reply **r, const pottery_container *c, const char *verb,
+                               const pottery_value *value)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, verb);
+    pottery__cmd_key(&cmd, c);
+    if (value) pottery__cmd_value(&cmd, value);
+    int rc = pottery__exec(r, c->client, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+int pottery__container_count(int64_t *out, const pottery_container *c, const char *verb)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__container_command(&r, c, verb, NULL);
+    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
+    pottery__reply_free(r);
+    return rc;
+}
+
+int pottery__container_has(int *out, const pottery_container *c, const char *verb, const pottery_value *value)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__container_command(&r, c, verb, value);
+    if (rc == POTTERY_ETYPE) {
+        *out = 0;
+        rc = 0;
+    } else if (rc == 0) {
+        *out = pottery__reply_integer(r) != 0;
+    }
+    pottery__reply_free(r);
+    return rc;
+}
+
+int pottery__container_clear(const pottery_container *c)
+{
+    return pottery__container_command(NULL, c, "UNLINK", NULL);
+}
+
 int pottery__error_value(int code, const char *what, const pottery_value *v)
 {
     char *repr = NULL;

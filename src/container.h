@@ -6,6 +6,7 @@
 #define POTTERY_CONTAINER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conn/conn.h"
 #include "pottery/value.h"
@@ -24,6 +25,22 @@ void pottery__container_release(pottery_container *c);
 
 /* Push the container's key onto a command. */
 int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c);
+
+/* "<verb> key [JSON(value)]" in one round trip; value may be NULL. *r (may be NULL) gets
+ * the reply. The shape of most single-element operations (HGET, SADD, LLEN, UNLINK...). */
+int pottery__container_command(pottery_reply **r, const pottery_container *c, const char *verb,
+                               const pottery_value *value);
+
+/* "<verb> key" answering an integer (HLEN, SCARD, LLEN, XLEN): its value in *out. */
+int pottery__container_count(int64_t *out, const pottery_container *c, const char *verb);
+
+/* "<verb> key JSON(value)" answering 0/1 (HEXISTS, SISMEMBER) into *out; a value that
+ * cannot be encoded is simply not there (0, nothing sent), as in Python. */
+int pottery__container_has(int *out, const pottery_container *c, const char *verb,
+                           const pottery_value *value);
+
+/* clear(): UNLINK key. */
+int pottery__container_clear(const pottery_container *c);
 
 /* Set `code` with a Python-style message naming the value, e.g. "KeyError: 'jack'". */
 int pottery__error_value(int code, const char *what, const pottery_value *v);

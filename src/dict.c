@@ -107,26 +107,13 @@ const char *pottery_dict_key(const pottery_dict *dict)
     return dict ? dict->c.key : NULL;
 }
 
-/* Run "<verb> <hash> JSON(key)" and hand back the reply. */
-static int keyed_command(pottery_reply **r, pottery_dict *d, const char *verb, const pottery_value *key)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    pottery__cmd_key(&cmd, &d->c);
-    pottery__cmd_value(&cmd, key);
-    int rc = pottery__exec(r, d->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 /* The shared body of get and get_default: dflt NULL means KeyError on a miss. */
 static int dict_get(pottery_value *out, pottery_dict *d, const pottery_value *key, const pottery_value *dflt)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(d);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, d, "HGET", key);
+    int rc = pottery__container_command(&r, &d->c, "HGET", key);
     if (rc == 0) {
         if (pottery__reply_type(r) != POTTERY_REPLY_NIL) rc = pottery__reply_to_value(out, r);
         else if (dflt) rc = pottery__value_assign(out, dflt);
@@ -164,7 +151,7 @@ int pottery_dict_del(pottery_dict *dict, pottery_value key)
 {
     POTTERY_CHECK_ARG(dict);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, dict, "HDEL", &key);
+    int rc = pottery__container_command(&r, &dict->c, "HDEL", &key);
     if (rc == 0 && pottery__reply_integer(r) == 0) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
     pottery__reply_free(r);
     return rc;
@@ -174,33 +161,14 @@ int pottery_dict_contains(int *out, pottery_dict *dict, pottery_value key)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    pottery_reply *r = NULL;
-    int rc = keyed_command(&r, dict, "HEXISTS", &key);
-    if (rc == POTTERY_ETYPE) {
-        /* Python: a key that cannot be serialised is simply not there. */
-        *out = 0;
-        rc = 0;
-    } else if (rc == 0) {
-        *out = pottery__reply_integer(r) != 0;
-    }
-    pottery__reply_free(r);
-    return rc;
+    return pottery__container_has(out, &dict->c, "HEXISTS", &key);
 }
 
 int pottery_dict_len(int64_t *out, pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "HLEN");
-    pottery__cmd_key(&cmd, &dict->c);
-    pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, dict->c.client, &cmd);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_count(out, &dict->c, "HLEN");
 }
 
 /* MULTI; <first> hash JSON(key) [JSON(value)]; <second> hash JSON(key); EXEC — one round
@@ -389,13 +357,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
 int pottery_dict_clear(pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(dict);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &dict->c);
-    int rc = pottery__exec(NULL, dict->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_clear(&dict->c);
 }
 
 /* ---- snapshots: to_json, repr, equality ---- */
