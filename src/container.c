@@ -36,16 +36,47 @@ int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c)
     return pottery__cmd_arg(cmd, c->key, c->keylen);
 }
 
+/* A new command "<verb> key". */
+static void begin_command(pottery_cmd *cmd, const pottery_container *c, const char *verb)
+{
+    pottery__cmd_init(cmd);
+    pottery__cmd_cstr(cmd, verb);
+    pottery__cmd_key(cmd, c);
+}
+
+/* Run cmd on the container's client, then free it. */
+static int run_command(pottery_reply **r, const pottery_container *c, pottery_cmd *cmd)
+{
+    int rc = pottery__exec(r, c->client, cmd);
+    pottery__cmd_free(cmd);
+    return rc;
+}
+
 int pottery__container_command(pottery_reply **r, const pottery_container *c, const char *verb,
                                const pottery_value *value)
 {
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    pottery__cmd_key(&cmd, c);
+    begin_command(&cmd, c, verb);
     if (value) pottery__cmd_value(&cmd, value);
-    int rc = pottery__exec(r, c->client, &cmd);
-    pottery__cmd_free(&cmd);
+    return run_command(r, c, &cmd);
+}
+
+int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb,
+                                     const char *bytes, size_t len)
+{
+    pottery_cmd cmd;
+    begin_command(&cmd, c, verb);
+    pottery__cmd_arg(&cmd, bytes, len);
+    return run_command(r, c, &cmd);
+}
+
+int pottery__container_create(const pottery_container *c, const pottery_script *s, pottery_cmd *args)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__eval(&r, c->client, s, 1, args);
+    if (rc == 0 && pottery__reply_integer(r) == 0)
+        rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", c->key);
+    pottery__reply_free(r);
     return rc;
 }
 

@@ -31,6 +31,15 @@ int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c);
 int pottery__container_command(pottery_reply **r, const pottery_container *c, const char *verb,
                                const pottery_value *value);
 
+/* "<verb> key bytes" for an element already encoded (e.g. one put back after a pop). */
+int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb,
+                                     const char *bytes, size_t len);
+
+/* Run a script that writes a new container's initial contents only if its key does not
+ * exist yet: KEYS[1] = the key (pushed first on args by the caller), and the script answers
+ * 0 when the key existed, reported as KeyExistsError. One round trip. */
+int pottery__container_create(const pottery_container *c, const pottery_script *s, pottery_cmd *args);
+
 /* "<verb> key" answering an integer (HLEN, SCARD, LLEN, XLEN): its value in *out. */
 int pottery__container_count(int64_t *out, const pottery_container *c, const char *verb);
 

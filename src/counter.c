@@ -488,28 +488,32 @@ static int counts_read(counts *c, const pottery_counter *counter)
     return rc < 0 ? rc : counts_fill(c, counter->c.key, counter->c.keylen);
 }
 
-/* Parse a caller's JSON object (ETYPE if it is not one). */
-static int parse_object(pottery_json_node **obj, const char *json_object, const char *func)
-{
-    int rc = pottery__json_parse(obj, json_object, strlen(json_object));
-    if (rc == POTTERY_ENOMEM) return rc;
-    if (rc < 0) {
-        char why[POTTERY_ERROR_MESSAGE_MAX];
-        snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-        return pottery__error(POTTERY_ETYPE, "%s: %s", func, why);
-    }
-    if ((*obj)->kind != POTTERY_JSON_OBJECT) return pottery__error(POTTERY_ETYPE, "%s: not a JSON object", func);
-    return 0;
-}
-
 /* Parse a caller's JSON object of counts; *obj (freed by the caller after counts_free)
  * holds the nodes the snapshot borrows. */
 static int counts_from_json(counts *c, pottery_json_node **obj, const char *json_object, const char *func)
 {
-    int rc = parse_object(obj, json_object, func);
+    int rc = pottery__json_parse_kind(obj, json_object, POTTERY_JSON_OBJECT, func);
     if (rc < 0) return rc;
     rc = pottery__hash_snapshot_from_object(&c->s, *obj);
     return rc < 0 ? rc : counts_fill(c, NULL, 0);
+}
+
+/* MULTI, HGETALL x, HGETALL y, EXEC on x's client (both on one server): one atomic round
+ * trip; *exec gets the two hashes. */
+static int hgetall_both(pottery_reply **exec, pottery_counter *x, pottery_counter *y)
+{
+    pottery_cmd cmds[2];
+    pottery_counter *which[2] = { x, y };
+    for (int i = 0; i < 2; i++) {
+        pottery__cmd_init(&cmds[i]);
+        pottery__cmd_cstr(&cmds[i], "HGETALL");
+        pottery__cmd_key(&cmds[i], &which[i]->c);
+    }
+    int rc = pottery__exec_multi(exec, x->c.client, cmds, 2);
+    if (rc == 0 && pottery__reply_count(*exec) != 2) rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
+    pottery__cmd_free(&cmds[0]);
+    pottery__cmd_free(&cmds[1]);
+    return rc;
 }
 
 /* Both counters read in one atomic round trip when they share a server, else one each. */
@@ -519,21 +523,11 @@ static int counts_read_both(counts *a, counts *b, pottery_counter *x, pottery_co
         int rc = counts_read(a, x);
         return rc < 0 ? rc : counts_read(b, y);
     }
-    pottery_cmd cmds[2];
-    pottery_counter *which[2] = { x, y };
-    for (int i = 0; i < 2; i++) {
-        pottery__cmd_init(&cmds[i]);
-        pottery__cmd_cstr(&cmds[i], "HGETALL");
-        pottery__cmd_key(&cmds[i], &which[i]->c);
-    }
     pottery_reply *exec = NULL;
-    int rc = pottery__exec_multi(&exec, x->c.client, cmds, 2);
-    if (rc == 0 && pottery__reply_count(exec) != 2) rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
+    int rc = hgetall_both(&exec, x, y);
     if (rc == 0) rc = counts_load(a, pottery__reply_at(exec, 0), x->c.key, x->c.keylen);
     if (rc == 0) rc = counts_load(b, pottery__reply_at(exec, 1), y->c.key, y->c.keylen);
     pottery__reply_free(exec);
-    pottery__cmd_free(&cmds[0]);
-    pottery__cmd_free(&cmds[1]);
     return rc;
 }
 
@@ -576,22 +570,46 @@ static int contrib_push(pottery_cmd *cmd, const contrib *k, size_t i, pottery_bu
     return pottery__cmd_int(cmd, k->from->n[i]);
 }
 
-static int run_small(int64_t *first, pottery_counter *ctr, const char *mode, const char *sign, const contrib *k)
+/* Run a counter script with its arguments pushed on args, then read its verdict
+ * (script_result: *first, which may be NULL, gets a returned count). */
+static int run_counter_script(int64_t *first, pottery_counter *ctr, const pottery_script *s, size_t nkeys,
+                              pottery_cmd *args)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__eval(&r, ctr->c.client, s, nkeys, args);
+    if (rc == 0) rc = script_result(r, first);
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* A script on the counter alone: ARGV = flag [flag2], then k's field, count pairs. */
+static int script_with_contrib(int64_t *first, pottery_counter *ctr, const pottery_script *s, const char *flag,
+                               const char *flag2, const contrib *k)
 {
     pottery_cmd args;
     pottery_buf scratch = POTTERY_BUF_INIT;
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &ctr->c);
-    pottery__cmd_cstr(&args, mode);
-    pottery__cmd_cstr(&args, sign);
+    pottery__cmd_cstr(&args, flag);
+    if (flag2) pottery__cmd_cstr(&args, flag2);
     size_t n = contrib_len(k);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) rc = contrib_push(&args, k, i, &scratch);
-    pottery_reply *r = NULL;
-    if (rc == 0) rc = pottery__eval(&r, ctr->c.client, &update_script, 1, &args);
-    if (rc == 0) rc = script_result(r, first);
-    pottery__reply_free(r);
+    if (rc == 0) rc = run_counter_script(first, ctr, s, 1, &args);
     pottery__buf_free(&scratch);
+    pottery__cmd_free(&args);
+    return rc;
+}
+
+/* A script on the counter and another one on the same server (KEYS[2]); ARGV[1] = op. */
+static int script_with_other(pottery_counter *ctr, pottery_counter *other, const pottery_script *s, const char *op)
+{
+    pottery_cmd args;
+    pottery__cmd_init(&args);
+    pottery__cmd_key(&args, &ctr->c);
+    pottery__cmd_key(&args, &other->c);
+    pottery__cmd_cstr(&args, op);
+    int rc = run_counter_script(NULL, ctr, s, 2, &args);
     pottery__cmd_free(&args);
     return rc;
 }
@@ -609,112 +627,59 @@ static void push_eval(pottery_cmd *cmd, const char *source, const pottery_counte
     pottery__cmd_cstr(cmd, mode);
 }
 
-/* Read the replies of a streamed UNWATCH, MULTI, n queued scripts and EXEC (or DISCARD). */
-static int recv_staged(pottery_client *client, size_t sent, int discarded)
+/* The staging script for contributions [from, from + PAIRS_PER_SCRIPT) into cmd. Returns
+ * cmd->err (the first build error). */
+static int build_stage(pottery_cmd *cmd, const pottery_counter *ctr, const char *stage, const char *mode,
+                       const char *sign, const contrib *k, size_t from, pottery_buf *scratch)
 {
-    pottery_error_saved queued;
-    int queued_rc = 0;
-    for (size_t i = 0; i + 1 < sent; i++) {
-        int rc = pottery__recv(NULL, client);
-        if (rc == POTTERY_EREDIS) {
-            if (!queued_rc) {
-                queued_rc = rc;
-                pottery__error_save(&queued);
-            }
-        } else if (rc < 0) {
-            return rc; /* connection gone: nothing more to read */
-        }
-    }
-    pottery_reply *exec = NULL;
-    int rc = pottery__recv(&exec, client);
-    if (rc < 0 && rc != POTTERY_EREDIS) return rc;
-    if (queued_rc) {
-        pottery__reply_free(exec);
-        pottery__error_restore(&queued);
-        return queued_rc; /* EXEC said EXECABORT: the queued command's error says why */
-    }
-    if (rc < 0 || discarded) {
-        pottery__reply_free(exec);
-        return rc;
-    }
-    if (pottery__reply_type(exec) == POTTERY_REPLY_NIL) {
-        pottery__reply_free(exec);
-        return pottery__error(POTTERY_ECONFLICT, "transaction aborted: a watched key was modified");
-    }
-    size_t count = pottery__reply_count(exec);
-    for (size_t i = 0; rc == 0 && i < count; i++) rc = pottery__reply_check(pottery__reply_at(exec, i));
-    if (rc == 0) rc = count ? script_result(pottery__reply_at(exec, count - 1), NULL)
-                            : pottery__error(POTTERY_EREDIS, "unexpected reply to EXEC");
-    pottery__reply_free(exec);
-    return rc;
+    size_t n = contrib_len(k), to = n - from > PAIRS_PER_SCRIPT ? from + PAIRS_PER_SCRIPT : n;
+    push_eval(cmd, stage_source, ctr, stage, mode);
+    pottery__cmd_cstr(cmd, sign);
+    for (size_t i = from; cmd->err == 0 && i < to; i++) contrib_push(cmd, k, i, scratch);
+    return cmd->err;
 }
 
-/* More than PAIRS_PER_SCRIPT contributions: UNWATCH (so keys another call left watched
- * cannot abort us), MULTI, one staging script per chunk, the commit, EXEC, streamed in
- * one round trip with one chunk in memory at a time. A contribution that cannot be encoded
- * turns EXEC into DISCARD, so nothing runs. */
+/* The commit's verdict: the last of EXEC's results. */
+static int commit_result(const pottery_reply *exec)
+{
+    size_t count = pottery__reply_count(exec);
+    if (count == 0) return pottery__error(POTTERY_EREDIS, "unexpected reply to EXEC");
+    return script_result(pottery__reply_at(exec, count - 1), NULL);
+}
+
+/* More than PAIRS_PER_SCRIPT contributions: MULTI, one staging script per chunk, the
+ * commit, EXEC, streamed in one round trip with one chunk in memory at a time. A
+ * contribution that cannot be encoded turns EXEC into DISCARD, so nothing runs. */
 static int run_staged(pottery_counter *ctr, const char *mode, const char *sign, const contrib *k)
 {
-    char stage[POTTERY_RANDOM_KEY_SIZE] = POTTERY_RANDOM_KEY_PREFIX;
-    int rc = pottery__uuid4(stage + strlen(POTTERY_RANDOM_KEY_PREFIX));
+    char stage[POTTERY_RANDOM_KEY_SIZE];
+    int rc = pottery__random_key_unchecked(stage);
     if (rc < 0) return rc;
-    pottery_client *client = ctr->c.client;
     pottery_cmd cmd;
     pottery_buf scratch = POTTERY_BUF_INIT;
     pottery__cmd_init(&cmd);
-    size_t n = contrib_len(k), sent = 0;
-    int build_rc = 0;
     /* Build the first chunk before sending anything, so the commonest encoding failure
      * (a bad key early on) sends nothing at all. */
-    for (size_t from = 0; rc == 0 && from < n; from += PAIRS_PER_SCRIPT) {
-        size_t to = n - from > PAIRS_PER_SCRIPT ? from + PAIRS_PER_SCRIPT : n;
-        push_eval(&cmd, stage_source, ctr, stage, mode);
-        pottery__cmd_cstr(&cmd, sign);
-        for (size_t i = from; build_rc == 0 && i < to; i++) build_rc = contrib_push(&cmd, k, i, &scratch);
-        if (build_rc < 0) break;
-        if (from == 0) {
-            pottery_cmd head;
-            pottery__cmd_init(&head);
-            pottery__cmd_cstr(&head, "UNWATCH");
-            rc = pottery__send(client, &head);
-            if (rc == 0) sent++;
-            pottery__cmd_reset(&head);
-            pottery__cmd_cstr(&head, "MULTI");
-            if (rc == 0) rc = pottery__send(client, &head);
-            if (rc == 0) sent++;
-            pottery__cmd_free(&head);
+    rc = build_stage(&cmd, ctr, stage, mode, sign, k, 0, &scratch);
+    if (rc == 0) {
+        pottery_stream_txn txn;
+        pottery__stream_txn_begin(&txn, ctr->c.client);
+        pottery__stream_txn_send(&txn, &cmd);
+        size_t n = contrib_len(k);
+        for (size_t from = PAIRS_PER_SCRIPT; from < n && pottery__stream_txn_ok(&txn); from += PAIRS_PER_SCRIPT) {
+            build_stage(&cmd, ctr, stage, mode, sign, k, from, &scratch);
+            pottery__stream_txn_send(&txn, &cmd);
         }
-        if (rc == 0) rc = pottery__send(client, &cmd);
-        if (rc == 0) sent++;
-    }
-    if (rc == 0 && sent > 0) {
-        if (build_rc < 0) {
-            pottery__cmd_reset(&cmd);
-            pottery__cmd_cstr(&cmd, "DISCARD");
-        } else {
-            push_eval(&cmd, commit_source, ctr, stage, mode);
-        }
-        rc = pottery__send(client, &cmd);
-        if (rc == 0) sent++;
-        if (rc == 0 && build_rc == 0) {
-            pottery__cmd_reset(&cmd);
-            pottery__cmd_cstr(&cmd, "EXEC");
-            rc = pottery__send(client, &cmd);
-            if (rc == 0) sent++;
-        }
+        push_eval(&cmd, commit_source, ctr, stage, mode);
+        pottery__stream_txn_send(&txn, &cmd);
+        pottery_reply *exec = NULL;
+        rc = pottery__stream_txn_finish(&exec, &txn);
+        if (rc == 0) rc = commit_result(exec);
+        pottery__reply_free(exec);
     }
     pottery__cmd_free(&cmd);
     pottery__buf_free(&scratch);
-    if (rc < 0) return rc; /* the connection is dropped, so the MULTI dies with it */
-    if (sent == 0) return build_rc;
-    if (build_rc < 0) {
-        pottery_error_saved saved;
-        pottery__error_save(&saved);
-        rc = recv_staged(client, sent, 1);
-        pottery__error_restore(&saved);
-        return rc < 0 && rc != POTTERY_EREDIS ? rc : build_rc;
-    }
-    return recv_staged(client, sent, 0);
+    return rc;
 }
 
 /* Add (sign "+") or subtract (sign "-") contributions; mode "i" writes initial counts
@@ -724,7 +689,7 @@ static int run_contrib(int64_t *first, pottery_counter *ctr, const char *mode, c
 {
     size_t n = contrib_len(k);
     if (n == 0) return 0;
-    if (n <= PAIRS_PER_SCRIPT) return run_small(first, ctr, mode, sign, k);
+    if (n <= PAIRS_PER_SCRIPT) return script_with_contrib(first, ctr, &update_script, mode, sign, k);
     return run_staged(ctr, mode, sign, k);
 }
 
@@ -770,16 +735,16 @@ const char *pottery_counter_key(const pottery_counter *counter)
 
 /* ---- single keys ---- */
 
-/* Run "<verb> <hash> JSON(key) [n]" and hand back the reply. */
-static int keyed_command(pottery_reply **r, pottery_counter *c, const char *verb, const pottery_value *key,
-                         const int64_t *n)
+/* Run "<verb> <hash> JSON(key) n" (HSET, HINCRBY) and hand back the reply. */
+static int count_command(pottery_reply **r, pottery_counter *c, const char *verb, const pottery_value *key,
+                         int64_t n)
 {
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, verb);
     pottery__cmd_key(&cmd, &c->c);
     pottery__cmd_value(&cmd, key);
-    if (n) pottery__cmd_int(&cmd, *n);
+    pottery__cmd_int(&cmd, n);
     int rc = pottery__exec(r, c->c.client, &cmd);
     pottery__cmd_free(&cmd);
     return rc;
@@ -807,7 +772,7 @@ int pottery_counter_get(int64_t *out, pottery_counter *counter, pottery_value ke
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, counter, "HGET", &key, NULL);
+    int rc = pottery__container_command(&r, &counter->c, "HGET", &key);
     if (rc == 0) {
         size_t len;
         const char *text = pottery__reply_str(r, &len);
@@ -823,53 +788,34 @@ int pottery_counter_get(int64_t *out, pottery_counter *counter, pottery_value ke
 int pottery_counter_set(pottery_counter *counter, pottery_value key, int64_t count)
 {
     POTTERY_CHECK_ARG(counter);
-    return keyed_command(NULL, counter, "HSET", &key, &count);
+    return count_command(NULL, counter, "HSET", &key, count);
 }
 
 int pottery_counter_del(pottery_counter *counter, pottery_value key)
 {
     POTTERY_CHECK_ARG(counter);
-    return keyed_command(NULL, counter, "HDEL", &key, NULL);
+    return pottery__container_command(NULL, &counter->c, "HDEL", &key);
 }
 
 int pottery_counter_contains(int *out, pottery_counter *counter, pottery_value key)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    pottery_reply *r = NULL;
-    int rc = keyed_command(&r, counter, "HEXISTS", &key, NULL);
-    if (rc == POTTERY_ETYPE) {
-        /* Python: a key that cannot be serialised is simply not there. */
-        *out = 0;
-        rc = 0;
-    } else if (rc == 0) {
-        *out = pottery__reply_integer(r) != 0;
-    }
-    pottery__reply_free(r);
-    return rc;
+    return pottery__container_has(out, &counter->c, "HEXISTS", &key);
 }
 
 int pottery_counter_len(int64_t *out, pottery_counter *counter)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "HLEN");
-    pottery__cmd_key(&cmd, &counter->c);
-    pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, counter->c.client, &cmd);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_count(out, &counter->c, "HLEN");
 }
 
 int pottery_counter_incr(int64_t *out, pottery_counter *counter, pottery_value key, int64_t n)
 {
     POTTERY_CHECK_ARG(counter);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, counter, "HINCRBY", &key, &n);
+    int rc = count_command(&r, counter, "HINCRBY", &key, n);
     if (rc == 0 && out) *out = (int64_t)pottery__reply_integer(r);
     pottery__reply_free(r);
     if (rc == POTTERY_EREDIS && strstr(pottery_error_last()->message, "overflow")) {
@@ -933,19 +879,8 @@ int pottery_counter_subtract_keys(pottery_counter *counter, const pottery_value 
 
 static int update_from(pottery_counter *counter, pottery_counter *other, const char *sign)
 {
-    if (pottery__client_same_server(counter->c.client, other->c.client)) {
-        pottery_cmd args;
-        pottery__cmd_init(&args);
-        pottery__cmd_key(&args, &counter->c);
-        pottery__cmd_key(&args, &other->c);
-        pottery__cmd_cstr(&args, sign);
-        pottery_reply *r = NULL;
-        int rc = pottery__eval(&r, counter->c.client, &update_from_script, 2, &args);
-        if (rc == 0) rc = script_result(r, NULL);
-        pottery__reply_free(r);
-        pottery__cmd_free(&args);
-        return rc;
-    }
+    if (pottery__client_same_server(counter->c.client, other->c.client))
+        return script_with_other(counter, other, &update_from_script, sign);
     /* Another server: read it, then write as one atomic update. */
     counts theirs = COUNTS_INIT;
     int rc = counts_read(&theirs, other);
@@ -974,13 +909,7 @@ int pottery_counter_subtract_from(pottery_counter *counter, pottery_counter *oth
 int pottery_counter_clear(pottery_counter *counter)
 {
     POTTERY_CHECK_ARG(counter);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &counter->c);
-    int rc = pottery__exec(NULL, counter->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_clear(&counter->c);
 }
 
 /* ---- most_common, repr, total ---- */
@@ -1099,13 +1028,8 @@ int pottery_counter_total(int64_t *out, pottery_counter *counter)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "HVALS");
-    pottery__cmd_key(&cmd, &counter->c);
     pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, counter->c.client, &cmd);
-    pottery__cmd_free(&cmd);
+    int rc = pottery__container_command(&r, &counter->c, "HVALS", NULL);
     /* The exact total is sum + carry * 2^64 (sum wraps around), so partial sums may
      * leave the int64 range as long as the total does not. */
     uint64_t sum = 0;
@@ -1162,21 +1086,11 @@ int pottery_counter_equal(int *out, pottery_counter *counter, pottery_counter *o
     pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
     int rc;
     if (pottery__client_same_server(counter->c.client, other->c.client)) {
-        pottery_cmd cmds[2];
-        pottery_counter *which[2] = { counter, other };
-        for (int i = 0; i < 2; i++) {
-            pottery__cmd_init(&cmds[i]);
-            pottery__cmd_cstr(&cmds[i], "HGETALL");
-            pottery__cmd_key(&cmds[i], &which[i]->c);
-        }
         pottery_reply *exec = NULL;
-        rc = pottery__exec_multi(&exec, counter->c.client, cmds, 2);
-        if (rc == 0 && pottery__reply_count(exec) != 2) rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
+        rc = hgetall_both(&exec, counter, other);
         if (rc == 0) rc = pottery__hash_snapshot_load(&a, pottery__reply_at(exec, 0));
         if (rc == 0) rc = pottery__hash_snapshot_load(&b, pottery__reply_at(exec, 1));
         pottery__reply_free(exec);
-        pottery__cmd_free(&cmds[0]);
-        pottery__cmd_free(&cmds[1]);
     } else {
         rc = pottery__hash_snapshot_read(&a, counter->c.client, counter->c.key, counter->c.keylen);
         if (rc == 0) rc = pottery__hash_snapshot_read(&b, other->c.client, other->c.key, other->c.keylen);
@@ -1193,11 +1107,8 @@ int pottery_counter_equal_json(int *out, pottery_counter *counter, const char *j
     POTTERY_CHECK_ARG(counter);
     POTTERY_CHECK_ARG(json_object);
     pottery_json_node *obj = NULL;
-    int rc = parse_object(&obj, json_object, __func__);
-    if (rc < 0) {
-        pottery__json_free(obj);
-        return rc;
-    }
+    int rc = pottery__json_parse_kind(&obj, json_object, POTTERY_JSON_OBJECT, __func__);
+    if (rc < 0) return rc;
     pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
     rc = pottery__hash_snapshot_read(&mine, counter->c.client, counter->c.key, counter->c.keylen);
     if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
@@ -1222,17 +1133,15 @@ typedef struct operand_entry {
 static int by_text_then_side(const void *pa, const void *pb)
 {
     const operand_entry *a = pa, *b = pb;
-    size_t n = a->text->len < b->text->len ? a->text->len : b->text->len;
-    int c = n ? memcmp(a->text->data, b->text->data, n) : 0;
+    int c = pottery__hash_sort_key_compare(a->text, b->text);
     if (c) return c;
-    if (a->text->len != b->text->len) return a->text->len < b->text->len ? -1 : 1;
     if (a->side != b->side) return a->side - b->side;
     return (a->index > b->index) - (a->index < b->index);
 }
 
 static int same_text(const operand_entry *a, const operand_entry *b)
 {
-    return a->text->len == b->text->len && (a->text->len == 0 || memcmp(a->text->data, b->text->data, a->text->len) == 0);
+    return pottery__hash_sort_key_compare(a->text, b->text) == 0;
 }
 
 /* Counter arithmetic on two snapshots (a missing key counts 0; only positive results
@@ -1396,21 +1305,8 @@ static const char *op_text(pottery_counter_op op)
 /* The in-place script with the other operand's counts as arguments. */
 static int inplace_with(pottery_counter *counter, pottery_counter_op op, const counts *theirs)
 {
-    pottery_cmd args;
-    pottery_buf scratch = POTTERY_BUF_INIT;
-    pottery__cmd_init(&args);
-    pottery__cmd_key(&args, &counter->c);
-    pottery__cmd_cstr(&args, op_text(op));
     contrib k = { NULL, 0, NULL, 0, theirs };
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < theirs->s.count; i++) rc = contrib_push(&args, &k, i, &scratch);
-    pottery_reply *r = NULL;
-    if (rc == 0) rc = pottery__eval(&r, counter->c.client, &inplace_script, 1, &args);
-    if (rc == 0) rc = script_result(r, NULL);
-    pottery__reply_free(r);
-    pottery__buf_free(&scratch);
-    pottery__cmd_free(&args);
-    return rc;
+    return script_with_contrib(NULL, counter, &inplace_script, op_text(op), NULL, &k);
 }
 
 int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pottery_counter *other)
@@ -1419,19 +1315,8 @@ int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pot
     POTTERY_CHECK_ARG(other);
     int rc = check_op(op, __func__);
     if (rc < 0) return rc;
-    if (pottery__client_same_server(counter->c.client, other->c.client)) {
-        pottery_cmd args;
-        pottery__cmd_init(&args);
-        pottery__cmd_key(&args, &counter->c);
-        pottery__cmd_key(&args, &other->c);
-        pottery__cmd_cstr(&args, op_text(op));
-        pottery_reply *r = NULL;
-        rc = pottery__eval(&r, counter->c.client, &inplace_script, 2, &args);
-        if (rc == 0) rc = script_result(r, NULL);
-        pottery__reply_free(r);
-        pottery__cmd_free(&args);
-        return rc;
-    }
+    if (pottery__client_same_server(counter->c.client, other->c.client))
+        return script_with_other(counter, other, &inplace_script, op_text(op));
     counts theirs = COUNTS_INIT;
     rc = counts_read(&theirs, other);
     if (rc == 0) rc = inplace_with(counter, op, &theirs);

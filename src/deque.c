@@ -5,7 +5,6 @@
  * RPOP/LPOP, rotate and insert are Lua scripts. Reads (indexing, slices, index, count,
  * membership, len, iteration, snapshots, equality) go through a pottery_list opened on the
  * same client and key, so the two modules read a list in exactly one way. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,21 +73,6 @@ static const pottery_script rotate_script = {
 
 /* ---- open, free, accessors ---- */
 
-/* LLEN of the deque's key through the connection layer (used by open's maxlen check). */
-static int raw_len(int64_t *out, pottery_deque *d)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "LLEN");
-    pottery__cmd_key(&cmd, &d->c);
-    pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, d->c.client, &cmd);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 /* The first of n values that a deque bounded by maxlen keeps: only the last maxlen of a
  * bulk push survive, so the ones before are checked (encoded) but never sent. */
 static size_t first_kept(const pottery_deque *d, size_t n)
@@ -119,11 +103,7 @@ static int write_initial(pottery_deque *d, const pottery_value *items, size_t n)
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &d->c);
     for (size_t i = from; i < n; i++) pottery__cmd_value(&args, &items[i]);
-    pottery_reply *r = NULL;
-    rc = pottery__eval(&r, d->c.client, &init_script, 1, &args);
-    if (rc == 0 && pottery__reply_integer(r) == 0)
-        rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", d->c.key);
-    pottery__reply_free(r);
+    rc = pottery__container_create(&d->c, &init_script, &args);
     pottery__cmd_free(&args);
     return rc;
 }
@@ -149,7 +129,7 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
         rc = write_initial(d, o.items, o.nitems);
     } else if (rc == 0 && d->maxlen != POTTERY_DEQUE_NO_MAXLEN) {
         int64_t len = 0;
-        rc = raw_len(&len, d);
+        rc = pottery__container_count(&len, &d->c, "LLEN");
         if (rc == 0 && len > d->maxlen)
             rc = pottery__error(POTTERY_EINDEX, "IndexError: persistent RedisDeque beyond its maximum size");
     }
@@ -304,12 +284,8 @@ static int pop(pottery_value *out, pottery_deque *d, int left)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(d);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, left ? "LPOP" : "RPOP");
-    pottery__cmd_key(&cmd, &d->c);
     pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, d->c.client, &cmd);
+    int rc = pottery__container_command(&r, &d->c, left ? "LPOP" : "RPOP", NULL);
     if (rc == 0 && pottery__reply_type(r) == POTTERY_REPLY_NIL)
         rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
     else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) == POTTERY_EDECODE) {
@@ -319,15 +295,10 @@ static int pop(pottery_value *out, pottery_deque *d, int left)
         pottery__error_save(&saved);
         size_t len;
         const char *bytes = pottery__reply_str(r, &len);
-        pottery__cmd_reset(&cmd);
-        pottery__cmd_cstr(&cmd, left ? "LPUSH" : "RPUSH");
-        pottery__cmd_key(&cmd, &d->c);
-        pottery__cmd_arg(&cmd, bytes, len);
-        (void)pottery__exec(NULL, d->c.client, &cmd);
+        (void)pottery__container_command_bytes(NULL, &d->c, left ? "LPUSH" : "RPUSH", bytes, len);
         pottery__error_restore(&saved);
     }
     pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
     return rc;
 }
 
@@ -546,9 +517,9 @@ int pottery_deque_repr(char **out, pottery_deque *deque)
     rc = pottery__buf_puts(&b, "RedisDeque(");
     if (rc == 0) rc = pottery__buf_puts(&b, items);
     if (rc == 0 && deque->maxlen != POTTERY_DEQUE_NO_MAXLEN) {
-        char bound[32];
-        snprintf(bound, sizeof bound, ", maxlen=%lld", (long long)deque->maxlen);
-        rc = pottery__buf_puts(&b, bound);
+        char bound[POTTERY_INT64_TEXT_SIZE];
+        rc = pottery__buf_puts(&b, ", maxlen=");
+        if (rc == 0) rc = pottery__buf_append(&b, bound, pottery__int64_text(bound, deque->maxlen));
     }
     if (rc == 0) rc = pottery__buf_putc(&b, ')');
     if (rc == 0) rc = pottery__buf_detach(&b, out, NULL);

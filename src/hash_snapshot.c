@@ -102,13 +102,18 @@ int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_j
     return 0;
 }
 
+int pottery__hash_sort_key_compare(const pottery_buf *a, const pottery_buf *b)
+{
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = n ? memcmp(a->data, b->data, n) : 0;
+    if (c) return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
 static int compare_sort_keys(const void *pa, const void *pb)
 {
     const pottery_hash_entry *a = pa, *b = pb;
-    size_t n = a->sort_key.len < b->sort_key.len ? a->sort_key.len : b->sort_key.len;
-    int c = n ? memcmp(a->sort_key.data, b->sort_key.data, n) : 0;
-    if (c) return c;
-    return (a->sort_key.len > b->sort_key.len) - (a->sort_key.len < b->sort_key.len);
+    return pottery__hash_sort_key_compare(&a->sort_key, &b->sort_key);
 }
 
 static double numeric_value(const pottery_json_node *n)

@@ -35,6 +35,9 @@ int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_j
 int pottery__hash_snapshot_add(pottery_hash_snapshot *s, pottery_json_node *key, pottery_json_node *value);
 void pottery__hash_snapshot_free(pottery_hash_snapshot *s);
 
+/* Byte order of two sort keys (a proper prefix first): how entries are ordered. */
+int pottery__hash_sort_key_compare(const pottery_buf *a, const pottery_buf *b);
+
 /* json.dumps(dict(snapshot), sort_keys=True). Reorders the entries. ETYPE for keys that are
  * arrays/objects or of types Python cannot sort together. */
 int pottery__hash_snapshot_to_json(pottery_buf *b, pottery_hash_snapshot *s);

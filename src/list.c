@@ -32,8 +32,6 @@ enum {
     MAX_SPELLINGS = 1024         /* equal spellings sent to the server for one search */
 };
 
-#define TWO_POW_63 9223372036854775808.0
-
 /* ---- Lua: shared helpers (prepended to the scripts that need them) ---- */
 
 /* resolve(len, start, stop, step): Python's slice.indices(len) and the slice length, with
@@ -356,31 +354,13 @@ static void cmd_slice(pottery_cmd *cmd, const pottery_slice *s)
 
 /* ---- opening ---- */
 
-/* Decimal text of v into buf (at least 21 bytes), without printf: the JSON of an int. */
-static size_t int_text(char *buf, int64_t v)
-{
-    char tmp[24];
-    size_t n = 0, len = 0;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) buf[len++] = '-';
-    while (n) buf[len++] = tmp[--n];
-    return len;
-}
-
-/* Push one element; integers (the common bulk case) skip the general encoder. */
+/* Push one element; integers (the common bulk case) skip the general encoder: their JSON
+ * is their decimal text. */
 static int cmd_element(pottery_cmd *cmd, const pottery_value *v)
 {
-    if (v->type == POTTERY_TYPE_INT) {
-        char text[24];
-        return pottery__cmd_copy(cmd, text, int_text(text, v->u.i));
-    }
+    if (v->type == POTTERY_TYPE_INT) return pottery__cmd_int(cmd, (long long)v->u.i);
     return pottery__cmd_value(cmd, v);
 }
-
 
 int pottery_list_open(pottery_list **out, pottery_client *client, const char *key,
                       const pottery_list_options *opts)
@@ -399,11 +379,7 @@ int pottery_list_open(pottery_list **out, pottery_client *client, const char *ke
         pottery__cmd_init(&args);
         pottery__cmd_key(&args, &l->c);
         for (size_t i = 0; i < opts->nitems; i++) cmd_element(&args, &opts->items[i]);
-        pottery_reply *r = NULL;
-        rc = pottery__eval(&r, client, &init_script, 1, &args);
-        if (rc == 0 && pottery__reply_integer(r) == 0)
-            rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", l->c.key);
-        pottery__reply_free(r);
+        rc = pottery__container_create(&l->c, &init_script, &args);
         pottery__cmd_free(&args);
     }
     if (rc < 0) {
@@ -435,18 +411,6 @@ pottery_client *pottery_list_client(const pottery_list *list)
 
 /* ---- small command helpers ---- */
 
-/* "<verb> key", one round trip. */
-static int key_command(pottery_reply **r, pottery_list *l, const char *verb)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    pottery__cmd_key(&cmd, &l->c);
-    int rc = pottery__exec(r, l->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 static int lrange(pottery_reply **r, pottery_client *client, const char *key, size_t keylen,
                   int64_t from, int64_t to)
 {
@@ -474,12 +438,16 @@ static int run_script(pottery_reply **r, pottery_list *l, const pottery_script *
     return rc;
 }
 
-/* A fresh placeholder: a uuid4 in plain text, which is never valid JSON. */
+/* A fresh placeholder: a uuid4 in plain text, which is never valid JSON. A failure is kept
+ * in cmd->err like any other push's, so running the command reports it. */
 static int push_placeholder(pottery_cmd *cmd)
 {
     char uuid[37];
     int rc = pottery__uuid4(uuid);
-    if (rc < 0) return rc;
+    if (rc < 0) {
+        if (!cmd->err) cmd->err = rc;
+        return rc;
+    }
     return pottery__cmd_copy(cmd, uuid, 36);
 }
 
@@ -489,20 +457,23 @@ int pottery_list_len(int64_t *out, pottery_list *list)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
-    pottery_reply *r = NULL;
-    int rc = key_command(&r, list, "LLEN");
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    return rc;
+    return pottery__container_count(out, &list->c, "LLEN");
 }
 
 int pottery_list_clear(pottery_list *list)
 {
     POTTERY_CHECK_ARG(list);
-    return key_command(NULL, list, "UNLINK");
+    return pottery__container_clear(&list->c);
 }
 
 /* ---- elements by index ---- */
+
+/* The element a reply holds; nil (there is none) is IndexError with the given message. */
+static int element_from_reply(pottery_value *out, const pottery_reply *r, const char *missing)
+{
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return pottery__error(POTTERY_EINDEX, "%s", missing);
+    return pottery__reply_to_value(out, r);
+}
 
 int pottery_list_get(pottery_value *out, pottery_list *list, int64_t index)
 {
@@ -516,12 +487,7 @@ int pottery_list_get(pottery_value *out, pottery_list *list, int64_t index)
     pottery_reply *r = NULL;
     int rc = pottery__exec(&r, list->c.client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0) {
-        if (pottery__reply_type(r) == POTTERY_REPLY_NIL)
-            rc = pottery__error(POTTERY_EINDEX, "IndexError: list index out of range");
-        else
-            rc = pottery__reply_to_value(out, r);
-    }
+    if (rc == 0) rc = element_from_reply(out, r, "IndexError: list index out of range");
     pottery__reply_free(r);
     return rc;
 }
@@ -558,13 +524,9 @@ static int remove_at(pottery_reply **removed, pottery_list *l, int64_t index, co
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &l->c);
     pottery__cmd_int(&args, (long long)index);
-    int rc = push_placeholder(&args);
-    if (rc < 0) {
-        pottery__cmd_free(&args);
-        return rc;
-    }
+    push_placeholder(&args);
     pottery_reply *r = NULL;
-    rc = run_script(&r, l, &del_index_script, &args);
+    int rc = run_script(&r, l, &del_index_script, &args);
     if (rc < 0) return rc;
     if (pottery__reply_type(r) == POTTERY_REPLY_INTEGER) {
         long long code = pottery__reply_integer(r);
@@ -586,14 +548,7 @@ int pottery_list_del(pottery_list *list, int64_t index)
 int pottery_list_append(pottery_list *list, pottery_value value)
 {
     POTTERY_CHECK_ARG(list);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "RPUSH");
-    pottery__cmd_key(&cmd, &list->c);
-    pottery__cmd_value(&cmd, &value);
-    int rc = pottery__exec(NULL, list->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_command(NULL, &list->c, "RPUSH", &value);
 }
 
 /* Fill cmd (reset first) with one RPUSH of values[from..to). */
@@ -601,27 +556,11 @@ static int build_rpush(pottery_cmd *cmd, pottery_list *l, const pottery_value *v
 {
     pottery__cmd_reset(cmd);
     /* Room for short elements up front, so the arena is not copied over and over. */
-    if (pottery__buf_reserve(&cmd->arena, (to - from) * 8) < 0) return POTTERY_ENOMEM;
+    if (pottery__buf_reserve(&cmd->arena, (to - from) * 8) < 0) return cmd->err = POTTERY_ENOMEM;
     pottery__cmd_cstr(cmd, "RPUSH");
     pottery__cmd_key(cmd, &l->c);
     for (size_t i = from; i < to; i++) cmd_element(cmd, &values[i]);
     return cmd->err;
-}
-
-/* Read n streamed replies and keep the first error. */
-static int drain_replies(pottery_client *client, size_t n, int rc)
-{
-    for (size_t i = 0; i < n; i++) {
-        pottery_reply *r = NULL;
-        int got = pottery__recv(&r, client);
-        pottery__reply_free(r);
-        if (got == POTTERY_EREDIS) {
-            if (rc == 0) rc = got; /* an error reply: keep reading the rest */
-        } else if (got < 0) {
-            return got; /* connection gone: nothing more to read */
-        }
-    }
-    return rc;
 }
 
 int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t n)
@@ -641,44 +580,15 @@ int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t 
     }
     /* Large: MULTI, one RPUSH per chunk, EXEC, streamed so that only one chunk is encoded at
      * a time; a value that fails to encode turns EXEC into DISCARD, so nothing is written. */
-    pottery_client *client = list->c.client;
-    size_t sent = 0;
-    pottery__cmd_cstr(&cmd, "MULTI");
-    rc = pottery__send(client, &cmd);
-    if (rc == 0) sent++;
-    int build_rc = 0;
-    for (size_t from = 0; rc == 0 && build_rc == 0 && from < n; from += PUSH_CHUNK) {
+    pottery_stream_txn txn;
+    pottery__stream_txn_begin(&txn, list->c.client);
+    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PUSH_CHUNK) {
         size_t to = n - from > PUSH_CHUNK ? from + PUSH_CHUNK : n;
-        build_rc = build_rpush(&cmd, list, values, from, to);
-        if (build_rc == 0) {
-            rc = pottery__send(client, &cmd);
-            if (rc == 0) sent++;
-        }
-    }
-    if (rc == 0) {
-        pottery__cmd_reset(&cmd);
-        pottery__cmd_cstr(&cmd, build_rc == 0 ? "EXEC" : "DISCARD");
-        rc = pottery__send(client, &cmd);
-        if (rc == 0) sent++;
+        build_rpush(&cmd, list, values, from, to);
+        pottery__stream_txn_send(&txn, &cmd);
     }
     pottery__cmd_free(&cmd);
-    if (rc < 0) return rc; /* the connection is dropped, so the MULTI dies with it */
-    rc = drain_replies(client, sent, 0);
-    return build_rc < 0 ? build_rc : rc;
-}
-
-/* Parse text as a JSON array (POTTERY_ETYPE otherwise). */
-static int parse_array(pottery_json_node **out, const char *text, const char *fn)
-{
-    pottery_json_node *n = NULL;
-    int rc = pottery__json_parse(&n, text, strlen(text));
-    if (rc < 0) return pottery__error(POTTERY_ETYPE, "%s: %s", fn, pottery_error_last()->message);
-    if (n->kind != POTTERY_JSON_ARRAY) {
-        pottery__json_free(n);
-        return pottery__error(POTTERY_ETYPE, "%s: not a JSON array", fn);
-    }
-    *out = n;
-    return 0;
+    return pottery__stream_txn_finish(NULL, &txn);
 }
 
 /* Push the canonical JSON of every item of an array node. */
@@ -700,7 +610,7 @@ int pottery_list_extend_json(pottery_list *list, const char *json_array)
     POTTERY_CHECK_ARG(list);
     POTTERY_CHECK_ARG(json_array);
     pottery_json_node *arr = NULL;
-    int rc = parse_array(&arr, json_array, "pottery_list_extend_json");
+    int rc = pottery__json_parse_kind(&arr, json_array, POTTERY_JSON_ARRAY, "pottery_list_extend_json");
     if (rc < 0) return rc;
     if (arr->count > 0) {
         pottery_cmd cmd;
@@ -723,11 +633,7 @@ int pottery_list_insert(pottery_list *list, int64_t index, pottery_value value)
     pottery__cmd_key(&args, &list->c);
     pottery__cmd_int(&args, (long long)index);
     pottery__cmd_value(&args, &value);
-    int rc = push_placeholder(&args);
-    if (rc < 0) {
-        pottery__cmd_free(&args);
-        return rc;
-    }
+    push_placeholder(&args);
     return run_script(NULL, list, &insert_script, &args);
 }
 
@@ -735,13 +641,8 @@ int pottery_list_insert(pottery_list *list, int64_t index, pottery_value value)
 static int pop_end(pottery_value *out, pottery_list *l, const char *verb)
 {
     pottery_reply *r = NULL;
-    int rc = key_command(&r, l, verb);
-    if (rc == 0) {
-        if (pottery__reply_type(r) == POTTERY_REPLY_NIL)
-            rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from empty list");
-        else
-            rc = pottery__reply_to_value(out, r);
-    }
+    int rc = pottery__container_command(&r, &l->c, verb, NULL);
+    if (rc == 0) rc = element_from_reply(out, r, "IndexError: pop from empty list");
     pottery__reply_free(r);
     return rc;
 }
@@ -809,21 +710,6 @@ static int spellings_add_cstr(spellings *s, const char *text)
     return spellings_add(s, text, strlen(text));
 }
 
-/* (No libm, as in the codec: users need not link -lm.) */
-static int is_integral(double d)
-{
-    if (!isfinite(d)) return 0;
-    if (d >= 4503599627370496.0 || d <= -4503599627370496.0) return 1; /* |d| >= 2^52 */
-    return (double)(int64_t)d == d;
-}
-
-/* Exact decimal text of an integral double (glibc prints every digit exactly). */
-static void integral_text(char *buf, size_t size, double d)
-{
-    if (d >= -TWO_POW_63 && d < TWO_POW_63) snprintf(buf, size, "%" PRId64, (int64_t)d);
-    else snprintf(buf, size, "%.0f", d);
-}
-
 static int spell_zero_or_one(spellings *s, int one)
 {
     static const char *const zero[] = { "0", "0.0", "-0.0", "false" };
@@ -840,7 +726,7 @@ static int spell_zero_or_one(spellings *s, int one)
 /* Scalars: numbers have several spellings (1, 1.0, true), everything else exactly one. */
 static int spell_scalar(spellings *s, const pottery_json_node *n)
 {
-    char text[400], repr[POTTERY_DOUBLE_BUFSIZE];
+    char text[POTTERY_INTEGRAL_TEXT_SIZE], repr[POTTERY_DOUBLE_BUFSIZE];
     int rc;
     switch (n->kind) {
     case POTTERY_JSON_TRUE: return spell_zero_or_one(s, 1);
@@ -848,18 +734,18 @@ static int spell_scalar(spellings *s, const pottery_json_node *n)
     case POTTERY_JSON_INT:
         if (n->fits_int64) {
             if (n->i == 0 || n->i == 1) return spell_zero_or_one(s, n->i == 1);
-            snprintf(text, sizeof text, "%" PRId64, n->i);
+            pottery__int64_text(text, n->i);
             if ((rc = spellings_add_cstr(s, text)) != 0) return rc;
             double d = (double)n->i;
-            if (d >= -TWO_POW_63 && d < TWO_POW_63 && (int64_t)d == n->i) {
+            if (d >= -POTTERY_TWO_POW_63 && d < POTTERY_TWO_POW_63 && (int64_t)d == n->i) {
                 pottery__format_double(repr, d);
                 return spellings_add_cstr(s, repr);
             }
             return 0;
         }
         if ((rc = spellings_add(s, n->text, n->len)) != 0) return rc;
-        if (is_integral(n->num)) {
-            integral_text(text, sizeof text, n->num);
+        if (pottery__double_is_integral(n->num)) {
+            pottery__integral_text(text, n->num);
             if (strcmp(text, n->text) == 0) {
                 pottery__format_double(repr, n->num);
                 return spellings_add_cstr(s, repr);
@@ -872,8 +758,8 @@ static int spell_scalar(spellings *s, const pottery_json_node *n)
         if (n->num == 1.0) return spell_zero_or_one(s, 1);
         pottery__format_double(repr, n->num);
         if ((rc = spellings_add_cstr(s, repr)) != 0) return rc;
-        if (is_integral(n->num)) {
-            integral_text(text, sizeof text, n->num);
+        if (pottery__double_is_integral(n->num)) {
+            pottery__integral_text(text, n->num);
             return spellings_add_cstr(s, text);
         }
         return 0;
@@ -961,10 +847,8 @@ static int scan_body(pottery_client *c, void *vctx, pottery_txn *t)
     find_request *req = ctx->req;
     pottery_reply *r = NULL;
     int64_t len;
-    int rc = key_command(&r, l, "LLEN");
+    int rc = pottery__container_count(&len, &l->c, "LLEN");
     if (rc < 0) return rc;
-    len = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
     int64_t start = 0, stop = len;
     if (req->op != FIND_COUNT) {
         if (req->start != POTTERY_SLICE_NONE) {
@@ -1275,11 +1159,7 @@ int pottery_list_del_slice(pottery_list *list, pottery_slice slice)
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &list->c);
     cmd_slice(&args, &slice);
-    rc = push_placeholder(&args);
-    if (rc < 0) {
-        pottery__cmd_free(&args);
-        return rc;
-    }
+    push_placeholder(&args);
     return run_script(NULL, list, &slice_del_script, &args);
 }
 
@@ -1373,9 +1253,8 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
 {
     int rc = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
-        char key[POTTERY_RANDOM_KEY_SIZE], uuid[37];
-        if ((rc = pottery__uuid4(uuid)) < 0) return rc;
-        snprintf(key, sizeof key, "%s%s", POTTERY_RANDOM_KEY_PREFIX, uuid);
+        char key[POTTERY_RANDOM_KEY_SIZE];
+        if ((rc = pottery__random_key_unchecked(key)) < 0) return rc; /* checked by the script */
         pottery_cmd args;
         pottery__cmd_init(&args);
         pottery__cmd_cstr(&args, key);
@@ -1435,7 +1314,7 @@ int pottery_list_add_json(pottery_list **out, pottery_list *list, const char *js
     POTTERY_CHECK_ARG(list);
     POTTERY_CHECK_ARG(json_array);
     pottery_json_node *arr = NULL;
-    int rc = parse_array(&arr, json_array, "pottery_list_add_json");
+    int rc = pottery__json_parse_kind(&arr, json_array, POTTERY_JSON_ARRAY, "pottery_list_add_json");
     if (rc < 0) return rc;
     pottery_cmd extra;
     pottery__cmd_init(&extra);
@@ -1519,7 +1398,7 @@ int pottery_list_equal_json(int *out, pottery_list *list, const char *json_array
     POTTERY_CHECK_ARG(list);
     POTTERY_CHECK_ARG(json_array);
     pottery_json_node *theirs = NULL, *mine = NULL;
-    int rc = parse_array(&theirs, json_array, "pottery_list_equal_json");
+    int rc = pottery__json_parse_kind(&theirs, json_array, POTTERY_JSON_ARRAY, "pottery_list_equal_json");
     if (rc < 0) return rc;
     rc = read_all(&mine, list);
     if (rc == 0) *out = pottery__json_equal(mine, theirs);

@@ -142,8 +142,7 @@ static int decode_entry(pottery_value *out, const pottery_queue *q, const potter
                               "the entry was removed from the queue",
                               q->c.key, (int)idlen, idtext, shown);
     }
-    pottery_value tmp = POTTERY_VALUE_INIT;
-    int rc = pottery__reply_decode(&tmp, item);
+    int rc = pottery__reply_to_value(out, item);
     if (rc == POTTERY_EDECODE) {
         size_t len = 0;
         const char *bytes = pottery__reply_str(item, &len);
@@ -153,10 +152,7 @@ static int decode_entry(pottery_value *out, const pottery_queue *q, const potter
                               "the entry was removed from the queue",
                               q->c.key, (int)idlen, idtext, shown);
     }
-    if (rc < 0) return rc;
-    pottery_value_dispose(out);
-    *out = tmp;
-    return 0;
+    return rc;
 }
 
 /* One atomic take: 1 with *out set, 0 if the queue is empty, or an error. */
@@ -245,16 +241,7 @@ int pottery_queue_qsize(int64_t *out, pottery_queue *queue)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(queue);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XLEN");
-    pottery__cmd_key(&cmd, &queue->c);
-    pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, queue->c.client, &cmd);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_count(out, &queue->c, "XLEN");
 }
 
 int pottery_queue_empty(int *out, pottery_queue *queue)
@@ -269,11 +256,5 @@ int pottery_queue_empty(int *out, pottery_queue *queue)
 int pottery_queue_clear(pottery_queue *queue)
 {
     POTTERY_CHECK_ARG(queue);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &queue->c);
-    int rc = pottery__exec(NULL, queue->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_clear(&queue->c);
 }

@@ -196,12 +196,8 @@ static int members_to_json(char **out, size_t *out_len, const members *m)
 static int members_from_json_array(members *m, const char *json_array, const char *fn)
 {
     pottery_json_node *arr = NULL;
-    int rc = pottery__json_parse(&arr, json_array, strlen(json_array));
-    if (rc < 0) return pottery__error(POTTERY_ETYPE, "%s: %s", fn, pottery_error_last()->message);
-    if (arr->kind != POTTERY_JSON_ARRAY) {
-        pottery__json_free(arr);
-        return pottery__error(POTTERY_ETYPE, "%s: not a JSON array", fn);
-    }
+    int rc = pottery__json_parse_kind(&arr, json_array, POTTERY_JSON_ARRAY, fn);
+    if (rc < 0) return rc;
     pottery_buf b = POTTERY_BUF_INIT;
     for (size_t i = 0; rc == 0 && i < arr->count; i++) {
         pottery__buf_clear(&b);
@@ -246,11 +242,7 @@ int pottery_set_open(pottery_set **out, pottery_client *client, const char *key,
         pottery__cmd_init(&args);
         pottery__cmd_key(&args, &s->c);
         for (size_t i = 0; i < opts->nelements; i++) pottery__cmd_value(&args, &opts->elements[i]);
-        pottery_reply *r = NULL;
-        rc = pottery__eval(&r, client, &init_script, 1, &args);
-        if (rc == 0 && pottery__reply_integer(r) == 0)
-            rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", s->c.key);
-        pottery__reply_free(r);
+        rc = pottery__container_create(&s->c, &init_script, &args);
         pottery__cmd_free(&args);
     }
     if (rc < 0) {
@@ -282,36 +274,23 @@ pottery_client *pottery_set_client(const pottery_set *set)
 
 /* ---- single-element operations ---- */
 
-/* Run "<verb> <set> [JSON(element)]" and hand back the reply. */
-static int keyed_command(pottery_reply **r, pottery_set *s, const char *verb, const pottery_value *element)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    pottery__cmd_key(&cmd, &s->c);
-    if (element) pottery__cmd_value(&cmd, element);
-    int rc = pottery__exec(r, s->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 int pottery_set_add(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
-    return keyed_command(NULL, set, "SADD", &element);
+    return pottery__container_command(NULL, &set->c, "SADD", &element);
 }
 
 int pottery_set_discard(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
-    return keyed_command(NULL, set, "SREM", &element);
+    return pottery__container_command(NULL, &set->c, "SREM", &element);
 }
 
 int pottery_set_remove(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, set, "SREM", &element);
+    int rc = pottery__container_command(&r, &set->c, "SREM", &element);
     if (rc == 0 && pottery__reply_integer(r) == 0) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &element);
     pottery__reply_free(r);
     return rc;
@@ -321,47 +300,20 @@ int pottery_set_contains(int *out, pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    pottery_reply *r = NULL;
-    int rc = keyed_command(&r, set, "SISMEMBER", &element);
-    if (rc == POTTERY_ETYPE) {
-        /* Python: an element that cannot be serialised is simply not there. */
-        *out = 0;
-        rc = 0;
-    } else if (rc == 0) {
-        *out = pottery__reply_integer(r) != 0;
-    }
-    pottery__reply_free(r);
-    return rc;
+    return pottery__container_has(out, &set->c, "SISMEMBER", &element);
 }
 
 int pottery_set_len(int64_t *out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    pottery_reply *r = NULL;
-    int rc = keyed_command(&r, set, "SCARD", NULL);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
-    return rc;
+    return pottery__container_count(out, &set->c, "SCARD");
 }
 
 int pottery_set_clear(pottery_set *set)
 {
     POTTERY_CHECK_ARG(set);
-    return keyed_command(NULL, set, "UNLINK", NULL);
-}
-
-/* "SADD|SREM key m" for one member given as bytes. */
-static int member_command(pottery_reply **r, pottery_set *s, const char *verb, const char *m, size_t len)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, verb);
-    pottery__cmd_key(&cmd, &s->c);
-    pottery__cmd_arg(&cmd, m, len);
-    int rc = pottery__exec(r, s->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return pottery__container_clear(&set->c);
 }
 
 int pottery_set_pop(pottery_value *out, pottery_set *set)
@@ -369,7 +321,7 @@ int pottery_set_pop(pottery_value *out, pottery_set *set)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, set, "SPOP", NULL);
+    int rc = pottery__container_command(&r, &set->c, "SPOP", NULL);
     if (rc < 0) return rc;
     if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
         pottery__reply_free(r);
@@ -377,16 +329,12 @@ int pottery_set_pop(pottery_value *out, pottery_set *set)
     }
     size_t len = 0;
     const char *m = pottery__reply_str(r, &len);
-    pottery_value tmp = POTTERY_VALUE_INIT;
-    rc = m ? pottery__decode(&tmp, m, len) : pottery__error(POTTERY_EREDIS, "unexpected reply to SPOP");
-    if (rc == 0) {
-        pottery_value_dispose(out);
-        *out = tmp;
-    } else if (m) {
+    rc = m ? pottery__reply_to_value(out, r) : pottery__error(POTTERY_EREDIS, "unexpected reply to SPOP");
+    if (rc < 0 && m) {
         /* Not JSON (written by another program): put it back, so that nothing is lost. */
         pottery_error_saved saved;
         pottery__error_save(&saved);
-        int back = member_command(NULL, set, "SADD", m, len);
+        int back = pottery__container_command_bytes(NULL, &set->c, "SADD", m, len);
         if (back == 0) pottery__error_restore(&saved);
         else rc = back;
     }
@@ -520,7 +468,7 @@ int pottery_set_update_values(pottery_set *set, const pottery_value *values, siz
 static int read_members(members *m, pottery_set *s)
 {
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, s, "SMEMBERS", NULL);
+    int rc = pottery__container_command(&r, &s->c, "SMEMBERS", NULL);
     if (rc == 0) rc = members_load(m, r);
     pottery__reply_free(r);
     return rc;
@@ -543,7 +491,7 @@ int pottery_set_repr(char **out, pottery_set *set)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
     pottery_reply *r = NULL;
-    int rc = keyed_command(&r, set, "SMEMBERS", NULL);
+    int rc = pottery__container_command(&r, &set->c, "SMEMBERS", NULL);
     if (rc < 0) return rc;
     pottery_buf b = POTTERY_BUF_INIT;
     size_t count = pottery__reply_count(r);
@@ -583,13 +531,11 @@ static int check_operands(pottery_set *const *others, size_t n, const char *fn)
     return 0;
 }
 
-/* SCARD on the set's own client. */
-static int scard(long long *out, pottery_set *s)
+/* SCARD of two sets, each on its own client. */
+static int scard_both(int64_t *na, int64_t *nb, pottery_set *a, pottery_set *b)
 {
-    int64_t n = 0;
-    int rc = pottery_set_len(&n, s);
-    if (rc == 0) *out = n;
-    return rc;
+    int rc = pottery__container_count(na, &a->c, "SCARD");
+    return rc < 0 ? rc : pottery__container_count(nb, &b->c, "SCARD");
 }
 
 /* Callback for every SSCAN batch of a set: items borrowed until the next batch. */
@@ -695,9 +641,8 @@ static int subset(int *out, pottery_set *a, pottery_set *b)
         for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
         return rc;
     }
-    long long na = 0, nb = 0;
-    int rc = scard(&na, a);
-    if (rc == 0) rc = scard(&nb, b);
+    int64_t na = 0, nb = 0;
+    int rc = scard_both(&na, &nb, a, b);
     if (rc < 0) return rc;
     if (na > nb) {
         *out = 0;
@@ -739,9 +684,8 @@ int pottery_set_equal(int *out, pottery_set *set, pottery_set *other)
         for (int i = 0; i < 3; i++) pottery__cmd_free(&cmds[i]);
         return rc;
     }
-    long long a = 0, b = 0;
-    int rc = scard(&a, set);
-    if (rc == 0) rc = scard(&b, other);
+    int64_t a = 0, b = 0;
+    int rc = scard_both(&a, &b, set, other);
     if (rc < 0) return rc;
     if (a != b) {
         *out = 0;
@@ -772,9 +716,8 @@ int pottery_set_isdisjoint(int *out, pottery_set *set, pottery_set *other)
         return rc;
     }
     /* Scan the smaller one, probe the other. */
-    long long a = 0, b = 0;
-    int rc = scard(&a, set);
-    if (rc == 0) rc = scard(&b, other);
+    int64_t a = 0, b = 0;
+    int rc = scard_both(&a, &b, set, other);
     if (rc < 0) return rc;
     return a <= b ? scan_all(out, set, other, 0) : scan_all(out, other, set, 0);
 }
@@ -1029,17 +972,6 @@ static int algebra_json(char **out, size_t *out_len, set_op op, pottery_set *s,
     return rc;
 }
 
-/* "pottery:<uuid4>" without asking Redis (the caller checks atomically that it is free). */
-static int fresh_key(char key[POTTERY_RANDOM_KEY_SIZE])
-{
-    char uuid[37];
-    int rc = pottery__uuid4(uuid);
-    if (rc < 0) return rc;
-    memcpy(key, POTTERY_RANDOM_KEY_PREFIX, sizeof POTTERY_RANDOM_KEY_PREFIX - 1);
-    memcpy(key + sizeof POTTERY_RANDOM_KEY_PREFIX - 1, uuid, 37);
-    return 0;
-}
-
 static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set *const *others,
                        size_t n, const char *fn)
 {
@@ -1054,7 +986,7 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
     char key[POTTERY_RANDOM_KEY_SIZE];
     int created = 0;
     for (int attempt = 0; rc == 0 && !created && attempt < RANDOM_KEY_TRIES; attempt++) {
-        rc = fresh_key(key);
+        rc = pottery__random_key_unchecked(key); /* checked atomically by the script */
         if (rc < 0) break;
         pottery_cmd args;
         pottery__cmd_init(&args);
@@ -1219,7 +1151,7 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
         if (!tmp) return pottery__error_oom();
         /* Scratch keys inside the transaction; a uuid4 never collides in practice and
          * they are unlinked in the same transaction. */
-        for (size_t i = 0; i < ntmp && rc == 0; i++) rc = fresh_key(tmp[i]);
+        for (size_t i = 0; i < ntmp && rc == 0; i++) rc = pottery__random_key_unchecked(tmp[i]);
         if (rc < 0) {
             free(tmp);
             return rc;

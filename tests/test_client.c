@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -17,7 +16,7 @@
 #include "conn/sha1.h"
 #include "core/error.h"
 #include "fake_server.h"
-#include "support/redis_server.h"
+#include "support/test_fixture.h"
 
 /* ---- helpers ---- */
 
@@ -31,23 +30,23 @@ static test_redis authsrv; /* requirepass + an ACL user */
 #define RAW(s, ...) test_redis_cmdv((s), __VA_ARGS__, (const char *)NULL)
 #define RUN(out, c, ...) run_cmd((out), (c), __VA_ARGS__, (const char *)NULL)
 
-static double now_ms(void)
+/* Build a command from a0 and the NULL-terminated rest, run it and free it. */
+static int run_cmdva(pottery_reply **out, pottery_client *c, const char *a0, va_list ap)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_cstr(&cmd, a);
+    int rc = pottery__exec(out, c, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc;
 }
 
 static int run_cmd(pottery_reply **out, pottery_client *c, const char *a0, ...)
 {
-    pottery_cmd cmd;
     va_list ap;
-    pottery__cmd_init(&cmd);
     va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_cstr(&cmd, a);
+    int rc = run_cmdva(out, c, a0, ap);
     va_end(ap);
-    int rc = pottery__exec(out, c, &cmd);
-    pottery__cmd_free(&cmd);
     return rc;
 }
 
@@ -87,15 +86,11 @@ static char *text_of(const pottery_reply *r)
 /* Run a command that must succeed and return want (as text_of renders it). */
 static void expect_run(pottery_client *c, const char *want, const char *a0, ...)
 {
-    pottery_cmd cmd;
     pottery_reply *r = NULL;
     va_list ap;
-    pottery__cmd_init(&cmd);
     va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_cstr(&cmd, a);
+    int rc = run_cmdva(&r, c, a0, ap);
     va_end(ap);
-    int rc = pottery__exec(&r, c, &cmd);
-    pottery__cmd_free(&cmd);
     if (rc != 0) fail_msg("%s: rc %d (%s)", a0, rc, pottery_error_last()->message);
     char *t = text_of(r);
     assert_string_equal(want, t);
@@ -103,13 +98,6 @@ static void expect_run(pottery_client *c, const char *want, const char *a0, ...)
     pottery__reply_free(r);
 }
 #define EXPECT(c, want, ...) expect_run((c), (want), __VA_ARGS__, (const char *)NULL)
-
-static void expect_raw(char *got, const char *want)
-{
-    if (!got) fail_msg("raw command failed (want %s)", want);
-    assert_string_equal(want, got);
-    free(got);
-}
 
 /* Close every normal client connection of the server (CLIENT KILL skips the caller). */
 static void kill_clients(const test_redis *s)
@@ -127,24 +115,9 @@ static char *get_in_db(const test_redis *s, int db, const char *key)
     return RAW(s, "EVAL", "redis.call('SELECT', ARGV[1]) return redis.call('GET', KEYS[1])", "1", key, dbtext);
 }
 
-static pottery_client *open_ok(const char *url, const pottery_client_options *o)
-{
-    pottery_client *c = NULL;
-    int rc = pottery_client_open(&c, url, o);
-    if (rc != 0) fail_msg("open %s: rc %d (%s)", url, rc, pottery_error_last()->message);
-    return c;
-}
-
 static void tcp_url(char *out, size_t n, const test_redis *s, const char *userinfo, int db)
 {
     snprintf(out, n, "redis://%s%s127.0.0.1:%d/%d", userinfo ? userinfo : "", userinfo ? "@" : "", s->port, db);
-}
-
-static pottery_client_stats stats_of(const pottery_client *c)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(c, &st);
-    return st;
 }
 
 static void assert_stats(const pottery_client *c, unsigned rt, unsigned cmds, unsigned reconnects)
@@ -355,7 +328,7 @@ static void test_unreachable_port(void **state)
     assert_true(now_ms() - t0 < 1000);
     assert_null(c);
     assert_int_equal(POTTERY_ECONN, pottery_error_last()->code);
-    assert_non_null(strstr(pottery_error_last()->message, "127.0.0.1"));
+    assert_message_contains("127.0.0.1");
 }
 
 static void test_connect_timeout(void **state)
@@ -376,7 +349,7 @@ static void test_connect_timeout(void **state)
     assert_null(c);
     assert_true(elapsed >= 250);
     assert_true(elapsed < 3 * 300);
-    assert_non_null(strstr(pottery_error_last()->message, "timed out"));
+    assert_message_contains("timed out");
 }
 
 static void test_silent_server_open_times_out(void **state)
@@ -408,7 +381,7 @@ static void test_command_timeout_then_reconnect(void **state)
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = 300;
-    pottery_client *c = open_ok(url, &o);
+    pottery_client *c = open_client(url, &o);
     assert_stats(c, 0, 0, 0); /* the handshake is not counted */
 
     pottery_reply *r = (pottery_reply *)1;
@@ -434,7 +407,7 @@ static void test_dropped_by_fake_server(void **state)
     assert_int_equal(0, fake_server_start(&fs, reply_ping_only, NULL));
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     assert_int_equal(0, pottery_client_ping(c));
     fake_server_drop_clients(fs);
     assert_int_equal(POTTERY_ECONN, pottery_client_ping(c));
@@ -455,7 +428,7 @@ static void test_random_key_collisions(void **state)
     assert_int_equal(0, fake_server_start(&fs, reply_exists_always, NULL));
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     char key[POTTERY_RANDOM_KEY_SIZE];
     assert_int_equal(POTTERY_ERANDOMKEY, pottery__random_key(key, c));
     assert_int_equal(POTTERY_ERANDOMKEY, pottery_error_last()->code);
@@ -471,7 +444,7 @@ static void test_scan_empty_batches(void **state)
     assert_int_equal(0, fake_server_start(&fs, reply_scan, NULL));
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
 
     pottery_scan s;
     const char *item;
@@ -521,7 +494,7 @@ static int teardown_srv(void **state)
 static void test_connect_tcp(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     assert_stats(c, 0, 0, 0);
     assert_int_equal(0, pottery_client_ping(c));
     assert_stats(c, 1, 1, 0);
@@ -542,20 +515,20 @@ static void test_connect_unix_socket(void **state)
     test_redis_options uo = TEST_REDIS_OPTIONS_INIT;
     uo.use_unix_socket = 1;
     assert_int_equal(0, test_redis_start(&us, &uo));
-    pottery_client *c = open_ok(us.url, NULL);
+    pottery_client *c = open_client(us.url, NULL);
     EXPECT(c, "OK", "SET", "unix:key", "v0");
     pottery_client_free(c);
 
     char url[400];
     snprintf(url, sizeof url, "unix://%s?db=2", us.socket_path);
-    c = open_ok(url, NULL);
+    c = open_client(url, NULL);
     EXPECT(c, "OK", "SET", "unix:key", "v2");
-    pottery_client *c0 = open_ok(us.url, NULL);
+    pottery_client *c0 = open_client(us.url, NULL);
     assert_int_equal(0, pottery__client_same_server(c, c0)); /* other db */
     pottery_client_free(c0);
     pottery_client_free(c);
-    expect_raw(get_in_db(&us, 0, "unix:key"), "v0");
-    expect_raw(get_in_db(&us, 2, "unix:key"), "v2");
+    assert_raw("v0", get_in_db(&us, 0, "unix:key"));
+    assert_raw("v2", get_in_db(&us, 2, "unix:key"));
     test_redis_stop(&us);
 }
 
@@ -564,28 +537,28 @@ static void test_db_selection(void **state)
     (void)state;
     char url[128];
     tcp_url(url, sizeof url, &srv, NULL, 3);
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     EXPECT(c, "OK", "SET", "db:key", "in3");
     pottery_client_free(c);
-    expect_raw(get_in_db(&srv, 3, "db:key"), "in3");
-    expect_raw(get_in_db(&srv, 0, "db:key"), "(nil)");
+    assert_raw("in3", get_in_db(&srv, 3, "db:key"));
+    assert_raw("(nil)", get_in_db(&srv, 0, "db:key"));
 
     /* options override the URL's db */
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.db = 5;
-    c = open_ok(url, &o);
+    c = open_client(url, &o);
     EXPECT(c, "OK", "SET", "db:key", "in5");
     pottery_client_free(c);
-    expect_raw(get_in_db(&srv, 5, "db:key"), "in5");
-    expect_raw(get_in_db(&srv, 3, "db:key"), "in3");
+    assert_raw("in5", get_in_db(&srv, 5, "db:key"));
+    assert_raw("in3", get_in_db(&srv, 3, "db:key"));
 
     /* a db the server does not have */
     tcp_url(url, sizeof url, &srv, NULL, 99);
     c = NULL;
     assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_null(c);
-    assert_non_null(strstr(pottery_error_last()->message, "SELECT 99"));
-    assert_non_null(strstr(pottery_error_last()->message, "ERR"));
+    assert_message_contains("SELECT 99");
+    assert_message_contains("ERR");
 }
 
 static void test_redis_url_env(void **state)
@@ -600,13 +573,13 @@ static void test_redis_url_env(void **state)
     if (rc != 0) fail_msg("rc %d (%s)", rc, pottery_error_last()->message);
     EXPECT(c, "OK", "SET", "env:key", "from-env");
     pottery_client_free(c);
-    expect_raw(get_in_db(&srv, 4, "env:key"), "from-env");
+    assert_raw("from-env", get_in_db(&srv, 4, "env:key"));
 }
 
 static void test_wrongtype_passes_through(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     EXPECT(c, "OK", "SET", "wt:key", "x");
     pottery_reply *r = (pottery_reply *)1;
     assert_int_equal(POTTERY_EREDIS, RUN(&r, c, "HGET", "wt:key", "f"));
@@ -615,7 +588,7 @@ static void test_wrongtype_passes_through(void **state)
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
     assert_int_equal(POTTERY_EREDIS, RUN(NULL, c, "NOSUCHCOMMAND"));
-    assert_non_null(strstr(pottery_error_last()->message, "ERR unknown command"));
+    assert_message_contains("ERR unknown command");
     /* the connection is still fine */
     assert_int_equal(0, pottery_client_ping(c));
     assert_int_equal(0, (int)stats_of(c).reconnects);
@@ -635,7 +608,7 @@ static void test_wrongtype_passes_through(void **state)
 static void test_values(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     pottery_cmd cmd;
     pottery_value k = pottery_str("jack"), v = pottery_int(4098);
     pottery__cmd_init(&cmd);
@@ -643,7 +616,7 @@ static void test_values(void **state)
     assert_int_equal(0, pottery__cmd_value(&cmd, &k));
     assert_int_equal(0, pottery__cmd_value(&cmd, &v));
     assert_int_equal(0, pottery__exec(NULL, c, &cmd));
-    expect_raw(RAW(&srv, "GET", "\"jack\""), "4098");
+    assert_raw("4098", RAW(&srv, "GET", "\"jack\""));
 
     pottery_reply *r = NULL;
     pottery__cmd_reset(&cmd);
@@ -658,7 +631,7 @@ static void test_values(void **state)
     pottery__reply_free(r);
 
     /* not JSON / not a string */
-    expect_raw(RAW(&srv, "SET", "vals:junk", "{nope"), "OK");
+    assert_raw("OK", RAW(&srv, "SET", "vals:junk", "{nope"));
     pottery__cmd_reset(&cmd);
     pottery__cmd_cstr(&cmd, "GET");
     pottery__cmd_cstr(&cmd, "vals:junk");
@@ -696,7 +669,7 @@ static void test_pipeline(void **state)
 {
     (void)state;
     enum { N = 100 };
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     pottery_cmd cmds[N];
     pottery_reply *outs[N];
     for (int i = 0; i < N; i++) {
@@ -714,7 +687,7 @@ static void test_pipeline(void **state)
         pottery__reply_free(outs[i]);
         pottery__cmd_free(&cmds[i]);
     }
-    expect_raw(RAW(&srv, "GET", "pl:42"), "294");
+    assert_raw("294", RAW(&srv, "GET", "pl:42"));
 
     /* an error reply inside a pipeline is a reply like the others */
     BUILD(&cmds[0], "SET", "pl:s", "1");
@@ -724,12 +697,12 @@ static void test_pipeline(void **state)
     assert_int_equal(0, pottery__exec_pipeline(outs, c, cmds, 3));
     assert_int_equal(0, pottery__reply_check(outs[0]));
     assert_int_equal(POTTERY_EREDIS, pottery__reply_check(outs[1]));
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_message_contains("WRONGTYPE");
     assert_int_equal(POTTERY_REPLY_STRING, pottery__reply_type(outs[2]));
     for (int i = 0; i < 3; i++) pottery__reply_free(outs[i]);
     /* discarding the replies reports the error */
     assert_int_equal(POTTERY_EREDIS, pottery__exec_pipeline(NULL, c, cmds, 3));
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_message_contains("WRONGTYPE");
     assert_stats(c, 2, 6, 0);
 
     /* a command that failed to build: nothing is sent */
@@ -748,7 +721,7 @@ static void test_pipeline(void **state)
 static void test_exec_multi(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     pottery_cmd cmds[3];
     pottery_reply *r = NULL;
     BUILD(&cmds[0], "SET", "mx:a", "1");
@@ -772,8 +745,8 @@ static void test_exec_multi(void **state)
     r = (pottery_reply *)1;
     assert_int_equal(POTTERY_EREDIS, pottery__exec_multi(&r, c, cmds, 2));
     assert_null(r);
-    assert_non_null(strstr(pottery_error_last()->message, "wrong number of arguments"));
-    expect_raw(RAW(&srv, "GET", "mx:a"), "2");
+    assert_message_contains("wrong number of arguments");
+    assert_raw("2", RAW(&srv, "GET", "mx:a"));
     assert_int_equal(0, pottery_client_ping(c)); /* still in step */
     for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
 
@@ -786,11 +759,11 @@ static void test_exec_multi(void **state)
     assert_null(r);
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
-    expect_raw(RAW(&srv, "GET", "mx:t"), "y");
+    assert_raw("y", RAW(&srv, "GET", "mx:t"));
     assert_int_equal(POTTERY_EREDIS, pottery__exec_multi(NULL, c, cmds, 3));
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
-    expect_raw(RAW(&srv, "GET", "mx:t"), "y");
+    assert_raw("y", RAW(&srv, "GET", "mx:t"));
     for (int i = 0; i < 3; i++) pottery__cmd_free(&cmds[i]);
 
     /* empty transaction */
@@ -838,7 +811,7 @@ static int incr_body(pottery_client *c, void *vctx, pottery_txn *t)
 static void test_watch_commit(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     const char *keys[1] = { "w:counter" };
     incr_ctx x = { NULL, "w:counter", 0, 0, 0, 0 };
     pottery_reply *r = NULL;
@@ -848,9 +821,9 @@ static void test_watch_commit(void **state)
     pottery__reply_free(r);
     /* WATCH, GET, then MULTI + 12 writes + EXEC */
     assert_stats(c, 3, 1 + 1 + 14, 0);
-    expect_raw(RAW(&srv, "GET", "w:counter"), "1");
+    assert_raw("1", RAW(&srv, "GET", "w:counter"));
     assert_int_equal(0, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
-    expect_raw(RAW(&srv, "GET", "w:counter"), "2");
+    assert_raw("2", RAW(&srv, "GET", "w:counter"));
     assert_int_equal(POTTERY_EINVAL, pottery__watch(NULL, c, keys, NULL, 1, 0, incr_body, &x));
     pottery_client_free(c);
 }
@@ -858,8 +831,8 @@ static void test_watch_commit(void **state)
 static void test_watch_conflicts(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
-    pottery_client *other = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
+    pottery_client *other = open_client(srv.url, NULL);
     const size_t lens[1] = { 6 };
     const char *keys[1] = { "w:race" };
 
@@ -869,13 +842,13 @@ static void test_watch_conflicts(void **state)
     assert_int_equal(POTTERY_ECONFLICT, pottery__watch(&r, c, keys, lens, 1, 3, incr_body, &x));
     assert_null(r);
     assert_int_equal(3, x.calls);
-    expect_raw(RAW(&srv, "GET", "w:race"), "3"); /* only the other client's INCRs landed */
+    assert_raw("3", RAW(&srv, "GET", "w:race")); /* only the other client's INCRs landed */
 
     /* A change on the first try only: the second try commits. */
     incr_ctx y = { other, "w:race", 0, 1, 0, 0 };
     assert_int_equal(0, pottery__watch(NULL, c, keys, lens, 1, 5, incr_body, &y));
     assert_int_equal(2, y.calls);
-    expect_raw(RAW(&srv, "GET", "w:race"), "5");
+    assert_raw("5", RAW(&srv, "GET", "w:race"));
 
     /* exec_multi alone reports a nil EXEC as ECONFLICT */
     pottery_cmd cmd;
@@ -884,7 +857,7 @@ static void test_watch_conflicts(void **state)
     BUILD(&cmd, "SET", "w:race", "0");
     assert_int_equal(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
     pottery__cmd_free(&cmd);
-    expect_raw(RAW(&srv, "GET", "w:race"), "6");
+    assert_raw("6", RAW(&srv, "GET", "w:race"));
     pottery_client_free(other);
     pottery_client_free(c);
 }
@@ -892,8 +865,8 @@ static void test_watch_conflicts(void **state)
 static void test_watch_without_writes(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
-    pottery_client *other = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
+    pottery_client *other = open_client(srv.url, NULL);
     const char *keys[1] = { "w:ro" };
     incr_ctx x = { other, "w:ro", 0, 0, 0, 1 };
     pottery_reply *r = (pottery_reply *)1;
@@ -920,7 +893,7 @@ static void test_watch_without_writes(void **state)
     pottery_client_stats_reset(c);
     assert_int_equal(0, pottery__watch(NULL, c, keys2, NULL, 1, 1, incr_body, &x));
     assert_stats(c, 3, 2 + 1 + 14, 0); /* UNWATCH+WATCH, GET, MULTI..EXEC */
-    expect_raw(RAW(&srv, "GET", "w:ro2"), "1");
+    assert_raw("1", RAW(&srv, "GET", "w:ro2"));
     pottery_client_free(other);
     pottery_client_free(c);
 }
@@ -928,8 +901,8 @@ static void test_watch_without_writes(void **state)
 static void test_watch_body_error(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
-    pottery_client *other = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
+    pottery_client *other = open_client(srv.url, NULL);
     const char *keys[1] = { "w:err" };
     incr_ctx x = { other, "w:err", 0, 0, POTTERY_EINDEX, 0 };
     assert_int_equal(POTTERY_EINDEX, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
@@ -969,42 +942,29 @@ static int eval_incr(pottery_client *c, const char *key, const char *by, long lo
     return rc;
 }
 
-static int stat_calls(const test_redis *s, const char *command)
-{
-    char *info = RAW(s, "INFO", "commandstats");
-    char pat[64];
-    int calls = 0;
-    assert_non_null(info);
-    snprintf(pat, sizeof pat, "cmdstat_%s:calls=", command);
-    const char *p = strstr(info, pat);
-    if (p) calls = atoi(p + strlen(pat));
-    free(info);
-    return calls;
-}
-
 static void test_eval(void **state)
 {
     (void)state;
     long long v = 0;
-    pottery_client *c = open_ok(srv.url, NULL);
-    expect_raw(RAW(&srv, "SCRIPT", "FLUSH"), "OK");
-    expect_raw(RAW(&srv, "CONFIG", "RESETSTAT"), "OK");
+    pottery_client *c = open_client(srv.url, NULL);
+    assert_raw("OK", RAW(&srv, "SCRIPT", "FLUSH"));
+    assert_raw("OK", RAW(&srv, "CONFIG", "RESETSTAT"));
 
     assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(5, (int)v);
     assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(10, (int)v);
     assert_stats(c, 2, 2, 0);
-    assert_int_equal(1, stat_calls(&srv, "eval"));
-    assert_int_equal(1, stat_calls(&srv, "evalsha"));
+    assert_int_equal(1, commandstats_calls(&srv, "eval"));
+    assert_int_equal(1, commandstats_calls(&srv, "evalsha"));
 
     /* our SHA1 is the one Redis computes */
     char sha[41];
     pottery__sha1_hex(sha, incr_script.source, strlen(incr_script.source));
-    expect_raw(RAW(&srv, "SCRIPT", "LOAD", incr_script.source), sha);
+    assert_raw(sha, RAW(&srv, "SCRIPT", "LOAD", incr_script.source));
 
     /* the server forgets its scripts: NOSCRIPT, then EVAL in a second round trip */
-    expect_raw(RAW(&srv, "SCRIPT", "FLUSH"), "OK");
+    assert_raw("OK", RAW(&srv, "SCRIPT", "FLUSH"));
     pottery_client_stats_reset(c);
     assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(15, (int)v);
@@ -1031,11 +991,11 @@ static void test_eval(void **state)
     /* a new connection starts with EVAL again */
     kill_clients(&srv);
     assert_int_equal(POTTERY_ECONN, eval_incr(c, "ev:n", "1", &v));
-    expect_raw(RAW(&srv, "CONFIG", "RESETSTAT"), "OK");
+    assert_raw("OK", RAW(&srv, "CONFIG", "RESETSTAT"));
     assert_int_equal(0, eval_incr(c, "ev:n", "1", &v));
     assert_int_equal(21, (int)v);
-    assert_int_equal(1, stat_calls(&srv, "eval"));
-    assert_int_equal(0, stat_calls(&srv, "evalsha"));
+    assert_int_equal(1, commandstats_calls(&srv, "eval"));
+    assert_int_equal(0, commandstats_calls(&srv, "evalsha"));
     pottery_client_free(c);
 }
 
@@ -1043,7 +1003,7 @@ static void test_scan_hash_10000(void **state)
 {
     (void)state;
     enum { N = 10000 };
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     for (int i = 0; i < N; i++) {
@@ -1109,7 +1069,7 @@ static void test_streaming(void **state)
     char value[120];
     memset(value, 'v', sizeof value - 1);
     value[sizeof value - 1] = '\0';
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "RPUSH");
@@ -1154,7 +1114,7 @@ static void test_streaming(void **state)
 static void test_random_key(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
+    pottery_client *c = open_client(srv.url, NULL);
     char key[POTTERY_RANDOM_KEY_SIZE];
     assert_int_equal(0, pottery__random_key(key, c));
     assert_int_equal(POTTERY_RANDOM_KEY_SIZE - 1, (int)strlen(key));
@@ -1178,17 +1138,17 @@ static void test_random_key(void **state)
 static void test_unlink_if_temporary(void **state)
 {
     (void)state;
-    pottery_client *c = open_ok(srv.url, NULL);
-    expect_raw(RAW(&srv, "SET", "pottery:tmp-test", "1"), "OK");
-    expect_raw(RAW(&srv, "SET", "keep:me", "1"), "OK");
+    pottery_client *c = open_client(srv.url, NULL);
+    assert_raw("OK", RAW(&srv, "SET", "pottery:tmp-test", "1"));
+    assert_raw("OK", RAW(&srv, "SET", "keep:me", "1"));
     pottery__error(POTTERY_EINDEX, "the caller's error");
     pottery__unlink_if_temporary(c, "pottery:tmp-test");
     pottery__unlink_if_temporary(c, "keep:me");
     pottery__unlink_if_temporary(c, NULL);
     assert_int_equal(POTTERY_EINDEX, pottery_error_last()->code);
     assert_string_equal("the caller's error", pottery_error_last()->message);
-    expect_raw(RAW(&srv, "EXISTS", "pottery:tmp-test"), "0");
-    expect_raw(RAW(&srv, "EXISTS", "keep:me"), "1");
+    assert_raw("0", RAW(&srv, "EXISTS", "pottery:tmp-test"));
+    assert_raw("1", RAW(&srv, "EXISTS", "keep:me"));
     assert_stats(c, 1, 1, 0);
 
     /* errors are ignored (and do not replace the caller's) */
@@ -1203,12 +1163,12 @@ static void test_same_server(void **state)
 {
     (void)state;
     char url[128];
-    pottery_client *a = open_ok(srv.url, NULL);
-    pottery_client *b = open_ok(srv.url, NULL);
+    pottery_client *a = open_client(srv.url, NULL);
+    pottery_client *b = open_client(srv.url, NULL);
     tcp_url(url, sizeof url, &srv, NULL, 1);
-    pottery_client *d1 = open_ok(url, NULL);
+    pottery_client *d1 = open_client(url, NULL);
     snprintf(url, sizeof url, "redis://localhost:%d/0", srv.port);
-    pottery_client *local = open_ok(url, NULL);
+    pottery_client *local = open_client(url, NULL);
     assert_int_equal(1, pottery__client_same_server(a, b));
     assert_int_equal(1, pottery__client_same_server(a, a));
     assert_int_equal(0, pottery__client_same_server(a, d1));
@@ -1225,7 +1185,7 @@ static void test_client_kill_reconnects(void **state)
     (void)state;
     char url[128];
     tcp_url(url, sizeof url, &srv, NULL, 2);
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     EXPECT(c, "1", "INCR", "kill:counter");
     kill_clients(&srv);
     pottery_reply *r = (pottery_reply *)1;
@@ -1235,8 +1195,8 @@ static void test_client_kill_reconnects(void **state)
     assert_int_equal(0, (int)stats_of(c).reconnects);
     EXPECT(c, "2", "INCR", "kill:counter"); /* reconnected, db 2 selected again, not re-sent */
     assert_int_equal(1, (int)stats_of(c).reconnects);
-    expect_raw(get_in_db(&srv, 2, "kill:counter"), "2");
-    expect_raw(get_in_db(&srv, 0, "kill:counter"), "(nil)");
+    assert_raw("2", get_in_db(&srv, 2, "kill:counter"));
+    assert_raw("(nil)", get_in_db(&srv, 0, "kill:counter"));
 
     /* a pipeline on a dead connection: error, no partial replies, then fine again */
     kill_clients(&srv);
@@ -1248,7 +1208,7 @@ static void test_client_kill_reconnects(void **state)
     assert_null(outs[0]);
     assert_null(outs[1]);
     assert_int_equal(0, pottery__exec_pipeline(NULL, c, cmds, 2));
-    expect_raw(get_in_db(&srv, 2, "kill:counter"), "4");
+    assert_raw("4", get_in_db(&srv, 2, "kill:counter"));
     assert_int_equal(2, (int)stats_of(c).reconnects);
     pottery__cmd_free(&cmds[0]);
     pottery__cmd_free(&cmds[1]);
@@ -1260,12 +1220,12 @@ static void test_command_timeout_blocking(void **state)
     (void)state;
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = 200;
-    pottery_client *c = open_ok(srv.url, &o);
+    pottery_client *c = open_client(srv.url, &o);
     double t0 = now_ms();
     assert_int_equal(POTTERY_ETIMEOUT, RUN(NULL, c, "BLPOP", "timeout:nothing", "0"));
     double elapsed = now_ms() - t0;
     assert_true(elapsed >= 150 && elapsed < 3 * 200);
-    assert_non_null(strstr(pottery_error_last()->message, "200 ms"));
+    assert_message_contains("200 ms");
     assert_int_equal(0, pottery_client_ping(c));
     assert_stats(c, 2, 2, 1);
     pottery_client_free(c);
@@ -1295,7 +1255,7 @@ static void test_auth_password(void **state)
     (void)state;
     char url[256];
     tcp_url(url, sizeof url, &authsrv, ":" PASSWORD, 0);
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     assert_stats(c, 0, 0, 0);
     EXPECT(c, "default", "ACL", "WHOAMI");
     pottery_client_free(c);
@@ -1304,7 +1264,7 @@ static void test_auth_password(void **state)
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.password = PASSWORD;
     tcp_url(url, sizeof url, &authsrv, NULL, 0);
-    c = open_ok(url, &o);
+    c = open_client(url, &o);
     assert_int_equal(0, pottery_client_ping(c));
     pottery_client_free(c);
 
@@ -1313,7 +1273,7 @@ static void test_auth_password(void **state)
     tcp_url(url, sizeof url, &authsrv, ":not-it", 0);
     assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_null(c);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGPASS"));
+    assert_message_contains("WRONGPASS");
     assert_null(strstr(pottery_error_last()->message, "not-it"));
 
     /* options override a right URL password with a wrong one */
@@ -1324,7 +1284,7 @@ static void test_auth_password(void **state)
     /* no password at all */
     tcp_url(url, sizeof url, &authsrv, NULL, 0);
     assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
-    assert_non_null(strstr(pottery_error_last()->message, "NOAUTH"));
+    assert_message_contains("NOAUTH");
     assert_null(c);
 }
 
@@ -1334,25 +1294,25 @@ static void test_auth_acl_user(void **state)
     char url[256];
     /* percent-escapes are decoded: w%6Fnder = wonder */
     tcp_url(url, sizeof url, &authsrv, ACL_USER ":w%6Fnder", 1);
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     EXPECT(c, ACL_USER, "ACL", "WHOAMI");
     EXPECT(c, "OK", "SET", "acl:key", "1");
     pottery_client_free(c);
-    expect_raw(get_in_db(&authsrv, 1, "acl:key"), "1");
+    assert_raw("1", get_in_db(&authsrv, 1, "acl:key"));
 
     /* user and password from the options */
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.username = ACL_USER;
     o.password = ACL_PASS;
     tcp_url(url, sizeof url, &authsrv, NULL, 0);
-    c = open_ok(url, &o);
+    c = open_client(url, &o);
     EXPECT(c, ACL_USER, "ACL", "WHOAMI");
     pottery_client_free(c);
 
     c = NULL;
     tcp_url(url, sizeof url, &authsrv, ACL_USER ":" PASSWORD, 0);
     assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGPASS"));
+    assert_message_contains("WRONGPASS");
 }
 
 static void test_restart_reapplies_auth_and_db(void **state)
@@ -1360,7 +1320,7 @@ static void test_restart_reapplies_auth_and_db(void **state)
     (void)state;
     char url[256];
     tcp_url(url, sizeof url, &authsrv, ":" PASSWORD, 3);
-    pottery_client *c = open_ok(url, NULL);
+    pottery_client *c = open_client(url, NULL);
     EXPECT(c, "OK", "SET", "rs:a", "1");
     test_redis_kill(&authsrv);
     assert_int_equal(0, test_redis_restart(&authsrv));
@@ -1368,9 +1328,9 @@ static void test_restart_reapplies_auth_and_db(void **state)
     assert_int_equal(POTTERY_ECONN, rc);
     EXPECT(c, "OK", "SET", "rs:c", "3"); /* needs AUTH and SELECT 3 again */
     assert_int_equal(1, (int)stats_of(c).reconnects);
-    expect_raw(get_in_db(&authsrv, 3, "rs:c"), "3");
-    expect_raw(get_in_db(&authsrv, 3, "rs:b"), "(nil)"); /* never re-sent */
-    expect_raw(get_in_db(&authsrv, 0, "rs:c"), "(nil)");
+    assert_raw("3", get_in_db(&authsrv, 3, "rs:c"));
+    assert_raw("(nil)", get_in_db(&authsrv, 3, "rs:b")); /* never re-sent */
+    assert_raw("(nil)", get_in_db(&authsrv, 0, "rs:c"));
 
     /* while the server is down, calls fail with ECONN and nothing is counted as reconnect */
     test_redis_kill(&authsrv);
@@ -1397,7 +1357,7 @@ int main(void)
         cmocka_unit_test(test_random_key_collisions),
         cmocka_unit_test(test_scan_empty_batches),
     };
-    const struct CMUnitTest server[] = {
+    const struct CMUnitTest with_server[] = {
         cmocka_unit_test(test_connect_tcp),
         cmocka_unit_test(test_connect_unix_socket),
         cmocka_unit_test(test_db_selection),
@@ -1426,7 +1386,7 @@ int main(void)
     };
     int failed = 0;
     failed += cmocka_run_group_tests_name("offline", offline, NULL, NULL);
-    failed += cmocka_run_group_tests_name("server", server, setup_srv, teardown_srv);
+    failed += cmocka_run_group_tests_name("server", with_server, setup_srv, teardown_srv);
     failed += cmocka_run_group_tests_name("auth", auth, setup_auth, teardown_auth);
     return failed ? 1 : 0;
 }

@@ -1,69 +1,31 @@
 /* pottery_counter against a private redis-server: behaviour, layout, round trips, bad input. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "pottery.h"
 #include "pottery/counter.h"
-#include "support/redis_server.h"
+#include "support/test_fixture.h"
 
 /* More contributions than one script takes (10,000): the streamed, staged path. */
 enum { STAGED = 12000 };
 
-static test_redis server;
-static test_redis other_server;
-static pottery_client *client;
-
 /* ---- helpers ---- */
 
-static char *raw(const char *arg0, ...)
-{
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    va_end(ap);
-    return test_redis_cmd(&server, argc, argv, lens);
-}
-
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (!strstr(haystack, needle)) fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
-}
-
-static pottery_client_stats stats(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st;
-}
-
-static uint64_t round_trips(void)
-{
-    return stats().round_trips;
-}
+/* Counter({'a': 4, 'b': 2, 'c': 0, 'd': -2}) */
+static const pottery_counter_pair abcd_items[] = {
+    { { POTTERY_TYPE_STRING, { .s = { "a", 1 } }, NULL }, 4 },
+    { { POTTERY_TYPE_STRING, { .s = { "b", 1 } }, NULL }, 2 },
+    { { POTTERY_TYPE_STRING, { .s = { "c", 1 } }, NULL }, 0 },
+    { { POTTERY_TYPE_STRING, { .s = { "d", 1 } }, NULL }, -2 },
+};
 
 static pottery_counter *open_counter(const char *key)
 {
@@ -72,15 +34,20 @@ static pottery_counter *open_counter(const char *key)
     return c;
 }
 
-/* Open a counter with initial counts (RedisCounter({...}, key=...)). */
-static pottery_counter *open_with(const char *key, const pottery_counter_pair *items, size_t n)
+/* Open a counter on client c with initial counts (RedisCounter({...}, key=...)). */
+static pottery_counter *open_with_on(pottery_client *c, const char *key, const pottery_counter_pair *items, size_t n)
 {
     pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
     opts.items = items;
     opts.nitems = n;
-    pottery_counter *c = NULL;
-    assert_int_equal(pottery_counter_open(&c, client, key, &opts), 0);
-    return c;
+    pottery_counter *counter = NULL;
+    assert_int_equal(pottery_counter_open(&counter, c, key, &opts), 0);
+    return counter;
+}
+
+static pottery_counter *open_with(const char *key, const pottery_counter_pair *items, size_t n)
+{
+    return open_with_on(client, key, items, n);
 }
 
 /* One key per character of s (RedisCounter('gallahad')). */
@@ -144,32 +111,6 @@ static pottery_counter_pair *make_pairs(size_t n, size_t modulo, int64_t count, 
     return items;
 }
 
-static int setup_group(void **state)
-{
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    if (test_redis_start(&other_server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    pottery_client_free(client);
-    test_redis_stop(&other_server);
-    test_redis_stop(&server);
-    return 0;
-}
-
-static int setup_test(void **state)
-{
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    free(test_redis_cmdv(&other_server, "FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
-    return 0;
-}
-
 /* ---- the seed README's session ---- */
 
 static void test_readme_session(void **state)
@@ -203,10 +144,7 @@ static void test_readme_session(void **state)
     pottery_counter_free(c);
 
     /* RedisCounter(a=4, b=2, c=0, d=-2); sorted(c.elements()) */
-    pottery_counter_pair abcd[] = {
-        { pottery_str("a"), 4 }, { pottery_str("b"), 2 }, { pottery_str("c"), 0 }, { pottery_str("d"), -2 }
-    };
-    c = open_with("my-counter", abcd, 4);
+    c = open_with("my-counter", abcd_items, 4);
     assert_raw("0", raw("HGET", "my-counter", "\"c\"", NULL));
     assert_raw("-2", raw("HGET", "my-counter", "\"d\"", NULL));
     pottery_counter_iter *it = NULL;
@@ -241,7 +179,7 @@ static void test_readme_session(void **state)
     pottery_counter_free(c);
 
     /* c.subtract(Counter(a=1, b=2, c=3, d=4)); c */
-    c = open_with("my-counter", abcd, 4);
+    c = open_with("my-counter", abcd_items, 4);
     pottery_counter_pair d[] = {
         { pottery_str("a"), 1 }, { pottery_str("b"), 2 }, { pottery_str("c"), 3 }, { pottery_str("d"), 4 }
     };
@@ -285,24 +223,16 @@ static void test_single_key_operations_cost_one_round_trip(void **state)
     pottery_counter *c = open_counter("rtt");
     int64_t n = 0;
     int in = 0;
-    uint64_t before;
-#define STEP(call) \
-    do { \
-        before = round_trips(); \
-        assert_int_equal((call), 0); \
-        if (round_trips() - before != 1) fail_msg("%s took %d round trips", #call, (int)(round_trips() - before)); \
-    } while (0)
-    STEP(pottery_counter_incr(&n, c, pottery_str("a"), -5));
-    STEP(pottery_counter_decr(&n, c, pottery_str("a"), 2));
-    STEP(pottery_counter_get(&n, c, pottery_str("a")));
-    STEP(pottery_counter_set(c, pottery_str("b"), 1));
-    STEP(pottery_counter_contains(&in, c, pottery_str("b")));
-    STEP(pottery_counter_len(&n, c));
-    STEP(pottery_counter_del(c, pottery_str("b")));
-    STEP(pottery_counter_decr(&n, c, pottery_str("a"), INT64_MIN)); /* a script, first use */
+    assert_round_trips(1, pottery_counter_incr(&n, c, pottery_str("a"), -5));
+    assert_round_trips(1, pottery_counter_decr(&n, c, pottery_str("a"), 2));
+    assert_round_trips(1, pottery_counter_get(&n, c, pottery_str("a")));
+    assert_round_trips(1, pottery_counter_set(c, pottery_str("b"), 1));
+    assert_round_trips(1, pottery_counter_contains(&in, c, pottery_str("b")));
+    assert_round_trips(1, pottery_counter_len(&n, c));
+    assert_round_trips(1, pottery_counter_del(c, pottery_str("b")));
+    assert_round_trips(1, pottery_counter_decr(&n, c, pottery_str("a"), INT64_MIN)); /* a script, first use */
     assert_true(n == INT64_MAX - 6);
-    STEP(pottery_counter_clear(c));
-#undef STEP
+    assert_round_trips(1, pottery_counter_clear(c));
     pottery_counter_free(c);
 }
 
@@ -379,9 +309,9 @@ static void test_overflow_is_range_error_and_writes_nothing(void **state)
     assert_int_equal(pottery_counter_set(c, pottery_str("small"), INT64_MIN), 0);
     assert_int_equal(pottery_counter_incr(&n, c, pottery_str("big"), 1), POTTERY_ERANGE);
     assert_int_equal(n, 7);
-    assert_contains(pottery_error_last()->message, "OverflowError");
-    assert_contains(pottery_error_last()->message, "'big'");
-    assert_contains(pottery_error_last()->message, "overflow");
+    assert_message_contains("OverflowError");
+    assert_message_contains("'big'");
+    assert_message_contains("overflow");
     assert_raw("9223372036854775807", raw("HGET", "ovf", "\"big\"", NULL));
     assert_int_equal(pottery_counter_decr(&n, c, pottery_str("small"), 1), POTTERY_ERANGE);
     assert_raw("-9223372036854775808", raw("HGET", "ovf", "\"small\"", NULL));
@@ -392,7 +322,7 @@ static void test_overflow_is_range_error_and_writes_nothing(void **state)
     /* A bulk update is all or nothing. */
     pottery_counter_pair two[] = { { pottery_str("x"), 1 }, { pottery_str("big"), 1 } };
     assert_int_equal(pottery_counter_update(c, two, 2), POTTERY_ERANGE);
-    assert_contains(pottery_error_last()->message, "'big'");
+    assert_message_contains("'big'");
     assert_raw("0", raw("HEXISTS", "ovf", "\"x\"", NULL));
     assert_raw("9223372036854775807", raw("HGET", "ovf", "\"big\"", NULL));
 
@@ -438,32 +368,32 @@ static void test_foreign_counts(void **state)
     pottery_counter *c = open_counter("foreign");
     int64_t n = 7;
     assert_int_equal(pottery_counter_get(&n, c, pottery_str("abc")), POTTERY_EDECODE);
-    assert_contains(pottery_error_last()->message, "'abc'");
-    assert_contains(pottery_error_last()->message, "not an integer");
+    assert_message_contains("'abc'");
+    assert_message_contains("not an integer");
     assert_int_equal(pottery_counter_get(&n, c, pottery_str("half")), POTTERY_EDECODE);
-    assert_contains(pottery_error_last()->message, "1.5");
+    assert_message_contains("1.5");
     assert_int_equal(pottery_counter_get(&n, c, pottery_str("huge")), POTTERY_ERANGE);
     assert_int_equal(n, 7);
     assert_int_equal(count_of(c, pottery_str("ok")), 2);
 
     /* HINCRBY refuses: Redis' own error */
     assert_int_equal(pottery_counter_incr(&n, c, pottery_str("abc"), 1), POTTERY_EREDIS);
-    assert_contains(pottery_error_last()->message, "hash value is not an integer");
+    assert_message_contains("hash value is not an integer");
     assert_int_equal(pottery_counter_incr(&n, c, pottery_str("half"), 1), POTTERY_EREDIS);
-    assert_contains(pottery_error_last()->message, "hash value is not an integer");
+    assert_message_contains("hash value is not an integer");
     assert_int_equal(n, 7);
 
     /* Bulk updates decode first: nothing written */
     pottery_counter_pair two[] = { { pottery_str("ok"), 1 }, { pottery_str("abc"), 1 } };
     assert_int_equal(pottery_counter_update(c, two, 2), POTTERY_EDECODE);
-    assert_contains(pottery_error_last()->message, "'abc'");
+    assert_message_contains("'abc'");
     pottery_value *some = calloc(STAGED, sizeof *some);
     assert_non_null(some);
     for (int i = 0; i < STAGED; i++) some[i] = pottery_str("ok");
     some[STAGED - 1] = pottery_str("half");
     assert_int_equal(pottery_counter_update_keys(c, some, STAGED), POTTERY_EDECODE);
     free(some);
-    assert_contains(pottery_error_last()->message, "1.5");
+    assert_message_contains("1.5");
     assert_raw("1", raw("DBSIZE", NULL));
 
     pottery_counter_pair *top = NULL;
@@ -525,9 +455,7 @@ static void test_update_has_counter_semantics(void **state)
     pottery_counter_pair start[] = { { pottery_str("foo"), 1 }, { pottery_str("bar"), 1 } };
     c = open_with("upd", start, 2);
     pottery_counter_pair more[] = { { pottery_str("bar"), 1 }, { pottery_str("baz"), 3 } };
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_update(c, more, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_update(c, more, 2));
     assert_raw("\"foo\"\n1\n\"bar\"\n2\n\"baz\"\n3", raw("HGETALL", "upd", NULL));
 
     /* subtract keeps zero and negative results; repeated keys add up */
@@ -570,33 +498,25 @@ static void test_bulk_updates_are_one_round_trip(void **state)
     assert_raw("10000", raw("HLEN", "bulk", NULL));
     assert_raw("3", raw("HGET", "bulk", "\"k9999\"", NULL));
 
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_update(c, items, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_update(c, items, N));
     assert_raw("6", raw("HGET", "bulk", "\"k0\"", NULL));
 
-    before = round_trips();
-    assert_int_equal(pottery_counter_update_keys(c, keys, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_update_keys(c, keys, N));
     assert_raw("7", raw("HGET", "bulk", "\"k5000\"", NULL));
 
-    before = round_trips();
-    assert_int_equal(pottery_counter_subtract(c, items, N), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_counter_subtract_keys(c, keys, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_subtract(c, items, N));
+    assert_round_trips(1, pottery_counter_subtract_keys(c, keys, N));
     assert_raw("3", raw("HGET", "bulk", "\"k1234\"", NULL));
     free(items);
     free(names);
 
     /* Repeated keys across chunks add up: 25,000 contributions to 3,000 keys, streamed
-     * in chunks (UNWATCH, MULTI, 3 chunks of <= 10,000, the commit, EXEC). */
+     * in chunks (MULTI, 3 chunks of <= 10,000, the commit, EXEC). */
     items = make_pairs(25000, 3000, 1, &names);
     b = stats();
     assert_int_equal(pottery_counter_update(c, items, 25000), 0);
     assert_int_equal(stats().round_trips - b.round_trips, 1);
-    assert_int_equal(stats().commands - b.commands, 7);
+    assert_int_equal(stats().commands - b.commands, 6);
     assert_raw("12", raw("HGET", "bulk", "\"k999\"", NULL));  /* 3 + 9 */
     assert_raw("11", raw("HGET", "bulk", "\"k1000\"", NULL)); /* 3 + 8 */
     assert_raw("3", raw("HGET", "bulk", "\"k3000\"", NULL));
@@ -648,13 +568,9 @@ static void test_update_from_other_counters(void **state)
     pottery_counter_pair ac[] = { { pottery_str("a"), 3 }, { pottery_str("c"), -1 } };
     pottery_counter_pair ab[] = { { pottery_str("a"), 1 }, { pottery_str("b"), 2 } };
     pottery_counter *x = open_with("x", ac, 2), *y = open_with("y", ab, 2);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_update_from(x, y), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_update_from(x, y));
     assert_raw("\"a\"\n4\n\"c\"\n-1\n\"b\"\n2", raw("HGETALL", "x", NULL));
-    before = round_trips();
-    assert_int_equal(pottery_counter_subtract_from(x, y), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_subtract_from(x, y));
     assert_equal_json(x, "{\"a\": 3, \"b\": 0, \"c\": -1}");
     assert_equal_json(y, "{\"a\": 1, \"b\": 2}");
     /* With itself: doubled, then all zero (Python does the same). */
@@ -668,17 +584,12 @@ static void test_update_from_other_counters(void **state)
     assert_raw("3", raw("HLEN", "x", NULL));
 
     /* From a counter on another server: read, then one atomic write. */
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
     enum { N = 2500 };
     char (*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 2, &names);
     items[0].key = pottery_str("a");
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
-    opts.items = items;
-    opts.nitems = N;
-    pottery_counter *far = NULL;
-    assert_int_equal(pottery_counter_open(&far, far_client, "far", &opts), 0);
+    pottery_counter *far = open_with_on(far_client, "far", items, N);
     assert_int_equal(pottery_counter_update_from(x, far), 0);
     assert_raw("2502", raw("HLEN", "x", NULL));
     assert_raw("2", raw("HGET", "x", "\"a\"", NULL));
@@ -710,9 +621,7 @@ static void test_open_with_initial_counts(void **state)
     opts.items = items;
     opts.nitems = 2;
     pottery_counter *c = NULL;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_open(&c, client, "init", &opts), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_open(&c, client, "init", &opts));
     assert_raw("\"a\"\n12\n\"b\"\n1\n\"z\"\n0", raw("HGETALL", "init", NULL));
     pottery_counter_free(c);
     assert_raw("1", raw("EXISTS", "init", NULL)); /* user keys survive free */
@@ -721,8 +630,8 @@ static void test_open_with_initial_counts(void **state)
     c = (pottery_counter *)&opts;
     assert_int_equal(pottery_counter_open(&c, client, "init", &opts), POTTERY_EEXISTS);
     assert_null(c);
-    assert_contains(pottery_error_last()->message, "KeyExistsError");
-    assert_contains(pottery_error_last()->message, "init");
+    assert_message_contains("KeyExistsError");
+    assert_message_contains("init");
     assert_raw("\"a\"\n12\n\"b\"\n1\n\"z\"\n0", raw("HGETALL", "init", NULL));
     free(raw("SET", "str", "x", NULL));
     assert_int_equal(pottery_counter_open(&c, client, "str", &opts), POTTERY_EEXISTS);
@@ -735,9 +644,7 @@ static void test_open_with_initial_counts(void **state)
     opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
     opts.items = many;
     opts.nitems = N;
-    before = round_trips();
-    assert_int_equal(pottery_counter_open(&c, client, "big", &opts), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_open(&c, client, "big", &opts));
     assert_raw("12000", raw("HLEN", "big", NULL));
     pottery_counter_free(c);
     many[0].count = 5;
@@ -748,7 +655,7 @@ static void test_open_with_initial_counts(void **state)
     free(names);
 
     /* without initial counts: attaching costs nothing */
-    before = round_trips();
+    uint64_t before = round_trips();
     assert_int_equal(pottery_counter_open(&c, client, "init", NULL), 0);
     opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
     pottery_counter *d = NULL;
@@ -764,8 +671,7 @@ static void test_random_key_is_temporary(void **state)
     pottery_counter_pair items[] = { { pottery_str("a"), 1 } };
     pottery_counter *c = open_with(NULL, items, 1);
     const char *key = pottery_counter_key(c);
-    assert_int_equal(strlen(key), 44);
-    assert_memory_equal(key, "pottery:", 8);
+    assert_random_key(key);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", key);
     assert_raw("1", raw("EXISTS", saved, NULL));
@@ -787,9 +693,7 @@ static void test_most_common(void **state)
     pottery_counter *c = open_letters("mc", "abracadabra");
     pottery_counter_pair *top = NULL;
     size_t n = 99;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_most_common(&top, &n, c, POTTERY_COUNTER_ALL), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_most_common(&top, &n, c, POTTERY_COUNTER_ALL));
     assert_int_equal(n, 5);
     const char *order = "abrcd";
     const int64_t counts[] = { 5, 2, 2, 1, 1 };
@@ -836,10 +740,7 @@ static void test_most_common(void **state)
 static void test_elements_and_items(void **state)
 {
     (void)state;
-    pottery_counter_pair abcd[] = {
-        { pottery_str("a"), 4 }, { pottery_str("b"), 2 }, { pottery_str("c"), 0 }, { pottery_str("d"), -2 }
-    };
-    pottery_counter *c = open_with("el", abcd, 4);
+    pottery_counter *c = open_with("el", abcd_items, 4);
     pottery_counter_iter *it = NULL;
     pottery_value k = POTTERY_VALUE_INIT;
     int64_t n = 0;
@@ -906,14 +807,9 @@ static void test_elements_and_items(void **state)
 static void test_total(void **state)
 {
     (void)state;
-    pottery_counter_pair abcd[] = {
-        { pottery_str("a"), 4 }, { pottery_str("b"), 2 }, { pottery_str("c"), 0 }, { pottery_str("d"), -2 }
-    };
-    pottery_counter *c = open_with("tot", abcd, 4);
+    pottery_counter *c = open_with("tot", abcd_items, 4);
     int64_t n = 0;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_total(&n, c), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_total(&n, c));
     assert_int_equal(n, 4);
     assert_int_equal(pottery_counter_clear(c), 0);
     assert_int_equal(pottery_counter_total(&n, c), 0);
@@ -964,26 +860,19 @@ static void test_equality(void **state)
     assert_int_equal(pottery_counter_equal_json(&eq, x, "{\"b\": 0, \"a\": 1}"), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(pottery_counter_set(y, pottery_str("b"), 0), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_counter_equal(&eq, x, y), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_counter_equal(&eq, x, y));
     assert_int_equal(eq, 1);
     assert_int_equal(pottery_counter_incr(NULL, y, pottery_str("b"), 1), 0);
     assert_int_equal(pottery_counter_equal(&eq, x, y), 0);
     assert_int_equal(eq, 0);
     /* the same key on the same server: equal without reading */
-    before = round_trips();
+    uint64_t before = round_trips();
     assert_int_equal(pottery_counter_equal(&eq, x, x2), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
     /* another server */
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
-    pottery_counter *far = NULL;
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
-    opts.items = a1b0;
-    opts.nitems = 2;
-    assert_int_equal(pottery_counter_open(&far, far_client, "eq-x", &opts), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
+    pottery_counter *far = open_with_on(far_client, "eq-x", a1b0, 2);
     assert_int_equal(pottery_counter_equal(&eq, x, far), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(pottery_counter_equal(&eq, y, far), 0);
@@ -1026,19 +915,12 @@ static void test_binary_operators(void **state)
 {
     (void)state;
     pottery_counter *mine = open_with("mine", mine_items, 4), *theirs = open_with("theirs", theirs_items, 4);
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
-    opts.items = theirs_items;
-    opts.nitems = 4;
-    pottery_counter *far = NULL;
-    assert_int_equal(pottery_counter_open(&far, far_client, "theirs", &opts), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
+    pottery_counter *far = open_with_on(far_client, "theirs", theirs_items, 4);
     char *text = NULL;
     size_t len = 0;
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
-        uint64_t before = round_trips();
-        assert_int_equal(pottery_counter_binary(&text, &len, mine, (pottery_counter_op)op, theirs), 0);
-        assert_int_equal(round_trips() - before, 1);
+        assert_round_trips(1, pottery_counter_binary(&text, &len, mine, (pottery_counter_op)op, theirs));
         assert_string_equal(text, op_results[op]);
         assert_int_equal(len, strlen(text));
         pottery_free(text);
@@ -1081,7 +963,7 @@ static void test_binary_operators(void **state)
     /* Results outside int64, bad operands */
     assert_int_equal(pottery_counter_set(nums, pottery_int(10), INT64_MAX), 0);
     assert_int_equal(pottery_counter_binary(&text, NULL, nums, POTTERY_COUNTER_ADD, nums), POTTERY_ERANGE);
-    assert_contains(pottery_error_last()->message, "OverflowError");
+    assert_message_contains("OverflowError");
     /* ...but a result below INT64_MIN is dropped like any result <= 0, as Python drops it */
     assert_int_equal(pottery_counter_set(nums, pottery_int(10), INT64_MIN), 0);
     assert_int_equal(pottery_counter_binary(&text, NULL, nums, POTTERY_COUNTER_ADD, nums), 0);
@@ -1092,7 +974,7 @@ static void test_binary_operators(void **state)
     assert_int_equal(pottery_counter_binary(&text, NULL, mine, (pottery_counter_op)9, theirs), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "[1]"), POTTERY_ETYPE);
     assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "{\"a\": 1.5}"), POTTERY_ETYPE);
-    assert_contains(pottery_error_last()->message, "'a'");
+    assert_message_contains("'a'");
     assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "{\"a\": "), POTTERY_ETYPE);
     assert_null(text);
     pottery_counter_free(nums);
@@ -1105,13 +987,8 @@ static void test_binary_operators(void **state)
 static void test_inplace_operators(void **state)
 {
     (void)state;
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
-    opts.items = theirs_items;
-    opts.nitems = 4;
-    pottery_counter *far = NULL;
-    assert_int_equal(pottery_counter_open(&far, far_client, "theirs", &opts), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
+    pottery_counter *far = open_with_on(far_client, "theirs", theirs_items, 4);
     pottery_counter *theirs = open_with("theirs", theirs_items, 4);
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
         for (int how = 0; how < 3; how++) {
@@ -1144,7 +1021,7 @@ static void test_inplace_operators(void **state)
     assert_int_equal(pottery_counter_set(mine, pottery_str("a"), INT64_MAX), 0);
     assert_int_equal(pottery_counter_set(mine, pottery_str("z"), -1), 0);
     assert_int_equal(pottery_counter_inplace_json(mine, POTTERY_COUNTER_ADD, "{\"a\": 1}"), POTTERY_ERANGE);
-    assert_contains(pottery_error_last()->message, "'a'");
+    assert_message_contains("'a'");
     assert_raw("\"a\"\n9223372036854775807\n\"z\"\n-1", raw("HGETALL", "mine", NULL));
     /* ...and the exact edge works: INT64_MAX - INT64_MIN would not, INT64_MAX | x does */
     assert_int_equal(pottery_counter_inplace_json(mine, POTTERY_COUNTER_OR, "{\"a\": -9223372036854775808}"), 0);
@@ -1262,39 +1139,33 @@ static void test_wrong_redis_type(void **state)
     char (*names)[24] = NULL;
     pottery_counter_pair *many = make_pairs(N, N, 1, &names);
 
-#define WRONGTYPE(call) \
-    do { \
-        assert_int_equal((call), POTTERY_EREDIS); \
-        assert_contains(pottery_error_last()->message, "WRONGTYPE"); \
-    } while (0)
-    WRONGTYPE(pottery_counter_get(&n, c, key));
-    WRONGTYPE(pottery_counter_set(c, key, 1));
-    WRONGTYPE(pottery_counter_del(c, key));
-    WRONGTYPE(pottery_counter_contains(&in, c, key));
-    WRONGTYPE(pottery_counter_len(&n, c));
-    WRONGTYPE(pottery_counter_incr(&n, c, key, 1));
-    WRONGTYPE(pottery_counter_decr(&n, c, key, INT64_MIN));
-    WRONGTYPE(pottery_counter_update(c, &item, 1));
-    WRONGTYPE(pottery_counter_update(c, many, N));
-    WRONGTYPE(pottery_counter_subtract_keys(c, &key, 1));
-    WRONGTYPE(pottery_counter_update_from(c, other));
-    WRONGTYPE(pottery_counter_subtract_from(other, c));
-    WRONGTYPE(pottery_counter_most_common(&pairs, &np, c, -1));
-    WRONGTYPE(pottery_counter_total(&n, c));
-    WRONGTYPE(pottery_counter_repr(&text, c));
-    WRONGTYPE(pottery_counter_to_json(&text, NULL, c));
-    WRONGTYPE(pottery_counter_equal(&in, c, other));
-    WRONGTYPE(pottery_counter_equal_json(&in, c, "{}"));
-    WRONGTYPE(pottery_counter_binary(&text, NULL, c, POTTERY_COUNTER_ADD, other));
-    WRONGTYPE(pottery_counter_binary_json(&text, NULL, c, POTTERY_COUNTER_ADD, "{}"));
-    WRONGTYPE(pottery_counter_neg(&text, NULL, c));
-    WRONGTYPE(pottery_counter_inplace(c, POTTERY_COUNTER_OR, other));
-    WRONGTYPE(pottery_counter_inplace(other, POTTERY_COUNTER_OR, c));
-    WRONGTYPE(pottery_counter_inplace_json(c, POTTERY_COUNTER_AND, "{\"a\": 1}"));
+    assert_wrongtype(pottery_counter_get(&n, c, key));
+    assert_wrongtype(pottery_counter_set(c, key, 1));
+    assert_wrongtype(pottery_counter_del(c, key));
+    assert_wrongtype(pottery_counter_contains(&in, c, key));
+    assert_wrongtype(pottery_counter_len(&n, c));
+    assert_wrongtype(pottery_counter_incr(&n, c, key, 1));
+    assert_wrongtype(pottery_counter_decr(&n, c, key, INT64_MIN));
+    assert_wrongtype(pottery_counter_update(c, &item, 1));
+    assert_wrongtype(pottery_counter_update(c, many, N));
+    assert_wrongtype(pottery_counter_subtract_keys(c, &key, 1));
+    assert_wrongtype(pottery_counter_update_from(c, other));
+    assert_wrongtype(pottery_counter_subtract_from(other, c));
+    assert_wrongtype(pottery_counter_most_common(&pairs, &np, c, -1));
+    assert_wrongtype(pottery_counter_total(&n, c));
+    assert_wrongtype(pottery_counter_repr(&text, c));
+    assert_wrongtype(pottery_counter_to_json(&text, NULL, c));
+    assert_wrongtype(pottery_counter_equal(&in, c, other));
+    assert_wrongtype(pottery_counter_equal_json(&in, c, "{}"));
+    assert_wrongtype(pottery_counter_binary(&text, NULL, c, POTTERY_COUNTER_ADD, other));
+    assert_wrongtype(pottery_counter_binary_json(&text, NULL, c, POTTERY_COUNTER_ADD, "{}"));
+    assert_wrongtype(pottery_counter_neg(&text, NULL, c));
+    assert_wrongtype(pottery_counter_inplace(c, POTTERY_COUNTER_OR, other));
+    assert_wrongtype(pottery_counter_inplace(other, POTTERY_COUNTER_OR, c));
+    assert_wrongtype(pottery_counter_inplace_json(c, POTTERY_COUNTER_AND, "{\"a\": 1}"));
     assert_int_equal(pottery_counter_elements_new(&it, c), 0);
-    WRONGTYPE(pottery_counter_iter_next(it, NULL, NULL));
+    assert_wrongtype(pottery_counter_iter_next(it, NULL, NULL));
     pottery_counter_iter_free(it);
-#undef WRONGTYPE
     assert_raw("value", raw("GET", "plain", NULL));
     assert_raw("1", raw("HGET", "other", "\"a\"", NULL));
     assert_raw("2", raw("DBSIZE", NULL));
@@ -1308,16 +1179,14 @@ static void test_dropped_connection(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *cl = NULL;
-    assert_int_equal(pottery_client_open(&cl, victim.url, NULL), 0);
+    pottery_client *cl = victim_start(&victim, NULL);
     pottery_counter *c = NULL;
     assert_int_equal(pottery_counter_open(&c, cl, "k", NULL), 0);
     assert_int_equal(pottery_counter_incr(NULL, c, pottery_str("a"), 1), 0);
     test_redis_kill(&victim);
     int64_t n = 0;
     int rc = pottery_counter_incr(&n, c, pottery_str("a"), 1);
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself (and scripts are loaded again). */
     pottery_counter_pair two[] = { { pottery_str("a"), 2 }, { pottery_str("b"), 1 } };
@@ -1325,41 +1194,36 @@ static void test_dropped_connection(void **state)
     assert_int_equal(pottery_counter_incr(&n, c, pottery_str("a"), 1), 0);
     assert_int_equal(n, 3);
     pottery_counter_free(c);
-    pottery_client_free(cl);
-    test_redis_stop(&victim);
+    victim_stop(&victim, cl);
 }
 
 /* ---- concurrency: 8 processes, 10,000 increments each, nothing lost ---- */
 
+enum { INCR_WORKERS = 8, INCRS = 10000 };
+
+static int incr_worker(pottery_client *mine, int w, void *arg)
+{
+    (void)w;
+    (void)arg;
+    pottery_counter *c = NULL;
+    int failures = 0;
+    if (pottery_counter_open(&c, mine, "hits", NULL) == 0) {
+        for (int i = 0; i < INCRS; i++)
+            if (pottery_counter_incr(NULL, c, pottery_str("page"), 1) != 0) failures++;
+    } else {
+        failures = 1;
+    }
+    pottery_counter_free(c);
+    return failures ? 1 : 0;
+}
+
 static void test_concurrent_increments(void **state)
 {
     (void)state;
-    enum { WORKERS = 8, INCRS = 10000 };
+    enum { WORKERS = INCR_WORKERS };
     pid_t pids[WORKERS];
-    for (int w = 0; w < WORKERS; w++) {
-        pids[w] = fork();
-        assert_true(pids[w] >= 0);
-        if (pids[w] == 0) {
-            pottery_client *mine = NULL;
-            pottery_counter *c = NULL;
-            int failures = 0;
-            if (pottery_client_open(&mine, server.url, NULL) == 0 &&
-                pottery_counter_open(&c, mine, "hits", NULL) == 0) {
-                for (int i = 0; i < INCRS; i++)
-                    if (pottery_counter_incr(NULL, c, pottery_str("page"), 1) != 0) failures++;
-            } else {
-                failures = 1;
-            }
-            pottery_counter_free(c);
-            pottery_client_free(mine);
-            _exit(failures ? 1 : 0);
-        }
-    }
-    for (int w = 0; w < WORKERS; w++) {
-        int status = 0;
-        waitpid(pids[w], &status, 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    for (int w = 0; w < WORKERS; w++) pids[w] = fork_worker(incr_worker, w, NULL);
+    for (int w = 0; w < WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
     pottery_counter *c = open_counter("hits");
     assert_int_equal(count_of(c, pottery_str("page")), WORKERS * INCRS);
     assert_raw("80000", raw("HGET", "hits", "\"page\"", NULL));
@@ -1369,31 +1233,31 @@ static void test_concurrent_increments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_readme_session, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_single_key_operations_cost_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_missing_key_counts_zero, setup_test),
-        cmocka_unit_test_setup(test_zero_and_negative_counts_are_stored, setup_test),
-        cmocka_unit_test_setup(test_incr_and_decr, setup_test),
-        cmocka_unit_test_setup(test_overflow_is_range_error_and_writes_nothing, setup_test),
-        cmocka_unit_test_setup(test_foreign_counts, setup_test),
-        cmocka_unit_test_setup(test_update_has_counter_semantics, setup_test),
-        cmocka_unit_test_setup(test_bulk_updates_are_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_unencodable_key_writes_nothing, setup_test),
-        cmocka_unit_test_setup(test_update_from_other_counters, setup_test),
-        cmocka_unit_test_setup(test_open_with_initial_counts, setup_test),
-        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
-        cmocka_unit_test_setup(test_most_common, setup_test),
-        cmocka_unit_test_setup(test_elements_and_items, setup_test),
-        cmocka_unit_test_setup(test_total, setup_test),
-        cmocka_unit_test_setup(test_to_json_and_repr, setup_test),
-        cmocka_unit_test_setup(test_equality, setup_test),
-        cmocka_unit_test_setup(test_binary_operators, setup_test),
-        cmocka_unit_test_setup(test_inplace_operators, setup_test),
-        cmocka_unit_test_setup(test_null_arguments_and_unencodable_keys, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection, setup_test),
-        cmocka_unit_test_setup(test_concurrent_increments, setup_test),
+        cmocka_unit_test_setup(test_readme_session, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_single_key_operations_cost_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_missing_key_counts_zero, fixture_reset),
+        cmocka_unit_test_setup(test_zero_and_negative_counts_are_stored, fixture_reset),
+        cmocka_unit_test_setup(test_incr_and_decr, fixture_reset),
+        cmocka_unit_test_setup(test_overflow_is_range_error_and_writes_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_counts, fixture_reset),
+        cmocka_unit_test_setup(test_update_has_counter_semantics, fixture_reset),
+        cmocka_unit_test_setup(test_bulk_updates_are_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_unencodable_key_writes_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_update_from_other_counters, fixture_reset),
+        cmocka_unit_test_setup(test_open_with_initial_counts, fixture_reset),
+        cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_most_common, fixture_reset),
+        cmocka_unit_test_setup(test_elements_and_items, fixture_reset),
+        cmocka_unit_test_setup(test_total, fixture_reset),
+        cmocka_unit_test_setup(test_to_json_and_repr, fixture_reset),
+        cmocka_unit_test_setup(test_equality, fixture_reset),
+        cmocka_unit_test_setup(test_binary_operators, fixture_reset),
+        cmocka_unit_test_setup(test_inplace_operators, fixture_reset),
+        cmocka_unit_test_setup(test_null_arguments_and_unencodable_keys, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
+        cmocka_unit_test_setup(test_concurrent_increments, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }

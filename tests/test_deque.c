@@ -1,7 +1,6 @@
 /* pottery_deque against a private redis-server: behaviour, maxlen, layout, round trips,
  * concurrency and bad input. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,42 +14,12 @@
 
 #include "pottery.h"
 #include "pottery/deque.h"
-#include "support/redis_server.h"
-
-static test_redis server;
-static pottery_client *client;
+#include "support/test_fixture.h"
 
 /* ---- helpers ---- */
 
-static char *raw(const char *arg0, ...)
-{
-    /* test_redis_cmd with the varargs forwarded. */
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    va_end(ap);
-    return test_redis_cmd(&server, argc, argv, lens);
-}
-
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
 /* The whole Redis list, one element per line, read through the independent connection. */
-static void assert_list(const char *key, const char *expected)
-{
-    assert_raw(expected, raw("LRANGE", key, "0", "-1", NULL));
-}
+#define assert_list(key, expected) assert_raw((expected), raw("LRANGE", (key), "0", "-1", NULL))
 
 static long long raw_llen(const char *key)
 {
@@ -59,29 +28,6 @@ static long long raw_llen(const char *key)
     long long v = strtoll(n, NULL, 10);
     free(n);
     return v;
-}
-
-static uint64_t round_trips(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st.round_trips;
-}
-
-static uint64_t commands(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st.commands;
-}
-
-static pottery_deque *open_deque(const char *key, int64_t maxlen)
-{
-    pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
-    opts.maxlen = maxlen;
-    pottery_deque *d = NULL;
-    assert_int_equal(pottery_deque_open(&d, client, key, &opts), 0);
-    return d;
 }
 
 static pottery_deque *open_with(const char *key, int64_t maxlen, const pottery_value *items, size_t n)
@@ -93,6 +39,11 @@ static pottery_deque *open_with(const char *key, int64_t maxlen, const pottery_v
     pottery_deque *d = NULL;
     assert_int_equal(pottery_deque_open(&d, client, key, &opts), 0);
     return d;
+}
+
+static pottery_deque *open_deque(const char *key, int64_t maxlen)
+{
+    return open_with(key, maxlen, NULL, 0);
 }
 
 static int64_t deque_len(pottery_deque *d)
@@ -123,29 +74,6 @@ static void fill_ints(const char *key, int from, int to)
 static const pottery_value letters_ghi[] = { { POTTERY_TYPE_STRING, { .s = { "g", 1 } }, NULL },
                                              { POTTERY_TYPE_STRING, { .s = { "h", 1 } }, NULL },
                                              { POTTERY_TYPE_STRING, { .s = { "i", 1 } }, NULL } };
-
-static int setup_group(void **state)
-{
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    pottery_client_free(client);
-    test_redis_stop(&server);
-    return 0;
-}
-
-static int setup_test(void **state)
-{
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
-    return 0;
-}
 
 /* ---- the seed README's session ---- */
 
@@ -276,7 +204,7 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     assert_int_equal(pottery_deque_open(&d, client, "taken", &opts), POTTERY_EEXISTS);
     assert_int_equal(round_trips() - before, 1);
     assert_null(d);
-    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_message_contains("taken");
     assert_list("taken", "\"old\"");
     /* Also with a maxlen 0 (nothing would be stored) and on a key of another type. */
     opts.maxlen = 0;
@@ -290,9 +218,7 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     assert_int_equal(pottery_deque_open(&d, client, "pottery:busy", &opts), POTTERY_EEXISTS);
     assert_raw("1", raw("LLEN", "pottery:busy", NULL));
     /* Without items, attaching to an existing list is fine and sends nothing. */
-    before = round_trips();
-    assert_int_equal(pottery_deque_open(&d, client, "taken", NULL), 0);
-    assert_int_equal(round_trips(), before);
+    assert_round_trips(0, pottery_deque_open(&d, client, "taken", NULL));
     pottery_deque_free(d);
     assert_raw("1", raw("EXISTS", "taken", NULL)); /* user keys survive free */
 }
@@ -308,7 +234,7 @@ static void test_open_beyond_maxlen_fails(void **state)
     assert_int_equal(pottery_deque_open(&d, client, "long", &opts), POTTERY_EINDEX);
     assert_int_equal(round_trips() - before, 1);
     assert_null(d);
-    assert_string_equal(pottery_error_last()->message, "IndexError: persistent RedisDeque beyond its maximum size");
+    assert_message("IndexError: persistent RedisDeque beyond its maximum size");
     assert_raw("5", raw("LLEN", "long", NULL));
     opts.maxlen = 0;
     assert_int_equal(pottery_deque_open(&d, client, "long", &opts), POTTERY_EINDEX);
@@ -327,7 +253,7 @@ static void test_open_beyond_maxlen_fails(void **state)
     /* A negative maxlen other than "none" is Python's ValueError. */
     opts.maxlen = -2;
     assert_int_equal(pottery_deque_open(&d, client, "long", &opts), POTTERY_EINVAL);
-    assert_string_equal(pottery_error_last()->message, "ValueError: maxlen must be non-negative");
+    assert_message("ValueError: maxlen must be non-negative");
 }
 
 static void test_random_key_is_temporary(void **state)
@@ -335,8 +261,7 @@ static void test_random_key_is_temporary(void **state)
     (void)state;
     pottery_deque *d = open_with(NULL, 2, letters_ghi, 3);
     const char *key = pottery_deque_key(d);
-    assert_int_equal(strlen(key), 44);
-    assert_memory_equal(key, "pottery:", 8);
+    assert_random_key(key);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", key);
     assert_list(saved, "\"h\"\n\"i\"");
@@ -373,18 +298,10 @@ static void test_single_operations_cost_one_round_trip(void **state)
         assert_int_equal(pottery_deque_extend(d, two, 2), 0);
         assert_int_equal(pottery_deque_extendleft(d, two, 2), 0);
         assert_int_equal(round_trips() - before, 2);
-        before = round_trips();
-        assert_int_equal(pottery_deque_pop(&v, d), 0);
-        assert_int_equal(round_trips() - before, 1);
-        before = round_trips();
-        assert_int_equal(pottery_deque_popleft(&v, d), 0);
-        assert_int_equal(round_trips() - before, 1);
-        before = round_trips();
-        assert_int_equal(pottery_deque_rotate(d, 1), 0);
-        assert_int_equal(round_trips() - before, 1);
-        before = round_trips();
-        assert_int_equal(pottery_deque_insert(d, 1, pottery_int(9)), 0);
-        assert_int_equal(round_trips() - before, 1);
+        assert_round_trips(1, pottery_deque_pop(&v, d));
+        assert_round_trips(1, pottery_deque_popleft(&v, d));
+        assert_round_trips(1, pottery_deque_rotate(d, 1));
+        assert_round_trips(1, pottery_deque_insert(d, 1, pottery_int(9)));
         before = round_trips();
         assert_int_equal(pottery_deque_peek(&v, d), 0);
         assert_int_equal(pottery_deque_peekleft(&v, d), 0);
@@ -401,14 +318,14 @@ static void test_pop_from_empty(void **state)
     pottery_deque *d = open_deque("empty", POTTERY_DEQUE_NO_MAXLEN);
     pottery_value v = pottery_int(7); /* a borrowed value in out must stay untouched */
     assert_int_equal(pottery_deque_pop(&v, d), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: pop from an empty deque");
+    assert_message("IndexError: pop from an empty deque");
     assert_int_equal(v.u.i, 7);
     assert_int_equal(pottery_deque_popleft(&v, d), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: pop from an empty deque");
+    assert_message("IndexError: pop from an empty deque");
     assert_int_equal(pottery_deque_peek(&v, d), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque index out of range");
+    assert_message("IndexError: deque index out of range");
     assert_int_equal(pottery_deque_peekleft(&v, d), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque index out of range");
+    assert_message("IndexError: deque index out of range");
     assert_int_equal(v.u.i, 7);
     /* Pops empty the deque from both ends in order. */
     assert_int_equal(pottery_deque_extend(d, letters_ghi, 3), 0);
@@ -447,9 +364,7 @@ static void test_maxlen_drops_the_other_end(void **state)
     assert_list("bounded", "2\n1\n\"y\"");
     /* More values than maxlen: only the last maxlen are sent (MULTI, PUSH, LTRIM, EXEC), with the same result as
      * pushing them all (Python: deque('xyz', maxlen=3).extend('abcde') -> c, d, e). */
-    uint64_t cmds = commands();
-    assert_int_equal(pottery_deque_extend(d, abcde, 5), 0);
-    assert_int_equal(commands() - cmds, 4);
+    assert_commands(4, pottery_deque_extend(d, abcde, 5));
     assert_list("bounded", "\"c\"\n\"d\"\n\"e\"");
     assert_int_equal(pottery_deque_extendleft(d, abcde, 5), 0);
     assert_list("bounded", "\"e\"\n\"d\"\n\"c\"");
@@ -480,7 +395,7 @@ static void test_maxlen_zero_is_always_empty(void **state)
     assert_int_equal(pottery_deque_extendleft(d, letters_ghi, 3), 0);
     assert_raw("0", raw("EXISTS", "nothing", NULL));
     assert_int_equal(pottery_deque_insert(d, 0, pottery_int(1)), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque already at its maximum size");
+    assert_message("IndexError: deque already at its maximum size");
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_deque_pop(&v, d), POTTERY_EINDEX);
     assert_int_equal(deque_len(d), 0);
@@ -494,21 +409,15 @@ static void test_extend_is_one_round_trip(void **state)
 {
     (void)state;
     enum { N = 10000 };
-    pottery_value *values = calloc(N, sizeof *values);
-    assert_non_null(values);
-    for (int i = 0; i < N; i++) values[i] = pottery_int(i);
+    pottery_value *values = int_values(N, 0, 1);
 
     /* Unbounded, both sides. */
     pottery_deque *d = open_deque("bulk", POTTERY_DEQUE_NO_MAXLEN);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_deque_extend(d, values, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_deque_extend(d, values, N));
     assert_int_equal(raw_llen("bulk"), N);
     assert_raw("0", raw("LINDEX", "bulk", "0", NULL));
     assert_raw("9999", raw("LINDEX", "bulk", "-1", NULL));
-    before = round_trips();
-    assert_int_equal(pottery_deque_extendleft(d, values, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_deque_extendleft(d, values, N));
     assert_int_equal(raw_llen("bulk"), 2 * N);
     assert_raw("9999", raw("LINDEX", "bulk", "0", NULL));
     assert_raw("0", raw("LINDEX", "bulk", "9999", NULL));
@@ -517,7 +426,7 @@ static void test_extend_is_one_round_trip(void **state)
 
     /* Bounded below the chunk size: one MULTI/PUSH/LTRIM/EXEC, the last 50 only. */
     d = open_deque("bulk50", 50);
-    before = round_trips();
+    uint64_t before = round_trips();
     uint64_t cmds = commands();
     assert_int_equal(pottery_deque_extend(d, values, N), 0);
     assert_int_equal(round_trips() - before, 1);
@@ -533,14 +442,10 @@ static void test_extend_is_one_round_trip(void **state)
     /* Bounded above the chunk size: streamed, trimmed in the same transaction. */
     fill_ints("bulk5000", -10, 0);
     d = open_deque("bulk5000", 5000);
-    before = round_trips();
-    assert_int_equal(pottery_deque_extend(d, values, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_deque_extend(d, values, N));
     assert_int_equal(raw_llen("bulk5000"), 5000);
     assert_raw("5000", raw("LINDEX", "bulk5000", "0", NULL));
-    before = round_trips();
-    assert_int_equal(pottery_deque_extendleft(d, values, 6000), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_deque_extendleft(d, values, 6000));
     assert_int_equal(raw_llen("bulk5000"), 5000);
     assert_raw("5999", raw("LINDEX", "bulk5000", "0", NULL));
     assert_raw("1000", raw("LINDEX", "bulk5000", "-1", NULL));
@@ -560,9 +465,7 @@ static void test_bad_value_writes_nothing(void **state)
 {
     (void)state;
     enum { N = 2500 };
-    pottery_value *values = calloc(N, sizeof *values);
-    assert_non_null(values);
-    for (int i = 0; i < N; i++) values[i] = pottery_int(i);
+    pottery_value *values = int_values(N, 0, 1);
     for (int bounded = 0; bounded < 2; bounded++) {
         pottery_deque *d = open_deque("bad", bounded ? 10 : POTTERY_DEQUE_NO_MAXLEN);
         /* In the last chunk of a streamed push, and (bounded) among values that a maxlen
@@ -643,9 +546,7 @@ static void test_rotate(void **state)
 
     /* n == 0 sends nothing; an empty deque stays empty (no key created). */
     d = open_deque("void", POTTERY_DEQUE_NO_MAXLEN);
-    uint64_t cmds = commands();
-    assert_int_equal(pottery_deque_rotate(d, 0), 0);
-    assert_int_equal(commands(), cmds);
+    assert_commands(0, pottery_deque_rotate(d, 0));
     assert_int_equal(pottery_deque_rotate(d, 5), 0);
     assert_raw("0", raw("EXISTS", "void", NULL));
     pottery_deque_free(d);
@@ -653,9 +554,7 @@ static void test_rotate(void **state)
     /* The seed README's 'ghijkl'.rotate(1); a long deque rotated both ways (chunked pushes). */
     d = open_deque("long", POTTERY_DEQUE_NO_MAXLEN);
     enum { N = 5003 };
-    pottery_value *values = calloc(N, sizeof *values);
-    assert_non_null(values);
-    for (int i = 0; i < N; i++) values[i] = pottery_int(i);
+    pottery_value *values = int_values(N, 0, 1);
     assert_int_equal(pottery_deque_extend(d, values, N), 0);
     /* Both ways of moving (the shorter end), each with more than one LPUSH/RPUSH chunk. */
     static const int64_t steps[] = { 4500, -1900, 2400, 2700, -2600, 1 };
@@ -699,7 +598,7 @@ static void test_insert(void **state)
     assert_int_equal(pottery_deque_insert(d, INT64_MAX, pottery_int(9)), 0);
     assert_list("zeros", "-1\n0\n0\n2\n0\n0\n9");
     assert_int_equal(pottery_deque_insert(d, 3, pottery_int(5)), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque already at its maximum size");
+    assert_message("IndexError: deque already at its maximum size");
     assert_list("zeros", "-1\n0\n0\n2\n0\n0\n9");
     /* No placeholder is ever left behind. */
     pottery_value v = POTTERY_VALUE_INIT;
@@ -727,7 +626,7 @@ static void test_list_reads(void **state)
     assert_int_equal(pottery_deque_get(&v, d, -1), 0);
     assert_string_equal(v.u.s.ptr, "c");
     assert_int_equal(pottery_deque_get(&v, d, 6), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque index out of range");
+    assert_message("IndexError: deque index out of range");
     assert_int_equal(pottery_deque_get(&v, d, -7), POTTERY_EINDEX);
     assert_string_equal(v.u.s.ptr, "c"); /* untouched */
 
@@ -750,9 +649,9 @@ static void test_list_reads(void **state)
     assert_int_equal(pottery_deque_index_range(&n, d, pottery_bool(1), 2, POTTERY_SLICE_NONE), 0);
     assert_int_equal(n, 3);
     assert_int_equal(pottery_deque_index(&n, d, pottery_str("z")), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "ValueError: 'z' is not in deque");
+    assert_message("ValueError: 'z' is not in deque");
     assert_int_equal(pottery_deque_index_range(&n, d, pottery_str("a"), 1, 4), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "ValueError: 'a' is not in deque");
+    assert_message("ValueError: 'a' is not in deque");
     assert_int_equal(pottery_deque_contains(&in, d, pottery_str("c")), 0);
     assert_int_equal(in, 1);
     assert_int_equal(pottery_deque_contains(&in, d, pottery_str("d")), 0);
@@ -775,22 +674,20 @@ static void test_list_reads(void **state)
     /* Writes that never grow the deque. */
     assert_int_equal(pottery_deque_set(d, 1, pottery_str("one")), 0);
     assert_int_equal(pottery_deque_set(d, 6, pottery_str("x")), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque index out of range");
+    assert_message("IndexError: deque index out of range");
     assert_int_equal(pottery_deque_del(d, -2), 0);
     assert_int_equal(pottery_deque_del(d, 5), POTTERY_EINDEX);
-    assert_string_equal(pottery_error_last()->message, "IndexError: deque index out of range");
+    assert_message("IndexError: deque index out of range");
     assert_int_equal(pottery_deque_remove(d, pottery_int(1)), 0); /* the 1.0 */
     assert_int_equal(pottery_deque_remove(d, pottery_int(1)), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "ValueError: deque.remove(x): x not in deque");
+    assert_message("ValueError: deque.remove(x): x not in deque");
     assert_int_equal(pottery_deque_reverse(d), 0);
     assert_list("reads", "\"c\"\n\"b\"\n\"one\"\n\"a\"");
 
     /* Iteration both ways, with more elements than one LRANGE window. */
     pottery_deque *big = open_deque("big", POTTERY_DEQUE_NO_MAXLEN);
     enum { N = 2500 };
-    pottery_value *values = calloc(N, sizeof *values);
-    assert_non_null(values);
-    for (int i = 0; i < N; i++) values[i] = pottery_int(i);
+    pottery_value *values = int_values(N, 0, 1);
     assert_int_equal(pottery_deque_extend(big, values, N), 0);
     free(values);
     for (int reversed = 0; reversed < 2; reversed++) {
@@ -844,15 +741,13 @@ static void test_equality(void **state)
     assert_int_equal(pottery_deque_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
     assert_int_equal(pottery_deque_append(b, pottery_double(1.0)), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_deque_equal(&eq, a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_deque_equal(&eq, a, b));
     assert_int_equal(eq, 1); /* 1 == 1.0 */
     assert_int_equal(pottery_deque_appendleft(b, pottery_int(0)), 0);
     assert_int_equal(pottery_deque_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
     /* Same key, same server: equal without reading. */
-    before = round_trips();
+    uint64_t before = round_trips();
     assert_int_equal(pottery_deque_equal(&eq, a, a2), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
@@ -876,33 +771,32 @@ static void test_equality(void **state)
 
 enum { WORKERS = 8, WRITES = 500, BOUND = 50 };
 
-/* Worker w opens its own client and deque, says it is ready, waits for the start signal (the
- * parent closing the pipe), then pushes w * 100000 + seq for seq = 0..WRITES-1. */
-static pid_t start_worker(int w, int side, const int ready[2], const int go[2])
+typedef struct race_start {
+    int side; /* 0 all append, 1 all appendleft, 2 half and half */
+    int ready[2], go[2];
+} race_start;
+
+/* Worker w opens its deque, says it is ready, waits for the start signal (the parent closing
+ * the pipe), then pushes w * 100000 + seq for seq = 0..WRITES-1. */
+static int push_worker(pottery_client *mine, int w, void *arg)
 {
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid != 0) return pid;
-    close(ready[0]);
-    close(go[1]); /* so that the parent's close is the last writer gone */
-    int ready_fd = ready[1], go_fd = go[0];
-    pottery_client *mine = NULL;
+    const race_start *rs = arg;
+    close(rs->ready[0]);
+    close(rs->go[1]); /* so that the parent's close is the last writer gone */
     pottery_deque *d = NULL;
     pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
     opts.maxlen = BOUND;
-    int ok = pottery_client_open(&mine, server.url, NULL) == 0 &&
-             pottery_deque_open(&d, mine, "race", &opts) == 0;
+    int ok = pottery_deque_open(&d, mine, "race", &opts) == 0;
     char byte = 1;
-    if (write(ready_fd, &byte, 1) != 1) ok = 0;
-    if (read(go_fd, &byte, 1) != 0) ok = 0; /* returns 0 once the parent closes its end */
-    int left = side == 1 || (side == 2 && w % 2 == 1);
+    if (write(rs->ready[1], &byte, 1) != 1) ok = 0;
+    if (read(rs->go[0], &byte, 1) != 0) ok = 0; /* returns 0 once the parent closes its end */
+    int left = rs->side == 1 || (rs->side == 2 && w % 2 == 1);
     for (int seq = 0; ok && seq < WRITES; seq++) {
         pottery_value v = pottery_int((int64_t)w * 100000 + seq);
         ok = (left ? pottery_deque_appendleft(d, v) : pottery_deque_append(d, v)) == 0;
     }
     pottery_deque_free(d);
-    pottery_client_free(mine);
-    _exit(ok ? 0 : 1);
+    return ok ? 0 : 1;
 }
 
 /* Run the workers while sampling LLEN from a separate connection; returns the largest
@@ -910,19 +804,19 @@ static pid_t start_worker(int w, int side, const int ready[2], const int go[2])
 static long long race(int side)
 {
     free(raw("DEL", "race", NULL));
-    int ready[2], go[2];
-    assert_int_equal(pipe(ready), 0);
-    assert_int_equal(pipe(go), 0);
+    race_start rs = { side, { -1, -1 }, { -1, -1 } };
+    assert_int_equal(pipe(rs.ready), 0);
+    assert_int_equal(pipe(rs.go), 0);
     pid_t pids[WORKERS];
-    for (int w = 0; w < WORKERS; w++) pids[w] = start_worker(w, side, ready, go);
+    for (int w = 0; w < WORKERS; w++) pids[w] = fork_worker(push_worker, w, &rs);
     for (int w = 0; w < WORKERS; w++) {
         char byte;
-        assert_int_equal(read(ready[0], &byte, 1), 1);
+        assert_int_equal(read(rs.ready[0], &byte, 1), 1);
     }
-    close(go[1]); /* everybody starts now */
-    close(go[0]);
-    close(ready[0]);
-    close(ready[1]);
+    close(rs.go[1]); /* everybody starts now */
+    close(rs.go[0]);
+    close(rs.ready[0]);
+    close(rs.ready[1]);
     long long longest = 0;
     int samples = 0, running = WORKERS;
     while (running > 0) {
@@ -1046,7 +940,7 @@ static void test_null_arguments(void **state)
     assert_int_equal(pottery_deque_iter_new(&it, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_deque_iter_new_reversed(&it, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_deque_iter_next(NULL, &v), POTTERY_EINVAL);
-    assert_non_null(strstr(pottery_error_last()->message, "pottery_deque_iter_next"));
+    assert_message_contains("pottery_deque_iter_next");
     assert_null(pottery_deque_key(NULL));
     pottery_deque_iter_free(NULL);
     assert_raw("0", raw("EXISTS", "nulls", NULL));
@@ -1095,8 +989,7 @@ static void test_wrong_redis_type(void **state)
     pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
     opts.maxlen = 3;
     pottery_deque *d = NULL;
-    assert_int_equal(pottery_deque_open(&d, client, "plain", &opts), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_wrongtype(pottery_deque_open(&d, client, "plain", &opts));
     pottery_deque *bounded = NULL;
     /* Attach first, then let the key change type under the handles. */
     free(raw("DEL", "plain", NULL));
@@ -1108,27 +1001,19 @@ static void test_wrong_redis_type(void **state)
     pottery_deque *both[] = { d, bounded };
     for (int i = 0; i < 2; i++) {
         pottery_deque *q = both[i];
-        assert_int_equal(pottery_deque_append(q, pottery_int(1)), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
-        assert_int_equal(pottery_deque_appendleft(q, pottery_int(1)), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_wrongtype(pottery_deque_append(q, pottery_int(1)));
+        assert_wrongtype(pottery_deque_appendleft(q, pottery_int(1)));
         assert_int_equal(pottery_deque_extend(q, letters_ghi, 3), POTTERY_EREDIS);
         assert_int_equal(pottery_deque_pop(&v, q), POTTERY_EREDIS);
         assert_int_equal(pottery_deque_popleft(&v, q), POTTERY_EREDIS);
-        assert_int_equal(pottery_deque_rotate(q, 1), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
-        assert_int_equal(pottery_deque_insert(q, 1, pottery_int(1)), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_wrongtype(pottery_deque_rotate(q, 1));
+        assert_wrongtype(pottery_deque_insert(q, 1, pottery_int(1)));
         assert_int_equal(pottery_deque_len(&n, q), POTTERY_EREDIS);
-        assert_int_equal(pottery_deque_peek(&v, q), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_wrongtype(pottery_deque_peek(&v, q));
     }
     /* A streamed bulk push reports it too. */
-    pottery_value *values = calloc(3000, sizeof *values);
-    assert_non_null(values);
-    for (int i = 0; i < 3000; i++) values[i] = pottery_int(i);
-    assert_int_equal(pottery_deque_extendleft(d, values, 3000), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    pottery_value *values = int_values(3000, 0, 1);
+    assert_wrongtype(pottery_deque_extendleft(d, values, 3000));
     free(values);
     assert_raw("value", raw("GET", "plain", NULL));
     pottery_deque_free(d);
@@ -1139,9 +1024,7 @@ static void test_dropped_connection(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *c = NULL;
-    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_client *c = victim_start(&victim, NULL);
     pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
     opts.maxlen = 2;
     pottery_deque *d = NULL;
@@ -1149,10 +1032,10 @@ static void test_dropped_connection(void **state)
     assert_int_equal(pottery_deque_append(d, pottery_int(1)), 0);
     test_redis_kill(&victim);
     int rc = pottery_deque_append(d, pottery_int(2));
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     pottery_value v = POTTERY_VALUE_INIT;
     rc = pottery_deque_pop(&v, d);
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself (AUTH/SELECT again, then the push). */
     assert_int_equal(pottery_deque_append(d, pottery_int(2)), 0);
@@ -1162,35 +1045,34 @@ static void test_dropped_connection(void **state)
     assert_int_equal(v.u.i, 3);
     pottery_value_dispose(&v);
     pottery_deque_free(d);
-    pottery_client_free(c);
-    test_redis_stop(&victim);
+    victim_stop(&victim, c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_readme_session, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_open_with_items, setup_test),
-        cmocka_unit_test_setup(test_open_with_items_on_existing_key_fails, setup_test),
-        cmocka_unit_test_setup(test_open_beyond_maxlen_fails, setup_test),
-        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
-        cmocka_unit_test_setup(test_single_operations_cost_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_pop_from_empty, setup_test),
-        cmocka_unit_test_setup(test_maxlen_drops_the_other_end, setup_test),
-        cmocka_unit_test_setup(test_maxlen_zero_is_always_empty, setup_test),
-        cmocka_unit_test_setup(test_extend_is_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_bad_value_writes_nothing, setup_test),
-        cmocka_unit_test_setup(test_rotate, setup_test),
-        cmocka_unit_test_setup(test_insert, setup_test),
-        cmocka_unit_test_setup(test_list_reads, setup_test),
-        cmocka_unit_test_setup(test_repr, setup_test),
-        cmocka_unit_test_setup(test_equality, setup_test),
-        cmocka_unit_test_setup(test_concurrent_pushes_never_exceed_maxlen, setup_test),
-        cmocka_unit_test_setup(test_null_arguments, setup_test),
-        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+        cmocka_unit_test_setup(test_readme_session, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_open_with_items, fixture_reset),
+        cmocka_unit_test_setup(test_open_with_items_on_existing_key_fails, fixture_reset),
+        cmocka_unit_test_setup(test_open_beyond_maxlen_fails, fixture_reset),
+        cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_single_operations_cost_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_pop_from_empty, fixture_reset),
+        cmocka_unit_test_setup(test_maxlen_drops_the_other_end, fixture_reset),
+        cmocka_unit_test_setup(test_maxlen_zero_is_always_empty, fixture_reset),
+        cmocka_unit_test_setup(test_extend_is_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_bad_value_writes_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_rotate, fixture_reset),
+        cmocka_unit_test_setup(test_insert, fixture_reset),
+        cmocka_unit_test_setup(test_list_reads, fixture_reset),
+        cmocka_unit_test_setup(test_repr, fixture_reset),
+        cmocka_unit_test_setup(test_equality, fixture_reset),
+        cmocka_unit_test_setup(test_concurrent_pushes_never_exceed_maxlen, fixture_reset),
+        cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -1,56 +1,19 @@
 /* pottery_dict against a private redis-server: behaviour, layout, round trips, bad input. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "pottery.h"
-#include "support/redis_server.h"
-
-static test_redis server;
-static test_redis other_server;
-static pottery_client *client;
+#include "support/test_fixture.h"
 
 /* ---- helpers ---- */
-
-static char *raw(const char *arg0, ...)
-{
-    /* test_redis_cmdv with the varargs forwarded. */
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    va_end(ap);
-    return test_redis_cmd(&server, argc, argv, lens);
-}
-
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static uint64_t round_trips(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st.round_trips;
-}
 
 static pottery_dict *open_dict(const char *key)
 {
@@ -64,31 +27,6 @@ static int64_t dict_len(pottery_dict *d)
     int64_t n = -1;
     assert_int_equal(pottery_dict_len(&n, d), 0);
     return n;
-}
-
-static int setup_group(void **state)
-{
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    if (test_redis_start(&other_server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    pottery_client_free(client);
-    test_redis_stop(&other_server);
-    test_redis_stop(&server);
-    return 0;
-}
-
-static int setup_test(void **state)
-{
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
-    return 0;
 }
 
 /* ---- the seed README's session ---- */
@@ -167,29 +105,15 @@ static void test_single_key_operations_cost_one_round_trip(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     int in;
     int64_t n;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("a")), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_dict_contains(&in, d, pottery_str("a")), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_dict_len(&n, d), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("b"), pottery_int(2)), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("b")), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_dict_set(d, pottery_str("a"), pottery_int(1)));
+    assert_round_trips(1, pottery_dict_get(&v, d, pottery_str("a")));
+    assert_round_trips(1, pottery_dict_contains(&in, d, pottery_str("a")));
+    assert_round_trips(1, pottery_dict_len(&n, d));
+    assert_round_trips(1, pottery_dict_setdefault(&v, d, pottery_str("b"), pottery_int(2)));
+    assert_round_trips(1, pottery_dict_pop(&v, d, pottery_str("b")));
     /* popitem runs a script: one round trip even the first time on this connection */
-    before = round_trips();
-    assert_int_equal(pottery_dict_popitem(NULL, &v, d), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
+    assert_round_trips(1, pottery_dict_popitem(NULL, &v, d));
+    uint64_t before = round_trips();
     assert_int_equal(pottery_dict_set(d, pottery_str("c"), pottery_int(3)), 0);
     assert_int_equal(pottery_dict_del(d, pottery_str("c")), 0);
     assert_int_equal(round_trips() - before, 2);
@@ -204,11 +128,11 @@ static void test_missing_keys(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
     assert_int_equal(pottery_dict_get(&v, d, pottery_str("jack")), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "KeyError: 'jack'");
+    assert_message("KeyError: 'jack'");
     assert_int_equal(v.u.i, 7);
     v = pottery_null();
     assert_int_equal(pottery_dict_del(d, pottery_int(5)), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "KeyError: 5");
+    assert_message("KeyError: 5");
     assert_int_equal(pottery_dict_pop(&v, d, pottery_str("x")), POTTERY_ENOTFOUND);
     assert_int_equal(pottery_dict_popitem(&v, NULL, d), POTTERY_ENOTFOUND);
 
@@ -249,52 +173,49 @@ static void test_pop_popitem_setdefault(void **state)
 }
 
 /* Atomicity: four processes pop the same 500 keys; each key is popped exactly once. */
+enum { RACE_KEYS = 500, RACE_WORKERS = 4 };
+
+/* Pop every key it can; write how many it got to the pipe *fd. */
+static int pop_race_worker(pottery_client *mine, int w, void *fd)
+{
+    (void)w;
+    pottery_dict *dd = NULL;
+    int popped = 0;
+    if (pottery_dict_open(&dd, mine, "race", NULL) == 0) {
+        pottery_value v = POTTERY_VALUE_INIT;
+        for (int i = 0; i < RACE_KEYS; i++)
+            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 &&
+                v.type == POTTERY_TYPE_INT)
+                popped++;
+        pottery_value_dispose(&v);
+    }
+    pottery_dict_free(dd);
+    return write_all(*(int *)fd, &popped, sizeof popped) == 0 ? 0 : 2;
+}
+
 static void test_pop_is_atomic_across_processes(void **state)
 {
     (void)state;
-    enum { KEYS = 500, WORKERS = 4 };
     pottery_dict *d = open_dict("race");
-    pottery_pair *items = calloc(KEYS, sizeof *items);
+    pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
     assert_non_null(items);
-    for (int i = 0; i < KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
-    assert_int_equal(pottery_dict_update(d, items, KEYS), 0);
+    for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
+    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
     free(items);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    pid_t pids[WORKERS];
-    for (int w = 0; w < WORKERS; w++) {
-        pids[w] = fork();
-        assert_true(pids[w] >= 0);
-        if (pids[w] == 0) {
-            pottery_client *mine = NULL;
-            pottery_dict *dd = NULL;
-            int popped = 0;
-            if (pottery_client_open(&mine, server.url, NULL) == 0 &&
-                pottery_dict_open(&dd, mine, "race", NULL) == 0) {
-                pottery_value v = POTTERY_VALUE_INIT;
-                for (int i = 0; i < KEYS; i++)
-                    if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 &&
-                        v.type == POTTERY_TYPE_INT)
-                        popped++;
-                pottery_value_dispose(&v);
-            }
-            pottery_dict_free(dd);
-            pottery_client_free(mine);
-            if (write(fds[1], &popped, sizeof popped) != (ssize_t)sizeof popped) _exit(2);
-            _exit(0);
-        }
-    }
+    pid_t pids[RACE_WORKERS];
+    for (int w = 0; w < RACE_WORKERS; w++) pids[w] = fork_worker(pop_race_worker, w, &fds[1]);
+    close(fds[1]);
     int total = 0;
-    for (int w = 0; w < WORKERS; w++) {
-        int popped = 0, status = 0;
+    for (int w = 0; w < RACE_WORKERS; w++) {
+        int popped = 0;
         assert_int_equal(read(fds[0], &popped, sizeof popped), (ssize_t)sizeof popped);
         total += popped;
-        waitpid(pids[w], &status, 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        assert_int_equal(wait_exit_code(pids[w]), 0);
     }
     close(fds[0]);
-    close(fds[1]);
-    assert_int_equal(total, KEYS);
+    assert_int_equal(total, RACE_KEYS);
     assert_int_equal(dict_len(d), 0);
     pottery_dict_free(d);
 }
@@ -309,28 +230,21 @@ static void test_update_is_one_round_trip(void **state)
     pottery_pair *items = calloc(N, sizeof *items);
     assert_non_null(items);
     for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int((int64_t)i * i) };
-    pottery_client_stats before, after;
-    pottery_client_stats_get(client, &before);
-    assert_int_equal(pottery_dict_update(d, items, N), 0);
-    pottery_client_stats_get(client, &after);
-    assert_int_equal(after.round_trips - before.round_trips, 1);
+    assert_round_trips(1, pottery_dict_update(d, items, N));
     assert_int_equal(dict_len(d), N);
     assert_raw("99980001", raw("HGET", "bulk", "9999", NULL));
 
     /* Small updates: one HSET. Later pairs win, as in a Python dict. */
     pottery_pair two[] = { { pottery_str("k"), pottery_int(1) }, { pottery_str("k"), pottery_int(2) } };
-    pottery_client_stats_get(client, &before);
+    pottery_client_stats before = stats();
     assert_int_equal(pottery_dict_update(d, two, 2), 0);
-    pottery_client_stats_get(client, &after);
+    pottery_client_stats after = stats();
     assert_int_equal(after.round_trips - before.round_trips, 1);
     assert_int_equal(after.commands - before.commands, 1);
     assert_raw("2", raw("HGET", "bulk", "\"k\"", NULL));
 
     /* Nothing to do: nothing sent. */
-    before = after;
-    assert_int_equal(pottery_dict_update(d, NULL, 0), 0);
-    pottery_client_stats_get(client, &after);
-    assert_int_equal(after.commands, before.commands);
+    assert_commands(0, pottery_dict_update(d, NULL, 0));
     free(items);
     pottery_dict_free(d);
 }
@@ -362,16 +276,13 @@ static void test_update_from_other_dicts(void **state)
     assert_int_equal(pottery_dict_set(a, pottery_str("x"), pottery_int(1)), 0);
     assert_int_equal(pottery_dict_set(b, pottery_str("x"), pottery_int(2)), 0);
     assert_int_equal(pottery_dict_set(b, pottery_str("y"), pottery_int(3)), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_update_from(a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_dict_update_from(a, b));
     int eq = 0;
     assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"x\": 2, \"y\": 3}"), 0);
     assert_int_equal(eq, 1);
 
     /* From a dict on another server: copied in batches. */
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_dict *far = NULL;
     assert_int_equal(pottery_dict_open(&far, far_client, "far", NULL), 0);
     enum { N = 2345 };
@@ -402,7 +313,7 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     pottery_dict *d = (pottery_dict *)&opts; /* must be reset to NULL on failure */
     assert_int_equal(pottery_dict_open(&d, client, "taken", &opts), POTTERY_EEXISTS);
     assert_null(d);
-    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_message_contains("taken");
     assert_raw("1", raw("HLEN", "taken", NULL));
     assert_raw("(nil)", raw("HGET", "taken", "\"new\"", NULL));
     /* A key of another type counts as existing too. */
@@ -410,9 +321,7 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     assert_int_equal(pottery_dict_open(&d, client, "str", &opts), POTTERY_EEXISTS);
     assert_raw("x", raw("GET", "str", NULL));
     /* Without items, attaching to an existing hash is fine and sends nothing. */
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_open(&d, client, "taken", NULL), 0);
-    assert_int_equal(round_trips(), before);
+    assert_round_trips(0, pottery_dict_open(&d, client, "taken", NULL));
     pottery_dict_free(d);
     assert_raw("1", raw("EXISTS", "taken", NULL)); /* user keys survive free */
 }
@@ -427,8 +336,7 @@ static void test_random_key_is_temporary(void **state)
     pottery_dict *d = NULL;
     assert_int_equal(pottery_dict_open(&d, client, NULL, &opts), 0);
     const char *key = pottery_dict_key(d);
-    assert_int_equal(strlen(key), 44);
-    assert_memory_equal(key, "pottery:", 8);
+    assert_random_key(key);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", key);
     assert_raw("1", raw("EXISTS", saved, NULL));
@@ -537,15 +445,13 @@ static void test_equality(void **state)
     assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
     assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_double(1.0)), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_dict_equal(&eq, a, b));
     assert_int_equal(eq, 1); /* 1 == 1.0 */
     assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_int(2)), 0);
     assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
     /* Same key, same server: equal without reading. */
-    before = round_trips();
+    uint64_t before = round_trips();
     assert_int_equal(pottery_dict_equal(&eq, a, a2), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
@@ -652,12 +558,10 @@ static void test_wrong_redis_type(void **state)
     pottery_dict *d = open_dict("plain");
     pottery_value v = POTTERY_VALUE_INIT;
     int64_t n;
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("a")), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_wrongtype(pottery_dict_get(&v, d, pottery_str("a")));
     assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
     assert_int_equal(pottery_dict_len(&n, d), POTTERY_EREDIS);
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("a")), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_wrongtype(pottery_dict_pop(&v, d, pottery_str("a")));
     assert_int_equal(pottery_dict_popitem(&v, &v, d), POTTERY_EREDIS);
     assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
     pottery_pair many[] = { { pottery_str("a"), pottery_int(1) }, { pottery_str("b"), pottery_int(2) } };
@@ -674,16 +578,14 @@ static void test_dropped_connection(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *c = NULL;
-    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_client *c = victim_start(&victim, NULL);
     pottery_dict *d = NULL;
     assert_int_equal(pottery_dict_open(&d, c, "k", NULL), 0);
     assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), 0);
     test_redis_kill(&victim);
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_dict_get(&v, d, pottery_str("a"));
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself. */
     assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_int(2)), 0);
@@ -691,31 +593,30 @@ static void test_dropped_connection(void **state)
     assert_int_equal(v.u.i, 2);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
-    pottery_client_free(c);
-    test_redis_stop(&victim);
+    victim_stop(&victim, c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_readme_session, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_single_key_operations_cost_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_missing_keys, setup_test),
-        cmocka_unit_test_setup(test_pop_popitem_setdefault, setup_test),
-        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
-        cmocka_unit_test_setup(test_update_is_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_update_with_bad_pair_writes_nothing, setup_test),
-        cmocka_unit_test_setup(test_update_from_other_dicts, setup_test),
-        cmocka_unit_test_setup(test_open_with_items_on_existing_key_fails, setup_test),
-        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
-        cmocka_unit_test_setup(test_iteration_visits_every_entry_once, setup_test),
-        cmocka_unit_test_setup(test_to_json, setup_test),
-        cmocka_unit_test_setup(test_equality, setup_test),
-        cmocka_unit_test_setup(test_null_arguments, setup_test),
-        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+        cmocka_unit_test_setup(test_readme_session, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_single_key_operations_cost_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_missing_keys, fixture_reset),
+        cmocka_unit_test_setup(test_pop_popitem_setdefault, fixture_reset),
+        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_update_is_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_update_with_bad_pair_writes_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_update_from_other_dicts, fixture_reset),
+        cmocka_unit_test_setup(test_open_with_items_on_existing_key_fails, fixture_reset),
+        cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_iteration_visits_every_entry_once, fixture_reset),
+        cmocka_unit_test_setup(test_to_json, fixture_reset),
+        cmocka_unit_test_setup(test_equality, fixture_reset),
+        cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }

@@ -26,25 +26,10 @@
 #include <hiredis/hiredis.h>
 
 #include "support/redis_server.h"
+#include "support/test_util.h"
 
 /* Run a command through the harness and compare its rendering with `expected`. */
-static void expect_cmd(const test_redis *s, const char *expected, const char *arg0, ...)
-{
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *))
-        argv[argc++] = a;
-    va_end(ap);
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
-    char *got = test_redis_cmd(s, argc, argv, lens);
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
+#define expect_cmd(s, expected, ...) assert_raw((expected), test_redis_cmdv((s), __VA_ARGS__))
 
 static int process_gone(pid_t pid)
 {
@@ -55,12 +40,6 @@ static int dir_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
 }
 
 static void test_free_port_works(void **state)
@@ -400,10 +379,7 @@ static void run_child_and_check(char how)
     char msg[512];
     ssize_t n = read(fds[0], msg, sizeof msg - 1);
     close(fds[0]);
-    int st;
-    assert_int_equal(waitpid(child, &st, 0), child);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_int_equal(wait_exit_code(child), 0);
     assert_true(n > 0);
     msg[n] = '\0';
     long spid = 0;

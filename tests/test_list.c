@@ -1,7 +1,6 @@
 /* pottery_list against a private redis-server: behaviour, layout, slices, round trips,
  * atomicity across processes, bad input. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <math.h>
@@ -9,62 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "pottery.h"
 #include "pottery/list.h"
-#include "support/redis_server.h"
+#include "support/test_fixture.h"
 
 #define NONE POTTERY_SLICE_NONE
 
-static test_redis server;
-static test_redis other_server;
-static pottery_client *client;
-
 /* ---- helpers ---- */
-
-static char *raw(const char *arg0, ...)
-{
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    va_end(ap);
-    return test_redis_cmd(&server, argc, argv, lens);
-}
-
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static pottery_client_stats stats(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st;
-}
-
-static uint64_t round_trips(void)
-{
-    return stats().round_trips;
-}
-
-static uint64_t commands(void)
-{
-    return stats().commands;
-}
 
 static pottery_list *open_list(const char *key)
 {
@@ -78,9 +32,7 @@ static pottery_list *int_list(const char *key, int64_t first, size_t n)
 {
     pottery_list *l = open_list(key);
     assert_int_equal(pottery_list_clear(l), 0);
-    pottery_value *vals = calloc(n ? n : 1, sizeof *vals);
-    assert_non_null(vals);
-    for (size_t i = 0; i < n; i++) vals[i] = pottery_int(first + (int64_t)i);
+    pottery_value *vals = int_values(n, first, 1);
     assert_int_equal(pottery_list_extend(l, vals, n), 0);
     free(vals);
     return l;
@@ -110,11 +62,6 @@ static void assert_repr(const char *expected, pottery_value v)
     pottery_free(text);
 }
 
-static void assert_message(const char *expected)
-{
-    assert_string_equal(pottery_error_last()->message, expected);
-}
-
 /* "[a, b, c]" for ints. */
 static void ints_json(char *buf, size_t size, const int64_t *v, size_t n)
 {
@@ -122,44 +69,6 @@ static void ints_json(char *buf, size_t size, const int64_t *v, size_t n)
     for (size_t i = 0; i < n && off < size; i++)
         off += (size_t)snprintf(buf + off, size - off, "%s%lld", i ? ", " : "", (long long)v[i]);
     if (off < size) snprintf(buf + off, size - off, "]");
-}
-
-/* calls=N of one command in INFO commandstats (commands run by scripts included). */
-static long long command_calls(const char *name)
-{
-    char *info = raw("INFO", "commandstats", NULL);
-    assert_non_null(info);
-    char needle[64];
-    snprintf(needle, sizeof needle, "cmdstat_%s:calls=", name);
-    const char *p = strstr(info, needle);
-    long long calls = p ? atoll(p + strlen(needle)) : 0;
-    free(info);
-    return calls;
-}
-
-static int setup_group(void **state)
-{
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    if (test_redis_start(&other_server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    pottery_client_free(client);
-    test_redis_stop(&other_server);
-    test_redis_stop(&server);
-    return 0;
-}
-
-static int setup_test(void **state)
-{
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
-    return 0;
 }
 
 /* ---- the seed README's session ---- */
@@ -172,9 +81,7 @@ static void test_readme_session(void **state)
     opts.items = initial;
     opts.nitems = 5;
     pottery_list *squares = NULL;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_list_open(&squares, client, "squares", &opts), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_list_open(&squares, client, "squares", &opts));
 
     char *text = NULL;
     assert_int_equal(pottery_list_repr(&text, squares), 0);
@@ -200,8 +107,7 @@ static void test_readme_session(void **state)
     pottery_free(text);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", pottery_list_key(more));
-    assert_memory_equal(saved, "pottery:", 8);
-    assert_int_equal(strlen(saved), 44);
+    assert_random_key(saved);
     pottery_list_free(more);
     assert_raw("0", raw("EXISTS", saved, NULL));
     assert_raw("5", raw("LLEN", "squares", NULL)); /* the operand is unchanged */
@@ -271,50 +177,31 @@ static void test_single_element_operations_cost_one_round_trip(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     int64_t n;
     int in;
-    struct {
-        const char *name;
-        int rc;
-        uint64_t rtt;
-    } ops[32];
-    int k = 0;
-#define MEASURE(name_, call_) \
-    do { \
-        uint64_t b_ = round_trips(); \
-        ops[k].rc = (call_); \
-        ops[k].rtt = round_trips() - b_; \
-        ops[k].name = name_; \
-        k++; \
-    } while (0)
-    MEASURE("append", pottery_list_append(l, pottery_int(100)));
-    MEASURE("get", pottery_list_get(&v, l, 3));
-    MEASURE("get negative", pottery_list_get(&v, l, -3));
-    MEASURE("set", pottery_list_set(l, 4, pottery_int(40)));
-    MEASURE("set negative", pottery_list_set(l, -4, pottery_double(-4.5)));
-    MEASURE("del", pottery_list_del(l, 5));
-    MEASURE("insert middle", pottery_list_insert(l, 6, pottery_int(-6)));
-    MEASURE("insert front", pottery_list_insert(l, -2, pottery_int(-1)));
-    MEASURE("insert end", pottery_list_insert(l, 1000, pottery_int(1000)));
-    MEASURE("pop", pottery_list_pop(&v, l));
-    MEASURE("pop 0", pottery_list_pop_index(&v, l, 0));
-    MEASURE("pop middle", pottery_list_pop_index(&v, l, 7));
-    MEASURE("remove", pottery_list_remove(l, pottery_int(9)));
-    MEASURE("remove 1.0", pottery_list_remove(l, pottery_double(10.0)));
-    MEASURE("index", pottery_list_index(&n, l, pottery_int(12)));
-    MEASURE("index range", pottery_list_index_range(&n, l, pottery_int(12), 2, -1));
-    MEASURE("count", pottery_list_count(&n, l, pottery_int(13)));
-    MEASURE("contains", pottery_list_contains(&in, l, pottery_int(14)));
-    MEASURE("len", pottery_list_len(&n, l));
-    MEASURE("slice", pottery_list_get_slice(&v, l, pottery_slice_of(1, 9, 2)));
-    MEASURE("slice set", pottery_list_set_slice(l, pottery_slice_of(1, 3, NONE), NULL, 0));
-    MEASURE("slice del", pottery_list_del_slice(l, pottery_slice_of(NONE, NONE, 5)));
-    MEASURE("reverse", pottery_list_reverse(l));
-    MEASURE("sort", pottery_list_sort(l, 0));
-    MEASURE("clear", pottery_list_clear(l));
-#undef MEASURE
-    for (int i = 0; i < k; i++) {
-        if (ops[i].rc != 0 || ops[i].rtt != 1)
-            fail_msg("%s: rc %d, %llu round trips", ops[i].name, ops[i].rc, (unsigned long long)ops[i].rtt);
-    }
+    assert_round_trips(1, pottery_list_append(l, pottery_int(100)));
+    assert_round_trips(1, pottery_list_get(&v, l, 3));
+    assert_round_trips(1, pottery_list_get(&v, l, -3));
+    assert_round_trips(1, pottery_list_set(l, 4, pottery_int(40)));
+    assert_round_trips(1, pottery_list_set(l, -4, pottery_double(-4.5)));
+    assert_round_trips(1, pottery_list_del(l, 5));
+    assert_round_trips(1, pottery_list_insert(l, 6, pottery_int(-6)));
+    assert_round_trips(1, pottery_list_insert(l, -2, pottery_int(-1)));
+    assert_round_trips(1, pottery_list_insert(l, 1000, pottery_int(1000)));
+    assert_round_trips(1, pottery_list_pop(&v, l));
+    assert_round_trips(1, pottery_list_pop_index(&v, l, 0));
+    assert_round_trips(1, pottery_list_pop_index(&v, l, 7));
+    assert_round_trips(1, pottery_list_remove(l, pottery_int(9)));
+    assert_round_trips(1, pottery_list_remove(l, pottery_double(10.0)));
+    assert_round_trips(1, pottery_list_index(&n, l, pottery_int(12)));
+    assert_round_trips(1, pottery_list_index_range(&n, l, pottery_int(12), 2, -1));
+    assert_round_trips(1, pottery_list_count(&n, l, pottery_int(13)));
+    assert_round_trips(1, pottery_list_contains(&in, l, pottery_int(14)));
+    assert_round_trips(1, pottery_list_len(&n, l));
+    assert_round_trips(1, pottery_list_get_slice(&v, l, pottery_slice_of(1, 9, 2)));
+    assert_round_trips(1, pottery_list_set_slice(l, pottery_slice_of(1, 3, NONE), NULL, 0));
+    assert_round_trips(1, pottery_list_del_slice(l, pottery_slice_of(NONE, NONE, 5)));
+    assert_round_trips(1, pottery_list_reverse(l));
+    assert_round_trips(1, pottery_list_sort(l, 0));
+    assert_round_trips(1, pottery_list_clear(l));
     pottery_value_dispose(&v);
     pottery_list_free(l);
 }
@@ -324,9 +211,7 @@ static void test_extend(void **state)
     (void)state;
     enum { N = 10000, BIG = 25000 };
     pottery_list *l = open_list("bulk");
-    pottery_value *vals = calloc(BIG, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < BIG; i++) vals[i] = pottery_int(i);
+    pottery_value *vals = int_values(BIG, 0, 1);
     pottery_client_stats before = stats(), after;
     assert_int_equal(pottery_list_extend(l, vals, N), 0);
     after = stats();
@@ -730,10 +615,10 @@ static void test_empty_slices_read_nothing(void **state)
     assert_int_equal(pottery_list_del_slice(l, pottery_slice_of(4, 4, NONE)), 0);
     assert_int_equal(pottery_list_del_slice(l, pottery_slice_of(NONE, 0, NONE)), 0);
     assert_string_equal(v.u.s.ptr, "[]");
-    assert_int_equal(command_calls("lrange"), 0);
-    assert_int_equal(command_calls("lset"), 0);
-    assert_int_equal(command_calls("ltrim"), 0);
-    assert_int_equal(command_calls("llen"), 5);
+    assert_int_equal(commandstats_calls(&server, "lrange"), 0);
+    assert_int_equal(commandstats_calls(&server, "lset"), 0);
+    assert_int_equal(commandstats_calls(&server, "ltrim"), 0);
+    assert_int_equal(commandstats_calls(&server, "llen"), 5);
     assert_int_equal(list_len(l), 9);
     pottery_value_dispose(&v);
     pottery_list_free(l);
@@ -902,9 +787,7 @@ static void test_slices_on_long_lists(void **state)
     pottery_list_values_free(vals, n);
 
     /* Replace a range near the front with 2500 values, then one near the end. */
-    pottery_value *repl = calloc(2500, sizeof *repl);
-    assert_non_null(repl);
-    for (int i = 0; i < 2500; i++) repl[i] = pottery_int(-i);
+    pottery_value *repl = int_values(2500, 0, -1);
     assert_int_equal(pottery_list_set_slice(l, pottery_slice_of(10, 20, NONE), repl, 2500), 0);
     assert_int_equal(list_len(l), N - 10 + 2500);
     assert_raw("9", raw("LINDEX", "long", "9", NULL));
@@ -992,7 +875,7 @@ static void test_reverse_and_sort(void **state)
     l = open_list("strings");
     assert_int_equal(pottery_list_extend_json(l, "[\"b\", \"a\", 1]"), 0);
     assert_int_equal(pottery_list_sort(l, 0), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "only lists of numbers can be sorted"));
+    assert_message_contains("only lists of numbers can be sorted");
     assert_json("[\"b\", \"a\", 1]", l);
     pottery_list_free(l);
 }
@@ -1010,7 +893,7 @@ static void test_open_and_random_keys(void **state)
     assert_int_equal(pottery_list_open(&l, client, "taken", &opts), POTTERY_EEXISTS);
     assert_int_equal(round_trips() - before, 1);
     assert_null(l);
-    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_message_contains("taken");
     assert_raw("\"old\"", raw("LRANGE", "taken", "0", "-1", NULL));
     free(raw("SET", "str", "x", NULL));
     assert_int_equal(pottery_list_open(&l, client, "str", &opts), POTTERY_EEXISTS);
@@ -1024,9 +907,7 @@ static void test_open_and_random_keys(void **state)
     assert_int_equal(commands(), before);
     assert_raw("0", raw("EXISTS", "fresh", NULL));
     /* Without items: attach, no round trip. */
-    before = round_trips();
-    assert_int_equal(pottery_list_open(&l, client, "taken", NULL), 0);
-    assert_int_equal(round_trips(), before);
+    assert_round_trips(0, pottery_list_open(&l, client, "taken", NULL));
     assert_string_equal(pottery_list_key(l), "taken");
     assert_ptr_equal(pottery_list_client(l), client);
     pottery_list_free(l);
@@ -1038,20 +919,15 @@ static void test_open_and_random_keys(void **state)
     assert_int_equal(pottery_list_open(&l, client, NULL, &opts), 0);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", pottery_list_key(l));
-    assert_int_equal(strlen(saved), 44);
-    assert_memory_equal(saved, "pottery:", 8);
+    assert_random_key(saved);
     assert_raw("\"new\"", raw("LRANGE", saved, "0", "-1", NULL));
     pottery_list_free(l);
     assert_raw("0", raw("EXISTS", saved, NULL));
     /* Many initial items (pushed in chunks by the script), one round trip. */
-    pottery_value *many = calloc(2500, sizeof *many);
-    assert_non_null(many);
-    for (int i = 0; i < 2500; i++) many[i] = pottery_int(i * 2);
+    pottery_value *many = int_values(2500, 0, 2);
     opts.items = many;
     opts.nitems = 2500;
-    before = round_trips();
-    assert_int_equal(pottery_list_open(&l, client, "many", &opts), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_list_open(&l, client, "many", &opts));
     assert_raw("2500", raw("LLEN", "many", NULL));
     assert_raw("2000", raw("LINDEX", "many", "1000", NULL));
     assert_raw("4998", raw("LINDEX", "many", "-1", NULL));
@@ -1070,9 +946,7 @@ static void test_concatenation(void **state)
     pottery_list *a = open_list("cat-a"), *b = open_list("cat-b"), *sum = NULL;
     assert_int_equal(pottery_list_extend_json(a, "[1, 2]"), 0);
     assert_int_equal(pottery_list_extend_json(b, "[\"x\", [3]]"), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_list_add(&sum, a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_list_add(&sum, a, b));
     assert_json("[1, 2, \"x\", [3]]", sum);
     assert_ptr_equal(pottery_list_client(sum), client);
     char saved[64];
@@ -1097,8 +971,7 @@ static void test_concatenation(void **state)
     assert_ptr_equal(sum, a);
 
     /* With a list on another server: two round trips, result on a's client. */
-    pottery_client *far_client = NULL;
-    assert_int_equal(pottery_client_open(&far_client, other_server.url, NULL), 0);
+    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_list *far = NULL;
     assert_int_equal(pottery_list_open(&far, far_client, "far", NULL), 0);
     assert_int_equal(pottery_list_extend_json(far, "[true, null]"), 0);
@@ -1139,14 +1012,12 @@ static void test_equality(void **state)
     assert_int_equal(pottery_list_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
     assert_int_equal(pottery_list_extend_json(b, "[true, [2.0], \"s\"]"), 0);
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_list_equal(&eq, a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_list_equal(&eq, a, b));
     assert_int_equal(eq, 1); /* 1 == True, [2] == [2.0] */
     assert_int_equal(pottery_list_set(b, 2, pottery_str("t")), 0);
     assert_int_equal(pottery_list_equal(&eq, a, b), 0);
     assert_int_equal(eq, 0);
-    before = round_trips();
+    uint64_t before = round_trips();
     assert_int_equal(pottery_list_equal(&eq, a, a2), 0);
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
@@ -1223,53 +1094,59 @@ static void test_iteration(void **state)
 
 typedef enum { WORK_POP, WORK_INSERT, WORK_REMOVE } work_kind;
 
-/* Run `workers` processes doing `kind` on key; each writes its results (int64 values) to
- * the pipe, terminated by INT64_MIN. Returns how many values were read into out. */
+typedef struct work {
+    const char *key;
+    work_kind kind;
+    int per_worker;
+    int fd; /* results go here */
+} work;
+
+/* Worker w: up to per_worker operations of one kind; each result (an int64 value) is written
+ * to the pipe, then INT64_MIN as the end. */
+static int list_worker(pottery_client *mine, int w, void *arg)
+{
+    const work *job = arg;
+    pottery_list *l = NULL;
+    int status = 0;
+    if (pottery_list_open(&l, mine, job->key, NULL) != 0) return 3;
+    pottery_value v = POTTERY_VALUE_INIT;
+    for (int i = 0; i < job->per_worker; i++) {
+        int64_t result = INT64_MIN;
+        int rc;
+        if (job->kind == WORK_POP) {
+            rc = pottery_list_pop_index(&v, l, 1);
+            if (rc == POTTERY_EINDEX) break;
+            if (rc == 0) result = v.u.i;
+        } else if (job->kind == WORK_INSERT) {
+            int64_t mine_value = 1000000 * (w + 1) + i;
+            rc = pottery_list_insert(l, 1 + i % 3, pottery_int(mine_value));
+            if (rc == 0) result = mine_value;
+        } else {
+            rc = pottery_list_remove(l, pottery_int(i));
+            if (rc == POTTERY_ENOTFOUND) continue;
+            if (rc == 0) result = i;
+        }
+        if (rc != 0) {
+            status = 4;
+            break;
+        }
+        if (write_all(job->fd, &result, sizeof result) != 0) return 2;
+    }
+    int64_t end = INT64_MIN;
+    if (write_all(job->fd, &end, sizeof end) != 0) return 2;
+    pottery_value_dispose(&v);
+    pottery_list_free(l);
+    return status;
+}
+
+/* Run `workers` processes doing `kind` on key. Returns how many results were read into out. */
 static size_t run_workers(const char *key, work_kind kind, int workers, int per_worker, int64_t *out, size_t cap)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
+    work job = { key, kind, per_worker, fds[1] };
     pid_t pids[8];
-    for (int w = 0; w < workers; w++) {
-        pids[w] = fork();
-        assert_true(pids[w] >= 0);
-        if (pids[w] == 0) {
-            close(fds[0]);
-            pottery_client *mine = NULL;
-            pottery_list *l = NULL;
-            int status = 0;
-            if (pottery_client_open(&mine, server.url, NULL) != 0 || pottery_list_open(&l, mine, key, NULL) != 0) _exit(3);
-            pottery_value v = POTTERY_VALUE_INIT;
-            for (int i = 0; i < per_worker; i++) {
-                int64_t result = INT64_MIN;
-                int rc;
-                if (kind == WORK_POP) {
-                    rc = pottery_list_pop_index(&v, l, 1);
-                    if (rc == POTTERY_EINDEX) break;
-                    if (rc == 0) result = v.u.i;
-                } else if (kind == WORK_INSERT) {
-                    int64_t mine_value = 1000000 * (w + 1) + i;
-                    rc = pottery_list_insert(l, 1 + i % 3, pottery_int(mine_value));
-                    if (rc == 0) result = mine_value;
-                } else {
-                    rc = pottery_list_remove(l, pottery_int(i));
-                    if (rc == POTTERY_ENOTFOUND) continue;
-                    if (rc == 0) result = i;
-                }
-                if (rc != 0) {
-                    status = 4;
-                    break;
-                }
-                if (write(fds[1], &result, sizeof result) != (ssize_t)sizeof result) _exit(2);
-            }
-            int64_t end = INT64_MIN;
-            if (write(fds[1], &end, sizeof end) != (ssize_t)sizeof end) _exit(2);
-            pottery_value_dispose(&v);
-            pottery_list_free(l);
-            pottery_client_free(mine);
-            _exit(status);
-        }
-    }
+    for (int w = 0; w < workers; w++) pids[w] = fork_worker(list_worker, w, &job);
     close(fds[1]);
     size_t n = 0;
     int ended = 0;
@@ -1285,11 +1162,7 @@ static size_t run_workers(const char *key, work_kind kind, int workers, int per_
         out[n++] = x;
     }
     close(fds[0]);
-    for (int w = 0; w < workers; w++) {
-        int status = 0;
-        waitpid(pids[w], &status, 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    for (int w = 0; w < workers; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
     return n;
 }
 
@@ -1529,9 +1402,7 @@ static void test_dropped_connection(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *c = NULL;
-    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_client *c = victim_start(&victim, NULL);
     pottery_list *l = NULL;
     assert_int_equal(pottery_list_open(&l, c, "k", NULL), 0);
     assert_int_equal(pottery_list_append(l, pottery_int(1)), 0);
@@ -1539,7 +1410,7 @@ static void test_dropped_connection(void **state)
     test_redis_kill(&victim);
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_list_get(&v, l, 0);
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next calls reconnect by themselves (scripts are loaded again). */
     assert_int_equal(pottery_list_append(l, pottery_int(5)), 0);
@@ -1549,38 +1420,37 @@ static void test_dropped_connection(void **state)
     assert_int_equal(v.u.i, 5);
     pottery_value_dispose(&v);
     pottery_list_free(l);
-    pottery_client_free(c);
-    test_redis_stop(&victim);
+    victim_stop(&victim, c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_readme_session, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_extend, setup_test),
-        cmocka_unit_test_setup(test_get_set_del_by_index, setup_test),
-        cmocka_unit_test_setup(test_insert_follows_pottery, setup_test),
-        cmocka_unit_test_setup(test_pop, setup_test),
-        cmocka_unit_test_setup(test_remove_index_count_contains, setup_test),
-        cmocka_unit_test_setup(test_search_with_many_spellings, setup_test),
-        cmocka_unit_test_setup(test_slice_indices_match_python, setup_test),
-        cmocka_unit_test_setup(test_slice_reads_from_pottery_examples, setup_test),
-        cmocka_unit_test_setup(test_empty_slices_read_nothing, setup_test),
-        cmocka_unit_test_setup(test_slices_agree_with_python_everywhere, setup_test),
-        cmocka_unit_test_setup(test_slices_on_long_lists, setup_test),
-        cmocka_unit_test_setup(test_slice_assignment_examples, setup_test),
-        cmocka_unit_test_setup(test_reverse_and_sort, setup_test),
-        cmocka_unit_test_setup(test_open_and_random_keys, setup_test),
-        cmocka_unit_test_setup(test_concatenation, setup_test),
-        cmocka_unit_test_setup(test_equality, setup_test),
-        cmocka_unit_test_setup(test_iteration, setup_test),
-        cmocka_unit_test_setup(test_index_operations_are_atomic_across_processes, setup_test),
-        cmocka_unit_test_setup(test_null_arguments, setup_test),
-        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+        cmocka_unit_test_setup(test_readme_session, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_extend, fixture_reset),
+        cmocka_unit_test_setup(test_get_set_del_by_index, fixture_reset),
+        cmocka_unit_test_setup(test_insert_follows_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_pop, fixture_reset),
+        cmocka_unit_test_setup(test_remove_index_count_contains, fixture_reset),
+        cmocka_unit_test_setup(test_search_with_many_spellings, fixture_reset),
+        cmocka_unit_test_setup(test_slice_indices_match_python, fixture_reset),
+        cmocka_unit_test_setup(test_slice_reads_from_pottery_examples, fixture_reset),
+        cmocka_unit_test_setup(test_empty_slices_read_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_slices_agree_with_python_everywhere, fixture_reset),
+        cmocka_unit_test_setup(test_slices_on_long_lists, fixture_reset),
+        cmocka_unit_test_setup(test_slice_assignment_examples, fixture_reset),
+        cmocka_unit_test_setup(test_reverse_and_sort, fixture_reset),
+        cmocka_unit_test_setup(test_open_and_random_keys, fixture_reset),
+        cmocka_unit_test_setup(test_concatenation, fixture_reset),
+        cmocka_unit_test_setup(test_equality, fixture_reset),
+        cmocka_unit_test_setup(test_iteration, fixture_reset),
+        cmocka_unit_test_setup(test_index_operations_are_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }

@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,56 +16,9 @@
 #include "conn/conn.h"
 #include "pottery.h"
 #include "pottery/queue.h"
-#include "support/redis_server.h"
-
-static test_redis server;
-static pottery_client *client;
+#include "support/test_fixture.h"
 
 /* ---- helpers ---- */
-
-static char *raw(const char *arg0, ...)
-{
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    va_end(ap);
-    return test_redis_cmd(&server, argc, argv, lens);
-}
-
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
-static pottery_client_stats stats_of(pottery_client *c)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(c, &st);
-    return st;
-}
 
 static pottery_queue *open_queue_on(pottery_client *c, const char *key, int max_block_ms)
 {
@@ -83,13 +34,11 @@ static pottery_queue *open_queue(const char *key)
     return open_queue_on(client, key, 0);
 }
 
-static pottery_client *open_client(const char *url, int command_timeout_ms)
+static pottery_client *open_client_timeout(const char *url, int command_timeout_ms)
 {
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = command_timeout_ms;
-    pottery_client *c = NULL;
-    assert_int_equal(pottery_client_open(&c, url, &o), 0);
-    return c;
+    return open_client(url, &o);
 }
 
 static int64_t qsize(pottery_queue *q)
@@ -109,54 +58,51 @@ static void expect_text(pottery_queue *q, const char *want)
     pottery_value_dispose(&v);
 }
 
+/* XREAD BLOCK block_ms STREAMS key $ on c (with timeout_ms for this command, or the client's
+ * own timeout when < 0): a nil reply (0) or an error, and no reply object. */
+static int xread_block(pottery_client *c, const char *key, int block_ms, int timeout_ms)
+{
+    char ms[16];
+    snprintf(ms, sizeof ms, "%d", block_ms);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "XREAD");
+    pottery__cmd_cstr(&cmd, "BLOCK");
+    pottery__cmd_cstr(&cmd, ms);
+    pottery__cmd_cstr(&cmd, "STREAMS");
+    pottery__cmd_cstr(&cmd, key);
+    pottery__cmd_cstr(&cmd, "$");
+    pottery_reply *r = NULL;
+    int rc = timeout_ms < 0 ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
+    if (rc == 0) assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
+    else assert_null(r);
+    pottery__reply_free(r);
+    pottery__cmd_free(&cmd);
+    return rc;
+}
+
+typedef struct later_put {
+    const char *key;
+    int delay_ms;
+    const char *json;
+} later_put;
+
+static int put_later_worker(pottery_client *mine, int w, void *arg)
+{
+    (void)w;
+    const later_put *job = arg;
+    sleep_ms(job->delay_ms);
+    pottery_queue *q = NULL;
+    int ok = pottery_queue_open(&q, mine, job->key, NULL) == 0 && pottery_queue_put(q, pottery_json(job->json)) == 0;
+    pottery_queue_free(q);
+    return ok ? 0 : 1;
+}
+
 /* A child process: sleep, then put item (as JSON text) on key with its own client. */
 static pid_t put_later(const char *key, int delay_ms, const char *json)
 {
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        sleep_ms(delay_ms);
-        pottery_client *mine = NULL;
-        pottery_queue *q = NULL;
-        int ok = pottery_client_open(&mine, server.url, NULL) == 0 &&
-                 pottery_queue_open(&q, mine, key, NULL) == 0 &&
-                 pottery_queue_put(q, pottery_json(json)) == 0;
-        pottery_queue_free(q);
-        pottery_client_free(mine);
-        _exit(ok ? 0 : 1);
-    }
-    return pid;
-}
-
-static void reap_ok(pid_t pid)
-{
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-static int setup_group(void **state)
-{
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    pottery_client_free(client);
-    test_redis_stop(&server);
-    return 0;
-}
-
-static int setup_test(void **state)
-{
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
-    return 0;
+    later_put job = { key, delay_ms, json };
+    return fork_worker(put_later_worker, 0, &job);
 }
 
 /* ---- basic behaviour: FIFO, qsize, empty, the key stays ---- */
@@ -204,7 +150,7 @@ static void test_fifo_qsize_empty(void **state)
     v = pottery_int(7);
     assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY);
     assert_int_equal(pottery_error_last()->code, POTTERY_EEMPTY);
-    assert_non_null(strstr(pottery_error_last()->message, "QueueEmptyError"));
+    assert_message_contains("QueueEmptyError");
     assert_int_equal(v.type, POTTERY_TYPE_INT);
     assert_int_equal(v.u.i, 7);
     assert_int_equal(qsize(q), 0);
@@ -337,7 +283,7 @@ static void test_timed_get_times_out(void **state)
     (void)state;
     /* A client timeout (200 ms) shorter than the get's (600 ms) must not cut the wait
      * short: the blocking XREAD gets its own socket timeout. */
-    pottery_client *c = open_client(server.url, 200);
+    pottery_client *c = open_client_timeout(server.url, 200);
     pottery_queue *q = open_queue_on(c, "timed", 0);
     pottery_value v = pottery_str("untouched");
     double t0 = now_ms();
@@ -359,16 +305,7 @@ static void test_timed_get_times_out(void **state)
     assert_true(elapsed >= 350 && elapsed < 350 + 400);
 
     /* The client's own timeout is back in force afterwards. */
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XREAD");
-    pottery__cmd_cstr(&cmd, "BLOCK");
-    pottery__cmd_cstr(&cmd, "600");
-    pottery__cmd_cstr(&cmd, "STREAMS");
-    pottery__cmd_cstr(&cmd, "timed");
-    pottery__cmd_cstr(&cmd, "$");
-    assert_int_equal(pottery__exec(NULL, c, &cmd), POTTERY_ETIMEOUT);
-    pottery__cmd_free(&cmd);
+    assert_int_equal(xread_block(c, "timed", 600, -1), POTTERY_ETIMEOUT);
     assert_int_equal(pottery_queue_put(q, pottery_int(2)), 0); /* reconnects */
     pottery_value_dispose(&v);
     pottery_queue_free(sliced);
@@ -380,7 +317,7 @@ static void test_blocking_get_waits_for_item(void **state)
 {
     (void)state;
     /* Untimed: a producer process puts after ~300 ms; the client's timeout is only 100 ms. */
-    pottery_client *c = open_client(server.url, 100);
+    pottery_client *c = open_client_timeout(server.url, 100);
     pottery_queue *q = open_queue_on(c, "late", 0);
     pid_t pid = put_later("late", 300, "\"late item\"");
     pottery_value v = POTTERY_VALUE_INIT;
@@ -391,7 +328,7 @@ static void test_blocking_get_waits_for_item(void **state)
     assert_int_equal(v.type, POTTERY_TYPE_STRING);
     assert_string_equal(v.u.s.ptr, "late item");
     assert_true(elapsed >= 250);
-    reap_ok(pid);
+    assert_int_equal(wait_exit_code(pid), 0);
     assert_int_equal(qsize(q), 0);
 
     /* The same while waiting in slices of 50 ms (each one checks in with the server). */
@@ -403,7 +340,7 @@ static void test_blocking_get_waits_for_item(void **state)
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
     assert_string_equal(v.u.s.ptr, "[\"sliced\"]");
     assert_true(after.round_trips - before.round_trips >= 4); /* several XREAD slices */
-    reap_ok(pid);
+    assert_int_equal(wait_exit_code(pid), 0);
 
     /* Timed, with the item arriving in time: returned as soon as it is there. */
     pid = put_later("late", 300, "42");
@@ -413,7 +350,7 @@ static void test_blocking_get_waits_for_item(void **state)
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
     assert_int_equal(v.u.i, 42);
     assert_true(elapsed >= 250 && elapsed < 5000);
-    reap_ok(pid);
+    assert_int_equal(wait_exit_code(pid), 0);
     assert_int_equal((int)stats_of(c).reconnects, 0);
     pottery_value_dispose(&v);
     pottery_queue_free(sliced);
@@ -425,25 +362,27 @@ static void test_blocking_get_waits_for_item(void **state)
 
 enum { ITEMS = 10000, PRODUCERS = 2, CONSUMERS = 4, STOP = -1 };
 
-static void producer(int first, int count)
+/* Producer p puts its share of the ids, in order. */
+static int producer(pottery_client *mine, int p, void *arg)
 {
-    pottery_client *mine = NULL;
+    (void)arg;
+    int first = p * (ITEMS / PRODUCERS), count = ITEMS / PRODUCERS;
     pottery_queue *q = NULL;
-    int ok = pottery_client_open(&mine, server.url, NULL) == 0 && pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
+    int ok = pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
     for (int i = first; ok && i < first + count; i++) ok = pottery_queue_put(q, pottery_int(i)) == 0;
     pottery_queue_free(q);
-    pottery_client_free(mine);
-    _exit(ok ? 0 : 1);
+    return ok ? 0 : 1;
 }
 
-/* Take items until the STOP sentinel; then write the ids taken (in order) to fd. */
-static void consumer(int fd)
+/* Consumer c takes items until the STOP sentinel; then writes the ids taken (in order) to
+ * its pipe, fds[c][1] of the int[CONSUMERS][2] arg. */
+static int consumer(pottery_client *mine, int c, void *arg)
 {
-    pottery_client *mine = NULL;
+    int(*fds)[2] = arg;
+    for (int o = 0; o <= c; o++) close(fds[o][0]);
     pottery_queue *q = NULL;
     int32_t *got = malloc(ITEMS * sizeof *got);
-    int n = 0, ok = got && pottery_client_open(&mine, server.url, NULL) == 0 &&
-                    pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
+    int n = 0, ok = got && pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
     pottery_value v = POTTERY_VALUE_INIT;
     while (ok) {
         if (pottery_queue_get(&v, q, 1, 20000) != 0 || v.type != POTTERY_TYPE_INT) {
@@ -459,17 +398,9 @@ static void consumer(int fd)
     }
     pottery_value_dispose(&v);
     pottery_queue_free(q);
-    pottery_client_free(mine);
-    const char *p = (const char *)got;
-    size_t left = ok ? (size_t)n * sizeof *got : 0;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w <= 0) _exit(3);
-        p += w;
-        left -= (size_t)w;
-    }
+    if (write_all(fds[c][1], got, ok ? (size_t)n * sizeof *got : 0) != 0) return 3;
     free(got);
-    _exit(ok ? 0 : 2);
+    return ok ? 0 : 2;
 }
 
 static void test_every_item_delivered_exactly_once(void **state)
@@ -481,21 +412,12 @@ static void test_every_item_delivered_exactly_once(void **state)
     /* Consumers first: they start out blocked on a missing key. */
     for (int c = 0; c < CONSUMERS; c++) {
         assert_int_equal(pipe(fds[c]), 0);
-        consumers[c] = fork();
-        assert_true(consumers[c] >= 0);
-        if (consumers[c] == 0) {
-            for (int o = 0; o <= c; o++) close(fds[o][0]);
-            consumer(fds[c][1]);
-        }
+        consumers[c] = fork_worker(consumer, c, fds);
         close(fds[c][1]);
     }
     sleep_ms(100);
-    for (int p = 0; p < PRODUCERS; p++) {
-        producers[p] = fork();
-        assert_true(producers[p] >= 0);
-        if (producers[p] == 0) producer(p * (ITEMS / PRODUCERS), ITEMS / PRODUCERS);
-    }
-    for (int p = 0; p < PRODUCERS; p++) reap_ok(producers[p]);
+    for (int p = 0; p < PRODUCERS; p++) producers[p] = fork_worker(producer, p, NULL);
+    for (int p = 0; p < PRODUCERS; p++) assert_int_equal(wait_exit_code(producers[p]), 0);
     /* FIFO: the sentinels come after every item, one per consumer. */
     for (int c = 0; c < CONSUMERS; c++) assert_int_equal(pottery_queue_put(q, pottery_int(STOP)), 0);
 
@@ -505,11 +427,11 @@ static void test_every_item_delivered_exactly_once(void **state)
     assert_non_null(buf);
     int total = 0, busy = 0;
     for (int c = 0; c < CONSUMERS; c++) {
-        size_t have = 0;
-        ssize_t r;
-        while ((r = read(fds[c][0], (char *)buf + have, ITEMS * sizeof *buf - have)) > 0) have += (size_t)r;
+        ssize_t r = read_full(fds[c][0], buf, ITEMS * sizeof *buf);
+        assert_true(r >= 0);
+        size_t have = (size_t)r;
         close(fds[c][0]);
-        reap_ok(consumers[c]);
+        assert_int_equal(wait_exit_code(consumers[c]), 0);
         assert_int_equal(have % sizeof *buf, 0);
         int n = (int)(have / sizeof *buf);
         int last[PRODUCERS] = { -1, -1 };
@@ -553,14 +475,14 @@ static void test_foreign_entries(void **state)
      * pottery does), so that it cannot block the queue for every consumer. */
     pottery_value v = pottery_int(7);
     assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
-    assert_non_null(strstr(pottery_error_last()->message, "no 'item' field"));
-    assert_non_null(strstr(pottery_error_last()->message, "'other'"));
-    assert_non_null(strstr(pottery_error_last()->message, "removed"));
+    assert_message_contains("no 'item' field");
+    assert_message_contains("'other'");
+    assert_message_contains("removed");
     assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
     assert_int_equal(v.u.i, 7);
     assert_int_equal(qsize(q), 3);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
-    assert_non_null(strstr(pottery_error_last()->message, "not JSON: 'not json'"));
+    assert_message_contains("not JSON: 'not json'");
     assert_int_equal(v.u.i, 7);
     assert_int_equal(qsize(q), 2);
     /* Extra fields are ignored, as Python reads just `item`. */
@@ -574,8 +496,8 @@ static void test_foreign_entries(void **state)
     big[sizeof big - 1] = '\0';
     free(raw("XADD", "foreign", "*", "item", big, NULL));
     assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
-    assert_non_null(strstr(pottery_error_last()->message, "'\\x01xxx"));
-    assert_non_null(strstr(pottery_error_last()->message, "x...'"));
+    assert_message_contains("'\\x01xxx");
+    assert_message_contains("x...'");
     assert_int_equal(qsize(q), 0);
     assert_raw("stream", raw("TYPE", "foreign", NULL));
     pottery_queue_free(q);
@@ -615,7 +537,7 @@ static void test_null_and_invalid_arguments(void **state)
 
     /* Python: ValueError for a negative timeout (ignored when not blocking). */
     assert_int_equal(pottery_queue_get(&v, q, 1, -5), POTTERY_EINVAL);
-    assert_non_null(strstr(pottery_error_last()->message, "ValueError"));
+    assert_message_contains("ValueError");
     assert_int_equal(pottery_queue_get(&v, q, 0, -5), POTTERY_EEMPTY);
 
     /* Items that cannot be encoded: ETYPE, nothing sent. */
@@ -644,15 +566,11 @@ static void test_wrong_redis_type(void **state)
         pottery_value v = POTTERY_VALUE_INIT;
         int64_t n;
         int e;
-        assert_int_equal(pottery_queue_put(q, pottery_int(1)), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
-        assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
-        assert_int_equal(pottery_queue_get(&v, q, 1, 200), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_wrongtype(pottery_queue_put(q, pottery_int(1)));
+        assert_wrongtype(pottery_queue_get_nowait(&v, q));
+        assert_wrongtype(pottery_queue_get(&v, q, 1, 200));
         assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), POTTERY_EREDIS);
-        assert_int_equal(pottery_queue_qsize(&n, q), POTTERY_EREDIS);
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+        assert_wrongtype(pottery_queue_qsize(&n, q));
         assert_int_equal(pottery_queue_empty(&e, q), POTTERY_EREDIS);
         pottery_queue_free(q);
     }
@@ -660,31 +578,32 @@ static void test_wrong_redis_type(void **state)
     assert_raw("v", raw("HGET", "hash", "f", NULL));
 }
 
+/* A child process: after 300 ms, SIGKILL the process *pid. */
+static int kill_later(void *pid)
+{
+    sleep_ms(300);
+    return kill(*(pid_t *)pid, SIGKILL) == 0 ? 0 : 1;
+}
+
 static void test_dropped_connection_during_blocking_get(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *c = open_client(victim.url, 1000);
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.command_timeout_ms = 1000;
+    pottery_client *c = victim_start(&victim, &o);
     pottery_queue *q = open_queue_on(c, "k", 0);
     assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
 
     /* A child kills the server while the parent waits in a blocking get. */
-    pid_t victim_pid = victim.pid;
-    pid_t killer = fork();
-    assert_true(killer >= 0);
-    if (killer == 0) {
-        sleep_ms(300);
-        kill(victim_pid, SIGKILL);
-        _exit(0);
-    }
+    pid_t killer = fork_child(kill_later, &victim.pid);
     double t0 = now_ms();
     int rc = pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER);
     double elapsed = now_ms() - t0;
-    reap_ok(killer);
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_int_equal(wait_exit_code(killer), 0);
+    assert_conn_lost(rc);
     assert_true(elapsed >= 250 && elapsed < 5000);
     assert_int_equal(v.u.i, 1); /* untouched */
 
@@ -697,8 +616,7 @@ static void test_dropped_connection_during_blocking_get(void **state)
     assert_int_equal(pottery_queue_get(&v, q, 1, 100), POTTERY_EEMPTY);
     pottery_value_dispose(&v);
     pottery_queue_free(q);
-    pottery_client_free(c);
-    test_redis_stop(&victim);
+    victim_stop(&victim, c);
 }
 
 /* ---- keys ---- */
@@ -709,8 +627,7 @@ static void test_random_key_is_temporary(void **state)
     pottery_queue *q = NULL;
     assert_int_equal(pottery_queue_open(&q, client, NULL, NULL), 0);
     const char *key = pottery_queue_key(q);
-    assert_int_equal(strlen(key), 44);
-    assert_memory_equal(key, "pottery:", 8);
+    assert_random_key(key);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", key);
     assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
@@ -727,68 +644,46 @@ static void test_random_key_is_temporary(void **state)
 
 /* ---- connection layer: pottery__exec_timeout ---- */
 
-static int run_block(pottery_client *c, int block_ms, int timeout_ms)
-{
-    char ms[16];
-    snprintf(ms, sizeof ms, "%d", block_ms);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XREAD");
-    pottery__cmd_cstr(&cmd, "BLOCK");
-    pottery__cmd_cstr(&cmd, ms);
-    pottery__cmd_cstr(&cmd, "STREAMS");
-    pottery__cmd_cstr(&cmd, "never");
-    pottery__cmd_cstr(&cmd, "$");
-    pottery_reply *r = NULL;
-    int rc = timeout_ms < 0 ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
-    if (rc == 0) assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
-    else assert_null(r);
-    pottery__reply_free(r);
-    pottery__cmd_free(&cmd);
-    return rc;
-}
-
 static void test_exec_timeout(void **state)
 {
     (void)state;
-    pottery_client *c = open_client(server.url, 150); /* the client's own timeout */
-    assert_int_equal(run_block(c, 50, -1), 0);
-    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    pottery_client *c = open_client_timeout(server.url, 150); /* the client's own timeout */
+    assert_int_equal(xread_block(c, "never", 50, -1), 0);
+    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
     assert_int_equal((int)stats_of(c).reconnects, 0);
 
     /* A longer timeout for one command; the client's is back right after it, on the same
      * connection. */
-    assert_int_equal(run_block(c, 400, 2000), 0); /* reconnects first */
+    assert_int_equal(xread_block(c, "never", 400, 2000), 0); /* reconnects first */
     assert_int_equal((int)stats_of(c).reconnects, 1);
-    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
-    assert_non_null(strstr(pottery_error_last()->message, "150 ms"));
+    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    assert_message_contains("150 ms");
     assert_int_equal((int)stats_of(c).reconnects, 1);
 
     /* 0 = no timeout; then the reconnected context has the client's timeout too. */
-    assert_int_equal(run_block(c, 400, 0), 0);
-    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 400, 0), 0);
+    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
 
     /* A shorter timeout that expires: ETIMEOUT naming it; the next plain command
      * reconnects with the client's timeout. */
     double t0 = now_ms();
-    assert_int_equal(run_block(c, 1000, 100), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 1000, 100), POTTERY_ETIMEOUT);
     assert_true(now_ms() - t0 < 600);
-    assert_non_null(strstr(pottery_error_last()->message, "100 ms"));
-    assert_int_equal(run_block(c, 50, -1), 0);
-    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_message_contains("100 ms");
+    assert_int_equal(xread_block(c, "never", 50, -1), 0);
+    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
 
     /* After an error reply the timeout is restored as well. */
     free(raw("SET", "never", "x", NULL));
-    assert_int_equal(run_block(c, 400, 2000), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_wrongtype(xread_block(c, "never", 400, 2000));
     free(raw("DEL", "never", NULL));
     uint64_t reconnects = stats_of(c).reconnects;
-    assert_int_equal(run_block(c, 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
     assert_int_equal(stats_of(c).reconnects, reconnects); /* same connection as the error */
 
     /* Counting as one command, one round trip; bad arguments. */
     pottery_client_stats a = stats_of(c);
-    assert_int_equal(run_block(c, 10, 1000), 0);
+    assert_int_equal(xread_block(c, "never", 10, 1000), 0);
     pottery_client_stats b = stats_of(c);
     assert_int_equal(b.round_trips - a.round_trips, 1);
     assert_int_equal(b.commands - a.commands, 1);
@@ -810,19 +705,19 @@ static void test_exec_timeout(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_fifo_qsize_empty, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_round_trips, setup_test),
-        cmocka_unit_test_setup(test_get_nowait_does_not_block, setup_test),
-        cmocka_unit_test_setup(test_timed_get_times_out, setup_test),
-        cmocka_unit_test_setup(test_blocking_get_waits_for_item, setup_test),
-        cmocka_unit_test_setup(test_every_item_delivered_exactly_once, setup_test),
-        cmocka_unit_test_setup(test_foreign_entries, setup_test),
-        cmocka_unit_test_setup(test_null_and_invalid_arguments, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection_during_blocking_get, setup_test),
-        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
-        cmocka_unit_test_setup(test_exec_timeout, setup_test),
+        cmocka_unit_test_setup(test_fifo_qsize_empty, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_round_trips, fixture_reset),
+        cmocka_unit_test_setup(test_get_nowait_does_not_block, fixture_reset),
+        cmocka_unit_test_setup(test_timed_get_times_out, fixture_reset),
+        cmocka_unit_test_setup(test_blocking_get_waits_for_item, fixture_reset),
+        cmocka_unit_test_setup(test_every_item_delivered_exactly_once, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_entries, fixture_reset),
+        cmocka_unit_test_setup(test_null_and_invalid_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection_during_blocking_get, fixture_reset),
+        cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_exec_timeout, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

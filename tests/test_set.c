@@ -1,58 +1,22 @@
 /* pottery_set against private redis-servers: behaviour, layout, round trips, bad input. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "pottery.h"
-#include "support/redis_server.h"
+#include "support/test_fixture.h"
 
-static test_redis server;
-static test_redis other_server;
-static pottery_client *client;     /* on server */
-static pottery_client *client2;    /* a second client on the same server */
+static pottery_client *client2;    /* a second client on server */
 static pottery_client *far_client; /* on other_server */
 
 /* ---- helpers ---- */
-
-static char *raw_on(const test_redis *s, const char *arg0, va_list ap)
-{
-    const char *argv[16];
-    size_t lens[16];
-    int argc = 0;
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *)) {
-        argv[argc] = a;
-        lens[argc] = strlen(a);
-        argc++;
-    }
-    return test_redis_cmd(s, argc, argv, lens);
-}
-
-static char *raw(const char *arg0, ...)
-{
-    va_list ap;
-    va_start(ap, arg0);
-    char *r = raw_on(&server, arg0, ap);
-    va_end(ap);
-    return r;
-}
-
-static char *far_raw(const char *arg0, ...)
-{
-    va_list ap;
-    va_start(ap, arg0);
-    char *r = raw_on(&other_server, arg0, ap);
-    va_end(ap);
-    return r;
-}
 
 static int line_cmp(const void *a, const void *b)
 {
@@ -88,32 +52,6 @@ static char *sorted_members(const test_redis *srv, const char *key)
     return out;
 }
 
-static void assert_raw(const char *expected, char *got)
-{
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static uint64_t round_trips_of(pottery_client *c)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(c, &st);
-    return st.round_trips;
-}
-
-static uint64_t round_trips(void)
-{
-    return round_trips_of(client);
-}
-
-static uint64_t commands(void)
-{
-    pottery_client_stats st;
-    pottery_client_stats_get(client, &st);
-    return st.commands;
-}
-
 static pottery_set *open_on(pottery_client *c, const char *key)
 {
     pottery_set *s = NULL;
@@ -144,6 +82,22 @@ static pottery_set *open_with(pottery_client *c, const char *key, ...)
     return s;
 }
 
+/* count distinct 4000-byte strings (told apart by their first two letters) into vals, in
+ * one malloc'd buffer that the caller frees after use: over 1 MiB for 300 and more. */
+static char *big_strings(pottery_value *vals, int count)
+{
+    enum { LEN = 4000 };
+    char *big = malloc((size_t)count * LEN);
+    assert_non_null(big);
+    memset(big, 'x', (size_t)count * LEN);
+    for (int i = 0; i < count; i++) {
+        big[(size_t)i * LEN] = (char)('A' + i % 26);
+        big[(size_t)i * LEN + 1] = (char)('A' + i / 26);
+        vals[i] = pottery_strn(big + (size_t)i * LEN, LEN);
+    }
+    return big;
+}
+
 static int64_t set_len(pottery_set *s)
 {
     int64_t n = -1;
@@ -167,33 +121,22 @@ static void assert_set_json(const char *expected, pottery_set *s)
 
 static int setup_group(void **state)
 {
-    (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    if (test_redis_start(&other_server, NULL) != 0) return -1;
-    if (pottery_client_open(&client, server.url, NULL) != 0) return -1;
+    if (fixture_setup_two(state) != 0) return -1;
     if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
     return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
 }
 
 static int teardown_group(void **state)
 {
-    (void)state;
     pottery_client_free(far_client);
     pottery_client_free(client2);
-    pottery_client_free(client);
-    test_redis_stop(&other_server);
-    test_redis_stop(&server);
-    return 0;
+    return fixture_teardown(state);
 }
 
 static int setup_test(void **state)
 {
-    (void)state;
-    free(raw("FLUSHALL", NULL));
-    free(far_raw("FLUSHALL", NULL));
-    pottery_client_stats_reset(client);
     pottery_client_stats_reset(far_client);
-    return 0;
+    return fixture_reset(state);
 }
 
 /* ---- the seed README's session ---- */
@@ -231,9 +174,7 @@ static void test_readme_session(void **state)
     pottery_set *nirvana = open_with(client, "nirvana", "kurt", "krist", "dave", NULL);
     pottery_value probe[] = { pottery_str("kurt"), pottery_str("krist"), pottery_str("chat"), pottery_str("dave") };
     int answers[4] = { -1, -1, -1, -1 };
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_contains_many(answers, nirvana, probe, 4), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_contains_many(answers, nirvana, probe, 4));
     assert_int_equal(answers[0], 1);
     assert_int_equal(answers[1], 1);
     assert_int_equal(answers[2], 0);
@@ -287,30 +228,16 @@ static void test_single_element_operations_cost_one_round_trip(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     int in;
     int64_t n;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_add(s, pottery_str("a")), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_set_contains(&in, s, pottery_str("a")), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_set_len(&n, s), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_set_discard(s, pottery_str("zzz")), 0);
-    assert_int_equal(round_trips() - before, 1);
-    before = round_trips();
-    assert_int_equal(pottery_set_remove(s, pottery_str("a")), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_add(s, pottery_str("a")));
+    assert_round_trips(1, pottery_set_contains(&in, s, pottery_str("a")));
+    assert_round_trips(1, pottery_set_len(&n, s));
+    assert_round_trips(1, pottery_set_discard(s, pottery_str("zzz")));
+    assert_round_trips(1, pottery_set_remove(s, pottery_str("a")));
     assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
     /* pop runs a script: one round trip even the first time on this connection */
-    before = round_trips();
-    assert_int_equal(pottery_set_pop(&v, s), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_pop(&v, s));
     assert_string_equal(v.u.s.ptr, "b");
-    before = round_trips();
-    assert_int_equal(pottery_set_clear(s), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_clear(s));
     pottery_value_dispose(&v);
     pottery_set_free(s);
 }
@@ -320,16 +247,16 @@ static void test_remove_discard_pop(void **state)
     (void)state;
     pottery_set *s = open_with(client, "rdp", "x", NULL);
     assert_int_equal(pottery_set_remove(s, pottery_str("jack")), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "KeyError: 'jack'");
+    assert_message("KeyError: 'jack'");
     assert_int_equal(pottery_set_remove(s, pottery_int(5)), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "KeyError: 5");
+    assert_message("KeyError: 5");
     assert_int_equal(pottery_set_discard(s, pottery_str("jack")), 0); /* no error */
     assert_int_equal(pottery_set_discard(s, pottery_str("x")), 0);
     assert_raw("0", raw("EXISTS", "rdp", NULL));
 
     pottery_value v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
     assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
-    assert_string_equal(pottery_error_last()->message, "KeyError: 'pop from an empty set'");
+    assert_message("KeyError: 'pop from an empty set'");
     assert_int_equal(v.type, POTTERY_TYPE_INT);
     assert_int_equal(v.u.i, 7);
 
@@ -357,64 +284,52 @@ static void test_remove_discard_pop(void **state)
 }
 
 /* Atomicity: four processes pop the same 800 members; each is popped exactly once. */
+enum { RACE_MEMBERS = 800, RACE_WORKERS = 4 };
+
+/* Pop until the set is empty; write which members it got (one byte each) to the pipe *fd. */
+static int pop_race_worker(pottery_client *mine, int w, void *fd)
+{
+    (void)w;
+    pottery_set *ss = NULL;
+    unsigned char got[RACE_MEMBERS] = { 0 };
+    int status = 0;
+    if (pottery_set_open(&ss, mine, "race", NULL) == 0) {
+        pottery_value v = POTTERY_VALUE_INIT;
+        int rc;
+        while ((rc = pottery_set_pop(&v, ss)) == 0) {
+            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS) status = 3;
+            else got[v.u.i] = 1;
+        }
+        if (rc != POTTERY_ENOTFOUND) status = 4;
+        pottery_value_dispose(&v);
+    } else {
+        status = 5;
+    }
+    pottery_set_free(ss);
+    return write_all(*(int *)fd, got, sizeof got) == 0 ? status : 2;
+}
+
 static void test_pop_is_atomic_across_processes(void **state)
 {
     (void)state;
-    enum { N = 800, WORKERS = 4 };
+    enum { N = RACE_MEMBERS };
     pottery_set *s = open_set("race");
-    pottery_value *vals = calloc(N, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    pottery_value *vals = int_values(N, 0, 1);
     assert_int_equal(pottery_set_update_values(s, vals, N), 0);
     free(vals);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    pid_t pids[WORKERS];
-    for (int w = 0; w < WORKERS; w++) {
-        pids[w] = fork();
-        assert_true(pids[w] >= 0);
-        if (pids[w] == 0) {
-            pottery_client *mine = NULL;
-            pottery_set *ss = NULL;
-            unsigned char got[N] = { 0 };
-            int status = 0;
-            if (pottery_client_open(&mine, server.url, NULL) == 0 &&
-                pottery_set_open(&ss, mine, "race", NULL) == 0) {
-                pottery_value v = POTTERY_VALUE_INIT;
-                int rc;
-                while ((rc = pottery_set_pop(&v, ss)) == 0) {
-                    if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= N) status = 3;
-                    else got[v.u.i] = 1;
-                }
-                if (rc != POTTERY_ENOTFOUND) status = 4;
-                pottery_value_dispose(&v);
-            } else {
-                status = 5;
-            }
-            pottery_set_free(ss);
-            pottery_client_free(mine);
-            if (write(fds[1], got, sizeof got) != (ssize_t)sizeof got) _exit(2);
-            _exit(status);
-        }
-    }
+    pid_t pids[RACE_WORKERS];
+    for (int w = 0; w < RACE_WORKERS; w++) pids[w] = fork_worker(pop_race_worker, w, &fds[1]);
+    close(fds[1]);
     int times[N] = { 0 };
-    for (int w = 0; w < WORKERS; w++) {
+    for (int w = 0; w < RACE_WORKERS; w++) {
         unsigned char got[N];
-        size_t have = 0;
-        while (have < sizeof got) {
-            ssize_t r = read(fds[0], got + have, sizeof got - have);
-            assert_true(r > 0);
-            have += (size_t)r;
-        }
+        assert_int_equal(read_full(fds[0], got, sizeof got), (ssize_t)sizeof got);
         for (int i = 0; i < N; i++) times[i] += got[i];
     }
-    for (int w = 0; w < WORKERS; w++) {
-        int status = 0;
-        waitpid(pids[w], &status, 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    for (int w = 0; w < RACE_WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
     close(fds[0]);
-    close(fds[1]);
     for (int i = 0; i < N; i++) assert_int_equal(times[i], 1);
     assert_int_equal(set_len(s), 0);
     pottery_set_free(s);
@@ -426,60 +341,41 @@ static void test_bulk_operations_are_one_round_trip(void **state)
 {
     (void)state;
     enum { N = 10000 };
-    pottery_value *vals = calloc(N, sizeof *vals);
+    pottery_value *vals = int_values(N, 0, 2);
     int *answers = calloc(N, sizeof *answers);
-    assert_non_null(vals);
     assert_non_null(answers);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int((int64_t)i * 2);
 
     /* open with 10,000 elements */
     pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
     opts.elements = vals;
     opts.nelements = N;
     pottery_set *init = NULL;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_open(&init, client, "init10k", &opts), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_open(&init, client, "init10k", &opts));
     assert_raw("10000", raw("SCARD", "init10k", NULL));
     assert_raw("1", raw("SISMEMBER", "init10k", "19998", NULL));
 
     /* update_values with 10,000 elements */
     pottery_set *s = open_set("bulk");
-    before = round_trips();
-    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_update_values(s, vals, N));
     assert_int_equal(set_len(s), N);
     assert_raw("1", raw("SISMEMBER", "bulk", "19998", NULL));
 
     /* contains_many with 10,000 inputs: even numbers are members, odd are not */
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
     vals[4] = pottery_strn("\xff", 1); /* unencodable: answers 0, not sent */
-    before = round_trips();
-    assert_int_equal(pottery_set_contains_many(answers, s, vals, N), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_contains_many(answers, s, vals, N));
     for (int i = 0; i < N; i++) assert_int_equal(answers[i], i != 4 && i % 2 == 0);
 
     /* 10,000 small elements are one SADD command. */
     vals[4] = pottery_int(4);
-    uint64_t cmds_before = commands();
-    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
-    assert_int_equal(commands() - cmds_before, 1);
+    assert_commands(1, pottery_set_update_values(s, vals, N));
 
     /* Beyond 1 MiB of members: MULTI, several SADDs, EXEC, still one round trip. */
-    enum { BIG = 600, BIG_LEN = 4000 };
-    char *big = malloc((size_t)BIG * BIG_LEN);
-    assert_non_null(big);
-    for (int i = 0; i < BIG; i++) {
-        memset(big + (size_t)i * BIG_LEN, 'a' + i % 26, BIG_LEN);
-        big[(size_t)i * BIG_LEN] = (char)('A' + i % 26);
-        big[(size_t)i * BIG_LEN + 1] = (char)('A' + i / 26);
-        vals[i] = pottery_strn(big + (size_t)i * BIG_LEN, BIG_LEN);
-    }
+    enum { BIG = 600 };
+    char *big = big_strings(vals, BIG);
     pottery_set *large = open_set("large");
-    cmds_before = commands();
-    before = round_trips();
-    assert_int_equal(pottery_set_update_values(large, vals, BIG), 0);
-    assert_int_equal(round_trips() - before, 1);
+    uint64_t cmds_before = commands();
+    assert_round_trips(1, pottery_set_update_values(large, vals, BIG));
     assert_true(commands() - cmds_before >= 4); /* MULTI, >= 2 SADD, EXEC */
     assert_int_equal(set_len(large), BIG);
     pottery_set_free(large);
@@ -487,9 +383,7 @@ static void test_bulk_operations_are_one_round_trip(void **state)
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
 
     /* Small updates: one SADD command. */
-    cmds_before = commands();
-    assert_int_equal(pottery_set_update_values(s, vals + 1, 3), 0);
-    assert_int_equal(commands() - cmds_before, 1);
+    assert_commands(1, pottery_set_update_values(s, vals + 1, 3));
     assert_raw("1", raw("SISMEMBER", "bulk", "3", NULL));
 
     /* Nothing to do: nothing sent. */
@@ -553,19 +447,12 @@ static void test_contains_many_answers_in_order(void **state)
 static void test_update_values_with_bad_element_writes_nothing(void **state)
 {
     (void)state;
-    enum { N = 2500, BIG = 600, BIG_LEN = 4000 };
+    enum { N = 2500, BIG = 600 };
     pottery_set *s = open_set("badbulk");
     pottery_value *vals = calloc(N, sizeof *vals);
-    char *big = malloc((size_t)BIG * BIG_LEN);
     assert_non_null(vals);
-    assert_non_null(big);
     /* Beyond 1 MiB (streamed MULTI): the bad element in the last chunk means DISCARD. */
-    memset(big, 'x', (size_t)BIG * BIG_LEN);
-    for (int i = 0; i < BIG; i++) {
-        big[(size_t)i * BIG_LEN] = (char)('A' + i % 26);
-        big[(size_t)i * BIG_LEN + 1] = (char)('A' + i / 26);
-        vals[i] = pottery_strn(big + (size_t)i * BIG_LEN, BIG_LEN);
-    }
+    char *big = big_strings(vals, BIG);
     vals[BIG - 1] = pottery_strn("\xff\xfe", 2); /* invalid UTF-8 */
     uint64_t cmds_before = commands();
     assert_int_equal(pottery_set_update_values(s, vals, BIG), POTTERY_ETYPE);
@@ -601,7 +488,7 @@ static void test_open_with_elements_on_existing_key_fails(void **state)
     pottery_set *s = (pottery_set *)&opts; /* must be reset to NULL on failure */
     assert_int_equal(pottery_set_open(&s, client, "taken", &opts), POTTERY_EEXISTS);
     assert_null(s);
-    assert_non_null(strstr(pottery_error_last()->message, "taken"));
+    assert_message_contains("taken");
     assert_raw("\"old\"", raw("SMEMBERS", "taken", NULL));
     /* A key of another type counts as existing too. */
     free(raw("SET", "str", "x", NULL));
@@ -633,8 +520,7 @@ static void test_random_key_is_temporary(void **state)
     (void)state;
     pottery_set *s = open_with(client, NULL, "a", NULL);
     const char *key = pottery_set_key(s);
-    assert_int_equal(strlen(key), 44);
-    assert_memory_equal(key, "pottery:", 8);
+    assert_random_key(key);
     char saved[64];
     snprintf(saved, sizeof saved, "%s", key);
     assert_raw("1", raw("EXISTS", saved, NULL));
@@ -655,9 +541,7 @@ static void test_iteration_visits_every_member_once(void **state)
     (void)state;
     enum { N = 5000 };
     pottery_set *s = open_set("iter");
-    pottery_value *vals = calloc(N, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int(-i);
+    pottery_value *vals = int_values(N, 0, -1);
     assert_int_equal(pottery_set_update_values(s, vals, N), 0);
     free(vals);
     unsigned char *seen = calloc(N, 1);
@@ -869,9 +753,7 @@ static void test_comparisons_across_servers(void **state)
     enum { N = 2500 };
     pottery_set *a = open_set("xa");
     pottery_set *far = open_on(far_client, "xfar");
-    pottery_value *vals = calloc(N, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    pottery_value *vals = int_values(N, 0, 1);
     assert_int_equal(pottery_set_update_values(a, vals, N), 0);
     assert_int_equal(pottery_set_update_values(far, vals, N), 0);
     int r = -1;
@@ -923,22 +805,14 @@ static void test_algebra_same_server(void **state)
     pottery_set *bc[] = { b, c };
     char *text = NULL;
     size_t len = 0;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_union(&text, &len, a, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_union(&text, &len, a, bc, 2));
     assert_int_equal(len, strlen(text));
     assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
-    before = round_trips();
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_intersection(&text, NULL, a, bc, 2));
     assert_json("[\"4\"]", text);
-    before = round_trips();
-    assert_int_equal(pottery_set_difference(&text, NULL, a, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_difference(&text, NULL, a, bc, 2));
     assert_json("[\"1\", \"2\"]", text);
-    before = round_trips();
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_symmetric_difference(&text, NULL, a, b));
     assert_json("[\"1\", \"2\", \"5\"]", text);
     /* No operands: a copy, as Python's s.union() is. */
     assert_int_equal(pottery_set_union(&text, NULL, a, NULL, 0), 0);
@@ -950,9 +824,7 @@ static void test_algebra_same_server(void **state)
 
     /* New sets: a random "pottery:" key on a's client, made on the server. */
     pottery_set *u = NULL;
-    before = round_trips();
-    assert_int_equal(pottery_set_union_new(&u, a, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_union_new(&u, a, bc, 2));
     assert_memory_equal(pottery_set_key(u), "pottery:", 8);
     assert_int_equal(strlen(pottery_set_key(u)), 44);
     assert_ptr_equal(pottery_set_client(u), client);
@@ -970,9 +842,7 @@ static void test_algebra_same_server(void **state)
     assert_int_equal(pottery_set_difference_new(&n, a, &b, 1), 0);
     assert_set_json("[\"1\", \"2\"]", n);
     pottery_set_free(n);
-    before = round_trips();
-    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, c), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_symmetric_difference_new(&n, a, c));
     assert_set_json("[\"1\", \"2\", \"3\", \"6\"]", n);
     pottery_set_free(n);
     assert_int_equal(pottery_set_difference_new(&n, a, NULL, 0), 0); /* a copy */
@@ -1047,9 +917,7 @@ static void test_algebra_across_servers_in_batches(void **state)
     enum { N = 3000 };
     pottery_set *a = open_set("big-a");
     pottery_set *far = open_on(far_client, "big-far");
-    pottery_value *vals = calloc(N, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    pottery_value *vals = int_values(N, 0, 1);
     assert_int_equal(pottery_set_update_values(a, vals, N), 0); /* 0..2999 */
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i + N / 2);
     assert_int_equal(pottery_set_update_values(far, vals, N), 0); /* 1500..4499 */
@@ -1090,21 +958,13 @@ static void test_update_forms_same_server(void **state)
     pottery_set *b = open_with(client2, "up-b", "3", "4", NULL);
     pottery_set *c = open_with(client, "up-c", "4", "5", NULL);
     pottery_set *bc[] = { b, c };
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_update(s, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_update(s, bc, 2));
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_difference_update(s, &c, 1), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_difference_update(s, &c, 1));
     assert_set_json("[\"1\", \"2\", \"3\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_symmetric_difference_update(s, b), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_symmetric_difference_update(s, b));
     assert_set_json("[\"1\", \"2\", \"4\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_intersection_update(s, bc, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_intersection_update(s, bc, 2));
     assert_set_json("[\"4\"]", s);
 
     /* No operands: nothing sent (Python does nothing either). */
@@ -1136,21 +996,13 @@ static void test_update_forms_across_servers(void **state)
     pottery_set *b = open_with(client, "upx-b", "3", "7", NULL);
     pottery_set *far = open_with(far_client, "upx-far", "3", "4", NULL);
     pottery_set *ops[] = { b, far };
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_update(s, ops, 2), 0);
-    assert_int_equal(round_trips() - before, 1); /* on s's server: one MULTI/EXEC */
+    assert_round_trips(1, pottery_set_update(s, ops, 2)); /* on s's server: one MULTI/EXEC */
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_difference_update(s, &far, 1), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_difference_update(s, &far, 1));
     assert_set_json("[\"1\", \"2\", \"7\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_symmetric_difference_update(s, far), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_symmetric_difference_update(s, far));
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
-    before = round_trips();
-    assert_int_equal(pottery_set_intersection_update(s, ops, 2), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_intersection_update(s, ops, 2));
     assert_set_json("[\"3\"]", s);
     /* No scratch keys are left behind, and the operands are untouched. */
     assert_raw("2", raw("DBSIZE", NULL));
@@ -1158,13 +1010,9 @@ static void test_update_forms_across_servers(void **state)
 
     /* Several batches from the far side. */
     enum { N = 2600 };
-    pottery_value *vals = calloc(N, sizeof *vals);
-    assert_non_null(vals);
-    for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
+    pottery_value *vals = int_values(N, 0, 1);
     assert_int_equal(pottery_set_update_values(far, vals, N), 0);
-    before = round_trips();
-    assert_int_equal(pottery_set_update(s, &far, 1), 0);
-    assert_int_equal(round_trips() - before, 1);
+    assert_round_trips(1, pottery_set_update(s, &far, 1));
     assert_int_equal(set_len(s), N + 2); /* far holds 0..N-1 and "3", "4"; s held "3" */
     assert_int_equal(pottery_set_intersection_update(s, &far, 1), 0);
     assert_int_equal(set_len(s), N + 2);
@@ -1174,11 +1022,10 @@ static void test_update_forms_across_servers(void **state)
 
     /* A far operand that cannot be read: the MULTI is discarded, nothing written. */
     assert_int_equal(pottery_set_add(s, pottery_str("keep")), 0);
-    free(far_raw("SET", "far-string", "x", NULL));
+    free(test_redis_cmdv(&other_server, "SET", "far-string", "x", NULL));
     pottery_set *bad = open_on(far_client, "far-string");
     pottery_set *mix[] = { b, bad };
-    assert_int_equal(pottery_set_update(s, mix, 2), POTTERY_EREDIS);
-    assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));
+    assert_wrongtype(pottery_set_update(s, mix, 2));
     assert_int_equal(pottery_set_intersection_update(s, mix, 2), POTTERY_EREDIS);
     assert_int_equal(pottery_set_symmetric_difference_update(s, bad), POTTERY_EREDIS);
     assert_set_json("[\"keep\"]", s);
@@ -1195,47 +1042,42 @@ static void test_update_forms_across_servers(void **state)
 /* Concurrent in-place operations from other processes stay atomic: while workers keep
  * toggling the same member with symmetric_difference_update and adding their own members
  * with update, nothing else is lost. */
+enum { ATOMIC_WORKERS = 3, ATOMIC_ROUNDS = 200 };
+
+static int in_place_worker(pottery_client *mine, int w, void *arg)
+{
+    (void)arg;
+    pottery_set *ss = NULL, *tt = NULL, *own = NULL;
+    int status = 0;
+    char key[32];
+    snprintf(key, sizeof key, "atomic-own-%d", w);
+    if (pottery_set_open(&ss, mine, "atomic", NULL) != 0 || pottery_set_open(&tt, mine, "atomic-t", NULL) != 0 ||
+        pottery_set_open(&own, mine, key, NULL) != 0)
+        status = 5;
+    for (int i = 0; status == 0 && i < ATOMIC_ROUNDS; i++) {
+        if (pottery_set_symmetric_difference_update(ss, tt) != 0) status = 3;
+        if (pottery_set_add(own, pottery_int(w * 1000 + i)) != 0) status = 3;
+        if (pottery_set_update(ss, &own, 1) != 0) status = 4;
+    }
+    pottery_set_free(own);
+    pottery_set_free(tt);
+    pottery_set_free(ss);
+    return status;
+}
+
 static void test_in_place_updates_are_atomic_across_processes(void **state)
 {
     (void)state;
-    enum { WORKERS = 3, ROUNDS = 200 };
     pottery_set *s = open_set("atomic");
     pottery_set *t = open_with(client, "atomic-t", "toggle", NULL);
-    pid_t pids[WORKERS];
-    for (int w = 0; w < WORKERS; w++) {
-        pids[w] = fork();
-        assert_true(pids[w] >= 0);
-        if (pids[w] == 0) {
-            pottery_client *mine = NULL;
-            pottery_set *ss = NULL, *tt = NULL, *own = NULL;
-            int status = 0;
-            char key[32];
-            snprintf(key, sizeof key, "atomic-own-%d", w);
-            if (pottery_client_open(&mine, server.url, NULL) != 0 || pottery_set_open(&ss, mine, "atomic", NULL) != 0 ||
-                pottery_set_open(&tt, mine, "atomic-t", NULL) != 0 || pottery_set_open(&own, mine, key, NULL) != 0)
-                status = 5;
-            for (int i = 0; status == 0 && i < ROUNDS; i++) {
-                if (pottery_set_symmetric_difference_update(ss, tt) != 0) status = 3;
-                if (pottery_set_add(own, pottery_int(w * 1000 + i)) != 0) status = 3;
-                if (pottery_set_update(ss, &own, 1) != 0) status = 4;
-            }
-            pottery_set_free(own);
-            pottery_set_free(tt);
-            pottery_set_free(ss);
-            pottery_client_free(mine);
-            _exit(status);
-        }
-    }
-    for (int w = 0; w < WORKERS; w++) {
-        int status = 0;
-        waitpid(pids[w], &status, 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
-    /* WORKERS * ROUNDS toggles (an even number: 600) leave "toggle" out. */
+    pid_t pids[ATOMIC_WORKERS];
+    for (int w = 0; w < ATOMIC_WORKERS; w++) pids[w] = fork_worker(in_place_worker, w, NULL);
+    for (int w = 0; w < ATOMIC_WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
+    /* ATOMIC_WORKERS * ATOMIC_ROUNDS toggles (an even number: 600) leave "toggle" out. */
     int in = -1;
     assert_int_equal(pottery_set_contains(&in, s, pottery_str("toggle")), 0);
     assert_int_equal(in, 0);
-    assert_int_equal(set_len(s), WORKERS * ROUNDS);
+    assert_int_equal(set_len(s), ATOMIC_WORKERS * ATOMIC_ROUNDS);
     pottery_set_free(s);
     pottery_set_free(t);
 }
@@ -1402,20 +1244,15 @@ static void test_wrong_redis_type(void **state)
     int in, answers[2];
     char *text = NULL;
     pottery_set *out = NULL;
-#define ASSERT_WRONGTYPE(call)                                                    \
-    do {                                                                          \
-        assert_int_equal((call), POTTERY_EREDIS);                                 \
-        assert_non_null(strstr(pottery_error_last()->message, "WRONGTYPE"));       \
-    } while (0)
-    ASSERT_WRONGTYPE(pottery_set_add(s, pottery_str("a")));
-    ASSERT_WRONGTYPE(pottery_set_discard(s, pottery_str("a")));
-    ASSERT_WRONGTYPE(pottery_set_remove(s, pottery_str("a")));
-    ASSERT_WRONGTYPE(pottery_set_pop(&v, s));
-    ASSERT_WRONGTYPE(pottery_set_contains(&in, s, pottery_str("a")));
+    assert_wrongtype(pottery_set_add(s, pottery_str("a")));
+    assert_wrongtype(pottery_set_discard(s, pottery_str("a")));
+    assert_wrongtype(pottery_set_remove(s, pottery_str("a")));
+    assert_wrongtype(pottery_set_pop(&v, s));
+    assert_wrongtype(pottery_set_contains(&in, s, pottery_str("a")));
     pottery_value two[] = { pottery_str("a"), pottery_str("b") };
-    ASSERT_WRONGTYPE(pottery_set_contains_many(answers, s, two, 2));
-    ASSERT_WRONGTYPE(pottery_set_len(&n, s));
-    ASSERT_WRONGTYPE(pottery_set_update_values(s, two, 2));
+    assert_wrongtype(pottery_set_contains_many(answers, s, two, 2));
+    assert_wrongtype(pottery_set_len(&n, s));
+    assert_wrongtype(pottery_set_update_values(s, two, 2));
     enum { N = 300, BIG_LEN = 8000 };
     pottery_value *many = calloc(N, sizeof *many);
     char *big = malloc((size_t)N * BIG_LEN);
@@ -1423,40 +1260,39 @@ static void test_wrong_redis_type(void **state)
     assert_non_null(big);
     memset(big, 'y', (size_t)N * BIG_LEN);
     for (int i = 0; i < N; i++) many[i] = pottery_strn(big + i, BIG_LEN);
-    ASSERT_WRONGTYPE(pottery_set_update_values(s, many, N)); /* streamed MULTI (2.4 MB) */
+    assert_wrongtype(pottery_set_update_values(s, many, N)); /* streamed MULTI (2.4 MB) */
     free(many);
     free(big);
-    ASSERT_WRONGTYPE(pottery_set_to_json(&text, NULL, s));
-    ASSERT_WRONGTYPE(pottery_set_repr(&text, s));
-    ASSERT_WRONGTYPE(pottery_set_equal(&in, s, good));
-    ASSERT_WRONGTYPE(pottery_set_equal(&in, good, s));
-    ASSERT_WRONGTYPE(pottery_set_issubset(&in, s, good));
-    ASSERT_WRONGTYPE(pottery_set_issuperset(&in, good, s));
-    ASSERT_WRONGTYPE(pottery_set_isdisjoint(&in, s, good));
-    ASSERT_WRONGTYPE(pottery_set_isdisjoint(&in, s, far));
-    ASSERT_WRONGTYPE(pottery_set_equal_json(&in, s, "[1]"));
-    ASSERT_WRONGTYPE(pottery_set_issubset_json(&in, s, "[1]"));
-    ASSERT_WRONGTYPE(pottery_set_union(&text, NULL, s, &good, 1));
-    ASSERT_WRONGTYPE(pottery_set_intersection(&text, NULL, good, &s, 1));
-    ASSERT_WRONGTYPE(pottery_set_symmetric_difference(&text, NULL, good, s));
-    ASSERT_WRONGTYPE(pottery_set_symmetric_difference(&text, NULL, s, far));
-    ASSERT_WRONGTYPE(pottery_set_difference(&text, NULL, far, &s, 1));
-    ASSERT_WRONGTYPE(pottery_set_union_new(&out, s, &good, 1));
+    assert_wrongtype(pottery_set_to_json(&text, NULL, s));
+    assert_wrongtype(pottery_set_repr(&text, s));
+    assert_wrongtype(pottery_set_equal(&in, s, good));
+    assert_wrongtype(pottery_set_equal(&in, good, s));
+    assert_wrongtype(pottery_set_issubset(&in, s, good));
+    assert_wrongtype(pottery_set_issuperset(&in, good, s));
+    assert_wrongtype(pottery_set_isdisjoint(&in, s, good));
+    assert_wrongtype(pottery_set_isdisjoint(&in, s, far));
+    assert_wrongtype(pottery_set_equal_json(&in, s, "[1]"));
+    assert_wrongtype(pottery_set_issubset_json(&in, s, "[1]"));
+    assert_wrongtype(pottery_set_union(&text, NULL, s, &good, 1));
+    assert_wrongtype(pottery_set_intersection(&text, NULL, good, &s, 1));
+    assert_wrongtype(pottery_set_symmetric_difference(&text, NULL, good, s));
+    assert_wrongtype(pottery_set_symmetric_difference(&text, NULL, s, far));
+    assert_wrongtype(pottery_set_difference(&text, NULL, far, &s, 1));
+    assert_wrongtype(pottery_set_union_new(&out, s, &good, 1));
     assert_null(out);
-    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_new(&out, good, s));
-    ASSERT_WRONGTYPE(pottery_set_union_new(&out, s, &far, 1));
-    ASSERT_WRONGTYPE(pottery_set_update(s, &good, 1));
-    ASSERT_WRONGTYPE(pottery_set_intersection_update(s, &good, 1));
-    ASSERT_WRONGTYPE(pottery_set_difference_update(s, &good, 1));
-    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_update(s, good));
-    ASSERT_WRONGTYPE(pottery_set_update(s, &far, 1));
-    ASSERT_WRONGTYPE(pottery_set_intersection_update(s, &far, 1));
-    ASSERT_WRONGTYPE(pottery_set_symmetric_difference_update(s, far));
+    assert_wrongtype(pottery_set_symmetric_difference_new(&out, good, s));
+    assert_wrongtype(pottery_set_union_new(&out, s, &far, 1));
+    assert_wrongtype(pottery_set_update(s, &good, 1));
+    assert_wrongtype(pottery_set_intersection_update(s, &good, 1));
+    assert_wrongtype(pottery_set_difference_update(s, &good, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_update(s, good));
+    assert_wrongtype(pottery_set_update(s, &far, 1));
+    assert_wrongtype(pottery_set_intersection_update(s, &far, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_update(s, far));
     pottery_set_iter *it = NULL;
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
-    ASSERT_WRONGTYPE(pottery_set_iter_next(it, &v));
+    assert_wrongtype(pottery_set_iter_next(it, &v));
     pottery_set_iter_free(it);
-#undef ASSERT_WRONGTYPE
     assert_raw("value", raw("GET", "plain", NULL));
     assert_raw("\"a\"", raw("SMEMBERS", "good", NULL));
     assert_raw("2", raw("DBSIZE", NULL)); /* plain, good, and no leftovers */
@@ -1472,16 +1308,14 @@ static void test_dropped_connection(void **state)
 {
     (void)state;
     test_redis victim;
-    assert_int_equal(test_redis_start(&victim, NULL), 0);
-    pottery_client *c = NULL;
-    assert_int_equal(pottery_client_open(&c, victim.url, NULL), 0);
+    pottery_client *c = victim_start(&victim, NULL);
     pottery_set *s = NULL;
     assert_int_equal(pottery_set_open(&s, c, "k", NULL), 0);
     assert_int_equal(pottery_set_add(s, pottery_str("a")), 0);
     test_redis_kill(&victim);
     int in = -1;
     int rc = pottery_set_contains(&in, s, pottery_str("a"));
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself. */
     assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
@@ -1497,7 +1331,7 @@ static void test_dropped_connection(void **state)
     assert_int_equal(pottery_set_add(s, pottery_str("far")), 0);
     test_redis_kill(&victim);
     rc = pottery_set_update(local, &s, 1);
-    assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
+    assert_conn_lost(rc);
     assert_raw("\"x\"", raw("SMEMBERS", "survivor", NULL));
     assert_int_equal(pottery_set_add(local, pottery_str("y")), 0); /* client in step */
     assert_int_equal(test_redis_restart(&victim), 0);
@@ -1506,8 +1340,7 @@ static void test_dropped_connection(void **state)
     assert_set_json("[\"x\", \"y\", \"z\"]", local);
     pottery_set_free(local);
     pottery_set_free(s);
-    pottery_client_free(c);
-    test_redis_stop(&victim);
+    victim_stop(&victim, c);
 }
 
 int main(void)

@@ -84,6 +84,22 @@ int pottery__value_to_node(pottery_json_node **out, const pottery_value *v);
 #define POTTERY_DOUBLE_BUFSIZE 32
 size_t pottery__format_double(char *buf, double d);
 
+/* 2^63 as a double: the doubles d with -2^63 <= d < 2^63 convert to int64 exactly. */
+#define POTTERY_TWO_POW_63 9223372036854775808.0
+
+/* 1 if d is finite and has no fractional part (no libm: users need not link -lm). */
+int pottery__double_is_integral(double d);
+
+/* Exact decimal text of an integral double ("-0.0" gives "0"). buf must hold
+ * POTTERY_INTEGRAL_TEXT_SIZE bytes (DBL_MAX has 309 digits); returns the length. */
+#define POTTERY_INTEGRAL_TEXT_SIZE 400
+size_t pottery__integral_text(char *buf, double d);
+
+/* Parse a caller's JSON text that must be of the given kind (an array or an object):
+ * ETYPE "<fn>: <why>" if it is not JSON, "<fn>: not a JSON array|object" if it is something
+ * else; ENOMEM as is. *out is NULL on failure. */
+int pottery__json_parse_kind(pottery_json_node **out, const char *text, pottery_json_kind kind, const char *fn);
+
 /* Check that s[0..len) is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF). */
 int pottery__utf8_valid(const char *s, size_t len);
 
@@ -97,6 +113,13 @@ size_t pottery__utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Append s[0..len) (valid UTF-8, checked by the caller) as a JSON string literal with
  * Python's ensure_ascii escapes, quotes included. */
 int pottery__json_write_string(pottery_buf *b, const char *s, size_t len);
+
+/* Append an ARRAY node as "[a, b]" or an OBJECT node as "{k: v, ...}", each key (a
+ * string) written by key and each item by item: the layout JSON text and repr share. */
+typedef int (*pottery_json_key_writer)(pottery_buf *b, const char *s, size_t len);
+typedef int (*pottery_json_node_writer)(pottery_buf *b, const pottery_json_node *n);
+int pottery__json_write_composite(pottery_buf *b, const pottery_json_node *n, pottery_json_key_writer key,
+                                  pottery_json_node_writer item);
 
 /* Append Python's repr() of the str s[0..len) (valid UTF-8). */
 int pottery__repr_string(pottery_buf *b, const char *s, size_t len);

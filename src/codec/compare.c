@@ -5,21 +5,12 @@
  * Numbers compare by exact value across bool, int and float, as Python does: 1 == 1.0 ==
  * True, 2**53 + 1 != 2.0**53, and NaN equals nothing.
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "codec/codec.h"
 #include "core/error.h"
-
-#define TRY(expr) \
-    do { \
-        int rc_ = (expr); \
-        if (rc_ < 0) return rc_; \
-    } while (0)
-
-#define TWO_POW_63 9223372036854775808.0
 
 typedef enum { NUM_I64, NUM_BIG, NUM_DOUBLE } num_kind;
 
@@ -51,15 +42,14 @@ static int as_number(const pottery_json_node *n, num *out)
     }
 }
 
-/* Exact decimal text of an integral double (glibc prints every digit exactly). */
-static void integral_text(char *buf, size_t size, double d)
+size_t pottery__integral_text(char *buf, double d)
 {
-    if (d >= -TWO_POW_63 && d < TWO_POW_63) snprintf(buf, size, "%" PRId64, (int64_t)d);
-    else snprintf(buf, size, "%.0f", d);
+    if (d >= -POTTERY_TWO_POW_63 && d < POTTERY_TWO_POW_63) return pottery__int64_text(buf, (int64_t)d);
+    /* Beyond int64: glibc prints every digit of an integral double exactly. */
+    return (size_t)snprintf(buf, POTTERY_INTEGRAL_TEXT_SIZE, "%.0f", d);
 }
 
-/* (No libm: floor() would make every user link -lm.) */
-static int is_integral(double d)
+int pottery__double_is_integral(double d)
 {
     if (!isfinite(d)) return 0;
     if (d >= 4503599627370496.0 || d <= -4503599627370496.0) return 1; /* |d| >= 2^52 */
@@ -68,8 +58,8 @@ static int is_integral(double d)
 
 static int double_equals_int(double d, int64_t i)
 {
-    if (!(d >= -TWO_POW_63 && d < TWO_POW_63)) return 0; /* NaN, inf, out of range */
-    return is_integral(d) && (int64_t)d == i;
+    if (!(d >= -POTTERY_TWO_POW_63 && d < POTTERY_TWO_POW_63)) return 0; /* NaN, inf, out of range */
+    return pottery__double_is_integral(d) && (int64_t)d == i;
 }
 
 static int numbers_equal(const num *a, const num *b)
@@ -82,10 +72,10 @@ static int numbers_equal(const num *a, const num *b)
         return double_equals_int(b->d, a->i);
     case NUM_BIG:
         if (b->kind == NUM_BIG) return strcmp(a->text, b->text) == 0;
-        if (!is_integral(b->d) || (b->d >= -TWO_POW_63 && b->d < TWO_POW_63)) return 0;
+        if (!pottery__double_is_integral(b->d) || (b->d >= -POTTERY_TWO_POW_63 && b->d < POTTERY_TWO_POW_63)) return 0;
         {
-            char t[400];
-            integral_text(t, sizeof t, b->d);
+            char t[POTTERY_INTEGRAL_TEXT_SIZE];
+            pottery__integral_text(t, b->d);
             return strcmp(a->text, t) == 0;
         }
     case NUM_DOUBLE: return a->d == b->d;
@@ -121,52 +111,30 @@ int pottery__json_equal(const pottery_json_node *a, const pottery_json_node *b)
 
 int pottery__json_write_normalized(pottery_buf *b, const pottery_json_node *n)
 {
-    char t[400];
+    char t[POTTERY_INTEGRAL_TEXT_SIZE];
     switch (n->kind) {
     case POTTERY_JSON_FALSE: return pottery__buf_putc(b, '0');
     case POTTERY_JSON_TRUE: return pottery__buf_putc(b, '1');
     case POTTERY_JSON_FLOAT:
-        if (is_integral(n->num)) integral_text(t, sizeof t, n->num); /* -0.0 -> "0" */
+        if (pottery__double_is_integral(n->num)) pottery__integral_text(t, n->num); /* -0.0 -> "0" */
         else pottery__format_double(t, n->num);
         return pottery__buf_puts(b, t);
     case POTTERY_JSON_ARRAY:
-        TRY(pottery__buf_putc(b, '['));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__json_write_normalized(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, ']');
     case POTTERY_JSON_OBJECT:
-        TRY(pottery__buf_putc(b, '{'));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__json_write_string(b, n->keys[k]->text, n->keys[k]->len));
-            TRY(pottery__buf_append(b, ": ", 2));
-            TRY(pottery__json_write_normalized(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, '}');
+        return pottery__json_write_composite(b, n, pottery__json_write_string, pottery__json_write_normalized);
     default: return pottery__json_write(b, n);
     }
 }
 
 int pottery__json_key_text(pottery_buf *b, const pottery_json_node *n)
 {
-    char t[POTTERY_DOUBLE_BUFSIZE];
     switch (n->kind) {
-    case POTTERY_JSON_NULL: return pottery__buf_append(b, "null", 4);
-    case POTTERY_JSON_FALSE: return pottery__buf_append(b, "false", 5);
-    case POTTERY_JSON_TRUE: return pottery__buf_append(b, "true", 4);
-    case POTTERY_JSON_INT: return pottery__buf_append(b, n->text, n->len);
-    case POTTERY_JSON_FLOAT: {
-        size_t k = pottery__format_double(t, n->num);
-        return pottery__buf_append(b, t, k);
-    }
     case POTTERY_JSON_STRING: return pottery__buf_append(b, n->text, n->len);
     case POTTERY_JSON_ARRAY:
     case POTTERY_JSON_OBJECT:
         return pottery__error(POTTERY_ETYPE,
                               "keys must be str, int, float, bool or None, not %s",
                               n->kind == POTTERY_JSON_ARRAY ? "list" : "dict");
+    default: return pottery__json_write(b, n); /* null, false, true, numbers: their JSON text */
     }
-    return pottery__error(POTTERY_EINVAL, "unknown JSON node kind %d", (int)n->kind);
 }

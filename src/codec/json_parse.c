@@ -532,3 +532,19 @@ int pottery__json_parse(pottery_json_node **out, const char *text, size_t len)
     *out = n;
     return 0;
 }
+
+int pottery__json_parse_kind(pottery_json_node **out, const char *text, pottery_json_kind kind, const char *fn)
+{
+    int rc = pottery__json_parse(out, text, strlen(text));
+    if (rc == POTTERY_ENOMEM) return rc;
+    if (rc < 0) {
+        /* Copied first: the message being written must not be read at the same time. */
+        char why[POTTERY_ERROR_MESSAGE_MAX];
+        snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+        return pottery__error(POTTERY_ETYPE, "%s: %s", fn, why);
+    }
+    if ((*out)->kind == kind) return 0;
+    pottery__json_free(*out);
+    *out = NULL;
+    return pottery__error(POTTERY_ETYPE, "%s: not a JSON %s", fn, kind == POTTERY_JSON_ARRAY ? "array" : "object");
+}

@@ -81,21 +81,23 @@ int pottery__json_write(pottery_buf *b, const pottery_json_node *n)
     }
     case POTTERY_JSON_STRING: return pottery__json_write_string(b, n->text, n->len);
     case POTTERY_JSON_ARRAY:
-        TRY(pottery__buf_putc(b, '['));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__json_write(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, ']');
-    case POTTERY_JSON_OBJECT:
-        TRY(pottery__buf_putc(b, '{'));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__json_write_string(b, n->keys[k]->text, n->keys[k]->len));
-            TRY(pottery__buf_append(b, ": ", 2));
-            TRY(pottery__json_write(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, '}');
+    case POTTERY_JSON_OBJECT: return pottery__json_write_composite(b, n, pottery__json_write_string, pottery__json_write);
     }
     return pottery__error(POTTERY_EINVAL, "unknown JSON node kind %d", (int)n->kind);
+}
+
+int pottery__json_write_composite(pottery_buf *b, const pottery_json_node *n, pottery_json_key_writer key,
+                                  pottery_json_node_writer item)
+{
+    int object = n->kind == POTTERY_JSON_OBJECT;
+    TRY(pottery__buf_putc(b, object ? '{' : '['));
+    for (size_t k = 0; k < n->count; k++) {
+        if (k) TRY(pottery__buf_append(b, ", ", 2));
+        if (object) {
+            TRY(key(b, n->keys[k]->text, n->keys[k]->len));
+            TRY(pottery__buf_append(b, ": ", 2));
+        }
+        TRY(item(b, n->items[k]));
+    }
+    return pottery__buf_putc(b, object ? '}' : ']');
 }

@@ -75,21 +75,7 @@ int pottery__json_repr(pottery_buf *b, const pottery_json_node *n)
         return pottery__buf_puts(b, num);
     case POTTERY_JSON_STRING: return pottery__repr_string(b, n->text, n->len);
     case POTTERY_JSON_ARRAY:
-        TRY(pottery__buf_putc(b, '['));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__json_repr(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, ']');
-    case POTTERY_JSON_OBJECT:
-        TRY(pottery__buf_putc(b, '{'));
-        for (size_t k = 0; k < n->count; k++) {
-            if (k) TRY(pottery__buf_append(b, ", ", 2));
-            TRY(pottery__repr_string(b, n->keys[k]->text, n->keys[k]->len));
-            TRY(pottery__buf_append(b, ": ", 2));
-            TRY(pottery__json_repr(b, n->items[k]));
-        }
-        return pottery__buf_putc(b, '}');
+    case POTTERY_JSON_OBJECT: return pottery__json_write_composite(b, n, pottery__repr_string, pottery__json_repr);
     }
     return pottery__error(POTTERY_EINVAL, "unknown JSON node kind %d", (int)n->kind);
 }

@@ -40,6 +40,9 @@ const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i); /* NUL
 void pottery__reply_free(pottery_reply *r);                        /* accepts NULL */
 /* An ERROR reply sets POTTERY_EREDIS (message = the Redis text) and returns it; else 0. */
 int pottery__reply_check(const pottery_reply *r);
+/* Hand a reply to the caller: an ERROR reply is freed and returned as with
+ * pottery__reply_check; otherwise *out gets r (out NULL: r is freed). */
+int pottery__reply_deliver(pottery_reply **out, pottery_reply *r);
 /* Decode a STRING reply as JSON into *out (EDECODE for anything else / non-JSON bytes).
  * *out is overwritten without being disposed, as pottery__decode does. */
 int pottery__reply_decode(pottery_value *out, const pottery_reply *r);
@@ -216,6 +219,9 @@ int pottery__client_command_timeout(const pottery_client *c);
 #define POTTERY_RANDOM_KEY_PREFIX "pottery:"
 #define POTTERY_RANDOM_KEY_SIZE 45 /* 8 + 36 + NUL */
 int pottery__random_key(char *out, pottery_client *c);
+/* A key "pottery:<uuid4>" without asking Redis whether it exists: for callers that check
+ * atomically themselves, or for scratch keys (a uuid4 never collides in practice). */
+int pottery__random_key_unchecked(char *out);
 /* A uuid4 in canonical text form (36 chars + NUL) from the OS random source. */
 int pottery__uuid4(char out[37]);
 

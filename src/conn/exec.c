@@ -22,15 +22,7 @@ int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
     if ((rc = pottery__conn_append(c, 0, NULL, NULL, cmd)) < 0) return rc;
     pottery_reply *r;
     if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
-    if ((rc = pottery__reply_check(r)) < 0) {
-        pottery__reply_free(r);
-        return rc;
-    }
-    if (out)
-        *out = r;
-    else
-        pottery__reply_free(r);
-    return 0;
+    return pottery__reply_deliver(out, r);
 }
 
 int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms)
@@ -166,13 +158,5 @@ int pottery__recv(pottery_reply **out, pottery_client *c)
     if (c->pending == 0) return pottery__error(POTTERY_ESTATE, "pottery__recv: no command is waiting for its reply");
     pottery_reply *r;
     if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
-    if ((rc = pottery__reply_check(r)) < 0) {
-        pottery__reply_free(r);
-        return rc;
-    }
-    if (out)
-        *out = r;
-    else
-        pottery__reply_free(r);
-    return 0;
+    return pottery__reply_deliver(out, r);
 }

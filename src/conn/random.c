@@ -56,6 +56,14 @@ int pottery__uuid4(char out[37])
     return 0;
 }
 
+int pottery__random_key_unchecked(char *out)
+{
+    static const size_t plen = sizeof POTTERY_RANDOM_KEY_PREFIX - 1;
+    POTTERY_CHECK_ARG(out);
+    memcpy(out, POTTERY_RANDOM_KEY_PREFIX, plen);
+    return pottery__uuid4(out + plen);
+}
+
 int pottery__random_key(char *out, pottery_client *c)
 {
     enum { TRIES = 3 };
@@ -64,9 +72,8 @@ int pottery__random_key(char *out, pottery_client *c)
     POTTERY_CHECK_ARG(out);
     out[0] = '\0';
     POTTERY_CHECK_ARG(c);
-    memcpy(key, POTTERY_RANDOM_KEY_PREFIX, plen);
     for (int i = 0; i < TRIES; i++) {
-        int rc = pottery__uuid4(key + plen);
+        int rc = pottery__random_key_unchecked(key);
         if (rc < 0) return rc;
         pottery_cmd cmd;
         pottery_reply *r = NULL;

@@ -39,6 +39,14 @@ void pottery__reply_free(pottery_reply *r)
     if (r) freeReplyObject(r);
 }
 
+int pottery__reply_deliver(pottery_reply **out, pottery_reply *r)
+{
+    int rc = pottery__reply_check(r);
+    if (rc < 0 || !out) pottery__reply_free(r);
+    else *out = r;
+    return rc;
+}
+
 int pottery__reply_check(const pottery_reply *r)
 {
     if (pottery__reply_type(r) != POTTERY_REPLY_ERROR) return 0;

@@ -1,7 +1,6 @@
 /* Lua scripts: EVAL on first use on a connection, EVALSHA afterwards, EVAL again on
  * NOSCRIPT (the server's script cache was flushed or the server restarted). The table of
  * scripts belongs to the client: there is no global state. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,7 +66,7 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
                   size_t nkeys, pottery_cmd *args)
 {
     pottery_cmd empty;
-    char numkeys[24];
+    char numkeys[POTTERY_INT64_TEXT_SIZE];
     int rc;
 
     if (out) *out = NULL;
@@ -87,12 +86,12 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
     if (!e) return POTTERY_ENOMEM;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 
-    int n = snprintf(numkeys, sizeof numkeys, "%zu", nkeys);
+    size_t n = pottery__int64_text(numkeys, (int64_t)nkeys);
     pottery_reply *r = NULL;
     const size_t srclen = strlen(s->source);
     if (e->loaded_gen == c->gen) {
         const char *pre[3] = { "EVALSHA", e->sha, numkeys };
-        const size_t prelen[3] = { 7, 40, (size_t)n };
+        const size_t prelen[3] = { 7, 40, n };
         if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
         if (is_noscript(r)) {
             pottery__reply_free(r);
@@ -102,19 +101,11 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
     }
     if (!r) {
         const char *pre[3] = { "EVAL", s->source, numkeys };
-        const size_t prelen[3] = { 4, srclen, (size_t)n };
+        const size_t prelen[3] = { 4, srclen, n };
         if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
         /* The server caches a script it has compiled, whatever the script then returned;
          * if it did not (a compile error), EVALSHA's NOSCRIPT brings us back here. */
         e->loaded_gen = c->gen;
     }
-    if ((rc = pottery__reply_check(r)) < 0) {
-        pottery__reply_free(r);
-        return rc;
-    }
-    if (out)
-        *out = r;
-    else
-        pottery__reply_free(r);
-    return 0;
+    return pottery__reply_deliver(out, r);
 }

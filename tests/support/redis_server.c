@@ -11,6 +11,7 @@
 #endif
 
 #include "support/redis_server.h"
+#include "support/test_util.h"
 
 #include <hiredis/hiredis.h>
 
@@ -108,20 +109,6 @@ static void registry_remove(pid_t pid)
 /* ---------------------------------------------------------------------------------------
  * Small helpers.
  * ------------------------------------------------------------------------------------ */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -385,7 +372,7 @@ static int launch_once(test_redis *s)
     if (pid < 0)
         return -1;
     s->pid = pid;
-    long long deadline = now_ms() + START_TIMEOUT_MS;
+    double deadline = now_ms() + START_TIMEOUT_MS;
     for (;;) {
         if (reap_nohang(pid)) {
             s->pid = 0;
@@ -492,7 +479,7 @@ void test_redis_stop(test_redis *s)
         pid_t pid = s->pid;
         registry_remove(pid);
         kill(pid, SIGTERM);
-        long long deadline = now_ms() + STOP_GRACE_MS;
+        double deadline = now_ms() + STOP_GRACE_MS;
         int gone = 0;
         while (!(gone = reap_nohang(pid)) && now_ms() < deadline)
             sleep_ms(5);
@@ -652,31 +639,38 @@ char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const siz
     return b.p;
 }
 
-char *test_redis_cmdv(const test_redis *s, const char *arg0, ...)
+char *test_redis_cmdva(const test_redis *s, const char *arg0, va_list ap)
 {
     if (!arg0)
         return NULL;
-    va_list ap;
+    va_list count;
     int argc = 1;
-    va_start(ap, arg0);
-    while (va_arg(ap, const char *) != NULL)
+    va_copy(count, ap);
+    while (va_arg(count, const char *) != NULL)
         argc++;
-    va_end(ap);
+    va_end(count);
 
     const char **argv = malloc((size_t)argc * sizeof *argv);
     size_t *lens = malloc((size_t)argc * sizeof *lens);
     char *out = NULL;
     if (argv && lens) {
         argv[0] = arg0;
-        va_start(ap, arg0);
         for (int i = 1; i < argc; i++)
             argv[i] = va_arg(ap, const char *);
-        va_end(ap);
         for (int i = 0; i < argc; i++)
             lens[i] = strlen(argv[i]);
         out = test_redis_cmd(s, argc, argv, lens);
     }
     free(argv);
     free(lens);
+    return out;
+}
+
+char *test_redis_cmdv(const test_redis *s, const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    char *out = test_redis_cmdva(s, arg0, ap);
+    va_end(ap);
     return out;
 }

@@ -10,6 +10,7 @@
 #ifndef POTTERY_TEST_REDIS_SERVER_H
 #define POTTERY_TEST_REDIS_SERVER_H
 
+#include <stdarg.h>
 #include <sys/types.h>
 
 typedef struct test_redis_options {
@@ -52,6 +53,9 @@ char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const siz
 
 /* Convenience: whitespace-free arguments given as NULL-terminated list of C strings. */
 char *test_redis_cmdv(const test_redis *s, const char *arg0, ...);
+
+/* The same with the arguments after arg0 (NULL-terminated) in a va_list. */
+char *test_redis_cmdva(const test_redis *s, const char *arg0, va_list ap);
 
 /* A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close). */
 int test_free_port(void);

@@ -1,21 +1,28 @@
-# test support library (private redis-server harness)
+# test support library (private redis-server harness and shared test helpers)
 #
-# pottery_test_support: a static library every test program links. It starts private
-# redis-server processes (tests/support/redis_server.h) and talks to them over its own raw
-# hiredis connection, independently of libpottery. Linking it also brings in:
+# pottery_test_support: a static library the server-backed test programs link.
+#   - redis_server.h: starts private redis-server processes and talks to them over its own
+#     raw hiredis connection, independently of libpottery;
+#   - test_util.h: clock, child processes, raw-reply and commandstats helpers (no libpottery);
+#   - test_fixture.h: the container tests' shared server/client fixture and the helpers
+#     that use libpottery (statistics, error checks, worker processes, a server to kill).
+# Linking it also brings in:
 #   - include dirs ${PROJECT_SOURCE_DIR}/tests (#include "support/redis_server.h") and
 #     ${PROJECT_SOURCE_DIR}/src (private library headers, for white-box tests);
-#   - cmocka (headers and library).
+#   - cmocka (headers and library) and libpottery (test_fixture.c uses it).
 # The redis-server binary found in tests/CMakeLists.txt (POTTERY_REDIS_SERVER) is baked in
 # as a compile definition; the environment variable POTTERY_TEST_REDIS_SERVER overrides it
 # at run time.
-add_library(pottery_test_support STATIC ${CMAKE_CURRENT_LIST_DIR}/redis_server.c)
+add_library(pottery_test_support STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/redis_server.c
+  ${CMAKE_CURRENT_LIST_DIR}/test_util.c
+  ${CMAKE_CURRENT_LIST_DIR}/test_fixture.c)
 target_include_directories(pottery_test_support PUBLIC
   ${PROJECT_SOURCE_DIR}/tests
   ${PROJECT_SOURCE_DIR}/src
   ${POTTERY_CMOCKA_INCLUDE_DIR})
 target_link_libraries(pottery_test_support
-  PUBLIC ${POTTERY_CMOCKA_LIBRARY}
+  PUBLIC pottery ${POTTERY_CMOCKA_LIBRARY}
   PRIVATE pottery::hiredis)
 target_compile_definitions(pottery_test_support PRIVATE
   _GNU_SOURCE

@@ -1,0 +1,199 @@
+/* Test support: the container tests' shared fixture and libpottery helpers (see
+ * test_fixture.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "support/test_fixture.h"
+
+test_redis server;
+test_redis other_server;
+pottery_client *client;
+
+/* ---- the fixture ---- */
+
+int fixture_setup(void **state)
+{
+    (void)state;
+    if (test_redis_start(&server, NULL) != 0) return -1;
+    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+}
+
+int fixture_setup_two(void **state)
+{
+    (void)state;
+    if (test_redis_start(&server, NULL) != 0) return -1;
+    if (test_redis_start(&other_server, NULL) != 0) return -1;
+    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+}
+
+int fixture_teardown(void **state)
+{
+    (void)state;
+    pottery_client_free(client);
+    client = NULL;
+    test_redis_stop(&other_server); /* a no-op when it was not started */
+    test_redis_stop(&server);
+    return 0;
+}
+
+int fixture_reset(void **state)
+{
+    (void)state;
+    free(raw("FLUSHALL", NULL));
+    if (other_server.pid > 0) free(test_redis_cmdv(&other_server, "FLUSHALL", (const char *)NULL));
+    pottery_client_stats_reset(client);
+    return 0;
+}
+
+char *raw(const char *arg0, ...)
+{
+    va_list ap;
+    va_start(ap, arg0);
+    char *r = test_redis_cmdva(&server, arg0, ap);
+    va_end(ap);
+    return r;
+}
+
+/* ---- client statistics ---- */
+
+pottery_client_stats stats_of(const pottery_client *c)
+{
+    pottery_client_stats st;
+    pottery_client_stats_get(c, &st);
+    return st;
+}
+
+pottery_client_stats stats(void)
+{
+    return stats_of(client);
+}
+
+uint64_t round_trips(void)
+{
+    return stats().round_trips;
+}
+
+uint64_t commands(void)
+{
+    return stats().commands;
+}
+
+void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected,
+                        const char *what, const char *file, int line)
+{
+    if (rc != 0) {
+        print_error("%s: rc %d (%s)\n", call, rc, pottery_error_last()->message);
+        _fail(file, line);
+    } else if (cost != expected) {
+        print_error("%s: %llu %s, expected %llu\n", call, (unsigned long long)cost, what,
+                    (unsigned long long)expected);
+        _fail(file, line);
+    }
+}
+
+/* ---- errors ---- */
+
+void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file,
+                          int line)
+{
+    const char *message = pottery_error_last()->message;
+    if (rc != code) {
+        print_error("%s: rc %d, expected %d (%s)\n", call, rc, code, message);
+        _fail(file, line);
+    } else if (!strstr(message, needle)) {
+        print_error("%s: \"%s\" does not contain \"%s\"\n", call, message, needle);
+        _fail(file, line);
+    }
+}
+
+void test_assert_conn_lost_at(int rc, const char *file, int line)
+{
+    if (rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) {
+        print_error("rc %d, expected POTTERY_ECONN (%d) or POTTERY_ETIMEOUT (%d)\n", rc,
+                    POTTERY_ECONN, POTTERY_ETIMEOUT);
+        _fail(file, line);
+    }
+}
+
+void test_assert_random_key_at(const char *key, const char *file, int line)
+{
+    if (!key || strlen(key) != 44 || memcmp(key, "pottery:", 8) != 0) {
+        print_error("\"%s\" is not a random key (\"pottery:\" and 36 characters)\n",
+                    key ? key : "(null)");
+        _fail(file, line);
+    }
+}
+
+/* ---- clients, values, processes ---- */
+
+pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts,
+                                    const char *file, int line)
+{
+    pottery_client *c = NULL;
+    int rc = pottery_client_open(&c, url, opts);
+    if (rc != 0) {
+        print_error("open %s: rc %d (%s)\n", url, rc, pottery_error_last()->message);
+        _fail(file, line);
+    }
+    return c;
+}
+
+pottery_value *int_values(size_t n, int64_t first, int64_t step)
+{
+    pottery_value *v = calloc(n ? n : 1, sizeof *v);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++) v[i] = pottery_int(first + (int64_t)i * step);
+    return v;
+}
+
+pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts,
+                                     const char *file, int line)
+{
+    if (test_redis_start(victim, NULL) != 0) {
+        print_error("could not start a redis-server\n");
+        _fail(file, line);
+    }
+    return test_open_client_at(victim->url, opts, file, line);
+}
+
+void victim_stop(test_redis *victim, pottery_client *c)
+{
+    pottery_client_free(c);
+    test_redis_stop(victim);
+}
+
+typedef struct worker {
+    int (*body)(pottery_client *mine, int w, void *arg);
+    int w;
+    void *arg;
+} worker;
+
+static int run_worker(void *arg)
+{
+    const worker *wk = arg;
+    pottery_client *mine = NULL;
+    if (pottery_client_open(&mine, server.url, NULL) != 0) mine = NULL;
+    int status = wk->body(mine, wk->w, wk->arg);
+    pottery_client_free(mine);
+    return status;
+}
+
+pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg,
+                          const char *file, int line)
+{
+    worker wk = { body, w, arg }; /* the child has its own copy of this frame */
+    return test_fork_child_at(run_worker, &wk, file, line);
+}

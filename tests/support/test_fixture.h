@@ -1,0 +1,110 @@
+/*
+ * Test support: the fixture the container tests share, and libpottery-level helpers.
+ *
+ * The fixture is a private redis-server (`server`), optionally a second one
+ * (`other_server`), and a pottery client on the first (`client`). A test program runs its
+ * cmocka group with fixture_setup (or fixture_setup_two) and fixture_teardown, and each
+ * test with fixture_reset, which empties the servers and zeroes the client's statistics.
+ *
+ * As in test_util.h, helpers that assert are macros passing the caller's file and line.
+ */
+#ifndef POTTERY_TEST_FIXTURE_H
+#define POTTERY_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pottery.h"
+#include "support/redis_server.h"
+#include "support/test_util.h"
+
+/* ---- the fixture ---- */
+
+extern test_redis server;       /* started by both group setups */
+extern test_redis other_server; /* started by fixture_setup_two only */
+extern pottery_client *client;  /* on server */
+
+int fixture_setup(void **state);     /* group setup: server and client */
+int fixture_setup_two(void **state); /* group setup: server, other_server and client */
+int fixture_teardown(void **state);  /* group teardown: frees the client, stops the servers */
+int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero client's stats */
+
+/* A command on server through the harness' own connection: test_redis_cmdv(&server, ...),
+ * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). */
+char *raw(const char *arg0, ...);
+
+/* ---- client statistics ---- */
+
+pottery_client_stats stats_of(const pottery_client *c);
+pottery_client_stats stats(void); /* of client */
+uint64_t round_trips(void);       /* of client */
+uint64_t commands(void);          /* of client */
+
+/* call returns 0 and costs client exactly n round trips. */
+#define assert_round_trips(n, call)                                                        \
+    do {                                                                                   \
+        uint64_t rt_before_ = round_trips();                                               \
+        int rc_ = (call);                                                                  \
+        test_check_cost_at(#call, rc_, round_trips() - rt_before_, (n), "round trips",     \
+                           __FILE__, __LINE__);                                            \
+    } while (0)
+
+/* call returns 0 and sends exactly n commands on client. */
+#define assert_commands(n, call)                                                           \
+    do {                                                                                   \
+        uint64_t cmd_before_ = commands();                                                 \
+        int rc_ = (call);                                                                  \
+        test_check_cost_at(#call, rc_, commands() - cmd_before_, (n), "commands",          \
+                           __FILE__, __LINE__);                                            \
+    } while (0)
+
+void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected,
+                        const char *what, const char *file, int line);
+
+/* ---- errors ---- */
+
+/* The last error's message is expected / holds needle. */
+#define assert_message(expected) assert_string_equal(pottery_error_last()->message, (expected))
+#define assert_message_contains(needle) assert_contains(pottery_error_last()->message, (needle))
+
+/* call fails with POTTERY_EREDIS, Redis saying WRONGTYPE. */
+#define assert_wrongtype(call) \
+    test_assert_fails_at(#call, (call), POTTERY_EREDIS, "WRONGTYPE", __FILE__, __LINE__)
+void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file,
+                          int line);
+
+/* rc is what a call returns when its server went away: POTTERY_ECONN or POTTERY_ETIMEOUT. */
+#define assert_conn_lost(rc) test_assert_conn_lost_at((rc), __FILE__, __LINE__)
+void test_assert_conn_lost_at(int rc, const char *file, int line);
+
+/* key is a random key made by the library: "pottery:" and a uuid4, 44 characters. */
+#define assert_random_key(key) test_assert_random_key_at((key), __FILE__, __LINE__)
+void test_assert_random_key_at(const char *key, const char *file, int line);
+
+/* ---- clients, values, processes ---- */
+
+/* A client on url that must open (opts may be NULL). */
+#define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
+pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts,
+                                    const char *file, int line);
+
+/* n integers first, first + step, ...: a malloc'd array (free()). */
+pottery_value *int_values(size_t n, int64_t first, int64_t step);
+
+/* A server of the test's own, to kill and restart (test_redis_kill/test_redis_restart),
+ * and a client on it (opts may be NULL); victim_stop frees the client and stops it. */
+#define victim_start(victim, opts) test_victim_start_at((victim), (opts), __FILE__, __LINE__)
+pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts,
+                                     const char *file, int line);
+void victim_stop(test_redis *victim, pottery_client *c);
+
+/* A worker process with a client of its own on server: the child opens the client (mine
+ * is NULL if that failed, which opening anything on it then reports), runs
+ * body(mine, w, arg), frees the client and _exit()s with what body returned (0 for
+ * success). Returns the child's pid; collect it with wait_exit_code. */
+#define fork_worker(body, w, arg) test_fork_worker_at((body), (w), (arg), __FILE__, __LINE__)
+pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg,
+                          const char *file, int line);
+
+#endif
