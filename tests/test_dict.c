@@ -220,6 +220,100 @@ static void test_pop_is_atomic_across_processes(void **state)
     pottery_dict_free(d);
 }
 
+/* popitem until the dict is empty; write every key it got to the pipe *fd. */
+static int popitem_race_worker(pottery_client *mine, int w, void *fd)
+{
+    (void)w;
+    pottery_dict *dd = NULL;
+    int rc = pottery_dict_open(&dd, mine, "race", NULL);
+    pottery_value k = POTTERY_VALUE_INIT;
+    while (rc == 0 && (rc = pottery_dict_popitem(&k, NULL, dd)) == 0) {
+        int64_t key = k.u.i;
+        if (write_all(*(int *)fd, &key, sizeof key) != 0) rc = -1;
+    }
+    pottery_value_dispose(&k);
+    pottery_dict_free(dd);
+    return rc == POTTERY_ENOTFOUND ? 0 : 2;
+}
+
+static void test_popitem_is_atomic_across_processes(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("race");
+    pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
+    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
+    free(items);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pids[RACE_WORKERS];
+    for (int w = 0; w < RACE_WORKERS; w++) pids[w] = fork_worker(popitem_race_worker, w, &fds[1]);
+    close(fds[1]);
+    unsigned char seen[RACE_KEYS] = { 0 };
+    int64_t key;
+    int total = 0;
+    while (read_full(fds[0], &key, sizeof key) == (ssize_t)sizeof key) {
+        assert_true(key >= 0 && key < RACE_KEYS);
+        assert_int_equal(seen[key], 0); /* never handed out twice */
+        seen[key] = 1;
+        total++;
+    }
+    close(fds[0]);
+    for (int w = 0; w < RACE_WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
+    assert_int_equal(total, RACE_KEYS); /* nor lost */
+    assert_int_equal(dict_len(d), 0);
+    pottery_dict_free(d);
+}
+
+/* setdefault(k, w) for every k; write the value each call returned to the pipe *fd. */
+static int setdefault_race_worker(pottery_client *mine, int w, void *fd)
+{
+    pottery_dict *dd = NULL;
+    int rc = pottery_dict_open(&dd, mine, "race", NULL);
+    pottery_value v = POTTERY_VALUE_INIT;
+    for (int k = 0; rc == 0 && k < RACE_KEYS; k++) {
+        rc = pottery_dict_setdefault(&v, dd, pottery_int(k), pottery_int(w));
+        int64_t got[2] = { k, v.u.i };
+        if (rc == 0 && write_all(*(int *)fd, got, sizeof got) != 0) rc = -1;
+    }
+    pottery_value_dispose(&v);
+    pottery_dict_free(dd);
+    return rc == 0 ? 0 : 2;
+}
+
+static void test_setdefault_is_atomic_across_processes(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pids[RACE_WORKERS];
+    for (int w = 0; w < RACE_WORKERS; w++) pids[w] = fork_worker(setdefault_race_worker, w, &fds[1]);
+    close(fds[1]);
+    int64_t winner[RACE_KEYS];
+    for (int k = 0; k < RACE_KEYS; k++) winner[k] = -1;
+    int64_t got[2];
+    int answers = 0;
+    while (read_full(fds[0], got, sizeof got) == (ssize_t)sizeof got) {
+        assert_true(got[0] >= 0 && got[0] < RACE_KEYS);
+        assert_true(got[1] >= 0 && got[1] < RACE_WORKERS);
+        if (winner[got[0]] < 0) winner[got[0]] = got[1];
+        assert_int_equal(got[1], winner[got[0]]); /* every caller sees the one stored default */
+        answers++;
+    }
+    close(fds[0]);
+    for (int w = 0; w < RACE_WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
+    assert_int_equal(answers, RACE_KEYS * RACE_WORKERS);
+    pottery_dict *d = open_dict("race");
+    pottery_value v = POTTERY_VALUE_INIT;
+    for (int k = 0; k < RACE_KEYS; k++) {
+        assert_int_equal(pottery_dict_get(&v, d, pottery_int(k)), 0);
+        assert_int_equal(v.u.i, winner[k]);
+    }
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+}
+
 /* ---- bulk writes ---- */
 
 static void test_update_is_one_round_trip(void **state)
@@ -605,6 +699,8 @@ int main(void)
         cmocka_unit_test_setup(test_missing_keys, fixture_reset),
         cmocka_unit_test_setup(test_pop_popitem_setdefault, fixture_reset),
         cmocka_unit_test_setup(test_pop_is_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_popitem_is_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_setdefault_is_atomic_across_processes, fixture_reset),
         cmocka_unit_test_setup(test_update_is_one_round_trip, fixture_reset),
         cmocka_unit_test_setup(test_update_with_bad_pair_writes_nothing, fixture_reset),
         cmocka_unit_test_setup(test_update_from_other_dicts, fixture_reset),
