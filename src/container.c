@@ -31,6 +31,12 @@ void pottery__container_release(pottery_container *c)
     c->key = NULL;
 }
 
+void pottery__container_abandon(pottery_container *c)
+{
+    free(c->key);
+    c->key = NULL;
+}
+
 int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c)
 {
     return pottery__cmd_arg(cmd, c->key, c->keylen);

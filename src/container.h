@@ -23,6 +23,10 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
 /* UNLINK a "pottery:" key, then free the key copy. */
 void pottery__container_release(pottery_container *c);
 
+/* Free the key copy without touching Redis: for an open that failed, where the key may
+ * well be somebody else's data. */
+void pottery__container_abandon(pottery_container *c);
+
 /* Push the container's key onto a command. */
 int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c);
 

@@ -712,8 +712,7 @@ int pottery_counter_open(pottery_counter **out, pottery_client *client, const ch
         rc = run_contrib(NULL, c, "i", "+", &k);
     }
     if (rc < 0) {
-        /* Never delete data on failure: the key may be somebody else's. */
-        free(c->c.key);
+        pottery__container_abandon(&c->c);
         free(c);
         return rc;
     }

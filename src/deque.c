@@ -137,7 +137,7 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
      * and a failed open must never delete data (the key may be somebody else's). */
     if (rc == 0) rc = pottery_list_open(&d->list, client, d->c.key, NULL);
     if (rc < 0) {
-        free(d->c.key);
+        pottery__container_abandon(&d->c);
         free(d);
         return rc;
     }
@@ -150,7 +150,7 @@ void pottery_deque_free(pottery_deque *deque)
     if (!deque) return;
     /* The list's free UNLINKs a "pottery:" key, as the container release would: do it once. */
     pottery_list_free(deque->list);
-    free(deque->c.key);
+    pottery__container_abandon(&deque->c);
     free(deque);
 }
 

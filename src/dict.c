@@ -78,16 +78,11 @@ int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *ke
             pottery__cmd_value(&args, &opts->items[i].key);
             pottery__cmd_value(&args, &opts->items[i].value);
         }
-        pottery_reply *r = NULL;
-        rc = pottery__eval(&r, client, &init_script, 1, &args);
-        if (rc == 0 && pottery__reply_integer(r) == 0)
-            rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", d->c.key);
-        pottery__reply_free(r);
+        rc = pottery__container_create(&d->c, &init_script, &args);
         pottery__cmd_free(&args);
     }
     if (rc < 0) {
-        /* Never delete data on failure: the key may be somebody else's. */
-        free(d->c.key);
+        pottery__container_abandon(&d->c);
         free(d);
         return rc;
     }

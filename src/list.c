@@ -383,8 +383,7 @@ int pottery_list_open(pottery_list **out, pottery_client *client, const char *ke
         pottery__cmd_free(&args);
     }
     if (rc < 0) {
-        /* Never delete data on failure: the key may be somebody else's. */
-        free(l->c.key);
+        pottery__container_abandon(&l->c);
         free(l);
         return rc;
     }

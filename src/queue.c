@@ -52,7 +52,7 @@ int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *
     if (!q) return pottery__error_oom();
     int rc = pottery__container_init(&q->c, client, key);
     if (rc < 0) {
-        free(q->c.key);
+        pottery__container_abandon(&q->c);
         free(q);
         return rc;
     }

@@ -218,7 +218,7 @@ static int set_alloc(pottery_set **out, pottery_client *client, const char *key)
     if (!s) return pottery__error_oom();
     int rc = pottery__container_init(&s->c, client, key);
     if (rc < 0) {
-        free(s->c.key);
+        pottery__container_abandon(&s->c);
         free(s);
         return rc;
     }
@@ -246,8 +246,7 @@ int pottery_set_open(pottery_set **out, pottery_client *client, const char *key,
         pottery__cmd_free(&args);
     }
     if (rc < 0) {
-        /* Never delete data on failure: the key may be somebody else's. */
-        free(s->c.key);
+        pottery__container_abandon(&s->c);
         free(s);
         return rc;
     }
