@@ -500,22 +500,6 @@ static int counts_from_json(counts *c, pottery_json_node **obj, const char *json
 
 /* MULTI, HGETALL x, HGETALL y, EXEC on x's client (both on one server): one atomic round
  * trip; *exec gets the two hashes. */
-static int hgetall_both(pottery_reply **exec, pottery_counter *x, pottery_counter *y)
-{
-    pottery_cmd cmds[2];
-    pottery_counter *which[2] = { x, y };
-    for (int i = 0; i < 2; i++) {
-        pottery__cmd_init(&cmds[i]);
-        pottery__cmd_cstr(&cmds[i], "HGETALL");
-        pottery__cmd_key(&cmds[i], &which[i]->c);
-    }
-    int rc = pottery__exec_multi(exec, x->c.client, cmds, 2);
-    if (rc == 0 && pottery__reply_count(*exec) != 2) rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
-    pottery__cmd_free(&cmds[0]);
-    pottery__cmd_free(&cmds[1]);
-    return rc;
-}
-
 /* Both counters read in one atomic round trip when they share a server, else one each. */
 static int counts_read_both(counts *a, counts *b, pottery_counter *x, pottery_counter *y)
 {
@@ -524,7 +508,7 @@ static int counts_read_both(counts *a, counts *b, pottery_counter *x, pottery_co
         return rc < 0 ? rc : counts_read(b, y);
     }
     pottery_reply *exec = NULL;
-    int rc = hgetall_both(&exec, x, y);
+    int rc = pottery__hash_read_both(&exec, &x->c, &y->c);
     if (rc == 0) rc = counts_load(a, pottery__reply_at(exec, 0), x->c.key, x->c.keylen);
     if (rc == 0) rc = counts_load(b, pottery__reply_at(exec, 1), y->c.key, y->c.keylen);
     pottery__reply_free(exec);
@@ -1059,14 +1043,7 @@ int pottery_counter_to_json(char **out, size_t *out_len, pottery_counter *counte
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
-    pottery_buf b = POTTERY_BUF_INIT;
-    int rc = pottery__hash_snapshot_read(&s, counter->c.client, counter->c.key, counter->c.keylen);
-    if (rc == 0) rc = pottery__hash_snapshot_to_json(&b, &s);
-    if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
-    pottery__buf_free(&b);
-    pottery__hash_snapshot_free(&s);
-    return rc;
+    return pottery__hash_to_json(out, out_len, &counter->c);
 }
 
 /* ---- equality ---- */
@@ -1076,28 +1053,7 @@ int pottery_counter_equal(int *out, pottery_counter *counter, pottery_counter *o
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
     POTTERY_CHECK_ARG(other);
-    if (counter == other ||
-        (pottery__client_same_server(counter->c.client, other->c.client) && strcmp(counter->c.key, other->c.key) == 0)) {
-        *out = 1;
-        return 0;
-    }
-    /* Dict equality compares values as Python objects, whatever they are. */
-    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
-    int rc;
-    if (pottery__client_same_server(counter->c.client, other->c.client)) {
-        pottery_reply *exec = NULL;
-        rc = hgetall_both(&exec, counter, other);
-        if (rc == 0) rc = pottery__hash_snapshot_load(&a, pottery__reply_at(exec, 0));
-        if (rc == 0) rc = pottery__hash_snapshot_load(&b, pottery__reply_at(exec, 1));
-        pottery__reply_free(exec);
-    } else {
-        rc = pottery__hash_snapshot_read(&a, counter->c.client, counter->c.key, counter->c.keylen);
-        if (rc == 0) rc = pottery__hash_snapshot_read(&b, other->c.client, other->c.key, other->c.keylen);
-    }
-    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &a, &b);
-    pottery__hash_snapshot_free(&a);
-    pottery__hash_snapshot_free(&b);
-    return rc;
+    return pottery__hash_equal(out, &counter->c, &other->c);
 }
 
 int pottery_counter_equal_json(int *out, pottery_counter *counter, const char *json_object)
@@ -1105,17 +1061,7 @@ int pottery_counter_equal_json(int *out, pottery_counter *counter, const char *j
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
     POTTERY_CHECK_ARG(json_object);
-    pottery_json_node *obj = NULL;
-    int rc = pottery__json_parse_kind(&obj, json_object, POTTERY_JSON_OBJECT, __func__);
-    if (rc < 0) return rc;
-    pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
-    rc = pottery__hash_snapshot_read(&mine, counter->c.client, counter->c.key, counter->c.keylen);
-    if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
-    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &mine, &theirs);
-    pottery__hash_snapshot_free(&theirs);
-    pottery__hash_snapshot_free(&mine);
-    pottery__json_free(obj);
-    return rc;
+    return pottery__hash_equal_json(out, &counter->c, json_object, __func__);
 }
 
 /* ---- Counter arithmetic: + - | & and unary + - ---- */

@@ -361,14 +361,7 @@ int pottery_dict_to_json(char **out, size_t *out_len, pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
-    pottery_buf b = POTTERY_BUF_INIT;
-    int rc = pottery__hash_snapshot_read(&s, dict->c.client, dict->c.key, dict->c.keylen);
-    if (rc == 0) rc = pottery__hash_snapshot_to_json(&b, &s);
-    if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
-    pottery__buf_free(&b);
-    pottery__hash_snapshot_free(&s);
-    return rc;
+    return pottery__hash_to_json(out, out_len, &dict->c);
 }
 
 int pottery_dict_repr(char **out, pottery_dict *dict)
@@ -390,40 +383,7 @@ int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
     POTTERY_CHECK_ARG(other);
-    int same_server = pottery__client_same_server(dict->c.client, other->c.client);
-    if (dict == other || (same_server && strcmp(dict->c.key, other->c.key) == 0)) {
-        *out = 1;
-        return 0;
-    }
-    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
-    int rc;
-    if (same_server) {
-        /* Both HGETALLs in one round trip. */
-        pottery_cmd cmds[2];
-        pottery_reply *replies[2] = { NULL, NULL };
-        pottery_dict *dicts[2] = { dict, other };
-        for (int i = 0; i < 2; i++) {
-            pottery__cmd_init(&cmds[i]);
-            pottery__cmd_cstr(&cmds[i], "HGETALL");
-            pottery__cmd_key(&cmds[i], &dicts[i]->c);
-        }
-        rc = pottery__exec_pipeline(replies, dict->c.client, cmds, 2);
-        if (rc == 0) rc = pottery__reply_check(replies[0]);
-        if (rc == 0) rc = pottery__reply_check(replies[1]);
-        if (rc == 0) rc = pottery__hash_snapshot_load(&a, replies[0]);
-        if (rc == 0) rc = pottery__hash_snapshot_load(&b, replies[1]);
-        for (int i = 0; i < 2; i++) {
-            pottery__reply_free(replies[i]);
-            pottery__cmd_free(&cmds[i]);
-        }
-    } else {
-        rc = pottery__hash_snapshot_read(&a, dict->c.client, dict->c.key, dict->c.keylen);
-        if (rc == 0) rc = pottery__hash_snapshot_read(&b, other->c.client, other->c.key, other->c.keylen);
-    }
-    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &a, &b);
-    pottery__hash_snapshot_free(&a);
-    pottery__hash_snapshot_free(&b);
-    return rc;
+    return pottery__hash_equal(out, &dict->c, &other->c);
 }
 
 int pottery_dict_equal_json(int *out, pottery_dict *dict, const char *json_object)
@@ -431,21 +391,7 @@ int pottery_dict_equal_json(int *out, pottery_dict *dict, const char *json_objec
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
     POTTERY_CHECK_ARG(json_object);
-    pottery_json_node *obj = NULL;
-    int rc = pottery__json_parse(&obj, json_object, strlen(json_object));
-    if (rc < 0) return pottery__error(POTTERY_ETYPE, "pottery_dict_equal_json: %s", pottery_error_last()->message);
-    if (obj->kind != POTTERY_JSON_OBJECT) {
-        pottery__json_free(obj);
-        return pottery__error(POTTERY_ETYPE, "pottery_dict_equal_json: not a JSON object");
-    }
-    pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
-    rc = pottery__hash_snapshot_read(&mine, dict->c.client, dict->c.key, dict->c.keylen);
-    if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
-    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &mine, &theirs);
-    pottery__hash_snapshot_free(&theirs);
-    pottery__hash_snapshot_free(&mine);
-    pottery__json_free(obj);
-    return rc;
+    return pottery__hash_equal_json(out, &dict->c, json_object, __func__);
 }
 
 /* ---- iteration ---- */

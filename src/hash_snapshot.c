@@ -214,3 +214,77 @@ int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_has
     *out = 1;
     return 0;
 }
+
+/* ---- whole-hash operations ---- */
+
+int pottery__hash_read_both(pottery_reply **exec, const pottery_container *a, const pottery_container *b)
+{
+    pottery_cmd cmds[2];
+    const pottery_container *which[2] = { a, b };
+    for (int i = 0; i < 2; i++) {
+        pottery__cmd_init(&cmds[i]);
+        pottery__cmd_cstr(&cmds[i], "HGETALL");
+        pottery__cmd_key(&cmds[i], which[i]);
+    }
+    int rc = pottery__exec_multi(exec, a->client, cmds, 2);
+    if (rc == 0 && pottery__reply_count(*exec) != 2) {
+        pottery__reply_free(*exec);
+        *exec = NULL;
+        rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
+    }
+    pottery__cmd_free(&cmds[0]);
+    pottery__cmd_free(&cmds[1]);
+    return rc;
+}
+
+int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *c)
+{
+    pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
+    pottery_buf b = POTTERY_BUF_INIT;
+    int rc = pottery__hash_snapshot_read(&s, c->client, c->key, c->keylen);
+    if (rc == 0) rc = pottery__hash_snapshot_to_json(&b, &s);
+    if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
+    pottery__buf_free(&b);
+    pottery__hash_snapshot_free(&s);
+    return rc;
+}
+
+int pottery__hash_equal(int *out, const pottery_container *a, const pottery_container *b)
+{
+    int same_server = pottery__client_same_server(a->client, b->client);
+    if (a == b || (same_server && strcmp(a->key, b->key) == 0)) {
+        *out = 1;
+        return 0;
+    }
+    pottery_hash_snapshot x = POTTERY_HASH_SNAPSHOT_INIT, y = POTTERY_HASH_SNAPSHOT_INIT;
+    int rc;
+    if (same_server) {
+        pottery_reply *exec = NULL;
+        rc = pottery__hash_read_both(&exec, a, b);
+        if (rc == 0) rc = pottery__hash_snapshot_load(&x, pottery__reply_at(exec, 0));
+        if (rc == 0) rc = pottery__hash_snapshot_load(&y, pottery__reply_at(exec, 1));
+        pottery__reply_free(exec);
+    } else {
+        rc = pottery__hash_snapshot_read(&x, a->client, a->key, a->keylen);
+        if (rc == 0) rc = pottery__hash_snapshot_read(&y, b->client, b->key, b->keylen);
+    }
+    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &x, &y);
+    pottery__hash_snapshot_free(&x);
+    pottery__hash_snapshot_free(&y);
+    return rc;
+}
+
+int pottery__hash_equal_json(int *out, const pottery_container *c, const char *json_object, const char *func)
+{
+    pottery_json_node *obj = NULL;
+    int rc = pottery__json_parse_kind(&obj, json_object, POTTERY_JSON_OBJECT, func);
+    if (rc < 0) return rc;
+    pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
+    rc = pottery__hash_snapshot_read(&mine, c->client, c->key, c->keylen);
+    if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
+    if (rc == 0) rc = pottery__hash_snapshot_equal(out, &mine, &theirs);
+    pottery__hash_snapshot_free(&theirs);
+    pottery__hash_snapshot_free(&mine);
+    pottery__json_free(obj);
+    return rc;
+}

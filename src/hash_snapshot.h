@@ -9,6 +9,7 @@
 
 #include "codec/codec.h"
 #include "conn/conn.h"
+#include "container.h"
 
 typedef struct pottery_hash_entry {
     pottery_json_node *key;
@@ -45,5 +46,17 @@ int pottery__hash_snapshot_to_json(pottery_buf *b, pottery_hash_snapshot *s);
 int pottery__hash_snapshot_repr(pottery_buf *b, const pottery_hash_snapshot *s, const char *prefix);
 /* Python dict equality (keys matched by Python equality, values by ==). Reorders entries. */
 int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_hash_snapshot *b);
+
+/* ---- whole-hash operations shared by dict-like containers (pottery_dict, pottery_counter) ---- */
+
+/* Both hashes read atomically in one round trip (MULTI HGETALL HGETALL EXEC); same server. */
+int pottery__hash_read_both(pottery_reply **exec, const pottery_container *a, const pottery_container *b);
+/* json.dumps(dict(hash), sort_keys=True) into *out (caller frees). One round trip. */
+int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *c);
+/* Python dict equality of two hashes: the same key on the same server is equal without a
+ * read; otherwise one round trip on one server, one each across servers. */
+int pottery__hash_equal(int *out, const pottery_container *a, const pottery_container *b);
+/* Python dict equality with a JSON object text (ETYPE if it is not one). One round trip. */
+int pottery__hash_equal_json(int *out, const pottery_container *c, const char *json_object, const char *func);
 
 #endif
