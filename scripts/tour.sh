@@ -26,49 +26,9 @@ if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
 fi
 
 # A private redis-server: unix socket only, persistence off, gone when we exit.
-# (a unix socket path must stay under 108 bytes: fall back to /tmp for a long $TMPDIR)
-TMP_BASE=${TMPDIR:-/tmp}
-[ "${#TMP_BASE}" -gt 60 ] && TMP_BASE=/tmp
-REDIS_DIR=$(mktemp -d "$TMP_BASE/pottery-tour.XXXXXX")
-REDIS_PID=
-cleanup() {
-  if [ -n "$REDIS_PID" ]; then
-    kill "$REDIS_PID" 2>/dev/null || true
-    wait "$REDIS_PID" 2>/dev/null || true
-  fi
-  rm -rf "$REDIS_DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-SOCK="$REDIS_DIR/redis.sock"
-# setpriv --pdeathsig: the server dies with this script even if it is SIGKILLed.
-PDEATH=()
-if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
-  PDEATH=(setpriv --pdeathsig KILL --)
-fi
-"${PDEATH[@]}" redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
-  --save "" --appendonly no --dir "$REDIS_DIR" --daemonize no \
-  --loglevel warning --logfile "$REDIS_DIR/redis.log" </dev/null >/dev/null 2>&1 &
-REDIS_PID=$!
-
-for _ in $(seq 1 200); do
-  if redis-cli -s "$SOCK" ping >/dev/null 2>&1; then
-    break
-  fi
-  if ! kill -0 "$REDIS_PID" 2>/dev/null; then
-    echo "tour: redis-server failed to start:" >&2
-    cat "$REDIS_DIR/redis.log" >&2 || true
-    exit 1
-  fi
-  sleep 0.05
-done
-if ! redis-cli -s "$SOCK" ping >/dev/null 2>&1; then
-  echo "tour: redis-server did not answer PING in 10 s" >&2
-  exit 1
-fi
-
-export REDIS_URL="unix://$SOCK?db=0"
+# shellcheck source=scripts/private-redis.sh
+. "$ROOT/scripts/private-redis.sh"
+private_redis_start tour || exit 1
 
 failed=()
 while IFS= read -r line || [ -n "$line" ]; do

@@ -14,7 +14,6 @@ if [ "$#" -ne 2 ]; then
 fi
 PROGRAM=$1
 EXPECTED=$2
-REDIS_SERVER=${POTTERY_REDIS_SERVER:-redis-server}
 
 if [ ! -x "$PROGRAM" ]; then
   echo "run_example: $PROGRAM is not an executable" >&2
@@ -25,56 +24,10 @@ if [ ! -r "$EXPECTED" ]; then
   exit 2
 fi
 
-# (a unix socket path must stay under 108 bytes: fall back to /tmp for a long $TMPDIR)
-TMP_BASE=${TMPDIR:-/tmp}
-[ "${#TMP_BASE}" -gt 60 ] && TMP_BASE=/tmp
-WORK=$(mktemp -d "$TMP_BASE/pottery-example.XXXXXX")
-REDIS_PID=
-cleanup() {
-  if [ -n "$REDIS_PID" ]; then
-    kill "$REDIS_PID" 2>/dev/null || true
-    wait "$REDIS_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-SOCK="$WORK/redis.sock"
-# setpriv --pdeathsig: the server dies with this script even if it is SIGKILLed.
-PDEATH=()
-if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
-  PDEATH=(setpriv --pdeathsig KILL --)
-fi
-"${PDEATH[@]}" "$REDIS_SERVER" --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
-  --save "" --appendonly no --dir "$WORK" --daemonize no \
-  --loglevel warning --logfile "$WORK/redis.log" </dev/null >/dev/null 2>&1 &
-REDIS_PID=$!
-
-# Wait (up to 10 s) until it answers PING (or, without redis-cli, until the socket exists).
-ready=0
-for _ in $(seq 1 200); do
-  if ! kill -0 "$REDIS_PID" 2>/dev/null; then
-    break
-  fi
-  if command -v redis-cli >/dev/null 2>&1; then
-    if [ "$(redis-cli -s "$SOCK" ping 2>/dev/null || true)" = "PONG" ]; then
-      ready=1
-      break
-    fi
-  elif [ -S "$SOCK" ]; then
-    ready=1
-    break
-  fi
-  sleep 0.05
-done
-if [ "$ready" -ne 1 ]; then
-  echo "run_example: redis-server did not start" >&2
-  cat "$WORK/redis.log" >&2 2>/dev/null || true
-  exit 1
-fi
-
-export REDIS_URL="unix://$SOCK?db=0"
+# shellcheck source=scripts/private-redis.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/private-redis.sh"
+private_redis_start example || exit 1
+WORK=$PRIVATE_REDIS_DIR
 
 ACTUAL="$WORK/actual.out"
 status=0

@@ -1,0 +1,63 @@
+# Sourced by the tour, the example runner and the benchmarks: start a private
+# redis-server that dies with the calling script.
+#
+#   private_redis_start LABEL [PORT]
+#
+# Starts redis-server on a unix socket in a new temporary directory (and also on
+# 127.0.0.1:PORT when PORT is given), persistence off, and waits until it answers.
+# Sets PRIVATE_REDIS_DIR, PRIVATE_REDIS_SOCK and exports REDIS_URL=unix://SOCK?db=0.
+# An EXIT trap stops the server and removes the directory. POTTERY_REDIS_SERVER may
+# name the redis-server binary.
+
+private_redis_stop() {
+  if [ -n "${PRIVATE_REDIS_PID:-}" ]; then
+    kill "$PRIVATE_REDIS_PID" 2>/dev/null || true
+    wait "$PRIVATE_REDIS_PID" 2>/dev/null || true
+    PRIVATE_REDIS_PID=
+  fi
+  [ -n "${PRIVATE_REDIS_DIR:-}" ] && rm -rf "$PRIVATE_REDIS_DIR"
+  PRIVATE_REDIS_DIR=
+}
+
+private_redis_start() {
+  local label=$1 port=${2:-0} server=${POTTERY_REDIS_SERVER:-redis-server}
+  # A unix socket path must stay under 108 bytes: fall back to /tmp for a long $TMPDIR.
+  local base=${TMPDIR:-/tmp}
+  [ "${#base}" -gt 60 ] && base=/tmp
+  PRIVATE_REDIS_DIR=$(mktemp -d "$base/pottery-$label.XXXXXX")
+  PRIVATE_REDIS_SOCK="$PRIVATE_REDIS_DIR/redis.sock"
+  PRIVATE_REDIS_PID=
+  trap private_redis_stop EXIT
+  trap 'exit 130' INT TERM
+
+  local tcp=(--port "$port")
+  [ "$port" -ne 0 ] && tcp+=(--bind 127.0.0.1)
+  # setpriv --pdeathsig: the server dies with this script even if it is SIGKILLed.
+  local pdeath=()
+  if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
+    pdeath=(setpriv --pdeathsig KILL --)
+  fi
+  "${pdeath[@]}" "$server" "${tcp[@]}" --unixsocket "$PRIVATE_REDIS_SOCK" --unixsocketperm 700 \
+    --save "" --appendonly no --dir "$PRIVATE_REDIS_DIR" --daemonize no \
+    --loglevel warning --logfile "$PRIVATE_REDIS_DIR/redis.log" </dev/null >/dev/null 2>&1 &
+  PRIVATE_REDIS_PID=$!
+
+  # Wait (up to 10 s) until it answers PING (or, without redis-cli, until the socket exists).
+  local _
+  for _ in $(seq 1 200); do
+    kill -0 "$PRIVATE_REDIS_PID" 2>/dev/null || break
+    if command -v redis-cli >/dev/null 2>&1; then
+      if [ "$(redis-cli -s "$PRIVATE_REDIS_SOCK" ping 2>/dev/null || true)" = "PONG" ]; then
+        export REDIS_URL="unix://$PRIVATE_REDIS_SOCK?db=0"
+        return 0
+      fi
+    elif [ -S "$PRIVATE_REDIS_SOCK" ]; then
+      export REDIS_URL="unix://$PRIVATE_REDIS_SOCK?db=0"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "$label: redis-server did not start" >&2
+  cat "$PRIVATE_REDIS_DIR/redis.log" >&2 2>/dev/null || true
+  return 1
+}
