@@ -175,6 +175,18 @@ static void test_pop_popitem_setdefault(void **state)
 /* Atomicity: four processes pop the same 500 keys; each key is popped exactly once. */
 enum { RACE_KEYS = 500, RACE_WORKERS = 4 };
 
+/* The dict the race tests fight over: keys 0..RACE_KEYS-1, each mapped to itself. */
+static pottery_dict *open_race_dict(void)
+{
+    pottery_dict *d = open_dict("race");
+    pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
+    assert_non_null(items);
+    for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
+    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
+    free(items);
+    return d;
+}
+
 /* Pop every key it can; write how many it got to the pipe *fd. */
 static int pop_race_worker(pottery_client *mine, int w, void *fd)
 {
@@ -196,12 +208,7 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
 static void test_pop_is_atomic_across_processes(void **state)
 {
     (void)state;
-    pottery_dict *d = open_dict("race");
-    pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
-    assert_non_null(items);
-    for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
-    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
-    free(items);
+    pottery_dict *d = open_race_dict();
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pids[RACE_WORKERS];
@@ -239,12 +246,7 @@ static int popitem_race_worker(pottery_client *mine, int w, void *fd)
 static void test_popitem_is_atomic_across_processes(void **state)
 {
     (void)state;
-    pottery_dict *d = open_dict("race");
-    pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
-    assert_non_null(items);
-    for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
-    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
-    free(items);
+    pottery_dict *d = open_race_dict();
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pids[RACE_WORKERS];
