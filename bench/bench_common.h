@@ -8,10 +8,12 @@
 #define POTTERY_BENCH_COMMON_H
 
 #include <hiredis/hiredis.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <pottery.h>
@@ -118,6 +120,148 @@ static inline void bench_header(const char *title)
 {
     printf("\n%s\n", title);
     printf("%-28s %12s %12s %7s %10s %10s\n", "operation", "pottery/s", "hiredis/s", "ratio*", "rtt/op", "cmds/op");
+}
+
+/* ---- same bytes on both sides ---- */
+
+/* The pottery string "<prefix><n>" (borrowing buf): what pottery is handed. */
+static inline pottery_value bench_name(char *buf, size_t size, char prefix, int n)
+{
+    snprintf(buf, size, "%c%d", prefix, n);
+    return pottery_str(buf);
+}
+
+/* The bytes pottery writes for that string, JSON("<prefix><n>") = "\"<prefix><n>\"", into
+ * buf; returns their length. What the raw side sends. */
+static inline size_t bench_json_name(char *buf, size_t size, char prefix, int n)
+{
+    return (size_t)snprintf(buf, size, "\"%c%d\"", prefix, n);
+}
+
+/* Raw hiredis: one command whose reply must be of `type` (REDIS_REPLY_STRING or
+ * REDIS_REPLY_INTEGER); the reply is also turned into a number, as pottery must decode it. */
+static inline void bench_raw_number(redisContext *c, int type, int argc, const char **argv, const size_t *lens,
+                                    const char *what)
+{
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    if (!r || r->type != type) bench_die(what);
+    volatile long long v = type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : r->integer;
+    (void)v;
+    freeReplyObject(r);
+}
+
+/* Raw hiredis: read the replies of n pipelined commands; none may be missing or an error. */
+static inline void bench_raw_replies(redisContext *c, int n, const char *what)
+{
+    for (int i = 0; i < n; i++) {
+        void *reply = NULL;
+        if (redisGetReply(c, &reply) != REDIS_OK || !reply || ((redisReply *)reply)->type == REDIS_REPLY_ERROR)
+            bench_die(what);
+        freeReplyObject(reply);
+    }
+}
+
+/* Raw hiredis: DEL the keys named, up to a NULL. */
+static inline void bench_raw_del(redisContext *c, const char *key, ...)
+{
+    enum { MAX = 16 };
+    const char *argv[1 + MAX] = { "DEL" };
+    size_t lens[1 + MAX] = { 3 };
+    int argc = 1;
+    va_list ap;
+    va_start(ap, key);
+    for (const char *k = key; k && argc < 1 + MAX; k = va_arg(ap, const char *)) {
+        argv[argc] = k;
+        lens[argc++] = strlen(k);
+    }
+    va_end(ap);
+    bench_raw(c, argc, argv, lens);
+}
+
+/* A bulk of the integers 0..n-1 both as pottery values and as one raw command
+ * "<verb> <key> 0 1 ... n-1" with the same bytes (JSON(i) is "<i>"). */
+typedef struct bench_bulk {
+    int n;
+    pottery_value *values;
+    char (*text)[16];
+    const char **argv; /* verb, key, then the n numbers */
+    size_t *lens;
+} bench_bulk;
+
+static inline void bench_bulk_init(bench_bulk *b, const char *verb, const char *key, int n)
+{
+    b->n = n;
+    b->values = (pottery_value *)malloc(sizeof *b->values * (size_t)n);
+    b->text = (char (*)[16])malloc(sizeof *b->text * (size_t)n);
+    b->argv = (const char **)malloc(sizeof *b->argv * (size_t)(2 + n));
+    b->lens = (size_t *)malloc(sizeof *b->lens * (size_t)(2 + n));
+    if (!b->values || !b->text || !b->argv || !b->lens) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    b->argv[0] = verb;
+    b->lens[0] = strlen(verb);
+    b->argv[1] = key;
+    b->lens[1] = strlen(key);
+    for (int i = 0; i < n; i++) {
+        b->argv[2 + i] = b->text[i];
+        b->lens[2 + i] = (size_t)snprintf(b->text[i], sizeof b->text[i], "%d", i);
+        b->values[i] = pottery_int(i);
+    }
+}
+
+/* Send the raw command for the first `count` numbers (count <= n) to `key`. */
+static inline void bench_bulk_send(redisContext *c, bench_bulk *b, const char *key, int count)
+{
+    const char *saved = b->argv[1];
+    size_t saved_len = b->lens[1];
+    b->argv[1] = key;
+    b->lens[1] = strlen(key);
+    bench_raw(c, 2 + count, b->argv, b->lens);
+    b->argv[1] = saved;
+    b->lens[1] = saved_len;
+}
+
+static inline void bench_bulk_free(bench_bulk *b)
+{
+    free(b->values);
+    free(b->text);
+    free(b->argv);
+    free(b->lens);
+}
+
+/* ---- peak resident memory (Linux /proc, getrusage elsewhere) ---- */
+
+/* A "Field:  <n> kB" line of /proc/self/status in kB (field with its colon), or -1. */
+static inline long bench_status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    size_t flen = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, flen) == 0) kb = strtol(line + flen, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* Reset the peak (VmHWM) to the current RSS; 0 where /proc cannot. */
+static inline int bench_peak_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f) return 0;
+    int ok = fputs("5", f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
+/* Peak RSS in kB: VmHWM (since the last reset) if resettable, else getrusage's lifetime peak. */
+static inline long bench_peak_kb(int resettable)
+{
+    if (resettable) return bench_status_kb("VmHWM:");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
 }
 
 #endif

@@ -7,7 +7,6 @@
  */
 #include "bench_common.h"
 
-
 enum { OPS = 2000, ROUNDS = 7, FIELDS = 1000 };
 
 static pottery_counter *counter;
@@ -17,14 +16,10 @@ static void raw_incr(bench_target *t, int from, int ops)
     char field[32];
     for (int i = 0; i < ops; i++) {
         /* the same bytes pottery sends: JSON("k<n>") -> "\"k<n>\"", increment "1" */
-        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        size_t flen = bench_json_name(field, sizeof field, 'k', (from + i) % FIELDS);
         const char *argv[] = { "HINCRBY", "bench:counter", field, "1" };
-        const size_t lens[] = { 7, 13, (size_t)flen, 1 };
-        redisReply *r = redisCommandArgv(t->raw, 4, argv, lens);
-        if (!r || r->type != REDIS_REPLY_INTEGER) bench_die("raw HINCRBY");
-        volatile long long v = r->integer;
-        (void)v;
-        freeReplyObject(r);
+        const size_t lens[] = { 7, 13, flen, 1 };
+        bench_raw_number(t->raw, REDIS_REPLY_INTEGER, 4, argv, lens, "raw HINCRBY");
     }
 }
 
@@ -33,25 +28,19 @@ static void pottery_incr_ops(bench_target *t, int from, int ops)
     char field[32];
     int64_t now;
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
-        if (pottery_counter_incr(&now, counter, pottery_str(field), 1) < 0) bench_die("incr");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_counter_incr(&now, counter, bench_name(field, sizeof field, 'k', (from + i) % FIELDS), 1) < 0)
+            bench_die("incr");
 }
 
 static void raw_get(bench_target *t, int from, int ops)
 {
     char field[32];
     for (int i = 0; i < ops; i++) {
-        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        size_t flen = bench_json_name(field, sizeof field, 'k', (from + i) % FIELDS);
         const char *argv[] = { "HGET", "bench:counter", field };
-        const size_t lens[] = { 4, 13, (size_t)flen };
-        redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw HGET");
-        /* the raw side also turns the reply into a number, as pottery must */
-        volatile long long v = strtoll(r->str, NULL, 10);
-        (void)v;
-        freeReplyObject(r);
+        const size_t lens[] = { 4, 13, flen };
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 3, argv, lens, "raw HGET");
     }
 }
 
@@ -60,10 +49,9 @@ static void pottery_get_ops(bench_target *t, int from, int ops)
     char field[32];
     int64_t n;
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
-        if (pottery_counter_get(&n, counter, pottery_str(field)) < 0) bench_die("get");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_counter_get(&n, counter, bench_name(field, sizeof field, 'k', (from + i) % FIELDS)) < 0)
+            bench_die("get");
 }
 
 /* Bulk: update() with BULK distinct keys, each +1. */
@@ -75,9 +63,8 @@ static pottery_counter *bulk;
 static void prepare_bulk(void)
 {
     for (int i = 0; i < BULK; i++) {
-        snprintf(bulk_fields[i], sizeof bulk_fields[i], "f%d", i);
-        snprintf(bulk_json_fields[i], sizeof bulk_json_fields[i], "\"f%d\"", i);
-        bulk_pairs[i].key = pottery_str(bulk_fields[i]);
+        bench_json_name(bulk_json_fields[i], sizeof bulk_json_fields[i], 'f', i);
+        bulk_pairs[i].key = bench_name(bulk_fields[i], sizeof bulk_fields[i], 'f', i);
         bulk_pairs[i].count = 1;
     }
 }
@@ -90,11 +77,14 @@ static void raw_pipelined(bench_target *t, int n)
         const size_t lens[] = { 7, 10, strlen(bulk_json_fields[i]), 1 };
         if (redisAppendCommandArgv(t->raw, 4, argv, lens) != REDIS_OK) bench_die("raw append");
     }
-    for (int i = 0; i < n; i++) {
-        void *r = NULL;
-        if (redisGetReply(t->raw, &r) != REDIS_OK || !r) bench_die("raw HINCRBY pipeline");
-        freeReplyObject(r);
-    }
+    bench_raw_replies(t->raw, n, "raw HINCRBY pipeline");
+}
+
+/* ops updates of the first n bulk keys, each +1: atomic Lua on pottery's side. */
+static void pottery_updates(int n, int ops)
+{
+    for (int k = 0; k < ops; k++)
+        if (pottery_counter_update(bulk, bulk_pairs, (size_t)n) < 0) bench_die("update");
 }
 
 static void raw_update_bulk(bench_target *t, int from, int ops)
@@ -107,8 +97,7 @@ static void pottery_update_bulk(bench_target *t, int from, int ops)
 {
     (void)t;
     (void)from;
-    for (int k = 0; k < ops; k++)
-        if (pottery_counter_update(bulk, bulk_pairs, BULK) < 0) bench_die("update");
+    pottery_updates(BULK, ops);
 }
 
 static void raw_update_small(bench_target *t, int from, int ops)
@@ -121,8 +110,7 @@ static void pottery_update_small(bench_target *t, int from, int ops)
 {
     (void)t;
     (void)from;
-    for (int k = 0; k < ops; k++)
-        if (pottery_counter_update(bulk, bulk_pairs, SMALL) < 0) bench_die("update");
+    pottery_updates(SMALL, ops);
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,6 @@
  */
 #include "bench_common.h"
 
-
 enum { OPS = 2000, ROUNDS = 7, MAXLEN = 100 };
 
 static pottery_deque *deque;   /* unbounded: the pushes fill it, the pops empty it */
@@ -55,11 +54,7 @@ static void raw_pop_side(bench_target *t, const char *verb, int ops)
     for (int i = 0; i < ops; i++) {
         const char *argv[] = { verb, "bench:deque" };
         const size_t lens[] = { 4, 11 };
-        redisReply *r = redisCommandArgv(t->raw, 2, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw pop");
-        volatile long long v = strtoll(r->str, NULL, 10);
-        (void)v;
-        freeReplyObject(r);
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 2, argv, lens, "raw pop");
     }
 }
 
@@ -108,13 +103,7 @@ static void raw_append_bounded(bench_target *t, int from, int ops)
         const size_t trim_lens[] = { 5, 13, (size_t)slen, 2 };
         redisAppendCommandArgv(t->raw, 3, push, push_lens);
         redisAppendCommandArgv(t->raw, 4, trim, trim_lens);
-        for (int k = 0; k < 2; k++) {
-            void *reply = NULL;
-            if (redisGetReply(t->raw, &reply) != REDIS_OK || !reply ||
-                ((redisReply *)reply)->type == REDIS_REPLY_ERROR)
-                bench_die("raw RPUSH+LTRIM");
-            freeReplyObject(reply);
-        }
+        bench_raw_replies(t->raw, 2, "raw RPUSH+LTRIM");
     }
 }
 

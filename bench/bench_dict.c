@@ -14,10 +14,10 @@ static void raw_set(bench_target *t, int from, int ops)
     for (int i = 0; i < ops; i++) {
         int n = (from + i) % FIELDS;
         /* the same bytes pottery writes: JSON("k<n>") -> "\"k<n>\"", JSON(n) -> "<n>" */
-        int flen = snprintf(field, sizeof field, "\"k%d\"", n);
+        size_t flen = bench_json_name(field, sizeof field, 'k', n);
         int vlen = snprintf(value, sizeof value, "%d", from + i);
         const char *argv[] = { "HSET", "bench:dict", field, value };
-        const size_t lens[] = { 4, 10, (size_t)flen, (size_t)vlen };
+        const size_t lens[] = { 4, 10, flen, (size_t)vlen };
         bench_raw(t->raw, 4, argv, lens);
     }
 }
@@ -26,25 +26,19 @@ static void pottery_set_ops(bench_target *t, int from, int ops)
 {
     char field[32];
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
-        if (pottery_dict_set(dict, pottery_str(field), pottery_int(from + i)) < 0) bench_die("set");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_dict_set(dict, bench_name(field, sizeof field, 'k', (from + i) % FIELDS), pottery_int(from + i)) < 0)
+            bench_die("set");
 }
 
 static void raw_get(bench_target *t, int from, int ops)
 {
     char field[32];
     for (int i = 0; i < ops; i++) {
-        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        size_t flen = bench_json_name(field, sizeof field, 'k', (from + i) % FIELDS);
         const char *argv[] = { "HGET", "bench:dict", field };
-        const size_t lens[] = { 4, 10, (size_t)flen };
-        redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw HGET");
-        /* the raw side also turns the reply into a number, as pottery must */
-        volatile long long v = strtoll(r->str, NULL, 10);
-        (void)v;
-        freeReplyObject(r);
+        const size_t lens[] = { 4, 10, flen };
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 3, argv, lens, "raw HGET");
     }
 }
 
@@ -53,10 +47,8 @@ static void pottery_get_ops(bench_target *t, int from, int ops)
     char field[32];
     pottery_value v = POTTERY_VALUE_INIT;
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
-        if (pottery_dict_get(&v, dict, pottery_str(field)) < 0) bench_die("get");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_dict_get(&v, dict, bench_name(field, sizeof field, 'k', (from + i) % FIELDS)) < 0) bench_die("get");
     pottery_value_dispose(&v);
 }
 
@@ -64,9 +56,9 @@ static void raw_contains(bench_target *t, int from, int ops)
 {
     char field[32];
     for (int i = 0; i < ops; i++) {
-        int flen = snprintf(field, sizeof field, "\"k%d\"", (from + i) % FIELDS);
+        size_t flen = bench_json_name(field, sizeof field, 'k', (from + i) % FIELDS);
         const char *argv[] = { "HEXISTS", "bench:dict", field };
-        const size_t lens[] = { 7, 10, (size_t)flen };
+        const size_t lens[] = { 7, 10, flen };
         bench_raw(t->raw, 3, argv, lens);
     }
 }
@@ -76,10 +68,9 @@ static void pottery_contains_ops(bench_target *t, int from, int ops)
     char field[32];
     int found;
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(field, sizeof field, "k%d", (from + i) % FIELDS);
-        if (pottery_dict_contains(&found, dict, pottery_str(field)) < 0) bench_die("contains");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_dict_contains(&found, dict, bench_name(field, sizeof field, 'k', (from + i) % FIELDS)) < 0)
+            bench_die("contains");
 }
 
 /* Bulk: 10,000 pairs per update. Raw side: one HSET with the same pre-encoded pairs. */
@@ -96,15 +87,12 @@ static void prepare_bulk(void)
     bulk_argv[1] = "bench:bulk";
     bulk_lens[1] = 10;
     for (int i = 0; i < BULK; i++) {
-        snprintf(bulk_fields[i], sizeof bulk_fields[i], "f%d", i);
-        snprintf(bulk_values[i], sizeof bulk_values[i], "%d", i);
-        int flen = snprintf(bulk_json_fields[i], sizeof bulk_json_fields[i], "\"f%d\"", i);
-        bulk_argv[2 + 2 * i] = bulk_json_fields[i];
-        bulk_lens[2 + 2 * i] = (size_t)flen;
-        bulk_argv[3 + 2 * i] = bulk_values[i];
-        bulk_lens[3 + 2 * i] = strlen(bulk_values[i]);
-        bulk_pairs[i].key = pottery_str(bulk_fields[i]);
+        bulk_pairs[i].key = bench_name(bulk_fields[i], sizeof bulk_fields[i], 'f', i);
         bulk_pairs[i].value = pottery_int(i);
+        bulk_argv[2 + 2 * i] = bulk_json_fields[i];
+        bulk_lens[2 + 2 * i] = bench_json_name(bulk_json_fields[i], sizeof bulk_json_fields[i], 'f', i);
+        bulk_argv[3 + 2 * i] = bulk_values[i];
+        bulk_lens[3 + 2 * i] = (size_t)snprintf(bulk_values[i], sizeof bulk_values[i], "%d", i);
     }
 }
 

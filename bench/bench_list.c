@@ -7,7 +7,6 @@
  * then 1,000,000 elements, iterates each, and prints the peak RSS growth during iteration.
  */
 #include <inttypes.h>
-#include <sys/resource.h>
 
 #include "bench_common.h"
 
@@ -42,12 +41,7 @@ static void raw_get(bench_target *t, int from, int ops)
         int ilen = snprintf(index, sizeof index, "%d", (from + i) % ELEMENTS);
         const char *argv[] = { "LINDEX", "bench:list", index };
         const size_t lens[] = { 6, 10, (size_t)ilen };
-        redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw LINDEX");
-        /* the raw side also turns the reply into a number, as pottery must */
-        volatile long long v = strtoll(r->str, NULL, 10);
-        (void)v;
-        freeReplyObject(r);
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 3, argv, lens, "raw LINDEX");
     }
 }
 
@@ -66,11 +60,7 @@ static void raw_pop(bench_target *t, int from, int ops)
     for (int i = 0; i < ops; i++) {
         const char *argv[] = { "RPOP", "bench:rawpop" };
         const size_t lens[] = { 4, 12 };
-        redisReply *r = redisCommandArgv(t->raw, 2, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw RPOP");
-        volatile long long v = strtoll(r->str, NULL, 10);
-        (void)v;
-        freeReplyObject(r);
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 2, argv, lens, "raw RPOP");
     }
 }
 
@@ -86,30 +76,13 @@ static void pottery_pop_ops(bench_target *t, int from, int ops)
 
 /* Bulk: 10,000 elements per extend. Raw side: one RPUSH with the same pre-encoded values. */
 enum { BULK = 10000 };
-static char bulk_text[BULK][16];
-static pottery_value bulk_values[BULK];
-static const char *bulk_argv[2 + BULK];
-static size_t bulk_lens[2 + BULK];
+static bench_bulk bulk_data;
 static pottery_list *bulk;
-
-static void prepare_bulk(void)
-{
-    bulk_argv[0] = "RPUSH";
-    bulk_lens[0] = 5;
-    bulk_argv[1] = "bench:rawbulk";
-    bulk_lens[1] = 13;
-    for (int i = 0; i < BULK; i++) {
-        int len = snprintf(bulk_text[i], sizeof bulk_text[i], "%d", i);
-        bulk_argv[2 + i] = bulk_text[i];
-        bulk_lens[2 + i] = (size_t)len;
-        bulk_values[i] = pottery_int(i);
-    }
-}
 
 static void raw_extend(bench_target *t, int from, int ops)
 {
     (void)from;
-    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + BULK, bulk_argv, bulk_lens);
+    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + BULK, bulk_data.argv, bulk_data.lens);
 }
 
 static void pottery_extend_ops(bench_target *t, int from, int ops)
@@ -117,61 +90,22 @@ static void pottery_extend_ops(bench_target *t, int from, int ops)
     (void)t;
     (void)from;
     for (int k = 0; k < ops; k++)
-        if (pottery_list_extend(bulk, bulk_values, BULK) < 0) bench_die("extend");
+        if (pottery_list_extend(bulk, bulk_data.values, BULK) < 0) bench_die("extend");
 }
 
 /* Fill `key` (emptied first) with n raw elements, RPUSHed 10,000 at a time. */
 static void fill(bench_target *t, const char *key, int n)
 {
-    const char *del[] = { "DEL", key };
-    const size_t del_lens[] = { 3, strlen(key) };
-    bench_raw(t->raw, 2, del, del_lens);
-    bulk_argv[1] = key;
-    bulk_lens[1] = strlen(key);
-    for (int done = 0; done < n; done += BULK) {
-        int count = n - done < BULK ? n - done : BULK;
-        bench_raw(t->raw, 2 + count, bulk_argv, bulk_lens);
-    }
-    bulk_argv[1] = "bench:rawbulk";
-    bulk_lens[1] = 13;
-}
-
-/* Peak resident memory (kB) since the last reset_peak(), from /proc (VmHWM), or
- * getrusage's lifetime peak where /proc cannot reset it. */
-static long read_status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long kb = -1;
-    size_t flen = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, flen) == 0) kb = strtol(line + flen, NULL, 10);
-    fclose(f);
-    return kb;
-}
-
-static int reset_peak(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (!f) return 0;
-    int ok = fputs("5", f) >= 0;
-    return fclose(f) == 0 && ok;
-}
-
-static long peak_kb(int resettable)
-{
-    if (resettable) return read_status_kb("VmHWM:");
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
+    bench_raw_del(t->raw, key, NULL);
+    for (int done = 0; done < n; done += BULK)
+        bench_bulk_send(t->raw, &bulk_data, key, n - done < BULK ? n - done : BULK);
 }
 
 static void iterate_and_measure(bench_target *t, pottery_list *l, int n)
 {
     (void)t;
-    int resettable = reset_peak();
-    long rss_before = resettable ? read_status_kb("VmRSS:") : peak_kb(0);
+    int resettable = bench_peak_reset();
+    long rss_before = resettable ? bench_status_kb("VmRSS:") : bench_peak_kb(0);
     pottery_list_iter *it;
     pottery_value v = POTTERY_VALUE_INIT;
     if (pottery_list_iter_new(&it, l) < 0) bench_die("iter_new");
@@ -186,7 +120,7 @@ static void iterate_and_measure(bench_target *t, pottery_list *l, int n)
     if (rc != POTTERY_EITEROVER) bench_die("iter_next");
     pottery_list_iter_free(it);
     pottery_value_dispose(&v);
-    long growth = peak_kb(resettable) - rss_before;
+    long growth = bench_peak_kb(resettable) - rss_before;
     if (count != n) {
         fprintf(stderr, "bench: iterated %lld of %d elements\n", count, n);
         exit(1);
@@ -201,15 +135,13 @@ int main(int argc, char **argv)
 {
     bench_target t;
     bench_connect(&t, argc, argv);
-    prepare_bulk();
+    bench_bulk_init(&bulk_data, "RPUSH", "bench:rawbulk", BULK);
     if (pottery_list_open(&list, t.client, "bench:list", NULL) < 0) bench_die("open");
     if (pottery_list_open(&popped, t.client, "bench:pop", NULL) < 0) bench_die("open");
     if (pottery_list_open(&bulk, t.client, "bench:bulk", NULL) < 0) bench_die("open");
     pottery_list_clear(list);
     pottery_list_clear(bulk);
-    const char *del[] = { "DEL", "bench:rawlist", "bench:rawbulk" };
-    const size_t del_lens[] = { 3, 13, 13 };
-    bench_raw(t.raw, 3, del, del_lens);
+    bench_raw_del(t.raw, "bench:rawlist", "bench:rawbulk", NULL);
     /* enough elements for every pop of every round on both sides */
     fill(&t, "bench:pop", OPS * ROUNDS);
     fill(&t, "bench:rawpop", OPS * ROUNDS);
@@ -228,20 +160,19 @@ int main(int argc, char **argv)
     /* grow it to 1,000,000 through the library, 10,000 per extend (one round trip each) */
     if (pottery_list_clear(big) < 0) bench_die("clear");
     for (int done = 0; done < 1000000; done += BULK)
-        if (pottery_list_extend(big, bulk_values, BULK) < 0) bench_die("extend");
+        if (pottery_list_extend(big, bulk_data.values, BULK) < 0) bench_die("extend");
     iterate_and_measure(&t, big, 1000000);
 
     pottery_list_clear(big);
     pottery_list_clear(list);
     pottery_list_clear(popped);
     pottery_list_clear(bulk);
-    const char *del2[] = { "DEL", "bench:rawlist", "bench:rawbulk", "bench:rawpop" };
-    const size_t del2_lens[] = { 3, 13, 13, 12 };
-    bench_raw(t.raw, 4, del2, del2_lens);
+    bench_raw_del(t.raw, "bench:rawlist", "bench:rawbulk", "bench:rawpop", NULL);
     pottery_list_free(big);
     pottery_list_free(list);
     pottery_list_free(popped);
     pottery_list_free(bulk);
+    bench_bulk_free(&bulk_data);
     bench_close(&t);
     return 0;
 }

@@ -9,7 +9,6 @@
  */
 #include "bench_common.h"
 
-
 enum { OPS = 2000, ROUNDS = 15 };
 
 /* The script src/queue.c runs, byte for byte (so EVALSHA names the same script). */
@@ -104,11 +103,7 @@ static void raw_qsize(bench_target *t, int from, int ops)
     for (int i = 0; i < ops; i++) {
         const char *argv[] = { "XLEN", "bench:queue" };
         const size_t lens[] = { 4, 11 };
-        redisReply *r = redisCommandArgv(t->raw, 2, argv, lens);
-        if (!r || r->type != REDIS_REPLY_INTEGER) bench_die("raw XLEN");
-        volatile long long n = r->integer;
-        (void)n;
-        freeReplyObject(r);
+        bench_raw_number(t->raw, REDIS_REPLY_INTEGER, 2, argv, lens, "raw XLEN");
     }
 }
 

@@ -19,9 +19,9 @@ static void raw_add(bench_target *t, int from, int ops)
     char member[32];
     for (int i = 0; i < ops; i++) {
         /* the same bytes pottery writes: JSON("m<n>") -> "\"m<n>\"" */
-        int len = snprintf(member, sizeof member, "\"m%d\"", (from + i) % MEMBERS);
+        size_t len = bench_json_name(member, sizeof member, 'm', (from + i) % MEMBERS);
         const char *argv[] = { "SADD", "bench:set", member };
-        const size_t lens[] = { 4, 9, (size_t)len };
+        const size_t lens[] = { 4, 9, len };
         bench_raw(t->raw, 3, argv, lens);
     }
 }
@@ -30,19 +30,17 @@ static void pottery_add_ops(bench_target *t, int from, int ops)
 {
     char member[32];
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(member, sizeof member, "m%d", (from + i) % MEMBERS);
-        if (pottery_set_add(set, pottery_str(member)) < 0) bench_die("add");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_set_add(set, bench_name(member, sizeof member, 'm', (from + i) % MEMBERS)) < 0) bench_die("add");
 }
 
 static void raw_contains(bench_target *t, int from, int ops)
 {
     char member[32];
     for (int i = 0; i < ops; i++) {
-        int len = snprintf(member, sizeof member, "\"m%d\"", (from + i) % (2 * MEMBERS));
+        size_t len = bench_json_name(member, sizeof member, 'm', (from + i) % (2 * MEMBERS));
         const char *argv[] = { "SISMEMBER", "bench:set", member };
-        const size_t lens[] = { 9, 9, (size_t)len };
+        const size_t lens[] = { 9, 9, len };
         bench_raw(t->raw, 3, argv, lens);
     }
 }
@@ -52,10 +50,9 @@ static void pottery_contains_ops(bench_target *t, int from, int ops)
     char member[32];
     int found;
     (void)t;
-    for (int i = 0; i < ops; i++) {
-        snprintf(member, sizeof member, "m%d", (from + i) % (2 * MEMBERS));
-        if (pottery_set_contains(&found, set, pottery_str(member)) < 0) bench_die("contains");
-    }
+    for (int i = 0; i < ops; i++)
+        if (pottery_set_contains(&found, set, bench_name(member, sizeof member, 'm', (from + i) % (2 * MEMBERS))) < 0)
+            bench_die("contains");
 }
 
 /* contains_many of 100 members (half present): one SMISMEMBER on both sides. */
@@ -72,11 +69,9 @@ static void prepare_many(void)
     many_lens[1] = 9;
     for (int i = 0; i < MANY; i++) {
         int n = i * 19; /* 0..1881: about half of them are members */
-        snprintf(many_plain[i], sizeof many_plain[i], "m%d", n);
-        int len = snprintf(many_json[i], sizeof many_json[i], "\"m%d\"", n);
+        many_values[i] = bench_name(many_plain[i], sizeof many_plain[i], 'm', n);
         many_argv[2 + i] = many_json[i];
-        many_lens[2 + i] = (size_t)len;
-        many_values[i] = pottery_str(many_plain[i]);
+        many_lens[2 + i] = bench_json_name(many_json[i], sizeof many_json[i], 'm', n);
     }
 }
 
@@ -113,11 +108,7 @@ static void raw_pop(bench_target *t, int from, int ops)
     for (int i = 0; i < ops; i++) {
         const char *argv[] = { "SPOP", "bench:pop" };
         const size_t lens[] = { 4, 9 };
-        redisReply *r = redisCommandArgv(t->raw, 2, argv, lens);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("raw SPOP");
-        volatile long long v = strtoll(r->str, NULL, 10); /* decode, as pottery must */
-        (void)v;
-        freeReplyObject(r);
+        bench_raw_number(t->raw, REDIS_REPLY_STRING, 2, argv, lens, "raw SPOP"); /* decodes, as pottery must */
     }
 }
 
@@ -141,30 +132,13 @@ static void fill_popset(void)
 
 /* Bulk: 10,000 members per update. Raw side: one SADD with the same pre-encoded members. */
 enum { BULK = 10000 };
-static char bulk_json[BULK][16];
-static pottery_value bulk_values[BULK];
-static const char *bulk_argv[2 + BULK];
-static size_t bulk_lens[2 + BULK];
+static bench_bulk bulk_data;
 static pottery_set *bulk;
-
-static void prepare_bulk(void)
-{
-    bulk_argv[0] = "SADD";
-    bulk_lens[0] = 4;
-    bulk_argv[1] = "bench:bulk";
-    bulk_lens[1] = 10;
-    for (int i = 0; i < BULK; i++) {
-        int len = snprintf(bulk_json[i], sizeof bulk_json[i], "%d", i);
-        bulk_argv[2 + i] = bulk_json[i];
-        bulk_lens[2 + i] = (size_t)len;
-        bulk_values[i] = pottery_int(i);
-    }
-}
 
 static void raw_update(bench_target *t, int from, int ops)
 {
     (void)from;
-    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + BULK, bulk_argv, bulk_lens);
+    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + BULK, bulk_data.argv, bulk_data.lens);
 }
 
 static void pottery_update_ops(bench_target *t, int from, int ops)
@@ -172,23 +146,10 @@ static void pottery_update_ops(bench_target *t, int from, int ops)
     (void)t;
     (void)from;
     for (int k = 0; k < ops; k++)
-        if (pottery_set_update_values(bulk, bulk_values, BULK) < 0) bench_die("update_values");
+        if (pottery_set_update_values(bulk, bulk_data.values, BULK) < 0) bench_die("update_values");
 }
 
 /* ---- memory of iterating big sets ---- */
-
-/* Peak resident set size so far (VmHWM), in KiB; 0 if unknown. */
-static long peak_rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return 0;
-    char line[256];
-    long kib = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
-    fclose(f);
-    return kib;
-}
 
 /* Fill key with n members "0".."n-1" in bulk calls of 10,000 (one round trip each), so the
  * filling itself keeps little in memory. */
@@ -196,8 +157,8 @@ static void fill(pottery_set *s, long n)
 {
     for (long from = 0; from < n; from += BULK) {
         long count = n - from < BULK ? n - from : BULK;
-        for (long i = 0; i < count; i++) bulk_values[i] = pottery_int(from + i);
-        if (pottery_set_update_values(s, bulk_values, (size_t)count) < 0) bench_die("fill");
+        for (long i = 0; i < count; i++) bulk_data.values[i] = pottery_int(from + i);
+        if (pottery_set_update_values(s, bulk_data.values, (size_t)count) < 0) bench_die("fill");
     }
 }
 
@@ -217,14 +178,14 @@ static void measure_iteration(const char *url, const char *key, long *seen, long
         pottery_set_iter *it = NULL;
         if (pottery_client_open(&c, url, NULL) == 0 && pottery_set_open(&s, c, key, NULL) == 0 &&
             pottery_set_iter_new(&it, s) == 0) {
-            long before = peak_rss_kib(), count = 0;
+            long before = bench_status_kb("VmHWM:"), count = 0;
             pottery_value v = POTTERY_VALUE_INIT;
             int rc;
             while ((rc = pottery_set_iter_next(it, &v)) == 0) count++;
             pottery_value_dispose(&v);
             if (rc == POTTERY_EITEROVER) {
                 result[0] = count;
-                result[1] = peak_rss_kib() - before;
+                result[1] = bench_status_kb("VmHWM:") - before;
             }
         }
         pottery_set_iter_free(it);
@@ -280,7 +241,7 @@ int main(int argc, char **argv)
     pottery_set_clear(set);
     pottery_set_clear(popset);
     prepare_many();
-    prepare_bulk();
+    bench_bulk_init(&bulk_data, "SADD", "bench:bulk", BULK);
     fill_popset();
 
     bench_header("pottery_set vs raw hiredis (same commands, same bytes)");
@@ -298,6 +259,7 @@ int main(int argc, char **argv)
     pottery_set_free(set);
     pottery_set_free(popset);
     pottery_set_free(bulk);
+    bench_bulk_free(&bulk_data);
     bench_close(&t);
     return 0;
 }
