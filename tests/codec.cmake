@@ -6,7 +6,7 @@ target_include_directories(test_codec PRIVATE
   ${PROJECT_SOURCE_DIR}/src ${POTTERY_CMOCKA_INCLUDE_DIR})
 target_compile_definitions(test_codec PRIVATE
   POTTERY_VECTORS_DIR="${POTTERY_CODEC_VECTORS_DIR}")
-target_link_libraries(test_codec PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY} m)
+target_link_libraries(test_codec PRIVATE pottery_internal ${POTTERY_CMOCKA_LIBRARY} m)
 pottery_set_warnings(test_codec)
 add_test(NAME codec COMMAND test_codec WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
@@ -25,13 +25,13 @@ set_tests_properties(codec PROPERTIES FIXTURES_REQUIRED codec_locale ENVIRONMENT
 
 # Allocation-failure injection: the static library's malloc/calloc/realloc calls are
 # redirected (GNU ld --wrap) so that every allocation in turn can be made to fail.
-get_target_property(_pottery_codec_libtype pottery TYPE)
+get_target_property(_pottery_codec_libtype pottery_internal TYPE)
 if(_pottery_codec_libtype STREQUAL "STATIC_LIBRARY" AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang"
    AND NOT APPLE)
   add_executable(test_codec_oom ${CMAKE_CURRENT_LIST_DIR}/test_codec_oom.c)
   target_include_directories(test_codec_oom PRIVATE
     ${PROJECT_SOURCE_DIR}/src ${POTTERY_CMOCKA_INCLUDE_DIR})
-  target_link_libraries(test_codec_oom PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY})
+  target_link_libraries(test_codec_oom PRIVATE pottery_internal ${POTTERY_CMOCKA_LIBRARY})
   target_link_options(test_codec_oom PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
   pottery_set_warnings(test_codec_oom)

@@ -6,7 +6,7 @@ function(pottery_conn_test name)
   add_executable(test_${name} ${ARGN})
   target_include_directories(test_${name} PRIVATE
     ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests ${POTTERY_CMOCKA_INCLUDE_DIR})
-  target_link_libraries(test_${name} PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY})
+  target_link_libraries(test_${name} PRIVATE pottery_internal ${POTTERY_CMOCKA_LIBRARY})
   target_compile_definitions(test_${name} PRIVATE _GNU_SOURCE)
   set_target_properties(test_${name} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   pottery_set_warnings(test_${name})

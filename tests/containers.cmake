@@ -2,7 +2,7 @@
 function(pottery_add_test name)
   add_executable(test_${name} ${CMAKE_CURRENT_SOURCE_DIR}/test_${name}.c)
   target_include_directories(test_${name} PRIVATE ${POTTERY_CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  target_link_libraries(test_${name} PRIVATE pottery ${ARGN} ${POTTERY_CMOCKA_LIBRARY})
+  target_link_libraries(test_${name} PRIVATE pottery_internal ${ARGN} ${POTTERY_CMOCKA_LIBRARY})
   pottery_set_warnings(test_${name})
   add_test(NAME ${name} COMMAND test_${name})
 endfunction()

@@ -22,7 +22,7 @@ target_include_directories(pottery_test_support PUBLIC
   ${PROJECT_SOURCE_DIR}/src
   ${POTTERY_CMOCKA_INCLUDE_DIR})
 target_link_libraries(pottery_test_support
-  PUBLIC pottery ${POTTERY_CMOCKA_LIBRARY}
+  PUBLIC pottery_internal ${POTTERY_CMOCKA_LIBRARY}
   PRIVATE pottery::hiredis)
 target_compile_definitions(pottery_test_support PRIVATE
   _GNU_SOURCE
