@@ -23,5 +23,9 @@ add_test(NAME readme_examples
   COMMAND ${CMAKE_COMMAND} -DREADME=${PROJECT_SOURCE_DIR}/README.md
           -DEXAMPLES=${PROJECT_SOURCE_DIR}/examples -P ${CMAKE_CURRENT_SOURCE_DIR}/readme_check.cmake)
 
-# Wall-clock measurements: run them alone so the other tests' load cannot stretch them.
-set_tests_properties(timer PROPERTIES RUN_SERIAL TRUE)
+# Wall-clock measurements (timer sleeps, queue and connection timeouts): run them alone so
+# the other tests' load (forked workers hammering Redis) cannot stretch them.
+set_tests_properties(timer queue PROPERTIES RUN_SERIAL TRUE)
+if(TEST conn_client)
+  set_tests_properties(conn_client PROPERTIES RUN_SERIAL TRUE)
+endif()
