@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,8 +80,10 @@ int pottery__container_command_bytes(pottery_reply **r, const pottery_container 
 int pottery__container_create(const pottery_container *c, const pottery_script *s, pottery_cmd *args)
 {
     pottery_reply *r = NULL;
+    long long created = 0;
     int rc = pottery__eval(&r, c->client, s, 1, args);
-    if (rc == 0 && pottery__reply_integer(r) == 0)
+    if (rc == 0) rc = pottery__reply_int_in(&created, r, 0, 1, s->name);
+    if (rc == 0 && !created)
         rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", c->key);
     pottery__reply_free(r);
     return rc;
@@ -89,8 +92,10 @@ int pottery__container_create(const pottery_container *c, const pottery_script *
 int pottery__container_count(int64_t *out, const pottery_container *c, const char *verb)
 {
     pottery_reply *r = NULL;
+    long long n = 0;
     int rc = pottery__container_command(&r, c, verb, NULL);
-    if (rc == 0) *out = (int64_t)pottery__reply_integer(r);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, 0, LLONG_MAX, verb);
+    if (rc == 0) *out = (int64_t)n;
     pottery__reply_free(r);
     return rc;
 }
@@ -103,7 +108,9 @@ int pottery__container_has(int *out, const pottery_container *c, const char *ver
         *out = 0;
         rc = 0;
     } else if (rc == 0) {
-        *out = pottery__reply_integer(r) != 0;
+        long long found = 0;
+        rc = pottery__reply_int_in(&found, r, 0, 1, verb);
+        if (rc == 0) *out = (int)found;
     }
     pottery__reply_free(r);
     return rc;

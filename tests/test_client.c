@@ -642,7 +642,7 @@ static void test_values(void **state)
     pottery__cmd_cstr(&cmd, "EXISTS");
     pottery__cmd_cstr(&cmd, "vals:junk");
     assert_int_equal(0, pottery__exec(&r, c, &cmd));
-    assert_int_equal(POTTERY_EDECODE, pottery__reply_decode(&out, r));
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__reply_decode(&out, r));
     assert_int_equal(POTTERY_EINVAL, pottery__reply_decode(NULL, r));
     pottery__reply_free(r);
 

@@ -43,9 +43,38 @@ int pottery__reply_check(const pottery_reply *r);
 /* Hand a reply to the caller: an ERROR reply is freed and returned as with
  * pottery__reply_check; otherwise *out gets r (out NULL: r is freed). */
 int pottery__reply_deliver(pottery_reply **out, pottery_reply *r);
-/* Decode a STRING reply as JSON into *out (EDECODE for anything else / non-JSON bytes).
- * *out is overwritten without being disposed, as pottery__decode does. */
+/* Decode a STRING reply as JSON into *out: EPROTOCOL for another type of reply (a caller
+ * that accepts nil checks for it first), EDECODE for bytes that are not JSON. *out is
+ * overwritten without being disposed, as pottery__decode does. */
 int pottery__reply_decode(pottery_value *out, const pottery_reply *r);
+
+/* ---- typed reads: a reply is only ever read as the type its command answers ----
+ *
+ * `what` names the command or script for the message (e.g. "HLEN"). Every function returns
+ * 0, POTTERY_EREDIS (with the text) for an ERROR reply, or POTTERY_EPROTOCOL ("HLEN: expected
+ * an integer reply, got a status reply") for any other type: a server or proxy answering
+ * something the command cannot answer is never read as a success. A NULL reply counts as
+ * the wrong type. */
+
+/* Name of a reply type for messages ("an integer reply", "nil", ...). */
+const char *pottery__reply_type_name(pottery_reply_type t);
+/* Set POTTERY_EPROTOCOL: "<what>: expected <expected>, got <type of r>". Returns it. */
+int pottery__reply_unexpected(const pottery_reply *r, const char *what, const char *expected);
+/* r must be of type t. */
+int pottery__reply_expect(const pottery_reply *r, pottery_reply_type t, const char *what);
+/* An INTEGER reply: its value in *out. */
+int pottery__reply_int(long long *out, const pottery_reply *r, const char *what);
+/* An INTEGER reply between lo and hi inclusive (e.g. 0 or 1 for EXISTS / SISMEMBER). */
+int pottery__reply_int_in(long long *out, const pottery_reply *r, long long lo, long long hi,
+                          const char *what);
+/* A STRING (bulk) reply: its bytes (owned by r) in *s and *len (len may be NULL). */
+int pottery__reply_bytes(const char **s, size_t *len, const pottery_reply *r, const char *what);
+/* An ARRAY reply: its length in *count (count may be NULL). */
+int pottery__reply_array(size_t *count, const pottery_reply *r, const char *what);
+/* An ARRAY reply of exactly n elements. */
+int pottery__reply_array_n(const pottery_reply *r, size_t n, const char *what);
+/* A STATUS reply reading exactly `status` (e.g. "OK", "QUEUED"). */
+int pottery__reply_status(const pottery_reply *r, const char *status, const char *what);
 
 /* ---- commands (binary-safe argv; user data never passes through a format string) ---- */
 

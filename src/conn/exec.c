@@ -107,7 +107,11 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
     pottery_reply *r = NULL;
     for (size_t i = 0; i < extra + 1 + n; i++) {
         if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
-        if (!queued_error && i >= extra) queued_error = pottery__reply_check(r);
+        if (!queued_error) {
+            if (i < extra) queued_error = pottery__reply_status(r, "OK", "UNWATCH");
+            else if (i == extra) queued_error = pottery__reply_status(r, "OK", "MULTI");
+            else queued_error = pottery__reply_status(r, "QUEUED", "a command inside MULTI");
+        }
         pottery__reply_free(r);
     }
     if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
@@ -123,6 +127,10 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
     if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
         pottery__reply_free(r);
         return pottery__error(POTTERY_ECONFLICT, "transaction aborted: a watched key was modified");
+    }
+    if ((rc = pottery__reply_array_n(r, n, "EXEC")) < 0) {
+        pottery__reply_free(r);
+        return rc;
     }
     /* A command that failed inside EXEC (e.g. WRONGTYPE) fails the whole call. */
     for (size_t i = 0; i < pottery__reply_count(r); i++)

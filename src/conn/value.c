@@ -27,9 +27,9 @@ int pottery__reply_decode(pottery_value *out, const pottery_reply *r)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(r);
-    if (pottery__reply_type(r) != POTTERY_REPLY_STRING)
-        return pottery__error(POTTERY_EDECODE, "expected a JSON string from Redis, got another kind of reply");
     size_t len;
-    const char *s = pottery__reply_str(r, &len);
+    const char *s;
+    int rc = pottery__reply_bytes(&s, &len, r, "reading a JSON value");
+    if (rc < 0) return rc;
     return pottery__decode(out, s, len);
 }

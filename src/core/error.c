@@ -78,6 +78,7 @@ const char *pottery_strerror(int code)
     case POTTERY_ECONFLICT: return "transaction kept conflicting with concurrent writers";
     case POTTERY_ESTATE: return "operation not valid in the current state";
     case POTTERY_ERANGE: return "number out of range";
+    case POTTERY_EPROTOCOL: return "unexpected reply from the server";
     default: return "unknown error";
     }
 }
