@@ -1,24 +1,16 @@
 /* pottery_timer: ContextTimer on CLOCK_MONOTONIC. */
-#include <time.h>
-
+#include "core/clock.h"
 #include "core/error.h"
 #include "pottery/timer.h"
 
 enum { NOT_STARTED = 0, RUNNING = 1, STOPPED = 2 };
-
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int pottery_timer_start(pottery_timer *timer)
 {
     POTTERY_CHECK_ARG(timer);
     if (timer->state_ == STOPPED) return pottery__error(POTTERY_ESTATE, "timer has already been stopped");
     if (timer->state_ == RUNNING) return pottery__error(POTTERY_ESTATE, "timer has already been started");
-    timer->start_ns_ = monotonic_ns();
+    timer->start_ns_ = pottery__monotonic_ns();
     timer->state_ = RUNNING;
     return 0;
 }
@@ -28,7 +20,7 @@ int pottery_timer_stop(pottery_timer *timer)
     POTTERY_CHECK_ARG(timer);
     if (timer->state_ == STOPPED) return pottery__error(POTTERY_ESTATE, "timer has already been stopped");
     if (timer->state_ != RUNNING) return pottery__error(POTTERY_ESTATE, "timer hasn't yet been started");
-    timer->stop_ns_ = monotonic_ns();
+    timer->stop_ns_ = pottery__monotonic_ns();
     timer->state_ = STOPPED;
     return 0;
 }
@@ -38,7 +30,7 @@ int pottery_timer_elapsed_ns(int64_t *out_ns, const pottery_timer *timer)
     POTTERY_CHECK_ARG(out_ns);
     POTTERY_CHECK_ARG(timer);
     if (timer->state_ == RUNNING) {
-        *out_ns = monotonic_ns() - timer->start_ns_;
+        *out_ns = pottery__monotonic_ns() - timer->start_ns_;
     } else if (timer->state_ == STOPPED) {
         *out_ns = timer->stop_ns_ - timer->start_ns_;
     } else {

@@ -462,10 +462,10 @@ static void test_scan_empty_batches(void **state)
     assert_stats(c, 3, 3, 0);
 
     assert_int_equal(0, pottery__scan_init(&s, c, "SSCAN", "k", 1, 10));
-    assert_int_equal(POTTERY_EDECODE, pottery__scan_next(&s, &item, &len));
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
     pottery__scan_free(&s);
     assert_int_equal(0, pottery__scan_init(&s, c, "HSCAN", "k", 1, 10));
-    assert_int_equal(POTTERY_EDECODE, pottery__scan_next(&s, &item, &len));
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
     pottery__scan_free(&s);
 
     assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "KEYS", NULL, 0, 0));

@@ -1,96 +1,149 @@
 /* The client: URL and options, connect + handshake, reconnect, and the single low-level
  * path (append / flush / read) through which every command travels. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include "conn/client_impl.h"
 #include "conn/hiredis_compat.h"
+#include "core/clock.h"
 #include "core/error.h"
 
-/* ---- SIGPIPE ----
- * Writing to a socket the server has closed raises SIGPIPE, whose default action kills the
- * process. A library must not change the process' signal dispositions, so around each write
- * SIGPIPE is blocked in the calling thread; a SIGPIPE the write raised is then consumed
- * before the old mask comes back (EPIPE is reported as a dropped connection instead). */
+/* send() must not raise SIGPIPE when the server has closed the socket: a library may not
+ * change the process' signal dispositions, and the closed connection is reported as ECONN
+ * instead. Linux has a per-call flag; BSD-derived systems a socket option (see connect). */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
 
-typedef struct pipe_guard {
-    sigset_t pipe;
-    sigset_t old;
-    int active; /* 1 if this guard blocked SIGPIPE (it was not blocked already) */
-} pipe_guard;
+/* Keep at most this much output buffer memory between calls (a large command grows it). */
+#define KEEP_OUT_BYTES (1024u * 1024u)
 
-static void pipe_guard_enter(pipe_guard *g)
+/* ---- deadlines ---- */
+
+static void deadline_arm(pottery_client *c, int timeout_ms)
 {
-    sigemptyset(&g->pipe);
-    sigaddset(&g->pipe, SIGPIPE);
-    g->active = pthread_sigmask(SIG_BLOCK, &g->pipe, &g->old) == 0 && !sigismember(&g->old, SIGPIPE);
+    c->deadline_set = 1;
+    c->call_timeout_ms = timeout_ms;
+    c->deadline_ms = timeout_ms > 0 ? pottery__monotonic_ms() + timeout_ms : INT64_MAX;
 }
 
-static void pipe_guard_leave(pipe_guard *g, int saved_errno)
+/* The call is over once nothing is pending and no scope holds it open. */
+static void deadline_settle(pottery_client *c)
 {
-    if (!g->active) return;
-    if (saved_errno == EPIPE) {
-        /* It was unblocked before, so a pending SIGPIPE can only be the one just raised. */
-        struct timespec zero = { 0, 0 };
-        while (sigtimedwait(&g->pipe, NULL, &zero) == SIGPIPE) {
-        }
-    }
-    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+    if (c->pending == 0 && c->call_depth == 0) c->deadline_set = 0;
 }
 
-/* ---- connection ---- */
-
-static int io_failure(pottery_client *c, int saved_errno, const char *doing, int timeout_ms)
+/* The timeout a new call gets: the connect timeout while handshaking, else the command's. */
+static int current_timeout(const pottery_client *c)
 {
-    int code = compat_error_code(c->ctx, saved_errno);
-    if (code == POTTERY_ENOMEM) {
+    return c->counting ? c->command_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+}
+
+void pottery__call_begin_timeout(pottery_client *c, int timeout_ms)
+{
+    if (c->call_depth++ == 0 && c->pending == 0) deadline_arm(c, timeout_ms);
+}
+
+void pottery__call_begin(pottery_client *c)
+{
+    pottery__call_begin_timeout(c, c->command_timeout_ms);
+}
+
+void pottery__call_end(pottery_client *c)
+{
+    if (c->call_depth > 0) c->call_depth--;
+    deadline_settle(c);
+}
+
+/* ---- socket I/O ---- */
+
+static int io_failure(pottery_client *c, int code, const char *doing, const char *why)
+{
+    if (code == POTTERY_ENOMEM)
         pottery__error_oom();
-    } else if (code == POTTERY_ETIMEOUT) {
-        pottery__error(code, "%s %s: no answer within %d ms", doing, c->endpoint, timeout_ms);
-    } else {
-        pottery__error(code, "%s %s: %s", doing, c->endpoint, c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
-    }
+    else if (code == POTTERY_ETIMEOUT)
+        pottery__error(code, "%s %s: no answer within %d ms", doing, c->endpoint, c->call_timeout_ms);
+    else
+        pottery__error(code, "%s %s: %s", doing, c->endpoint, why);
     pottery__conn_drop(c);
     return code;
 }
 
-static int current_timeout(const pottery_client *c)
+/* Wait until the socket is ready for events, or the call's deadline passes. */
+static int wait_ready(pottery_client *c, short events, const char *doing)
 {
-    return c->counting ? c->socket_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+    for (;;) {
+        int ms = -1;
+        if (c->deadline_set && c->deadline_ms != INT64_MAX) {
+            int64_t left = c->deadline_ms - pottery__monotonic_ms();
+            if (left <= 0) return io_failure(c, POTTERY_ETIMEOUT, doing, NULL);
+            ms = left > INT_MAX ? INT_MAX : (int)left;
+        }
+        struct pollfd p;
+        p.fd = c->fd;
+        p.events = events;
+        p.revents = 0;
+        int n = poll(&p, 1, ms);
+        if (n > 0) return 0; /* readiness, or an error/hangup that the next send/recv reports */
+        if (n < 0 && errno != EINTR) return io_failure(c, POTTERY_ECONN, doing, strerror(errno));
+    }
 }
 
 static int flush(pottery_client *c)
 {
-    pipe_guard g;
-    int done = 0, saved = 0, failed = 0;
-    pipe_guard_enter(&g);
-    while (!done) {
-        errno = 0;
-        if (redisBufferWrite(c->ctx, &done) != REDIS_OK) {
-            saved = errno;
-            failed = 1;
-            break;
+    size_t off = 0;
+    while (off < c->out.len) {
+        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int rc = wait_ready(c, POLLOUT, "sending to");
+            if (rc < 0) return rc;
+        } else if (n < 0 && errno != EINTR) {
+            return io_failure(c, POTTERY_ECONN, "sending to", errno == EPIPE ? "connection lost" : strerror(errno));
         }
     }
-    pipe_guard_leave(&g, saved);
-    if (failed) return io_failure(c, saved, "sending to", current_timeout(c));
-    c->unflushed = 0;
+    if (c->out.cap > KEEP_OUT_BYTES) pottery__buf_free(&c->out);
+    else pottery__buf_clear(&c->out);
     return 0;
 }
+
+/* One recv() into the reader: 0 (also when nothing was there yet) or an error. */
+static int receive(pottery_client *c)
+{
+    char buf[16384];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n > 0) {
+        int rc = pottery__reader_feed(c->reader, buf, (size_t)n);
+        if (rc < 0) pottery__conn_drop(c);
+        return rc;
+    }
+    if (n == 0) return io_failure(c, POTTERY_ECONN, "reading from", "the server closed the connection");
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return io_failure(c, POTTERY_ECONN, "reading from", strerror(errno));
+}
+
+/* ---- connection ---- */
 
 void pottery__conn_drop(pottery_client *c)
 {
     if (c->ctx) redisFree(c->ctx);
     c->ctx = NULL;
-    c->unflushed = 0;
+    c->fd = -1;
+    pottery__reader_free(c->reader);
+    c->reader = NULL;
+    pottery__buf_free(&c->out);
     c->pending = 0;
     c->awaiting = 0;
     c->stale_watch = 0;
+    deadline_settle(c);
 }
 
 int pottery__conn_check_idle(pottery_client *c)
@@ -100,56 +153,52 @@ int pottery__conn_check_idle(pottery_client *c)
     return 0;
 }
 
+/* RESP for one argument: "$<len>\r\n<bytes>\r\n" (room reserved by the caller). */
+static void put_bulk(pottery_buf *b, char type, size_t n)
+{
+    char *p = b->data + b->len;
+    *p++ = type;
+    p += pottery__int64_text(p, (int64_t)n);
+    *p++ = '\r';
+    *p++ = '\n';
+    b->len = (size_t)(p - b->data);
+}
+
+static void put_arg(pottery_buf *b, const char *bytes, size_t len)
+{
+    put_bulk(b, '$', len);
+    if (len) memcpy(b->data + b->len, bytes, len);
+    b->len += len;
+    b->data[b->len++] = '\r';
+    b->data[b->len++] = '\n';
+}
+
 int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
                          const size_t *prelens, const pottery_cmd *cmd)
 {
-    enum { STACK_ARGS = 16 };
-    const char *sv[STACK_ARGS];
-    size_t sl[STACK_ARGS];
+    /* "$" + 20 digits + CRLF + CRLF around each argument; "*" + digits + CRLF up front */
+    enum { ARG_OVERHEAD = 1 + POTTERY_INT64_TEXT_SIZE + 4 };
     int rc;
 
     if (cmd && (rc = pottery__cmd_check(cmd, 1)) < 0) return rc;
     size_t argc = npre + (cmd ? cmd->argc : 0);
     if (argc == 0) return pottery__error(POTTERY_EINVAL, "empty command");
-    if (argc > INT_MAX) return pottery__error(POTTERY_EINVAL, "too many command arguments");
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 
-    const char **av = sv;
-    size_t *al = sl;
-    if (argc > STACK_ARGS) {
-        av = malloc(argc * sizeof *av);
-        al = malloc(argc * sizeof *al);
-        if (!av || !al) {
-            free(av);
-            free(al);
-            return pottery__error_oom();
-        }
-    }
-    size_t bytes = 16;
-    for (size_t i = 0; i < npre; i++) {
-        av[i] = pre[i];
-        al[i] = prelens[i];
-        bytes += prelens[i] + 16;
-    }
-    for (size_t i = npre; i < argc; i++) {
-        av[i] = pottery__cmd_arg_ptr(cmd, i - npre);
-        al[i] = pottery__cmd_argv(cmd)[i - npre].len;
-        bytes += al[i] + 16;
-    }
-    errno = 0;
-    rc = redisAppendCommandArgv(c->ctx, (int)argc, av, al);
-    int saved = errno;
-    if (av != sv) {
-        free(av);
-        free(al);
-    }
-    if (rc != REDIS_OK) return io_failure(c, saved, "queueing a command for", current_timeout(c));
+    size_t bytes = ARG_OVERHEAD;
+    for (size_t i = 0; i < npre; i++) bytes += prelens[i] + ARG_OVERHEAD;
+    for (size_t i = 0; i < argc - npre; i++) bytes += pottery__cmd_argv(cmd)[i].len + ARG_OVERHEAD;
+    if ((rc = pottery__buf_reserve(&c->out, bytes)) < 0) return rc;
+    put_bulk(&c->out, '*', argc);
+    for (size_t i = 0; i < npre; i++) put_arg(&c->out, pre[i], prelens[i]);
+    for (size_t i = 0; i < argc - npre; i++)
+        put_arg(&c->out, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
 
+    if (!c->deadline_set) deadline_arm(c, current_timeout(c));
     if (c->counting) c->stats.commands++;
     c->pending++;
     c->awaiting = 1;
-    c->unflushed += bytes;
-    if (c->unflushed > POTTERY_FLUSH_BYTES) return flush(c);
+    if (c->out.len > POTTERY_FLUSH_BYTES) return flush(c);
     return 0;
 }
 
@@ -162,17 +211,26 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out)
         if (c->counting) c->stats.round_trips++;
         c->awaiting = 0;
     }
-    if (c->unflushed > 0 && (rc = flush(c)) < 0) return rc;
-    void *r = NULL;
-    errno = 0;
-    if (redisGetReply(c->ctx, &r) != REDIS_OK || !r) {
-        int saved = errno;
-        if (r) freeReplyObject(r);
-        return io_failure(c, saved, "reading from", current_timeout(c));
+    if (c->out.len > 0 && (rc = flush(c)) < 0) return rc;
+    for (;;) {
+        pottery_reply *r;
+        rc = pottery__reader_next(c->reader, &r, c->endpoint);
+        if (rc == 1) {
+            c->pending--;
+            deadline_settle(c);
+            *out = r;
+            return 0;
+        }
+        if (rc < 0) {
+            pottery_error_saved saved;
+            pottery__error_save(&saved);
+            pottery__conn_drop(c); /* the stream is out of step */
+            pottery__error_restore(&saved);
+            return rc;
+        }
+        if ((rc = wait_ready(c, POLLIN, "reading from")) < 0) return rc;
+        if ((rc = receive(c)) < 0) return rc;
     }
-    c->pending--;
-    *out = r;
-    return 0;
 }
 
 int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
@@ -196,11 +254,8 @@ int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
             pottery__reply_free(r);
         }
     }
-    if (first_error) {
-        /* Later successful reads did not touch the message: it is still the error's text. */
-        return first_error;
-    }
-    return 0;
+    /* Later successful reads did not touch the message: it is still the error's text. */
+    return first_error;
 }
 
 /* AUTH / SELECT / PING in one round trip, not counted in the stats. */
@@ -243,14 +298,16 @@ static int handshake(pottery_client *c)
     if ((rc = pottery__conn_read_n(c, replies, n)) < 0) return rc;
     rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (pottery__reply_type(replies[i]) != POTTERY_REPLY_ERROR) continue;
-        size_t len;
-        const char *s = pottery__reply_str(replies[i], &len);
-        if (len > 400) len = 400;
-        if (strcmp(what[i], "SELECT") == 0)
-            rc = pottery__error(POTTERY_EREDIS, "SELECT %d on %s: %.*s", c->addr.db, c->endpoint, (int)len, s);
+        int select = strcmp(what[i], "SELECT") == 0;
+        const char *expected = strcmp(what[i], "PING") == 0 ? "PONG" : "OK";
+        if (pottery__reply_status(replies[i], expected, what[i]) == 0) continue;
+        rc = pottery_error_last()->code;
+        pottery_error_saved why;
+        pottery__error_save(&why);
+        if (select)
+            pottery__error(rc, "SELECT %d on %s: %s", c->addr.db, c->endpoint, why.message);
         else
-            rc = pottery__error(POTTERY_EREDIS, "%s on %s: %.*s", what[i], c->endpoint, (int)len, s);
+            pottery__error(rc, "%s on %s: %s", what[i], c->endpoint, why.message);
     }
     for (size_t i = 0; i < n; i++) pottery__reply_free(replies[i]);
     return rc;
@@ -278,32 +335,46 @@ static int connect_now(pottery_client *c)
         return code;
     }
 
-    c->ctx = ctx;
-    c->gen++;
-    c->unflushed = c->pending = 0;
-    c->awaiting = c->stale_watch = 0;
-    c->counting = 0;
-    int rc = 0;
-    if (compat_set_timeout(ctx, current_timeout(c)) < 0)
-        rc = pottery__error(POTTERY_ECONN, "connecting to %s: cannot set the socket timeout", c->endpoint);
-    if (rc == 0) rc = handshake(c);
-    c->counting = 1;
-    if (rc == 0 && compat_set_timeout(c->ctx, c->command_timeout_ms) < 0)
-        rc = pottery__error(POTTERY_ECONN, "connecting to %s: cannot set the socket timeout", c->endpoint);
-    c->socket_timeout_ms = c->command_timeout_ms;
-    if (rc < 0) pottery__conn_drop(c);
-    return rc;
-}
-
-int pottery__conn_set_timeout(pottery_client *c, int timeout_ms)
-{
-    if (!c->ctx) return pottery__error(POTTERY_ESTATE, "no connection to set a timeout on");
-    if (compat_set_timeout(c->ctx, timeout_ms) < 0) {
-        pottery__conn_drop(c);
-        return pottery__error(POTTERY_ECONN, "%s: cannot set the socket timeout", c->endpoint);
+    /* The library waits with poll() itself, so that one deadline covers a whole call. */
+    int flags = fcntl(ctx->fd, F_GETFL);
+    if (flags < 0 || fcntl(ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        pottery__error(POTTERY_ECONN, "connecting to %s: cannot make the socket non-blocking: %s", c->endpoint,
+                       strerror(errno));
+        redisFree(ctx);
+        return POTTERY_ECONN;
     }
-    c->socket_timeout_ms = timeout_ms;
-    return 0;
+#ifdef SO_NOSIGPIPE
+    {
+        int one = 1;
+        setsockopt(ctx->fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+    }
+#endif
+    c->reader = pottery__reader_new();
+    if (!c->reader) {
+        redisFree(ctx);
+        return pottery__error_oom();
+    }
+    c->ctx = ctx;
+    c->fd = ctx->fd;
+    c->gen++;
+    c->pending = 0;
+    c->awaiting = c->stale_watch = 0;
+
+    /* The handshake is a call of its own, bounded by the connect timeout, even when it
+     * happens inside a call that found the connection dropped. */
+    int depth = c->call_depth, armed = c->deadline_set, timeout = c->call_timeout_ms;
+    int64_t deadline = c->deadline_ms;
+    c->call_depth = 0;
+    c->deadline_set = 0;
+    c->counting = 0;
+    int rc = handshake(c);
+    c->counting = 1;
+    if (rc < 0) pottery__conn_drop(c);
+    c->call_depth = depth;
+    c->deadline_set = armed;
+    c->call_timeout_ms = timeout;
+    c->deadline_ms = deadline;
+    return rc;
 }
 
 int pottery__client_command_timeout(const pottery_client *c)
@@ -370,6 +441,7 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
 
     pottery_client *c = calloc(1, sizeof *c);
     if (!c) return pottery__error_oom();
+    c->fd = -1;
     c->counting = 1;
     c->connect_timeout_ms = opts->connect_timeout_ms;
     c->command_timeout_ms = opts->command_timeout_ms;
@@ -417,11 +489,7 @@ int pottery_client_ping(pottery_client *client)
     pottery__cmd_cstr(&cmd, "PING");
     int rc = pottery__exec(&r, client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc < 0) return rc;
-    size_t len;
-    const char *s = pottery__reply_str(r, &len);
-    if (!s || len != 4 || memcmp(s, "PONG", 4) != 0)
-        rc = pottery__error(POTTERY_EREDIS, "PING: unexpected reply from %s", client->endpoint);
+    if (rc == 0) rc = pottery__reply_status(r, "PONG", "PING");
     pottery__reply_free(r);
     return rc;
 }

@@ -6,8 +6,16 @@
  *  - a command appended with pottery__conn_append counts in stats.commands (handshake
  *    commands do not);
  *  - the first pottery__conn_read after one or more appends counts one round trip;
- *  - any I/O error or timeout drops the connection (pottery__conn_drop); the next append
- *    reconnects, handshakes again and counts stats.reconnects. Nothing is ever re-sent.
+ *  - any I/O error, timeout or unreadable reply drops the connection (pottery__conn_drop);
+ *    the next append reconnects, handshakes again and counts stats.reconnects. Nothing is
+ *    ever re-sent.
+ *
+ * Deadlines: the command timeout bounds a whole call, not each socket read. The clock
+ * starts with the first command appended while nothing is pending (or at
+ * pottery__call_begin) and stops when the last reply has been read (or at the matching
+ * pottery__call_end), so a pipeline, a transaction or a streamed bulk write is one call,
+ * and so is a multi-round-trip operation wrapped in a call scope. Every wait in between
+ * (sending and receiving) is a poll() for the time left.
  */
 #ifndef POTTERY_CONN_CLIENT_IMPL_H
 #define POTTERY_CONN_CLIENT_IMPL_H
@@ -31,17 +39,23 @@ typedef struct pottery_script_entry {
 } pottery_script_entry;
 
 struct redisContext;
+struct redisReader;
 
 struct pottery_client {
-    struct redisContext *ctx; /* NULL while disconnected */
+    struct redisContext *ctx; /* NULL while disconnected; owns the socket */
+    struct redisReader *reader; /* parses this connection's replies */
+    int fd;                   /* ctx's socket, non-blocking */
     pottery_url addr;         /* where and how to connect (URL with the options applied) */
     char *endpoint;           /* "host:port" or "unix:/path", for messages */
     int connect_timeout_ms;
     int command_timeout_ms;
-    int socket_timeout_ms;    /* the timeout set on the connected socket now (0 = none) */
+    pottery_buf out;          /* formatted commands not yet written to the socket */
+    int64_t deadline_ms;      /* monotonic ms at which the current call times out */
+    int deadline_set;         /* a call is running: deadline_ms applies */
+    int call_timeout_ms;      /* the timeout deadline_ms was set from (0 = none), for messages */
+    int call_depth;           /* nesting of pottery__call_begin */
     pottery_client_stats stats;
     uint64_t gen;             /* bumped by every successful connect */
-    size_t unflushed;         /* bytes appended to hiredis' output buffer, not yet written */
     size_t pending;           /* replies still to be read for commands sent */
     int awaiting;             /* commands appended since the last wait for replies */
     int counting;             /* 0 during the handshake: nothing counts in stats */
@@ -50,6 +64,17 @@ struct pottery_client {
     size_t nscripts;
     size_t capscripts;
 };
+
+/* The RESP reader of one connection (reply.c): it builds pottery_reply trees and refuses
+ * absurd sizes. new returns NULL when out of memory. */
+struct redisReader *pottery__reader_new(void);
+void pottery__reader_free(struct redisReader *reader); /* accepts NULL */
+/* Append received bytes: 0 or ENOMEM. */
+int pottery__reader_feed(struct redisReader *reader, const char *buf, size_t len);
+/* 1 and *out = the next complete reply, 0 if none is complete yet, or POTTERY_EPROTOCOL
+ * (bytes that are not RESP, a size above the limits in conn.h) / POTTERY_ENOMEM; after an
+ * error the connection is out of step and must be dropped. */
+int pottery__reader_next(struct redisReader *reader, pottery_reply **out, const char *endpoint);
 
 /* Connect (if disconnected) with AUTH/SELECT; counts a reconnect. */
 int pottery__conn_ensure(pottery_client *c);
@@ -65,10 +90,6 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out);
 
 /* Close the hiredis context and forget everything tied to the connection. */
 void pottery__conn_drop(pottery_client *c);
-
-/* Set the socket timeout of the live connection (0 = none) and remember it in
- * socket_timeout_ms. If the OS refuses, the connection is dropped and ECONN returned. */
-int pottery__conn_set_timeout(pottery_client *c, int timeout_ms);
 
 /* ESTATE when replies to streamed commands (pottery__send) are still unread. */
 int pottery__conn_check_idle(pottery_client *c);

@@ -19,7 +19,13 @@
 
 /* ---- replies (opaque; hiredis' redisReply inside) ---- */
 
-typedef struct redisReply pottery_reply;
+typedef struct pottery_reply pottery_reply;
+
+/* Replies announcing more than this are refused as POTTERY_EPROTOCOL before anything is
+ * allocated for them (and the connection is dropped): Redis strings are at most 512 MiB,
+ * and an array of 2^27 elements would already take gigabytes of reply objects. */
+#define POTTERY_REPLY_MAX_BULK (512LL * 1024 * 1024)
+#define POTTERY_REPLY_MAX_ELEMENTS (1LL << 27)
 
 typedef enum pottery_reply_type {
     POTTERY_REPLY_STRING = 1,
@@ -114,12 +120,22 @@ int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);     /* canonical
  * next call reconnects (the failed command is never re-sent). */
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
 
-/* pottery__exec with a socket timeout of timeout_ms for this one command (0 = wait as long
- * as it takes), e.g. for a command that blocks on the server longer than the client's own
- * timeout. The client's timeout is back in force afterwards, also after an error (a
- * connection dropped meanwhile gets it when it reconnects). One round trip; replies and
- * errors as pottery__exec (ETIMEOUT when timeout_ms passes). EINVAL if timeout_ms < 0. */
+/* pottery__exec with timeout_ms instead of the client's command timeout as the deadline of
+ * this one command (0 = wait as long as it takes), e.g. for a command that blocks on the
+ * server longer than the client's own timeout. One round trip; replies and errors as
+ * pottery__exec (ETIMEOUT when timeout_ms passes). EINVAL if timeout_ms < 0. Inside a call
+ * scope (pottery__call_begin) the scope's deadline applies instead. */
 int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms);
+
+/* A call scope: every round trip between begin and the matching end shares one deadline,
+ * the client's command timeout counted from begin (from the first command sent when no
+ * scope is open). For operations that need several round trips (a SCAN batch after batch,
+ * a pop and the put-back of what could not be decoded) but must still honour "the command
+ * timeout bounds a call". Scopes nest; the outermost one sets the deadline. Costs nothing
+ * on the wire. */
+void pottery__call_begin(pottery_client *c);
+void pottery__call_begin_timeout(pottery_client *c, int timeout_ms);
+void pottery__call_end(pottery_client *c);
 
 /* n commands in one round trip. outs[i] receives each reply (ERROR replies included:
  * check them with pottery__reply_check); outs may be NULL to discard all, and then the
@@ -153,6 +169,7 @@ int pottery__recv(pottery_reply **out, pottery_client *c);
 typedef struct pottery_stream_txn {
     pottery_client *client;
     size_t sent;             /* commands whose replies are still to be read */
+    size_t leading;          /* of those, the UNWATCH/MULTI in front (answered +OK) */
     int conn_rc;             /* the connection failed while sending: nothing left to read */
     int abort_rc;            /* the reason to DISCARD instead of EXEC */
     pottery_error_saved saved; /* abort_rc's message */

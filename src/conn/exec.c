@@ -27,24 +27,12 @@ int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
 
 int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms)
 {
-    int rc;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
     if (timeout_ms < 0) return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be >= 0 (got %d)", __func__, timeout_ms);
-    if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
-    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
-    if ((rc = pottery__conn_ensure(c)) < 0) return rc;
-    if (timeout_ms == c->command_timeout_ms) return pottery__exec(out, c, cmd);
-    if ((rc = pottery__conn_set_timeout(c, timeout_ms)) < 0) return rc;
-    rc = pottery__exec(out, c, cmd);
-    /* An I/O error dropped the connection: the next connect sets the client's timeout. If
-     * it cannot be restored here, the connection is dropped for the same effect (and the
-     * command's own result still stands). */
-    if (c->ctx) {
-        pottery_error_saved saved;
-        pottery__error_save(&saved);
-        if (pottery__conn_set_timeout(c, c->command_timeout_ms) < 0) pottery__error_restore(&saved);
-    }
+    pottery__call_begin_timeout(c, timeout_ms);
+    int rc = pottery__exec(out, c, cmd);
+    pottery__call_end(c);
     return rc;
 }
 

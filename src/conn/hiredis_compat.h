@@ -1,17 +1,19 @@
 /*
  * Internal: the one and only place in libpottery that includes hiredis.
  *
- * It absorbs the differences between hiredis 0.14 (Debian 12) and 1.x. Only API present in
- * both is used: redisConnectWithTimeout, redisConnectUnixWithTimeout, redisSetTimeout,
- * redisAppendCommandArgv, redisGetReply, redisBufferWrite, freeReplyObject, redisFree, the
- * context's err/errstr fields and the REDIS_REPLY_* / REDIS_ERR_* constants. Reply types
- * that only hiredis 1.x knows (RESP3) are mapped onto the RESP2 ones, although the library
- * never switches a connection to RESP3.
+ * It absorbs the differences between hiredis 0.14 (Debian 12) and 1.x. hiredis connects
+ * (redisConnectWithTimeout, redisConnectUnixWithTimeout, the context's fd, err and errstr,
+ * redisFree) and parses RESP (redisReaderCreateWithFunctions, redisReaderFeed,
+ * redisReaderGetReply, redisReaderFree, the reader's read position); the library formats
+ * commands and does the socket I/O itself, so that a call's deadline covers all of it.
+ * Reply types that only hiredis 1.x knows (RESP3) are mapped onto the RESP2 ones, although
+ * the library never switches a connection to RESP3.
  */
 #ifndef POTTERY_CONN_HIREDIS_COMPAT_H
 #define POTTERY_CONN_HIREDIS_COMPAT_H
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -43,10 +45,66 @@ static inline redisContext *compat_connect_unix(const char *path, int timeout_ms
     return redisConnectUnixWithTimeout(path, compat_timeval(timeout_ms > 0 ? timeout_ms : COMPAT_FOREVER_MS));
 }
 
-/* Socket send/receive timeout; 0 = none. Returns 0 or -1. */
-static inline int compat_set_timeout(redisContext *ctx, int ms)
+/* The reader's object functions: create_array receives the announced count as long long
+ * whatever the version's own type (int in 0.14, size_t in 1.x); RESP3 doubles and booleans
+ * (1.x only, never requested by the library) arrive as their text and as integers. */
+#if HIREDIS_MAJOR >= 1
+#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                   \
+    static void *name##_array(const redisReadTask *t, size_t n)                                           \
+    {                                                                                                     \
+        return array_fn(t, n > (size_t)LLONG_MAX ? LLONG_MAX : (long long)n);                             \
+    }                                                                                                     \
+    static void *name##_double(const redisReadTask *t, double d, char *s, size_t len)                     \
+    {                                                                                                     \
+        (void)d;                                                                                          \
+        return str_fn(t, s, len);                                                                         \
+    }                                                                                                     \
+    static void *name##_bool(const redisReadTask *t, int b)                                               \
+    {                                                                                                     \
+        return int_fn(t, b);                                                                              \
+    }                                                                                                     \
+    static redisReplyObjectFunctions name = { .createString = str_fn, .createArray = name##_array,        \
+                                              .createInteger = int_fn, .createDouble = name##_double,     \
+                                              .createNil = nil_fn, .createBool = name##_bool,             \
+                                              .freeObject = free_fn };
+#else
+#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                   \
+    static void *name##_array(const redisReadTask *t, int n)                                              \
+    {                                                                                                     \
+        return array_fn(t, n);                                                                            \
+    }                                                                                                     \
+    static redisReplyObjectFunctions name = { .createString = str_fn, .createArray = name##_array,        \
+                                              .createInteger = int_fn, .createNil = nil_fn,               \
+                                              .freeObject = free_fn };
+#endif
+
+/* The length announced by a bulk string whose header the reader has seen but whose body
+ * has not fully arrived, or -1 when the reader is not waiting for one. hiredis buffers such
+ * a body until it is complete, whatever its announced size; this lets the caller refuse an
+ * absurd one at once. */
+static inline long long compat_pending_bulk_length(const redisReader *r)
 {
-    return redisSetTimeout(ctx, compat_timeval(ms > 0 ? ms : 0)) == REDIS_OK ? 0 : -1;
+    if (r->ridx < 0) return -1;
+#if HIREDIS_MAJOR >= 1
+    const redisReadTask *cur = r->task[r->ridx];
+#else
+    const redisReadTask *cur = &r->rstack[r->ridx];
+#endif
+    if (cur->type != REDIS_REPLY_STRING
+#ifdef REDIS_REPLY_VERB
+        && cur->type != REDIS_REPLY_VERB
+#endif
+    )
+        return -1;
+    long long n = 0;
+    for (size_t i = r->pos; i < r->len; i++) {
+        char ch = r->buf[i];
+        if (ch == '\r') return n;
+        if (ch < '0' || ch > '9') return -1; /* "-1" (nil) or garbage: the reader judges */
+        if (n > (LLONG_MAX - 9) / 10) return LLONG_MAX;
+        n = n * 10 + (ch - '0');
+    }
+    return n; /* the header is still arriving: what it announces so far */
 }
 
 static inline pottery_reply_type compat_reply_type(int t)

@@ -83,10 +83,10 @@ int pottery__random_key(char *out, pottery_client *c)
         rc = pottery__exec(&r, c, &cmd);
         pottery__cmd_free(&cmd);
         if (rc < 0) return rc;
-        long long exists = pottery__reply_integer(r);
-        int integer = pottery__reply_type(r) == POTTERY_REPLY_INTEGER;
+        long long exists = 0;
+        rc = pottery__reply_int_in(&exists, r, 0, 1, "EXISTS");
         pottery__reply_free(r);
-        if (!integer) return pottery__error(POTTERY_EREDIS, "EXISTS: unexpected reply");
+        if (rc < 0) return rc;
         if (exists == 0) {
             memcpy(out, key, sizeof key);
             return 0;

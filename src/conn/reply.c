@@ -1,14 +1,173 @@
-/* Accessors over hiredis replies, so that no container sees a redisReply field. */
+/* Replies: the tree the RESP reader builds (through hiredis' reader with our own object
+ * functions) and the accessors over it, so that no module sees a hiredis type.
+ *
+ * The reader is ours to shape for two reasons. An array grows as its elements arrive
+ * instead of being allocated from the count its header announces, so memory follows the
+ * bytes actually received; and headers announcing absurd sizes are refused before anything
+ * is allocated or buffered for them (hiredis 0.14 has no limits of its own). */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn/client_impl.h"
 #include "conn/hiredis_compat.h"
 #include "core/error.h"
 
+struct pottery_reply {
+    pottery_reply_type type;
+    long long integer;
+    char *str;                      /* STRING, STATUS, ERROR: len bytes + NUL */
+    size_t len;
+    struct pottery_reply **element; /* ARRAY: elements received so far */
+    size_t elements;
+    size_t announced;               /* ARRAY: what the header announced */
+    size_t cap;
+};
+
+/* ---- building replies (called by the reader) ---- */
+
+/* Set when a create function refuses a size, so the reader's "out of memory" can be told
+ * apart from a protocol violation. */
+typedef struct reader_state {
+    long long refused_elements;
+} reader_state;
+
+static void reply_free_tree(pottery_reply *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->elements; i++) reply_free_tree(r->element[i]);
+    free(r->element);
+    free(r->str);
+    free(r);
+}
+
+static void free_object(void *obj)
+{
+    reply_free_tree(obj);
+}
+
+/* A new reply, attached to its parent array when it has one (elements arrive in order). */
+static pottery_reply *new_reply(const redisReadTask *task, pottery_reply_type type)
+{
+    pottery_reply *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->type = type;
+    if (task->parent) {
+        pottery_reply *parent = task->parent->obj;
+        if (parent->elements == parent->cap) {
+            size_t cap = parent->cap ? parent->cap * 2 : 8;
+            if (cap > parent->announced) cap = parent->announced;
+            pottery_reply **grown = realloc(parent->element, cap * sizeof *grown);
+            if (!grown) {
+                free(r);
+                return NULL;
+            }
+            parent->element = grown;
+            parent->cap = cap;
+        }
+        parent->element[parent->elements++] = r;
+    }
+    return r;
+}
+
+static void *create_string(const redisReadTask *task, char *str, size_t len)
+{
+    pottery_reply_type type = compat_reply_type(task->type);
+    char *copy = malloc(len + 1);
+    if (!copy) return NULL;
+    memcpy(copy, str, len);
+    copy[len] = '\0';
+    pottery_reply *r = new_reply(task, type);
+    if (!r) {
+        free(copy);
+        return NULL;
+    }
+    r->str = copy;
+    r->len = len;
+    return r;
+}
+
+static void *create_array(const redisReadTask *task, long long elements)
+{
+    if (elements > POTTERY_REPLY_MAX_ELEMENTS) {
+        ((reader_state *)task->privdata)->refused_elements = elements;
+        return NULL;
+    }
+    pottery_reply *r = new_reply(task, POTTERY_REPLY_ARRAY);
+    if (r) r->announced = (size_t)elements;
+    return r;
+}
+
+static void *create_integer(const redisReadTask *task, long long value)
+{
+    pottery_reply *r = new_reply(task, POTTERY_REPLY_INTEGER);
+    if (r) r->integer = value;
+    return r;
+}
+
+static void *create_nil(const redisReadTask *task)
+{
+    return new_reply(task, POTTERY_REPLY_NIL);
+}
+
+COMPAT_DEFINE_READER_FUNCTIONS(reader_functions, create_string, create_array, create_integer, create_nil, free_object)
+
+struct redisReader *pottery__reader_new(void)
+{
+    reader_state *state = calloc(1, sizeof *state);
+    if (!state) return NULL;
+    redisReader *reader = redisReaderCreateWithFunctions(&reader_functions);
+    if (!reader) {
+        free(state);
+        return NULL;
+    }
+    reader->privdata = state;
+    return reader;
+}
+
+void pottery__reader_free(struct redisReader *reader)
+{
+    if (!reader) return;
+    free(reader->privdata);
+    redisReaderFree(reader);
+}
+
+int pottery__reader_feed(struct redisReader *reader, const char *buf, size_t len)
+{
+    if (redisReaderFeed(reader, buf, len) != REDIS_OK) return pottery__error_oom();
+    return 0;
+}
+
+int pottery__reader_next(struct redisReader *reader, pottery_reply **out, const char *endpoint)
+{
+    void *r = NULL;
+    *out = NULL;
+    if (redisReaderGetReply(reader, &r) != REDIS_OK) {
+        reader_state *state = reader->privdata;
+        if (state->refused_elements > 0)
+            return pottery__error(POTTERY_EPROTOCOL,
+                                  "reply from %s announces an array of %lld elements (the limit is %lld)", endpoint,
+                                  state->refused_elements, (long long)POTTERY_REPLY_MAX_ELEMENTS);
+        if (reader->err == REDIS_ERR_OOM) return pottery__error_oom();
+        return pottery__error(POTTERY_EPROTOCOL, "reply from %s is not valid RESP: %s", endpoint, reader->errstr);
+    }
+    if (r) {
+        *out = r;
+        return 1;
+    }
+    long long bulk = compat_pending_bulk_length(reader);
+    if (bulk > POTTERY_REPLY_MAX_BULK)
+        return pottery__error(POTTERY_EPROTOCOL, "reply from %s announces a string of %lld bytes (the limit is %lld)",
+                              endpoint, bulk, (long long)POTTERY_REPLY_MAX_BULK);
+    return 0;
+}
+
+/* ---- reading replies ---- */
+
 pottery_reply_type pottery__reply_type(const pottery_reply *r)
 {
-    return r ? compat_reply_type(r->type) : POTTERY_REPLY_OTHER;
+    return r ? r->type : POTTERY_REPLY_OTHER;
 }
 
 const char *pottery__reply_str(const pottery_reply *r, size_t *len)
@@ -39,7 +198,7 @@ const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i)
 
 void pottery__reply_free(pottery_reply *r)
 {
-    if (r) freeReplyObject(r);
+    reply_free_tree(r);
 }
 
 int pottery__reply_deliver(pottery_reply **out, pottery_reply *r)

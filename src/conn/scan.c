@@ -59,20 +59,24 @@ static int fetch(pottery_scan *s)
     pottery__cmd_free(&cmd);
     if (rc < 0) return rc;
 
+    /* [cursor, [items...]]: the cursor a bulk string of digits, each item a bulk string */
     const pottery_reply *cur = pottery__reply_at(r, 0);
     const pottery_reply *items = pottery__reply_at(r, 1);
-    size_t len = 0;
-    const char *text = pottery__reply_str(cur, &len);
-    if (pottery__reply_count(r) != 2 || pottery__reply_type(cur) != POTTERY_REPLY_STRING ||
-        pottery__reply_type(items) != POTTERY_REPLY_ARRAY || len == 0 || len >= sizeof s->cursor) {
+    size_t len = 0, count = 0;
+    const char *text = NULL;
+    rc = pottery__reply_array_n(r, 2, s->verb);
+    if (rc == 0) rc = pottery__reply_bytes(&text, &len, cur, s->verb);
+    if (rc == 0) rc = pottery__reply_array(&count, items, s->verb);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = pottery__reply_expect(pottery__reply_at(items, i), POTTERY_REPLY_STRING, s->verb);
+    if (rc == 0 && (len == 0 || len >= sizeof s->cursor))
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: the cursor is not a number", s->verb);
+    for (size_t i = 0; rc == 0 && i < len; i++)
+        if (text[i] < '0' || text[i] > '9') rc = pottery__error(POTTERY_EPROTOCOL, "%s: the cursor is not a number", s->verb);
+    if (rc < 0) {
         pottery__reply_free(r);
-        return pottery__error(POTTERY_EDECODE, "%s: unexpected reply shape", s->verb);
+        return rc;
     }
-    for (size_t i = 0; i < len; i++)
-        if (text[i] < '0' || text[i] > '9') {
-            pottery__reply_free(r);
-            return pottery__error(POTTERY_EDECODE, "%s: the cursor is not a number", s->verb);
-        }
     memcpy(s->cursor, text, len);
     s->cursor[len] = '\0';
     s->started = 1;
@@ -81,33 +85,46 @@ static int fetch(pottery_scan *s)
     return 0;
 }
 
+/* Redis may answer a non-zero cursor with no items (it visits at most COUNT*10 empty
+ * buckets per call), but never this many times in a row on a table it keeps at least 10%
+ * full: a peer that does is looping, even one fast enough to beat the deadline. */
+#define MAX_EMPTY_BATCHES 100000
+
 int pottery__scan_next(pottery_scan *s, const char **item, size_t *len)
 {
-    int rc;
     POTTERY_CHECK_ARG(s);
     POTTERY_CHECK_ARG(item);
     *item = NULL;
     if (len) *len = 0;
     if (!s->client) return pottery__error(POTTERY_EINVAL, "%s: the scan was not initialised", __func__);
-    for (;;) {
-        const pottery_reply *items = pottery__reply_at(s->batch, 1);
-        if (s->pos < pottery__reply_count(items)) {
-            const pottery_reply *it = pottery__reply_at(items, s->pos++);
-            size_t n;
-            const char *p = pottery__reply_str(it, &n);
-            if (!p) return pottery__error(POTTERY_EDECODE, "%s: an item is not a string", s->verb);
-            *item = p;
-            if (len) *len = n;
-            return 0;
-        }
-        /* The batch is used up (or was empty: a non-zero cursor may come with no items). */
+    const pottery_reply *items = pottery__reply_at(s->batch, 1);
+    if (s->pos < pottery__reply_count(items)) {
+        /* Every item's type was checked when the batch arrived. */
+        *item = pottery__reply_str(pottery__reply_at(items, s->pos++), len);
+        return 0;
+    }
+    /* One call, however many batches it takes to find an item: the command timeout bounds
+     * the whole of it. */
+    int rc = 0;
+    pottery__call_begin(s->client);
+    for (long empty = 0; rc == 0; empty++) {
         if (s->finished) {
             pottery__reply_free(s->batch);
             s->batch = NULL;
-            return pottery__error(POTTERY_EITEROVER, "%s: no more items", s->verb);
+            rc = pottery__error(POTTERY_EITEROVER, "%s: no more items", s->verb);
+        } else if (empty == MAX_EMPTY_BATCHES) {
+            rc = pottery__error(POTTERY_EPROTOCOL, "%s: %d batches in a row came back empty with a non-zero cursor",
+                                s->verb, MAX_EMPTY_BATCHES);
+        } else if ((rc = fetch(s)) == 0) {
+            items = pottery__reply_at(s->batch, 1);
+            if (pottery__reply_count(items) > 0) {
+                *item = pottery__reply_str(pottery__reply_at(items, s->pos++), len);
+                break;
+            }
         }
-        if ((rc = fetch(s)) < 0) return rc;
     }
+    pottery__call_end(s->client);
+    return rc;
 }
 
 void pottery__scan_free(pottery_scan *s)

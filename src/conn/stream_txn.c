@@ -50,6 +50,7 @@ void pottery__stream_txn_begin(pottery_stream_txn *t, pottery_client *c)
         c->stale_watch = 0;
     }
     send_verb(t, "MULTI");
+    t->leading = t->sent;
 }
 
 void pottery__stream_txn_abort(pottery_stream_txn *t, int rc)
@@ -59,11 +60,18 @@ void pottery__stream_txn_abort(pottery_stream_txn *t, int rc)
     pottery__error_save(&t->saved);
 }
 
-/* The first error inside EXEC's array of results, as EREDIS with its text. */
-static int check_results(const pottery_reply *exec)
+/* Check reply i of a finished transaction against what it must be: +OK for UNWATCH,
+ * MULTI and DISCARD, +QUEUED for each command, and for EXEC an array of one result per
+ * command (the first error among them returned as EREDIS with its text). */
+static int check_reply(const pottery_stream_txn *t, size_t i, const pottery_reply *r, int aborted)
 {
-    for (size_t k = 0; k < pottery__reply_count(exec); k++) {
-        int rc = pottery__reply_check(pottery__reply_at(exec, k));
+    if (i < t->leading) return pottery__reply_status(r, "OK", "MULTI");
+    if (i + 1 < t->sent) return pottery__reply_status(r, "QUEUED", "a command inside MULTI");
+    if (aborted) return pottery__reply_status(r, "OK", "DISCARD");
+    int rc = pottery__reply_array_n(r, t->sent - t->leading - 1, "EXEC");
+    if (rc < 0) return rc;
+    for (size_t k = 0; k < pottery__reply_count(r); k++) {
+        rc = pottery__reply_check(pottery__reply_at(r, k));
         if (rc < 0) return rc;
     }
     return 0;
@@ -84,14 +92,14 @@ int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t)
     for (size_t i = 0; i < t->sent; i++) {
         pottery_reply *r = NULL;
         int got = pottery__recv(&r, t->client);
-        if (got == 0 && i + 1 == t->sent && !aborted) got = check_results(r);
+        if (got == 0) got = check_reply(t, i, r, aborted);
         if (got < 0 && first_rc == 0) {
             first_rc = got;
             pottery__error_save(&first);
         }
         if (got == 0 && i + 1 == t->sent) last = r;
         else pottery__reply_free(r);
-        if (is_connection_failure(got)) break; /* the stream is gone */
+        if (is_connection_failure(got) || !t->client->ctx) break; /* the stream is gone */
     }
     if (aborted || first_rc < 0) {
         pottery__reply_free(last);

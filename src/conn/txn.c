@@ -69,7 +69,10 @@ static int watch_keys(pottery_client *c, const char *const *keys, const size_t *
         n = 2;
     }
     if ((rc = pottery__conn_append(c, 0, NULL, NULL, &cmd)) < 0) goto out;
-    rc = pottery__conn_read_n(c, NULL, n);
+    pottery_reply *replies[2] = { NULL, NULL };
+    if ((rc = pottery__conn_read_n(c, replies, n)) < 0) goto out;
+    for (size_t i = 0; i < n && rc == 0; i++) rc = pottery__reply_status(replies[i], "OK", i + 1 < n ? "UNWATCH" : "WATCH");
+    for (size_t i = 0; i < n; i++) pottery__reply_free(replies[i]);
 out:
     pottery__cmd_free(&cmd);
     return rc;
@@ -90,6 +93,9 @@ static void unwatch_after_error(pottery_client *c, uint64_t gen)
     pottery__error_restore(&saved);
 }
 
+static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys,
+                          const size_t *keylens, size_t nkeys, int max_tries, pottery_txn_body body, void *ctx);
+
 int pottery__watch(pottery_reply **exec_out, pottery_client *c,
                    const char *const *keys, const size_t *keylens, size_t nkeys,
                    int max_tries, pottery_txn_body body, void *ctx)
@@ -101,6 +107,17 @@ int pottery__watch(pottery_reply **exec_out, pottery_client *c,
     if (nkeys > 0 && !keys) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (keys)", __func__);
     if (max_tries < 1) return pottery__error(POTTERY_EINVAL, "%s: max_tries must be at least 1", __func__);
 
+    /* Every attempt belongs to one call: the command timeout bounds them all together. */
+    pottery__call_begin(c);
+    rc = watch_attempts(exec_out, c, keys, keylens, nkeys, max_tries, body, ctx);
+    pottery__call_end(c);
+    return rc;
+}
+
+static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys,
+                          const size_t *keylens, size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
+{
+    int rc;
     for (int attempt = 0; attempt < max_tries; attempt++) {
         pottery_txn t = { NULL, 0, 0 };
         if (nkeys > 0 && (rc = watch_keys(c, keys, keylens, nkeys)) < 0) return rc;

@@ -297,6 +297,10 @@ static pid_t spawn(test_redis *s)
         argv[n++] = "--bind";
         argv[n++] = "127.0.0.1";
     }
+    /* Blocking commands time out on the server's clock tick: at the default 10 Hz an
+     * XREAD BLOCK 50 answers after up to 100 ms, too coarse for the timeout tests. */
+    argv[n++] = "--hz";
+    argv[n++] = "100";
     argv[n++] = "--save";
     argv[n++] = "";
     argv[n++] = "--appendonly";

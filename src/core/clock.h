@@ -1,0 +1,13 @@
+/* Internal: the monotonic clock every duration and deadline is measured on. */
+#ifndef POTTERY_CORE_CLOCK_H
+#define POTTERY_CORE_CLOCK_H
+
+#include <stdint.h>
+
+/* Nanoseconds on CLOCK_MONOTONIC (never goes back, unaffected by wall-clock changes). */
+int64_t pottery__monotonic_ns(void);
+
+/* The same in milliseconds. */
+int64_t pottery__monotonic_ms(void);
+
+#endif
