@@ -1,4 +1,7 @@
 /* pottery_dict: RedisDict on a Redis hash (field = JSON(key), value = JSON(value)). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +61,74 @@ static const pottery_script update_from_script = {
     "return #src / 2\n"
 };
 
+/* ---- helpers ---- */
+
+static int node_holds_nan(const pottery_json_node *n)
+{
+    if (n->kind == POTTERY_JSON_FLOAT) return isnan(n->num);
+    for (size_t i = 0; i < n->count; i++)
+        if (node_holds_nan(n->items[i])) return 1;
+    return 0;
+}
+
+/* A key holding a NaN (a float NaN, or a composite with one inside) is never in the dict:
+ * Python looks keys up by identity, then ==, and a fresh NaN passes neither. So the answer
+ * is known without a round trip. */
+static int never_stored(const pottery_value *key)
+{
+    if (key->type == POTTERY_TYPE_DOUBLE) return isnan(key->u.d);
+    if (key->type != POTTERY_TYPE_JSON || !key->u.s.ptr || !memmem(key->u.s.ptr, key->u.s.len, "NaN", 3)) return 0;
+    /* The bytes may sit inside a string: parse to be sure. A parse failure is reported by
+     * the encoder later, so its message must not linger here. */
+    pottery_error_saved saved;
+    pottery__error_save(&saved);
+    pottery_json_node *n = NULL;
+    int nan = pottery__value_to_node(&n, key) == 0 && node_holds_nan(n);
+    pottery__json_free(n);
+    pottery__error_restore(&saved);
+    return nan;
+}
+
+/* Run cmd (then freed, so ready for reuse); its reply must be an integer from lo to hi,
+ * which *out (may be NULL) receives. */
+static int exec_int(long long *out, pottery_dict *d, pottery_cmd *cmd, long long lo, long long hi, const char *what)
+{
+    pottery_reply *r = NULL;
+    long long n = 0;
+    int rc = pottery__exec(&r, d->c.client, cmd);
+    pottery__cmd_free(cmd);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, what);
+    if (rc == 0 && out) *out = n;
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* A popped entry did not decode (its error is set): put it back unless the field was
+ * written meanwhile (HSETNX never clobbers a concurrent writer), so the failed call leaves
+ * the hash as it was. One more round trip, on this path only. field NULL: JSON(key). */
+static int put_back(pottery_dict *d, const pottery_value *key, const char *field, size_t flen,
+                    const char *value, size_t vlen)
+{
+    pottery_error_saved decode;
+    pottery__error_save(&decode);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HSETNX");
+    pottery__cmd_key(&cmd, &d->c);
+    if (field) pottery__cmd_arg(&cmd, field, flen);
+    else pottery__cmd_value(&cmd, key);
+    pottery__cmd_arg(&cmd, value, vlen);
+    int back = exec_int(NULL, d, &cmd, 0, 1, "HSETNX");
+    if (back == 0) {
+        pottery__error_restore(&decode);
+        return decode.code;
+    }
+    char why[POTTERY_ERROR_MESSAGE_MAX];
+    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+    return pottery__error(back, "the popped entry could not be restored and is lost (%s); it failed with: %s", why,
+                          decode.message);
+}
+
 int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,
                       const pottery_dict_options *opts)
 {
@@ -102,17 +173,24 @@ const char *pottery_dict_key(const pottery_dict *dict)
     return dict ? dict->c.key : NULL;
 }
 
+/* The answer for a key that is not there: a copy of dflt, or KeyError when dflt is NULL. */
+static int missing(pottery_value *out, const pottery_value *key, const pottery_value *dflt)
+{
+    if (dflt) return pottery__value_assign(out, dflt);
+    return pottery__error_value(POTTERY_ENOTFOUND, "KeyError", key);
+}
+
 /* The shared body of get and get_default: dflt NULL means KeyError on a miss. */
 static int dict_get(pottery_value *out, pottery_dict *d, const pottery_value *key, const pottery_value *dflt)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(d);
+    if (never_stored(key)) return missing(out, key, dflt);
     pottery_reply *r = NULL;
     int rc = pottery__container_command(&r, &d->c, "HGET", key);
     if (rc == 0) {
-        if (pottery__reply_type(r) != POTTERY_REPLY_NIL) rc = pottery__reply_to_value(out, r);
-        else if (dflt) rc = pottery__value_assign(out, dflt);
-        else rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", key);
+        if (pottery__reply_type(r) == POTTERY_REPLY_NIL) rc = missing(out, key, dflt);
+        else if ((rc = pottery__reply_expect(r, POTTERY_REPLY_STRING, "HGET")) == 0) rc = pottery__reply_to_value(out, r);
     }
     pottery__reply_free(r);
     return rc;
@@ -137,18 +215,21 @@ int pottery_dict_set(pottery_dict *dict, pottery_value key, pottery_value value)
     pottery__cmd_key(&cmd, &dict->c);
     pottery__cmd_value(&cmd, &key);
     pottery__cmd_value(&cmd, &value);
-    int rc = pottery__exec(NULL, dict->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return exec_int(NULL, dict, &cmd, 0, 1, "HSET");
 }
 
 int pottery_dict_del(pottery_dict *dict, pottery_value key)
 {
     POTTERY_CHECK_ARG(dict);
-    pottery_reply *r = NULL;
-    int rc = pottery__container_command(&r, &dict->c, "HDEL", &key);
-    if (rc == 0 && pottery__reply_integer(r) == 0) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
-    pottery__reply_free(r);
+    if (never_stored(&key)) return pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "HDEL");
+    pottery__cmd_key(&cmd, &dict->c);
+    pottery__cmd_value(&cmd, &key);
+    long long deleted = 0;
+    int rc = exec_int(&deleted, dict, &cmd, 0, 1, "HDEL");
+    if (rc == 0 && !deleted) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
     return rc;
 }
 
@@ -156,6 +237,10 @@ int pottery_dict_contains(int *out, pottery_dict *dict, pottery_value key)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
+    if (never_stored(&key)) {
+        *out = 0;
+        return 0;
+    }
     return pottery__container_has(out, &dict->c, "HEXISTS", &key);
 }
 
@@ -167,7 +252,7 @@ int pottery_dict_len(int64_t *out, pottery_dict *dict)
 }
 
 /* MULTI; <first> hash JSON(key) [JSON(value)]; <second> hash JSON(key); EXEC — one round
- * trip, atomic. Returns EXEC's two results. */
+ * trip, atomic. Returns EXEC's two results (their types are the caller's to check). */
 static int atomic_pair(pottery_reply **exec, pottery_dict *d, const char *first, const char *second,
                        const pottery_value *key, const pottery_value *value)
 {
@@ -184,10 +269,10 @@ static int atomic_pair(pottery_reply **exec, pottery_dict *d, const char *first,
     int rc = pottery__exec_multi(exec, d->c.client, cmds, 2);
     pottery__cmd_free(&cmds[0]);
     pottery__cmd_free(&cmds[1]);
-    if (rc == 0 && pottery__reply_count(*exec) != 2) {
+    if (rc == 0) rc = pottery__reply_array_n(*exec, 2, "EXEC");
+    if (rc < 0) {
         pottery__reply_free(*exec);
         *exec = NULL;
-        return pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/%s/%s/EXEC", first, second);
     }
     return rc;
 }
@@ -196,13 +281,22 @@ static int dict_pop(pottery_value *out, pottery_dict *d, const pottery_value *ke
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(d);
+    if (never_stored(key)) return missing(out, key, dflt);
     pottery_reply *exec = NULL;
     int rc = atomic_pair(&exec, d, "HGET", "HDEL", key, NULL);
     if (rc < 0) return rc;
     const pottery_reply *value = pottery__reply_at(exec, 0);
-    if (pottery__reply_type(value) != POTTERY_REPLY_NIL) rc = pottery__reply_to_value(out, value);
-    else if (dflt) rc = pottery__value_assign(out, dflt);
-    else rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", key);
+    int absent = pottery__reply_type(value) == POTTERY_REPLY_NIL;
+    long long deleted = 0;
+    if (!absent) rc = pottery__reply_expect(value, POTTERY_REPLY_STRING, "HGET");
+    if (rc == 0) rc = pottery__reply_int_in(&deleted, pottery__reply_at(exec, 1), !absent, !absent, "HDEL after HGET");
+    if (rc == 0 && absent) {
+        rc = missing(out, key, dflt);
+    } else if (rc == 0 && (rc = pottery__reply_to_value(out, value)) < 0) {
+        size_t len;
+        const char *bytes = pottery__reply_str(value, &len);
+        rc = put_back(d, key, NULL, 0, bytes, len);
+    }
     pottery__reply_free(exec);
     return rc;
 }
@@ -221,10 +315,19 @@ int pottery_dict_setdefault(pottery_value *out, pottery_dict *dict, pottery_valu
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
+    if (never_stored(&key)) {
+        /* Never there, so Python stores the default: as set does, over the field "NaN". */
+        int rc = pottery_dict_set(dict, key, dflt);
+        return rc < 0 ? rc : pottery__value_assign(out, &dflt);
+    }
     pottery_reply *exec = NULL;
+    long long created;
     int rc = atomic_pair(&exec, dict, "HSETNX", "HGET", &key, &dflt);
     if (rc < 0) return rc;
-    rc = pottery__reply_to_value(out, pottery__reply_at(exec, 1));
+    const pottery_reply *value = pottery__reply_at(exec, 1);
+    rc = pottery__reply_int_in(&created, pottery__reply_at(exec, 0), 0, 1, "HSETNX");
+    if (rc == 0) rc = pottery__reply_expect(value, POTTERY_REPLY_STRING, "HGET after HSETNX");
+    if (rc == 0) rc = pottery__reply_to_value(out, value);
     pottery__reply_free(exec);
     return rc;
 }
@@ -239,15 +342,19 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
     int rc = pottery__eval(&r, dict->c.client, &popitem_script, 1, &args);
     pottery__cmd_free(&args);
     if (rc < 0) return rc;
-    if (pottery__reply_type(r) != POTTERY_REPLY_ARRAY || pottery__reply_count(r) != 2) {
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
         pottery__reply_free(r);
         return pottery__error(POTTERY_ENOTFOUND, "KeyError: 'popitem(): dictionary is empty'");
     }
-    /* Decode both before touching the outputs, so a foreign entry leaves them as they were
-     * (the entry itself is gone from Redis by then, as with any pop). */
+    const char *field = NULL, *value = NULL;
+    size_t flen = 0, vlen = 0;
+    rc = pottery__reply_array_n(r, 2, popitem_script.name);
+    if (rc == 0) rc = pottery__reply_bytes(&field, &flen, pottery__reply_at(r, 0), popitem_script.name);
+    if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, pottery__reply_at(r, 1), popitem_script.name);
+    /* Decode both before touching the outputs, so a foreign entry leaves them as they were. */
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
-    rc = pottery__reply_decode(&k, pottery__reply_at(r, 0));
-    if (rc == 0) rc = pottery__reply_decode(&v, pottery__reply_at(r, 1));
+    if (rc == 0 && ((rc = pottery__decode(&k, field, flen)) < 0 || (rc = pottery__decode(&v, value, vlen)) < 0))
+        rc = put_back(dict, NULL, field, flen, value, vlen);
     pottery__reply_free(r);
     if (rc < 0) {
         pottery_value_dispose(&k);
@@ -283,21 +390,32 @@ int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
     if (n <= PAIRS_PER_CHUNK) {
         /* One HSET is atomic on its own, and every pair is encoded before it is sent. */
         rc = build_hset(&cmd, dict, items, 0, n);
-        if (rc == 0) rc = pottery__exec(NULL, dict->c.client, &cmd);
-        pottery__cmd_free(&cmd);
-        return rc;
+        if (rc < 0) {
+            pottery__cmd_free(&cmd);
+            return rc;
+        }
+        return exec_int(NULL, dict, &cmd, 0, (long long)n, "HSET");
     }
     /* Large updates: MULTI, one HSET per chunk, EXEC, streamed so that only one chunk is in
      * memory; a pair that fails to encode turns EXEC into DISCARD, so nothing is written. */
     pottery_stream_txn txn;
+    size_t chunks = 0;
     pottery__stream_txn_begin(&txn, dict->c.client);
-    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PAIRS_PER_CHUNK) {
+    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PAIRS_PER_CHUNK, chunks++) {
         size_t to = n - from > PAIRS_PER_CHUNK ? from + PAIRS_PER_CHUNK : n;
         build_hset(&cmd, dict, items, from, to);
         pottery__stream_txn_send(&txn, &cmd);
     }
     pottery__cmd_free(&cmd);
-    return pottery__stream_txn_finish(NULL, &txn);
+    pottery_reply *exec = NULL;
+    rc = pottery__stream_txn_finish(&exec, &txn);
+    if (rc == 0) rc = pottery__reply_array_n(exec, chunks, "EXEC");
+    for (size_t i = 0; rc == 0 && i < chunks; i++) {
+        long long added;
+        rc = pottery__reply_int_in(&added, pottery__reply_at(exec, i), 0, PAIRS_PER_CHUNK, "HSET inside EXEC");
+    }
+    pottery__reply_free(exec);
+    return rc;
 }
 
 int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
@@ -310,8 +428,12 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         pottery__cmd_init(&args);
         pottery__cmd_key(&args, &dict->c);
         pottery__cmd_key(&args, &other->c);
-        rc = pottery__eval(NULL, dict->c.client, &update_from_script, 2, &args);
+        pottery_reply *r = NULL;
+        long long copied;
+        rc = pottery__eval(&r, dict->c.client, &update_from_script, 2, &args);
         pottery__cmd_free(&args);
+        if (rc == 0) rc = pottery__reply_int_in(&copied, r, 0, LLONG_MAX, update_from_script.name);
+        pottery__reply_free(r);
         return rc;
     }
     /* Different servers: copy batch by batch, bytes as they are (already canonical). */
@@ -328,7 +450,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         if (rc == 0) rc = pottery__scan_next(&scan, &value, &vlen);
         if (rc == POTTERY_EITEROVER || (rc == 0 && pairs == PAIRS_PER_CHUNK)) {
             if (pairs > 0) {
-                int wrc = pottery__exec(NULL, dict->c.client, &cmd);
+                int wrc = exec_int(NULL, dict, &cmd, 0, (long long)pairs, "HSET");
                 if (wrc < 0) { rc = wrc; break; }
             }
             pairs = 0;
@@ -352,7 +474,11 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
 int pottery_dict_clear(pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(dict);
-    return pottery__container_clear(&dict->c);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "UNLINK");
+    pottery__cmd_key(&cmd, &dict->c);
+    return exec_int(NULL, dict, &cmd, 0, 1, "UNLINK");
 }
 
 /* ---- snapshots: to_json, repr, equality ---- */
@@ -434,7 +560,7 @@ int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out, potter
     /* Take the value before decoding, so a foreign field still leaves the cursor on the
      * next entry. The field's bytes stay valid: both come from the same batch. */
     rc = pottery__scan_next(&it->scan, &value, &vlen);
-    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EREDIS, "HSCAN returned a field without a value") : rc;
+    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN returned a field without a value") : rc;
     pottery_value k = POTTERY_VALUE_INIT;
     rc = decode_item(key_out ? &k : NULL, field, flen);
     if (rc == 0) rc = decode_item(value_out, value, vlen);

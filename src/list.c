@@ -1,5 +1,6 @@
 /* pottery_list: RedisList on a Redis list (element = JSON(value)). */
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,8 +110,8 @@ static const pottery_script init_script = {
 };
 
 /* Remove the element at ARGV[1] (negative counts from the end) by overwriting it with the
- * placeholder ARGV[2] and removing that. Returns the element, 0 if the list is empty, -1 if
- * the index is out of range. */
+ * placeholder ARGV[2] and removing that. Returns {element, its index from the front}, 0 if
+ * the list is empty, -1 if the index is out of range. */
 static const pottery_script del_index_script = {
     "list_del_index",
     "local key = KEYS[1]\n"
@@ -123,11 +124,12 @@ static const pottery_script del_index_script = {
     "redis.call('LSET', key, i, ARGV[2])\n"
     "if i < len / 2 then redis.call('LREM', key, 1, ARGV[2])\n"
     "else redis.call('LREM', key, -1, ARGV[2]) end\n"
-    "return v\n"
+    "return {v, i}\n"
 };
 
 /* pottery's insert: index <= 0 prepends, index >= len appends, else the value goes before
- * the element at index (swapped out for the placeholder ARGV[3] so that LINSERT finds it). */
+ * the element at index (swapped out for the placeholder ARGV[3] so that LINSERT finds it;
+ * swapped back if LINSERT fails, e.g. denied by an ACL, so a failure changes nothing). */
 static const pottery_script insert_script = {
     "list_insert",
     "local key = KEYS[1]\n"
@@ -137,7 +139,11 @@ static const pottery_script insert_script = {
     "if i >= len then return redis.call('RPUSH', key, ARGV[2]) end\n"
     "local pivot = redis.call('LINDEX', key, i)\n"
     "redis.call('LSET', key, i, ARGV[3])\n"
-    "redis.call('LINSERT', key, 'BEFORE', ARGV[3], ARGV[2])\n"
+    "local done = redis.pcall('LINSERT', key, 'BEFORE', ARGV[3], ARGV[2])\n"
+    "if type(done) == 'table' and done.err then\n"
+    "  redis.call('LSET', key, i, pivot)\n"
+    "  return done\n"
+    "end\n"
     "redis.call('LSET', key, i + 1, pivot)\n"
     "return len + 1\n"
 };
@@ -410,6 +416,15 @@ pottery_client *pottery_list_client(const pottery_list *list)
 
 /* ---- small command helpers ---- */
 
+/* r must be an array of bulk strings (list elements), e.g. LRANGE's reply. */
+static int check_elements(const pottery_reply *r, const char *what)
+{
+    size_t n;
+    int rc = pottery__reply_array(&n, r, what);
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__reply_expect(pottery__reply_at(r, i), POTTERY_REPLY_STRING, what);
+    return rc;
+}
+
 static int lrange(pottery_reply **r, pottery_client *client, const char *key, size_t keylen,
                   int64_t from, int64_t to)
 {
@@ -421,10 +436,10 @@ static int lrange(pottery_reply **r, pottery_client *client, const char *key, si
     pottery__cmd_int(&cmd, (long long)to);
     int rc = pottery__exec(r, client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0 && pottery__reply_type(*r) != POTTERY_REPLY_ARRAY) {
+    if (rc == 0) rc = check_elements(*r, "LRANGE");
+    if (rc < 0) {
         pottery__reply_free(*r);
         *r = NULL;
-        return pottery__error(POTTERY_EREDIS, "unexpected reply to LRANGE");
     }
     return rc;
 }
@@ -434,6 +449,31 @@ static int run_script(pottery_reply **r, pottery_list *l, const pottery_script *
 {
     int rc = pottery__eval(r, l->c.client, s, 1, args);
     pottery__cmd_free(args);
+    return rc;
+}
+
+/* The same for a script answering an integer from lo to hi, which *out (may be NULL) gets. */
+static int run_script_int(long long *out, pottery_list *l, const pottery_script *s, pottery_cmd *args,
+                          long long lo, long long hi)
+{
+    pottery_reply *r = NULL;
+    long long n = 0;
+    int rc = run_script(&r, l, s, args);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, s->name);
+    if (rc == 0 && out) *out = n;
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* Run cmd (then freed); its reply must be an integer from lo to hi. */
+static int exec_int(pottery_list *l, pottery_cmd *cmd, long long lo, long long hi, const char *what)
+{
+    pottery_reply *r = NULL;
+    long long n;
+    int rc = pottery__exec(&r, l->c.client, cmd);
+    pottery__cmd_free(cmd);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, what);
+    pottery__reply_free(r);
     return rc;
 }
 
@@ -462,16 +502,22 @@ int pottery_list_len(int64_t *out, pottery_list *list)
 int pottery_list_clear(pottery_list *list)
 {
     POTTERY_CHECK_ARG(list);
-    return pottery__container_clear(&list->c);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "UNLINK");
+    pottery__cmd_key(&cmd, &list->c);
+    return exec_int(list, &cmd, 0, 1, "UNLINK");
 }
 
 /* ---- elements by index ---- */
 
-/* The element a reply holds; nil (there is none) is IndexError with the given message. */
-static int element_from_reply(pottery_value *out, const pottery_reply *r, const char *missing)
+/* The element a reply of `what` holds; nil (there is none) is IndexError with the given
+ * message. */
+static int element_from_reply(pottery_value *out, const pottery_reply *r, const char *missing, const char *what)
 {
     if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return pottery__error(POTTERY_EINDEX, "%s", missing);
-    return pottery__reply_to_value(out, r);
+    int rc = pottery__reply_expect(r, POTTERY_REPLY_STRING, what);
+    return rc < 0 ? rc : pottery__reply_to_value(out, r);
 }
 
 int pottery_list_get(pottery_value *out, pottery_list *list, int64_t index)
@@ -486,7 +532,7 @@ int pottery_list_get(pottery_value *out, pottery_list *list, int64_t index)
     pottery_reply *r = NULL;
     int rc = pottery__exec(&r, list->c.client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0) rc = element_from_reply(out, r, "IndexError: list index out of range");
+    if (rc == 0) rc = element_from_reply(out, r, "IndexError: list index out of range", "LINDEX");
     pottery__reply_free(r);
     return rc;
 }
@@ -507,16 +553,21 @@ int pottery_list_set(pottery_list *list, int64_t index, pottery_value value)
     pottery__cmd_key(&cmd, &list->c);
     pottery__cmd_int(&cmd, (long long)index);
     pottery__cmd_value(&cmd, &value);
-    int rc = pottery__exec(NULL, list->c.client, &cmd);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec(&r, list->c.client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == POTTERY_EREDIS && is_index_error())
+    if (rc == 0) rc = pottery__reply_status(r, "OK", "LSET");
+    else if (rc == POTTERY_EREDIS && is_index_error())
         rc = pottery__error(POTTERY_EINDEX, "IndexError: list assignment index out of range");
+    pottery__reply_free(r);
     return rc;
 }
 
-/* Remove the element at index atomically; *removed (may be NULL) receives its bytes'
- * reply. Distinguishes an empty list from an index out of range for pop's messages. */
-static int remove_at(pottery_reply **removed, pottery_list *l, int64_t index, const char *empty_msg,
+/* Remove the element at index atomically; *removed (may be NULL) receives the script's
+ * reply, whose first element is the element's bytes (checked), and *at (may be NULL) the
+ * index it had from the front. Distinguishes an empty list from an index out of range for
+ * pop's messages. */
+static int remove_at(pottery_reply **removed, int64_t *at, pottery_list *l, int64_t index, const char *empty_msg,
                      const char *range_msg)
 {
     pottery_cmd args;
@@ -525,29 +576,40 @@ static int remove_at(pottery_reply **removed, pottery_list *l, int64_t index, co
     pottery__cmd_int(&args, (long long)index);
     push_placeholder(&args);
     pottery_reply *r = NULL;
+    const char *what = del_index_script.name;
     int rc = run_script(&r, l, &del_index_script, &args);
     if (rc < 0) return rc;
+    long long code;
     if (pottery__reply_type(r) == POTTERY_REPLY_INTEGER) {
-        long long code = pottery__reply_integer(r);
-        pottery__reply_free(r);
-        return pottery__error(POTTERY_EINDEX, "%s", code == 0 ? empty_msg : range_msg);
+        rc = pottery__reply_int_in(&code, r, -1, 0, what);
+        if (rc == 0) rc = pottery__error(POTTERY_EINDEX, "%s", code == 0 ? empty_msg : range_msg);
+    } else {
+        rc = pottery__reply_array_n(r, 2, what);
+        if (rc == 0) rc = pottery__reply_expect(pottery__reply_at(r, 0), POTTERY_REPLY_STRING, what);
+        if (rc == 0) rc = pottery__reply_int_in(&code, pottery__reply_at(r, 1), 0, LLONG_MAX, what);
+        if (rc == 0 && at) *at = (int64_t)code;
     }
-    if (removed) *removed = r;
+    if (rc == 0 && removed) *removed = r;
     else pottery__reply_free(r);
-    return 0;
+    return rc;
 }
 
 int pottery_list_del(pottery_list *list, int64_t index)
 {
     POTTERY_CHECK_ARG(list);
     static const char msg[] = "IndexError: list assignment index out of range";
-    return remove_at(NULL, list, index, msg, msg);
+    return remove_at(NULL, NULL, list, index, msg, msg);
 }
 
 int pottery_list_append(pottery_list *list, pottery_value value)
 {
     POTTERY_CHECK_ARG(list);
-    return pottery__container_command(NULL, &list->c, "RPUSH", &value);
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "RPUSH");
+    pottery__cmd_key(&cmd, &list->c);
+    pottery__cmd_value(&cmd, &value);
+    return exec_int(list, &cmd, 1, LLONG_MAX, "RPUSH");
 }
 
 /* Fill cmd (reset first) with one RPUSH of values[from..to). */
@@ -573,21 +635,32 @@ int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t 
     if (n <= PUSH_CHUNK) {
         /* One RPUSH is atomic on its own, and every value is encoded before it is sent. */
         rc = build_rpush(&cmd, list, values, 0, n);
-        if (rc == 0) rc = pottery__exec(NULL, list->c.client, &cmd);
-        pottery__cmd_free(&cmd);
-        return rc;
+        if (rc < 0) {
+            pottery__cmd_free(&cmd);
+            return rc;
+        }
+        return exec_int(list, &cmd, (long long)n, LLONG_MAX, "RPUSH");
     }
     /* Large: MULTI, one RPUSH per chunk, EXEC, streamed so that only one chunk is encoded at
      * a time; a value that fails to encode turns EXEC into DISCARD, so nothing is written. */
     pottery_stream_txn txn;
+    size_t chunks = 0;
     pottery__stream_txn_begin(&txn, list->c.client);
-    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PUSH_CHUNK) {
+    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PUSH_CHUNK, chunks++) {
         size_t to = n - from > PUSH_CHUNK ? from + PUSH_CHUNK : n;
         build_rpush(&cmd, list, values, from, to);
         pottery__stream_txn_send(&txn, &cmd);
     }
     pottery__cmd_free(&cmd);
-    return pottery__stream_txn_finish(NULL, &txn);
+    pottery_reply *exec = NULL;
+    rc = pottery__stream_txn_finish(&exec, &txn);
+    if (rc == 0) rc = pottery__reply_array_n(exec, chunks, "EXEC");
+    for (size_t i = 0; rc == 0 && i < chunks; i++) {
+        long long len;
+        rc = pottery__reply_int_in(&len, pottery__reply_at(exec, i), 1, LLONG_MAX, "RPUSH inside EXEC");
+    }
+    pottery__reply_free(exec);
+    return rc;
 }
 
 /* Push the canonical JSON of every item of an array node. */
@@ -617,11 +690,18 @@ int pottery_list_extend_json(pottery_list *list, const char *json_array)
         pottery__cmd_cstr(&cmd, "RPUSH");
         pottery__cmd_key(&cmd, &list->c);
         rc = cmd_items(&cmd, arr);
-        if (rc == 0) rc = pottery__exec(NULL, list->c.client, &cmd);
+        if (rc == 0) rc = exec_int(list, &cmd, (long long)arr->count, LLONG_MAX, "RPUSH");
         pottery__cmd_free(&cmd);
     }
     pottery__json_free(arr);
     return rc;
+}
+
+/* The insert script on args holding the key, the index and the element's bytes. */
+static int run_insert(pottery_list *l, pottery_cmd *args)
+{
+    push_placeholder(args);
+    return run_script_int(NULL, l, &insert_script, args, 1, LLONG_MAX);
 }
 
 int pottery_list_insert(pottery_list *list, int64_t index, pottery_value value)
@@ -632,16 +712,56 @@ int pottery_list_insert(pottery_list *list, int64_t index, pottery_value value)
     pottery__cmd_key(&args, &list->c);
     pottery__cmd_int(&args, (long long)index);
     pottery__cmd_value(&args, &value);
-    push_placeholder(&args);
-    return run_script(NULL, list, &insert_script, &args);
+    return run_insert(list, &args);
+}
+
+/* A popped element did not decode (its error is set): put its bytes back at index (0: the
+ * front, INT64_MAX: the end), so the failed call leaves the list as it was. Inserting never
+ * overwrites what a concurrent writer did meanwhile. One more round trip, on this path
+ * only. */
+static int put_back(pottery_list *l, const char *bytes, size_t len, int64_t index)
+{
+    pottery_error_saved decode;
+    pottery__error_save(&decode);
+    pottery_cmd args;
+    pottery__cmd_init(&args);
+    pottery__cmd_key(&args, &l->c);
+    pottery__cmd_int(&args, (long long)index);
+    pottery__cmd_arg(&args, bytes, len);
+    int back = run_insert(l, &args);
+    if (back == 0) {
+        pottery__error_restore(&decode);
+        return decode.code;
+    }
+    char why[POTTERY_ERROR_MESSAGE_MAX];
+    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+    return pottery__error(back, "the popped element could not be restored and is lost (%s); it failed with: %s", why,
+                          decode.message);
+}
+
+/* Decode a popped element (a checked bulk string) into *out, putting it back at index if
+ * that fails. */
+static int take_popped(pottery_value *out, pottery_list *l, const pottery_reply *r, int64_t index)
+{
+    int rc = pottery__reply_to_value(out, r);
+    if (rc < 0) {
+        size_t len;
+        const char *bytes = pottery__reply_str(r, &len);
+        rc = put_back(l, bytes, len, index);
+    }
+    return rc;
 }
 
 /* RPOP/LPOP: one command, atomic by itself. */
-static int pop_end(pottery_value *out, pottery_list *l, const char *verb)
+static int pop_end(pottery_value *out, pottery_list *l, int left)
 {
+    const char *verb = left ? "LPOP" : "RPOP";
     pottery_reply *r = NULL;
     int rc = pottery__container_command(&r, &l->c, verb, NULL);
-    if (rc == 0) rc = element_from_reply(out, r, "IndexError: pop from empty list");
+    if (rc == 0 && pottery__reply_type(r) == POTTERY_REPLY_NIL)
+        rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from empty list");
+    else if (rc == 0 && (rc = pottery__reply_expect(r, POTTERY_REPLY_STRING, verb)) == 0)
+        rc = take_popped(out, l, r, left ? 0 : INT64_MAX);
     pottery__reply_free(r);
     return rc;
 }
@@ -650,19 +770,20 @@ int pottery_list_pop(pottery_value *out, pottery_list *list)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
-    return pop_end(out, list, "RPOP");
+    return pop_end(out, list, 0);
 }
 
 int pottery_list_pop_index(pottery_value *out, pottery_list *list, int64_t index)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
-    if (index == -1) return pop_end(out, list, "RPOP");
-    if (index == 0) return pop_end(out, list, "LPOP");
+    if (index == -1) return pop_end(out, list, 0);
+    if (index == 0) return pop_end(out, list, 1);
     pottery_reply *r = NULL;
-    int rc = remove_at(&r, list, index, "IndexError: pop from empty list", "IndexError: pop index out of range");
+    int64_t at = 0;
+    int rc = remove_at(&r, &at, list, index, "IndexError: pop from empty list", "IndexError: pop index out of range");
     if (rc < 0) return rc;
-    rc = pottery__reply_to_value(out, r);
+    rc = take_popped(out, list, pottery__reply_at(r, 0), at);
     pottery__reply_free(r);
     return rc;
 }
@@ -913,7 +1034,17 @@ static int find_by_scan(pottery_list *l, const pottery_json_node *target, find_r
     if (rc < 0) return rc;
     const char *keys[1] = { l->c.key };
     size_t keylens[1] = { l->c.keylen };
-    return pottery__watch(NULL, l->c.client, keys, keylens, 1, 10, scan_body, &ctx);
+    pottery_reply *exec = NULL;
+    rc = pottery__watch(&exec, l->c.client, keys, keylens, 1, 10, scan_body, &ctx);
+    /* Only a removal writes: LSET then LREM of the placeholder it wrote. */
+    if (rc == 0 && exec) {
+        long long removed;
+        rc = pottery__reply_array_n(exec, 2, "EXEC");
+        if (rc == 0) rc = pottery__reply_status(pottery__reply_at(exec, 0), "OK", "LSET inside EXEC");
+        if (rc == 0) rc = pottery__reply_int_in(&removed, pottery__reply_at(exec, 1), 1, 1, "LREM inside EXEC");
+    }
+    pottery__reply_free(exec);
+    return rc;
 }
 
 /* Search the list for value; req->result receives the answer. */
@@ -936,11 +1067,10 @@ static int find(pottery_list *l, const pottery_value *value, find_request *req)
         cmd_slice_field(&args, req->stop);
         rc = req->op == FIND_REMOVE ? push_placeholder(&args) : pottery__cmd_arg(&args, "", 0);
         for (size_t i = 0; rc == 0 && i < sp.count; i++) rc = pottery__cmd_arg(&args, sp.items[i].data, sp.items[i].len);
-        pottery_reply *r = NULL;
-        if (rc == 0) rc = run_script(&r, l, &find_script, &args);
+        long long result = 0;
+        if (rc == 0) rc = run_script_int(&result, l, &find_script, &args, req->op == FIND_COUNT ? 0 : -1, LLONG_MAX);
         else pottery__cmd_free(&args);
-        if (rc == 0) req->result = (int64_t)pottery__reply_integer(r);
-        pottery__reply_free(r);
+        if (rc == 0) req->result = (int64_t)result;
     }
     spellings_free(&sp);
     pottery__json_free(target);
@@ -1055,10 +1185,10 @@ static int slice_reply(pottery_reply **r, pottery_list *l, const pottery_slice *
     pottery__cmd_key(&args, &l->c);
     cmd_slice(&args, s);
     rc = run_script(r, l, &slice_get_script, &args);
-    if (rc == 0 && pottery__reply_type(*r) != POTTERY_REPLY_ARRAY) {
+    if (rc == 0) rc = check_elements(*r, slice_get_script.name);
+    if (rc < 0) {
         pottery__reply_free(*r);
         *r = NULL;
-        return pottery__error(POTTERY_EREDIS, "unexpected reply to the slice script");
     }
     return rc;
 }
@@ -1136,15 +1266,15 @@ int pottery_list_set_slice(pottery_list *list, pottery_slice slice, const potter
     cmd_slice(&args, &slice);
     for (size_t i = 0; i < n; i++) cmd_element(&args, &values[i]);
     pottery_reply *r = NULL;
+    const char *what = slice_set_script.name;
+    long long done = 0, size = 0;
     rc = run_script(&r, list, &slice_set_script, &args);
-    if (rc < 0) return rc;
-    const pottery_reply *done = pottery__reply_at(r, 0), *size = pottery__reply_at(r, 1);
-    if (!done || !size) {
-        rc = pottery__error(POTTERY_EREDIS, "unexpected reply to the slice assignment script");
-    } else if (pottery__reply_integer(done) == 0) {
+    if (rc == 0) rc = pottery__reply_array_n(r, 2, what);
+    if (rc == 0) rc = pottery__reply_int_in(&done, pottery__reply_at(r, 0), 0, 1, what);
+    if (rc == 0) rc = pottery__reply_int_in(&size, pottery__reply_at(r, 1), 0, LLONG_MAX, what);
+    if (rc == 0 && !done)
         rc = pottery__error(POTTERY_EINVAL, "ValueError: attempt to assign sequence of size %zu to extended slice of size %lld",
-                            n, pottery__reply_integer(size));
-    }
+                            n, size);
     pottery__reply_free(r);
     return rc;
 }
@@ -1159,7 +1289,7 @@ int pottery_list_del_slice(pottery_list *list, pottery_slice slice)
     pottery__cmd_key(&args, &list->c);
     cmd_slice(&args, &slice);
     push_placeholder(&args);
-    return run_script(NULL, list, &slice_del_script, &args);
+    return run_script_int(NULL, list, &slice_del_script, &args, 0, LLONG_MAX);
 }
 
 /* ---- whole-list operations ---- */
@@ -1170,7 +1300,7 @@ int pottery_list_reverse(pottery_list *list)
     pottery_cmd args;
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &list->c);
-    return run_script(NULL, list, &reverse_script, &args);
+    return run_script_int(NULL, list, &reverse_script, &args, 0, LLONG_MAX);
 }
 
 int pottery_list_sort(pottery_list *list, int descending)
@@ -1183,8 +1313,7 @@ int pottery_list_sort(pottery_list *list, int descending)
     if (descending) pottery__cmd_cstr(&cmd, "DESC");
     pottery__cmd_cstr(&cmd, "STORE");
     pottery__cmd_key(&cmd, &list->c);
-    int rc = pottery__exec(NULL, list->c.client, &cmd);
-    pottery__cmd_free(&cmd);
+    int rc = exec_int(list, &cmd, 0, LLONG_MAX, "SORT STORE");
     if (rc == POTTERY_EREDIS && strstr(pottery_error_last()->message, "converted into double")) {
         char redis_text[256];
         snprintf(redis_text, sizeof redis_text, "%s", pottery_error_last()->message);
@@ -1264,11 +1393,12 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
             pottery__cmd_arg(&args, a->ptr ? a->ptr : extra->arena.data + a->off, a->len);
         }
         pottery_reply *r = NULL;
+        long long written = 0;
         rc = pottery__eval(&r, l->c.client, &concat_script, other ? 3 : 2, &args);
         pottery__cmd_free(&args);
-        if (rc < 0) return rc;
-        long long written = pottery__reply_integer(r);
+        if (rc == 0) rc = pottery__reply_int_in(&written, r, -1, LLONG_MAX, concat_script.name);
         pottery__reply_free(r);
+        if (rc < 0) return rc;
         if (written < 0) continue; /* the key existed: try another one */
         pottery_list *n = calloc(1, sizeof *n);
         if (!n) return pottery__error_oom();
@@ -1298,8 +1428,8 @@ int pottery_list_add(pottery_list **out, pottery_list *list, pottery_list *other
     size_t n = pottery__reply_count(r);
     for (size_t i = 0; i < n; i++) {
         size_t len;
-        const char *e = pottery__reply_str(pottery__reply_at(r, i), &len);
-        pottery__cmd_arg(&extra, e ? e : "", len);
+        const char *e = pottery__reply_str(pottery__reply_at(r, i), &len); /* checked by lrange */
+        pottery__cmd_arg(&extra, e, len);
     }
     rc = extra.err < 0 ? extra.err : concat(out, list, NULL, &extra);
     pottery__cmd_free(&extra);
@@ -1378,8 +1508,8 @@ int pottery_list_equal(int *out, pottery_list *list, pottery_list *other)
             pottery__cmd_cstr(&cmds[i], "-1");
         }
         rc = pottery__exec_pipeline(replies, list->c.client, cmds, 2);
-        if (rc == 0) rc = pottery__reply_check(replies[0]);
-        if (rc == 0) rc = pottery__reply_check(replies[1]);
+        if (rc == 0) rc = check_elements(replies[0], "LRANGE");
+        if (rc == 0) rc = check_elements(replies[1], "LRANGE");
         for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
     } else {
         rc = lrange(&replies[0], list->c.client, list->c.key, list->c.keylen, 0, -1);

@@ -1,5 +1,6 @@
 /* pottery_dict against a private redis-server: behaviour, layout, round trips, bad input. */
 #include <setjmp.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -647,6 +648,114 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_dict_free(d);
 }
 
+static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
+{
+    (void)state;
+    free(raw("HSET", "f", "\"f\"", "abc", NULL));
+    pottery_dict *d = open_dict("f");
+    pottery_value k = pottery_int(7), v = pottery_int(8); /* must stay untouched */
+    /* The pop and the put-back: two round trips, on this path only. */
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("f")), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - before, 2);
+    assert_message_contains("invalid JSON");
+    assert_raw("1", raw("HLEN", "f", NULL));
+    assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
+    assert_int_equal(pottery_dict_pop_default(&v, d, pottery_str("f"), pottery_null()), POTTERY_EDECODE);
+    assert_raw("1", raw("HLEN", "f", NULL));
+    assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
+    before = round_trips();
+    assert_int_equal(pottery_dict_popitem(&k, &v, d), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - before, 2);
+    assert_raw("1", raw("HLEN", "f", NULL));
+    assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
+    /* A foreign field with a JSON value: popitem puts both back. */
+    free(raw("DEL", "f", NULL));
+    free(raw("HSET", "f", "plain", "1", NULL));
+    assert_int_equal(pottery_dict_popitem(&k, NULL, d), POTTERY_EDECODE);
+    assert_raw("1", raw("HLEN", "f", NULL));
+    assert_raw("1", raw("HGET", "f", "plain", NULL));
+    assert_int_equal(k.u.i, 7);
+    assert_int_equal(v.u.i, 8);
+    /* JSON entries still pop in one round trip, next to foreign ones. */
+    free(raw("HSET", "f", "\"g\"", "2", NULL));
+    assert_round_trips(1, pottery_dict_pop(&v, d, pottery_str("g")));
+    assert_int_equal(v.u.i, 2);
+    assert_raw("1", raw("HLEN", "f", NULL));
+    pottery_dict_free(d);
+}
+
+static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
+{
+    (void)state;
+    /* A user that may do everything but HSETNX, so that the put-back fails. */
+    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", "-hsetnx", NULL));
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.username = "denied";
+    o.password = "secret";
+    pottery_client *c = open_client(server.url, &o);
+    pottery_dict *d = NULL;
+    assert_int_equal(pottery_dict_open(&d, c, "f", NULL), 0);
+    pottery_value v = POTTERY_VALUE_INIT;
+    free(raw("HSET", "f", "\"f\"", "abc", "\"g\"", "{", NULL));
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("f")), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_message_contains("invalid JSON"); /* and why it was taken off */
+    assert_raw("0", raw("HEXISTS", "f", "\"f\"", NULL));
+    assert_int_equal(pottery_dict_popitem(NULL, &v, d), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_raw("0", raw("HLEN", "f", NULL));
+    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    pottery_dict_free(d);
+    pottery_client_free(c);
+    assert_raw("1", raw("ACL", "DELUSER", "denied", NULL));
+}
+
+/* Python: float('nan') in d is False, whatever d holds (NaN != NaN, and a fresh NaN is not
+ * the stored object), and so are get, pop and del of a fresh NaN. */
+static void test_nan_key_is_never_found(void **state)
+{
+    (void)state;
+    pottery_dict *d = open_dict("nan");
+    assert_int_equal(pottery_dict_set(d, pottery_double(NAN), pottery_int(1)), 0);
+    assert_raw("1", raw("HGET", "nan", "NaN", NULL)); /* pottery's field for a NaN key */
+    free(raw("HSET", "nan", "[NaN, 1]", "2", NULL));  /* a tuple key holding one */
+    pottery_value keys[] = { pottery_double(NAN), pottery_double(-NAN), pottery_json("NaN"), pottery_json("[NaN, 1]") };
+    pottery_value v = pottery_int(7);
+    uint64_t before = round_trips();
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        int in = -1;
+        assert_int_equal(pottery_dict_contains(&in, d, keys[i]), 0);
+        assert_int_equal(in, 0);
+        assert_int_equal(pottery_dict_get(&v, d, keys[i]), POTTERY_ENOTFOUND);
+        assert_int_equal(pottery_dict_pop(&v, d, keys[i]), POTTERY_ENOTFOUND);
+        assert_int_equal(pottery_dict_del(d, keys[i]), POTTERY_ENOTFOUND);
+        assert_int_equal(v.u.i, 7);
+        assert_int_equal(pottery_dict_get_default(&v, d, keys[i], pottery_int(8)), 0);
+        assert_int_equal(v.u.i, 8);
+        assert_int_equal(pottery_dict_pop_default(&v, d, keys[i], pottery_int(9)), 0);
+        assert_int_equal(v.u.i, 9);
+        v = pottery_int(7);
+    }
+    assert_int_equal(pottery_dict_get(&v, d, pottery_double(NAN)), POTTERY_ENOTFOUND);
+    assert_message("KeyError: nan");
+    assert_int_equal(round_trips(), before); /* known without asking Redis */
+    assert_raw("2", raw("HLEN", "nan", NULL));
+    /* setdefault: never found, so the default is stored (over the one field "NaN") and returned. */
+    assert_round_trips(1, pottery_dict_setdefault(&v, d, pottery_double(NAN), pottery_int(5)));
+    assert_int_equal(v.u.i, 5);
+    assert_raw("5", raw("HGET", "nan", "NaN", NULL));
+    /* The letters inside a string are no NaN, and infinity equals itself. */
+    int in = -1;
+    assert_int_equal(pottery_dict_set(d, pottery_json("[\"NaN\"]"), pottery_int(3)), 0);
+    assert_int_equal(pottery_dict_contains(&in, d, pottery_json("[\"NaN\"]")), 0);
+    assert_int_equal(in, 1);
+    assert_int_equal(pottery_dict_set(d, pottery_double(INFINITY), pottery_int(4)), 0);
+    assert_int_equal(pottery_dict_pop(&v, d, pottery_double(INFINITY)), 0);
+    assert_int_equal(v.u.i, 4);
+    pottery_dict_free(d);
+}
+
 static void test_wrong_redis_type(void **state)
 {
     (void)state;
@@ -713,6 +822,9 @@ int main(void)
         cmocka_unit_test_setup(test_equality, fixture_reset),
         cmocka_unit_test_setup(test_null_arguments, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_pop_of_foreign_data_leaves_it_in_place, fixture_reset),
+        cmocka_unit_test_setup(test_pop_says_when_foreign_data_could_not_be_restored, fixture_reset),
+        cmocka_unit_test_setup(test_nan_key_is_never_found, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };

@@ -1345,11 +1345,85 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_list_index(&n, l, pottery_str("ok")), 0);
     assert_int_equal(n, 2);
     assert_raw("4", raw("LLEN", "foreign", NULL)); /* nothing was lost */
-    /* A pop of a foreign element removes it and reports EDECODE. */
-    assert_int_equal(pottery_list_pop_index(&v, l, 1), POTTERY_EDECODE);
-    assert_raw("3", raw("LLEN", "foreign", NULL));
     pottery_value_dispose(&v);
     pottery_list_free(l);
+}
+
+/* The elements Redis holds at key, one per line. */
+#define assert_elements(expected, key) assert_raw((expected), raw("LRANGE", (key), "0", "-1", NULL))
+
+static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
+{
+    (void)state;
+    free(raw("RPUSH", "f", "1", "abc", NULL));
+    pottery_list *l = open_list("f");
+    pottery_value v = pottery_int(7); /* must stay untouched by the failures */
+    /* From the end: the pop and the put-back, two round trips on this path only. */
+    uint64_t before = round_trips();
+    assert_int_equal(pottery_list_pop(&v, l), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - before, 2);
+    assert_message_contains("invalid JSON");
+    assert_elements("1\nabc", "f");
+    assert_int_equal(pottery_list_pop_index(&v, l, -1), POTTERY_EDECODE);
+    assert_elements("1\nabc", "f");
+    /* From the front. */
+    free(raw("LPUSH", "f", "{'a': 1}", NULL));
+    assert_int_equal(pottery_list_pop_index(&v, l, 0), POTTERY_EDECODE);
+    assert_elements("{'a': 1}\n1\nabc", "f");
+    /* From the middle, by a positive and a negative index: back at the same index. */
+    free(raw("RPUSH", "f", "3", NULL));
+    before = round_trips();
+    assert_int_equal(pottery_list_pop_index(&v, l, 2), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - before, 2);
+    assert_elements("{'a': 1}\n1\nabc\n3", "f");
+    assert_int_equal(pottery_list_pop_index(&v, l, -2), POTTERY_EDECODE);
+    assert_elements("{'a': 1}\n1\nabc\n3", "f");
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 7);
+    /* JSON elements still pop in one round trip, next to foreign ones. */
+    assert_round_trips(1, pottery_list_pop_index(&v, l, 1));
+    assert_int_equal(v.u.i, 1);
+    assert_round_trips(1, pottery_list_pop(&v, l));
+    assert_int_equal(v.u.i, 3);
+    assert_elements("{'a': 1}\nabc", "f");
+    pottery_list_free(l);
+}
+
+/* A client on server whose ACL user may run every command but the ones denied (e.g.
+ * "-rpush"), so that a put-back can be made to fail. */
+static pottery_client *client_denied(const char *deny1, const char *deny2, const char *deny3)
+{
+    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", deny1, deny2,
+                         deny3, NULL));
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.username = "denied";
+    o.password = "secret";
+    return open_client(server.url, &o);
+}
+
+static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
+{
+    (void)state;
+    pottery_client *c = client_denied("-rpush", "-lpush", "-linsert");
+    pottery_list *l = NULL;
+    assert_int_equal(pottery_list_open(&l, c, "f", NULL), 0);
+    pottery_value v = POTTERY_VALUE_INIT;
+    free(raw("RPUSH", "f", "1", "abc", NULL));
+    assert_int_equal(pottery_list_pop(&v, l), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_message_contains("invalid JSON"); /* and why it was taken off */
+    assert_elements("1", "f");
+    free(raw("RPUSH", "f", "abc", "3", NULL));
+    assert_int_equal(pottery_list_pop_index(&v, l, 1), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_elements("1\n3", "f");
+    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    /* An insert that fails half-way leaves no placeholder behind. */
+    assert_int_equal(pottery_list_insert(l, 1, pottery_int(2)), POTTERY_EREDIS);
+    assert_elements("1\n3", "f");
+    pottery_list_free(l);
+    pottery_client_free(c);
+    assert_raw("1", raw("ACL", "DELUSER", "denied", NULL));
 }
 
 static void test_wrong_redis_type(void **state)
@@ -1449,6 +1523,8 @@ int main(void)
         cmocka_unit_test_setup(test_index_operations_are_atomic_across_processes, fixture_reset),
         cmocka_unit_test_setup(test_null_arguments, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_pop_of_foreign_data_leaves_it_in_place, fixture_reset),
+        cmocka_unit_test_setup(test_pop_says_when_foreign_data_could_not_be_restored, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };

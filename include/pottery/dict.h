@@ -16,7 +16,13 @@
  * key or value that cannot be encoded), POTTERY_EDECODE (what Redis holds is not JSON, e.g.
  * written by another program), POTTERY_EREDIS (e.g. WRONGTYPE when the key holds another
  * Redis type; the message carries the Redis text), POTTERY_ECONN / POTTERY_ETIMEOUT,
- * POTTERY_ENOMEM. A failed call leaves Redis unchanged.
+ * POTTERY_EPROTOCOL (a reply of a type the command cannot answer), POTTERY_ENOMEM. A failed
+ * call leaves Redis unchanged.
+ *
+ * NaN keys: as in Python, a NaN key (or a composite key holding one) is never found, since
+ * NaN != NaN: contains answers 0, get/pop/del fail with POTTERY_ENOTFOUND (or give the
+ * default), all without a round trip. set writes the field "NaN" as pottery does, and so
+ * does setdefault, which then returns its default.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
@@ -82,16 +88,20 @@ POTTERY_API int pottery_dict_contains(int *out, pottery_dict *dict, pottery_valu
 POTTERY_API int pottery_dict_len(int64_t *out, pottery_dict *dict);
 
 /* d.pop(key): remove and return. POTTERY_ENOTFOUND if absent. Atomic (MULTI HGET HDEL
- * EXEC), one round trip. */
+ * EXEC), one round trip. A value that is not JSON (POTTERY_EDECODE) is put back with HSETNX
+ * (a second round trip, on that path only; a value written meanwhile is kept); if that
+ * fails too, its error is returned and the message says the entry could not be restored. */
 POTTERY_API int pottery_dict_pop(pottery_value *out, pottery_dict *dict, pottery_value key);
 
-/* d.pop(key, default): a copy of dflt if absent. Atomic, one round trip. */
+/* d.pop(key, default): a copy of dflt if absent. Atomic, one round trip; foreign data as
+ * pottery_dict_pop. */
 POTTERY_API int pottery_dict_pop_default(pottery_value *out, pottery_dict *dict,
                                          pottery_value key, pottery_value dflt);
 
 /* d.popitem(): remove and return some (key, value) pair (the first one HSCAN finds).
  * key_out and value_out may each be NULL. POTTERY_ENOTFOUND if the dict is empty.
- * Atomic (Lua), one round trip. */
+ * Atomic (Lua), one round trip. A field or value that is not JSON is put back as
+ * pottery_dict_pop does. */
 POTTERY_API int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out,
                                      pottery_dict *dict);
 

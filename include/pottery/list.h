@@ -164,13 +164,15 @@ POTTERY_API int pottery_list_extend_json(pottery_list *list, const char *json_ar
 POTTERY_API int pottery_list_insert(pottery_list *list, int64_t index, pottery_value value);
 
 /* l.pop(): remove and return the last element. POTTERY_EINDEX "IndexError: pop from empty
- * list". RPOP, one round trip. */
+ * list". RPOP, one round trip. An element that is not JSON (POTTERY_EDECODE) is put back
+ * where it was (a second round trip, on that path only); if that fails too, its error is
+ * returned and the message says the element could not be restored. */
 POTTERY_API int pottery_list_pop(pottery_value *out, pottery_list *list);
 
 /* l.pop(index): remove and return the element at index (negative counts from the end).
  * POTTERY_EINDEX "IndexError: pop from empty list" or "IndexError: pop index out of range".
- * Atomic (LPOP/RPOP at the ends, else Lua), one round trip. If the element is not JSON
- * (POTTERY_EDECODE) it has still been removed, as with any pop. */
+ * Atomic (LPOP/RPOP at the ends, else Lua), one round trip. An element that is not JSON
+ * (POTTERY_EDECODE) is inserted back at its index, as pottery_list_pop does. */
 POTTERY_API int pottery_list_pop_index(pottery_value *out, pottery_list *list, int64_t index);
 
 /* ---- search (Python equality, see the top of this file) ---- */
