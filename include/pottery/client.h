@@ -7,6 +7,11 @@
  * POTTERY_ECONN (or POTTERY_ETIMEOUT) and the next call reconnects by itself; a command that
  * may already have run is never re-sent behind the caller's back.
  *
+ * Every reply is checked against what its command can answer: a reply of another type, bytes
+ * that are not RESP, or a header announcing more than 512 MiB of string or 2^27 array
+ * elements fail the call with POTTERY_EPROTOCOL (before anything is allocated for them) and
+ * drop the connection if it may be out of step.
+ *
  * Threads: a client and every handle made from it must be used by one thread at a time;
  * different clients are independent.
  */
@@ -23,7 +28,11 @@ typedef struct pottery_client pottery_client;
 
 typedef struct pottery_client_options {
     int connect_timeout_ms; /* default 1000; 0 waits as long as the OS does */
-    int command_timeout_ms; /* default 1000 (pottery's socket timeout); 0 = no timeout */
+    int command_timeout_ms; /* default 1000 (pottery's socket timeout); 0 = no timeout.
+                               A deadline for each call as a whole (every byte sent and
+                               received, every round trip of an operation that needs
+                               several), not for each socket read: a server that trickles
+                               its answer still fails the call on time (POTTERY_ETIMEOUT) */
     const char *username;   /* ACL user; NULL = the URL's (if any) */
     const char *password;   /* NULL = the URL's (if any) */
     int db;                 /* -1 = the URL's (default 0) */

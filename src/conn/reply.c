@@ -264,7 +264,7 @@ int pottery__reply_int(long long *out, const pottery_reply *r, const char *what)
 
 int pottery__reply_int_in(long long *out, const pottery_reply *r, long long lo, long long hi, const char *what)
 {
-    long long v;
+    long long v = 0;
     int rc = pottery__reply_int(&v, r, what);
     if (rc < 0) return rc;
     if (v < lo || v > hi)
