@@ -32,8 +32,9 @@
  * is not JSON, or a stored count is not an integer, e.g. "abc" or "1.5" written by another
  * program; the data is left as it is), POTTERY_ERANGE (a stored integer or a result outside
  * int64), POTTERY_EREDIS (e.g. WRONGTYPE when the key holds another Redis type; the
- * message carries the Redis text), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A
- * failed call leaves Redis unchanged.
+ * message carries the Redis text), POTTERY_EPROTOCOL (a reply of a type the command cannot
+ * answer), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis
+ * unchanged.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
