@@ -12,8 +12,10 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
     c->key = NULL;
     c->keylen = 0;
     c->value = NULL;
+    if (key && key[0] == '\0')
+        return pottery__error(POTTERY_EINVAL, "the key is \"\" (empty); pass NULL for a temporary \"pottery:<uuid4>\" key");
     char random_key[POTTERY_RANDOM_KEY_SIZE];
-    if (key == NULL || key[0] == '\0') {
+    if (key == NULL) {
         int rc = pottery__random_key(random_key, client);
         if (rc < 0) return rc;
         key = random_key;

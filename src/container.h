@@ -28,7 +28,8 @@ typedef struct pottery_container {
     pottery_value_reader value; /* NULL: values are any JSON */
 } pottery_container;
 
-/* Copy key, or pick a random unused one when key is NULL or "". */
+/* Copy key, or pick a random unused one when key is NULL. "" is EINVAL: an empty key is
+ * more likely a bug than a wish for a temporary key that is deleted on free. */
 int pottery__container_init(pottery_container *c, pottery_client *client, const char *key);
 
 /* UNLINK a "pottery:" key, then free the key copy. */

@@ -982,6 +982,40 @@ static void test_errors_name_the_deque_function(void **state)
     pottery_deque_free(d);
 }
 
+/* "" is no key: only NULL asks for a temporary "pottery:<uuid4>" key (deleted on free).
+ * Every container's open refuses it before any round trip. */
+#define assert_empty_key_refused(type, open, opts)                            \
+    do {                                                                      \
+        type *handle_ = NULL;                                                 \
+        assert_int_equal(open(&handle_, client, "", (opts)), POTTERY_EINVAL); \
+        assert_message_contains("the key is \"\" (empty)");                   \
+        assert_null(handle_);                                                 \
+    } while (0)
+
+static void test_empty_key_is_rejected(void **state)
+{
+    (void)state;
+    uint64_t before = round_trips();
+    pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
+    opts.items = letters_ghi;
+    opts.nitems = 3;
+    assert_empty_key_refused(pottery_deque, pottery_deque_open, &opts);
+    assert_empty_key_refused(pottery_deque, pottery_deque_open, NULL);
+    assert_empty_key_refused(pottery_counter, pottery_counter_open, NULL);
+    assert_empty_key_refused(pottery_dict, pottery_dict_open, NULL);
+    assert_empty_key_refused(pottery_list, pottery_list_open, NULL);
+    assert_empty_key_refused(pottery_set, pottery_set_open, NULL);
+    assert_empty_key_refused(pottery_queue, pottery_queue_open, NULL);
+    assert_int_equal(round_trips(), before);
+    assert_raw("0", raw("DBSIZE", NULL));
+    /* NULL still picks a temporary key. */
+    pottery_deque *d = NULL;
+    assert_int_equal(pottery_deque_open(&d, client, NULL, &opts), 0);
+    assert_random_key(pottery_deque_key(d));
+    pottery_deque_free(d);
+    assert_raw("0", raw("DBSIZE", NULL));
+}
+
 static void test_foreign_data_is_a_decode_error(void **state)
 {
     (void)state;
@@ -1106,6 +1140,7 @@ int main(void)
         cmocka_unit_test_setup(test_concurrent_pushes_never_exceed_maxlen, fixture_reset),
         cmocka_unit_test_setup(test_null_arguments, fixture_reset),
         cmocka_unit_test_setup(test_errors_name_the_deque_function, fixture_reset),
+        cmocka_unit_test_setup(test_empty_key_is_rejected, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),

@@ -88,10 +88,10 @@ typedef enum pottery_counter_op {
     POTTERY_COUNTER_AND      /* c & other,  c &= other: the smaller count */
 } pottery_counter_op;
 
-/* Open a counter on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>", which pottery_counter_free() deletes, as pottery does for every key
- * that begins with "pottery:". Attaching to an existing hash without initial counts costs
- * nothing. The client is borrowed and must outlive the counter. *out is the caller's
+/* Open a counter on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>",
+ * which pottery_counter_free() deletes, as pottery does for every key that begins with
+ * "pottery:"; "" is POTTERY_EINVAL. Attaching to an existing hash without initial counts
+ * costs nothing. The client is borrowed and must outlive the counter. *out is the caller's
  * (pottery_counter_free).
  * Errors: POTTERY_EEXISTS (initial counts given, key exists: nothing written),
  * POTTERY_ERANDOMKEY, common errors.

@@ -67,9 +67,9 @@ typedef struct pottery_deque_options {
 
 /* ---- opening ---- */
 
-/* Open a deque on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>" (one EXISTS round trip), which pottery_deque_free() deletes, as pottery
- * does for every key that begins with "pottery:". opts NULL = defaults. The client is
+/* Open a deque on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>" (one
+ * EXISTS round trip), which pottery_deque_free() deletes, as pottery does for every key
+ * that begins with "pottery:"; "" is POTTERY_EINVAL. opts NULL = defaults. The client is
  * borrowed and must outlive the deque. *out is the caller's (pottery_deque_free).
  * Errors: POTTERY_EEXISTS (items given, key exists; nothing written), POTTERY_EINDEX
  * "IndexError: persistent RedisDeque beyond its maximum size" (no items, maxlen set, the
