@@ -11,8 +11,11 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
     c->client = client;
     c->key = NULL;
     c->keylen = 0;
+    c->value = NULL;
+    if (key && key[0] == '\0')
+        return pottery__error(POTTERY_EINVAL, "the key is \"\" (empty); pass NULL for a temporary \"pottery:<uuid4>\" key");
     char random_key[POTTERY_RANDOM_KEY_SIZE];
-    if (key == NULL || key[0] == '\0') {
+    if (key == NULL) {
         int rc = pottery__random_key(random_key, client);
         if (rc < 0) return rc;
         key = random_key;
@@ -118,7 +121,12 @@ int pottery__container_has(int *out, const pottery_container *c, const char *ver
 
 int pottery__container_clear(const pottery_container *c)
 {
-    return pottery__container_command(NULL, c, "UNLINK", NULL);
+    pottery_reply *r = NULL;
+    long long n;
+    int rc = pottery__container_command(&r, c, "UNLINK", NULL);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, 0, 1, "UNLINK");
+    pottery__reply_free(r);
+    return rc;
 }
 
 int pottery__error_value(int code, const char *what, const pottery_value *v)
@@ -131,6 +139,15 @@ int pottery__error_value(int code, const char *what, const pottery_value *v)
     }
     pottery_free(repr);
     return code;
+}
+
+int pottery__reply_bytes_or_nil(const char **s, size_t *len, const pottery_reply *r, const char *what)
+{
+    *s = NULL;
+    if (len) *len = 0;
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return 0;
+    if (pottery__reply_type(r) != POTTERY_REPLY_STRING) return pottery__reply_unexpected(r, what, "a bulk string or nil");
+    return pottery__reply_bytes(s, len, r, what);
 }
 
 int pottery__reply_to_value(pottery_value *out, const pottery_reply *r)

@@ -8,16 +8,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/codec.h"
 #include "conn/conn.h"
 #include "pottery/value.h"
 
+struct pottery_container;
+
+/* Turns one stored value (the bytes of a hash value, field naming its entry) into a parsed
+ * node, for a container whose values are narrower than any JSON (pottery_counter's counts):
+ * every whole-hash read of the container goes through it (hash_snapshot.c). EDECODE or
+ * ERANGE with a message for a value it refuses. */
+typedef int (*pottery_value_reader)(pottery_json_node **out, const struct pottery_container *c, const char *field,
+                                    size_t flen, const char *value, size_t vlen);
+
 typedef struct pottery_container {
-    pottery_client *client; /* borrowed */
-    char *key;              /* owned copy */
+    pottery_client *client;     /* borrowed */
+    char *key;                  /* owned copy */
     size_t keylen;
+    pottery_value_reader value; /* NULL: values are any JSON */
 } pottery_container;
 
-/* Copy key, or pick a random unused one when key is NULL or "". */
+/* Copy key, or pick a random unused one when key is NULL. "" is EINVAL: an empty key is
+ * more likely a bug than a wish for a temporary key that is deleted on free. */
 int pottery__container_init(pottery_container *c, pottery_client *client, const char *key);
 
 /* UNLINK a "pottery:" key, then free the key copy. */
@@ -52,11 +64,15 @@ int pottery__container_count(int64_t *out, const pottery_container *c, const cha
 int pottery__container_has(int *out, const pottery_container *c, const char *verb,
                            const pottery_value *value);
 
-/* clear(): UNLINK key. */
+/* clear(): UNLINK key (answering 0 or 1). */
 int pottery__container_clear(const pottery_container *c);
 
 /* Set `code` with a Python-style message naming the value, e.g. "KeyError: 'jack'". */
 int pottery__error_value(int code, const char *what, const pottery_value *v);
+
+/* A reply that is a bulk string or nil (HGET, LPOP): *s gets its bytes (owned by r), or
+ * NULL for nil; EPROTOCOL naming `what` for any other type. */
+int pottery__reply_bytes_or_nil(const char **s, size_t *len, const pottery_reply *r, const char *what);
 
 /* Decode a STRING reply into a temporary and, on success, dispose *out and move it there
  * (so a failed decode leaves *out untouched). */

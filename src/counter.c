@@ -1,4 +1,5 @@
 /* pottery_counter: RedisCounter on a Redis hash (field = JSON(key), value = JSON int count). */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,15 +355,6 @@ static int count_from_text(int64_t *out, const char *s, size_t len)
     return rc;
 }
 
-/* The count held by a parsed value: as count_from_text. */
-static int count_from_node(int64_t *out, const pottery_json_node *v)
-{
-    if (v->kind != POTTERY_JSON_INT) return POTTERY_EDECODE;
-    if (!v->fits_int64) return POTTERY_ERANGE;
-    *out = v->i;
-    return 0;
-}
-
 /* Python's repr of the key whose JSON text is given ("'a'"), for messages; the raw text
  * if it is not JSON. */
 static void describe_field(char *out, size_t cap, const char *text, size_t len)
@@ -403,132 +395,120 @@ static int range_error(const char *key, size_t keylen, const char *field, size_t
                           redis_text ? ")" : "");
 }
 
-/* Interpret a script's reply: an array is a failure; a string is a count (into *first,
- * which may be NULL); an integer is plain success. */
-static int script_result(const pottery_reply *r, int64_t *first)
+/* Does a script's failure array name this kind (and carry n elements)? */
+static int is_failure(const char *kind, size_t klen, const char *name, size_t n, size_t count)
 {
-    if (pottery__reply_type(r) == POTTERY_REPLY_ARRAY && pottery__reply_count(r) >= 2) {
-        size_t klen, keylen, flen = 0, vlen = 0;
-        const char *kind = pottery__reply_str(pottery__reply_at(r, 0), &klen);
-        const char *key = pottery__reply_str(pottery__reply_at(r, 1), &keylen);
-        const char *field = pottery__reply_str(pottery__reply_at(r, 2), &flen);
-        const char *value = pottery__reply_str(pottery__reply_at(r, 3), &vlen);
-        if (kind && klen == 6 && memcmp(kind, "exists", 6) == 0)
-            return pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%.*s' already exists", (int)keylen, key);
-        if (kind && klen == 6 && memcmp(kind, "decode", 6) == 0 && field && value)
-            return count_error(POTTERY_EDECODE, key, keylen, field, flen, value, vlen);
-        if (kind && klen == 5 && memcmp(kind, "range", 5) == 0 && field)
-            return range_error(key, keylen, field, flen, NULL);
-        return pottery__error(POTTERY_EREDIS, "unexpected reply from a counter script");
+    return klen == strlen(name) && memcmp(kind, name, klen) == 0 && count == n;
+}
+
+/* A script's failure: an array {'exists', key}, {'decode', key, field, value} or {'range',
+ * key, field} of bulk strings. */
+static int script_failure(const pottery_reply *r, const char *what)
+{
+    size_t count;
+    int rc = pottery__reply_array(&count, r, what);
+    const char *text[4] = { NULL, NULL, NULL, NULL };
+    size_t len[4] = { 0, 0, 0, 0 };
+    if (rc == 0 && (count < 2 || count > 4))
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: expected a verdict of 2 to 4 strings, got an array of %zu", what, count);
+    for (size_t i = 0; rc == 0 && i < count; i++) rc = pottery__reply_bytes(&text[i], &len[i], pottery__reply_at(r, i), what);
+    if (rc < 0) return rc;
+    if (is_failure(text[0], len[0], "exists", 2, count))
+        return pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%.*s' already exists", (int)len[1], text[1]);
+    if (is_failure(text[0], len[0], "decode", 4, count))
+        return count_error(POTTERY_EDECODE, text[1], len[1], text[2], len[2], text[3], len[3]);
+    if (is_failure(text[0], len[0], "range", 3, count)) return range_error(text[1], len[1], text[2], len[2], NULL);
+    return pottery__error(POTTERY_EPROTOCOL, "%s: unknown verdict '%.*s' (%zu strings)", what,
+                          (int)(len[0] > QUOTE_MAX ? QUOTE_MAX : len[0]), text[0], count);
+}
+
+/* A script's reply: an array is a failure (script_failure); success is a reply of type ok,
+ * either a count as a bulk string (into *first, which may be NULL) or a non-negative
+ * integer. Anything else is EPROTOCOL. */
+static int script_result(const pottery_reply *r, pottery_reply_type ok, int64_t *first, const char *what)
+{
+    pottery_reply_type t = pottery__reply_type(r);
+    if (t == POTTERY_REPLY_ARRAY) return script_failure(r, what);
+    if (ok == POTTERY_REPLY_INTEGER) {
+        long long n;
+        return pottery__reply_int_in(&n, r, 0, LLONG_MAX, what);
     }
-    if (pottery__reply_type(r) == POTTERY_REPLY_STRING && first) {
-        size_t len;
-        const char *text = pottery__reply_str(r, &len);
-        if (count_from_text(first, text, len) < 0)
-            return pottery__error(POTTERY_EREDIS, "unexpected reply from a counter script");
-    }
-    return 0;
+    const char *text;
+    size_t len;
+    int64_t n = 0;
+    int rc = pottery__reply_bytes(&text, &len, r, what);
+    if (rc == 0 && (rc = count_from_text(&n, text, len)) < 0 && rc != POTTERY_ENOMEM)
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: expected a count, got \"%.*s\"", what,
+                            (int)(len > QUOTE_MAX ? QUOTE_MAX : len), text);
+    if (rc == 0 && first) *first = n;
+    return rc;
 }
 
 /* ---- snapshots of whole counters ---- */
 
-/* A parsed hash (or JSON object) and the count of each entry. */
-typedef struct counts {
-    pottery_hash_snapshot s;
-    int64_t *n; /* n[i]: the count of s.entries[i] */
-} counts;
-
-#define COUNTS_INIT { POTTERY_HASH_SNAPSHOT_INIT, NULL }
-
-static void counts_free(counts *c)
+/* The counter's value reader (pottery_container.value): every whole-hash read (snapshots,
+ * to_json, equality, arithmetic) checks each count as get() does, and keeps it as an
+ * integer node. */
+static int count_node(pottery_json_node **out, const pottery_container *c, const char *field, size_t flen,
+                      const char *value, size_t vlen)
 {
-    pottery__hash_snapshot_free(&c->s);
-    free(c->n);
-    c->n = NULL;
+    int64_t n = 0;
+    int rc = count_from_text(&n, value, vlen);
+    if (rc < 0) return count_error(rc, c->key, c->keylen, field, flen, value, vlen);
+    pottery_value v = pottery_int(n);
+    return pottery__value_to_node(out, &v);
 }
 
-/* Fill n[] from the parsed values. A value that is not an int64 integer is EDECODE /
- * ERANGE for data from Redis (key given), ETYPE for a caller's JSON object (key NULL). */
-static int counts_fill(counts *c, const char *key, size_t keylen)
+/* The count of entry i of a snapshot read through count_node or checked by counts_from_json. */
+static int64_t count_at(const pottery_hash_snapshot *s, size_t i)
 {
-    c->n = malloc((c->s.count ? c->s.count : 1) * sizeof *c->n);
-    if (!c->n) return pottery__error_oom();
-    pottery_buf field = POTTERY_BUF_INIT, value = POTTERY_BUF_INIT;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < c->s.count; i++) {
-        rc = count_from_node(&c->n[i], c->s.entries[i].value);
-        if (rc == 0) continue;
-        pottery__buf_clear(&field);
-        pottery__buf_clear(&value);
-        if (pottery__json_write(&field, c->s.entries[i].key) < 0 || pottery__json_write(&value, c->s.entries[i].value) < 0) {
+    return s->entries[i].value->i;
+}
+
+static int counts_read(pottery_hash_snapshot *s, const pottery_counter *counter)
+{
+    return pottery__hash_container_read(s, &counter->c);
+}
+
+/* Parse a caller's JSON object of counts (ETYPE for a count that is not an int64 integer);
+ * *obj (freed by the caller after the snapshot) holds the nodes the snapshot borrows. */
+static int counts_from_json(pottery_hash_snapshot *s, pottery_json_node **obj, const char *json_object,
+                            const char *func)
+{
+    int rc = pottery__json_parse_kind(obj, json_object, POTTERY_JSON_OBJECT, func);
+    if (rc == 0) rc = pottery__hash_snapshot_from_object(s, *obj);
+    for (size_t i = 0; rc == 0 && i < s->count; i++) {
+        const pottery_json_node *v = s->entries[i].value;
+        if (v->kind == POTTERY_JSON_INT && v->fits_int64) continue;
+        pottery_buf field = POTTERY_BUF_INIT, value = POTTERY_BUF_INIT;
+        if (pottery__json_write(&field, s->entries[i].key) < 0 || pottery__json_write(&value, v) < 0) {
             rc = POTTERY_ENOMEM;
-        } else if (key) {
-            rc = count_error(rc, key, keylen, field.data, field.len, value.data, value.len);
         } else {
             char what[QUOTE_MAX + 32];
             describe_field(what, sizeof what, field.data, field.len);
-            rc = pottery__error(POTTERY_ETYPE, "the count of %s in the JSON object is not an int64 integer: %.*s",
-                                what, (int)(value.len > QUOTE_MAX ? QUOTE_MAX : value.len), value.data);
+            rc = pottery__error(POTTERY_ETYPE, "%s: the count of %s in the JSON object is not an int64 integer: %.*s",
+                                func, what, (int)(value.len > QUOTE_MAX ? QUOTE_MAX : value.len), value.data);
         }
+        pottery__buf_free(&field);
+        pottery__buf_free(&value);
     }
-    pottery__buf_free(&field);
-    pottery__buf_free(&value);
-    return rc;
-}
-
-static int counts_load(counts *c, const pottery_reply *r, const char *key, size_t keylen)
-{
-    int rc = pottery__hash_snapshot_load(&c->s, r);
-    return rc < 0 ? rc : counts_fill(c, key, keylen);
-}
-
-static int counts_read(counts *c, const pottery_counter *counter)
-{
-    int rc = pottery__hash_snapshot_read(&c->s, counter->c.client, counter->c.key, counter->c.keylen);
-    return rc < 0 ? rc : counts_fill(c, counter->c.key, counter->c.keylen);
-}
-
-/* Parse a caller's JSON object of counts; *obj (freed by the caller after counts_free)
- * holds the nodes the snapshot borrows. */
-static int counts_from_json(counts *c, pottery_json_node **obj, const char *json_object, const char *func)
-{
-    int rc = pottery__json_parse_kind(obj, json_object, POTTERY_JSON_OBJECT, func);
-    if (rc < 0) return rc;
-    rc = pottery__hash_snapshot_from_object(&c->s, *obj);
-    return rc < 0 ? rc : counts_fill(c, NULL, 0);
-}
-
-/* MULTI, HGETALL x, HGETALL y, EXEC on x's client (both on one server): one atomic round
- * trip; *exec gets the two hashes. */
-/* Both counters read in one atomic round trip when they share a server, else one each. */
-static int counts_read_both(counts *a, counts *b, pottery_counter *x, pottery_counter *y)
-{
-    if (!pottery__client_same_server(x->c.client, y->c.client)) {
-        int rc = counts_read(a, x);
-        return rc < 0 ? rc : counts_read(b, y);
-    }
-    pottery_reply *exec = NULL;
-    int rc = pottery__hash_read_both(&exec, &x->c, &y->c);
-    if (rc == 0) rc = counts_load(a, pottery__reply_at(exec, 0), x->c.key, x->c.keylen);
-    if (rc == 0) rc = counts_load(b, pottery__reply_at(exec, 1), y->c.key, y->c.keylen);
-    pottery__reply_free(exec);
     return rc;
 }
 
 /* ---- open / free ---- */
 
-/* What update/subtract add: keys (+1 each), pairs, and the entries of a snapshot. */
+/* What update/subtract add: keys (+1 each), pairs, and the entries of a snapshot of counts. */
 typedef struct contrib {
     const pottery_value *keys;
     size_t nkeys;
     const pottery_counter_pair *items;
     size_t nitems;
-    const counts *from;
+    const pottery_hash_snapshot *from;
 } contrib;
 
 static size_t contrib_len(const contrib *k)
 {
-    return k->nkeys + k->nitems + (k->from ? k->from->s.count : 0);
+    return k->nkeys + k->nitems + (k->from ? k->from->count : 0);
 }
 
 /* Push the i-th contribution as field, count. Returns cmd->err (the first build error). */
@@ -545,23 +525,25 @@ static int contrib_push(pottery_cmd *cmd, const contrib *k, size_t i, pottery_bu
     }
     i -= k->nitems;
     pottery__buf_clear(scratch);
-    int rc = pottery__json_write(scratch, k->from->s.entries[i].key);
+    int rc = pottery__json_write(scratch, k->from->entries[i].key);
     if (rc < 0) {
         if (!cmd->err) cmd->err = rc;
         return rc;
     }
     pottery__cmd_copy(cmd, scratch->data, scratch->len);
-    return pottery__cmd_int(cmd, k->from->n[i]);
+    return pottery__cmd_int(cmd, count_at(k->from, i));
 }
 
 /* Run a counter script with its arguments pushed on args, then read its verdict
- * (script_result: *first, which may be NULL, gets a returned count). */
+ * (script_result: *first, which may be NULL, gets a returned count). update_script answers
+ * a count, the others an integer. */
 static int run_counter_script(int64_t *first, pottery_counter *ctr, const pottery_script *s, size_t nkeys,
                               pottery_cmd *args)
 {
     pottery_reply *r = NULL;
     int rc = pottery__eval(&r, ctr->c.client, s, nkeys, args);
-    if (rc == 0) rc = script_result(r, first);
+    if (rc == 0)
+        rc = script_result(r, s == &update_script ? POTTERY_REPLY_STRING : POTTERY_REPLY_INTEGER, first, s->name);
     pottery__reply_free(r);
     return rc;
 }
@@ -623,12 +605,16 @@ static int build_stage(pottery_cmd *cmd, const pottery_counter *ctr, const char 
     return cmd->err;
 }
 
-/* The commit's verdict: the last of EXEC's results. */
-static int commit_result(const pottery_reply *exec)
+/* EXEC's results for nstages staging scripts (each answering 0 or 1) and the commit, whose
+ * verdict is the call's. */
+static int commit_result(const pottery_reply *exec, size_t nstages)
 {
-    size_t count = pottery__reply_count(exec);
-    if (count == 0) return pottery__error(POTTERY_EREDIS, "unexpected reply to EXEC");
-    return script_result(pottery__reply_at(exec, count - 1), NULL);
+    int rc = pottery__reply_array_n(exec, nstages + 1, "EXEC");
+    for (size_t i = 0; rc == 0 && i < nstages; i++) {
+        long long done;
+        rc = pottery__reply_int_in(&done, pottery__reply_at(exec, i), 0, 1, "counter_stage");
+    }
+    return rc < 0 ? rc : script_result(pottery__reply_at(exec, nstages), POTTERY_REPLY_INTEGER, NULL, "counter_commit");
 }
 
 /* More than PAIRS_PER_SCRIPT contributions: MULTI, one staging script per chunk, the
@@ -658,7 +644,7 @@ static int run_staged(pottery_counter *ctr, const char *mode, const char *sign, 
         pottery__stream_txn_send(&txn, &cmd);
         pottery_reply *exec = NULL;
         rc = pottery__stream_txn_finish(&exec, &txn);
-        if (rc == 0) rc = commit_result(exec);
+        if (rc == 0) rc = commit_result(exec, (n + PAIRS_PER_SCRIPT - 1) / PAIRS_PER_SCRIPT);
         pottery__reply_free(exec);
     }
     pottery__cmd_free(&cmd);
@@ -691,6 +677,7 @@ int pottery_counter_open(pottery_counter **out, pottery_client *client, const ch
     pottery_counter *c = calloc(1, sizeof *c);
     if (!c) return pottery__error_oom();
     int rc = pottery__container_init(&c->c, client, key);
+    c->c.value = count_node;
     if (rc == 0 && opts) {
         contrib k = { opts->keys, opts->nkeys, opts->items, opts->nitems, NULL };
         rc = run_contrib(NULL, c, "i", "+", &k);
@@ -718,9 +705,10 @@ const char *pottery_counter_key(const pottery_counter *counter)
 
 /* ---- single keys ---- */
 
-/* Run "<verb> <hash> JSON(key) n" (HSET, HINCRBY) and hand back the reply. */
-static int count_command(pottery_reply **r, pottery_counter *c, const char *verb, const pottery_value *key,
-                         int64_t n)
+/* Run "<verb> <hash> JSON(key) n" (HSET, HINCRBY); its integer reply, between lo and hi,
+ * into *out. */
+static int count_command(long long *out, pottery_counter *c, const char *verb, const pottery_value *key, int64_t n,
+                         long long lo, long long hi)
 {
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
@@ -728,7 +716,10 @@ static int count_command(pottery_reply **r, pottery_counter *c, const char *verb
     pottery__cmd_key(&cmd, &c->c);
     pottery__cmd_value(&cmd, key);
     pottery__cmd_int(&cmd, n);
-    int rc = pottery__exec(r, c->c.client, &cmd);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec(&r, c->c.client, &cmd);
+    if (rc == 0) rc = pottery__reply_int_in(out, r, lo, hi, verb);
+    pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     return rc;
 }
@@ -755,15 +746,14 @@ int pottery_counter_get(int64_t *out, pottery_counter *counter, pottery_value ke
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
     pottery_reply *r = NULL;
+    const char *text = NULL;
+    size_t len = 0;
+    int64_t n = 0;
     int rc = pottery__container_command(&r, &counter->c, "HGET", &key);
-    if (rc == 0) {
-        size_t len;
-        const char *text = pottery__reply_str(r, &len);
-        int64_t n = 0;
-        if (pottery__reply_type(r) == POTTERY_REPLY_STRING) rc = count_from_text(&n, text, len);
-        if (rc < 0) rc = key_count_error(rc, counter, &key, text, len, NULL);
-        else *out = n;
-    }
+    if (rc == 0) rc = pottery__reply_bytes_or_nil(&text, &len, r, "HGET");
+    /* nil: a missing key counts 0, as in Python */
+    if (rc == 0 && text && (rc = count_from_text(&n, text, len)) < 0) rc = key_count_error(rc, counter, &key, text, len, NULL);
+    if (rc == 0) *out = n;
     pottery__reply_free(r);
     return rc;
 }
@@ -771,13 +761,20 @@ int pottery_counter_get(int64_t *out, pottery_counter *counter, pottery_value ke
 int pottery_counter_set(pottery_counter *counter, pottery_value key, int64_t count)
 {
     POTTERY_CHECK_ARG(counter);
-    return count_command(NULL, counter, "HSET", &key, count);
+    long long added;
+    return count_command(&added, counter, "HSET", &key, count, 0, 1);
 }
 
 int pottery_counter_del(pottery_counter *counter, pottery_value key)
 {
     POTTERY_CHECK_ARG(counter);
-    return pottery__container_command(NULL, &counter->c, "HDEL", &key);
+    /* A missing key is no error (Counter's del), but the reply must still be HDEL's 0 or 1. */
+    pottery_reply *r = NULL;
+    long long removed;
+    int rc = pottery__container_command(&r, &counter->c, "HDEL", &key);
+    if (rc == 0) rc = pottery__reply_int_in(&removed, r, 0, 1, "HDEL");
+    pottery__reply_free(r);
+    return rc;
 }
 
 int pottery_counter_contains(int *out, pottery_counter *counter, pottery_value key)
@@ -797,10 +794,9 @@ int pottery_counter_len(int64_t *out, pottery_counter *counter)
 int pottery_counter_incr(int64_t *out, pottery_counter *counter, pottery_value key, int64_t n)
 {
     POTTERY_CHECK_ARG(counter);
-    pottery_reply *r = NULL;
-    int rc = count_command(&r, counter, "HINCRBY", &key, n);
-    if (rc == 0 && out) *out = (int64_t)pottery__reply_integer(r);
-    pottery__reply_free(r);
+    long long now = 0;
+    int rc = count_command(&now, counter, "HINCRBY", &key, n, LLONG_MIN, LLONG_MAX);
+    if (rc == 0 && out) *out = (int64_t)now;
     if (rc == POTTERY_EREDIS && strstr(pottery_error_last()->message, "overflow")) {
         char redis_text[128];
         snprintf(redis_text, sizeof redis_text, "%s", pottery_error_last()->message);
@@ -865,13 +861,13 @@ static int update_from(pottery_counter *counter, pottery_counter *other, const c
     if (pottery__client_same_server(counter->c.client, other->c.client))
         return script_with_other(counter, other, &update_from_script, sign);
     /* Another server: read it, then write as one atomic update. */
-    counts theirs = COUNTS_INIT;
+    pottery_hash_snapshot theirs = POTTERY_HASH_SNAPSHOT_INIT;
     int rc = counts_read(&theirs, other);
     if (rc == 0) {
         contrib k = { NULL, 0, NULL, 0, &theirs };
         rc = run_contrib(NULL, counter, "u", sign, &k);
     }
-    counts_free(&theirs);
+    pottery__hash_snapshot_free(&theirs);
     return rc;
 }
 
@@ -910,12 +906,12 @@ static int by_count_then_index(const void *pa, const void *pb)
 }
 
 /* The entries' indexes in most_common order: count descending, ties in Redis order. */
-static int rank(ranked **out, const counts *c)
+static int rank(ranked **out, const pottery_hash_snapshot *c)
 {
-    ranked *r = malloc((c->s.count ? c->s.count : 1) * sizeof *r);
+    ranked *r = malloc((c->count ? c->count : 1) * sizeof *r);
     if (!r) return pottery__error_oom();
-    for (size_t i = 0; i < c->s.count; i++) r[i] = (ranked){ c->n[i], i };
-    if (c->s.count > 1) qsort(r, c->s.count, sizeof *r, by_count_then_index);
+    for (size_t i = 0; i < c->count; i++) r[i] = (ranked){ count_at(c, i), i };
+    if (c->count > 1) qsort(r, c->count, sizeof *r, by_count_then_index);
     *out = r;
     return 0;
 }
@@ -932,22 +928,22 @@ int pottery_counter_most_common(pottery_counter_pair **out, size_t *out_n, potte
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(out_n);
     POTTERY_CHECK_ARG(counter);
-    counts c = COUNTS_INIT;
+    pottery_hash_snapshot c = POTTERY_HASH_SNAPSHOT_INIT;
     ranked *order = NULL;
     pottery_counter_pair *pairs = NULL;
     size_t m = 0;
     int rc = counts_read(&c, counter);
     if (rc == 0) rc = rank(&order, &c);
     if (rc == 0) {
-        m = (n < 0 || (uint64_t)n > c.s.count) ? c.s.count : (size_t)n;
+        m = (n < 0 || (uint64_t)n > c.count) ? c.count : (size_t)n;
         if (m > 0 && !(pairs = calloc(m, sizeof *pairs))) rc = pottery__error_oom();
     }
     for (size_t i = 0; rc == 0 && i < m; i++) {
-        rc = pottery__value_from_node(&pairs[i].key, c.s.entries[order[i].index].key);
+        rc = pottery__value_from_node(&pairs[i].key, c.entries[order[i].index].key);
         pairs[i].count = order[i].count;
     }
     free(order);
-    counts_free(&c);
+    pottery__hash_snapshot_free(&c);
     if (rc < 0) {
         pottery_counter_pairs_free(pairs, m);
         return rc;
@@ -961,19 +957,19 @@ int pottery_counter_repr(char **out, pottery_counter *counter)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    counts c = COUNTS_INIT;
+    pottery_hash_snapshot c = POTTERY_HASH_SNAPSHOT_INIT;
     ranked *order = NULL;
     pottery_hash_snapshot view = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf b = POTTERY_BUF_INIT;
     int rc = counts_read(&c, counter);
     if (rc == 0) rc = rank(&order, &c);
-    if (rc == 0 && c.s.count > 0) {
+    if (rc == 0 && c.count > 0) {
         /* The same nodes, borrowed, in most_common order. */
         view.borrowed = 1;
-        view.entries = malloc(c.s.count * sizeof *view.entries);
+        view.entries = malloc(c.count * sizeof *view.entries);
         if (!view.entries) rc = pottery__error_oom();
-        for (size_t i = 0; rc == 0 && i < c.s.count; i++) {
-            const pottery_hash_entry *e = &c.s.entries[order[i].index];
+        for (size_t i = 0; rc == 0 && i < c.count; i++) {
+            const pottery_hash_entry *e = &c.entries[order[i].index];
             view.entries[view.count++] = (pottery_hash_entry){ e->key, e->value, POTTERY_BUF_INIT };
         }
     }
@@ -982,7 +978,7 @@ int pottery_counter_repr(char **out, pottery_counter *counter)
     pottery__buf_free(&b);
     pottery__hash_snapshot_free(&view);
     free(order);
-    counts_free(&c);
+    pottery__hash_snapshot_free(&c);
     return rc;
 }
 
@@ -1012,20 +1008,21 @@ int pottery_counter_total(int64_t *out, pottery_counter *counter)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
     pottery_reply *r = NULL;
+    size_t count = 0;
     int rc = pottery__container_command(&r, &counter->c, "HVALS", NULL);
+    if (rc == 0) rc = pottery__reply_array(&count, r, "HVALS");
     /* The exact total is sum + carry * 2^64 (sum wraps around), so partial sums may
      * leave the int64 range as long as the total does not. */
     uint64_t sum = 0;
     int64_t carry = 0;
-    for (size_t i = 0; rc == 0 && i < pottery__reply_count(r); i++) {
+    for (size_t i = 0; rc == 0 && i < count; i++) {
         size_t len;
-        const char *text = pottery__reply_str(pottery__reply_at(r, i), &len);
+        const char *text;
         int64_t n = 0;
-        rc = count_from_text(&n, text ? text : "", len);
-        if (rc < 0) {
-            rc = count_error(rc, counter->c.key, counter->c.keylen, NULL, 0, text ? text : "", len);
-            break;
-        }
+        rc = pottery__reply_bytes(&text, &len, pottery__reply_at(r, i), "HVALS");
+        if (rc == 0 && (rc = count_from_text(&n, text, len)) < 0)
+            rc = count_error(rc, counter->c.key, counter->c.keylen, NULL, 0, text, len);
+        if (rc < 0) break;
         int64_t before = as_int64(sum);
         sum += (uint64_t)n;
         if (n > 0 && as_int64(sum) < before) carry++;
@@ -1091,20 +1088,21 @@ static int same_text(const operand_entry *a, const operand_entry *b)
 
 /* Counter arithmetic on two snapshots (a missing key counts 0; only positive results
  * kept), written as canonical JSON text. Either side may be NULL (empty). */
-static int combine(pottery_buf *json, pottery_counter_op op, counts *a, counts *b, const char *key)
+static int combine(pottery_buf *json, pottery_counter_op op, pottery_hash_snapshot *a, pottery_hash_snapshot *b,
+                   const char *key)
 {
-    counts *sides[2] = { a, b };
-    size_t total = (a ? a->s.count : 0) + (b ? b->s.count : 0), k = 0;
+    pottery_hash_snapshot *sides[2] = { a, b };
+    size_t total = (a ? a->count : 0) + (b ? b->count : 0), k = 0;
     operand_entry *all = malloc((total ? total : 1) * sizeof *all);
     if (!all) return pottery__error_oom();
     int rc = 0;
     for (int side = 0; rc == 0 && side < 2; side++) {
-        counts *c = sides[side];
-        for (size_t i = 0; c && rc == 0 && i < c->s.count; i++) {
-            pottery_hash_entry *e = &c->s.entries[i];
+        pottery_hash_snapshot *c = sides[side];
+        for (size_t i = 0; c && rc == 0 && i < c->count; i++) {
+            pottery_hash_entry *e = &c->entries[i];
             pottery__buf_clear(&e->sort_key);
             rc = pottery__json_write(&e->sort_key, e->key);
-            all[k++] = (operand_entry){ &e->sort_key, e->key, c->n[i], side, i };
+            all[k++] = (operand_entry){ &e->sort_key, e->key, count_at(c, i), side, i };
         }
     }
     if (rc == 0 && total > 1) qsort(all, total, sizeof *all, by_text_then_side);
@@ -1181,12 +1179,12 @@ int pottery_counter_binary(char **out, size_t *out_len, pottery_counter *counter
     POTTERY_CHECK_ARG(other);
     int rc = check_op(op, __func__);
     if (rc < 0) return rc;
-    counts a = COUNTS_INIT, b = COUNTS_INIT;
+    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf json = POTTERY_BUF_INIT;
-    rc = counts_read_both(&a, &b, counter, other);
+    rc = pottery__hash_read_pair(&a, &b, &counter->c, &other->c);
     if (rc == 0) rc = combine(&json, op, &a, &b, counter->c.key);
-    counts_free(&a);
-    counts_free(&b);
+    pottery__hash_snapshot_free(&a);
+    pottery__hash_snapshot_free(&b);
     return finish_json(out, out_len, &json, rc);
 }
 
@@ -1198,14 +1196,14 @@ int pottery_counter_binary_json(char **out, size_t *out_len, pottery_counter *co
     POTTERY_CHECK_ARG(json_object);
     int rc = check_op(op, __func__);
     if (rc < 0) return rc;
-    counts a = COUNTS_INIT, b = COUNTS_INIT;
+    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT, b = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_json_node *obj = NULL;
     pottery_buf json = POTTERY_BUF_INIT;
     rc = counts_from_json(&b, &obj, json_object, __func__);
     if (rc == 0) rc = counts_read(&a, counter);
     if (rc == 0) rc = combine(&json, op, &a, &b, counter->c.key);
-    counts_free(&a);
-    counts_free(&b);
+    pottery__hash_snapshot_free(&a);
+    pottery__hash_snapshot_free(&b);
     pottery__json_free(obj);
     return finish_json(out, out_len, &json, rc);
 }
@@ -1213,13 +1211,13 @@ int pottery_counter_binary_json(char **out, size_t *out_len, pottery_counter *co
 /* +c is c + {} and -c is {} - c. */
 static int unary(char **out, size_t *out_len, pottery_counter *counter, int negate)
 {
-    counts a = COUNTS_INIT;
+    pottery_hash_snapshot a = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf json = POTTERY_BUF_INIT;
     int rc = counts_read(&a, counter);
     if (rc == 0)
         rc = negate ? combine(&json, POTTERY_COUNTER_SUB, NULL, &a, counter->c.key)
                     : combine(&json, POTTERY_COUNTER_ADD, &a, NULL, counter->c.key);
-    counts_free(&a);
+    pottery__hash_snapshot_free(&a);
     return finish_json(out, out_len, &json, rc);
 }
 
@@ -1248,7 +1246,7 @@ static const char *op_text(pottery_counter_op op)
 }
 
 /* The in-place script with the other operand's counts as arguments. */
-static int inplace_with(pottery_counter *counter, pottery_counter_op op, const counts *theirs)
+static int inplace_with(pottery_counter *counter, pottery_counter_op op, const pottery_hash_snapshot *theirs)
 {
     contrib k = { NULL, 0, NULL, 0, theirs };
     return script_with_contrib(NULL, counter, &inplace_script, op_text(op), NULL, &k);
@@ -1262,10 +1260,10 @@ int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pot
     if (rc < 0) return rc;
     if (pottery__client_same_server(counter->c.client, other->c.client))
         return script_with_other(counter, other, &inplace_script, op_text(op));
-    counts theirs = COUNTS_INIT;
+    pottery_hash_snapshot theirs = POTTERY_HASH_SNAPSHOT_INIT;
     rc = counts_read(&theirs, other);
     if (rc == 0) rc = inplace_with(counter, op, &theirs);
-    counts_free(&theirs);
+    pottery__hash_snapshot_free(&theirs);
     return rc;
 }
 
@@ -1275,11 +1273,11 @@ int pottery_counter_inplace_json(pottery_counter *counter, pottery_counter_op op
     POTTERY_CHECK_ARG(json_object);
     int rc = check_op(op, __func__);
     if (rc < 0) return rc;
-    counts theirs = COUNTS_INIT;
+    pottery_hash_snapshot theirs = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_json_node *obj = NULL;
     rc = counts_from_json(&theirs, &obj, json_object, __func__);
     if (rc == 0) rc = inplace_with(counter, op, &theirs);
-    counts_free(&theirs);
+    pottery__hash_snapshot_free(&theirs);
     pottery__json_free(obj);
     return rc;
 }
@@ -1322,7 +1320,7 @@ static int next_entry(pottery_counter_iter *it, pottery_value *key, int64_t *cou
     int rc = pottery__scan_next(&it->scan, &field, &flen);
     if (rc < 0) return rc;
     rc = pottery__scan_next(&it->scan, &value, &vlen);
-    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EREDIS, "HSCAN returned a field without a value") : rc;
+    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN: a field without a value") : rc;
     rc = count_from_text(count, value, vlen);
     if (rc < 0) return count_error(rc, it->scan.key, it->scan.keylen, field, flen, value, vlen);
     return pottery__decode(key, field, flen);

@@ -5,6 +5,8 @@
  * RPOP/LPOP, rotate and insert are Lua scripts. Reads (indexing, slices, index, count,
  * membership, len, iteration, snapshots, equality) go through a pottery_list opened on the
  * same client and key, so the two modules read a list in exactly one way. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +73,20 @@ static const pottery_script rotate_script = {
     "return r\n"
 };
 
+/* The result of a pottery_list call made by the deque function func: a message naming the
+ * list function ("pottery_list_equal_json: not a JSON array") names func instead. */
+static int named(int rc, const char *func)
+{
+    static const char prefix[] = "pottery_list_";
+    const pottery_error *e = pottery_error_last();
+    if (rc >= 0 || rc == POTTERY_EITEROVER || e->code != rc || strncmp(e->message, prefix, sizeof prefix - 1) != 0)
+        return rc;
+    /* Copied first: the message being written must not be read at the same time. */
+    char rest[POTTERY_ERROR_MESSAGE_MAX];
+    snprintf(rest, sizeof rest, "%s", e->message + strcspn(e->message, ":"));
+    return pottery__error(rc, "%s%s", func, rest);
+}
+
 /* ---- open, free, accessors ---- */
 
 /* The first of n values that a deque bounded by maxlen keeps: only the last maxlen of a
@@ -135,7 +151,7 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
     }
     /* The list handle comes last: once it exists, freeing it would UNLINK a "pottery:" key,
      * and a failed open must never delete data (the key may be somebody else's). */
-    if (rc == 0) rc = pottery_list_open(&d->list, client, d->c.key, NULL);
+    if (rc == 0) rc = named(pottery_list_open(&d->list, client, d->c.key, NULL), __func__);
     if (rc < 0) {
         pottery__container_abandon(&d->c);
         free(d);
@@ -185,6 +201,23 @@ static void push_trim_range(pottery_cmd *cmd, const pottery_deque *d, int left)
     }
 }
 
+/* The reply to a push (the new length, at least 1) or to its LTRIM (+OK). */
+static int push_reply(const pottery_reply *r, const char *verb)
+{
+    long long len;
+    if (strcmp(verb, "LTRIM") == 0) return pottery__reply_status(r, "OK", verb);
+    return pottery__reply_int_in(&len, r, 1, LLONG_MAX, verb);
+}
+
+/* EXEC's results for npush pushes followed by an LTRIM when the deque has a maxlen. */
+static int push_results(const pottery_reply *exec, const pottery_deque *d, const char *verb, size_t npush)
+{
+    size_t n = npush + (d->maxlen != POTTERY_DEQUE_NO_MAXLEN);
+    int rc = pottery__reply_array_n(exec, n, "EXEC");
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = push_reply(pottery__reply_at(exec, i), i < npush ? verb : "LTRIM");
+    return rc;
+}
+
 /* Large pushes: MULTI, one PUSH per chunk, LTRIM (with maxlen), EXEC, streamed so that only
  * one chunk is in memory; still one round trip and atomic. A value that fails to encode
  * turns EXEC into DISCARD, so nothing is written. */
@@ -210,7 +243,11 @@ static int push_streamed(pottery_deque *d, const char *verb, int left, const pot
         pottery__stream_txn_send(&txn, &cmd);
     }
     pottery__cmd_free(&cmd);
-    return pottery__stream_txn_finish(NULL, &txn);
+    pottery_reply *exec = NULL;
+    int rc = pottery__stream_txn_finish(&exec, &txn);
+    if (rc == 0) rc = push_results(exec, d, verb, (n + VALUES_PER_CHUNK - 1) / VALUES_PER_CHUNK);
+    pottery__reply_free(exec);
+    return rc;
 }
 
 /* The body of append/appendleft/extend/extendleft: values pushed one after the other on the
@@ -243,9 +280,16 @@ static int push(pottery_deque *d, int left, const pottery_value *values, size_t 
         push_trim_range(&cmds[ncmds], d, left);
         ncmds++;
     }
-    /* One command (a push without maxlen) is atomic on its own. */
-    rc = ncmds == 1 ? pottery__exec(NULL, d->c.client, &cmds[0])
-                    : pottery__exec_multi(NULL, d->c.client, cmds, ncmds);
+    /* One command (a push without maxlen, or maxlen 0's LTRIM) is atomic on its own. */
+    pottery_reply *r = NULL;
+    if (ncmds == 1) {
+        rc = pottery__exec(&r, d->c.client, &cmds[0]);
+        if (rc == 0) rc = push_reply(r, n > 0 ? verb : "LTRIM");
+    } else {
+        rc = pottery__exec_multi(&r, d->c.client, cmds, ncmds);
+        if (rc == 0) rc = push_results(r, d, verb, 1);
+    }
+    pottery__reply_free(r);
     for (size_t i = 0; i < ncmds; i++) pottery__cmd_free(&cmds[i]);
     return rc;
 }
@@ -282,19 +326,20 @@ int pottery_deque_extendleft(pottery_deque *deque, const pottery_value *values, 
 
 static int pop(pottery_value *out, pottery_deque *d, int left)
 {
-    POTTERY_CHECK_ARG(out);
-    POTTERY_CHECK_ARG(d);
+    const char *verb = left ? "LPOP" : "RPOP";
     pottery_reply *r = NULL;
-    int rc = pottery__container_command(&r, &d->c, left ? "LPOP" : "RPOP", NULL);
-    if (rc == 0 && pottery__reply_type(r) == POTTERY_REPLY_NIL)
-        rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
-    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) == POTTERY_EDECODE) {
-        /* Foreign bytes: put them back where they were, so no data is lost (one more round
-         * trip, on this error path only). The decode error is what the caller sees. */
+    const char *bytes = NULL;
+    size_t len = 0;
+    int rc = pottery__container_command(&r, &d->c, verb, NULL);
+    if (rc == 0) rc = pottery__reply_bytes_or_nil(&bytes, &len, r, verb);
+    if (rc == 0 && !bytes) rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
+    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0) {
+        /* The element is out of Redis but not in the caller's hands (foreign bytes, or no
+         * memory to decode them): put it back where it was, so no data is lost (one more
+         * round trip, on this error path only). A push never overwrites a concurrent
+         * writer's element. The decode error is what the caller sees. */
         pottery_error_saved saved;
         pottery__error_save(&saved);
-        size_t len;
-        const char *bytes = pottery__reply_str(r, &len);
         (void)pottery__container_command_bytes(NULL, &d->c, left ? "LPUSH" : "RPUSH", bytes, len);
         pottery__error_restore(&saved);
     }
@@ -304,11 +349,15 @@ static int pop(pottery_value *out, pottery_deque *d, int left)
 
 int pottery_deque_pop(pottery_value *out, pottery_deque *deque)
 {
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(deque);
     return pop(out, deque, 0);
 }
 
 int pottery_deque_popleft(pottery_value *out, pottery_deque *deque)
 {
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(deque);
     return pop(out, deque, 1);
 }
 
@@ -322,7 +371,11 @@ int pottery_deque_rotate(pottery_deque *deque, int64_t n)
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &deque->c);
     pottery__cmd_int(&args, (long long)n);
-    int rc = pottery__eval(NULL, deque->c.client, &rotate_script, 1, &args);
+    pottery_reply *r = NULL;
+    long long moved;
+    int rc = pottery__eval(&r, deque->c.client, &rotate_script, 1, &args);
+    if (rc == 0) rc = pottery__reply_int_in(&moved, r, 0, LLONG_MAX, rotate_script.name);
+    pottery__reply_free(r);
     pottery__cmd_free(&args);
     return rc;
 }
@@ -355,7 +408,8 @@ int pottery_deque_insert(pottery_deque *deque, int64_t index, pottery_value valu
 {
     POTTERY_CHECK_ARG(deque);
     /* Unbounded: nothing to check, the list's own insert is the whole operation. */
-    if (deque->maxlen == POTTERY_DEQUE_NO_MAXLEN) return pottery_list_insert(deque->list, index, value);
+    if (deque->maxlen == POTTERY_DEQUE_NO_MAXLEN)
+        return named(pottery_list_insert(deque->list, index, value), __func__);
     char placeholder[37];
     int rc = pottery__uuid4(placeholder);
     if (rc < 0) return rc;
@@ -367,9 +421,10 @@ int pottery_deque_insert(pottery_deque *deque, int64_t index, pottery_value valu
     pottery__cmd_arg(&args, placeholder, 36);
     pottery__cmd_value(&args, &value);
     pottery_reply *r = NULL;
+    long long inserted = 0;
     rc = pottery__eval(&r, deque->c.client, &insert_script, 1, &args);
-    if (rc == 0 && pottery__reply_integer(r) == 0)
-        rc = pottery__error(POTTERY_EINDEX, "IndexError: deque already at its maximum size");
+    if (rc == 0) rc = pottery__reply_int_in(&inserted, r, 0, 1, insert_script.name);
+    if (rc == 0 && !inserted) rc = pottery__error(POTTERY_EINDEX, "IndexError: deque already at its maximum size");
     pottery__reply_free(r);
     pottery__cmd_free(&args);
     return rc;
@@ -378,10 +433,10 @@ int pottery_deque_insert(pottery_deque *deque, int64_t index, pottery_value valu
 /* ---- everything else: the list's operations, in collections.deque's words ---- */
 
 /* pottery_list reports IndexError and ValueError in list's words; a deque answers as
- * Python's deque does. Other codes pass through unchanged. */
-static int in_deque_words(int rc, int code, const char *message)
+ * Python's deque does. Other codes pass through unchanged (named as named() does). */
+static int in_deque_words(int rc, int code, const char *message, const char *func)
 {
-    return rc == code ? pottery__error(code, "%s", message) : rc;
+    return rc == code ? pottery__error(code, "%s", message) : named(rc, func);
 }
 
 static const char index_error[] = "IndexError: deque index out of range";
@@ -390,66 +445,66 @@ int pottery_deque_peek(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, -1), POTTERY_EINDEX, index_error);
+    return in_deque_words(pottery_list_get(out, deque->list, -1), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_peekleft(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, 0), POTTERY_EINDEX, index_error);
+    return in_deque_words(pottery_list_get(out, deque->list, 0), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_get(pottery_value *out, pottery_deque *deque, int64_t index)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, index), POTTERY_EINDEX, index_error);
+    return in_deque_words(pottery_list_get(out, deque->list, index), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_set(pottery_deque *deque, int64_t index, pottery_value value)
 {
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_set(deque->list, index, value), POTTERY_EINDEX, index_error);
+    return in_deque_words(pottery_list_set(deque->list, index, value), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_del(pottery_deque *deque, int64_t index)
 {
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_del(deque->list, index), POTTERY_EINDEX, index_error);
+    return in_deque_words(pottery_list_del(deque->list, index), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_remove(pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(deque);
     return in_deque_words(pottery_list_remove(deque->list, value), POTTERY_ENOTFOUND,
-                          "ValueError: deque.remove(x): x not in deque");
+                          "ValueError: deque.remove(x): x not in deque", __func__);
 }
 
 int pottery_deque_reverse(pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_reverse(deque->list);
+    return named(pottery_list_reverse(deque->list), __func__);
 }
 
 int pottery_deque_clear(pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_clear(deque->list);
+    return named(pottery_list_clear(deque->list), __func__);
 }
 
 int pottery_deque_len(int64_t *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_len(out, deque->list);
+    return named(pottery_list_len(out, deque->list), __func__);
 }
 
 int pottery_deque_get_slice(pottery_value *out, pottery_deque *deque, pottery_slice slice)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_get_slice(out, deque->list, slice);
+    return named(pottery_list_get_slice(out, deque->list, slice), __func__);
 }
 
 /* "ValueError: 'x' is not in deque" for a failed index(). */
@@ -467,7 +522,7 @@ int pottery_deque_index(int64_t *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return not_in_deque(pottery_list_index(out, deque->list, value), &value);
+    return not_in_deque(named(pottery_list_index(out, deque->list, value), __func__), &value);
 }
 
 int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value, int64_t start,
@@ -475,35 +530,35 @@ int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value 
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return not_in_deque(pottery_list_index_range(out, deque->list, value, start, stop), &value);
+    return not_in_deque(named(pottery_list_index_range(out, deque->list, value, start, stop), __func__), &value);
 }
 
 int pottery_deque_count(int64_t *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_count(out, deque->list, value);
+    return named(pottery_list_count(out, deque->list, value), __func__);
 }
 
 int pottery_deque_contains(int *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_contains(out, deque->list, value);
+    return named(pottery_list_contains(out, deque->list, value), __func__);
 }
 
 int pottery_deque_snapshot(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_snapshot(out, deque->list);
+    return named(pottery_list_snapshot(out, deque->list), __func__);
 }
 
 int pottery_deque_to_json(char **out, size_t *out_len, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pottery_list_to_json(out, out_len, deque->list);
+    return named(pottery_list_to_json(out, out_len, deque->list), __func__);
 }
 
 int pottery_deque_repr(char **out, pottery_deque *deque)
@@ -511,7 +566,7 @@ int pottery_deque_repr(char **out, pottery_deque *deque)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     char *items = NULL;
-    int rc = pottery_list_repr_items(&items, deque->list);
+    int rc = named(pottery_list_repr_items(&items, deque->list), __func__);
     if (rc < 0) return rc;
     pottery_buf b = POTTERY_BUF_INIT;
     rc = pottery__buf_puts(&b, "RedisDeque(");
@@ -533,7 +588,7 @@ int pottery_deque_equal(int *out, pottery_deque *deque, pottery_deque *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     POTTERY_CHECK_ARG(other);
-    return pottery_list_equal(out, deque->list, other->list);
+    return named(pottery_list_equal(out, deque->list, other->list), __func__);
 }
 
 int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_array)
@@ -541,22 +596,20 @@ int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_ar
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     POTTERY_CHECK_ARG(json_array);
-    return pottery_list_equal_json(out, deque->list, json_array);
+    return named(pottery_list_equal_json(out, deque->list, json_array), __func__);
 }
 
 /* ---- iteration ---- */
 
-static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed)
+static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed, const char *func)
 {
-    POTTERY_CHECK_ARG(out);
-    POTTERY_CHECK_ARG(deque);
     pottery_deque_iter *it = calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc = reversed ? pottery_list_iter_new_reversed(&it->it, deque->list)
                       : pottery_list_iter_new(&it->it, deque->list);
     if (rc < 0) {
         free(it);
-        return rc;
+        return named(rc, func);
     }
     *out = it;
     return 0;
@@ -564,18 +617,22 @@ static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed
 
 int pottery_deque_iter_new(pottery_deque_iter **out, pottery_deque *deque)
 {
-    return iter_new(out, deque, 0);
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(deque);
+    return iter_new(out, deque, 0, __func__);
 }
 
 int pottery_deque_iter_new_reversed(pottery_deque_iter **out, pottery_deque *deque)
 {
-    return iter_new(out, deque, 1);
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(deque);
+    return iter_new(out, deque, 1, __func__);
 }
 
 int pottery_deque_iter_next(pottery_deque_iter *it, pottery_value *out)
 {
     POTTERY_CHECK_ARG(it);
-    return pottery_list_iter_next(it->it, out);
+    return named(pottery_list_iter_next(it->it, out), __func__);
 }
 
 void pottery_deque_iter_free(pottery_deque_iter *it)

@@ -45,48 +45,62 @@ int pottery__hash_snapshot_add(pottery_hash_snapshot *s, pottery_json_node *key,
     return 0;
 }
 
-static int parse_reply_json(pottery_json_node **out, const pottery_reply *r)
+/* One entry of an HGETALL reply: the field parsed as JSON, the value as c reads its values
+ * (c NULL or without a reader: JSON too). */
+static int load_entry(pottery_hash_snapshot *s, const pottery_reply *fr, const pottery_reply *vr,
+                      const pottery_container *c)
 {
-    size_t len;
-    const char *text = pottery__reply_str(r, &len);
-    if (!text || pottery__reply_type(r) != POTTERY_REPLY_STRING)
-        return pottery__error(POTTERY_EDECODE, "expected a JSON string from Redis");
-    return pottery__json_parse(out, text, len);
+    const char *field, *value;
+    size_t flen, vlen;
+    int rc = pottery__reply_bytes(&field, &flen, fr, "HGETALL");
+    if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, vr, "HGETALL");
+    if (rc < 0) return rc;
+    pottery_json_node *k = NULL, *v = NULL;
+    rc = pottery__json_parse(&k, field, flen);
+    if (rc == 0) rc = c && c->value ? c->value(&v, c, field, flen, value, vlen) : pottery__json_parse(&v, value, vlen);
+    if (rc == 0) return pottery__hash_snapshot_add(s, k, v);
+    pottery__json_free(k);
+    pottery__json_free(v);
+    return rc;
 }
 
-int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r)
+int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r, const pottery_container *c)
 {
-    size_t n = pottery__reply_count(r) / 2;
-    if (n && reserve(s, n) < 0) return POTTERY_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        pottery_json_node *k = NULL, *v = NULL;
-        int rc = parse_reply_json(&k, pottery__reply_at(r, 2 * i));
-        if (rc == 0) rc = parse_reply_json(&v, pottery__reply_at(r, 2 * i + 1));
-        if (rc == 0) rc = pottery__hash_snapshot_add(s, k, v);
-        else {
-            pottery__json_free(k);
-            pottery__json_free(v);
-        }
-        if (rc < 0) {
-            pottery__hash_snapshot_free(s);
-            return rc;
-        }
-    }
-    return 0;
+    size_t count;
+    int rc = pottery__reply_array(&count, r, "HGETALL");
+    if (rc == 0 && count % 2)
+        rc = pottery__error(POTTERY_EPROTOCOL, "HGETALL: expected fields and values in pairs, got an array of %zu", count);
+    if (rc == 0 && count) rc = reserve(s, count / 2);
+    for (size_t i = 0; rc == 0 && i < count / 2; i++)
+        rc = load_entry(s, pottery__reply_at(r, 2 * i), pottery__reply_at(r, 2 * i + 1), c);
+    if (rc < 0) pottery__hash_snapshot_free(s);
+    return rc;
 }
 
-int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen)
+/* HGETALL key (one round trip), loaded as pottery__hash_snapshot_load does. */
+static int read_hash(pottery_hash_snapshot *s, pottery_client *client, const char *key, size_t keylen,
+                     const pottery_container *c)
 {
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "HGETALL");
     pottery__cmd_arg(&cmd, key, keylen);
     pottery_reply *r = NULL;
-    int rc = pottery__exec(&r, c, &cmd);
-    if (rc == 0) rc = pottery__hash_snapshot_load(s, r);
+    int rc = pottery__exec(&r, client, &cmd);
+    if (rc == 0) rc = pottery__hash_snapshot_load(s, r, c);
     pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     return rc;
+}
+
+int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen)
+{
+    return read_hash(s, c, key, keylen, NULL);
+}
+
+int pottery__hash_container_read(pottery_hash_snapshot *s, const pottery_container *c)
+{
+    return read_hash(s, c->client, c->key, c->keylen, c);
 }
 
 int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_json_node *obj)
@@ -217,7 +231,8 @@ int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_has
 
 /* ---- whole-hash operations ---- */
 
-int pottery__hash_read_both(pottery_reply **exec, const pottery_container *a, const pottery_container *b)
+/* MULTI HGETALL a HGETALL b EXEC: *exec gets the two hashes. */
+static int read_both(pottery_reply **exec, const pottery_container *a, const pottery_container *b)
 {
     pottery_cmd cmds[2];
     const pottery_container *which[2] = { a, b };
@@ -226,14 +241,25 @@ int pottery__hash_read_both(pottery_reply **exec, const pottery_container *a, co
         pottery__cmd_cstr(&cmds[i], "HGETALL");
         pottery__cmd_key(&cmds[i], which[i]);
     }
+    /* pottery__exec_multi checks that EXEC answered an array of 2. */
     int rc = pottery__exec_multi(exec, a->client, cmds, 2);
-    if (rc == 0 && pottery__reply_count(*exec) != 2) {
-        pottery__reply_free(*exec);
-        *exec = NULL;
-        rc = pottery__error(POTTERY_EREDIS, "unexpected reply to MULTI/HGETALL/HGETALL/EXEC");
-    }
     pottery__cmd_free(&cmds[0]);
     pottery__cmd_free(&cmds[1]);
+    return rc;
+}
+
+int pottery__hash_read_pair(pottery_hash_snapshot *x, pottery_hash_snapshot *y, const pottery_container *a,
+                            const pottery_container *b)
+{
+    if (!pottery__client_same_server(a->client, b->client)) {
+        int rc = pottery__hash_container_read(x, a);
+        return rc < 0 ? rc : pottery__hash_container_read(y, b);
+    }
+    pottery_reply *exec = NULL;
+    int rc = read_both(&exec, a, b);
+    if (rc == 0) rc = pottery__hash_snapshot_load(x, pottery__reply_at(exec, 0), a);
+    if (rc == 0) rc = pottery__hash_snapshot_load(y, pottery__reply_at(exec, 1), b);
+    pottery__reply_free(exec);
     return rc;
 }
 
@@ -241,7 +267,7 @@ int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *
 {
     pottery_hash_snapshot s = POTTERY_HASH_SNAPSHOT_INIT;
     pottery_buf b = POTTERY_BUF_INIT;
-    int rc = pottery__hash_snapshot_read(&s, c->client, c->key, c->keylen);
+    int rc = pottery__hash_container_read(&s, c);
     if (rc == 0) rc = pottery__hash_snapshot_to_json(&b, &s);
     if (rc == 0) rc = pottery__buf_detach(&b, out, out_len);
     pottery__buf_free(&b);
@@ -257,17 +283,7 @@ int pottery__hash_equal(int *out, const pottery_container *a, const pottery_cont
         return 0;
     }
     pottery_hash_snapshot x = POTTERY_HASH_SNAPSHOT_INIT, y = POTTERY_HASH_SNAPSHOT_INIT;
-    int rc;
-    if (same_server) {
-        pottery_reply *exec = NULL;
-        rc = pottery__hash_read_both(&exec, a, b);
-        if (rc == 0) rc = pottery__hash_snapshot_load(&x, pottery__reply_at(exec, 0));
-        if (rc == 0) rc = pottery__hash_snapshot_load(&y, pottery__reply_at(exec, 1));
-        pottery__reply_free(exec);
-    } else {
-        rc = pottery__hash_snapshot_read(&x, a->client, a->key, a->keylen);
-        if (rc == 0) rc = pottery__hash_snapshot_read(&y, b->client, b->key, b->keylen);
-    }
+    int rc = pottery__hash_read_pair(&x, &y, a, b);
     if (rc == 0) rc = pottery__hash_snapshot_equal(out, &x, &y);
     pottery__hash_snapshot_free(&x);
     pottery__hash_snapshot_free(&y);
@@ -280,7 +296,7 @@ int pottery__hash_equal_json(int *out, const pottery_container *c, const char *j
     int rc = pottery__json_parse_kind(&obj, json_object, POTTERY_JSON_OBJECT, func);
     if (rc < 0) return rc;
     pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
-    rc = pottery__hash_snapshot_read(&mine, c->client, c->key, c->keylen);
+    rc = pottery__hash_container_read(&mine, c);
     if (rc == 0) rc = pottery__hash_snapshot_from_object(&theirs, obj);
     if (rc == 0) rc = pottery__hash_snapshot_equal(out, &mine, &theirs);
     pottery__hash_snapshot_free(&theirs);

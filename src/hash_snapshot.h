@@ -28,8 +28,12 @@ typedef struct pottery_hash_snapshot {
 
 /* HGETALL key (one round trip) and parse every field and value (EDECODE for foreign data). */
 int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen);
-/* Parse an HGETALL reply (field, value, field, value, ...), keeping Redis' order. */
-int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r);
+/* The same for a container's hash, its values read through c->value when it has a reader. */
+int pottery__hash_container_read(pottery_hash_snapshot *s, const pottery_container *c);
+/* Parse an HGETALL reply (field, value, field, value, ...), keeping Redis' order; values
+ * through c->value (c may be NULL: JSON). EPROTOCOL for a reply that is not an array of
+ * bulk strings in pairs. On failure s is emptied. */
+int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r, const pottery_container *c);
 /* View the members of a parsed JSON object as a snapshot (nodes borrowed from obj). */
 int pottery__hash_snapshot_from_object(pottery_hash_snapshot *s, const pottery_json_node *obj);
 /* Take ownership of key and value (both freed with the snapshot even on failure). */
@@ -47,10 +51,13 @@ int pottery__hash_snapshot_repr(pottery_buf *b, const pottery_hash_snapshot *s, 
 /* Python dict equality (keys matched by Python equality, values by ==). Reorders entries. */
 int pottery__hash_snapshot_equal(int *out, pottery_hash_snapshot *a, pottery_hash_snapshot *b);
 
-/* ---- whole-hash operations shared by dict-like containers (pottery_dict, pottery_counter) ---- */
+/* ---- whole-hash operations shared by dict-like containers (pottery_dict, pottery_counter) ----
+ * Each reads values through the container's reader (c->value), if it has one. */
 
-/* Both hashes read atomically in one round trip (MULTI HGETALL HGETALL EXEC); same server. */
-int pottery__hash_read_both(pottery_reply **exec, const pottery_container *a, const pottery_container *b);
+/* Both hashes: atomically in one round trip on one server, one round trip each across
+ * servers. */
+int pottery__hash_read_pair(pottery_hash_snapshot *x, pottery_hash_snapshot *y, const pottery_container *a,
+                            const pottery_container *b);
 /* json.dumps(dict(hash), sort_keys=True) into *out (caller frees). One round trip. */
 int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *c);
 /* Python dict equality of two hashes: the same key on the same server is equal without a

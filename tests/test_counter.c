@@ -434,6 +434,73 @@ static void test_foreign_counts(void **state)
     pottery_counter_free(c);
 }
 
+/* Counts that are JSON but not integers (or not JSON at all, or huge) fail every whole-hash
+ * read as they fail get(): to_json, equality (same server and across servers), equal_json. */
+static void test_snapshots_validate_counts(void **state)
+{
+    (void)state;
+    enum { BIG = 4 * 1024 * 1024 };
+    char *big = malloc(BIG + 3);
+    assert_non_null(big);
+    big[0] = '"';
+    memset(big + 1, 'x', BIG);
+    big[BIG + 1] = '"';
+    big[BIG + 2] = '\0';
+    const char *const foreign[] = { "1.5", "\"x\"", big, "[1, 2]" };
+    pottery_client *far_client = open_client(other_server.url, NULL);
+    pottery_counter_pair ok_items[] = { { pottery_str("ok"), 2 } };
+    pottery_counter *good = open_with("good", ok_items, 1);
+    pottery_counter *far = open_with_on(far_client, "good", ok_items, 1);
+    for (size_t i = 0; i < sizeof foreign / sizeof *foreign; i++) {
+        free(raw("HSET", "bad", "\"ok\"", "2", "\"a\"", foreign[i], NULL));
+        pottery_counter *c = open_counter("bad");
+        char *text = NULL;
+        int eq = -1;
+        int64_t n = 7;
+        assert_int_equal(pottery_counter_to_json(&text, NULL, c), POTTERY_EDECODE);
+        assert_message_contains("'a'");
+        assert_message_contains("not an integer");
+        assert_null(text);
+        assert_int_equal(pottery_counter_equal(&eq, c, good), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_equal(&eq, good, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_equal(&eq, far, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_equal_json(&eq, c, "{\"ok\": 2, \"a\": 1}"), POTTERY_EDECODE);
+        assert_int_equal(eq, -1);
+        /* as before */
+        pottery_counter_pair *top = NULL;
+        size_t ntop = 0;
+        assert_int_equal(pottery_counter_get(&n, c, pottery_str("a")), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_total(&n, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_repr(&text, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_most_common(&top, &ntop, c, -1), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_binary(&text, NULL, good, POTTERY_COUNTER_ADD, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_neg(&text, NULL, c), POTTERY_EDECODE);
+        assert_int_equal(pottery_counter_update_from(good, c), POTTERY_EDECODE);
+        assert_int_equal(n, 7);
+        assert_null(text);
+        assert_null(top);
+        /* the data is left as it was */
+        char *stored = raw("HGET", "bad", "\"a\"", NULL);
+        assert_non_null(stored);
+        assert_true(strcmp(stored, foreign[i]) == 0);
+        free(stored);
+        assert_raw("2", raw("HGET", "good", "\"ok\"", NULL));
+        pottery_counter_free(c);
+        free(raw("DEL", "bad", NULL));
+    }
+    /* Integers written in any way Python reads as an int are counts. */
+    free(raw("HSET", "bad", "\"ok\"", " 2 ", NULL));
+    pottery_counter *c = open_counter("bad");
+    int eq = -1;
+    assert_int_equal(pottery_counter_equal(&eq, c, good), 0);
+    assert_int_equal(eq, 1);
+    pottery_counter_free(c);
+    pottery_counter_free(far);
+    pottery_client_free(far_client);
+    pottery_counter_free(good);
+    free(big);
+}
+
 /* ---- update / subtract ---- */
 
 static void test_update_has_counter_semantics(void **state)
@@ -1241,6 +1308,7 @@ int main(void)
         cmocka_unit_test_setup(test_incr_and_decr, fixture_reset),
         cmocka_unit_test_setup(test_overflow_is_range_error_and_writes_nothing, fixture_reset),
         cmocka_unit_test_setup(test_foreign_counts, fixture_reset),
+        cmocka_unit_test_setup(test_snapshots_validate_counts, fixture_reset),
         cmocka_unit_test_setup(test_update_has_counter_semantics, fixture_reset),
         cmocka_unit_test_setup(test_bulk_updates_are_one_round_trip, fixture_reset),
         cmocka_unit_test_setup(test_unencodable_key_writes_nothing, fixture_reset),

@@ -199,7 +199,7 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
     opts.items = items;
     opts.nitems = 1;
-    pottery_deque *d = (pottery_deque *)&opts; /* must be reset to NULL on failure */
+    pottery_deque *d = NULL; /* must be reset to NULL on failure */
     uint64_t before = round_trips();
     assert_int_equal(pottery_deque_open(&d, client, "taken", &opts), POTTERY_EEXISTS);
     assert_int_equal(round_trips() - before, 1);
@@ -947,6 +947,75 @@ static void test_null_arguments(void **state)
     pottery_deque_free(d);
 }
 
+/* call fails with code, its message beginning with name. */
+#define assert_fails_naming(code, call, name)                                              \
+    do {                                                                                   \
+        assert_int_equal((call), (code));                                                  \
+        assert_int_equal(strncmp(pottery_error_last()->message, (name), strlen(name)), 0); \
+    } while (0)
+
+/* Every deque function names itself in its messages, also where the work is the list's. */
+static void test_errors_name_the_deque_function(void **state)
+{
+    (void)state;
+    pottery_deque *d = open_deque("named", POTTERY_DEQUE_NO_MAXLEN);
+    assert_int_equal(pottery_deque_append(d, pottery_int(1)), 0);
+    pottery_value v = POTTERY_VALUE_INIT;
+    int eq = -1;
+    pottery_deque_iter *it = NULL;
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_pop(NULL, d), "pottery_deque_pop:");
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_pop(&v, NULL), "pottery_deque_pop:");
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_popleft(NULL, d), "pottery_deque_popleft:");
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_iter_new(NULL, d), "pottery_deque_iter_new:");
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_iter_new_reversed(&it, NULL), "pottery_deque_iter_new_reversed:");
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_iter_next(NULL, &v), "pottery_deque_iter_next:");
+    assert_int_equal(pottery_deque_iter_new(&it, d), 0);
+    assert_fails_naming(POTTERY_EINVAL, pottery_deque_iter_next(it, NULL), "pottery_deque_iter_next:");
+    assert_int_equal(pottery_deque_iter_next(it, &v), 0);
+    assert_int_equal(v.u.i, 1);
+    assert_int_equal(pottery_deque_iter_next(it, &v), POTTERY_EITEROVER);
+    pottery_deque_iter_free(it);
+    assert_fails_naming(POTTERY_ETYPE, pottery_deque_equal_json(&eq, d, "{\"a\": 1}"), "pottery_deque_equal_json:");
+    assert_fails_naming(POTTERY_ETYPE, pottery_deque_equal_json(&eq, d, "[1"), "pottery_deque_equal_json:");
+    assert_int_equal(eq, -1);
+    assert_list("named", "1");
+    pottery_deque_free(d);
+}
+
+/* "" is no key: only NULL asks for a temporary "pottery:<uuid4>" key (deleted on free).
+ * Every container's open refuses it before any round trip. */
+#define assert_empty_key_refused(type, open, opts)                            \
+    do {                                                                      \
+        type *handle_ = NULL;                                                 \
+        assert_int_equal(open(&handle_, client, "", (opts)), POTTERY_EINVAL); \
+        assert_message_contains("the key is \"\" (empty)");                   \
+        assert_null(handle_);                                                 \
+    } while (0)
+
+static void test_empty_key_is_rejected(void **state)
+{
+    (void)state;
+    uint64_t before = round_trips();
+    pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
+    opts.items = letters_ghi;
+    opts.nitems = 3;
+    assert_empty_key_refused(pottery_deque, pottery_deque_open, &opts);
+    assert_empty_key_refused(pottery_deque, pottery_deque_open, NULL);
+    assert_empty_key_refused(pottery_counter, pottery_counter_open, NULL);
+    assert_empty_key_refused(pottery_dict, pottery_dict_open, NULL);
+    assert_empty_key_refused(pottery_list, pottery_list_open, NULL);
+    assert_empty_key_refused(pottery_set, pottery_set_open, NULL);
+    assert_empty_key_refused(pottery_queue, pottery_queue_open, NULL);
+    assert_int_equal(round_trips(), before);
+    assert_raw("0", raw("DBSIZE", NULL));
+    /* NULL still picks a temporary key. */
+    pottery_deque *d = NULL;
+    assert_int_equal(pottery_deque_open(&d, client, NULL, &opts), 0);
+    assert_random_key(pottery_deque_key(d));
+    pottery_deque_free(d);
+    assert_raw("0", raw("DBSIZE", NULL));
+}
+
 static void test_foreign_data_is_a_decode_error(void **state)
 {
     (void)state;
@@ -1070,6 +1139,8 @@ int main(void)
         cmocka_unit_test_setup(test_equality, fixture_reset),
         cmocka_unit_test_setup(test_concurrent_pushes_never_exceed_maxlen, fixture_reset),
         cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_errors_name_the_deque_function, fixture_reset),
+        cmocka_unit_test_setup(test_empty_key_is_rejected, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),

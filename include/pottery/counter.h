@@ -32,8 +32,9 @@
  * is not JSON, or a stored count is not an integer, e.g. "abc" or "1.5" written by another
  * program; the data is left as it is), POTTERY_ERANGE (a stored integer or a result outside
  * int64), POTTERY_EREDIS (e.g. WRONGTYPE when the key holds another Redis type; the
- * message carries the Redis text), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A
- * failed call leaves Redis unchanged.
+ * message carries the Redis text), POTTERY_EPROTOCOL (a reply of a type the command cannot
+ * answer), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis
+ * unchanged.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
@@ -87,10 +88,10 @@ typedef enum pottery_counter_op {
     POTTERY_COUNTER_AND      /* c & other,  c &= other: the smaller count */
 } pottery_counter_op;
 
-/* Open a counter on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>", which pottery_counter_free() deletes, as pottery does for every key
- * that begins with "pottery:". Attaching to an existing hash without initial counts costs
- * nothing. The client is borrowed and must outlive the counter. *out is the caller's
+/* Open a counter on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>",
+ * which pottery_counter_free() deletes, as pottery does for every key that begins with
+ * "pottery:"; "" is POTTERY_EINVAL. Attaching to an existing hash without initial counts
+ * costs nothing. The client is borrowed and must outlive the counter. *out is the caller's
  * (pottery_counter_free).
  * Errors: POTTERY_EEXISTS (initial counts given, key exists: nothing written),
  * POTTERY_ERANDOMKEY, common errors.

@@ -26,9 +26,10 @@
  * value that cannot be encoded; nothing is sent), POTTERY_EDECODE (what Redis holds is not
  * JSON, e.g. written by another program; the data is left intact), POTTERY_EREDIS (e.g.
  * WRONGTYPE when the key holds another Redis type; the message carries the Redis text),
- * POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis unchanged.
- * IndexError maps to POTTERY_EINDEX and ValueError "x not in deque" to POTTERY_ENOTFOUND,
- * with the messages of Python's collections.deque ("IndexError: pop from an empty deque").
+ * POTTERY_EPROTOCOL (a reply of a type the command cannot answer), POTTERY_ECONN /
+ * POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis unchanged. IndexError maps
+ * to POTTERY_EINDEX and ValueError "x not in deque" to POTTERY_ENOTFOUND, with the messages
+ * of Python's collections.deque ("IndexError: pop from an empty deque").
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
@@ -66,9 +67,9 @@ typedef struct pottery_deque_options {
 
 /* ---- opening ---- */
 
-/* Open a deque on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>" (one EXISTS round trip), which pottery_deque_free() deletes, as pottery
- * does for every key that begins with "pottery:". opts NULL = defaults. The client is
+/* Open a deque on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>" (one
+ * EXISTS round trip), which pottery_deque_free() deletes, as pottery does for every key
+ * that begins with "pottery:"; "" is POTTERY_EINVAL. opts NULL = defaults. The client is
  * borrowed and must outlive the deque. *out is the caller's (pottery_deque_free).
  * Errors: POTTERY_EEXISTS (items given, key exists; nothing written), POTTERY_EINDEX
  * "IndexError: persistent RedisDeque beyond its maximum size" (no items, maxlen set, the

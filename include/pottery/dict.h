@@ -52,10 +52,11 @@ typedef struct pottery_dict_options {
 
 #define POTTERY_DICT_OPTIONS_INIT { NULL, 0 }
 
-/* Open a dict on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>", which pottery_dict_free() deletes, as pottery does for every key that
- * begins with "pottery:". Attaching to an existing hash without items costs nothing.
- * The client is borrowed and must outlive the dict. *out is the caller's (pottery_dict_free).
+/* Open a dict on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>",
+ * which pottery_dict_free() deletes, as pottery does for every key that begins with
+ * "pottery:"; "" is POTTERY_EINVAL. Attaching to an existing hash without items costs
+ * nothing. The client is borrowed and must outlive the dict. *out is the caller's
+ * (pottery_dict_free).
  * Errors: POTTERY_EEXISTS (items given, key exists), POTTERY_ERANDOMKEY, common errors.
  * Cost: no round trip; with items one (a Lua script checks and writes atomically). */
 POTTERY_API int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,

@@ -104,9 +104,9 @@ typedef struct pottery_list_options {
 
 #define POTTERY_LIST_OPTIONS_INIT { NULL, 0 }
 
-/* Open a list on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>" (one EXISTS round trip), which pottery_list_free() deletes, as pottery
- * does for every key that begins with "pottery:". Attaching to a key without items costs
+/* Open a list on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>" (one
+ * EXISTS round trip), which pottery_list_free() deletes, as pottery does for every key that
+ * begins with "pottery:"; "" is POTTERY_EINVAL. Attaching to a key without items costs
  * nothing (no round trip). The client is borrowed and must outlive the list.
  * *out is the caller's (pottery_list_free).
  * Errors: POTTERY_EEXISTS (items given, key exists; nothing written), POTTERY_ERANDOMKEY,

@@ -51,10 +51,10 @@ typedef struct pottery_queue_options {
 /* timeout_ms of pottery_queue_get meaning "no timeout" (Python: timeout=None). */
 #define POTTERY_QUEUE_FOREVER (-1)
 
-/* Open a queue on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>", which pottery_queue_free() deletes, as pottery does for every key that
- * begins with "pottery:". The stream is created by the first put. opts NULL = defaults.
- * The client is borrowed and must outlive the queue. *out is the caller's
+/* Open a queue on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>",
+ * which pottery_queue_free() deletes, as pottery does for every key that begins with
+ * "pottery:"; "" is POTTERY_EINVAL. The stream is created by the first put. opts NULL =
+ * defaults. The client is borrowed and must outlive the queue. *out is the caller's
  * (pottery_queue_free). Errors: POTTERY_EINVAL (also max_block_ms <= 0),
  * POTTERY_ERANDOMKEY, common errors. Cost: no round trip (EXISTS for a random key). */
 POTTERY_API int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *key,

@@ -61,10 +61,10 @@ typedef struct pottery_set_options {
 
 #define POTTERY_SET_OPTIONS_INIT { NULL, 0 }
 
-/* Open a set on `key` (copied). key NULL or "" picks a random unused key
- * "pottery:<uuid4>", which pottery_set_free() deletes, as pottery does for every key that
- * begins with "pottery:". Attaching without elements sends nothing.
- * The client is borrowed and must outlive the set. *out is the caller's (pottery_set_free).
+/* Open a set on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>", which
+ * pottery_set_free() deletes, as pottery does for every key that begins with "pottery:";
+ * "" is POTTERY_EINVAL. Attaching without elements sends nothing. The client is borrowed
+ * and must outlive the set. *out is the caller's (pottery_set_free).
  * Errors: POTTERY_EEXISTS (elements given, key exists; nothing written), POTTERY_ETYPE (an
  * element cannot be encoded; nothing written), POTTERY_ERANDOMKEY, common errors.
  * Cost: no round trip (one EXISTS for a random key); with elements one round trip (a Lua
