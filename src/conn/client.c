@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -143,6 +144,7 @@ void pottery__conn_drop(pottery_client *c)
     c->pending = 0;
     c->awaiting = 0;
     c->stale_watch = 0;
+    c->watching = 0;
     deadline_settle(c);
 }
 
@@ -173,6 +175,11 @@ static void put_arg(pottery_buf *b, const char *bytes, size_t len)
     b->data[b->len++] = '\n';
 }
 
+static int is_verb(const char *arg, size_t len, const char *verb)
+{
+    return len == strlen(verb) && strncasecmp(arg, verb, len) == 0;
+}
+
 int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
                          const size_t *prelens, const pottery_cmd *cmd)
 {
@@ -194,6 +201,12 @@ int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
     for (size_t i = 0; i < argc - npre; i++)
         put_arg(&c->out, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
 
+    /* WATCH is the one command that lets EXEC answer nil (see pottery__conn_multi). */
+    const char *verb = npre ? pre[0] : pottery__cmd_arg_ptr(cmd, 0);
+    size_t verblen = npre ? prelens[0] : pottery__cmd_argv(cmd)[0].len;
+    if (is_verb(verb, verblen, "WATCH")) c->watching = 1;
+    else if (is_verb(verb, verblen, "EXEC") || is_verb(verb, verblen, "DISCARD") || is_verb(verb, verblen, "UNWATCH"))
+        c->watching = 0;
     if (!c->deadline_set) deadline_arm(c, current_timeout(c));
     if (c->counting) c->stats.commands++;
     c->pending++;
@@ -358,7 +371,7 @@ static int connect_now(pottery_client *c)
     c->fd = ctx->fd;
     c->gen++;
     c->pending = 0;
-    c->awaiting = c->stale_watch = 0;
+    c->awaiting = c->stale_watch = c->watching = 0;
 
     /* The handshake is a call of its own, bounded by the connect timeout, even when it
      * happens inside a call that found the connection dropped. */

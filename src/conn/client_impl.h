@@ -60,6 +60,7 @@ struct pottery_client {
     int awaiting;             /* commands appended since the last wait for replies */
     int counting;             /* 0 during the handshake: nothing counts in stats */
     int stale_watch;          /* WATCHed keys may still be set on this connection */
+    int watching;             /* a WATCH was sent since the last EXEC, DISCARD or UNWATCH */
     pottery_script_entry *scripts;
     size_t nscripts;
     size_t capscripts;

@@ -146,9 +146,10 @@ int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd 
 /* MULTI, the n commands, EXEC in one round trip. *out (may be NULL) is EXEC's array of
  * results. A command that failed while running (e.g. WRONGTYPE) makes the call return
  * EREDIS with its text (no reply kept; the other commands did run). Errors: EREDIS if a command was rejected
- * when queued (EXECABORT; the message is that command's error text); ECONFLICT if EXEC
- * returned nil because a WATCHed key changed. Every EXEC must go through here or
- * pottery__watch (see txn.c on stale WATCHes). */
+ * when queued (EXECABORT; the message is that command's error text); EPROTOCOL if a reply
+ * is not what MULTI, a queued command or EXEC answers (a nil EXEC included: nothing is
+ * WATCHed here; pottery__watch turns it into ECONFLICT). Every EXEC must go through here
+ * or pottery__watch (see txn.c on stale WATCHes). */
 int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmds, size_t n);
 
 /* Streaming form for bulk work of any size, still one round trip: queue commands with

@@ -82,6 +82,8 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
         c->stale_watch = 0;
         extra = 1;
     }
+    /* Only a WATCH makes a real server answer EXEC with nil. */
+    int watched = c->watching;
     rc = pottery__conn_append(c, 1, MULTI_ARGV, LEN5, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__conn_append(c, 0, NULL, NULL, nth(arr, ptrs, i));
     if (rc == 0) rc = pottery__conn_append(c, 1, EXEC_ARGV, LEN4, NULL);
@@ -112,7 +114,7 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
         pottery__reply_free(r);
         return rc;
     }
-    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+    if (watched && pottery__reply_type(r) == POTTERY_REPLY_NIL) {
         pottery__reply_free(r);
         return pottery__error(POTTERY_ECONFLICT, "transaction aborted: a watched key was modified");
     }
