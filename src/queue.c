@@ -73,19 +73,38 @@ const char *pottery_queue_key(const pottery_queue *queue)
     return queue ? queue->c.key : NULL;
 }
 
+/* Run an XADD (cmd is freed here); it answers the new entry's ID, copied to id (cap bytes
+ * with the NUL, cut if need be) unless id is NULL. */
+static int run_xadd(char *id, size_t cap, pottery_queue *q, pottery_cmd *cmd)
+{
+    pottery_reply *r = NULL;
+    const char *text;
+    size_t len;
+    int rc = pottery__exec(&r, q->c.client, cmd);
+    if (rc == 0) rc = pottery__reply_bytes(&text, &len, r, "XADD");
+    if (rc == 0 && id) snprintf(id, cap, "%.*s", (int)(len < cap ? len : cap - 1), text);
+    pottery__reply_free(r);
+    pottery__cmd_free(cmd);
+    return rc;
+}
+
+/* "XADD key *" on a new command. */
+static void begin_xadd(pottery_cmd *cmd, const pottery_queue *q)
+{
+    pottery__cmd_init(cmd);
+    pottery__cmd_cstr(cmd, "XADD");
+    pottery__cmd_key(cmd, &q->c);
+    pottery__cmd_cstr(cmd, "*");
+}
+
 int pottery_queue_put(pottery_queue *queue, pottery_value item)
 {
     POTTERY_CHECK_ARG(queue);
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XADD");
-    pottery__cmd_key(&cmd, &queue->c);
-    pottery__cmd_cstr(&cmd, "*");
+    begin_xadd(&cmd, queue);
     pottery__cmd_cstr(&cmd, "item");
     pottery__cmd_value(&cmd, &item);
-    int rc = pottery__exec(NULL, queue->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return run_xadd(NULL, 0, queue, &cmd);
 }
 
 int pottery_queue_put_nowait(pottery_queue *queue, pottery_value item)
@@ -109,6 +128,29 @@ static void show_bytes(char *dst, size_t cap, const char *s, size_t len)
         o += 3;
     }
     dst[o] = '\0';
+}
+
+/* A stream entry as the server sends it: a string ID and { field, value, ... } of strings.
+ * *item gets the value of the field `item` (the last one, should there be several, as
+ * Python reads it), NULL if there is none. */
+static int read_entry(const pottery_reply **item, const pottery_reply *id, const pottery_reply *fields,
+                      const char *what)
+{
+    size_t n = 0;
+    *item = NULL;
+    int rc = pottery__reply_expect(id, POTTERY_REPLY_STRING, what);
+    if (rc == 0) rc = pottery__reply_array(&n, fields, what);
+    if (rc == 0 && n % 2)
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with an odd number (%zu) of fields and values",
+                            what, n);
+    for (size_t i = 0; rc == 0 && i < n; i += 2) {
+        const char *name;
+        size_t len;
+        rc = pottery__reply_bytes(&name, &len, pottery__reply_at(fields, i), what);
+        if (rc == 0) rc = pottery__reply_expect(pottery__reply_at(fields, i + 1), POTTERY_REPLY_STRING, what);
+        if (rc == 0 && len == 4 && memcmp(name, "item", 4) == 0) *item = pottery__reply_at(fields, i + 1);
+    }
+    return rc;
 }
 
 /* Decode a taken entry { id, { field, value, ... } } into *out (untouched on failure). The
@@ -174,6 +216,26 @@ static int take(pottery_value *out, pottery_queue *q)
     return rc < 0 ? rc : 1;
 }
 
+/* XREAD's answer: nil (the wait timed out) or { { key, { { id, { field, value, ... } } } } }
+ * with at most one entry (COUNT 1). */
+static int check_xread(const pottery_reply *r)
+{
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return 0;
+    const pottery_reply *stream = pottery__reply_at(r, 0), *entries = pottery__reply_at(stream, 1), *item;
+    size_t n = 0;
+    int rc = pottery__reply_array_n(r, 1, "XREAD");
+    if (rc == 0) rc = pottery__reply_array_n(stream, 2, "XREAD");
+    if (rc == 0) rc = pottery__reply_expect(pottery__reply_at(stream, 0), POTTERY_REPLY_STRING, "XREAD");
+    if (rc == 0) rc = pottery__reply_array(&n, entries, "XREAD");
+    if (rc == 0 && n > 1) rc = pottery__error(POTTERY_EPROTOCOL, "XREAD: %zu entries for COUNT 1", n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const pottery_reply *entry = pottery__reply_at(entries, i);
+        rc = pottery__reply_array_n(entry, 2, "XREAD");
+        if (rc == 0) rc = read_entry(&item, pottery__reply_at(entry, 0), pottery__reply_at(entry, 1), "XREAD");
+    }
+    return rc;
+}
+
 /* Block on the server until the stream has an entry or wait_ms (> 0) elapsed. XREAD from
  * ID 0-0 answers at once when any entry exists, so an item put between the failed take and
  * this call is not missed. The socket gets wait_ms more than the client's own timeout. */
@@ -192,7 +254,10 @@ static int wait_for_entry(pottery_queue *q, int wait_ms)
     pottery__cmd_cstr(&cmd, "STREAMS");
     pottery__cmd_key(&cmd, &q->c);
     pottery__cmd_cstr(&cmd, "0-0");
-    int rc = pottery__exec_timeout(NULL, q->c.client, &cmd, socket_ms);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec_timeout(&r, q->c.client, &cmd, socket_ms);
+    if (rc == 0) rc = check_xread(r);
+    pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     return rc;
 }

@@ -19,8 +19,9 @@
  *
  * Errors common to every call: POTTERY_EINVAL (NULL handle or argument), POTTERY_ETYPE (an
  * item that cannot be encoded; nothing is sent), POTTERY_EREDIS (e.g. WRONGTYPE when the key
- * holds another Redis type; the message carries the Redis text), POTTERY_ECONN /
- * POTTERY_ETIMEOUT, POTTERY_ENOMEM.
+ * holds another Redis type; the message carries the Redis text), POTTERY_EPROTOCOL (the
+ * server answered something the command cannot answer), POTTERY_ECONN / POTTERY_ETIMEOUT,
+ * POTTERY_ENOMEM.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.

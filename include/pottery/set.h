@@ -30,8 +30,9 @@
  * element that cannot be encoded: invalid UTF-8, malformed JSON text), POTTERY_EDECODE (a
  * member in Redis is not JSON, e.g. written by another program; it is left in place),
  * POTTERY_EREDIS (e.g. WRONGTYPE when a key holds another Redis type; the message carries
- * the Redis text), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves
- * Redis unchanged.
+ * the Redis text), POTTERY_EPROTOCOL (the server answered something the command cannot
+ * answer), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis
+ * unchanged.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
