@@ -17,18 +17,123 @@ struct pottery_queue {
     int max_block_ms;
 };
 
-/* Take the oldest entry: read it and delete it in one atomic step, so that of several
- * consumers exactly one gets each entry. Returns { id, { field, value, ... } } or nil. */
+/* Lua: json_ok(s) is true only for text the client's decoder accepts (RFC 8259 plus NaN,
+ * Infinity and -Infinity, nesting up to 512 deep), so a script can check an item before
+ * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
+ * bytes outside ASCII (pottery and this library escape them): those are false, and the
+ * client decodes and claims them itself. Kept identical to set.c's copy. */
+#define JSON_OK_LUA \
+    "local find, byte, sub = string.find, string.byte, string.sub\n" \
+    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n" \
+    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n" \
+    "local function ws(s, p)\n" \
+    "  local c = byte(s, p)\n" \
+    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n" \
+    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n" \
+    "  return e + 1\n" \
+    "end\n" \
+    "local function str(s, p)\n" \
+    "  p = p + 1\n" \
+    "  while true do\n" \
+    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n" \
+    "    p = e + 1\n" \
+    "    local c = byte(s, p)\n" \
+    "    if c == 34 then return p + 1 end\n" \
+    "    if c ~= 92 then return nil end\n" \
+    "    c = byte(s, p + 1)\n" \
+    "    if c == 117 then\n" \
+    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n" \
+    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n" \
+    "      p = p + 6\n" \
+    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n" \
+    "      if u >= 0xD800 and u <= 0xDBFF then\n" \
+    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n" \
+    "          return nil\n" \
+    "        end\n" \
+    "        p = p + 6\n" \
+    "      end\n" \
+    "    elseif escapes[c] then\n" \
+    "      p = p + 2\n" \
+    "    else\n" \
+    "      return nil\n" \
+    "    end\n" \
+    "  end\n" \
+    "end\n" \
+    "local function value(s, p, depth)\n" \
+    "  local c = byte(s, p)\n" \
+    "  if c == 34 then return str(s, p) end\n" \
+    "  if c == 91 or c == 123 then\n" \
+    "    if depth == 512 then return nil end\n" \
+    "    local close = c + 2\n" \
+    "    p = ws(s, p + 1)\n" \
+    "    if byte(s, p) == close then return p + 1 end\n" \
+    "    while true do\n" \
+    "      if c == 123 then\n" \
+    "        if byte(s, p) ~= 34 then return nil end\n" \
+    "        p = str(s, p)\n" \
+    "        if not p then return nil end\n" \
+    "        p = ws(s, p)\n" \
+    "        if byte(s, p) ~= 58 then return nil end\n" \
+    "        p = ws(s, p + 1)\n" \
+    "      end\n" \
+    "      p = value(s, p, depth + 1)\n" \
+    "      if not p then return nil end\n" \
+    "      p = ws(s, p)\n" \
+    "      local d = byte(s, p)\n" \
+    "      if d == close then return p + 1 end\n" \
+    "      if d ~= 44 then return nil end\n" \
+    "      p = ws(s, p + 1)\n" \
+    "    end\n" \
+    "  end\n" \
+    "  local w = words[c]\n" \
+    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n" \
+    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n" \
+    "  if c == 45 then p = p + 1 end\n" \
+    "  local _, e = find(s, '^%d+', p)\n" \
+    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n" \
+    "  p = e + 1\n" \
+    "  c = byte(s, p)\n" \
+    "  if c == 46 then\n" \
+    "    _, e = find(s, '^%d+', p + 1)\n" \
+    "    if not e then return nil end\n" \
+    "    p = e + 1\n" \
+    "    c = byte(s, p)\n" \
+    "  end\n" \
+    "  if c == 101 or c == 69 then\n" \
+    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n" \
+    "    if not e then return nil end\n" \
+    "    p = e + 1\n" \
+    "  end\n" \
+    "  return p\n" \
+    "end\n" \
+    "local function json_ok(s)\n" \
+    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n" \
+    "  local p = value(s, ws(s, 1), 0)\n" \
+    "  return p ~= nil and ws(s, p) == #s + 1\n" \
+    "end\n"
+
+/* Take the oldest entry: read it and, if its item is JSON for sure, delete it in the same
+ * atomic step, so that of several consumers exactly one gets each entry and an entry the
+ * client cannot decode is never removed. Returns { id, { field, value, ... }, 1 if deleted
+ * else 0 }, or nil for an empty queue. */
 static const pottery_script take_script = {
     "queue_take",
-    "local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
-    "if not oldest then return false end\n"
-    "redis.call('XDEL', KEYS[1], oldest[1])\n"
-    "return oldest\n"
+    JSON_OK_LUA
+    "local entry = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
+    "if not entry then return false end\n"
+    "local fields, item = entry[2]\n"
+    "for i = 2, #fields, 2 do\n"
+    "  if fields[i - 1] == 'item' then item = fields[i] end\n"
+    "end\n"
+    "if not (item and json_ok(item)) then return { entry[1], fields, 0 } end\n"
+    "redis.call('XDEL', KEYS[1], entry[1])\n"
+    "return { entry[1], fields, 1 }\n"
 };
 
-/* How much of a foreign entry's bytes an error message shows. */
-enum { SHOW_BYTES = 80 };
+/* How much of a foreign entry's bytes an error message shows; how many times a get tries
+ * to claim an entry the script left to it while other consumers keep taking it first
+ * (each time one of them made progress: only a misbehaving server gets near it). */
+enum { SHOW_BYTES = 80, CLAIM_TRIES = 1000 };
 
 static int64_t now_ns(void)
 {
@@ -73,19 +178,38 @@ const char *pottery_queue_key(const pottery_queue *queue)
     return queue ? queue->c.key : NULL;
 }
 
+/* Run an XADD (cmd is freed here); it answers the new entry's ID, copied to id (cap bytes
+ * with the NUL, cut if need be) unless id is NULL. */
+static int run_xadd(char *id, size_t cap, pottery_queue *q, pottery_cmd *cmd)
+{
+    pottery_reply *r = NULL;
+    const char *text;
+    size_t len;
+    int rc = pottery__exec(&r, q->c.client, cmd);
+    if (rc == 0) rc = pottery__reply_bytes(&text, &len, r, "XADD");
+    if (rc == 0 && id) snprintf(id, cap, "%.*s", (int)(len < cap ? len : cap - 1), text);
+    pottery__reply_free(r);
+    pottery__cmd_free(cmd);
+    return rc;
+}
+
+/* "XADD key *" on a new command. */
+static void begin_xadd(pottery_cmd *cmd, const pottery_queue *q)
+{
+    pottery__cmd_init(cmd);
+    pottery__cmd_cstr(cmd, "XADD");
+    pottery__cmd_key(cmd, &q->c);
+    pottery__cmd_cstr(cmd, "*");
+}
+
 int pottery_queue_put(pottery_queue *queue, pottery_value item)
 {
     POTTERY_CHECK_ARG(queue);
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XADD");
-    pottery__cmd_key(&cmd, &queue->c);
-    pottery__cmd_cstr(&cmd, "*");
+    begin_xadd(&cmd, queue);
     pottery__cmd_cstr(&cmd, "item");
     pottery__cmd_value(&cmd, &item);
-    int rc = pottery__exec(NULL, queue->c.client, &cmd);
-    pottery__cmd_free(&cmd);
-    return rc;
+    return run_xadd(NULL, 0, queue, &cmd);
 }
 
 int pottery_queue_put_nowait(pottery_queue *queue, pottery_value item)
@@ -111,67 +235,160 @@ static void show_bytes(char *dst, size_t cap, const char *s, size_t len)
     dst[o] = '\0';
 }
 
-/* Decode a taken entry { id, { field, value, ... } } into *out (untouched on failure). The
- * entry is already gone from Redis: a foreign one is reported with its ID and bytes. */
-static int decode_entry(pottery_value *out, const pottery_queue *q, const pottery_reply *entry)
+/* A stream entry as the server sends it: a string ID and { field, value, ... } of strings.
+ * *item gets the value of the field `item` (the last one, should there be several, as
+ * Python reads it), NULL if there is none. */
+static int read_entry(const pottery_reply **item, const pottery_reply *id, const pottery_reply *fields,
+                      const char *what)
 {
-    const pottery_reply *id = pottery__reply_at(entry, 0);
-    const pottery_reply *fields = pottery__reply_at(entry, 1);
-    size_t idlen = 0;
-    const char *idtext = pottery__reply_str(id, &idlen);
-    if (pottery__reply_type(entry) != POTTERY_REPLY_ARRAY || pottery__reply_type(id) != POTTERY_REPLY_STRING ||
-        pottery__reply_type(fields) != POTTERY_REPLY_ARRAY)
-        return pottery__error(POTTERY_EREDIS, "queue '%s': unexpected reply to the take script", q->c.key);
-    if (idlen > 64) idlen = 64;
-
-    /* Python reads the field named `item` (the last one, should there be several). */
-    const pottery_reply *item = NULL;
-    size_t n = pottery__reply_count(fields);
-    for (size_t i = 0; i + 1 < n; i += 2) {
+    size_t n = 0;
+    *item = NULL;
+    int rc = pottery__reply_expect(id, POTTERY_REPLY_STRING, what);
+    if (rc == 0) rc = pottery__reply_array(&n, fields, what);
+    if (rc == 0 && n % 2)
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with an odd number (%zu) of fields and values",
+                            what, n);
+    for (size_t i = 0; rc == 0 && i < n; i += 2) {
+        const char *name;
         size_t len;
-        const char *name = pottery__reply_str(pottery__reply_at(fields, i), &len);
-        if (name && len == 4 && memcmp(name, "item", 4) == 0) item = pottery__reply_at(fields, i + 1);
-    }
-    char shown[4 * SHOW_BYTES + 8];
-    if (!item) {
-        size_t len = 0;
-        const char *name = pottery__reply_str(pottery__reply_at(fields, 0), &len);
-        show_bytes(shown, sizeof shown, name ? name : "", len);
-        return pottery__error(POTTERY_EDECODE,
-                              "queue '%s': stream entry %.*s has no 'item' field (first field: '%s'); "
-                              "the entry was removed from the queue",
-                              q->c.key, (int)idlen, idtext, shown);
-    }
-    int rc = pottery__reply_to_value(out, item);
-    if (rc == POTTERY_EDECODE) {
-        size_t len = 0;
-        const char *bytes = pottery__reply_str(item, &len);
-        show_bytes(shown, sizeof shown, bytes ? bytes : "", len);
-        return pottery__error(POTTERY_EDECODE,
-                              "queue '%s': stream entry %.*s: the item is not JSON: '%s'; "
-                              "the entry was removed from the queue",
-                              q->c.key, (int)idlen, idtext, shown);
+        rc = pottery__reply_bytes(&name, &len, pottery__reply_at(fields, i), what);
+        if (rc == 0) rc = pottery__reply_expect(pottery__reply_at(fields, i + 1), POTTERY_REPLY_STRING, what);
+        if (rc == 0 && len == 4 && memcmp(name, "item", 4) == 0) *item = pottery__reply_at(fields, i + 1);
     }
     return rc;
+}
+
+/* Report an entry whose item the client cannot decode (rc; its message is set unless the
+ * entry has no item). The script left it where it was, unless (taken) it judged the item
+ * JSON and removed it, which only running out of memory here can make happen: then it is
+ * put back at the tail, the only place a stream takes an entry again. */
+static int undecodable(pottery_queue *q, int rc, const pottery_reply *id, const pottery_reply *fields,
+                       const pottery_reply *item, int taken)
+{
+    char why[POTTERY_ERROR_MESSAGE_MAX] = "", shown[4 * SHOW_BYTES + 8], fate[POTTERY_ERROR_MESSAGE_MAX];
+    size_t idlen, len;
+    const char *idtext = pottery__reply_str(id, &idlen), *bytes;
+    if (idlen > 64) idlen = 64;
+    if (item) {
+        snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+        bytes = pottery__reply_str(item, &len);
+    } else {
+        bytes = pottery__reply_str(pottery__reply_at(fields, 0), &len);
+    }
+    show_bytes(shown, sizeof shown, bytes ? bytes : "", bytes ? len : 0);
+    if (!taken) {
+        snprintf(fate, sizeof fate, "was left in the queue");
+    } else {
+        pottery_cmd cmd;
+        char newid[65];
+        begin_xadd(&cmd, q);
+        for (size_t i = 0; i < pottery__reply_count(fields); i++) {
+            bytes = pottery__reply_str(pottery__reply_at(fields, i), &len);
+            pottery__cmd_arg(&cmd, bytes, len);
+        }
+        if (run_xadd(newid, sizeof newid, q, &cmd) == 0)
+            snprintf(fate, sizeof fate, "was taken and put back at the tail as %s", newid);
+        else
+            snprintf(fate, sizeof fate, "was taken and is lost (putting it back failed: %s)",
+                     pottery_error_last()->message);
+    }
+    if (!item)
+        return pottery__error(POTTERY_EDECODE, "queue '%s': stream entry %.*s %s: it has no 'item' field (first field: '%s')",
+                              q->c.key, (int)idlen, idtext, fate, shown);
+    return pottery__error(rc, "queue '%s': stream entry %.*s %s: its item could not be decoded (%s): '%s'",
+                          q->c.key, (int)idlen, idtext, fate, why, shown);
+}
+
+/* XDEL key id: *deleted 1, or 0 if the entry was already gone. */
+static int xdel(long long *deleted, pottery_queue *q, const pottery_reply *id)
+{
+    size_t len;
+    const char *text = pottery__reply_str(id, &len);
+    pottery_reply *r = NULL;
+    int rc = pottery__container_command_bytes(&r, &q->c, "XDEL", text, len);
+    if (rc == 0) rc = pottery__reply_int_in(deleted, r, 0, 1, "XDEL");
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* Decode the entry in the take script's reply into *out (untouched on failure). An entry
+ * the script left in the stream is claimed here with XDEL once its item decodes; *raced is
+ * set if another consumer took it meanwhile. */
+static int claim(pottery_value *out, int *raced, pottery_queue *q, const pottery_reply *r)
+{
+    const char *what = take_script.name;
+    const pottery_reply *id = pottery__reply_at(r, 0), *fields = pottery__reply_at(r, 1), *item = NULL;
+    long long taken = 0;
+    int rc = pottery__reply_array_n(r, 3, what);
+    if (rc == 0) rc = read_entry(&item, id, fields, what);
+    if (rc == 0) rc = pottery__reply_int_in(&taken, pottery__reply_at(r, 2), 0, 1, what);
+    if (rc == 0 && taken && !item)
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: removed an entry without an 'item' field", what);
+    if (rc < 0) return rc;
+    pottery_value tmp = POTTERY_VALUE_INIT;
+    rc = item ? pottery__reply_decode(&tmp, item) : POTTERY_EDECODE;
+    if (rc < 0) {
+        pottery_value_dispose(&tmp);
+        return undecodable(q, rc, id, fields, item, (int)taken);
+    }
+    if (!taken) {
+        long long deleted = 0;
+        rc = xdel(&deleted, q, id);
+        if (rc < 0 || !deleted) {
+            *raced = rc == 0;
+            pottery_value_dispose(&tmp);
+            return rc;
+        }
+    }
+    pottery_value_dispose(out);
+    *out = tmp;
+    return 0;
 }
 
 /* One atomic take: 1 with *out set, 0 if the queue is empty, or an error. */
 static int take(pottery_value *out, pottery_queue *q)
 {
-    pottery_cmd args;
-    pottery__cmd_init(&args);
-    pottery__cmd_key(&args, &q->c);
-    pottery_reply *r = NULL;
-    int rc = pottery__eval(&r, q->c.client, &take_script, 1, &args);
-    pottery__cmd_free(&args);
-    if (rc < 0) return rc;
-    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+    int raced = 0;
+    for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+        pottery_cmd args;
+        pottery__cmd_init(&args);
+        pottery__cmd_key(&args, &q->c);
+        pottery_reply *r = NULL;
+        int rc = pottery__eval(&r, q->c.client, &take_script, 1, &args);
+        pottery__cmd_free(&args);
+        if (rc < 0) return rc;
+        if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+            pottery__reply_free(r);
+            return 0;
+        }
+        raced = 0;
+        rc = claim(out, &raced, q, r);
         pottery__reply_free(r);
-        return 0;
+        if (rc < 0) return rc;
+        if (!raced) return 1;
     }
-    rc = decode_entry(out, q, r);
-    pottery__reply_free(r);
-    return rc < 0 ? rc : 1;
+    return pottery__error(POTTERY_ECONFLICT, "queue '%s': other consumers took the oldest entry first %d times in a row",
+                          q->c.key, CLAIM_TRIES);
+}
+
+/* XREAD's answer: nil (the wait timed out) or { { key, { { id, { field, value, ... } } } } }
+ * with at most one entry (COUNT 1). */
+static int check_xread(const pottery_reply *r)
+{
+    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return 0;
+    const pottery_reply *stream = pottery__reply_at(r, 0), *entries = pottery__reply_at(stream, 1), *item;
+    size_t n = 0;
+    int rc = pottery__reply_array_n(r, 1, "XREAD");
+    if (rc == 0) rc = pottery__reply_array_n(stream, 2, "XREAD");
+    if (rc == 0) rc = pottery__reply_expect(pottery__reply_at(stream, 0), POTTERY_REPLY_STRING, "XREAD");
+    if (rc == 0) rc = pottery__reply_array(&n, entries, "XREAD");
+    if (rc == 0 && n > 1) rc = pottery__error(POTTERY_EPROTOCOL, "XREAD: %zu entries for COUNT 1", n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const pottery_reply *entry = pottery__reply_at(entries, i);
+        rc = pottery__reply_array_n(entry, 2, "XREAD");
+        if (rc == 0) rc = read_entry(&item, pottery__reply_at(entry, 0), pottery__reply_at(entry, 1), "XREAD");
+    }
+    return rc;
 }
 
 /* Block on the server until the stream has an entry or wait_ms (> 0) elapsed. XREAD from
@@ -192,7 +409,10 @@ static int wait_for_entry(pottery_queue *q, int wait_ms)
     pottery__cmd_cstr(&cmd, "STREAMS");
     pottery__cmd_key(&cmd, &q->c);
     pottery__cmd_cstr(&cmd, "0-0");
-    int rc = pottery__exec_timeout(NULL, q->c.client, &cmd, socket_ms);
+    pottery_reply *r = NULL;
+    int rc = pottery__exec_timeout(&r, q->c.client, &cmd, socket_ms);
+    if (rc == 0) rc = check_xread(r);
+    pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     return rc;
 }

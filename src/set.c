@@ -1,4 +1,6 @@
 /* pottery_set: RedisSet on a Redis set (member = JSON(element)). */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +22,122 @@ struct pottery_set_iter {
 /* Members per command when bulk work is split to bound memory, per SSCAN batch (COUNT
  * hint) and per Lua unpack call (Lua limits unpack to a few thousand values). */
 enum { CHUNK = 1000, SCAN_COUNT = 1000, RANDOM_KEY_TRIES = 3 };
+/* How many times a pop tries to claim a member the script left to it while other clients
+ * keep removing it first (each time one of them made progress: only a misbehaving server
+ * gets near it). */
+enum { CLAIM_TRIES = 1000 };
 /* Encoded bytes per SADD in bulk writes: 10,000 small members make one command. */
 enum { BULK_BYTES = 1 << 20 };
 
 /* ---- scripts ---- */
+
+/* Lua: json_ok(s) is true only for text the client's decoder accepts (RFC 8259 plus NaN,
+ * Infinity and -Infinity, nesting up to 512 deep), so a script can check an item before
+ * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
+ * bytes outside ASCII (pottery and this library escape them): those are false, and the
+ * client decodes and claims them itself. Kept identical to queue.c's copy. */
+#define JSON_OK_LUA \
+    "local find, byte, sub = string.find, string.byte, string.sub\n" \
+    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n" \
+    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n" \
+    "local function ws(s, p)\n" \
+    "  local c = byte(s, p)\n" \
+    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n" \
+    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n" \
+    "  return e + 1\n" \
+    "end\n" \
+    "local function str(s, p)\n" \
+    "  p = p + 1\n" \
+    "  while true do\n" \
+    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n" \
+    "    p = e + 1\n" \
+    "    local c = byte(s, p)\n" \
+    "    if c == 34 then return p + 1 end\n" \
+    "    if c ~= 92 then return nil end\n" \
+    "    c = byte(s, p + 1)\n" \
+    "    if c == 117 then\n" \
+    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n" \
+    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n" \
+    "      p = p + 6\n" \
+    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n" \
+    "      if u >= 0xD800 and u <= 0xDBFF then\n" \
+    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n" \
+    "          return nil\n" \
+    "        end\n" \
+    "        p = p + 6\n" \
+    "      end\n" \
+    "    elseif escapes[c] then\n" \
+    "      p = p + 2\n" \
+    "    else\n" \
+    "      return nil\n" \
+    "    end\n" \
+    "  end\n" \
+    "end\n" \
+    "local function value(s, p, depth)\n" \
+    "  local c = byte(s, p)\n" \
+    "  if c == 34 then return str(s, p) end\n" \
+    "  if c == 91 or c == 123 then\n" \
+    "    if depth == 512 then return nil end\n" \
+    "    local close = c + 2\n" \
+    "    p = ws(s, p + 1)\n" \
+    "    if byte(s, p) == close then return p + 1 end\n" \
+    "    while true do\n" \
+    "      if c == 123 then\n" \
+    "        if byte(s, p) ~= 34 then return nil end\n" \
+    "        p = str(s, p)\n" \
+    "        if not p then return nil end\n" \
+    "        p = ws(s, p)\n" \
+    "        if byte(s, p) ~= 58 then return nil end\n" \
+    "        p = ws(s, p + 1)\n" \
+    "      end\n" \
+    "      p = value(s, p, depth + 1)\n" \
+    "      if not p then return nil end\n" \
+    "      p = ws(s, p)\n" \
+    "      local d = byte(s, p)\n" \
+    "      if d == close then return p + 1 end\n" \
+    "      if d ~= 44 then return nil end\n" \
+    "      p = ws(s, p + 1)\n" \
+    "    end\n" \
+    "  end\n" \
+    "  local w = words[c]\n" \
+    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n" \
+    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n" \
+    "  if c == 45 then p = p + 1 end\n" \
+    "  local _, e = find(s, '^%d+', p)\n" \
+    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n" \
+    "  p = e + 1\n" \
+    "  c = byte(s, p)\n" \
+    "  if c == 46 then\n" \
+    "    _, e = find(s, '^%d+', p + 1)\n" \
+    "    if not e then return nil end\n" \
+    "    p = e + 1\n" \
+    "    c = byte(s, p)\n" \
+    "  end\n" \
+    "  if c == 101 or c == 69 then\n" \
+    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n" \
+    "    if not e then return nil end\n" \
+    "    p = e + 1\n" \
+    "  end\n" \
+    "  return p\n" \
+    "end\n" \
+    "local function json_ok(s)\n" \
+    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n" \
+    "  local p = value(s, ws(s, 1), 0)\n" \
+    "  return p ~= nil and ws(s, p) == #s + 1\n" \
+    "end\n"
+
+/* Remove and return a random member if it is JSON for sure; otherwise leave it, so that a
+ * member the client cannot decode is never taken. Returns { member, 1 if removed else 0 },
+ * or nil for an empty set. */
+static const pottery_script pop_script = {
+    "set_pop",
+    JSON_OK_LUA
+    "local m = redis.call('SRANDMEMBER', KEYS[1])\n"
+    "if not m then return false end\n"
+    "if not json_ok(m) then return { m, 0 } end\n"
+    "redis.call('SREM', KEYS[1], m)\n"
+    "return { m, 1 }\n"
+};
 
 /* Write the initial members only if the key does not exist yet, atomically. Also creates
  * the result sets of client-side algebra under a fresh random key. */
@@ -131,21 +245,48 @@ static void members_sort_unique(members *m)
     m->n = w;
 }
 
-/* Append every string of an array reply (e.g. SMEMBERS). */
-static int members_load(members *m, const pottery_reply *r)
+/* Append every member of verb's answer, an array of strings (SMEMBERS, SUNION, ...). */
+static int members_load(members *m, const pottery_reply *r, const char *verb)
 {
-    if (pottery__reply_type(r) != POTTERY_REPLY_ARRAY)
-        return pottery__error(POTTERY_EREDIS, "unexpected reply: a list of members was expected");
-    for (size_t i = 0; i < pottery__reply_count(r); i++) {
-        const pottery_reply *it = pottery__reply_at(r, i);
+    size_t n = 0;
+    int rc = pottery__reply_array(&n, r, verb);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *p;
         size_t len;
-        const char *p = pottery__reply_str(it, &len);
-        if (!p || pottery__reply_type(it) != POTTERY_REPLY_STRING)
-            return pottery__error(POTTERY_EDECODE, "a set member is not a string");
-        int rc = members_push(m, p, len);
-        if (rc < 0) return rc;
+        rc = pottery__reply_bytes(&p, &len, pottery__reply_at(r, i), verb);
+        if (rc == 0) rc = members_push(m, p, len);
     }
-    return 0;
+    return rc;
+}
+
+/* A count answered by verb (SCARD, SINTERCARD, SUNIONSTORE, ...) in *out. */
+static int read_count(long long *out, const pottery_reply *r, const char *verb)
+{
+    return pottery__reply_int_in(out, r, 0, LLONG_MAX, verb);
+}
+
+/* EXEC's results, n counts, into out[0..n) (out may be NULL). */
+static int read_counts(long long *out, const pottery_reply *exec, size_t n)
+{
+    long long count;
+    int rc = pottery__reply_array_n(exec, n, "EXEC");
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = read_count(out ? &out[i] : &count, pottery__reply_at(exec, i), "EXEC");
+    return rc;
+}
+
+/* SMISMEMBER's answer for n members: answers[i] (if answers is not NULL) = 1 or 0, and
+ * *hits (if not NULL) = how many are members. */
+static int read_answers(unsigned char *answers, size_t *hits, const pottery_reply *r, size_t n)
+{
+    int rc = pottery__reply_array_n(r, n, "SMISMEMBER");
+    if (hits) *hits = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        long long in = 0;
+        rc = pottery__reply_int_in(&in, pottery__reply_at(r, i), 0, 1, "SMISMEMBER");
+        if (answers) answers[i] = (unsigned char)in;
+        if (hits) *hits += (size_t)in;
+    }
+    return rc;
 }
 
 /* Replace every member by its canonical JSON text (EDECODE for foreign members), then
@@ -273,25 +414,46 @@ pottery_client *pottery_set_client(const pottery_set *set)
 
 /* ---- single-element operations ---- */
 
+/* "<verb> key JSON(element)" for SADD / SREM: *changed = members added or removed (0 or 1). */
+static int write_member(long long *changed, pottery_set *s, const char *verb, const pottery_value *element)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__container_command(&r, &s->c, verb, element);
+    if (rc == 0) rc = pottery__reply_int_in(changed, r, 0, 1, verb);
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* The same for a member already encoded (m, len). */
+static int write_encoded(long long *changed, pottery_set *s, const char *verb, const char *m, size_t len)
+{
+    pottery_reply *r = NULL;
+    int rc = pottery__container_command_bytes(&r, &s->c, verb, m, len);
+    if (rc == 0) rc = pottery__reply_int_in(changed, r, 0, 1, verb);
+    pottery__reply_free(r);
+    return rc;
+}
+
 int pottery_set_add(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
-    return pottery__container_command(NULL, &set->c, "SADD", &element);
+    long long added;
+    return write_member(&added, set, "SADD", &element);
 }
 
 int pottery_set_discard(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
-    return pottery__container_command(NULL, &set->c, "SREM", &element);
+    long long removed;
+    return write_member(&removed, set, "SREM", &element);
 }
 
 int pottery_set_remove(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
-    pottery_reply *r = NULL;
-    int rc = pottery__container_command(&r, &set->c, "SREM", &element);
-    if (rc == 0 && pottery__reply_integer(r) == 0) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &element);
-    pottery__reply_free(r);
+    long long removed = 0;
+    int rc = write_member(&removed, set, "SREM", &element);
+    if (rc == 0 && !removed) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &element);
     return rc;
 }
 
@@ -315,30 +477,77 @@ int pottery_set_clear(pottery_set *set)
     return pottery__container_clear(&set->c);
 }
 
+/* A member the client cannot decode (rc, its message set). The script left it in the set,
+ * unless (taken) it judged it JSON and removed it, which only running out of memory here
+ * can make happen: then it is added back, the best that is left. */
+static int undecodable(pottery_set *s, int rc, const char *m, size_t len, int taken)
+{
+    char why[POTTERY_ERROR_MESSAGE_MAX], fate[POTTERY_ERROR_MESSAGE_MAX] = "it was left in the set";
+    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+    if (taken) {
+        long long added;
+        if (write_encoded(&added, s, "SADD", m, len) == 0) snprintf(fate, sizeof fate, "it was popped and added back");
+        else snprintf(fate, sizeof fate, "it was popped and is lost (adding it back failed: %s)", pottery_error_last()->message);
+    }
+    return pottery__error(rc, "set '%s': a member could not be decoded (%s); %s", s->c.key, why, fate);
+}
+
+/* Decode the member in the pop script's reply into *out (untouched on failure). A member
+ * the script left in the set is claimed here with SREM once it decodes; *raced is set if
+ * another client removed it meanwhile. */
+static int claim(pottery_value *out, int *raced, pottery_set *s, const pottery_reply *r)
+{
+    const char *m;
+    size_t len;
+    long long taken = 0;
+    int rc = pottery__reply_array_n(r, 2, pop_script.name);
+    if (rc == 0) rc = pottery__reply_bytes(&m, &len, pottery__reply_at(r, 0), pop_script.name);
+    if (rc == 0) rc = pottery__reply_int_in(&taken, pottery__reply_at(r, 1), 0, 1, pop_script.name);
+    if (rc < 0) return rc;
+    pottery_value tmp = POTTERY_VALUE_INIT;
+    rc = pottery__decode(&tmp, m, len);
+    if (rc < 0) {
+        pottery_value_dispose(&tmp);
+        return undecodable(s, rc, m, len, (int)taken);
+    }
+    if (!taken) {
+        long long removed = 0;
+        rc = write_encoded(&removed, s, "SREM", m, len);
+        if (rc < 0 || !removed) {
+            *raced = rc == 0;
+            pottery_value_dispose(&tmp);
+            return rc;
+        }
+    }
+    pottery_value_dispose(out);
+    *out = tmp;
+    return 0;
+}
+
 int pottery_set_pop(pottery_value *out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    pottery_reply *r = NULL;
-    int rc = pottery__container_command(&r, &set->c, "SPOP", NULL);
-    if (rc < 0) return rc;
-    if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+    int raced = 0;
+    for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+        pottery_cmd args;
+        pottery__cmd_init(&args);
+        pottery__cmd_key(&args, &set->c);
+        pottery_reply *r = NULL;
+        int rc = pottery__eval(&r, set->c.client, &pop_script, 1, &args);
+        pottery__cmd_free(&args);
+        if (rc < 0) return rc;
+        if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
+            pottery__reply_free(r);
+            return pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
+        }
+        raced = 0;
+        rc = claim(out, &raced, set, r);
         pottery__reply_free(r);
-        return pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
+        if (rc < 0 || !raced) return rc;
     }
-    size_t len = 0;
-    const char *m = pottery__reply_str(r, &len);
-    rc = m ? pottery__reply_to_value(out, r) : pottery__error(POTTERY_EREDIS, "unexpected reply to SPOP");
-    if (rc < 0 && m) {
-        /* Not JSON (written by another program): put it back, so that nothing is lost. */
-        pottery_error_saved saved;
-        pottery__error_save(&saved);
-        int back = pottery__container_command_bytes(NULL, &set->c, "SADD", m, len);
-        if (back == 0) pottery__error_restore(&saved);
-        else rc = back;
-    }
-    pottery__reply_free(r);
-    return rc;
+    return pottery__error(POTTERY_ECONFLICT, "set '%s': other clients removed the member picked first %d times in a row",
+                          set->c.key, CLAIM_TRIES);
 }
 
 /* ---- bulk: contains_many, update_values ---- */
@@ -399,8 +608,8 @@ int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *e
         if (rc == 0) sent++;
     }
     pottery__cmd_free(&cmd);
-    size_t next = 0;
-    for (size_t k = 0; k < sent; k++) {
+    /* Every command asked about CHUNK members but the last, which asked about the rest. */
+    for (size_t k = 0, next = 0; k < sent; k++, next += CHUNK) {
         if (rc < 0) {
             rc = drain_replies(client, sent - k, rc);
             break;
@@ -408,15 +617,38 @@ int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *e
         pottery_reply *r = NULL;
         rc = pottery__recv(&r, client);
         if (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT) break;
-        if (rc == 0 && pottery__reply_type(r) != POTTERY_REPLY_ARRAY)
-            rc = pottery__error(POTTERY_EREDIS, "unexpected reply to SMISMEMBER");
-        for (size_t j = 0; rc == 0 && j < pottery__reply_count(r) && next < encoded; j++)
-            answers[where[next++]] = pottery__reply_integer(pottery__reply_at(r, j)) != 0;
+        unsigned char chunk[CHUNK];
+        size_t asked = encoded - next < CHUNK ? encoded - next : CHUNK;
+        if (rc == 0) rc = read_answers(chunk, NULL, r, asked);
+        for (size_t j = 0; rc == 0 && j < asked; j++) answers[where[next + j]] = chunk[j];
         pottery__reply_free(r);
     }
     if (rc == 0) memcpy(out, answers, n * sizeof *out);
     free(answers);
     free(where);
+    return rc;
+}
+
+/* Run cmd, a write answering a count (SADD, SUNIONSTORE, ...), on c. */
+static int exec_count(pottery_client *c, pottery_cmd *cmd, const char *verb)
+{
+    pottery_reply *r = NULL;
+    long long n;
+    int rc = pottery__exec(&r, c, cmd);
+    if (rc == 0) rc = read_count(&n, r, verb);
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* EXEC (or DISCARD) a streamed transaction of writes that each answer a count. */
+static int finish_counts(pottery_stream_txn *t)
+{
+    pottery_reply *exec = NULL;
+    size_t n = 0;
+    int rc = pottery__stream_txn_finish(&exec, t);
+    if (rc == 0) rc = pottery__reply_array(&n, exec, "EXEC");
+    if (rc == 0) rc = read_counts(NULL, exec, n);
+    pottery__reply_free(exec);
     return rc;
 }
 
@@ -444,7 +676,7 @@ int pottery_set_update_values(pottery_set *set, const pottery_value *values, siz
     int rc = build_sadd(&cmd, set, values, n, &next);
     if (rc < 0 || next == n) {
         /* One SADD is atomic on its own, and every element is encoded before it is sent. */
-        if (rc == 0) rc = pottery__exec(NULL, set->c.client, &cmd);
+        if (rc == 0) rc = exec_count(set->c.client, &cmd, "SADD");
         pottery__cmd_free(&cmd);
         return rc;
     }
@@ -459,7 +691,7 @@ int pottery_set_update_values(pottery_set *set, const pottery_value *values, siz
         pottery__stream_txn_send(&t, &cmd);
     }
     pottery__cmd_free(&cmd);
-    return pottery__stream_txn_finish(NULL, &t);
+    return finish_counts(&t);
 }
 
 /* ---- snapshots: to_json, repr ---- */
@@ -468,7 +700,7 @@ static int read_members(members *m, pottery_set *s)
 {
     pottery_reply *r = NULL;
     int rc = pottery__container_command(&r, &s->c, "SMEMBERS", NULL);
-    if (rc == 0) rc = members_load(m, r);
+    if (rc == 0) rc = members_load(m, r, "SMEMBERS");
     pottery__reply_free(r);
     return rc;
 }
@@ -489,29 +721,21 @@ int pottery_set_repr(char **out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    pottery_reply *r = NULL;
-    int rc = pottery__container_command(&r, &set->c, "SMEMBERS", NULL);
-    if (rc < 0) return rc;
+    members m = MEMBERS_INIT;
     pottery_buf b = POTTERY_BUF_INIT;
-    size_t count = pottery__reply_count(r);
-    rc = pottery__buf_puts(&b, count ? "RedisSet{" : "RedisSet()");
-    for (size_t i = 0; rc == 0 && i < count; i++) {
-        size_t len;
-        const char *p = pottery__reply_str(pottery__reply_at(r, i), &len);
+    int rc = read_members(&m, set);
+    if (rc == 0) rc = pottery__buf_puts(&b, m.n ? "RedisSet{" : "RedisSet()");
+    for (size_t i = 0; rc == 0 && i < m.n; i++) {
         pottery_json_node *n = NULL;
-        if (!p) {
-            rc = pottery__error(POTTERY_EDECODE, "a set member is not a string");
-            break;
-        }
-        rc = pottery__json_parse(&n, p, len);
+        rc = pottery__json_parse(&n, m.v[i].p, m.v[i].len);
         if (rc == 0 && i) rc = pottery__buf_append(&b, ", ", 2);
         if (rc == 0) rc = pottery__json_repr(&b, n);
         pottery__json_free(n);
     }
-    if (rc == 0 && count) rc = pottery__buf_putc(&b, '}');
+    if (rc == 0 && m.n) rc = pottery__buf_putc(&b, '}');
     if (rc == 0) rc = pottery__buf_detach(&b, out, NULL);
     pottery__buf_free(&b);
-    pottery__reply_free(r);
+    members_free(&m);
     return rc;
 }
 
@@ -578,9 +802,7 @@ static int probe(unsigned char *answers, pottery_set *s, const member *items, si
     pottery_reply *r = NULL;
     int rc = pottery__exec(&r, s->c.client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0 && (pottery__reply_type(r) != POTTERY_REPLY_ARRAY || pottery__reply_count(r) != n))
-        rc = pottery__error(POTTERY_EREDIS, "unexpected reply to SMISMEMBER");
-    for (size_t i = 0; rc == 0 && i < n; i++) answers[i] = pottery__reply_integer(pottery__reply_at(r, i)) != 0;
+    if (rc == 0) rc = read_answers(answers, NULL, r, n);
     pottery__reply_free(r);
     return rc;
 }
@@ -632,10 +854,10 @@ static int subset(int *out, pottery_set *a, pottery_set *b)
         pottery__cmd_key(&cmds[1], &a->c);
         pottery__cmd_key(&cmds[1], &b->c);
         pottery_reply *exec = NULL;
+        long long n[2];
         int rc = pottery__exec_multi(&exec, a->c.client, cmds, 2);
-        if (rc == 0)
-            *out = pottery__reply_integer(pottery__reply_at(exec, 0)) ==
-                   pottery__reply_integer(pottery__reply_at(exec, 1));
+        if (rc == 0) rc = read_counts(n, exec, 2);
+        if (rc == 0) *out = n[0] == n[1];
         pottery__reply_free(exec);
         for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
         return rc;
@@ -672,13 +894,10 @@ int pottery_set_equal(int *out, pottery_set *set, pottery_set *other)
         pottery__cmd_key(&cmds[2], &set->c);
         pottery__cmd_key(&cmds[2], &other->c);
         pottery_reply *exec = NULL;
+        long long n[3]; /* |set|, |other|, |set & other| */
         int rc = pottery__exec_multi(&exec, set->c.client, cmds, 3);
-        if (rc == 0) {
-            long long a = pottery__reply_integer(pottery__reply_at(exec, 0));
-            long long b = pottery__reply_integer(pottery__reply_at(exec, 1));
-            long long both = pottery__reply_integer(pottery__reply_at(exec, 2));
-            *out = a == b && both == a;
-        }
+        if (rc == 0) rc = read_counts(n, exec, 3);
+        if (rc == 0) *out = n[0] == n[1] && n[2] == n[0];
         pottery__reply_free(exec);
         for (int i = 0; i < 3; i++) pottery__cmd_free(&cmds[i]);
         return rc;
@@ -708,8 +927,10 @@ int pottery_set_isdisjoint(int *out, pottery_set *set, pottery_set *other)
         pottery__cmd_cstr(&cmd, "LIMIT");
         pottery__cmd_cstr(&cmd, "1");
         pottery_reply *r = NULL;
+        long long both = 0;
         int rc = pottery__exec(&r, set->c.client, &cmd);
-        if (rc == 0) *out = pottery__reply_integer(r) == 0;
+        if (rc == 0) rc = read_count(&both, r, "SINTERCARD");
+        if (rc == 0) *out = both == 0;
         pottery__reply_free(r);
         pottery__cmd_free(&cmd);
         return rc;
@@ -769,14 +990,9 @@ static int json_probe(long long *card, size_t *hits, pottery_set *s, const membe
     if (rc == 0 && ncmds > 0) {
         const pottery_reply *card_r = ncmds == 1 ? exec : pottery__reply_at(exec, 0);
         const pottery_reply *probe_r = ncmds == 1 ? exec : pottery__reply_at(exec, probe_at);
-        if (want_card) *card = pottery__reply_integer(card_r);
         *hits = 0;
-        if (e->n > 0) {
-            if (pottery__reply_count(probe_r) != e->n)
-                rc = pottery__error(POTTERY_EREDIS, "unexpected reply to SMISMEMBER");
-            for (size_t i = 0; rc == 0 && i < e->n; i++)
-                *hits += pottery__reply_integer(pottery__reply_at(probe_r, i)) != 0;
-        }
+        if (want_card) rc = read_count(card, card_r, "SCARD");
+        if (rc == 0 && e->n > 0) rc = read_answers(NULL, hits, probe_r, e->n);
     }
     pottery__reply_free(exec);
     for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
@@ -898,7 +1114,7 @@ static int local_read(members *r, const char *verb, pottery_set *s, pottery_set 
         if (same_server(s, others[i])) pottery__cmd_key(&cmd, &others[i]->c);
     pottery_reply *reply = NULL;
     int rc = pottery__exec(&reply, s->c.client, &cmd);
-    if (rc == 0) rc = members_load(r, reply);
+    if (rc == 0) rc = members_load(r, reply, verb);
     pottery__reply_free(reply);
     pottery__cmd_free(&cmd);
     return rc;
@@ -921,8 +1137,8 @@ static int compute(members *r, set_op op, pottery_set *s, pottery_set *const *ot
             }
             pottery_reply *exec = NULL;
             rc = pottery__exec_multi(&exec, s->c.client, cmds, 2);
-            if (rc == 0) rc = members_load(r, pottery__reply_at(exec, 0));
-            if (rc == 0) rc = members_load(r, pottery__reply_at(exec, 1));
+            if (rc == 0) rc = members_load(r, pottery__reply_at(exec, 0), "SDIFF");
+            if (rc == 0) rc = members_load(r, pottery__reply_at(exec, 1), "SDIFF");
             pottery__reply_free(exec);
             for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
             return rc;
@@ -991,17 +1207,20 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
         pottery__cmd_init(&args);
         pottery__cmd_cstr(&args, key);
         pottery_reply *reply = NULL;
+        long long written = -1;
         if (local) {
             /* The new key, then the operands, then the verb. */
             pottery__cmd_key(&args, &s->c);
             for (size_t i = 0; i < n; i++) pottery__cmd_key(&args, &others[i]->c);
             pottery__cmd_cstr(&args, store_verb[op]);
             rc = pottery__eval(&reply, s->c.client, &store_new_script, args.argc - 1, &args);
-            if (rc == 0) created = pottery__reply_integer(reply) >= 0;
+            if (rc == 0) rc = pottery__reply_int_in(&written, reply, -1, LLONG_MAX, store_new_script.name);
+            created = written >= 0;
         } else {
             for (size_t i = 0; i < r.n; i++) pottery__cmd_arg(&args, r.v[i].p, r.v[i].len);
             rc = pottery__eval(&reply, s->c.client, &init_script, 1, &args);
-            if (rc == 0) created = pottery__reply_integer(reply) == 1;
+            if (rc == 0) rc = pottery__reply_int_in(&written, reply, 0, 1, init_script.name);
+            created = written == 1;
         }
         pottery__reply_free(reply);
         pottery__cmd_free(&args);
@@ -1125,7 +1344,11 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
             pottery__cmd_init(&args);
             pottery__cmd_key(&args, &s->c);
             pottery__cmd_key(&args, &others[0]->c);
-            rc = pottery__eval(NULL, client, &symdiff_update_script, 2, &args);
+            pottery_reply *r = NULL;
+            long long changed;
+            rc = pottery__eval(&r, client, &symdiff_update_script, 2, &args);
+            if (rc == 0) rc = read_count(&changed, r, symdiff_update_script.name);
+            pottery__reply_free(r);
             pottery__cmd_free(&args);
             return rc;
         }
@@ -1136,7 +1359,7 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
         pottery__cmd_key(&cmd, &s->c);
         pottery__cmd_key(&cmd, &s->c);
         for (size_t i = 0; i < n; i++) pottery__cmd_key(&cmd, &others[i]->c);
-        rc = pottery__exec(NULL, client, &cmd);
+        rc = exec_count(client, &cmd, store_verb[op]);
         pottery__cmd_free(&cmd);
         return rc;
     }
@@ -1201,7 +1424,7 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
         break;
     }
     }
-    rc = pottery__stream_txn_finish(NULL, &t);
+    rc = finish_counts(&t);
     free(tmp);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "conn/conn.h"
 #include "pottery.h"
 #include "pottery/queue.h"
+#include "pottery/set.h"
 #include "support/test_fixture.h"
 
 /* ---- helpers ---- */
@@ -360,16 +361,30 @@ static void test_blocking_get_waits_for_item(void **state)
 
 /* ---- exactly once with several producers and consumers ---- */
 
-enum { ITEMS = 10000, PRODUCERS = 2, CONSUMERS = 4, STOP = -1 };
+enum { ITEMS = 10000, PRODUCERS = 2, CONSUMERS = 4, STOP = -1, BIG_ITEM = 9000 };
 
-/* Producer p puts its share of the ids, in order. */
+/* The run's shape, set before the workers are forked: how many items, and whether they
+ * are big strings (too long for the take script to check: the client claims them). */
+static int mpmc_items = ITEMS, mpmc_big;
+
+/* Producer p puts its share of the ids, in order: as integers, or as big strings that
+ * begin with the id. */
 static int producer(pottery_client *mine, int p, void *arg)
 {
     (void)arg;
-    int first = p * (ITEMS / PRODUCERS), count = ITEMS / PRODUCERS;
+    int first = p * (mpmc_items / PRODUCERS), count = mpmc_items / PRODUCERS;
     pottery_queue *q = NULL;
-    int ok = pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
-    for (int i = first; ok && i < first + count; i++) ok = pottery_queue_put(q, pottery_int(i)) == 0;
+    char *big = malloc(BIG_ITEM);
+    int ok = big && pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
+    for (int i = first; ok && i < first + count; i++) {
+        if (mpmc_big) {
+            memset(big, 'x', BIG_ITEM);
+            snprintf(big, BIG_ITEM, "%d.", i);
+            big[strlen(big)] = 'x';
+        }
+        ok = pottery_queue_put(q, mpmc_big ? pottery_strn(big, BIG_ITEM) : pottery_int(i)) == 0;
+    }
+    free(big);
     pottery_queue_free(q);
     return ok ? 0 : 1;
 }
@@ -385,16 +400,13 @@ static int consumer(pottery_client *mine, int c, void *arg)
     int n = 0, ok = got && pottery_queue_open(&q, mine, "mpmc", NULL) == 0;
     pottery_value v = POTTERY_VALUE_INIT;
     while (ok) {
-        if (pottery_queue_get(&v, q, 1, 20000) != 0 || v.type != POTTERY_TYPE_INT) {
-            fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
-            ok = 0;
-        } else if (v.u.i == STOP) {
-            break;
-        } else if (n == ITEMS) {
-            ok = 0; /* more items than exist: a duplicate */
-        } else {
-            got[n++] = (int32_t)v.u.i;
-        }
+        int64_t id = -2;
+        if (pottery_queue_get(&v, q, 1, 20000) != 0) fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
+        else if (v.type == POTTERY_TYPE_INT) id = v.u.i;
+        else if (v.type == POTTERY_TYPE_STRING && v.u.s.len == BIG_ITEM) id = strtol(v.u.s.ptr, NULL, 10);
+        if (id == STOP) break;
+        if (id < 0 || n == mpmc_items) ok = 0; /* a failure, or more items than exist: a duplicate */
+        else got[n++] = (int32_t)id;
     }
     pottery_value_dispose(&v);
     pottery_queue_free(q);
@@ -403,9 +415,12 @@ static int consumer(pottery_client *mine, int c, void *arg)
     return ok ? 0 : 2;
 }
 
-static void test_every_item_delivered_exactly_once(void **state)
+/* Producers and consumers in processes of their own: every item is delivered exactly once,
+ * and each consumer sees each producer's items in order. */
+static void run_producers_and_consumers(int items, int big)
 {
-    (void)state;
+    mpmc_items = items;
+    mpmc_big = big;
     pottery_queue *q = open_queue("mpmc");
     int fds[CONSUMERS][2];
     pid_t consumers[CONSUMERS], producers[PRODUCERS];
@@ -437,19 +452,19 @@ static void test_every_item_delivered_exactly_once(void **state)
         int last[PRODUCERS] = { -1, -1 };
         for (int i = 0; i < n; i++) {
             int id = buf[i];
-            assert_true(id >= 0 && id < ITEMS);
+            assert_true(id >= 0 && id < items);
             if (seen[id]) fail_msg("item %d delivered twice", id);
             seen[id] = 1;
             /* FIFO: each consumer sees every producer's items in the order they were put */
-            int p = id / (ITEMS / PRODUCERS);
+            int p = id / (items / PRODUCERS);
             assert_true(id > last[p]);
             last[p] = id;
         }
         total += n;
         if (n > 0) busy++;
     }
-    assert_int_equal(total, ITEMS); /* with no duplicates: every one of 0..9999, none lost */
-    for (int i = 0; i < ITEMS; i++) assert_int_equal(seen[i], 1);
+    assert_int_equal(total, items); /* with no duplicates: every one of them, none lost */
+    for (int i = 0; i < items; i++) assert_int_equal(seen[i], 1);
     assert_true(busy >= 2);
     assert_int_equal(qsize(q), 0);
     assert_raw("stream", raw("TYPE", "mpmc", NULL));
@@ -458,36 +473,90 @@ static void test_every_item_delivered_exactly_once(void **state)
     pottery_queue_free(q);
 }
 
+static void test_every_item_delivered_exactly_once(void **state)
+{
+    (void)state;
+    run_producers_and_consumers(ITEMS, 0);
+}
+
+/* The same when the client claims every item itself (XDEL after the script left it). */
+static void test_every_big_item_delivered_exactly_once(void **state)
+{
+    (void)state;
+    run_producers_and_consumers(400, 1);
+}
+
 /* ---- foreign entries ---- */
 
-static void test_foreign_entries(void **state)
+/* Everything Redis keeps about a stream (entries, last and deleted IDs, counters), to
+ * compare before and after a call. */
+static char *stream_state(const char *key)
+{
+    char *state = raw("XINFO", "STREAM", key, "FULL", NULL);
+    assert_non_null(state);
+    return state;
+}
+
+/* get_nowait fails with EDECODE saying `needle`, in one round trip, leaving the stream
+ * exactly as it was and *v untouched. */
+static void expect_left(pottery_queue *q, const char *key, const char *needle)
+{
+    char *before = stream_state(key);
+    pottery_value v = pottery_int(7);
+    uint64_t rt = round_trips();
+    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - rt, 1);
+    assert_message_contains(needle);
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 7);
+    char *after = stream_state(key);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+}
+
+static void test_foreign_entries_stay_in_the_queue(void **state)
 {
     (void)state;
     pottery_queue *q = open_queue("foreign");
-    free(raw("XADD", "foreign", "*", "item", "\"first\"", NULL));
-    free(raw("XADD", "foreign", "*", "other", "1", NULL));      /* no item field */
-    free(raw("XADD", "foreign", "*", "item", "not json", NULL)); /* not JSON */
-    free(raw("XADD", "foreign", "*", "id", "7", "item", "\"extra fields\"", NULL));
-    free(raw("XADD", "foreign", "*", "item", "\"last\"", NULL));
-    expect_text(q, "first");
+    free(raw("XADD", "foreign", "1-1", "other", "1", NULL)); /* no item field */
+    free(raw("XADD", "foreign", "1-2", "item", "\"next\"", NULL));
 
-    /* A foreign entry is an EDECODE, and it is taken off the queue all the same (as
-     * pottery does), so that it cannot block the queue for every consumer. */
+    /* An entry the client cannot decode is an EDECODE naming it, and it stays where it is
+     * (pottery would delete it): nothing is lost, and every consumer sees the same error
+     * until somebody removes it. */
+    expect_left(q, "foreign", "queue 'foreign': stream entry 1-1 was left in the queue: it has no 'item' field "
+                              "(first field: 'other')");
+    char *before = stream_state("foreign");
     pottery_value v = pottery_int(7);
-    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
-    assert_message_contains("no 'item' field");
-    assert_message_contains("'other'");
-    assert_message_contains("removed");
-    assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
-    assert_int_equal(v.u.i, 7);
-    assert_int_equal(qsize(q), 3);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
-    assert_message_contains("not JSON: 'not json'");
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), POTTERY_EDECODE);
     assert_int_equal(v.u.i, 7);
-    assert_int_equal(qsize(q), 2);
-    /* Extra fields are ignored, as Python reads just `item`. */
+    char *after = stream_state("foreign");
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    free(raw("XDEL", "foreign", "1-1", NULL));
+    expect_text(q, "next");
+
+    /* Items that are not JSON (Redis' own Lua JSON parser would accept some of them). */
+    const char *bad[] = { "not json", "{\"a\": 1", "'single'", "nan", "0x10", "01", "1.", "[1,]",
+                          "\"\\ud800\"", "\"tab\tinside\"", "\"caf\xc3\"", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        free(raw("XADD", "foreign", "*", "item", bad[i], NULL));
+        expect_left(q, "foreign", "was left in the queue: its item could not be decoded (invalid JSON at byte");
+        free(raw("DEL", "foreign", NULL));
+    }
+    free(raw("XADD", "foreign", "5-1", "item", "not json", NULL));
+    expect_left(q, "foreign", "stream entry 5-1 was left in the queue");
+    assert_message_contains("'not json'");
+
+    /* Extra fields are ignored, as Python reads just `item` (the last one). */
+    free(raw("DEL", "foreign", NULL));
+    free(raw("XADD", "foreign", "*", "id", "7", "item", "\"extra fields\"", NULL));
+    free(raw("XADD", "foreign", "*", "item", "not json", "item", "\"last wins\"", NULL));
     expect_text(q, "extra fields");
-    expect_text(q, "last");
+    expect_text(q, "last wins");
 
     /* Unprintable bytes are shown escaped and cut short. */
     char big[300];
@@ -495,11 +564,163 @@ static void test_foreign_entries(void **state)
     big[0] = '\x01';
     big[sizeof big - 1] = '\0';
     free(raw("XADD", "foreign", "*", "item", big, NULL));
-    assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
-    assert_message_contains("'\\x01xxx");
+    expect_left(q, "foreign", "'\\x01xxx");
     assert_message_contains("x...'");
-    assert_int_equal(qsize(q), 0);
-    assert_raw("stream", raw("TYPE", "foreign", NULL));
+    assert_int_equal(qsize(q), 1);
+    pottery_queue_free(q);
+}
+
+/* The take script checks items of up to 8 KiB of ASCII itself; others it leaves to the
+ * client, which decodes them and then claims them with XDEL: one more round trip. */
+static void test_items_the_script_leaves_to_the_client(void **state)
+{
+    (void)state;
+    enum { CHECKED = 8192 };
+    pottery_queue *q = open_queue("big");
+    char *text = malloc(CHECKED + 2);
+    assert_non_null(text);
+    memset(text, 'a', CHECKED + 1);
+    text[CHECKED + 1] = '\0';
+    pottery_value v = POTTERY_VALUE_INIT;
+    /* "aaa...": the JSON of a string of CHECKED - 2 letters, then of one more */
+    assert_int_equal(pottery_queue_put(q, pottery_strn(text, CHECKED - 2)), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_strn(text, CHECKED - 1)), 0);
+    assert_int_equal(pottery_queue_put(q, pottery_str("caf\xc3\xa9")), 0);
+    free(raw("XADD", "big", "*", "item", "\"caf\xc3\xa9\"", NULL)); /* raw UTF-8, as JSON allows */
+    assert_round_trips(1, pottery_queue_get_nowait(&v, q));
+    assert_int_equal(v.u.s.len, CHECKED - 2);
+    assert_round_trips(2, pottery_queue_get_nowait(&v, q));
+    assert_int_equal(v.u.s.len, CHECKED - 1);
+    assert_round_trips(1, pottery_queue_get_nowait(&v, q));
+    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_round_trips(2, pottery_queue_get(&v, q, 1, 1000));
+    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_raw("0", raw("XLEN", "big", NULL));
+
+    /* Not JSON and too long for the script: left in place too. */
+    free(raw("DEL", "big", NULL));
+    text[0] = '[';
+    free(raw("XADD", "big", "9-1", "item", text, NULL));
+    expect_left(q, "big", "stream entry 9-1 was left in the queue");
+    free(raw("XADD", "big", "9-2", "item", "\"caf\xc3\"", NULL));
+    free(raw("XDEL", "big", "9-1", NULL));
+    expect_left(q, "big", "stream entry 9-2 was left in the queue");
+    free(text);
+    pottery_value_dispose(&v);
+    pottery_queue_free(q);
+}
+
+/* ---- the scripts judge JSON as the decoder does ---- */
+
+/* Valid JSON texts that between them use every rule of the grammar. */
+static const char *const json_seeds[] = {
+    "0", "-0", "12", "-1.5e+10", "3.25E-2", "1e5", "NaN", "Infinity", "-Infinity", "true", "false", "null",
+    "\"\"", "\"plain\"", "\"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t\"", "\"\\u00e9\\uD83D\\uDE00\"",
+    "[]", "[1, [2, [3]], {}]", "{\"a\": {\"b\": [true, null]}, \"c\": \"d\"}", " { \"k\" : [ 1 , -2.0 ] }\n",
+};
+
+/* What mutations put in: the grammar's characters and a few it has no use for. */
+static const char json_alphabet[] = "{}[]\",:\\ \t\n\r\x01\x7f" "0123456789-+.eEtrufalsnNIiybdDcC/x'";
+
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return *state >> 8;
+}
+
+/* seed changed one to three times: a byte replaced, inserted or deleted, or the text cut. */
+static void mutate(char *out, size_t cap, const char *seed, uint32_t *rnd)
+{
+    snprintf(out, cap, "%s", seed);
+    for (uint32_t k = next_random(rnd) % 3; k < 3; k++) {
+        size_t len = strlen(out), at = len ? next_random(rnd) % len : 0;
+        char c = json_alphabet[next_random(rnd) % (sizeof json_alphabet - 1)];
+        switch (next_random(rnd) % 4) {
+        case 0: if (len) out[at] = c; break;
+        case 1:
+            if (len + 1 < cap) {
+                memmove(out + at + 1, out + at, len - at + 1);
+                out[at] = c;
+            }
+            break;
+        case 2: if (len) memmove(out + at, out + at + 1, len - at); break;
+        default: out[at] = '\0'; break;
+        }
+    }
+}
+
+/* A command on the test's client (arguments NULL-terminated): the integer it answers, or
+ * -1 for a reply of another type. */
+static long long run(const char *arg0, ...)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *arg = arg0; arg; arg = va_arg(ap, const char *)) pottery__cmd_cstr(&cmd, arg);
+    va_end(ap);
+    pottery_reply *r = NULL;
+    long long n = -1;
+    assert_int_equal(pottery__exec(&r, client, &cmd), 0);
+    if (pottery__reply_type(r) == POTTERY_REPLY_INTEGER) assert_int_equal(pottery__reply_int(&n, r, arg0), 0);
+    pottery__reply_free(r);
+    pottery__cmd_free(&cmd);
+    return n;
+}
+
+/* text as a queue item and as a set member: the queue's get and the set's pop return it
+ * in one round trip if the decoder accepts it, or else fail with EDECODE (also in one round
+ * trip) and leave it where it is. */
+static void judge(pottery_queue *q, pottery_set *s, const char *text)
+{
+    pottery_value v = POTTERY_VALUE_INIT;
+    int valid = pottery_value_from_json(&v, text, strlen(text)) == 0;
+    pottery_value_dispose(&v);
+    run("SADD", "judged-set", text, NULL);
+    run("XADD", "judged", "*", "item", text, NULL);
+    uint64_t rt = round_trips();
+    int got_q = pottery_queue_get_nowait(&v, q);
+    int got_s = pottery_set_pop(&v, s);
+    pottery_value_dispose(&v);
+    if (got_q != (valid ? 0 : POTTERY_EDECODE) || got_s != got_q || round_trips() - rt != 2)
+        fail_msg("'%s' (%s for the decoder): get %d, pop %d, %d round trips", text, valid ? "JSON" : "not JSON",
+                 got_q, got_s, (int)(round_trips() - rt));
+    if (run("XLEN", "judged", NULL) != !valid || run("SCARD", "judged-set", NULL) != !valid)
+        fail_msg("'%s': %s", text, valid ? "still there after the take" : "taken although not JSON");
+    run("DEL", "judged", "judged-set", NULL);
+}
+
+/* The take and pop scripts remove only what the client can decode, and they judge every
+ * ASCII text up to 8 KiB themselves, exactly as the decoder does. */
+static void test_scripts_judge_json_as_the_decoder_does(void **state)
+{
+    (void)state;
+    pottery_queue *q = open_queue("judged");
+    pottery_set *s = NULL;
+    assert_int_equal(pottery_set_open(&s, client, "judged-set", NULL), 0);
+    const char *edges[] = { "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800\\\\udc00\"", "\"\\u12\"",
+                            "\"\\x\"", "-", "-I", "+1", ".5", "1.", "1e", "1e+", "00", "-01", "Infinityx", "nulls",
+                            "[1 2]", "{\"a\" 1}", "{1: 2}", "[", "]", "", " ", "\"\x7f\"", "\"\x01\"", "\"\x1f\"",
+                            "\x7f", "[\x01]", "1 2" };
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) judge(q, s, edges[i]);
+    /* nesting: 512 deep is JSON, 513 is not */
+    char deep[2 * 513 + 1];
+    for (int depth = 512; depth <= 513; depth++) {
+        memset(deep, '[', (size_t)depth);
+        memset(deep + depth, ']', (size_t)depth);
+        deep[2 * depth] = '\0';
+        judge(q, s, deep);
+    }
+    uint32_t rnd = 20240601u;
+    char text[128];
+    for (size_t i = 0; i < sizeof json_seeds / sizeof *json_seeds; i++) {
+        judge(q, s, json_seeds[i]);
+        for (int k = 0; k < 60; k++) {
+            mutate(text, sizeof text, json_seeds[i], &rnd);
+            judge(q, s, text);
+        }
+    }
+    pottery_set_free(s);
     pottery_queue_free(q);
 }
 
@@ -712,7 +933,10 @@ int main(void)
         cmocka_unit_test_setup(test_timed_get_times_out, fixture_reset),
         cmocka_unit_test_setup(test_blocking_get_waits_for_item, fixture_reset),
         cmocka_unit_test_setup(test_every_item_delivered_exactly_once, fixture_reset),
-        cmocka_unit_test_setup(test_foreign_entries, fixture_reset),
+        cmocka_unit_test_setup(test_every_big_item_delivered_exactly_once, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_entries_stay_in_the_queue, fixture_reset),
+        cmocka_unit_test_setup(test_items_the_script_leaves_to_the_client, fixture_reset),
+        cmocka_unit_test_setup(test_scripts_judge_json_as_the_decoder_does, fixture_reset),
         cmocka_unit_test_setup(test_null_and_invalid_arguments, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection_during_blocking_get, fixture_reset),

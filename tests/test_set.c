@@ -286,6 +286,16 @@ static void test_remove_discard_pop(void **state)
 /* Atomicity: four processes pop the same 800 members; each is popped exactly once. */
 enum { RACE_MEMBERS = 800, RACE_WORKERS = 4 };
 
+/* The number a popped member stands for: the integer itself, or the one after "\u00e9" in
+ * a string (-1 for anything else). */
+static int64_t race_id(const pottery_value *v)
+{
+    if (v->type == POTTERY_TYPE_INT) return v->u.i;
+    if (v->type == POTTERY_TYPE_STRING && v->u.s.len > 2 && memcmp(v->u.s.ptr, "\xc3\xa9", 2) == 0)
+        return strtol(v->u.s.ptr + 2, NULL, 10);
+    return -1;
+}
+
 /* Pop until the set is empty; write which members it got (one byte each) to the pipe *fd. */
 static int pop_race_worker(pottery_client *mine, int w, void *fd)
 {
@@ -297,8 +307,9 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
         pottery_value v = POTTERY_VALUE_INIT;
         int rc;
         while ((rc = pottery_set_pop(&v, ss)) == 0) {
-            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS) status = 3;
-            else got[v.u.i] = 1;
+            int64_t id = race_id(&v);
+            if (id < 0 || id >= RACE_MEMBERS) status = 3;
+            else got[id] = 1;
         }
         if (rc != POTTERY_ENOTFOUND) status = 4;
         pottery_value_dispose(&v);
@@ -309,14 +320,10 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
     return write_all(*(int *)fd, got, sizeof got) == 0 ? status : 2;
 }
 
-static void test_pop_is_atomic_across_processes(void **state)
+/* Four workers pop the set "race" empty: each member is popped exactly once. */
+static void race_to_pop(pottery_set *s)
 {
-    (void)state;
     enum { N = RACE_MEMBERS };
-    pottery_set *s = open_set("race");
-    pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
-    free(vals);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pids[RACE_WORKERS];
@@ -332,6 +339,39 @@ static void test_pop_is_atomic_across_processes(void **state)
     close(fds[0]);
     for (int i = 0; i < N; i++) assert_int_equal(times[i], 1);
     assert_int_equal(set_len(s), 0);
+}
+
+static void test_pop_is_atomic_across_processes(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("race");
+    pottery_value *vals = int_values(RACE_MEMBERS, 0, 1);
+    assert_int_equal(pottery_set_update_values(s, vals, RACE_MEMBERS), 0);
+    free(vals);
+    race_to_pop(s);
+    pottery_set_free(s);
+}
+
+/* The same with members the pop script leaves to the client (raw UTF-8, which JSON allows
+ * but pottery never writes): the client decodes each, then claims it with SREM. */
+static void test_pop_of_members_claimed_by_the_client_is_atomic(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("race");
+    char member[32];
+    for (int i = 0; i < RACE_MEMBERS; i++) {
+        snprintf(member, sizeof member, "\"\xc3\xa9%d\"", i);
+        free(raw("SADD", "race", member, NULL));
+    }
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_round_trips(2, pottery_set_pop(&v, s));
+    int64_t id = race_id(&v);
+    assert_true(id >= 0 && id < RACE_MEMBERS);
+    assert_int_equal(set_len(s), RACE_MEMBERS - 1);
+    snprintf(member, sizeof member, "\"\xc3\xa9%d\"", (int)id);
+    free(raw("SADD", "race", member, NULL)); /* every one of them again for the race */
+    pottery_value_dispose(&v);
+    race_to_pop(s);
     pottery_set_free(s);
 }
 
@@ -1213,7 +1253,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
         assert_int_equal(v.u.i, 9);
     }
     assert_raw("plain-text", raw("SMEMBERS", "only-foreign", NULL));
-    /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: put back. */
+    /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: left too. */
     const char *lenient[] = { "nan", "0x10", "01" };
     for (int i = 0; i < 3; i++) {
         free(raw("DEL", "only-foreign", NULL));
@@ -1229,6 +1269,46 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_value_dispose(&v);
     pottery_set_free(f);
     pottery_set_free(other);
+    pottery_set_free(s);
+}
+
+/* How many writes the server has made (INFO's rdb_changes_since_last_save). */
+static long long server_writes(void)
+{
+    char *info = raw("INFO", "persistence", NULL);
+    assert_non_null(info);
+    const char *at = strstr(info, "rdb_changes_since_last_save:");
+    assert_non_null(at);
+    long long n = strtoll(at + strlen("rdb_changes_since_last_save:"), NULL, 10);
+    free(info);
+    return n;
+}
+
+/* A pop that meets a member it cannot decode writes nothing at all: no SPOP and SADD back,
+ * which would drop the key's TTL when the set became empty in between, and could bring
+ * the member back after a concurrent SREM or clear. */
+static void test_pop_leaves_foreign_members_as_they_were(void **state)
+{
+    (void)state;
+    free(raw("SADD", "timed", "plain-text", NULL));
+    free(raw("EXPIRE", "timed", "1000", NULL));
+    pottery_set *s = open_set("timed");
+    pottery_value v = pottery_int(9);
+    long long writes = server_writes();
+    uint64_t rt = round_trips();
+    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE);
+    assert_int_equal(round_trips() - rt, 1);
+    assert_message_contains("set 'timed': a member could not be decoded (invalid JSON at byte 0");
+    assert_message_contains("it was left in the set");
+    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(v.u.i, 9);
+    assert_int_equal(server_writes(), writes);
+    char *ttl = raw("TTL", "timed", NULL);
+    assert_non_null(ttl);
+    long long left = strtoll(ttl, NULL, 10);
+    free(ttl);
+    assert_true(left > 990 && left <= 1000);
+    assert_raw("plain-text", raw("SMEMBERS", "timed", NULL));
     pottery_set_free(s);
 }
 
@@ -1351,6 +1431,7 @@ int main(void)
         cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, setup_test),
         cmocka_unit_test_setup(test_remove_discard_pop, setup_test),
         cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
+        cmocka_unit_test_setup(test_pop_of_members_claimed_by_the_client_is_atomic, setup_test),
         cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, setup_test),
         cmocka_unit_test_setup(test_contains_many_answers_in_order, setup_test),
         cmocka_unit_test_setup(test_update_values_with_bad_element_writes_nothing, setup_test),
@@ -1369,6 +1450,7 @@ int main(void)
         cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, setup_test),
         cmocka_unit_test_setup(test_null_arguments, setup_test),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
+        cmocka_unit_test_setup(test_pop_leaves_foreign_members_as_they_were, setup_test),
         cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
         cmocka_unit_test_setup(test_dropped_connection, setup_test),
     };

@@ -9,18 +9,23 @@
  *
  * Consumers: any number of processes may get from the same queue at once; every item is
  * delivered to exactly one of them. Taking the oldest entry is a single Lua script (read the
- * first entry and delete it), so two consumers can never take the same entry and a taken
- * entry is never lost between the read and the delete. A get that has to wait blocks on the
- * server (XREAD BLOCK), is woken as soon as an item is put, and then tries to take it again
- * (another consumer may have been faster), until its timeout.
+ * first entry, check that its item is JSON, delete it), so two consumers can never take the
+ * same entry and a taken entry is never lost between the read and the delete. The script
+ * leaves an item over 8 KiB of JSON, or one holding raw bytes outside ASCII (pottery and
+ * this library never write them), to the client, which decodes it and then claims it with
+ * XDEL (if another consumer was faster, it takes the next one). A get that has to wait
+ * blocks on the server (XREAD BLOCK), is woken as soon as an item is put, and then tries to
+ * take it again (another consumer may have been faster), until its timeout.
  *
  * Costs: put, qsize and empty are one round trip; get with an item present is one round
- * trip; a get that waits costs one extra round trip per wake-up.
+ * trip (two for an item the script leaves to the client); a get that waits costs one extra
+ * round trip per wake-up.
  *
  * Errors common to every call: POTTERY_EINVAL (NULL handle or argument), POTTERY_ETYPE (an
  * item that cannot be encoded; nothing is sent), POTTERY_EREDIS (e.g. WRONGTYPE when the key
- * holds another Redis type; the message carries the Redis text), POTTERY_ECONN /
- * POTTERY_ETIMEOUT, POTTERY_ENOMEM.
+ * holds another Redis type; the message carries the Redis text), POTTERY_EPROTOCOL (the
+ * server answered something the command cannot answer), POTTERY_ECONN / POTTERY_ETIMEOUT,
+ * POTTERY_ENOMEM. A failed call leaves Redis unchanged.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
@@ -83,11 +88,13 @@ POTTERY_API int pottery_queue_put_nowait(pottery_queue *queue, pottery_value ite
  * Other negative timeouts: POTTERY_EINVAL ("ValueError: 'timeout' must be a non-negative
  * number"). Waiting happens on the server (XREAD BLOCK with a socket timeout stretched to
  * match), so the client's command timeout does not cut it short.
- * A foreign entry (no `item` field, or a value that is not JSON) gives POTTERY_EDECODE; the
- * entry is removed from the queue all the same, as pottery does, so it cannot block the
- * queue for every consumer; the message names its ID and shows its bytes.
- * Cost: one round trip (a Lua script) when an item is there; when it has to wait, one
- * blocking XREAD plus one more take per wake-up. */
+ * A foreign entry (no `item` field, or a value that is not JSON) gives POTTERY_EDECODE and
+ * stays where it is, untouched (pottery would delete it and lose it): until somebody removes
+ * it (XDEL key ID; the message names the ID and shows its bytes), every get fails the same
+ * way. POTTERY_ECONFLICT if other consumers took 1000 items in a row from under this get's
+ * claim (see above).
+ * Cost: one round trip (a Lua script) when an item is there (two if the script leaves it to
+ * the client); when it has to wait, one blocking XREAD plus one more take per wake-up. */
 POTTERY_API int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block,
                                   int64_t timeout_ms);
 

@@ -30,8 +30,9 @@
  * element that cannot be encoded: invalid UTF-8, malformed JSON text), POTTERY_EDECODE (a
  * member in Redis is not JSON, e.g. written by another program; it is left in place),
  * POTTERY_EREDIS (e.g. WRONGTYPE when a key holds another Redis type; the message carries
- * the Redis text), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves
- * Redis unchanged.
+ * the Redis text), POTTERY_EPROTOCOL (the server answered something the command cannot
+ * answer), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_ENOMEM. A failed call leaves Redis
+ * unchanged.
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
@@ -91,9 +92,14 @@ POTTERY_API int pottery_set_discard(pottery_set *set, pottery_value element);
 POTTERY_API int pottery_set_remove(pottery_set *set, pottery_value element);
 
 /* s.pop(): remove and return a random element. POTTERY_ENOTFOUND ("KeyError: 'pop from an
- * empty set'") if the set is empty. SPOP, one round trip: atomic, each member is popped by
- * one caller only. A member that is not JSON is put back at once (SADD, a second round
- * trip) and the call fails with POTTERY_EDECODE; a later pop may pick another member. */
+ * empty set'") if the set is empty. One round trip: a Lua script picks a random member
+ * (SRANDMEMBER) and removes it (SREM) if it is JSON, atomically, so each member is popped
+ * by one caller only. A member that is not JSON is left as it is (nothing is written) and
+ * the call fails with POTTERY_EDECODE; a later pop may pick another member. The script
+ * leaves a member over 8 KiB, or one holding raw bytes outside ASCII (pottery and this
+ * library never write them), to the client, which decodes it and then removes it with SREM
+ * (a second round trip; if another client removed it first, the pop picks again, up to
+ * 1000 times, then POTTERY_ECONFLICT). */
 POTTERY_API int pottery_set_pop(pottery_value *out, pottery_set *set);
 
 /* element in s -> *out 1 or 0. An element that cannot be encoded is simply not in the set
