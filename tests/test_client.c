@@ -60,6 +60,14 @@ static void build(pottery_cmd *cmd, const char *a0, ...)
 }
 #define BUILD(cmd, ...) build((cmd), __VA_ARGS__, (const char *)NULL)
 
+/* An INTEGER reply's value (the test fails on any other type). */
+static long long int_of(const pottery_reply *r)
+{
+    long long v = 0;
+    assert_int_equal(0, pottery__reply_int(&v, r, "test"));
+    return v;
+}
+
 /* The reply as text (string/status/error bytes or integer digits), malloc'd. */
 static char *text_of(const pottery_reply *r)
 {
@@ -68,7 +76,7 @@ static char *text_of(const pottery_reply *r)
     const char *s = pottery__reply_str(r, &len);
     if (!s) {
         if (pottery__reply_type(r) == POTTERY_REPLY_INTEGER)
-            snprintf(buf, sizeof buf, "%lld", pottery__reply_integer(r));
+            snprintf(buf, sizeof buf, "%lld", int_of(r));
         else if (pottery__reply_type(r) == POTTERY_REPLY_NIL)
             snprintf(buf, sizeof buf, "(nil)");
         else
@@ -291,7 +299,9 @@ static void test_null_arguments(void **state)
     assert_int_equal(POTTERY_REPLY_OTHER, pottery__reply_type(NULL));
     assert_null(pottery__reply_str(NULL, &len));
     assert_int_equal(0, (int)len);
-    assert_int_equal(0, (int)pottery__reply_integer(NULL));
+    long long v = 7;
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__reply_int(&v, NULL, "test"));
+    assert_int_equal(7, (int)v);
     assert_int_equal(0, (int)pottery__reply_count(NULL));
     assert_null(pottery__reply_at(NULL, 0));
     assert_int_equal(0, pottery__reply_check(NULL));
@@ -731,7 +741,7 @@ static void test_exec_multi(void **state)
     assert_stats(c, 1, 5, 0); /* MULTI + 3 + EXEC, one round trip */
     assert_int_equal(POTTERY_REPLY_ARRAY, pottery__reply_type(r));
     assert_int_equal(3, (int)pottery__reply_count(r));
-    assert_int_equal(2, (int)pottery__reply_integer(pottery__reply_at(r, 1)));
+    assert_int_equal(2, (int)int_of(pottery__reply_at(r, 1)));
     char *t = text_of(pottery__reply_at(r, 2));
     assert_string_equal("2", t);
     free(t);
@@ -936,7 +946,7 @@ static int eval_incr(pottery_client *c, const char *key, const char *by, long lo
     int rc = pottery__eval(&r, c, &incr_script, 1, &args);
     pottery__cmd_free(&args);
     if (rc == 0) {
-        *result = pottery__reply_integer(r);
+        *result = int_of(r);
         pottery__reply_free(r);
     }
     return rc;
@@ -1085,7 +1095,7 @@ static void test_streaming(void **state)
     pottery_reply *r = NULL;
     for (int i = 0; i < N; i++) {
         assert_int_equal(0, pottery__recv(&r, c));
-        assert_int_equal(i + 1, (int)pottery__reply_integer(r));
+        assert_int_equal(i + 1, (int)int_of(r));
         pottery__reply_free(r);
     }
     assert_int_equal(POTTERY_ESTATE, pottery__recv(&r, c));
@@ -1104,7 +1114,7 @@ static void test_streaming(void **state)
     assert_int_equal(POTTERY_EREDIS, pottery__recv(&r, c));
     assert_null(r);
     assert_int_equal(0, pottery__recv(&r, c));
-    assert_int_equal(N, (int)pottery__reply_integer(r));
+    assert_int_equal(N, (int)int_of(r));
     pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     assert_int_equal(0, pottery_client_ping(c));

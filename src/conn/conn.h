@@ -40,7 +40,6 @@ typedef enum pottery_reply_type {
 pottery_reply_type pottery__reply_type(const pottery_reply *r);
 /* Bytes of a STRING, STATUS or ERROR reply (NULL and *len = 0 otherwise). len may be NULL. */
 const char *pottery__reply_str(const pottery_reply *r, size_t *len);
-long long pottery__reply_integer(const pottery_reply *r);
 size_t pottery__reply_count(const pottery_reply *r);               /* ARRAY length, else 0 */
 const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i); /* NULL if out of range */
 void pottery__reply_free(pottery_reply *r);                        /* accepts NULL */

@@ -181,11 +181,6 @@ const char *pottery__reply_str(const pottery_reply *r, size_t *len)
     return NULL;
 }
 
-long long pottery__reply_integer(const pottery_reply *r)
-{
-    return pottery__reply_type(r) == POTTERY_REPLY_INTEGER ? r->integer : 0;
-}
-
 size_t pottery__reply_count(const pottery_reply *r)
 {
     return pottery__reply_type(r) == POTTERY_REPLY_ARRAY ? r->elements : 0;
