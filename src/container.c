@@ -1,4 +1,5 @@
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,14 +120,47 @@ int pottery__container_has(int *out, const pottery_container *c, const char *ver
     return rc;
 }
 
-int pottery__container_clear(const pottery_container *c)
+int pottery__exec_int(long long *out, pottery_client *client, pottery_cmd *cmd, long long lo, long long hi,
+                      const char *what)
 {
     pottery_reply *r = NULL;
-    long long n;
-    int rc = pottery__container_command(&r, c, "UNLINK", NULL);
-    if (rc == 0) rc = pottery__reply_int_in(&n, r, 0, 1, "UNLINK");
+    long long n = 0;
+    int rc = pottery__exec(&r, client, cmd);
+    pottery__cmd_free(cmd);
+    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, what);
+    if (rc == 0 && out) *out = n;
     pottery__reply_free(r);
     return rc;
+}
+
+int pottery__container_clear(const pottery_container *c)
+{
+    pottery_cmd cmd;
+    begin_command(&cmd, c, "UNLINK");
+    return pottery__exec_int(NULL, c->client, &cmd, 0, 1, "UNLINK");
+}
+
+int pottery__pop_failed(const pottery_error_saved *decode, int back, const char *entry)
+{
+    if (back == 0) {
+        pottery__error_restore(decode);
+        return decode->code;
+    }
+    char why[POTTERY_ERROR_MESSAGE_MAX];
+    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+    return pottery__error(back, "the popped %s could not be restored and is lost (%s); it failed with: %s", entry, why,
+                          decode->message);
+}
+
+int pottery__container_put_back(const pottery_container *c, const char *verb, const char *bytes, size_t len,
+                                const char *entry)
+{
+    pottery_error_saved decode;
+    pottery__error_save(&decode);
+    pottery_cmd cmd;
+    begin_command(&cmd, c, verb);
+    pottery__cmd_arg(&cmd, bytes, len);
+    return pottery__pop_failed(&decode, pottery__exec_int(NULL, c->client, &cmd, 0, LLONG_MAX, verb), entry);
 }
 
 int pottery__error_value(int code, const char *what, const pottery_value *v)

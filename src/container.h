@@ -64,6 +64,23 @@ int pottery__container_count(int64_t *out, const pottery_container *c, const cha
 int pottery__container_has(int *out, const pottery_container *c, const char *verb,
                            const pottery_value *value);
 
+/* Run cmd on the client, then free it; its reply must be an integer from lo to hi, stored
+ * in *out (out may be NULL). One round trip. */
+int pottery__exec_int(long long *out, pottery_client *client, pottery_cmd *cmd, long long lo, long long hi,
+                      const char *what);
+
+/* How a pop ends whose entry could not be decoded (foreign bytes, or no memory to decode
+ * them) after the library tried to put the bytes back: decode is that decode error, back the
+ * put-back's outcome. 0: the caller gets the decode error, and Redis holds what it held.
+ * Otherwise the put-back's error, saying that the entry is lost and why the pop failed. */
+int pottery__pop_failed(const pottery_error_saved *decode, int back, const char *entry);
+
+/* Put a popped entry's bytes back with "<verb> key bytes" (LPUSH, RPUSH, SADD: commands
+ * that answer an integer and never overwrite a concurrent writer), then end as
+ * pottery__pop_failed. The decode error must be the last error. One round trip. */
+int pottery__container_put_back(const pottery_container *c, const char *verb, const char *bytes, size_t len,
+                                const char *entry);
+
 /* clear(): UNLINK key (answering 0 or 1). */
 int pottery__container_clear(const pottery_container *c);
 

@@ -337,11 +337,8 @@ static int pop(pottery_value *out, pottery_deque *d, int left)
         /* The element is out of Redis but not in the caller's hands (foreign bytes, or no
          * memory to decode them): put it back where it was, so no data is lost (one more
          * round trip, on this error path only). A push never overwrites a concurrent
-         * writer's element. The decode error is what the caller sees. */
-        pottery_error_saved saved;
-        pottery__error_save(&saved);
-        (void)pottery__container_command_bytes(NULL, &d->c, left ? "LPUSH" : "RPUSH", bytes, len);
-        pottery__error_restore(&saved);
+         * writer's element. */
+        rc = pottery__container_put_back(&d->c, left ? "LPUSH" : "RPUSH", bytes, len, "element");
     }
     pottery__reply_free(r);
     return rc;

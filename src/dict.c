@@ -89,20 +89,6 @@ static int never_stored(const pottery_value *key)
     return nan;
 }
 
-/* Run cmd (then freed, so ready for reuse); its reply must be an integer from lo to hi,
- * which *out (may be NULL) receives. */
-static int exec_int(long long *out, pottery_dict *d, pottery_cmd *cmd, long long lo, long long hi, const char *what)
-{
-    pottery_reply *r = NULL;
-    long long n = 0;
-    int rc = pottery__exec(&r, d->c.client, cmd);
-    pottery__cmd_free(cmd);
-    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, what);
-    if (rc == 0 && out) *out = n;
-    pottery__reply_free(r);
-    return rc;
-}
-
 /* A popped entry did not decode (its error is set): put it back unless the field was
  * written meanwhile (HSETNX never clobbers a concurrent writer), so the failed call leaves
  * the hash as it was. One more round trip, on this path only. field NULL: JSON(key). */
@@ -118,15 +104,7 @@ static int put_back(pottery_dict *d, const pottery_value *key, const char *field
     if (field) pottery__cmd_arg(&cmd, field, flen);
     else pottery__cmd_value(&cmd, key);
     pottery__cmd_arg(&cmd, value, vlen);
-    int back = exec_int(NULL, d, &cmd, 0, 1, "HSETNX");
-    if (back == 0) {
-        pottery__error_restore(&decode);
-        return decode.code;
-    }
-    char why[POTTERY_ERROR_MESSAGE_MAX];
-    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    return pottery__error(back, "the popped entry could not be restored and is lost (%s); it failed with: %s", why,
-                          decode.message);
+    return pottery__pop_failed(&decode, pottery__exec_int(NULL, d->c.client, &cmd, 0, 1, "HSETNX"), "entry");
 }
 
 int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,
@@ -215,7 +193,7 @@ int pottery_dict_set(pottery_dict *dict, pottery_value key, pottery_value value)
     pottery__cmd_key(&cmd, &dict->c);
     pottery__cmd_value(&cmd, &key);
     pottery__cmd_value(&cmd, &value);
-    return exec_int(NULL, dict, &cmd, 0, 1, "HSET");
+    return pottery__exec_int(NULL, dict->c.client, &cmd, 0, 1, "HSET");
 }
 
 int pottery_dict_del(pottery_dict *dict, pottery_value key)
@@ -228,7 +206,7 @@ int pottery_dict_del(pottery_dict *dict, pottery_value key)
     pottery__cmd_key(&cmd, &dict->c);
     pottery__cmd_value(&cmd, &key);
     long long deleted = 0;
-    int rc = exec_int(&deleted, dict, &cmd, 0, 1, "HDEL");
+    int rc = pottery__exec_int(&deleted, dict->c.client, &cmd, 0, 1, "HDEL");
     if (rc == 0 && !deleted) rc = pottery__error_value(POTTERY_ENOTFOUND, "KeyError", &key);
     return rc;
 }
@@ -394,7 +372,7 @@ int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
             pottery__cmd_free(&cmd);
             return rc;
         }
-        return exec_int(NULL, dict, &cmd, 0, (long long)n, "HSET");
+        return pottery__exec_int(NULL, dict->c.client, &cmd, 0, (long long)n, "HSET");
     }
     /* Large updates: MULTI, one HSET per chunk, EXEC, streamed so that only one chunk is in
      * memory; a pair that fails to encode turns EXEC into DISCARD, so nothing is written. */
@@ -450,7 +428,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         if (rc == 0) rc = pottery__scan_next(&scan, &value, &vlen);
         if (rc == POTTERY_EITEROVER || (rc == 0 && pairs == PAIRS_PER_CHUNK)) {
             if (pairs > 0) {
-                int wrc = exec_int(NULL, dict, &cmd, 0, (long long)pairs, "HSET");
+                int wrc = pottery__exec_int(NULL, dict->c.client, &cmd, 0, (long long)pairs, "HSET");
                 if (wrc < 0) { rc = wrc; break; }
             }
             pairs = 0;
@@ -474,11 +452,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
 int pottery_dict_clear(pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(dict);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &dict->c);
-    return exec_int(NULL, dict, &cmd, 0, 1, "UNLINK");
+    return pottery__container_clear(&dict->c);
 }
 
 /* ---- snapshots: to_json, repr, equality ---- */

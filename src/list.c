@@ -465,18 +465,6 @@ static int run_script_int(long long *out, pottery_list *l, const pottery_script 
     return rc;
 }
 
-/* Run cmd (then freed); its reply must be an integer from lo to hi. */
-static int exec_int(pottery_list *l, pottery_cmd *cmd, long long lo, long long hi, const char *what)
-{
-    pottery_reply *r = NULL;
-    long long n;
-    int rc = pottery__exec(&r, l->c.client, cmd);
-    pottery__cmd_free(cmd);
-    if (rc == 0) rc = pottery__reply_int_in(&n, r, lo, hi, what);
-    pottery__reply_free(r);
-    return rc;
-}
-
 /* A fresh placeholder: a uuid4 in plain text, which is never valid JSON. A failure is kept
  * in cmd->err like any other push's, so running the command reports it. */
 static int push_placeholder(pottery_cmd *cmd)
@@ -502,11 +490,7 @@ int pottery_list_len(int64_t *out, pottery_list *list)
 int pottery_list_clear(pottery_list *list)
 {
     POTTERY_CHECK_ARG(list);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &list->c);
-    return exec_int(list, &cmd, 0, 1, "UNLINK");
+    return pottery__container_clear(&list->c);
 }
 
 /* ---- elements by index ---- */
@@ -609,7 +593,7 @@ int pottery_list_append(pottery_list *list, pottery_value value)
     pottery__cmd_cstr(&cmd, "RPUSH");
     pottery__cmd_key(&cmd, &list->c);
     pottery__cmd_value(&cmd, &value);
-    return exec_int(list, &cmd, 1, LLONG_MAX, "RPUSH");
+    return pottery__exec_int(NULL, list->c.client, &cmd, 1, LLONG_MAX, "RPUSH");
 }
 
 /* Fill cmd (reset first) with one RPUSH of values[from..to). */
@@ -639,7 +623,7 @@ int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t 
             pottery__cmd_free(&cmd);
             return rc;
         }
-        return exec_int(list, &cmd, (long long)n, LLONG_MAX, "RPUSH");
+        return pottery__exec_int(NULL, list->c.client, &cmd, (long long)n, LLONG_MAX, "RPUSH");
     }
     /* Large: MULTI, one RPUSH per chunk, EXEC, streamed so that only one chunk is encoded at
      * a time; a value that fails to encode turns EXEC into DISCARD, so nothing is written. */
@@ -690,7 +674,7 @@ int pottery_list_extend_json(pottery_list *list, const char *json_array)
         pottery__cmd_cstr(&cmd, "RPUSH");
         pottery__cmd_key(&cmd, &list->c);
         rc = cmd_items(&cmd, arr);
-        if (rc == 0) rc = exec_int(list, &cmd, (long long)arr->count, LLONG_MAX, "RPUSH");
+        if (rc == 0) rc = pottery__exec_int(NULL, list->c.client, &cmd, (long long)arr->count, LLONG_MAX, "RPUSH");
         pottery__cmd_free(&cmd);
     }
     pottery__json_free(arr);
@@ -728,15 +712,7 @@ static int put_back(pottery_list *l, const char *bytes, size_t len, int64_t inde
     pottery__cmd_key(&args, &l->c);
     pottery__cmd_int(&args, (long long)index);
     pottery__cmd_arg(&args, bytes, len);
-    int back = run_insert(l, &args);
-    if (back == 0) {
-        pottery__error_restore(&decode);
-        return decode.code;
-    }
-    char why[POTTERY_ERROR_MESSAGE_MAX];
-    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    return pottery__error(back, "the popped element could not be restored and is lost (%s); it failed with: %s", why,
-                          decode.message);
+    return pottery__pop_failed(&decode, run_insert(l, &args), "element");
 }
 
 /* Decode a popped element (a checked bulk string) into *out, putting it back at index if
@@ -1313,7 +1289,7 @@ int pottery_list_sort(pottery_list *list, int descending)
     if (descending) pottery__cmd_cstr(&cmd, "DESC");
     pottery__cmd_cstr(&cmd, "STORE");
     pottery__cmd_key(&cmd, &list->c);
-    int rc = exec_int(list, &cmd, 0, LLONG_MAX, "SORT STORE");
+    int rc = pottery__exec_int(NULL, list->c.client, &cmd, 0, LLONG_MAX, "SORT STORE");
     if (rc == POTTERY_EREDIS && strstr(pottery_error_last()->message, "converted into double")) {
         char redis_text[256];
         snprintf(redis_text, sizeof redis_text, "%s", pottery_error_last()->message);

@@ -1051,6 +1051,32 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_deque_free(d);
 }
 
+/* A pop whose put-back fails says the element is lost, and why it was taken off. */
+static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
+{
+    (void)state;
+    assert_raw("OK", raw("ACL", "SETUSER", "nopush", "reset", "on", ">secret", "~*", "&*", "+@all", "-lpush", "-rpush",
+                         NULL));
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.username = "nopush";
+    o.password = "secret";
+    pottery_client *c = open_client(server.url, &o);
+    pottery_deque *d = NULL;
+    assert_int_equal(pottery_deque_open(&d, c, "lost", NULL), 0);
+    free(raw("RPUSH", "lost", "not json", "1", "{broken", NULL));
+    pottery_value v = POTTERY_VALUE_INIT;
+    assert_int_equal(pottery_deque_popleft(&v, d), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_message_contains("JSON");
+    assert_int_equal(pottery_deque_pop(&v, d), POTTERY_EREDIS);
+    assert_message_contains("could not be restored");
+    assert_list("lost", "1");
+    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    pottery_deque_free(d);
+    pottery_client_free(c);
+    assert_raw("1", raw("ACL", "DELUSER", "nopush", NULL));
+}
+
 static void test_wrong_redis_type(void **state)
 {
     (void)state;
@@ -1142,6 +1168,7 @@ int main(void)
         cmocka_unit_test_setup(test_errors_name_the_deque_function, fixture_reset),
         cmocka_unit_test_setup(test_empty_key_is_rejected, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_pop_says_when_foreign_data_could_not_be_restored, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
