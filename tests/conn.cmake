@@ -24,3 +24,10 @@ pottery_conn_test(client ${CMAKE_CURRENT_LIST_DIR}/test_client.c ${CMAKE_CURRENT
 target_link_libraries(test_client PRIVATE pottery_test_support Threads::Threads)
 add_test(NAME conn_client COMMAND test_client)
 set_tests_properties(conn_client PROPERTIES TIMEOUT 120)
+
+# Every container operation against fake servers that answer what Redis never would. It
+# measures wall-clock time (timeouts, trickled replies), so it runs alone.
+pottery_conn_test(faulty_server ${CMAKE_CURRENT_LIST_DIR}/test_faulty_server.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
+target_link_libraries(test_faulty_server PRIVATE pottery_test_support Threads::Threads)
+add_test(NAME faulty_server COMMAND test_faulty_server)
+set_tests_properties(faulty_server PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)

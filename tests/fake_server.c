@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,10 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_CLIENTS = 16, MAX_ARGS = 64 };
+enum { MAX_CLIENTS = 16, MAX_ARGS = 1 << 20 };
 
 typedef struct fake_conn {
     int fd;
+    int serial; /* 1 for the first connection accepted, 2 for the next... */
     char *buf;
     size_t len;
     size_t cap;
@@ -30,6 +32,7 @@ struct fake_server {
     int wake[2]; /* pipe: a byte wakes the thread up; 's' stops it, 'd' drops clients */
     pthread_t thread;
     fake_reply_fn fn;
+    fake_action_fn act; /* used instead of fn when set */
     void *userdata;
     fake_conn conns[MAX_CLIENTS];
     atomic_int accepted;
@@ -98,17 +101,33 @@ static long parse_command(const char *buf, size_t len, int *argc, char **argv)
     return (long)pos;
 }
 
-static void send_all(int fd, const char *p, size_t len)
+static int send_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) continue;
-            return;
+            return -1;
         }
         p += n;
         len -= (size_t)n;
     }
+    return 0;
+}
+
+/* Send len bytes, one every pace_us microseconds if pace_us > 0. -1 as soon as the peer
+ * hangs up, or if the server is told to stop or drop its clients meanwhile (the wake byte
+ * is left for the main loop). */
+static int send_paced(fake_server *s, int fd, const char *p, size_t len, long pace_us)
+{
+    if (pace_us <= 0) return send_all(fd, p, len);
+    for (size_t i = 0; i < len; i++) {
+        if (send_all(fd, p + i, 1) < 0) return -1;
+        struct timespec ts = { pace_us / 1000000, (pace_us % 1000000) * 1000 };
+        struct pollfd events[2] = { { s->wake[0], POLLIN, 0 }, { fd, POLLRDHUP, 0 } };
+        if (ppoll(events, 2, &ts, NULL) != 0) return -1;
+    }
+    return 0;
 }
 
 static int serve_input(fake_server *s, fake_conn *c)
@@ -127,15 +146,20 @@ static int serve_input(fake_server *s, fake_conn *c)
     c->len += (size_t)n;
     for (;;) {
         int argc = 0;
-        char *argv[MAX_ARGS];
         long used = parse_command(c->buf, c->len, &argc, NULL);
         if (used < 0) return -1;
         if (used == 0) return 0;
+        char **argv = calloc((size_t)argc, sizeof *argv);
+        if (!argv) return -1;
         parse_command(c->buf, c->len, &argc, argv);
         atomic_fetch_add(&s->commands, 1);
-        const char *reply = s->fn(argc, argv, s->userdata);
-        if (reply) send_all(c->fd, reply, strlen(reply));
+        fake_action a = { NULL, 0, 0 };
+        if (s->act) a = s->act(c->serial, argc, argv, s->userdata);
+        else a.bytes = s->fn(argc, argv, s->userdata);
+        int sent = a.bytes ? send_paced(s, c->fd, a.bytes, strlen(a.bytes), a.pace_us) : 0;
         for (int i = 0; i < argc; i++) free(argv[i]);
+        free(argv);
+        if (sent < 0 || a.close) return -1;
         memmove(c->buf, c->buf + used, c->len - (size_t)used);
         c->len -= (size_t)used;
     }
@@ -175,14 +199,18 @@ static void *server_main(void *arg)
         if (pfd[1].revents & POLLIN) {
             int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
             if (fd >= 0) {
-                atomic_fetch_add(&s->accepted, 1);
+                int serial = atomic_fetch_add(&s->accepted, 1) + 1;
+                int one = 1; /* as Redis does: small replies leave at once */
+                setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                 int slot = -1;
                 for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
                     if (s->conns[i].fd < 0) slot = i;
-                if (slot < 0)
+                if (slot < 0) {
                     close(fd);
-                else
+                } else {
                     s->conns[slot].fd = fd;
+                    s->conns[slot].serial = serial;
+                }
             }
         }
         for (int k = 2; k < n; k++)
@@ -192,12 +220,13 @@ static void *server_main(void *arg)
     return NULL;
 }
 
-int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata)
+static int start(fake_server **out, fake_reply_fn fn, fake_action_fn act, void *userdata)
 {
     fake_server *s = calloc(1, sizeof *s);
     *out = NULL;
     if (!s) return -1;
     s->fn = fn;
+    s->act = act;
     s->userdata = userdata;
     for (int i = 0; i < MAX_CLIENTS; i++) s->conns[i].fd = -1;
     atomic_init(&s->accepted, 0);
@@ -221,6 +250,16 @@ int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata)
     }
     *out = s;
     return 0;
+}
+
+int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata)
+{
+    return start(out, fn, NULL, userdata);
+}
+
+int fake_server_start_actions(fake_server **out, fake_action_fn fn, void *userdata)
+{
+    return start(out, NULL, fn, userdata);
 }
 
 int fake_server_port(const fake_server *s)

@@ -3,7 +3,8 @@
  * produce on demand.
  *
  *  - fake_server: a loopback TCP server in a thread that parses RESP commands and answers
- *    each through a callback (which may also stay silent), counting connections and commands.
+ *    each through a callback (which may also stay silent, send its bytes slowly or close the
+ *    connection), counting connections and commands.
  *  - full_listener: a socket that listens with a full accept backlog and never accepts, so
  *    the kernel drops new SYNs and connect() hangs until its timeout.
  */
@@ -16,10 +17,25 @@
  * arguments), or NULL to never answer it. */
 typedef const char *(*fake_reply_fn)(int argc, char **argv, void *userdata);
 
+/* What to do with one command: send `bytes` (NULL: nothing), one byte every pace_us
+ * microseconds if pace_us > 0, then close the connection if `close` is set. The bytes must
+ * stay valid until the next call of the callback. */
+typedef struct fake_action {
+    const char *bytes;
+    long pace_us;
+    int close;
+} fake_action;
+
+/* conn tells the connections apart: 1 for the first one accepted, 2 for the next... */
+typedef fake_action (*fake_action_fn)(int conn, int argc, char **argv, void *userdata);
+
 typedef struct fake_server fake_server;
 
 /* Start listening on 127.0.0.1 on a free port. 0 or -1. */
 int fake_server_start(fake_server **out, fake_reply_fn fn, void *userdata);
+/* The same with a callback that also chooses the pace and the closing of the connection.
+ * The callbacks run on the server's thread, one command at a time. */
+int fake_server_start_actions(fake_server **out, fake_action_fn fn, void *userdata);
 int fake_server_port(const fake_server *s);
 int fake_server_accepted(const fake_server *s); /* connections accepted so far */
 int fake_server_commands(const fake_server *s); /* complete commands received so far */
