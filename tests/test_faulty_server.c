@@ -701,7 +701,7 @@ static const row rows[] = {
     { "dict_get", dict_get, { [RJ] = A_OK, [RN] = A_NOTFOUND, [RT] = A_DECODE }, { [RJ] = "7" }, PATH | HUGE },
     { "dict_get_default", dict_get_default, { [RJ] = A_OK, [RN] = A_OK, [RT] = A_DECODE },
       { [RJ] = "7", [RN] = "'dflt'" }, 0 },
-    { "dict_set", dict_set, { [RI] = A_OK }, NO_ANSWER, 0 },                        /* HSET */
+    { "dict_set", dict_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                        /* HSET */
     { "dict_del", dict_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },              /* HDEL: 0 or 1 */
     { "dict_contains", dict_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 }, /* HEXISTS */
     { "dict_len", dict_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                  /* HLEN */
@@ -709,10 +709,10 @@ static const row rows[] = {
     { "dict_pop_default", dict_pop_default, ONLY_PROTO, NO_ANSWER, 0 },
     { "dict_popitem", dict_popitem, { [RN] = A_NOTFOUND }, NO_ANSWER, PATH },      /* EVAL: [k, v] or nil */
     { "dict_setdefault", dict_setdefault, ONLY_PROTO, NO_ANSWER, 0 },               /* MULTI HSETNX HGET EXEC */
-    { "dict_update", dict_update, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* HSET */
+    { "dict_update", dict_update, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HSET */
     { "dict_update_from", dict_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },        /* EVAL: a count */
     { "dict_update_from(other server)", dict_update_from_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* HSCAN */
-    { "dict_clear", dict_clear, { [RI] = A_OK }, NO_ANSWER, 0 },                    /* UNLINK */
+    { "dict_clear", dict_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                    /* UNLINK */
     { "dict_to_json", dict_to_json, { [RE] = A_OK }, { [RE] = "{}" }, 0 },          /* HGETALL */
     { "dict_repr", dict_repr, { [RE] = A_OK }, { [RE] = "RedisDict{}" }, 0 },
     { "dict_equal", dict_equal, ONLY_PROTO, NO_ANSWER, 0 },                         /* MULTI HGETALL x2 EXEC */
@@ -722,15 +722,15 @@ static const row rows[] = {
 
     /* ---- set ---- */
     { "set_open(elements)", set_open_elements, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
-    { "set_add", set_add, { [RI] = A_OK }, NO_ANSWER, 0 },                          /* SADD */
-    { "set_discard", set_discard, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* SREM */
+    { "set_add", set_add, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                          /* SADD */
+    { "set_discard", set_discard, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* SREM */
     { "set_remove", set_remove, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },          /* SREM: 0 or 1 */
     /* SPOP (a foreign member is put back with SADD, which gets the same hostile reply) */
     { "set_pop", set_pop, { [RJ] = A_OK, [RN] = A_NOTFOUND, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
     { "set_contains", set_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 }, /* SISMEMBER */
     { "set_contains_many", set_contains_many, { [RK] = A_OK }, { [RK] = "[1]" }, PATH }, /* SMISMEMBER */
     { "set_len", set_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                    /* SCARD */
-    { "set_clear", set_clear, { [RI] = A_OK }, NO_ANSWER, 0 },                      /* UNLINK */
+    { "set_clear", set_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                      /* UNLINK */
     { "set_update_values", set_update_values, { [RI] = A_OK }, NO_ANSWER, 0 },      /* SADD */
     { "set_to_json", set_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },            /* SMEMBERS */
     { "set_repr", set_repr, { [RE] = A_OK }, { [RE] = "RedisSet()" }, 0 },
@@ -766,19 +766,19 @@ static const row rows[] = {
     /* ---- list ---- */
     { "list_open(items)", list_open_items, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
     { "list_len", list_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                  /* LLEN */
-    { "list_clear", list_clear, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "list_clear", list_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "list_get", list_get, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 }, /* LINDEX */
     { "list_set", list_set, { [RS] = A_OK }, NO_ANSWER, 0 },                        /* LSET */
     /* EVAL: the removed element's bytes (never decoded), or 0 / -1 */
-    { "list_del", list_del, { [RJ] = A_OK, [RT] = A_OK }, NO_ANSWER, 0 },
+    { "list_del", list_del, ONLY_PROTO, NO_ANSWER, 0 },             /* EVAL: [element, index] */
     { "list_append", list_append, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* RPUSH */
     { "list_extend", list_extend, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "list_extend(10001 values)", list_extend_large, ONLY_PROTO, NO_ANSWER, PATH }, /* MULTI RPUSH x2 EXEC */
     { "list_extend_json", list_extend_json, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "list_insert", list_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: the length */
-    { "list_pop", list_pop, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 }, /* RPOP */
+    { "list_pop", list_pop, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 }, /* RPOP */
     /* EVAL: the removed element, or 0 / -1 */
-    { "list_pop_index", list_pop_index, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
+    { "list_pop_index", list_pop_index, ONLY_PROTO, NO_ANSWER, 0 },  /* EVAL: [element, index] */
     { "list_remove", list_remove, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: an index */
     { "list_remove(many spellings)", list_remove_watched, ONLY_PROTO, NO_ANSWER, PATH }, /* WATCH LLEN LRANGE */
     { "list_index", list_index, { [RI] = A_OK }, { [RI] = "42" }, 0 },
@@ -822,10 +822,10 @@ static const row rows[] = {
     { "deque_peekleft", deque_peekleft, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
     { "deque_rotate", deque_rotate, { [RI] = A_OK }, NO_ANSWER, 0 },                /* EVAL: a count */
     { "deque_reverse", deque_reverse, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "deque_clear", deque_clear, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "deque_clear", deque_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "deque_get", deque_get, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
     { "deque_set", deque_set, { [RS] = A_OK }, NO_ANSWER, 0 },                      /* LSET */
-    { "deque_del", deque_del, { [RJ] = A_OK, [RT] = A_OK }, NO_ANSWER, 0 },
+    { "deque_del", deque_del, ONLY_PROTO, NO_ANSWER, 0 },
     { "deque_remove", deque_remove, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "deque_len", deque_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "deque_get_slice", deque_get_slice, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
@@ -845,8 +845,8 @@ static const row rows[] = {
     /* EVAL counter_update: the new count as a bulk string, or an array naming a failure */
     { "counter_open(items)", counter_open_items, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
     { "counter_get", counter_get, { [RJ] = A_OK, [RN] = A_OK, [RT] = A_DECODE }, { [RJ] = "7", [RN] = "0" }, 0 },
-    { "counter_set", counter_set, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* HSET */
-    { "counter_del", counter_del, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* HDEL */
+    { "counter_set", counter_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HSET */
+    { "counter_del", counter_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HDEL */
     { "counter_contains", counter_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 },
     { "counter_len", counter_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "counter_incr", counter_incr, { [RI] = A_OK }, { [RI] = "42" }, 0 },          /* HINCRBY */
@@ -860,7 +860,7 @@ static const row rows[] = {
     /* HGETALL of the other: empty, so nothing to write */
     { "counter_update_from(other server)", counter_update_from_x, { [RE] = A_OK }, NO_ANSWER, 0 },
     { "counter_subtract_from", counter_subtract_from, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "counter_clear", counter_clear, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "counter_clear", counter_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "counter_most_common", counter_most_common, { [RE] = A_OK }, { [RE] = "0 pairs" }, 0 }, /* HGETALL */
     { "counter_iter_next", counter_iter_next, ONLY_PROTO, NO_ANSWER, SCAN },        /* HSCAN */
     { "counter_elements(next)", counter_elements_next, ONLY_PROTO, NO_ANSWER, SCAN },
@@ -888,7 +888,7 @@ static const row rows[] = {
     { "queue_get(block; XREAD)", queue_get_block, { [RN] = A_EMPTY }, NO_ANSWER, PATH | BLOCKS | SPARE_EVAL },
     { "queue_qsize", queue_qsize, { [RI] = A_OK }, { [RI] = "42" }, 0 },            /* XLEN */
     { "queue_empty", queue_empty, { [RI] = A_OK }, { [RI] = "0" }, 0 },
-    { "queue_clear", queue_clear, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "queue_clear", queue_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
