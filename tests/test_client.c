@@ -183,6 +183,26 @@ static const char *reply_scan(int argc, char **argv, void *ud)
     return "-ERR unexpected\r\n";
 }
 
+/* SCAN: a non-zero cursor with an empty batch, forever. */
+static const char *reply_scan_forever(int argc, char **argv, void *ud)
+{
+    (void)argc;
+    (void)ud;
+    if (ieq(argv[0], "PING")) return "+PONG\r\n";
+    return "*2\r\n$1\r\n7\r\n*0\r\n";
+}
+
+/* MULTI and the queued command answer as Redis does, EXEC with nil. */
+static const char *reply_exec_nil(int argc, char **argv, void *ud)
+{
+    (void)argc;
+    (void)ud;
+    if (ieq(argv[0], "PING")) return "+PONG\r\n";
+    if (ieq(argv[0], "MULTI") || ieq(argv[0], "WATCH")) return "+OK\r\n";
+    if (ieq(argv[0], "EXEC")) return "*-1\r\n";
+    return "+QUEUED\r\n";
+}
+
 /* ======================= no real server needed ======================= */
 
 static void test_cmd_builder(void **state)
@@ -482,6 +502,53 @@ static void test_scan_empty_batches(void **state)
     assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "HSCAN", NULL, 0, 0));
     assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "SCAN", NULL, 0, -1));
     pottery__scan_free(&s);
+    pottery_client_free(c);
+    fake_server_stop(fs);
+}
+
+/* Without a timeout the deadline cannot stop a SCAN that never ends, so the number of empty
+ * batches in a row is bounded too. */
+static void test_scan_endless_without_timeout(void **state)
+{
+    (void)state;
+    fake_server *fs;
+    assert_int_equal(0, fake_server_start(&fs, reply_scan_forever, NULL));
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.command_timeout_ms = 0;
+    pottery_client *c = open_client(url, &o);
+    pottery_scan s;
+    const char *item;
+    assert_int_equal(0, pottery__scan_init(&s, c, "SSCAN", "k", 1, 0));
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, NULL));
+    assert_message_contains("empty");
+    pottery__scan_free(&s);
+    pottery_client_stats st;
+    pottery_client_stats_get(c, &st);
+    assert_true(st.round_trips >= 1000);
+    pottery_client_free(c);
+    fake_server_stop(fs);
+}
+
+/* Only a WATCH lets a real server answer EXEC with nil: after one it is a conflict, without
+ * one a protocol error. */
+static void test_nil_exec(void **state)
+{
+    (void)state;
+    fake_server *fs;
+    assert_int_equal(0, fake_server_start(&fs, reply_exec_nil, NULL));
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    pottery_client *c = open_client(url, NULL);
+    pottery_cmd cmd;
+    BUILD(&cmd, "SET", "k", "v");
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_message_contains("EXEC");
+    assert_int_equal(0, RUN(NULL, c, "WATCH", "k"));
+    assert_int_equal(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_int_equal(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1)); /* EXEC ended the WATCH */
+    pottery__cmd_free(&cmd);
     pottery_client_free(c);
     fake_server_stop(fs);
 }
@@ -1366,6 +1433,8 @@ int main(void)
         cmocka_unit_test(test_dropped_by_fake_server),
         cmocka_unit_test(test_random_key_collisions),
         cmocka_unit_test(test_scan_empty_batches),
+        cmocka_unit_test(test_scan_endless_without_timeout),
+        cmocka_unit_test(test_nil_exec),
     };
     const struct CMUnitTest with_server[] = {
         cmocka_unit_test(test_connect_tcp),
