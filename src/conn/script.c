@@ -62,6 +62,9 @@ static int run(pottery_reply **r, pottery_client *c, const char *const pre[3], c
     return pottery__conn_read(c, r);
 }
 
+static int run_script(pottery_reply **out, pottery_client *c, pottery_script_entry *e, const pottery_script *s,
+                      const char *numkeys, size_t n, const pottery_cmd *args);
+
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s,
                   size_t nkeys, pottery_cmd *args)
 {
@@ -86,7 +89,17 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
     if (!e) return POTTERY_ENOMEM;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 
-    size_t n = pottery__int64_text(numkeys, (int64_t)nkeys);
+    /* EVALSHA and the EVAL that may follow a NOSCRIPT are one call: one deadline. */
+    pottery__call_begin(c);
+    rc = run_script(out, c, e, s, numkeys, pottery__int64_text(numkeys, (int64_t)nkeys), args);
+    pottery__call_end(c);
+    return rc;
+}
+
+static int run_script(pottery_reply **out, pottery_client *c, pottery_script_entry *e, const pottery_script *s,
+                      const char *numkeys, size_t n, const pottery_cmd *args)
+{
+    int rc;
     pottery_reply *r = NULL;
     const size_t srclen = strlen(s->source);
     if (e->loaded_gen == c->gen) {
