@@ -2,7 +2,7 @@
  * Internal to src/conn/: the client structure and the low-level send/receive path that
  * every way of running commands (exec, pipelines, MULTI, scripts, streaming) goes through.
  *
- * Bookkeeping rules, kept in one place (client.c):
+ * Bookkeeping rules, kept in one place (io.c):
  *  - a command appended with pottery__conn_append counts in stats.commands (handshake
  *    commands do not);
  *  - the first pottery__conn_read after one or more appends counts one round trip;
@@ -76,6 +76,15 @@ int pottery__reader_feed(struct redisReader *reader, const char *buf, size_t len
  * (bytes that are not RESP, a size above the limits in conn.h) / POTTERY_ENOMEM; after an
  * error the connection is out of step and must be dropped. */
 int pottery__reader_next(struct redisReader *reader, pottery_reply **out, const char *endpoint);
+
+/* Connect now (replacing nothing: the client must be disconnected), then AUTH/SELECT/PING
+ * within the connect timeout. */
+int pottery__conn_connect(pottery_client *c);
+
+/* Write every appended byte to the socket (within the call's deadline), so the commands
+ * reach the server before the caller turns to something else (another server, say).
+ * Reading a reply flushes too. */
+int pottery__conn_flush(pottery_client *c);
 
 /* Connect (if disconnected) with AUTH/SELECT; counts a reconnect. */
 int pottery__conn_ensure(pottery_client *c);

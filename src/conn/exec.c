@@ -55,6 +55,7 @@ int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd 
             pottery__conn_drop(c);
             return rc;
         }
+    if ((rc = pottery__conn_flush(c)) < 0) return rc;
     return pottery__conn_read_n(c, outs, n);
 }
 
@@ -87,6 +88,7 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
     rc = pottery__conn_append(c, 1, MULTI_ARGV, LEN5, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__conn_append(c, 0, NULL, NULL, nth(arr, ptrs, i));
     if (rc == 0) rc = pottery__conn_append(c, 1, EXEC_ARGV, LEN4, NULL);
+    if (rc == 0) rc = pottery__conn_flush(c);
     if (rc < 0) {
         pottery__conn_drop(c); /* never leave a half-sent MULTI behind */
         return rc;

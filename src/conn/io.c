@@ -1,0 +1,402 @@
+/* The connection's socket I/O: connect + handshake, reconnect, the deadline of a call, and
+ * the single low-level path (append / flush / read / drop) through which every command
+ * travels. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "conn/client_impl.h"
+#include "conn/hiredis_compat.h"
+#include "core/clock.h"
+#include "core/error.h"
+
+/* send() must not raise SIGPIPE when the server has closed the socket: a library may not
+ * change the process' signal dispositions, and the closed connection is reported as ECONN
+ * instead. Linux has a per-call flag; BSD-derived systems a socket option (see connect). */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+/* Keep at most this much output buffer memory between calls (a large command grows it). */
+#define KEEP_OUT_BYTES (1024u * 1024u)
+
+/* ---- deadlines ---- */
+
+static void deadline_arm(pottery_client *c, int timeout_ms)
+{
+    c->deadline_set = 1;
+    c->call_timeout_ms = timeout_ms;
+    c->deadline_ms = timeout_ms > 0 ? pottery__monotonic_ms() + timeout_ms : INT64_MAX;
+}
+
+/* The call is over once nothing is pending and no scope holds it open. */
+static void deadline_settle(pottery_client *c)
+{
+    if (c->pending == 0 && c->call_depth == 0) c->deadline_set = 0;
+}
+
+/* The timeout a new call gets: the connect timeout while handshaking, else the command's. */
+static int current_timeout(const pottery_client *c)
+{
+    return c->counting ? c->command_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+}
+
+void pottery__call_begin_timeout(pottery_client *c, int timeout_ms)
+{
+    if (c->call_depth++ == 0 && c->pending == 0) deadline_arm(c, timeout_ms);
+}
+
+void pottery__call_begin(pottery_client *c)
+{
+    pottery__call_begin_timeout(c, c->command_timeout_ms);
+}
+
+void pottery__call_end(pottery_client *c)
+{
+    if (c->call_depth > 0) c->call_depth--;
+    deadline_settle(c);
+}
+
+/* ---- socket I/O ---- */
+
+static int io_failure(pottery_client *c, int code, const char *doing, const char *why)
+{
+    if (code == POTTERY_ENOMEM)
+        pottery__error_oom();
+    else if (code == POTTERY_ETIMEOUT)
+        pottery__error(code, "%s %s: no answer within %d ms", doing, c->endpoint, c->call_timeout_ms);
+    else
+        pottery__error(code, "%s %s: %s", doing, c->endpoint, why);
+    pottery__conn_drop(c);
+    return code;
+}
+
+/* Wait until the socket is ready for events, or the call's deadline passes. */
+static int wait_ready(pottery_client *c, short events, const char *doing)
+{
+    for (;;) {
+        int ms = -1;
+        if (c->deadline_set && c->deadline_ms != INT64_MAX) {
+            int64_t left = c->deadline_ms - pottery__monotonic_ms();
+            if (left <= 0) return io_failure(c, POTTERY_ETIMEOUT, doing, NULL);
+            ms = left > INT_MAX ? INT_MAX : (int)left;
+        }
+        struct pollfd p;
+        p.fd = c->fd;
+        p.events = events;
+        p.revents = 0;
+        int n = poll(&p, 1, ms);
+        if (n > 0) return 0; /* readiness, or an error/hangup that the next send/recv reports */
+        if (n < 0 && errno != EINTR) return io_failure(c, POTTERY_ECONN, doing, strerror(errno));
+    }
+}
+
+int pottery__conn_flush(pottery_client *c)
+{
+    if (!c->ctx) return pottery__error(POTTERY_ESTATE, "no connection to write to");
+    size_t off = 0;
+    while (off < c->out.len) {
+        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int rc = wait_ready(c, POLLOUT, "sending to");
+            if (rc < 0) return rc;
+        } else if (n < 0 && errno != EINTR) {
+            return io_failure(c, POTTERY_ECONN, "sending to", errno == EPIPE ? "connection lost" : strerror(errno));
+        }
+    }
+    if (c->out.cap > KEEP_OUT_BYTES) pottery__buf_free(&c->out);
+    else pottery__buf_clear(&c->out);
+    return 0;
+}
+
+/* One recv() into the reader: 0 (also when nothing was there yet) or an error. */
+static int receive(pottery_client *c)
+{
+    char buf[16384];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n > 0) {
+        int rc = pottery__reader_feed(c->reader, buf, (size_t)n);
+        if (rc < 0) pottery__conn_drop(c);
+        return rc;
+    }
+    if (n == 0) return io_failure(c, POTTERY_ECONN, "reading from", "the server closed the connection");
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return io_failure(c, POTTERY_ECONN, "reading from", strerror(errno));
+}
+
+/* ---- connection ---- */
+
+void pottery__conn_drop(pottery_client *c)
+{
+    if (c->ctx) redisFree(c->ctx);
+    c->ctx = NULL;
+    c->fd = -1;
+    pottery__reader_free(c->reader);
+    c->reader = NULL;
+    pottery__buf_free(&c->out);
+    c->pending = 0;
+    c->awaiting = 0;
+    c->stale_watch = 0;
+    c->watching = 0;
+    deadline_settle(c);
+}
+
+int pottery__conn_check_idle(pottery_client *c)
+{
+    if (c->pending > 0)
+        return pottery__error(POTTERY_ESTATE, "%zu streamed replies are still unread (pottery__recv them first)", c->pending);
+    return 0;
+}
+
+/* RESP for one argument: "$<len>\r\n<bytes>\r\n" (room reserved by the caller). */
+static void put_bulk(pottery_buf *b, char type, size_t n)
+{
+    char *p = b->data + b->len;
+    *p++ = type;
+    p += pottery__int64_text(p, (int64_t)n);
+    *p++ = '\r';
+    *p++ = '\n';
+    b->len = (size_t)(p - b->data);
+}
+
+static void put_arg(pottery_buf *b, const char *bytes, size_t len)
+{
+    put_bulk(b, '$', len);
+    if (len) memcpy(b->data + b->len, bytes, len);
+    b->len += len;
+    b->data[b->len++] = '\r';
+    b->data[b->len++] = '\n';
+}
+
+static int is_verb(const char *arg, size_t len, const char *verb)
+{
+    return len == strlen(verb) && strncasecmp(arg, verb, len) == 0;
+}
+
+int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
+                         const size_t *prelens, const pottery_cmd *cmd)
+{
+    /* "$" + 20 digits + CRLF + CRLF around each argument; "*" + digits + CRLF up front */
+    enum { ARG_OVERHEAD = 1 + POTTERY_INT64_TEXT_SIZE + 4 };
+    int rc;
+
+    if (cmd && (rc = pottery__cmd_check(cmd, 1)) < 0) return rc;
+    size_t argc = npre + (cmd ? cmd->argc : 0);
+    if (argc == 0) return pottery__error(POTTERY_EINVAL, "empty command");
+    if ((rc = pottery__conn_ensure(c)) < 0) return rc;
+
+    size_t bytes = ARG_OVERHEAD;
+    for (size_t i = 0; i < npre; i++) bytes += prelens[i] + ARG_OVERHEAD;
+    for (size_t i = 0; i < argc - npre; i++) bytes += pottery__cmd_argv(cmd)[i].len + ARG_OVERHEAD;
+    if ((rc = pottery__buf_reserve(&c->out, bytes)) < 0) return rc;
+    put_bulk(&c->out, '*', argc);
+    for (size_t i = 0; i < npre; i++) put_arg(&c->out, pre[i], prelens[i]);
+    for (size_t i = 0; i < argc - npre; i++)
+        put_arg(&c->out, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
+
+    /* WATCH is the one command that lets EXEC answer nil (see pottery__conn_multi). */
+    const char *verb = npre ? pre[0] : pottery__cmd_arg_ptr(cmd, 0);
+    size_t verblen = npre ? prelens[0] : pottery__cmd_argv(cmd)[0].len;
+    if (is_verb(verb, verblen, "WATCH")) c->watching = 1;
+    else if (is_verb(verb, verblen, "EXEC") || is_verb(verb, verblen, "DISCARD") || is_verb(verb, verblen, "UNWATCH"))
+        c->watching = 0;
+    if (!c->deadline_set) deadline_arm(c, current_timeout(c));
+    if (c->counting) c->stats.commands++;
+    c->pending++;
+    c->awaiting = 1;
+    if (c->out.len > POTTERY_FLUSH_BYTES) return pottery__conn_flush(c);
+    return 0;
+}
+
+int pottery__conn_read(pottery_client *c, pottery_reply **out)
+{
+    int rc;
+    *out = NULL;
+    if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
+    if (c->awaiting) {
+        if (c->counting) c->stats.round_trips++;
+        c->awaiting = 0;
+    }
+    if (c->out.len > 0 && (rc = pottery__conn_flush(c)) < 0) return rc;
+    for (;;) {
+        pottery_reply *r;
+        rc = pottery__reader_next(c->reader, &r, c->endpoint);
+        if (rc == 1) {
+            c->pending--;
+            deadline_settle(c);
+            *out = r;
+            return 0;
+        }
+        if (rc < 0) {
+            pottery_error_saved saved;
+            pottery__error_save(&saved);
+            pottery__conn_drop(c); /* the stream is out of step */
+            pottery__error_restore(&saved);
+            return rc;
+        }
+        if ((rc = wait_ready(c, POLLIN, "reading from")) < 0) return rc;
+        if ((rc = receive(c)) < 0) return rc;
+    }
+}
+
+int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
+{
+    int first_error = 0;
+    for (size_t i = 0; i < n; i++) {
+        pottery_reply *r;
+        int rc = pottery__conn_read(c, &r);
+        if (rc < 0) {
+            if (outs)
+                for (size_t j = 0; j < i; j++) {
+                    pottery__reply_free(outs[j]);
+                    outs[j] = NULL;
+                }
+            return rc;
+        }
+        if (outs) {
+            outs[i] = r;
+        } else {
+            if (!first_error) first_error = pottery__reply_check(r);
+            pottery__reply_free(r);
+        }
+    }
+    /* Later successful reads did not touch the message: it is still the error's text. */
+    return first_error;
+}
+
+/* AUTH / SELECT / PING in one round trip, not counted in the stats. */
+static int handshake(pottery_client *c)
+{
+    const char *what[3];
+    size_t n = 0;
+    char dbtext[16];
+    int rc;
+
+    if (c->addr.user || c->addr.password) {
+        const char *pw = c->addr.password ? c->addr.password : "";
+        if (c->addr.user) {
+            const char *a[3] = { "AUTH", c->addr.user, pw };
+            size_t l[3] = { 4, strlen(c->addr.user), strlen(pw) };
+            rc = pottery__conn_append(c, 3, a, l, NULL);
+        } else {
+            const char *a[2] = { "AUTH", pw };
+            size_t l[2] = { 4, strlen(pw) };
+            rc = pottery__conn_append(c, 2, a, l, NULL);
+        }
+        if (rc < 0) return rc;
+        what[n++] = "AUTH";
+    }
+    if (c->addr.db != 0) {
+        int len = snprintf(dbtext, sizeof dbtext, "%d", c->addr.db);
+        const char *a[2] = { "SELECT", dbtext };
+        size_t l[2] = { 6, (size_t)len };
+        if ((rc = pottery__conn_append(c, 2, a, l, NULL)) < 0) return rc;
+        what[n++] = "SELECT";
+    }
+    {
+        const char *a[1] = { "PING" };
+        size_t l[1] = { 4 };
+        if ((rc = pottery__conn_append(c, 1, a, l, NULL)) < 0) return rc;
+        what[n++] = "PING";
+    }
+
+    pottery_reply *replies[3] = { NULL, NULL, NULL };
+    if ((rc = pottery__conn_read_n(c, replies, n)) < 0) return rc;
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int select = strcmp(what[i], "SELECT") == 0;
+        const char *expected = strcmp(what[i], "PING") == 0 ? "PONG" : "OK";
+        if (pottery__reply_status(replies[i], expected, what[i]) == 0) continue;
+        rc = pottery_error_last()->code;
+        pottery_error_saved why;
+        pottery__error_save(&why);
+        if (select)
+            pottery__error(rc, "SELECT %d on %s: %s", c->addr.db, c->endpoint, why.message);
+        else
+            pottery__error(rc, "%s on %s: %s", what[i], c->endpoint, why.message);
+    }
+    for (size_t i = 0; i < n; i++) pottery__reply_free(replies[i]);
+    return rc;
+}
+
+int pottery__conn_connect(pottery_client *c)
+{
+    redisContext *ctx;
+    errno = 0;
+    if (c->addr.is_unix)
+        ctx = compat_connect_unix(c->addr.path, c->connect_timeout_ms);
+    else
+        ctx = compat_connect_tcp(c->addr.host, c->addr.port, c->connect_timeout_ms);
+    int saved = errno;
+    if (!ctx) return pottery__error_oom();
+    if (ctx->err) {
+        int code = compat_error_code(ctx, saved);
+        if (code == POTTERY_ENOMEM)
+            pottery__error_oom();
+        else if (code == POTTERY_ETIMEOUT)
+            pottery__error(code, "connecting to %s: timed out after %d ms", c->endpoint, c->connect_timeout_ms);
+        else
+            pottery__error(code, "connecting to %s: %s", c->endpoint, ctx->errstr);
+        redisFree(ctx);
+        return code;
+    }
+
+    /* The library waits with poll() itself, so that one deadline covers a whole call. */
+    int flags = fcntl(ctx->fd, F_GETFL);
+    if (flags < 0 || fcntl(ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        pottery__error(POTTERY_ECONN, "connecting to %s: cannot make the socket non-blocking: %s", c->endpoint,
+                       strerror(errno));
+        redisFree(ctx);
+        return POTTERY_ECONN;
+    }
+#ifdef SO_NOSIGPIPE
+    {
+        int one = 1;
+        setsockopt(ctx->fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+    }
+#endif
+    c->reader = pottery__reader_new();
+    if (!c->reader) {
+        redisFree(ctx);
+        return pottery__error_oom();
+    }
+    c->ctx = ctx;
+    c->fd = ctx->fd;
+    c->gen++;
+    c->pending = 0;
+    c->awaiting = c->stale_watch = c->watching = 0;
+
+    /* The handshake is a call of its own, bounded by the connect timeout, even when it
+     * happens inside a call that found the connection dropped. */
+    int depth = c->call_depth, armed = c->deadline_set, timeout = c->call_timeout_ms;
+    int64_t deadline = c->deadline_ms;
+    c->call_depth = 0;
+    c->deadline_set = 0;
+    c->counting = 0;
+    int rc = handshake(c);
+    c->counting = 1;
+    if (rc < 0) pottery__conn_drop(c);
+    c->call_depth = depth;
+    c->deadline_set = armed;
+    c->call_timeout_ms = timeout;
+    c->deadline_ms = deadline;
+    return rc;
+}
+
+
+int pottery__conn_ensure(pottery_client *c)
+{
+    if (c->ctx) return 0;
+    int rc = pottery__conn_connect(c);
+    if (rc == 0) c->stats.reconnects++;
+    return rc;
+}
