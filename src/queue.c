@@ -21,7 +21,7 @@ struct pottery_queue {
  * Infinity and -Infinity, nesting up to 512 deep), so a script can check an item before
  * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
  * bytes outside ASCII (pottery and this library escape them): those are false, and the
- * client decodes and claims them itself. Kept identical to set.c's copy. */
+ * client decodes and claims them itself. */
 #define JSON_OK_LUA \
     "local find, byte, sub = string.find, string.byte, string.sub\n" \
     "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n" \

@@ -22,122 +22,12 @@ struct pottery_set_iter {
 /* Members per command when bulk work is split to bound memory, per SSCAN batch (COUNT
  * hint) and per Lua unpack call (Lua limits unpack to a few thousand values). */
 enum { CHUNK = 1000, SCAN_COUNT = 1000, RANDOM_KEY_TRIES = 3 };
-/* How many times a pop tries to claim a member the script left to it while other clients
- * keep removing it first (each time one of them made progress: only a misbehaving server
- * gets near it). */
-enum { CLAIM_TRIES = 1000 };
+/* Bytes of a member shown in an error message. */
+enum { SHOW_BYTES = 40 };
 /* Encoded bytes per SADD in bulk writes: 10,000 small members make one command. */
 enum { BULK_BYTES = 1 << 20 };
 
 /* ---- scripts ---- */
-
-/* Lua: json_ok(s) is true only for text the client's decoder accepts (RFC 8259 plus NaN,
- * Infinity and -Infinity, nesting up to 512 deep), so a script can check an item before
- * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
- * bytes outside ASCII (pottery and this library escape them): those are false, and the
- * client decodes and claims them itself. Kept identical to queue.c's copy. */
-#define JSON_OK_LUA \
-    "local find, byte, sub = string.find, string.byte, string.sub\n" \
-    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n" \
-    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n" \
-    "local function ws(s, p)\n" \
-    "  local c = byte(s, p)\n" \
-    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n" \
-    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n" \
-    "  return e + 1\n" \
-    "end\n" \
-    "local function str(s, p)\n" \
-    "  p = p + 1\n" \
-    "  while true do\n" \
-    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n" \
-    "    p = e + 1\n" \
-    "    local c = byte(s, p)\n" \
-    "    if c == 34 then return p + 1 end\n" \
-    "    if c ~= 92 then return nil end\n" \
-    "    c = byte(s, p + 1)\n" \
-    "    if c == 117 then\n" \
-    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n" \
-    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n" \
-    "      p = p + 6\n" \
-    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n" \
-    "      if u >= 0xD800 and u <= 0xDBFF then\n" \
-    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n" \
-    "          return nil\n" \
-    "        end\n" \
-    "        p = p + 6\n" \
-    "      end\n" \
-    "    elseif escapes[c] then\n" \
-    "      p = p + 2\n" \
-    "    else\n" \
-    "      return nil\n" \
-    "    end\n" \
-    "  end\n" \
-    "end\n" \
-    "local function value(s, p, depth)\n" \
-    "  local c = byte(s, p)\n" \
-    "  if c == 34 then return str(s, p) end\n" \
-    "  if c == 91 or c == 123 then\n" \
-    "    if depth == 512 then return nil end\n" \
-    "    local close = c + 2\n" \
-    "    p = ws(s, p + 1)\n" \
-    "    if byte(s, p) == close then return p + 1 end\n" \
-    "    while true do\n" \
-    "      if c == 123 then\n" \
-    "        if byte(s, p) ~= 34 then return nil end\n" \
-    "        p = str(s, p)\n" \
-    "        if not p then return nil end\n" \
-    "        p = ws(s, p)\n" \
-    "        if byte(s, p) ~= 58 then return nil end\n" \
-    "        p = ws(s, p + 1)\n" \
-    "      end\n" \
-    "      p = value(s, p, depth + 1)\n" \
-    "      if not p then return nil end\n" \
-    "      p = ws(s, p)\n" \
-    "      local d = byte(s, p)\n" \
-    "      if d == close then return p + 1 end\n" \
-    "      if d ~= 44 then return nil end\n" \
-    "      p = ws(s, p + 1)\n" \
-    "    end\n" \
-    "  end\n" \
-    "  local w = words[c]\n" \
-    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n" \
-    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n" \
-    "  if c == 45 then p = p + 1 end\n" \
-    "  local _, e = find(s, '^%d+', p)\n" \
-    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n" \
-    "  p = e + 1\n" \
-    "  c = byte(s, p)\n" \
-    "  if c == 46 then\n" \
-    "    _, e = find(s, '^%d+', p + 1)\n" \
-    "    if not e then return nil end\n" \
-    "    p = e + 1\n" \
-    "    c = byte(s, p)\n" \
-    "  end\n" \
-    "  if c == 101 or c == 69 then\n" \
-    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n" \
-    "    if not e then return nil end\n" \
-    "    p = e + 1\n" \
-    "  end\n" \
-    "  return p\n" \
-    "end\n" \
-    "local function json_ok(s)\n" \
-    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n" \
-    "  local p = value(s, ws(s, 1), 0)\n" \
-    "  return p ~= nil and ws(s, p) == #s + 1\n" \
-    "end\n"
-
-/* Remove and return a random member if it is JSON for sure; otherwise leave it, so that a
- * member the client cannot decode is never taken. Returns { member, 1 if removed else 0 },
- * or nil for an empty set. */
-static const pottery_script pop_script = {
-    "set_pop",
-    JSON_OK_LUA
-    "local m = redis.call('SRANDMEMBER', KEYS[1])\n"
-    "if not m then return false end\n"
-    "if not json_ok(m) then return { m, 0 } end\n"
-    "redis.call('SREM', KEYS[1], m)\n"
-    "return { m, 1 }\n"
-};
 
 /* Write the initial members only if the key does not exist yet, atomically. Also creates
  * the result sets of client-side algebra under a fresh random key. */
@@ -477,77 +367,59 @@ int pottery_set_clear(pottery_set *set)
     return pottery__container_clear(&set->c);
 }
 
-/* A member the client cannot decode (rc, its message set). The script left it in the set,
- * unless (taken) it judged it JSON and removed it, which only running out of memory here
- * can make happen: then it is added back, the best that is left. */
-static int undecodable(pottery_set *s, int rc, const char *m, size_t len, int taken)
+/* A member's bytes for a message, quoted: printable ASCII as is, any other byte as \xNN,
+ * cut after SHOW_BYTES. Nothing is allocated: it also serves when memory ran out. */
+static void show_member(char *dst, size_t cap, const char *m, size_t len)
 {
-    char why[POTTERY_ERROR_MESSAGE_MAX], fate[POTTERY_ERROR_MESSAGE_MAX] = "it was left in the set";
-    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    if (taken) {
-        long long added;
-        if (write_encoded(&added, s, "SADD", m, len) == 0) snprintf(fate, sizeof fate, "it was popped and added back");
-        else snprintf(fate, sizeof fate, "it was popped and is lost (adding it back failed: %s)", pottery_error_last()->message);
+    size_t o = 0, i = 0;
+    dst[o++] = '\'';
+    for (; i < len && i < SHOW_BYTES; i++) {
+        unsigned char ch = (unsigned char)m[i];
+        int plain = ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'';
+        o += (size_t)snprintf(dst + o, cap - o, plain ? "%c" : "\\x%02x", ch);
     }
-    return pottery__error(rc, "set '%s': a member could not be decoded (%s); %s", s->c.key, why, fate);
+    snprintf(dst + o, cap - o, "'%s", i < len ? "..." : "");
 }
 
-/* Decode the member in the pop script's reply into *out (untouched on failure). A member
- * the script left in the set is claimed here with SREM once it decodes; *raced is set if
- * another client removed it meanwhile. */
-static int claim(pottery_value *out, int *raced, pottery_set *s, const pottery_reply *r)
+/* A popped member did not decode (rc, its message set: not JSON, or no memory to decode
+ * it): SADD its exact bytes back, so the failed call leaves the set holding what it held.
+ * One more round trip, on this path only. Being a second command, it undoes a concurrent
+ * SREM of that very member made in between, and if the pop emptied the set, the key is
+ * created again without the TTL it had. */
+static int put_back(pottery_set *s, int rc, const char *m, size_t len)
 {
-    const char *m;
-    size_t len;
-    long long taken = 0;
-    int rc = pottery__reply_array_n(r, 2, pop_script.name);
-    if (rc == 0) rc = pottery__reply_bytes(&m, &len, pottery__reply_at(r, 0), pop_script.name);
-    if (rc == 0) rc = pottery__reply_int_in(&taken, pottery__reply_at(r, 1), 0, 1, pop_script.name);
-    if (rc < 0) return rc;
-    pottery_value tmp = POTTERY_VALUE_INIT;
-    rc = pottery__decode(&tmp, m, len);
-    if (rc < 0) {
-        pottery_value_dispose(&tmp);
-        return undecodable(s, rc, m, len, (int)taken);
-    }
-    if (!taken) {
-        long long removed = 0;
-        rc = write_encoded(&removed, s, "SREM", m, len);
-        if (rc < 0 || !removed) {
-            *raced = rc == 0;
-            pottery_value_dispose(&tmp);
-            return rc;
-        }
-    }
-    pottery_value_dispose(out);
-    *out = tmp;
-    return 0;
+    char why[POTTERY_ERROR_MESSAGE_MAX], shown[4 * SHOW_BYTES + 8];
+    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
+    show_member(shown, sizeof shown, m, len);
+    long long added;
+    int back = write_encoded(&added, s, "SADD", m, len);
+    if (back == 0)
+        return pottery__error(rc, "set '%s': the popped member %s could not be decoded (%s); it was put back",
+                              s->c.key, shown, why);
+    char lost[POTTERY_ERROR_MESSAGE_MAX];
+    snprintf(lost, sizeof lost, "%s", pottery_error_last()->message);
+    return pottery__error(back,
+                          "set '%s': the popped member %s could not be restored and is lost (%s); it failed with: %s",
+                          s->c.key, shown, lost, why);
 }
 
 int pottery_set_pop(pottery_value *out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    int raced = 0;
-    for (int tries = 0; tries < CLAIM_TRIES; tries++) {
-        pottery_cmd args;
-        pottery__cmd_init(&args);
-        pottery__cmd_key(&args, &set->c);
-        pottery_reply *r = NULL;
-        int rc = pottery__eval(&r, set->c.client, &pop_script, 1, &args);
-        pottery__cmd_free(&args);
-        if (rc < 0) return rc;
-        if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
-            pottery__reply_free(r);
-            return pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
-        }
-        raced = 0;
-        rc = claim(out, &raced, set, r);
-        pottery__reply_free(r);
-        if (rc < 0 || !raced) return rc;
-    }
-    return pottery__error(POTTERY_ECONFLICT, "set '%s': other clients removed the member picked first %d times in a row",
-                          set->c.key, CLAIM_TRIES);
+    pottery_client *client = set->c.client;
+    pottery_reply *r = NULL;
+    const char *m = NULL;
+    size_t len = 0;
+    /* One call: the command timeout bounds the pop and a put-back together. */
+    pottery__call_begin(client);
+    int rc = pottery__container_command(&r, &set->c, "SPOP", NULL);
+    if (rc == 0) rc = pottery__reply_bytes_or_nil(&m, &len, r, "SPOP");
+    if (rc == 0 && !m) rc = pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
+    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0) rc = put_back(set, rc, m, len);
+    pottery__call_end(client);
+    pottery__reply_free(r);
+    return rc;
 }
 
 /* ---- bulk: contains_many, update_values ---- */

@@ -234,9 +234,12 @@ static void test_single_element_operations_cost_one_round_trip(void **state)
     assert_round_trips(1, pottery_set_discard(s, pottery_str("zzz")));
     assert_round_trips(1, pottery_set_remove(s, pottery_str("a")));
     assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
-    /* pop runs a script: one round trip even the first time on this connection */
+    /* pop is one SPOP: one round trip, one command */
     assert_round_trips(1, pottery_set_pop(&v, s));
     assert_string_equal(v.u.s.ptr, "b");
+    free(raw("SADD", "rtt", "\"caf\xc3\xa9\"", NULL)); /* raw UTF-8, which pottery never writes */
+    assert_commands(1, pottery_set_pop(&v, s));
+    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
     assert_round_trips(1, pottery_set_clear(s));
     pottery_value_dispose(&v);
     pottery_set_free(s);
@@ -286,16 +289,6 @@ static void test_remove_discard_pop(void **state)
 /* Atomicity: four processes pop the same 800 members; each is popped exactly once. */
 enum { RACE_MEMBERS = 800, RACE_WORKERS = 4 };
 
-/* The number a popped member stands for: the integer itself, or the one after "\u00e9" in
- * a string (-1 for anything else). */
-static int64_t race_id(const pottery_value *v)
-{
-    if (v->type == POTTERY_TYPE_INT) return v->u.i;
-    if (v->type == POTTERY_TYPE_STRING && v->u.s.len > 2 && memcmp(v->u.s.ptr, "\xc3\xa9", 2) == 0)
-        return strtol(v->u.s.ptr + 2, NULL, 10);
-    return -1;
-}
-
 /* Pop until the set is empty; write which members it got (one byte each) to the pipe *fd. */
 static int pop_race_worker(pottery_client *mine, int w, void *fd)
 {
@@ -307,9 +300,8 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
         pottery_value v = POTTERY_VALUE_INIT;
         int rc;
         while ((rc = pottery_set_pop(&v, ss)) == 0) {
-            int64_t id = race_id(&v);
-            if (id < 0 || id >= RACE_MEMBERS) status = 3;
-            else got[id] = 1;
+            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS) status = 3;
+            else got[v.u.i] = 1;
         }
         if (rc != POTTERY_ENOTFOUND) status = 4;
         pottery_value_dispose(&v);
@@ -348,29 +340,6 @@ static void test_pop_is_atomic_across_processes(void **state)
     pottery_value *vals = int_values(RACE_MEMBERS, 0, 1);
     assert_int_equal(pottery_set_update_values(s, vals, RACE_MEMBERS), 0);
     free(vals);
-    race_to_pop(s);
-    pottery_set_free(s);
-}
-
-/* The same with members the pop script leaves to the client (raw UTF-8, which JSON allows
- * but pottery never writes): the client decodes each, then claims it with SREM. */
-static void test_pop_of_members_claimed_by_the_client_is_atomic(void **state)
-{
-    (void)state;
-    pottery_set *s = open_set("race");
-    char member[32];
-    for (int i = 0; i < RACE_MEMBERS; i++) {
-        snprintf(member, sizeof member, "\"\xc3\xa9%d\"", i);
-        free(raw("SADD", "race", member, NULL));
-    }
-    pottery_value v = POTTERY_VALUE_INIT;
-    assert_round_trips(2, pottery_set_pop(&v, s));
-    int64_t id = race_id(&v);
-    assert_true(id >= 0 && id < RACE_MEMBERS);
-    assert_int_equal(set_len(s), RACE_MEMBERS - 1);
-    snprintf(member, sizeof member, "\"\xc3\xa9%d\"", (int)id);
-    free(raw("SADD", "race", member, NULL)); /* every one of them again for the race */
-    pottery_value_dispose(&v);
     race_to_pop(s);
     pottery_set_free(s);
 }
@@ -1243,7 +1212,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_set_free(n);
     assert_raw("3", raw("SCARD", "foreign", NULL)); /* nothing was lost */
 
-    /* pop: a member that is not JSON stays in the set. */
+    /* pop: a member that is not JSON is put back, so it stays in the set. */
     free(raw("SADD", "only-foreign", "plain-text", NULL));
     pottery_set *f = open_set("only-foreign");
     pottery_value_dispose(&v);
@@ -1253,7 +1222,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
         assert_int_equal(v.u.i, 9);
     }
     assert_raw("plain-text", raw("SMEMBERS", "only-foreign", NULL));
-    /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: left too. */
+    /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: put back too. */
     const char *lenient[] = { "nan", "0x10", "01" };
     for (int i = 0; i < 3; i++) {
         free(raw("DEL", "only-foreign", NULL));
@@ -1272,43 +1241,133 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_set_free(s);
 }
 
-/* How many writes the server has made (INFO's rdb_changes_since_last_save). */
-static long long server_writes(void)
-{
-    char *info = raw("INFO", "persistence", NULL);
-    assert_non_null(info);
-    const char *at = strstr(info, "rdb_changes_since_last_save:");
-    assert_non_null(at);
-    long long n = strtoll(at + strlen("rdb_changes_since_last_save:"), NULL, 10);
-    free(info);
-    return n;
-}
-
-/* A pop that meets a member it cannot decode writes nothing at all: no SPOP and SADD back,
- * which would drop the key's TTL when the set became empty in between, and could bring
- * the member back after a concurrent SREM or clear. */
-static void test_pop_leaves_foreign_members_as_they_were(void **state)
+/* A pop that takes a member it cannot decode puts its exact bytes back (SADD: one more round
+ * trip and command, on this path only) and names it in the error. Being a second command,
+ * the SADD creates again a key the pop emptied, without its TTL, as documented. */
+static void test_pop_puts_a_foreign_member_back(void **state)
 {
     (void)state;
-    free(raw("SADD", "timed", "plain-text", NULL));
+    free(raw("SADD", "timed", "abc", NULL));
     free(raw("EXPIRE", "timed", "1000", NULL));
     pottery_set *s = open_set("timed");
     pottery_value v = pottery_int(9);
-    long long writes = server_writes();
-    uint64_t rt = round_trips();
+    uint64_t rt = round_trips(), cmds = commands();
     assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE);
-    assert_int_equal(round_trips() - rt, 1);
-    assert_message_contains("set 'timed': a member could not be decoded (invalid JSON at byte 0");
-    assert_message_contains("it was left in the set");
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
+    assert_int_equal(round_trips() - rt, 2);
+    assert_int_equal(commands() - cmds, 2);
+    assert_message_contains("set 'timed': the popped member 'abc' could not be decoded (invalid JSON at byte 0");
+    assert_message_contains("; it was put back");
+    assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
     assert_int_equal(v.u.i, 9);
-    assert_int_equal(server_writes(), writes);
-    char *ttl = raw("TTL", "timed", NULL);
-    assert_non_null(ttl);
-    long long left = strtoll(ttl, NULL, 10);
-    free(ttl);
-    assert_true(left > 990 && left <= 1000);
-    assert_raw("plain-text", raw("SMEMBERS", "timed", NULL));
+    assert_raw("abc", raw("SMEMBERS", "timed", NULL));
+    assert_raw("-1", raw("TTL", "timed", NULL));
+
+    /* Other bytes are shown escaped, long members cut; the exact bytes go back. */
+    const char *odd = "\xfe\xff'\\ \t";
+    free(raw("SADD", "odd", odd, NULL));
+    pottery_set *o = open_set("odd");
+    assert_int_equal(pottery_set_pop(&v, o), POTTERY_EDECODE);
+    assert_message_contains("member '\\xfe\\xff\\x27\\x5c \\x09' could not be decoded");
+    assert_raw(odd, raw("SMEMBERS", "odd", NULL));
+    char long_member[101];
+    memset(long_member, 'x', 100);
+    long_member[100] = '\0';
+    free(raw("DEL", "odd", NULL));
+    free(raw("SADD", "odd", long_member, NULL));
+    assert_int_equal(pottery_set_pop(&v, o), POTTERY_EDECODE);
+    assert_message_contains("member 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... could not be decoded");
+    assert_raw(long_member, raw("SMEMBERS", "odd", NULL));
+    pottery_set_free(o);
+    pottery_set_free(s);
+}
+
+/* Popping a set that mixes members of this library with foreign ones: each valid member
+ * comes back decoded, once; each failed pop leaves exactly the same members; the foreign
+ * members are all that is left in the end. */
+static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
+{
+    (void)state;
+    free(raw("SADD", "mixed", "1", "\"two\"", "[3]", "abc", "{\"a\":", "\xff", NULL));
+    pottery_set *s = open_set("mixed");
+    pottery_value v = POTTERY_VALUE_INIT;
+    int ints = 0, strs = 0, arrays = 0;
+    for (int pops = 0; set_len(s) > 3; pops++) {
+        assert_true(pops < 1000);
+        char *before = sorted_members(&server, "mixed");
+        int rc = pottery_set_pop(&v, s);
+        if (rc == POTTERY_EDECODE) {
+            assert_raw(before, sorted_members(&server, "mixed"));
+        } else {
+            assert_int_equal(rc, 0);
+            if (v.type == POTTERY_TYPE_INT && v.u.i == 1) ints++;
+            else if (v.type == POTTERY_TYPE_STRING && strcmp(v.u.s.ptr, "two") == 0) strs++;
+            else if (v.type == POTTERY_TYPE_JSON && strcmp(v.u.s.ptr, "[3]") == 0) arrays++;
+            else fail_msg("popped an unexpected value of type %d", (int)v.type);
+        }
+        free(before);
+    }
+    assert_int_equal(ints, 1);
+    assert_int_equal(strs, 1);
+    assert_int_equal(arrays, 1);
+    const char *foreign = "abc\n{\"a\":\n\xff";
+    assert_raw(foreign, sorted_members(&server, "mixed"));
+    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE); /* only foreign ones now */
+    assert_raw(foreign, sorted_members(&server, "mixed"));
+    pottery_value_dispose(&v);
+    pottery_set_free(s);
+}
+
+/* If the put-back fails, the error is the put-back's and the message says the member is
+ * lost, and why it was taken off. */
+static void test_pop_says_when_a_foreign_member_could_not_be_restored(void **state)
+{
+    (void)state;
+    /* A user that may do everything but SADD. */
+    assert_raw("OK", raw("ACL", "SETUSER", "nosadd", "reset", "on", ">secret", "~*", "&*", "+@all", "-sadd", NULL));
+    pottery_client_options opts = POTTERY_CLIENT_OPTIONS_INIT;
+    opts.username = "nosadd";
+    opts.password = "secret";
+    pottery_client *c = open_client(server.url, &opts);
+    pottery_set *s = open_on(c, "lost");
+    free(raw("SADD", "lost", "abc", NULL));
+    pottery_value v = pottery_int(9);
+    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EREDIS);
+    assert_message_contains("set 'lost': the popped member 'abc' could not be restored and is lost (");
+    assert_message_contains("(NOPERM"); /* the server's refusal */
+    assert_message_contains("); it failed with: invalid JSON at byte 0");
+    assert_int_equal(v.u.i, 9);
+    assert_raw("0", raw("EXISTS", "lost", NULL));
+    pottery_set_free(s);
+    pottery_client_free(c);
+    assert_raw("1", raw("ACL", "DELUSER", "nosadd", NULL));
+}
+
+/* pop takes a member off only if the decoder accepts it (one round trip); anything else
+ * fails with EDECODE and is put back (two round trips), whatever it looks like. */
+static void judge(pottery_set *s, const char *text)
+{
+    pottery_value v = POTTERY_VALUE_INIT;
+    int valid = pottery_value_from_json(&v, text, strlen(text)) == 0;
+    pottery_value_dispose(&v);
+    free(raw("SADD", "judged", text, NULL));
+    uint64_t rt = round_trips();
+    int rc = pottery_set_pop(&v, s);
+    pottery_value_dispose(&v);
+    if (rc != (valid ? 0 : POTTERY_EDECODE) || round_trips() - rt != (valid ? 1u : 2u))
+        fail_msg("'%s' (%s for the decoder): pop %d, %d round trips", text, valid ? "JSON" : "not JSON", rc,
+                 (int)(round_trips() - rt));
+    assert_raw(valid ? "0" : "1", raw("SCARD", "judged", NULL));
+    free(raw("DEL", "judged", NULL));
+}
+
+static void test_pop_judges_json_as_the_decoder_does(void **state)
+{
+    (void)state;
+    pottery_set *s = open_set("judged");
+    const char *texts[] = { "\"\\ud800\"", "\"\\ud800\\udc00\"", "\"\\u12\"", "-", "+1", ".5", "1.", "1e", "00", "-01",
+                            "NaN", "-Infinity", "Infinityx", "nulls", "[1 2]", "{\"a\" 1}", "{1: 2}", "[", "", " ",
+                            "\"\x01\"", "\x7f", "1 2", " [1, {\"a\": [null]}] ", "\"caf\xc3\xa9\"", "\"\xff\"" };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) judge(s, texts[i]);
     pottery_set_free(s);
 }
 
@@ -1402,7 +1461,7 @@ static void test_dropped_connection(void **state)
     assert_int_equal(pottery_set_contains(&in, s, pottery_str("b")), 0);
     assert_int_equal(in, 1);
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_set_pop(&v, s), 0); /* the script is loaded again */
+    assert_int_equal(pottery_set_pop(&v, s), 0);
     assert_string_equal(v.u.s.ptr, "b");
     pottery_value_dispose(&v);
 
@@ -1431,7 +1490,6 @@ int main(void)
         cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, setup_test),
         cmocka_unit_test_setup(test_remove_discard_pop, setup_test),
         cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
-        cmocka_unit_test_setup(test_pop_of_members_claimed_by_the_client_is_atomic, setup_test),
         cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, setup_test),
         cmocka_unit_test_setup(test_contains_many_answers_in_order, setup_test),
         cmocka_unit_test_setup(test_update_values_with_bad_element_writes_nothing, setup_test),
@@ -1450,7 +1508,10 @@ int main(void)
         cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, setup_test),
         cmocka_unit_test_setup(test_null_arguments, setup_test),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
-        cmocka_unit_test_setup(test_pop_leaves_foreign_members_as_they_were, setup_test),
+        cmocka_unit_test_setup(test_pop_puts_a_foreign_member_back, setup_test),
+        cmocka_unit_test_setup(test_pop_takes_every_valid_member_of_a_mixed_set, setup_test),
+        cmocka_unit_test_setup(test_pop_says_when_a_foreign_member_could_not_be_restored, setup_test),
+        cmocka_unit_test_setup(test_pop_judges_json_as_the_decoder_does, setup_test),
         cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
         cmocka_unit_test_setup(test_dropped_connection, setup_test),
     };

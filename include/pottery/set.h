@@ -92,14 +92,15 @@ POTTERY_API int pottery_set_discard(pottery_set *set, pottery_value element);
 POTTERY_API int pottery_set_remove(pottery_set *set, pottery_value element);
 
 /* s.pop(): remove and return a random element. POTTERY_ENOTFOUND ("KeyError: 'pop from an
- * empty set'") if the set is empty. One round trip: a Lua script picks a random member
- * (SRANDMEMBER) and removes it (SREM) if it is JSON, atomically, so each member is popped
- * by one caller only. A member that is not JSON is left as it is (nothing is written) and
- * the call fails with POTTERY_EDECODE; a later pop may pick another member. The script
- * leaves a member over 8 KiB, or one holding raw bytes outside ASCII (pottery and this
- * library never write them), to the client, which decodes it and then removes it with SREM
- * (a second round trip; if another client removed it first, the pop picks again, up to
- * 1000 times, then POTTERY_ECONFLICT). */
+ * empty set'") if the set is empty. SPOP, one round trip: atomic, each member is popped by
+ * one caller only. A member another program wrote that is not JSON (or one there is no
+ * memory to decode) is put back at once, its exact bytes, so the set holds the same members
+ * afterwards, and the call fails with POTTERY_EDECODE (or POTTERY_ENOMEM), naming the
+ * member; *out is untouched and a later pop may pick another member. The put-back is a
+ * second command (SADD, one more round trip, on this path only; the command timeout bounds
+ * both): a concurrent SREM of that very member in between is undone by it, and if the pop
+ * emptied the set, the key is created again without the TTL it had. Should the put-back
+ * fail, its error is returned and the message says the member is lost. */
 POTTERY_API int pottery_set_pop(pottery_value *out, pottery_set *set);
 
 /* element in s -> *out 1 or 0. An element that cannot be encoded is simply not in the set
