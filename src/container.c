@@ -140,16 +140,33 @@ int pottery__container_clear(const pottery_container *c)
     return pottery__exec_int(NULL, c->client, &cmd, 0, 1, "UNLINK");
 }
 
-int pottery__pop_failed(const pottery_error_saved *decode, int back, const char *entry)
+/* Bytes for a message, quoted: printable ASCII as is, any other byte as \xNN, cut after
+ * SHOW_BYTES. Nothing is allocated: it also serves when memory ran out. */
+enum { SHOW_BYTES = 40 };
+static void show_bytes(char *dst, size_t cap, const char *m, size_t len)
 {
-    if (back == 0) {
-        pottery__error_restore(decode);
-        return decode->code;
+    size_t o = 0, i = 0;
+    dst[o++] = '\'';
+    for (; i < len && i < SHOW_BYTES; i++) {
+        unsigned char ch = (unsigned char)m[i];
+        int plain = ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'';
+        o += (size_t)snprintf(dst + o, cap - o, plain ? "%c" : "\\x%02x", ch);
     }
+    snprintf(dst + o, cap - o, "'%s", i < len ? "..." : "");
+}
+
+int pottery__pop_failed(const pottery_container *c, const pottery_error_saved *decode, int back, const char *entry,
+                        const char *bytes, size_t len)
+{
+    char shown[4 * SHOW_BYTES + 8];
+    show_bytes(shown, sizeof shown, bytes, len);
+    if (back == 0)
+        return pottery__error(decode->code, "key '%s': the popped %s %s could not be decoded (%s); it was put back",
+                              c->key, entry, shown, decode->message);
     char why[POTTERY_ERROR_MESSAGE_MAX];
     snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    return pottery__error(back, "the popped %s could not be restored and is lost (%s); it failed with: %s", entry, why,
-                          decode->message);
+    return pottery__error(back, "key '%s': the popped %s %s could not be restored and is lost (%s); it failed with: %s",
+                          c->key, entry, shown, why, decode->message);
 }
 
 int pottery__container_put_back(const pottery_container *c, const char *verb, const char *bytes, size_t len,
@@ -160,7 +177,8 @@ int pottery__container_put_back(const pottery_container *c, const char *verb, co
     pottery_cmd cmd;
     begin_command(&cmd, c, verb);
     pottery__cmd_arg(&cmd, bytes, len);
-    return pottery__pop_failed(&decode, pottery__exec_int(NULL, c->client, &cmd, 0, LLONG_MAX, verb), entry);
+    return pottery__pop_failed(c, &decode, pottery__exec_int(NULL, c->client, &cmd, 0, LLONG_MAX, verb), entry, bytes,
+                               len);
 }
 
 int pottery__error_value(int code, const char *what, const pottery_value *v)

@@ -70,10 +70,12 @@ int pottery__exec_int(long long *out, pottery_client *client, pottery_cmd *cmd, 
                       const char *what);
 
 /* How a pop ends whose entry could not be decoded (foreign bytes, or no memory to decode
- * them) after the library tried to put the bytes back: decode is that decode error, back the
- * put-back's outcome. 0: the caller gets the decode error, and Redis holds what it held.
- * Otherwise the put-back's error, saying that the entry is lost and why the pop failed. */
-int pottery__pop_failed(const pottery_error_saved *decode, int back, const char *entry);
+ * them) after the library tried to put the bytes back: decode is that decode error, back
+ * the put-back's outcome. 0: the caller gets the decode error and Redis holds what it held.
+ * Otherwise the put-back's error, saying that the entry is lost and why the pop failed.
+ * Both messages name the key and show the entry's first bytes. */
+int pottery__pop_failed(const pottery_container *c, const pottery_error_saved *decode, int back, const char *entry,
+                        const char *bytes, size_t len);
 
 /* Put a popped entry's bytes back with "<verb> key bytes" (LPUSH, RPUSH, SADD: commands
  * that answer an integer and never overwrite a concurrent writer), then end as

@@ -104,7 +104,8 @@ static int put_back(pottery_dict *d, const pottery_value *key, const char *field
     if (field) pottery__cmd_arg(&cmd, field, flen);
     else pottery__cmd_value(&cmd, key);
     pottery__cmd_arg(&cmd, value, vlen);
-    return pottery__pop_failed(&decode, pottery__exec_int(NULL, d->c.client, &cmd, 0, 1, "HSETNX"), "entry");
+    return pottery__pop_failed(&d->c, &decode, pottery__exec_int(NULL, d->c.client, &cmd, 0, 1, "HSETNX"), "value",
+                               value, vlen);
 }
 
 int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,

@@ -712,7 +712,7 @@ static int put_back(pottery_list *l, const char *bytes, size_t len, int64_t inde
     pottery__cmd_key(&args, &l->c);
     pottery__cmd_int(&args, (long long)index);
     pottery__cmd_arg(&args, bytes, len);
-    return pottery__pop_failed(&decode, run_insert(l, &args), "element");
+    return pottery__pop_failed(&l->c, &decode, run_insert(l, &args), "element", bytes, len);
 }
 
 /* Decode a popped element (a checked bulk string) into *out, putting it back at index if

@@ -23,7 +23,6 @@ struct pottery_set_iter {
  * hint) and per Lua unpack call (Lua limits unpack to a few thousand values). */
 enum { CHUNK = 1000, SCAN_COUNT = 1000, RANDOM_KEY_TRIES = 3 };
 /* Bytes of a member shown in an error message. */
-enum { SHOW_BYTES = 40 };
 /* Encoded bytes per SADD in bulk writes: 10,000 small members make one command. */
 enum { BULK_BYTES = 1 << 20 };
 
@@ -314,16 +313,6 @@ static int write_member(long long *changed, pottery_set *s, const char *verb, co
     return rc;
 }
 
-/* The same for a member already encoded (m, len). */
-static int write_encoded(long long *changed, pottery_set *s, const char *verb, const char *m, size_t len)
-{
-    pottery_reply *r = NULL;
-    int rc = pottery__container_command_bytes(&r, &s->c, verb, m, len);
-    if (rc == 0) rc = pottery__reply_int_in(changed, r, 0, 1, verb);
-    pottery__reply_free(r);
-    return rc;
-}
-
 int pottery_set_add(pottery_set *set, pottery_value element)
 {
     POTTERY_CHECK_ARG(set);
@@ -367,42 +356,6 @@ int pottery_set_clear(pottery_set *set)
     return pottery__container_clear(&set->c);
 }
 
-/* A member's bytes for a message, quoted: printable ASCII as is, any other byte as \xNN,
- * cut after SHOW_BYTES. Nothing is allocated: it also serves when memory ran out. */
-static void show_member(char *dst, size_t cap, const char *m, size_t len)
-{
-    size_t o = 0, i = 0;
-    dst[o++] = '\'';
-    for (; i < len && i < SHOW_BYTES; i++) {
-        unsigned char ch = (unsigned char)m[i];
-        int plain = ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'';
-        o += (size_t)snprintf(dst + o, cap - o, plain ? "%c" : "\\x%02x", ch);
-    }
-    snprintf(dst + o, cap - o, "'%s", i < len ? "..." : "");
-}
-
-/* A popped member did not decode (rc, its message set: not JSON, or no memory to decode
- * it): SADD its exact bytes back, so the failed call leaves the set holding what it held.
- * One more round trip, on this path only. Being a second command, it undoes a concurrent
- * SREM of that very member made in between, and if the pop emptied the set, the key is
- * created again without the TTL it had. */
-static int put_back(pottery_set *s, int rc, const char *m, size_t len)
-{
-    char why[POTTERY_ERROR_MESSAGE_MAX], shown[4 * SHOW_BYTES + 8];
-    snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    show_member(shown, sizeof shown, m, len);
-    long long added;
-    int back = write_encoded(&added, s, "SADD", m, len);
-    if (back == 0)
-        return pottery__error(rc, "set '%s': the popped member %s could not be decoded (%s); it was put back",
-                              s->c.key, shown, why);
-    char lost[POTTERY_ERROR_MESSAGE_MAX];
-    snprintf(lost, sizeof lost, "%s", pottery_error_last()->message);
-    return pottery__error(back,
-                          "set '%s': the popped member %s could not be restored and is lost (%s); it failed with: %s",
-                          s->c.key, shown, lost, why);
-}
-
 int pottery_set_pop(pottery_value *out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
@@ -416,7 +369,12 @@ int pottery_set_pop(pottery_value *out, pottery_set *set)
     int rc = pottery__container_command(&r, &set->c, "SPOP", NULL);
     if (rc == 0) rc = pottery__reply_bytes_or_nil(&m, &len, r, "SPOP");
     if (rc == 0 && !m) rc = pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
-    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0) rc = put_back(set, rc, m, len);
+    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0)
+        /* Not JSON (or no memory to decode it): SADD the exact bytes back, so the failed
+         * call leaves the set holding what it held. Being a second command, it undoes a
+         * concurrent SREM of that very member made in between, and a key the pop emptied
+         * comes back without the TTL it had. */
+        rc = pottery__container_put_back(&set->c, "SADD", m, len, "member");
     pottery__call_end(client);
     pottery__reply_free(r);
     return rc;

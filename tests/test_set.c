@@ -1255,7 +1255,7 @@ static void test_pop_puts_a_foreign_member_back(void **state)
     assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE);
     assert_int_equal(round_trips() - rt, 2);
     assert_int_equal(commands() - cmds, 2);
-    assert_message_contains("set 'timed': the popped member 'abc' could not be decoded (invalid JSON at byte 0");
+    assert_message_contains("key 'timed': the popped member 'abc' could not be decoded (invalid JSON at byte 0");
     assert_message_contains("; it was put back");
     assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
     assert_int_equal(v.u.i, 9);
@@ -1332,7 +1332,7 @@ static void test_pop_says_when_a_foreign_member_could_not_be_restored(void **sta
     free(raw("SADD", "lost", "abc", NULL));
     pottery_value v = pottery_int(9);
     assert_int_equal(pottery_set_pop(&v, s), POTTERY_EREDIS);
-    assert_message_contains("set 'lost': the popped member 'abc' could not be restored and is lost (");
+    assert_message_contains("key 'lost': the popped member 'abc' could not be restored and is lost (");
     assert_message_contains("(NOPERM"); /* the server's refusal */
     assert_message_contains("); it failed with: invalid JSON at byte 0");
     assert_int_equal(v.u.i, 9);
