@@ -85,8 +85,7 @@ static inline int bench_cmp_double(const void *a, const void *b)
 /* Run both sides in short alternating rounds (each pair of rounds sees the same machine
  * noise). Reports the best round of each side as ops/s, the median of the per-round ratios
  * (robust against a noisy, shared machine), and pottery's round trips and commands per op. */
-static inline void bench_compare(bench_target *t, const char *name, bench_fn raw, bench_fn pot,
-                                 int ops, int rounds)
+static inline void bench_compare(bench_target *t, const char *name, bench_fn raw, bench_fn pot, int ops, int rounds)
 {
     /* Split each requested round into four shorter ones: more, closer pairs. */
     int slice = ops >= 4 ? ops / 4 : ops;
@@ -192,7 +191,7 @@ static inline void bench_bulk_init(bench_bulk *b, const char *verb, const char *
 {
     b->n = n;
     b->values = (pottery_value *)malloc(sizeof *b->values * (size_t)n);
-    b->text = (char (*)[16])malloc(sizeof *b->text * (size_t)n);
+    b->text = (char(*)[16])malloc(sizeof *b->text * (size_t)n);
     b->argv = (const char **)malloc(sizeof *b->argv * (size_t)(2 + n));
     b->lens = (size_t *)malloc(sizeof *b->lens * (size_t)(2 + n));
     if (!b->values || !b->text || !b->argv || !b->lens) {

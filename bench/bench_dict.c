@@ -27,7 +27,8 @@ static void pottery_set_ops(bench_target *t, int from, int ops)
     char field[32];
     (void)t;
     for (int i = 0; i < ops; i++)
-        if (pottery_dict_set(dict, bench_name(field, sizeof field, 'k', (from + i) % FIELDS), pottery_int(from + i)) < 0)
+        if (pottery_dict_set(dict, bench_name(field, sizeof field, 'k', (from + i) % FIELDS), pottery_int(from + i)) <
+            0)
             bench_die("set");
 }
 

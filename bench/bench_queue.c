@@ -12,11 +12,10 @@
 enum { OPS = 2000, ROUNDS = 15 };
 
 /* The script src/queue.c runs, byte for byte (so EVALSHA names the same script). */
-static const char take_source[] =
-    "local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
-    "if not oldest then return false end\n"
-    "redis.call('XDEL', KEYS[1], oldest[1])\n"
-    "return oldest\n";
+static const char take_source[] = "local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
+                                  "if not oldest then return false end\n"
+                                  "redis.call('XDEL', KEYS[1], oldest[1])\n"
+                                  "return oldest\n";
 
 static char take_sha[41];
 static pottery_queue *queue, *empty_queue;

@@ -7,6 +7,7 @@ PACKAGES=(
   cmake gcc g++ make pkg-config
   libhiredis-dev libxxhash-dev libcmocka-dev locales
   redis-server
+  clang-format
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

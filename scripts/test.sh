@@ -11,6 +11,9 @@ BUILD_DIR=${BUILD_DIR:-build/test}
 
 bash scripts/install-deps.sh
 
+# Formatting first: it takes a second and names the files to fix.
+bash scripts/check-format.sh
+
 JOBS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 
 cmake -S . -B "$BUILD_DIR" \

@@ -14,7 +14,8 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
     c->keylen = 0;
     c->value = NULL;
     if (key && key[0] == '\0')
-        return pottery__error(POTTERY_EINVAL, "the key is \"\" (empty); pass NULL for a temporary \"pottery:<uuid4>\" key");
+        return pottery__error(POTTERY_EINVAL,
+                              "the key is \"\" (empty); pass NULL for a temporary \"pottery:<uuid4>\" key");
     char random_key[POTTERY_RANDOM_KEY_SIZE];
     if (key == NULL) {
         int rc = pottery__random_key(random_key, client);
@@ -72,8 +73,8 @@ int pottery__container_command(pottery_reply **r, const pottery_container *c, co
     return run_command(r, c, &cmd);
 }
 
-int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb,
-                                     const char *bytes, size_t len)
+int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb, const char *bytes,
+                                     size_t len)
 {
     pottery_cmd cmd;
     begin_command(&cmd, c, verb);
@@ -87,8 +88,7 @@ int pottery__container_create(const pottery_container *c, const pottery_script *
     long long created = 0;
     int rc = pottery__eval(&r, c->client, s, 1, args);
     if (rc == 0) rc = pottery__reply_int_in(&created, r, 0, 1, s->name);
-    if (rc == 0 && !created)
-        rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", c->key);
+    if (rc == 0 && !created) rc = pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%s' already exists", c->key);
     pottery__reply_free(r);
     return rc;
 }
@@ -198,7 +198,8 @@ int pottery__reply_bytes_or_nil(const char **s, size_t *len, const pottery_reply
     *s = NULL;
     if (len) *len = 0;
     if (pottery__reply_type(r) == POTTERY_REPLY_NIL) return 0;
-    if (pottery__reply_type(r) != POTTERY_REPLY_STRING) return pottery__reply_unexpected(r, what, "a bulk string or nil");
+    if (pottery__reply_type(r) != POTTERY_REPLY_STRING)
+        return pottery__reply_unexpected(r, what, "a bulk string or nil");
     return pottery__reply_bytes(s, len, r, what);
 }
 

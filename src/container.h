@@ -22,8 +22,8 @@ typedef int (*pottery_value_reader)(pottery_json_node **out, const struct potter
                                     size_t flen, const char *value, size_t vlen);
 
 typedef struct pottery_container {
-    pottery_client *client;     /* borrowed */
-    char *key;                  /* owned copy */
+    pottery_client *client; /* borrowed */
+    char *key;              /* owned copy */
     size_t keylen;
     pottery_value_reader value; /* NULL: values are any JSON */
 } pottery_container;
@@ -48,8 +48,8 @@ int pottery__container_command(pottery_reply **r, const pottery_container *c, co
                                const pottery_value *value);
 
 /* "<verb> key bytes" for an element already encoded (e.g. one put back after a pop). */
-int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb,
-                                     const char *bytes, size_t len);
+int pottery__container_command_bytes(pottery_reply **r, const pottery_container *c, const char *verb, const char *bytes,
+                                     size_t len);
 
 /* Run a script that writes a new container's initial contents only if its key does not
  * exist yet: KEYS[1] = the key (pushed first on args by the caller), and the script answers
@@ -61,8 +61,7 @@ int pottery__container_count(int64_t *out, const pottery_container *c, const cha
 
 /* "<verb> key JSON(value)" answering 0/1 (HEXISTS, SISMEMBER) into *out; a value that
  * cannot be encoded is simply not there (0, nothing sent), as in Python. */
-int pottery__container_has(int *out, const pottery_container *c, const char *verb,
-                           const pottery_value *value);
+int pottery__container_has(int *out, const pottery_container *c, const char *verb, const pottery_value *value);
 
 /* Run cmd on the client, then free it; its reply must be an integer from lo to hi, stored
  * in *out (out may be NULL). One round trip. */

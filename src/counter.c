@@ -45,124 +45,123 @@ enum { QUOTE_MAX = 60 };
 /* parse(text [, loose]) -> h, l, or nil if text is not an integer (Redis' rules, int64
  * range; loose: up to 24 digits, for sums in progress). Up to 15 characters the value is
  * exact as a double, which is the fast path. */
-#define LUA_PARSE \
-    "local B, find, floor, format, sub = 1000000000, string.find, math.floor, string.format, string.sub\n" \
-    "local function parse(s, loose)\n" \
-    " if s == '1' then return 0, 1 end\n" \
-    " if not find(s, '^%-?[1-9]%d*$') then\n" \
-    "  if s == '0' then return 0, 0 end\n" \
-    "  return nil\n" \
-    " end\n" \
-    " if #s <= 15 then\n" \
-    "  local v = tonumber(s)\n" \
-    "  local h = floor(v / B)\n" \
-    "  return h, v - h * B\n" \
-    " end\n" \
-    " local negative, d = false, s\n" \
-    " if string.byte(s, 1) == 45 then negative, d = true, sub(s, 2) end\n" \
-    " if loose then\n" \
-    "  if #d > 24 then return nil end\n" \
-    " elseif #d > 19 or (#d == 19 and d > (negative and '9223372036854775808' or '9223372036854775807')) then\n" \
-    "  return nil\n" \
-    " end\n" \
-    " local h, l = tonumber(sub(d, 1, #d - 9)), tonumber(sub(d, -9))\n" \
-    " if not negative then return h, l end\n" \
-    " if l == 0 then return -h, 0 end\n" \
-    " return -h - 1, B - l\n" \
+#define LUA_PARSE                                                                                                      \
+    "local B, find, floor, format, sub = 1000000000, string.find, math.floor, string.format, string.sub\n"             \
+    "local function parse(s, loose)\n"                                                                                 \
+    " if s == '1' then return 0, 1 end\n"                                                                              \
+    " if not find(s, '^%-?[1-9]%d*$') then\n"                                                                          \
+    "  if s == '0' then return 0, 0 end\n"                                                                             \
+    "  return nil\n"                                                                                                   \
+    " end\n"                                                                                                           \
+    " if #s <= 15 then\n"                                                                                              \
+    "  local v = tonumber(s)\n"                                                                                        \
+    "  local h = floor(v / B)\n"                                                                                       \
+    "  return h, v - h * B\n"                                                                                          \
+    " end\n"                                                                                                           \
+    " local negative, d = false, s\n"                                                                                  \
+    " if string.byte(s, 1) == 45 then negative, d = true, sub(s, 2) end\n"                                             \
+    " if loose then\n"                                                                                                 \
+    "  if #d > 24 then return nil end\n"                                                                               \
+    " elseif #d > 19 or (#d == 19 and d > (negative and '9223372036854775808' or '9223372036854775807')) then\n"       \
+    "  return nil\n"                                                                                                   \
+    " end\n"                                                                                                           \
+    " local h, l = tonumber(sub(d, 1, #d - 9)), tonumber(sub(d, -9))\n"                                                \
+    " if not negative then return h, l end\n"                                                                          \
+    " if l == 0 then return -h, 0 end\n"                                                                               \
+    " return -h - 1, B - l\n"                                                                                          \
     "end\n"
 
-#define LUA_NEG \
-    "local function neg(h, l)\n" \
-    " if l == 0 then return -h, 0 end\n" \
-    " return -h - 1, B - l\n" \
+#define LUA_NEG                                                                                                        \
+    "local function neg(h, l)\n"                                                                                       \
+    " if l == 0 then return -h, 0 end\n"                                                                               \
+    " return -h - 1, B - l\n"                                                                                          \
     "end\n"
 
-#define LUA_ADD \
-    "local function add(h1, l1, h2, l2)\n" \
-    " local h, l = h1 + h2, l1 + l2\n" \
-    " if l >= B then h, l = h + 1, l - B end\n" \
-    " return h, l\n" \
+#define LUA_ADD                                                                                                        \
+    "local function add(h1, l1, h2, l2)\n"                                                                             \
+    " local h, l = h1 + h2, l1 + l2\n"                                                                                 \
+    " if l >= B then h, l = h + 1, l - B end\n"                                                                        \
+    " return h, l\n"                                                                                                   \
     "end\n"
 
 /* less(a, b) for a < b; fits(v) for INT64_MIN <= v <= INT64_MAX. */
-#define LUA_COMPARE \
-    "local function less(h1, l1, h2, l2)\n" \
-    " return h1 < h2 or (h1 == h2 and l1 < l2)\n" \
-    "end\n" \
-    "local function fits(h, l)\n" \
-    " return not less(9223372036, 854775807, h, l) and not less(h, l, -9223372037, 145224192)\n" \
+#define LUA_COMPARE                                                                                                    \
+    "local function less(h1, l1, h2, l2)\n"                                                                            \
+    " return h1 < h2 or (h1 == h2 and l1 < l2)\n"                                                                      \
+    "end\n"                                                                                                            \
+    "local function fits(h, l)\n"                                                                                      \
+    " return not less(9223372036, 854775807, h, l) and not less(h, l, -9223372037, 145224192)\n"                       \
     "end\n"
 
 /* The decimal text of h * 10^9 + l (one exact double below 10^15 + 10^9). */
-#define LUA_FMT \
-    "local function fmt(h, l)\n" \
-    " if h >= -1000000 and h < 1000000 then return format('%.0f', h * B + l) end\n" \
-    " local sign = ''\n" \
-    " if h < 0 then sign, h, l = '-', neg(h, l) end\n" \
-    " return sign .. format('%.0f%09.0f', h, l)\n" \
+#define LUA_FMT                                                                                                        \
+    "local function fmt(h, l)\n"                                                                                       \
+    " if h >= -1000000 and h < 1000000 then return format('%.0f', h * B + l) end\n"                                    \
+    " local sign = ''\n"                                                                                               \
+    " if h < 0 then sign, h, l = '-', neg(h, l) end\n"                                                                 \
+    " return sign .. format('%.0f%09.0f', h, l)\n"                                                                     \
     "end\n"
 
 /* load(key, fields, H, L): the stored counts of fields (absent: 0) into H, L. */
-#define LUA_LOAD \
-    "local function load(key, fields, H, L)\n" \
-    " for i = 1, #fields, 1000 do\n" \
-    "  local j = math.min(i + 999, #fields)\n" \
-    "  local cur = redis.call('HMGET', key, unpack(fields, i, j))\n" \
-    "  for k = i, j do\n" \
-    "   local f, v = fields[k], cur[k - i + 1]\n" \
-    "   local h, l = 0, 0\n" \
-    "   if v then\n" \
-    "    h, l = parse(v)\n" \
-    "    if not h then return {'decode', key, f, v} end\n" \
-    "   end\n" \
-    "   H[f], L[f] = h, l\n" \
-    "  end\n" \
-    " end\n" \
+#define LUA_LOAD                                                                                                       \
+    "local function load(key, fields, H, L)\n"                                                                         \
+    " for i = 1, #fields, 1000 do\n"                                                                                   \
+    "  local j = math.min(i + 999, #fields)\n"                                                                         \
+    "  local cur = redis.call('HMGET', key, unpack(fields, i, j))\n"                                                   \
+    "  for k = i, j do\n"                                                                                              \
+    "   local f, v = fields[k], cur[k - i + 1]\n"                                                                      \
+    "   local h, l = 0, 0\n"                                                                                           \
+    "   if v then\n"                                                                                                   \
+    "    h, l = parse(v)\n"                                                                                            \
+    "    if not h then return {'decode', key, f, v} end\n"                                                             \
+    "   end\n"                                                                                                         \
+    "   H[f], L[f] = h, l\n"                                                                                           \
+    "  end\n"                                                                                                          \
+    " end\n"                                                                                                           \
     "end\n"
 
 /* distinct(first): the fields ARGV[first], ARGV[first + 2], ... in order, once each.
  * accumulate(key, first, sign, H, L): add (sign '-': subtract) the counts that follow them.
  * Beyond |h| = 10^14 the sum could stop being exact: it is out of range anyway. */
-#define LUA_ACCUMULATE \
-    "local function distinct(first)\n" \
-    " local seen, fields = {}, {}\n" \
-    " for i = first, #ARGV, 2 do\n" \
-    "  if not seen[ARGV[i]] then seen[ARGV[i]] = true; fields[#fields + 1] = ARGV[i] end\n" \
-    " end\n" \
-    " return fields\n" \
-    "end\n" \
-    "local function accumulate(key, first, sign, H, L)\n" \
-    " for i = first, #ARGV, 2 do\n" \
-    "  local f = ARGV[i]\n" \
-    "  local h, l = parse(ARGV[i + 1])\n" \
-    "  if sign == '-' then h, l = neg(h, l) end\n" \
-    "  h, l = add(H[f], L[f], h, l)\n" \
-    "  if h > 1e14 or h < -1e14 then return {'range', key, f} end\n" \
-    "  H[f], L[f] = h, l\n" \
-    " end\n" \
+#define LUA_ACCUMULATE                                                                                                 \
+    "local function distinct(first)\n"                                                                                 \
+    " local seen, fields = {}, {}\n"                                                                                   \
+    " for i = first, #ARGV, 2 do\n"                                                                                    \
+    "  if not seen[ARGV[i]] then seen[ARGV[i]] = true; fields[#fields + 1] = ARGV[i] end\n"                            \
+    " end\n"                                                                                                           \
+    " return fields\n"                                                                                                 \
+    "end\n"                                                                                                            \
+    "local function accumulate(key, first, sign, H, L)\n"                                                              \
+    " for i = first, #ARGV, 2 do\n"                                                                                    \
+    "  local f = ARGV[i]\n"                                                                                            \
+    "  local h, l = parse(ARGV[i + 1])\n"                                                                              \
+    "  if sign == '-' then h, l = neg(h, l) end\n"                                                                     \
+    "  h, l = add(H[f], L[f], h, l)\n"                                                                                 \
+    "  if h > 1e14 or h < -1e14 then return {'range', key, f} end\n"                                                   \
+    "  H[f], L[f] = h, l\n"                                                                                            \
+    " end\n"                                                                                                           \
     "end\n"
 
 /* store(key, fields, H, L): check that every count fits, then HSET them all. */
-#define LUA_STORE \
-    "local function store(key, fields, H, L)\n" \
-    " for _, f in ipairs(fields) do\n" \
-    "  if not fits(H[f], L[f]) then return {'range', key, f} end\n" \
-    " end\n" \
-    " for i = 1, #fields, 1000 do\n" \
-    "  local args = {}\n" \
-    "  for k = i, math.min(i + 999, #fields) do\n" \
-    "   args[#args + 1] = fields[k]\n" \
-    "   args[#args + 1] = fmt(H[fields[k]], L[fields[k]])\n" \
-    "  end\n" \
-    "  redis.call('HSET', key, unpack(args))\n" \
-    " end\n" \
+#define LUA_STORE                                                                                                      \
+    "local function store(key, fields, H, L)\n"                                                                        \
+    " for _, f in ipairs(fields) do\n"                                                                                 \
+    "  if not fits(H[f], L[f]) then return {'range', key, f} end\n"                                                    \
+    " end\n"                                                                                                           \
+    " for i = 1, #fields, 1000 do\n"                                                                                   \
+    "  local args = {}\n"                                                                                              \
+    "  for k = i, math.min(i + 999, #fields) do\n"                                                                     \
+    "   args[#args + 1] = fields[k]\n"                                                                                 \
+    "   args[#args + 1] = fmt(H[fields[k]], L[fields[k]])\n"                                                           \
+    "  end\n"                                                                                                          \
+    "  redis.call('HSET', key, unpack(args))\n"                                                                        \
+    " end\n"                                                                                                           \
     "end\n"
 
 /* KEYS[1] = counter; ARGV[1] = 'i' (initial counts: only if the key does not exist) or 'u';
  * ARGV[2] = '+' or '-'; then field, count pairs. Returns the new count of the first field. */
 static const pottery_script update_script = {
-    "counter_update",
-    LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_LOAD LUA_ACCUMULATE LUA_STORE
+    "counter_update", LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_LOAD LUA_ACCUMULATE LUA_STORE
     "local key = KEYS[1]\n"
     "if ARGV[1] == 'i' and redis.call('EXISTS', key) == 1 then return {'exists', key} end\n"
     "local fields, H, L = distinct(3), {}, {}\n"
@@ -183,8 +182,7 @@ static const pottery_script update_script = {
  * details; the fields this library writes are JSON, never empty nor starting with a
  * space), later chunks skip, and the commit reports it without writing. ARGV as
  * update_script. Sent with EVAL: inside MULTI a NOSCRIPT could not be retried. */
-static const char stage_source[] =
-    LUA_PARSE LUA_NEG LUA_ADD LUA_FMT LUA_LOAD LUA_ACCUMULATE
+static const char stage_source[] = LUA_PARSE LUA_NEG LUA_ADD LUA_FMT LUA_LOAD LUA_ACCUMULATE
     "local key, stage = KEYS[1], KEYS[2]\n"
     "if redis.call('HEXISTS', stage, '') == 1 then return 0 end\n"
     "local fields, H, L, stored = distinct(3), {}, {}, {}\n"
@@ -220,58 +218,54 @@ static const char stage_source[] =
     "return 1\n";
 
 static const char commit_source[] =
-    LUA_PARSE LUA_COMPARE
-    "local key, stage = KEYS[1], KEYS[2]\n"
-    "local kind = redis.call('HGET', stage, '')\n"
-    "if kind then\n"
-    " local err = {kind}\n"
-    " for i = 2, 4 do\n"
-    "  local v = redis.call('HGET', stage, ' ' .. i)\n"
-    "  if not v then break end\n"
-    "  err[i] = v\n"
-    " end\n"
-    " redis.call('DEL', stage)\n"
-    " return err\n"
-    "end\n"
-    "local staged = redis.call('HGETALL', stage)\n"
-    "redis.call('DEL', stage)\n"
-    "if ARGV[1] == 'i' and redis.call('EXISTS', key) == 1 then return {'exists', key} end\n"
-    "for i = 1, #staged, 2 do\n"
-    " if not fits(parse(staged[i + 1], true)) then return {'range', key, staged[i]} end\n"
-    "end\n"
-    "for i = 1, #staged, 2000 do\n"
-    " redis.call('HSET', key, unpack(staged, i, math.min(i + 1999, #staged)))\n"
-    "end\n"
-    "return #staged / 2\n";
+    LUA_PARSE LUA_COMPARE "local key, stage = KEYS[1], KEYS[2]\n"
+                          "local kind = redis.call('HGET', stage, '')\n"
+                          "if kind then\n"
+                          " local err = {kind}\n"
+                          " for i = 2, 4 do\n"
+                          "  local v = redis.call('HGET', stage, ' ' .. i)\n"
+                          "  if not v then break end\n"
+                          "  err[i] = v\n"
+                          " end\n"
+                          " redis.call('DEL', stage)\n"
+                          " return err\n"
+                          "end\n"
+                          "local staged = redis.call('HGETALL', stage)\n"
+                          "redis.call('DEL', stage)\n"
+                          "if ARGV[1] == 'i' and redis.call('EXISTS', key) == 1 then return {'exists', key} end\n"
+                          "for i = 1, #staged, 2 do\n"
+                          " if not fits(parse(staged[i + 1], true)) then return {'range', key, staged[i]} end\n"
+                          "end\n"
+                          "for i = 1, #staged, 2000 do\n"
+                          " redis.call('HSET', key, unpack(staged, i, math.min(i + 1999, #staged)))\n"
+                          "end\n"
+                          "return #staged / 2\n";
 
 /* KEYS[1] = counter, KEYS[2] = the other counter; ARGV[1] = '+' or '-'. */
-static const pottery_script update_from_script = {
-    "counter_update_from",
-    LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_LOAD LUA_STORE
-    "local key, src = KEYS[1], KEYS[2]\n"
-    "local other = redis.call('HGETALL', src)\n"
-    "local fields, H, L = {}, {}, {}\n"
-    "for i = 1, #other, 2 do fields[#fields + 1] = other[i] end\n"
-    "local err = load(key, fields, H, L)\n"
-    "if err then return err end\n"
-    "for i = 1, #other, 2 do\n"
-    " local f = other[i]\n"
-    " local h, l = parse(other[i + 1])\n"
-    " if not h then return {'decode', src, f, other[i + 1]} end\n"
-    " if ARGV[1] == '-' then h, l = neg(h, l) end\n"
-    " H[f], L[f] = add(H[f], L[f], h, l)\n"
-    "end\n"
-    "err = store(key, fields, H, L)\n"
-    "if err then return err end\n"
-    "return #fields\n"
-};
+static const pottery_script update_from_script = { "counter_update_from",
+                                                   LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_LOAD LUA_STORE
+                                                   "local key, src = KEYS[1], KEYS[2]\n"
+                                                   "local other = redis.call('HGETALL', src)\n"
+                                                   "local fields, H, L = {}, {}, {}\n"
+                                                   "for i = 1, #other, 2 do fields[#fields + 1] = other[i] end\n"
+                                                   "local err = load(key, fields, H, L)\n"
+                                                   "if err then return err end\n"
+                                                   "for i = 1, #other, 2 do\n"
+                                                   " local f = other[i]\n"
+                                                   " local h, l = parse(other[i + 1])\n"
+                                                   " if not h then return {'decode', src, f, other[i + 1]} end\n"
+                                                   " if ARGV[1] == '-' then h, l = neg(h, l) end\n"
+                                                   " H[f], L[f] = add(H[f], L[f], h, l)\n"
+                                                   "end\n"
+                                                   "err = store(key, fields, H, L)\n"
+                                                   "if err then return err end\n"
+                                                   "return #fields\n" };
 
 /* c += other, -=, |=, &=. KEYS[1] = counter; KEYS[2] = the other counter, or (one key)
  * ARGV[2..] = its field, count pairs; ARGV[1] = '+', '-', '|' or '&'. Only positive results
  * stay. Returns the number of keys left. */
 static const pottery_script inplace_script = {
-    "counter_inplace",
-    LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_STORE
+    "counter_inplace", LUA_PARSE LUA_NEG LUA_ADD LUA_COMPARE LUA_FMT LUA_STORE
     "local key, op = KEYS[1], ARGV[1]\n"
     "local fields, seen, SH, SL, OH, OL = {}, {}, {}, {}, {}, {}\n"
     "local function read(list, first, H, L, from)\n"
@@ -349,8 +343,10 @@ static int count_from_text(int64_t *out, const char *s, size_t len)
     int rc = pottery__decode(&v, s, len);
     if (rc == POTTERY_ENOMEM) return rc;
     if (rc < 0) return POTTERY_EDECODE;
-    if (v.type == POTTERY_TYPE_INT) *out = v.u.i;
-    else rc = (v.type == POTTERY_TYPE_JSON && is_integer_text(v.u.s.ptr)) ? POTTERY_ERANGE : POTTERY_EDECODE;
+    if (v.type == POTTERY_TYPE_INT)
+        *out = v.u.i;
+    else
+        rc = (v.type == POTTERY_TYPE_JSON && is_integer_text(v.u.s.ptr)) ? POTTERY_ERANGE : POTTERY_EDECODE;
     pottery_value_dispose(&v);
     return rc;
 }
@@ -374,8 +370,8 @@ static void describe_field(char *out, size_t cap, const char *text, size_t len)
 
 /* Set the message for a count that failed to parse (code EDECODE or ERANGE; others are
  * returned as they are). field may be NULL (a count whose key is not known). */
-static int count_error(int code, const char *key, size_t keylen, const char *field, size_t flen,
-                       const char *value, size_t vlen)
+static int count_error(int code, const char *key, size_t keylen, const char *field, size_t flen, const char *value,
+                       size_t vlen)
 {
     if (code != POTTERY_EDECODE && code != POTTERY_ERANGE) return code;
     char what[QUOTE_MAX + 32] = "a key";
@@ -390,8 +386,8 @@ static int range_error(const char *key, size_t keylen, const char *field, size_t
 {
     char what[QUOTE_MAX + 32] = "a key";
     if (field) describe_field(what, sizeof what, field, flen);
-    return pottery__error(POTTERY_ERANGE, "OverflowError: the count of %s in '%.*s' would not fit in int64%s%s%s",
-                          what, (int)keylen, key, redis_text ? " (Redis: " : "", redis_text ? redis_text : "",
+    return pottery__error(POTTERY_ERANGE, "OverflowError: the count of %s in '%.*s' would not fit in int64%s%s%s", what,
+                          (int)keylen, key, redis_text ? " (Redis: " : "", redis_text ? redis_text : "",
                           redis_text ? ")" : "");
 }
 
@@ -410,8 +406,10 @@ static int script_failure(const pottery_reply *r, const char *what)
     const char *text[4] = { NULL, NULL, NULL, NULL };
     size_t len[4] = { 0, 0, 0, 0 };
     if (rc == 0 && (count < 2 || count > 4))
-        rc = pottery__error(POTTERY_EPROTOCOL, "%s: expected a verdict of 2 to 4 strings, got an array of %zu", what, count);
-    for (size_t i = 0; rc == 0 && i < count; i++) rc = pottery__reply_bytes(&text[i], &len[i], pottery__reply_at(r, i), what);
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: expected a verdict of 2 to 4 strings, got an array of %zu", what,
+                            count);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = pottery__reply_bytes(&text[i], &len[i], pottery__reply_at(r, i), what);
     if (rc < 0) return rc;
     if (is_failure(text[0], len[0], "exists", 2, count))
         return pottery__error(POTTERY_EEXISTS, "KeyExistsError: key '%.*s' already exists", (int)len[1], text[1]);
@@ -725,8 +723,8 @@ static int count_command(long long *out, pottery_counter *c, const char *verb, c
 }
 
 /* count_error / range_error for a key given as a value (encoded again for the message). */
-static int key_count_error(int code, const pottery_counter *c, const pottery_value *key, const char *value,
-                           size_t vlen, const char *redis_text)
+static int key_count_error(int code, const pottery_counter *c, const pottery_value *key, const char *value, size_t vlen,
+                           const char *redis_text)
 {
     pottery_error_saved saved;
     pottery__error_save(&saved);
@@ -752,7 +750,8 @@ int pottery_counter_get(int64_t *out, pottery_counter *counter, pottery_value ke
     int rc = pottery__container_command(&r, &counter->c, "HGET", &key);
     if (rc == 0) rc = pottery__reply_bytes_or_nil(&text, &len, r, "HGET");
     /* nil: a missing key counts 0, as in Python */
-    if (rc == 0 && text && (rc = count_from_text(&n, text, len)) < 0) rc = key_count_error(rc, counter, &key, text, len, NULL);
+    if (rc == 0 && text && (rc = count_from_text(&n, text, len)) < 0)
+        rc = key_count_error(rc, counter, &key, text, len, NULL);
     if (rc == 0) *out = n;
     pottery__reply_free(r);
     return rc;
@@ -1112,21 +1111,26 @@ static int combine(pottery_buf *json, pottery_counter_op op, pottery_hash_snapsh
     for (size_t i = 0; rc == 0 && i < total;) {
         int64_t sum[2] = { 0, 0 }, r = 0;
         size_t j = i;
-        for (; rc == 0 && j < total && same_text(&all[i], &all[j]); j++) rc = add_i64(&sum[all[j].side], sum[all[j].side], all[j].count);
+        for (; rc == 0 && j < total && same_text(&all[i], &all[j]); j++)
+            rc = add_i64(&sum[all[j].side], sum[all[j].side], all[j].count);
         if (rc == 0) {
             /* A sum or difference beyond int64 matters only when positive: results <= 0
              * are dropped anyway, as Python drops them. */
             switch (op) {
             case POTTERY_COUNTER_ADD:
                 if (add_i64(&r, sum[0], sum[1]) < 0) {
-                    if (sum[1] > 0) rc = POTTERY_ERANGE;
-                    else r = 0;
+                    if (sum[1] > 0)
+                        rc = POTTERY_ERANGE;
+                    else
+                        r = 0;
                 }
                 break;
             case POTTERY_COUNTER_SUB:
                 if (sub_i64(&r, sum[0], sum[1]) < 0) {
-                    if (sum[1] < 0) rc = POTTERY_ERANGE;
-                    else r = 0;
+                    if (sum[1] < 0)
+                        rc = POTTERY_ERANGE;
+                    else
+                        r = 0;
                 }
                 break;
             case POTTERY_COUNTER_OR: r = sum[0] > sum[1] ? sum[0] : sum[1]; break;
@@ -1320,7 +1324,8 @@ static int next_entry(pottery_counter_iter *it, pottery_value *key, int64_t *cou
     int rc = pottery__scan_next(&it->scan, &field, &flen);
     if (rc < 0) return rc;
     rc = pottery__scan_next(&it->scan, &value, &vlen);
-    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN: a field without a value") : rc;
+    if (rc < 0)
+        return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN: a field without a value") : rc;
     rc = count_from_text(count, value, vlen);
     if (rc < 0) return count_error(rc, it->scan.key, it->scan.keylen, field, flen, value, vlen);
     return pottery__decode(key, field, flen);

@@ -34,43 +34,41 @@ enum { VALUES_PER_CHUNK = 1000 };
 /* Create the list with its initial elements only if the key does not exist yet, atomically.
  * ARGV: the elements (already cut to the last maxlen by the caller). */
 static const pottery_script init_script = {
-    "deque_init",
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "for i = 1, #ARGV, 2000 do\n"
-    "  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
-    "end\n"
-    "return 1\n"
+    "deque_init", "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+                  "for i = 1, #ARGV, 2000 do\n"
+                  "  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
+                  "end\n"
+                  "return 1\n"
 };
 
 /* Rotate right by ARGV[1] (decimal int64 text), reduced modulo the length as Python does
  * (digit by digit, so it stays exact for any int64). Moves whichever end is shorter: the
  * last r elements to the front, or the first len - r to the back. */
 static const pottery_script rotate_script = {
-    "deque_rotate",
-    "local len = redis.call('LLEN', KEYS[1])\n"
-    "if len == 0 then return 0 end\n"
-    "local s = ARGV[1]\n"
-    "local neg = string.sub(s, 1, 1) == '-'\n"
-    "local r = 0\n"
-    "for i = neg and 2 or 1, #s do r = (r * 10 + string.byte(s, i) - 48) % len end\n"
-    "if neg then r = (len - r) % len end\n"
-    "if r == 0 then return 0 end\n"
-    "if r <= len - r then\n"
-    "  local moved = redis.call('LRANGE', KEYS[1], len - r, -1)\n"
-    "  redis.call('LTRIM', KEYS[1], 0, len - r - 1)\n"
-    "  local rev = {}\n"
-    "  for i = #moved, 1, -1 do rev[#rev + 1] = moved[i] end\n"
-    "  for i = 1, #rev, 2000 do\n"
-    "    redis.call('LPUSH', KEYS[1], unpack(rev, i, math.min(i + 1999, #rev)))\n"
-    "  end\n"
-    "else\n"
-    "  local moved = redis.call('LRANGE', KEYS[1], 0, len - r - 1)\n"
-    "  redis.call('LTRIM', KEYS[1], len - r, -1)\n"
-    "  for i = 1, #moved, 2000 do\n"
-    "    redis.call('RPUSH', KEYS[1], unpack(moved, i, math.min(i + 1999, #moved)))\n"
-    "  end\n"
-    "end\n"
-    "return r\n"
+    "deque_rotate", "local len = redis.call('LLEN', KEYS[1])\n"
+                    "if len == 0 then return 0 end\n"
+                    "local s = ARGV[1]\n"
+                    "local neg = string.sub(s, 1, 1) == '-'\n"
+                    "local r = 0\n"
+                    "for i = neg and 2 or 1, #s do r = (r * 10 + string.byte(s, i) - 48) % len end\n"
+                    "if neg then r = (len - r) % len end\n"
+                    "if r == 0 then return 0 end\n"
+                    "if r <= len - r then\n"
+                    "  local moved = redis.call('LRANGE', KEYS[1], len - r, -1)\n"
+                    "  redis.call('LTRIM', KEYS[1], 0, len - r - 1)\n"
+                    "  local rev = {}\n"
+                    "  for i = #moved, 1, -1 do rev[#rev + 1] = moved[i] end\n"
+                    "  for i = 1, #rev, 2000 do\n"
+                    "    redis.call('LPUSH', KEYS[1], unpack(rev, i, math.min(i + 1999, #rev)))\n"
+                    "  end\n"
+                    "else\n"
+                    "  local moved = redis.call('LRANGE', KEYS[1], 0, len - r - 1)\n"
+                    "  redis.call('LTRIM', KEYS[1], len - r, -1)\n"
+                    "  for i = 1, #moved, 2000 do\n"
+                    "    redis.call('RPUSH', KEYS[1], unpack(moved, i, math.min(i + 1999, #moved)))\n"
+                    "  end\n"
+                    "end\n"
+                    "return r\n"
 };
 
 /* The result of a pottery_list call made by the deque function func: a message naming the
@@ -124,8 +122,7 @@ static int write_initial(pottery_deque *d, const pottery_value *items, size_t n)
     return rc;
 }
 
-int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *key,
-                       const pottery_deque_options *opts)
+int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *key, const pottery_deque_options *opts)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
@@ -332,7 +329,8 @@ static int pop(pottery_value *out, pottery_deque *d, int left)
     size_t len = 0;
     int rc = pottery__container_command(&r, &d->c, verb, NULL);
     if (rc == 0) rc = pottery__reply_bytes_or_nil(&bytes, &len, r, verb);
-    if (rc == 0 && !bytes) rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
+    if (rc == 0 && !bytes)
+        rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
     else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0) {
         /* The element is out of Redis but not in the caller's hands (foreign bytes, or no
          * memory to decode them): put it back where it was, so no data is lost (one more
@@ -383,23 +381,21 @@ int pottery_deque_rotate(pottery_deque *deque, int64_t n)
  * ARGV[2] = index (> 0; the caller sends 0 for every index <= 0), ARGV[3] = a fresh uuid4
  * placeholder (plain text, never JSON, so it cannot be an element), ARGV[4] = the value.
  * Returns 0 when the deque is full, 1 once inserted. */
-static const pottery_script insert_script = {
-    "deque_insert",
-    "local len = redis.call('LLEN', KEYS[1])\n"
-    "if len >= tonumber(ARGV[1]) then return 0 end\n"
-    "local i = tonumber(ARGV[2])\n"
-    "if i <= 0 then\n"
-    "  redis.call('LPUSH', KEYS[1], ARGV[4])\n"
-    "elseif i >= len then\n"
-    "  redis.call('RPUSH', KEYS[1], ARGV[4])\n"
-    "else\n"
-    "  local pivot = redis.call('LINDEX', KEYS[1], ARGV[2])\n"
-    "  redis.call('LSET', KEYS[1], ARGV[2], ARGV[3])\n"
-    "  redis.call('LINSERT', KEYS[1], 'BEFORE', ARGV[3], ARGV[4])\n"
-    "  redis.call('LSET', KEYS[1], i + 1, pivot)\n"
-    "end\n"
-    "return 1\n"
-};
+static const pottery_script insert_script = { "deque_insert",
+                                              "local len = redis.call('LLEN', KEYS[1])\n"
+                                              "if len >= tonumber(ARGV[1]) then return 0 end\n"
+                                              "local i = tonumber(ARGV[2])\n"
+                                              "if i <= 0 then\n"
+                                              "  redis.call('LPUSH', KEYS[1], ARGV[4])\n"
+                                              "elseif i >= len then\n"
+                                              "  redis.call('RPUSH', KEYS[1], ARGV[4])\n"
+                                              "else\n"
+                                              "  local pivot = redis.call('LINDEX', KEYS[1], ARGV[2])\n"
+                                              "  redis.call('LSET', KEYS[1], ARGV[2], ARGV[3])\n"
+                                              "  redis.call('LINSERT', KEYS[1], 'BEFORE', ARGV[3], ARGV[4])\n"
+                                              "  redis.call('LSET', KEYS[1], i + 1, pivot)\n"
+                                              "end\n"
+                                              "return 1\n" };
 
 int pottery_deque_insert(pottery_deque *deque, int64_t index, pottery_value value)
 {
@@ -522,8 +518,7 @@ int pottery_deque_index(int64_t *out, pottery_deque *deque, pottery_value value)
     return not_in_deque(named(pottery_list_index(out, deque->list, value), __func__), &value);
 }
 
-int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value, int64_t start,
-                              int64_t stop)
+int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value, int64_t start, int64_t stop)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
@@ -602,8 +597,8 @@ static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed
 {
     pottery_deque_iter *it = calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
-    int rc = reversed ? pottery_list_iter_new_reversed(&it->it, deque->list)
-                      : pottery_list_iter_new(&it->it, deque->list);
+    int rc =
+        reversed ? pottery_list_iter_new_reversed(&it->it, deque->list) : pottery_list_iter_new(&it->it, deque->list);
     if (rc < 0) {
         free(it);
         return named(rc, func);

@@ -27,38 +27,33 @@ enum { PAIRS_PER_CHUNK = 1000 };
 
 /* Write the initial contents only if the hash does not exist yet, atomically. */
 static const pottery_script init_script = {
-    "dict_init",
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "for i = 1, #ARGV, 2000 do\n"
-    "  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
-    "end\n"
-    "return 1\n"
+    "dict_init", "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+                 "for i = 1, #ARGV, 2000 do\n"
+                 "  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
+                 "end\n"
+                 "return 1\n"
 };
 
 /* Remove and return the first field HSCAN finds (scanning on past empty batches). */
-static const pottery_script popitem_script = {
-    "dict_popitem",
-    "local cursor = '0'\n"
-    "repeat\n"
-    "  local batch = redis.call('HSCAN', KEYS[1], cursor)\n"
-    "  cursor = batch[1]\n"
-    "  local entries = batch[2]\n"
-    "  if #entries > 0 then\n"
-    "    redis.call('HDEL', KEYS[1], entries[1])\n"
-    "    return { entries[1], entries[2] }\n"
-    "  end\n"
-    "until cursor == '0'\n"
-    "return false\n"
-};
+static const pottery_script popitem_script = { "dict_popitem", "local cursor = '0'\n"
+                                                               "repeat\n"
+                                                               "  local batch = redis.call('HSCAN', KEYS[1], cursor)\n"
+                                                               "  cursor = batch[1]\n"
+                                                               "  local entries = batch[2]\n"
+                                                               "  if #entries > 0 then\n"
+                                                               "    redis.call('HDEL', KEYS[1], entries[1])\n"
+                                                               "    return { entries[1], entries[2] }\n"
+                                                               "  end\n"
+                                                               "until cursor == '0'\n"
+                                                               "return false\n" };
 
 /* Copy every field of KEYS[2] into KEYS[1] (both on this server). */
 static const pottery_script update_from_script = {
-    "dict_update_from",
-    "local src = redis.call('HGETALL', KEYS[2])\n"
-    "for i = 1, #src, 2000 do\n"
-    "  redis.call('HSET', KEYS[1], unpack(src, i, math.min(i + 1999, #src)))\n"
-    "end\n"
-    "return #src / 2\n"
+    "dict_update_from", "local src = redis.call('HGETALL', KEYS[2])\n"
+                        "for i = 1, #src, 2000 do\n"
+                        "  redis.call('HSET', KEYS[1], unpack(src, i, math.min(i + 1999, #src)))\n"
+                        "end\n"
+                        "return #src / 2\n"
 };
 
 /* ---- helpers ---- */
@@ -92,8 +87,8 @@ static int never_stored(const pottery_value *key)
 /* A popped entry did not decode (its error is set): put it back unless the field was
  * written meanwhile (HSETNX never clobbers a concurrent writer), so the failed call leaves
  * the hash as it was. One more round trip, on this path only. field NULL: JSON(key). */
-static int put_back(pottery_dict *d, const pottery_value *key, const char *field, size_t flen,
-                    const char *value, size_t vlen)
+static int put_back(pottery_dict *d, const pottery_value *key, const char *field, size_t flen, const char *value,
+                    size_t vlen)
 {
     pottery_error_saved decode;
     pottery__error_save(&decode);
@@ -101,15 +96,16 @@ static int put_back(pottery_dict *d, const pottery_value *key, const char *field
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "HSETNX");
     pottery__cmd_key(&cmd, &d->c);
-    if (field) pottery__cmd_arg(&cmd, field, flen);
-    else pottery__cmd_value(&cmd, key);
+    if (field)
+        pottery__cmd_arg(&cmd, field, flen);
+    else
+        pottery__cmd_value(&cmd, key);
     pottery__cmd_arg(&cmd, value, vlen);
     return pottery__pop_failed(&d->c, &decode, pottery__exec_int(NULL, d->c.client, &cmd, 0, 1, "HSETNX"), "value",
                                value, vlen);
 }
 
-int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key,
-                      const pottery_dict_options *opts)
+int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key, const pottery_dict_options *opts)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
@@ -168,8 +164,10 @@ static int dict_get(pottery_value *out, pottery_dict *d, const pottery_value *ke
     pottery_reply *r = NULL;
     int rc = pottery__container_command(&r, &d->c, "HGET", key);
     if (rc == 0) {
-        if (pottery__reply_type(r) == POTTERY_REPLY_NIL) rc = missing(out, key, dflt);
-        else if ((rc = pottery__reply_expect(r, POTTERY_REPLY_STRING, "HGET")) == 0) rc = pottery__reply_to_value(out, r);
+        if (pottery__reply_type(r) == POTTERY_REPLY_NIL)
+            rc = missing(out, key, dflt);
+        else if ((rc = pottery__reply_expect(r, POTTERY_REPLY_STRING, "HGET")) == 0)
+            rc = pottery__reply_to_value(out, r);
     }
     pottery__reply_free(r);
     return rc;
@@ -340,8 +338,16 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
         pottery_value_dispose(&v);
         return rc;
     }
-    if (key_out) { pottery_value_dispose(key_out); *key_out = k; } else pottery_value_dispose(&k);
-    if (value_out) { pottery_value_dispose(value_out); *value_out = v; } else pottery_value_dispose(&v);
+    if (key_out) {
+        pottery_value_dispose(key_out);
+        *key_out = k;
+    } else
+        pottery_value_dispose(&k);
+    if (value_out) {
+        pottery_value_dispose(value_out);
+        *value_out = v;
+    } else
+        pottery_value_dispose(&v);
     return 0;
 }
 
@@ -430,11 +436,17 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         if (rc == POTTERY_EITEROVER || (rc == 0 && pairs == PAIRS_PER_CHUNK)) {
             if (pairs > 0) {
                 int wrc = pottery__exec_int(NULL, dict->c.client, &cmd, 0, (long long)pairs, "HSET");
-                if (wrc < 0) { rc = wrc; break; }
+                if (wrc < 0) {
+                    rc = wrc;
+                    break;
+                }
             }
             pairs = 0;
             pottery__cmd_reset(&cmd);
-            if (rc == POTTERY_EITEROVER) { rc = 0; break; }
+            if (rc == POTTERY_EITEROVER) {
+                rc = 0;
+                break;
+            }
         }
         if (rc < 0) break;
         if (pairs == 0) {
@@ -535,7 +547,9 @@ int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out, potter
     /* Take the value before decoding, so a foreign field still leaves the cursor on the
      * next entry. The field's bytes stay valid: both come from the same batch. */
     rc = pottery__scan_next(&it->scan, &value, &vlen);
-    if (rc < 0) return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN returned a field without a value") : rc;
+    if (rc < 0)
+        return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN returned a field without a value")
+                                       : rc;
     pottery_value k = POTTERY_VALUE_INIT;
     rc = decode_item(key_out ? &k : NULL, field, flen);
     if (rc == 0) rc = decode_item(value_out, value, vlen);

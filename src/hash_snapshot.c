@@ -69,7 +69,8 @@ int pottery__hash_snapshot_load(pottery_hash_snapshot *s, const pottery_reply *r
     size_t count;
     int rc = pottery__reply_array(&count, r, "HGETALL");
     if (rc == 0 && count % 2)
-        rc = pottery__error(POTTERY_EPROTOCOL, "HGETALL: expected fields and values in pairs, got an array of %zu", count);
+        rc = pottery__error(POTTERY_EPROTOCOL, "HGETALL: expected fields and values in pairs, got an array of %zu",
+                            count);
     if (rc == 0 && count) rc = reserve(s, count / 2);
     for (size_t i = 0; rc == 0 && i < count / 2; i++)
         rc = load_entry(s, pottery__reply_at(r, 2 * i), pottery__reply_at(r, 2 * i + 1), c);
@@ -160,8 +161,10 @@ static int sort_for_json(pottery_hash_snapshot *s)
     size_t strings = 0, numbers = 0;
     for (size_t i = 0; i < s->count; i++) {
         const pottery_json_node *k = s->entries[i].key;
-        if (k->kind == POTTERY_JSON_STRING) strings++;
-        else if (is_number(k)) numbers++;
+        if (k->kind == POTTERY_JSON_STRING)
+            strings++;
+        else if (is_number(k))
+            numbers++;
         pottery__buf_clear(&s->entries[i].sort_key);
         int rc = pottery__json_key_text(&s->entries[i].sort_key, k);
         if (rc < 0) return rc;

@@ -24,7 +24,10 @@ typedef struct pottery_hash_snapshot {
     int borrowed; /* nodes belong to someone else (not freed with the snapshot) */
 } pottery_hash_snapshot;
 
-#define POTTERY_HASH_SNAPSHOT_INIT { NULL, 0, 0, 0 }
+#define POTTERY_HASH_SNAPSHOT_INIT                                                                                     \
+    {                                                                                                                  \
+        NULL, 0, 0, 0                                                                                                  \
+    }
 
 /* HGETALL key (one round trip) and parse every field and value (EDECODE for foreign data). */
 int pottery__hash_snapshot_read(pottery_hash_snapshot *s, pottery_client *c, const char *key, size_t keylen);

@@ -27,183 +27,170 @@ struct pottery_list_iter {
 };
 
 enum {
-    ITER_WINDOW = 1000,          /* elements per LRANGE window while iterating */
-    PUSH_CHUNK = 10000,          /* values per RPUSH when extend is split to bound memory */
-    SCAN_WINDOW = 1000,          /* elements per LRANGE window of the client-side search */
-    MAX_SPELLINGS = 1024         /* equal spellings sent to the server for one search */
+    ITER_WINDOW = 1000,  /* elements per LRANGE window while iterating */
+    PUSH_CHUNK = 10000,  /* values per RPUSH when extend is split to bound memory */
+    SCAN_WINDOW = 1000,  /* elements per LRANGE window of the client-side search */
+    MAX_SPELLINGS = 1024 /* equal spellings sent to the server for one search */
 };
 
 /* ---- Lua: shared helpers (prepended to the scripts that need them) ---- */
 
 /* resolve(len, start, stop, step): Python's slice.indices(len) and the slice length, with
  * '' meaning an omitted field. The step is never 0 here (checked by the client). */
-#define LUA_RESOLVE \
-    "local function resolve(len, a, b, c)\n" \
-    "  local step = 1\n" \
-    "  if c ~= '' then step = tonumber(c) end\n" \
-    "  local lower, upper = 0, len\n" \
-    "  if step < 0 then lower, upper = -1, len - 1 end\n" \
-    "  local function fix(s, dflt)\n" \
-    "    if s == '' then return dflt end\n" \
-    "    local v = tonumber(s)\n" \
-    "    if v < 0 then v = v + len; if v < lower then v = lower end\n" \
-    "    elseif v > upper then v = upper end\n" \
-    "    return v\n" \
-    "  end\n" \
-    "  local start, stop\n" \
-    "  if step < 0 then start, stop = fix(a, upper), fix(b, lower)\n" \
-    "  else start, stop = fix(a, lower), fix(b, upper) end\n" \
-    "  local n = 0\n" \
-    "  if step < 0 and stop < start then n = math.floor((start - stop - 1) / -step) + 1\n" \
-    "  elseif step > 0 and start < stop then n = math.floor((stop - start - 1) / step) + 1 end\n" \
-    "  return start, stop, step, n\n" \
+#define LUA_RESOLVE                                                                                                    \
+    "local function resolve(len, a, b, c)\n"                                                                           \
+    "  local step = 1\n"                                                                                               \
+    "  if c ~= '' then step = tonumber(c) end\n"                                                                       \
+    "  local lower, upper = 0, len\n"                                                                                  \
+    "  if step < 0 then lower, upper = -1, len - 1 end\n"                                                              \
+    "  local function fix(s, dflt)\n"                                                                                  \
+    "    if s == '' then return dflt end\n"                                                                            \
+    "    local v = tonumber(s)\n"                                                                                      \
+    "    if v < 0 then v = v + len; if v < lower then v = lower end\n"                                                 \
+    "    elseif v > upper then v = upper end\n"                                                                        \
+    "    return v\n"                                                                                                   \
+    "  end\n"                                                                                                          \
+    "  local start, stop\n"                                                                                            \
+    "  if step < 0 then start, stop = fix(a, upper), fix(b, lower)\n"                                                  \
+    "  else start, stop = fix(a, lower), fix(b, upper) end\n"                                                          \
+    "  local n = 0\n"                                                                                                  \
+    "  if step < 0 and stop < start then n = math.floor((start - stop - 1) / -step) + 1\n"                             \
+    "  elseif step > 0 and start < stop then n = math.floor((stop - start - 1) / step) + 1 end\n"                      \
+    "  return start, stop, step, n\n"                                                                                  \
     "end\n"
 
 /* rpush_all / lpush_all: push t[i..j] so that it ends up in order at the end / the front,
  * 1000 values per command (Lua's unpack has a small limit). replace_range(key, len, lo, hi,
  * t, i, j): the elements [lo, hi) become t[i..j], rebuilding whichever side of the range is
  * shorter. */
-#define LUA_PUSH \
-    "local function rpush_all(key, t, i, j)\n" \
-    "  while i <= j do\n" \
-    "    local e = math.min(i + 999, j)\n" \
-    "    redis.call('RPUSH', key, unpack(t, i, e))\n" \
-    "    i = e + 1\n" \
-    "  end\n" \
-    "end\n" \
-    "local function lpush_all(key, t, i, j)\n" \
-    "  while j >= i do\n" \
-    "    local s = math.max(j - 999, i)\n" \
-    "    local chunk = {}\n" \
-    "    for k = j, s, -1 do chunk[#chunk + 1] = t[k] end\n" \
-    "    redis.call('LPUSH', key, unpack(chunk))\n" \
-    "    j = s - 1\n" \
-    "  end\n" \
-    "end\n" \
-    "local function replace_range(key, len, lo, hi, t, i, j)\n" \
-    "  if lo == hi and j < i then return end\n" \
-    "  if lo == 0 and hi == len then\n" \
-    "    redis.call('DEL', key)\n" \
-    "    rpush_all(key, t, i, j)\n" \
-    "  elseif lo <= len - hi then\n" \
-    "    local head = {}\n" \
-    "    if lo > 0 then head = redis.call('LRANGE', key, 0, lo - 1) end\n" \
-    "    redis.call('LTRIM', key, hi, -1)\n" \
-    "    lpush_all(key, t, i, j)\n" \
-    "    lpush_all(key, head, 1, #head)\n" \
-    "  else\n" \
-    "    local tail = {}\n" \
-    "    if hi < len then tail = redis.call('LRANGE', key, hi, -1) end\n" \
-    "    redis.call('LTRIM', key, 0, lo - 1)\n" \
-    "    rpush_all(key, t, i, j)\n" \
-    "    rpush_all(key, tail, 1, #tail)\n" \
-    "  end\n" \
+#define LUA_PUSH                                                                                                       \
+    "local function rpush_all(key, t, i, j)\n"                                                                         \
+    "  while i <= j do\n"                                                                                              \
+    "    local e = math.min(i + 999, j)\n"                                                                             \
+    "    redis.call('RPUSH', key, unpack(t, i, e))\n"                                                                  \
+    "    i = e + 1\n"                                                                                                  \
+    "  end\n"                                                                                                          \
+    "end\n"                                                                                                            \
+    "local function lpush_all(key, t, i, j)\n"                                                                         \
+    "  while j >= i do\n"                                                                                              \
+    "    local s = math.max(j - 999, i)\n"                                                                             \
+    "    local chunk = {}\n"                                                                                           \
+    "    for k = j, s, -1 do chunk[#chunk + 1] = t[k] end\n"                                                           \
+    "    redis.call('LPUSH', key, unpack(chunk))\n"                                                                    \
+    "    j = s - 1\n"                                                                                                  \
+    "  end\n"                                                                                                          \
+    "end\n"                                                                                                            \
+    "local function replace_range(key, len, lo, hi, t, i, j)\n"                                                        \
+    "  if lo == hi and j < i then return end\n"                                                                        \
+    "  if lo == 0 and hi == len then\n"                                                                                \
+    "    redis.call('DEL', key)\n"                                                                                     \
+    "    rpush_all(key, t, i, j)\n"                                                                                    \
+    "  elseif lo <= len - hi then\n"                                                                                   \
+    "    local head = {}\n"                                                                                            \
+    "    if lo > 0 then head = redis.call('LRANGE', key, 0, lo - 1) end\n"                                             \
+    "    redis.call('LTRIM', key, hi, -1)\n"                                                                           \
+    "    lpush_all(key, t, i, j)\n"                                                                                    \
+    "    lpush_all(key, head, 1, #head)\n"                                                                             \
+    "  else\n"                                                                                                         \
+    "    local tail = {}\n"                                                                                            \
+    "    if hi < len then tail = redis.call('LRANGE', key, hi, -1) end\n"                                              \
+    "    redis.call('LTRIM', key, 0, lo - 1)\n"                                                                        \
+    "    rpush_all(key, t, i, j)\n"                                                                                    \
+    "    rpush_all(key, tail, 1, #tail)\n"                                                                             \
+    "  end\n"                                                                                                          \
     "end\n"
 
 /* Write the initial contents only if the key does not exist yet, atomically. */
-static const pottery_script init_script = {
-    "list_init",
-    LUA_PUSH
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "rpush_all(KEYS[1], ARGV, 1, #ARGV)\n"
-    "return 1\n"
-};
+static const pottery_script init_script = { "list_init",
+                                            LUA_PUSH "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+                                                     "rpush_all(KEYS[1], ARGV, 1, #ARGV)\n"
+                                                     "return 1\n" };
 
 /* Remove the element at ARGV[1] (negative counts from the end) by overwriting it with the
  * placeholder ARGV[2] and removing that. Returns {element, its index from the front}, 0 if
  * the list is empty, -1 if the index is out of range. */
-static const pottery_script del_index_script = {
-    "list_del_index",
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "if len == 0 then return 0 end\n"
-    "local i = tonumber(ARGV[1])\n"
-    "if i < 0 then i = i + len end\n"
-    "if i < 0 or i >= len then return -1 end\n"
-    "local v = redis.call('LINDEX', key, i)\n"
-    "redis.call('LSET', key, i, ARGV[2])\n"
-    "if i < len / 2 then redis.call('LREM', key, 1, ARGV[2])\n"
-    "else redis.call('LREM', key, -1, ARGV[2]) end\n"
-    "return {v, i}\n"
-};
+static const pottery_script del_index_script = { "list_del_index",
+                                                 "local key = KEYS[1]\n"
+                                                 "local len = redis.call('LLEN', key)\n"
+                                                 "if len == 0 then return 0 end\n"
+                                                 "local i = tonumber(ARGV[1])\n"
+                                                 "if i < 0 then i = i + len end\n"
+                                                 "if i < 0 or i >= len then return -1 end\n"
+                                                 "local v = redis.call('LINDEX', key, i)\n"
+                                                 "redis.call('LSET', key, i, ARGV[2])\n"
+                                                 "if i < len / 2 then redis.call('LREM', key, 1, ARGV[2])\n"
+                                                 "else redis.call('LREM', key, -1, ARGV[2]) end\n"
+                                                 "return {v, i}\n" };
 
 /* pottery's insert: index <= 0 prepends, index >= len appends, else the value goes before
  * the element at index (swapped out for the placeholder ARGV[3] so that LINSERT finds it;
  * swapped back if LINSERT fails, e.g. denied by an ACL, so a failure changes nothing). */
-static const pottery_script insert_script = {
-    "list_insert",
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "local i = tonumber(ARGV[1])\n"
-    "if i <= 0 then return redis.call('LPUSH', key, ARGV[2]) end\n"
-    "if i >= len then return redis.call('RPUSH', key, ARGV[2]) end\n"
-    "local pivot = redis.call('LINDEX', key, i)\n"
-    "redis.call('LSET', key, i, ARGV[3])\n"
-    "local done = redis.pcall('LINSERT', key, 'BEFORE', ARGV[3], ARGV[2])\n"
-    "if type(done) == 'table' and done.err then\n"
-    "  redis.call('LSET', key, i, pivot)\n"
-    "  return done\n"
-    "end\n"
-    "redis.call('LSET', key, i + 1, pivot)\n"
-    "return len + 1\n"
-};
+static const pottery_script insert_script = { "list_insert",
+                                              "local key = KEYS[1]\n"
+                                              "local len = redis.call('LLEN', key)\n"
+                                              "local i = tonumber(ARGV[1])\n"
+                                              "if i <= 0 then return redis.call('LPUSH', key, ARGV[2]) end\n"
+                                              "if i >= len then return redis.call('RPUSH', key, ARGV[2]) end\n"
+                                              "local pivot = redis.call('LINDEX', key, i)\n"
+                                              "redis.call('LSET', key, i, ARGV[3])\n"
+                                              "local done = redis.pcall('LINSERT', key, 'BEFORE', ARGV[3], ARGV[2])\n"
+                                              "if type(done) == 'table' and done.err then\n"
+                                              "  redis.call('LSET', key, i, pivot)\n"
+                                              "  return done\n"
+                                              "end\n"
+                                              "redis.call('LSET', key, i + 1, pivot)\n"
+                                              "return len + 1\n" };
 
 /* l[start:stop:step] (ARGV[1..3], '' = omitted): the selected elements, in slice order. */
 static const pottery_script slice_get_script = {
-    "list_slice_get",
-    LUA_RESOLVE
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "local start, stop, step, n = resolve(len, ARGV[1], ARGV[2], ARGV[3])\n"
-    "if n == 0 then return {} end\n"
-    "if step == 1 then return redis.call('LRANGE', key, start, start + n - 1) end\n"
-    "local astep = math.abs(step)\n"
-    "local lo = start\n"
-    "if step < 0 then lo = start + (n - 1) * step end\n"
-    "local last = lo + (n - 1) * astep\n"
-    "local out = {}\n"
-    "local k = 0\n"
-    "while k < n do\n"
-    "  local from = lo + k * astep\n"
-    "  local to = math.min(from + 1023, last)\n"
-    "  local chunk = redis.call('LRANGE', key, from, to)\n"
-    "  while k < n and lo + k * astep <= to do\n"
-    "    out[#out + 1] = chunk[lo + k * astep - from + 1]\n"
-    "    k = k + 1\n"
-    "  end\n"
-    "end\n"
-    "if step < 0 then\n"
-    "  local i, j = 1, #out\n"
-    "  while i < j do out[i], out[j] = out[j], out[i]; i = i + 1; j = j - 1 end\n"
-    "end\n"
-    "return out\n"
+    "list_slice_get", LUA_RESOLVE "local key = KEYS[1]\n"
+                                  "local len = redis.call('LLEN', key)\n"
+                                  "local start, stop, step, n = resolve(len, ARGV[1], ARGV[2], ARGV[3])\n"
+                                  "if n == 0 then return {} end\n"
+                                  "if step == 1 then return redis.call('LRANGE', key, start, start + n - 1) end\n"
+                                  "local astep = math.abs(step)\n"
+                                  "local lo = start\n"
+                                  "if step < 0 then lo = start + (n - 1) * step end\n"
+                                  "local last = lo + (n - 1) * astep\n"
+                                  "local out = {}\n"
+                                  "local k = 0\n"
+                                  "while k < n do\n"
+                                  "  local from = lo + k * astep\n"
+                                  "  local to = math.min(from + 1023, last)\n"
+                                  "  local chunk = redis.call('LRANGE', key, from, to)\n"
+                                  "  while k < n and lo + k * astep <= to do\n"
+                                  "    out[#out + 1] = chunk[lo + k * astep - from + 1]\n"
+                                  "    k = k + 1\n"
+                                  "  end\n"
+                                  "end\n"
+                                  "if step < 0 then\n"
+                                  "  local i, j = 1, #out\n"
+                                  "  while i < j do out[i], out[j] = out[j], out[i]; i = i + 1; j = j - 1 end\n"
+                                  "end\n"
+                                  "return out\n"
 };
 
 /* l[start:stop:step] = ARGV[4..]. Returns {1, slicelength} when done, {0, slicelength} when
  * an extended slice was given the wrong number of values (nothing changed). */
 static const pottery_script slice_set_script = {
     "list_slice_set",
-    LUA_RESOLVE
-    LUA_PUSH
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "local start, stop, step, n = resolve(len, ARGV[1], ARGV[2], ARGV[3])\n"
-    "if step == 1 then\n"
-    "  local hi = stop\n"
-    "  if hi < start then hi = start end\n"
-    "  replace_range(key, len, start, hi, ARGV, 4, #ARGV)\n"
-    "  return {1, n}\n"
-    "end\n"
-    "if #ARGV - 3 ~= n then return {0, n} end\n"
-    "for k = 0, n - 1 do redis.call('LSET', key, start + k * step, ARGV[4 + k]) end\n"
-    "return {1, n}\n"
+    LUA_RESOLVE LUA_PUSH "local key = KEYS[1]\n"
+                         "local len = redis.call('LLEN', key)\n"
+                         "local start, stop, step, n = resolve(len, ARGV[1], ARGV[2], ARGV[3])\n"
+                         "if step == 1 then\n"
+                         "  local hi = stop\n"
+                         "  if hi < start then hi = start end\n"
+                         "  replace_range(key, len, start, hi, ARGV, 4, #ARGV)\n"
+                         "  return {1, n}\n"
+                         "end\n"
+                         "if #ARGV - 3 ~= n then return {0, n} end\n"
+                         "for k = 0, n - 1 do redis.call('LSET', key, start + k * step, ARGV[4 + k]) end\n"
+                         "return {1, n}\n"
 };
 
 /* del l[start:stop:step] (ARGV[4] = placeholder). Returns how many were removed. */
 static const pottery_script slice_del_script = {
-    "list_slice_del",
-    LUA_RESOLVE
-    LUA_PUSH
+    "list_slice_del", LUA_RESOLVE LUA_PUSH
     "local key = KEYS[1]\n"
     "local len = redis.call('LLEN', key)\n"
     "local start, stop, step, n = resolve(len, ARGV[1], ARGV[2], ARGV[3])\n"
@@ -219,81 +206,76 @@ static const pottery_script slice_del_script = {
  * 'i' index, 'r' remove the first (using the placeholder ARGV[4]). ARGV[2], ARGV[3] are
  * index()'s start and stop ('' = omitted). Returns the count, or the index found / -1. */
 static const pottery_script find_script = {
-    "list_find",
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "if ARGV[1] == 'c' then\n"
-    "  local total = 0\n"
-    "  if len == 0 then return 0 end\n"
-    "  for k = 5, #ARGV do total = total + #redis.call('LPOS', key, ARGV[k], 'COUNT', 0) end\n"
-    "  return total\n"
-    "end\n"
-    "local start, stop = 0, len\n"
-    "if ARGV[2] ~= '' then\n"
-    "  start = tonumber(ARGV[2])\n"
-    "  if start < 0 then start = math.max(start + len, 0) end\n"
-    "end\n"
-    "if ARGV[3] ~= '' then\n"
-    "  stop = tonumber(ARGV[3])\n"
-    "  if stop < 0 then stop = math.max(stop + len, 0) elseif stop > len then stop = len end\n"
-    "end\n"
-    "if start >= stop or #ARGV < 5 then return -1 end\n"
-    "local found = -1\n"
-    "if start == 0 then\n"
-    "  local limit = stop\n"
-    "  for k = 5, #ARGV do\n"
-    "    if limit <= 0 then break end\n"
-    "    local p = redis.call('LPOS', key, ARGV[k], 'MAXLEN', limit)\n"
-    "    if p then found = p; limit = p end\n"
-    "  end\n"
-    "else\n"
-    "  local wanted = {}\n"
-    "  for k = 5, #ARGV do wanted[ARGV[k]] = true end\n"
-    "  local from = start\n"
-    "  while from < stop and found < 0 do\n"
-    "    local to = math.min(from + 999, stop - 1)\n"
-    "    local chunk = redis.call('LRANGE', key, from, to)\n"
-    "    for j = 1, #chunk do\n"
-    "      if wanted[chunk[j]] then found = from + j - 1; break end\n"
-    "    end\n"
-    "    from = to + 1\n"
-    "  end\n"
-    "end\n"
-    "if found >= 0 and ARGV[1] == 'r' then\n"
-    "  redis.call('LSET', key, found, ARGV[4])\n"
-    "  if found < len / 2 then redis.call('LREM', key, 1, ARGV[4])\n"
-    "  else redis.call('LREM', key, -1, ARGV[4]) end\n"
-    "end\n"
-    "return found\n"
+    "list_find", "local key = KEYS[1]\n"
+                 "local len = redis.call('LLEN', key)\n"
+                 "if ARGV[1] == 'c' then\n"
+                 "  local total = 0\n"
+                 "  if len == 0 then return 0 end\n"
+                 "  for k = 5, #ARGV do total = total + #redis.call('LPOS', key, ARGV[k], 'COUNT', 0) end\n"
+                 "  return total\n"
+                 "end\n"
+                 "local start, stop = 0, len\n"
+                 "if ARGV[2] ~= '' then\n"
+                 "  start = tonumber(ARGV[2])\n"
+                 "  if start < 0 then start = math.max(start + len, 0) end\n"
+                 "end\n"
+                 "if ARGV[3] ~= '' then\n"
+                 "  stop = tonumber(ARGV[3])\n"
+                 "  if stop < 0 then stop = math.max(stop + len, 0) elseif stop > len then stop = len end\n"
+                 "end\n"
+                 "if start >= stop or #ARGV < 5 then return -1 end\n"
+                 "local found = -1\n"
+                 "if start == 0 then\n"
+                 "  local limit = stop\n"
+                 "  for k = 5, #ARGV do\n"
+                 "    if limit <= 0 then break end\n"
+                 "    local p = redis.call('LPOS', key, ARGV[k], 'MAXLEN', limit)\n"
+                 "    if p then found = p; limit = p end\n"
+                 "  end\n"
+                 "else\n"
+                 "  local wanted = {}\n"
+                 "  for k = 5, #ARGV do wanted[ARGV[k]] = true end\n"
+                 "  local from = start\n"
+                 "  while from < stop and found < 0 do\n"
+                 "    local to = math.min(from + 999, stop - 1)\n"
+                 "    local chunk = redis.call('LRANGE', key, from, to)\n"
+                 "    for j = 1, #chunk do\n"
+                 "      if wanted[chunk[j]] then found = from + j - 1; break end\n"
+                 "    end\n"
+                 "    from = to + 1\n"
+                 "  end\n"
+                 "end\n"
+                 "if found >= 0 and ARGV[1] == 'r' then\n"
+                 "  redis.call('LSET', key, found, ARGV[4])\n"
+                 "  if found < len / 2 then redis.call('LREM', key, 1, ARGV[4])\n"
+                 "  else redis.call('LREM', key, -1, ARGV[4]) end\n"
+                 "end\n"
+                 "return found\n"
 };
 
 /* Reverse in place. */
 static const pottery_script reverse_script = {
-    "list_reverse",
-    "local key = KEYS[1]\n"
-    "local len = redis.call('LLEN', key)\n"
-    "if len < 2 then return len end\n"
-    "local items = redis.call('LRANGE', key, 0, -1)\n"
-    "redis.call('DEL', key)\n"
-    "for i = 1, #items, 1000 do\n"
-    "  redis.call('LPUSH', key, unpack(items, i, math.min(i + 999, #items)))\n"
-    "end\n"
-    "return len\n"
+    "list_reverse", "local key = KEYS[1]\n"
+                    "local len = redis.call('LLEN', key)\n"
+                    "if len < 2 then return len end\n"
+                    "local items = redis.call('LRANGE', key, 0, -1)\n"
+                    "redis.call('DEL', key)\n"
+                    "for i = 1, #items, 1000 do\n"
+                    "  redis.call('LPUSH', key, unpack(items, i, math.min(i + 999, #items)))\n"
+                    "end\n"
+                    "return len\n"
 };
 
 /* KEYS[1] (must not exist) = KEYS[2] + KEYS[3] (optional) + ARGV. -1 if KEYS[1] exists. */
-static const pottery_script concat_script = {
-    "list_concat",
-    LUA_PUSH
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
-    "local a = redis.call('LRANGE', KEYS[2], 0, -1)\n"
-    "local b = {}\n"
-    "if #KEYS > 2 then b = redis.call('LRANGE', KEYS[3], 0, -1) end\n"
-    "rpush_all(KEYS[1], a, 1, #a)\n"
-    "rpush_all(KEYS[1], b, 1, #b)\n"
-    "rpush_all(KEYS[1], ARGV, 1, #ARGV)\n"
-    "return #a + #b + #ARGV\n"
-};
+static const pottery_script concat_script = { "list_concat", LUA_PUSH
+                                              "if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
+                                              "local a = redis.call('LRANGE', KEYS[2], 0, -1)\n"
+                                              "local b = {}\n"
+                                              "if #KEYS > 2 then b = redis.call('LRANGE', KEYS[3], 0, -1) end\n"
+                                              "rpush_all(KEYS[1], a, 1, #a)\n"
+                                              "rpush_all(KEYS[1], b, 1, #b)\n"
+                                              "rpush_all(KEYS[1], ARGV, 1, #ARGV)\n"
+                                              "return #a + #b + #ARGV\n" };
 
 /* ---- slices (no Redis) ---- */
 
@@ -317,8 +299,8 @@ static int check_step(const pottery_slice *s)
     return 0;
 }
 
-int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step, int64_t *slicelength,
-                          pottery_slice s, int64_t len)
+int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step, int64_t *slicelength, pottery_slice s,
+                          int64_t len)
 {
     int rc = check_step(&s);
     if (rc < 0) return rc;
@@ -328,15 +310,23 @@ int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step, int64_t 
      * accept -2**63 too, but a C caller cannot spell it apart from "omitted". */
     int64_t lower = st < 0 ? -1 : 0, upper = st < 0 ? len - 1 : len;
     int64_t a, b;
-    if (s.start == POTTERY_SLICE_NONE) a = st < 0 ? upper : lower;
-    else if (s.start < 0) a = s.start < -len ? lower : s.start + len < lower ? lower : s.start + len;
-    else a = s.start > upper ? upper : s.start;
-    if (s.stop == POTTERY_SLICE_NONE) b = st < 0 ? lower : upper;
-    else if (s.stop < 0) b = s.stop < -len ? lower : s.stop + len < lower ? lower : s.stop + len;
-    else b = s.stop > upper ? upper : s.stop;
+    if (s.start == POTTERY_SLICE_NONE)
+        a = st < 0 ? upper : lower;
+    else if (s.start < 0)
+        a = s.start < -len ? lower : s.start + len < lower ? lower : s.start + len;
+    else
+        a = s.start > upper ? upper : s.start;
+    if (s.stop == POTTERY_SLICE_NONE)
+        b = st < 0 ? lower : upper;
+    else if (s.stop < 0)
+        b = s.stop < -len ? lower : s.stop + len < lower ? lower : s.stop + len;
+    else
+        b = s.stop > upper ? upper : s.stop;
     int64_t n = 0;
-    if (st < 0 && b < a) n = (int64_t)(((uint64_t)a - (uint64_t)b - 1) / (0 - (uint64_t)st)) + 1;
-    else if (st > 0 && a < b) n = (int64_t)(((uint64_t)b - (uint64_t)a - 1) / (uint64_t)st) + 1;
+    if (st < 0 && b < a)
+        n = (int64_t)(((uint64_t)a - (uint64_t)b - 1) / (0 - (uint64_t)st)) + 1;
+    else if (st > 0 && a < b)
+        n = (int64_t)(((uint64_t)b - (uint64_t)a - 1) / (uint64_t)st) + 1;
     if (start) *start = a;
     if (stop) *stop = b;
     if (step) *step = st;
@@ -347,8 +337,10 @@ int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step, int64_t 
 /* Push a slice field as a script argument ('' when omitted). */
 static void cmd_slice_field(pottery_cmd *cmd, int64_t v)
 {
-    if (v == POTTERY_SLICE_NONE) pottery__cmd_arg(cmd, "", 0);
-    else pottery__cmd_int(cmd, (long long)v);
+    if (v == POTTERY_SLICE_NONE)
+        pottery__cmd_arg(cmd, "", 0);
+    else
+        pottery__cmd_int(cmd, (long long)v);
 }
 
 static void cmd_slice(pottery_cmd *cmd, const pottery_slice *s)
@@ -368,8 +360,7 @@ static int cmd_element(pottery_cmd *cmd, const pottery_value *v)
     return pottery__cmd_value(cmd, v);
 }
 
-int pottery_list_open(pottery_list **out, pottery_client *client, const char *key,
-                      const pottery_list_options *opts)
+int pottery_list_open(pottery_list **out, pottery_client *client, const char *key, const pottery_list_options *opts)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
@@ -421,12 +412,12 @@ static int check_elements(const pottery_reply *r, const char *what)
 {
     size_t n;
     int rc = pottery__reply_array(&n, r, what);
-    for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__reply_expect(pottery__reply_at(r, i), POTTERY_REPLY_STRING, what);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = pottery__reply_expect(pottery__reply_at(r, i), POTTERY_REPLY_STRING, what);
     return rc;
 }
 
-static int lrange(pottery_reply **r, pottery_client *client, const char *key, size_t keylen,
-                  int64_t from, int64_t to)
+static int lrange(pottery_reply **r, pottery_client *client, const char *key, size_t keylen, int64_t from, int64_t to)
 {
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
@@ -453,8 +444,8 @@ static int run_script(pottery_reply **r, pottery_list *l, const pottery_script *
 }
 
 /* The same for a script answering an integer from lo to hi, which *out (may be NULL) gets. */
-static int run_script_int(long long *out, pottery_list *l, const pottery_script *s, pottery_cmd *args,
-                          long long lo, long long hi)
+static int run_script_int(long long *out, pottery_list *l, const pottery_script *s, pottery_cmd *args, long long lo,
+                          long long hi)
 {
     pottery_reply *r = NULL;
     long long n = 0;
@@ -540,7 +531,8 @@ int pottery_list_set(pottery_list *list, int64_t index, pottery_value value)
     pottery_reply *r = NULL;
     int rc = pottery__exec(&r, list->c.client, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0) rc = pottery__reply_status(r, "OK", "LSET");
+    if (rc == 0)
+        rc = pottery__reply_status(r, "OK", "LSET");
     else if (rc == POTTERY_EREDIS && is_index_error())
         rc = pottery__error(POTTERY_EINDEX, "IndexError: list assignment index out of range");
     pottery__reply_free(r);
@@ -573,8 +565,10 @@ static int remove_at(pottery_reply **removed, int64_t *at, pottery_list *l, int6
         if (rc == 0) rc = pottery__reply_int_in(&code, pottery__reply_at(r, 1), 0, LLONG_MAX, what);
         if (rc == 0 && at) *at = (int64_t)code;
     }
-    if (rc == 0 && removed) *removed = r;
-    else pottery__reply_free(r);
+    if (rc == 0 && removed)
+        *removed = r;
+    else
+        pottery__reply_free(r);
     return rc;
 }
 
@@ -905,8 +899,7 @@ static int spell_composite(spellings *out, const pottery_json_node *n)
     pottery__buf_free(&key);
     for (size_t a = 0; rc == 0 && a < acc.count; a++) rc = pottery__buf_putc(&acc.items[a], object ? '}' : ']');
     if (rc == 0) {
-        for (size_t a = 0; rc == 0 && a < acc.count; a++)
-            rc = spellings_add(out, acc.items[a].data, acc.items[a].len);
+        for (size_t a = 0; rc == 0 && a < acc.count; a++) rc = spellings_add(out, acc.items[a].data, acc.items[a].len);
     }
     spellings_free(&acc);
     return rc;
@@ -953,8 +946,10 @@ static int scan_body(pottery_client *c, void *vctx, pottery_txn *t)
         }
         if (req->stop != POTTERY_SLICE_NONE) {
             stop = req->stop;
-            if (stop < 0) stop = stop < -len ? 0 : stop + len;
-            else if (stop > len) stop = len;
+            if (stop < 0)
+                stop = stop < -len ? 0 : stop + len;
+            else if (stop > len)
+                stop = len;
         }
     }
     int64_t count = 0, found = -1;
@@ -1042,10 +1037,13 @@ static int find(pottery_list *l, const pottery_value *value, find_request *req)
         cmd_slice_field(&args, req->start);
         cmd_slice_field(&args, req->stop);
         rc = req->op == FIND_REMOVE ? push_placeholder(&args) : pottery__cmd_arg(&args, "", 0);
-        for (size_t i = 0; rc == 0 && i < sp.count; i++) rc = pottery__cmd_arg(&args, sp.items[i].data, sp.items[i].len);
+        for (size_t i = 0; rc == 0 && i < sp.count; i++)
+            rc = pottery__cmd_arg(&args, sp.items[i].data, sp.items[i].len);
         long long result = 0;
-        if (rc == 0) rc = run_script_int(&result, l, &find_script, &args, req->op == FIND_COUNT ? 0 : -1, LLONG_MAX);
-        else pottery__cmd_free(&args);
+        if (rc == 0)
+            rc = run_script_int(&result, l, &find_script, &args, req->op == FIND_COUNT ? 0 : -1, LLONG_MAX);
+        else
+            pottery__cmd_free(&args);
         if (rc == 0) req->result = (int64_t)result;
     }
     spellings_free(&sp);
@@ -1072,7 +1070,8 @@ int pottery_list_index_range(int64_t *out, pottery_list *list, pottery_value val
     if (rc < 0) return rc;
     if (req.result < 0) {
         char *repr = NULL;
-        if (pottery_value_repr(&repr, value) < 0) return pottery__error(POTTERY_ENOTFOUND, "ValueError: x is not in list");
+        if (pottery_value_repr(&repr, value) < 0)
+            return pottery__error(POTTERY_ENOTFOUND, "ValueError: x is not in list");
         pottery__error(POTTERY_ENOTFOUND, "ValueError: %s is not in list", repr);
         pottery_free(repr);
         return POTTERY_ENOTFOUND;
@@ -1233,7 +1232,8 @@ int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *
 int pottery_list_set_slice(pottery_list *list, pottery_slice slice, const pottery_value *values, size_t n)
 {
     POTTERY_CHECK_ARG(list);
-    if (n > 0 && !values) return pottery__error(POTTERY_EINVAL, "pottery_list_set_slice: values is NULL but n is %zu", n);
+    if (n > 0 && !values)
+        return pottery__error(POTTERY_EINVAL, "pottery_list_set_slice: values is NULL but n is %zu", n);
     int rc = check_step(&slice);
     if (rc < 0) return rc;
     pottery_cmd args;
@@ -1249,8 +1249,9 @@ int pottery_list_set_slice(pottery_list *list, pottery_slice slice, const potter
     if (rc == 0) rc = pottery__reply_int_in(&done, pottery__reply_at(r, 0), 0, 1, what);
     if (rc == 0) rc = pottery__reply_int_in(&size, pottery__reply_at(r, 1), 0, LLONG_MAX, what);
     if (rc == 0 && !done)
-        rc = pottery__error(POTTERY_EINVAL, "ValueError: attempt to assign sequence of size %zu to extended slice of size %lld",
-                            n, size);
+        rc = pottery__error(POTTERY_EINVAL,
+                            "ValueError: attempt to assign sequence of size %zu to extended slice of size %lld", n,
+                            size);
     pottery__reply_free(r);
     return rc;
 }

@@ -22,113 +22,110 @@ struct pottery_queue {
  * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
  * bytes outside ASCII (pottery and this library escape them): those are false, and the
  * client decodes and claims them itself. */
-#define JSON_OK_LUA \
-    "local find, byte, sub = string.find, string.byte, string.sub\n" \
-    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n" \
-    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n" \
-    "local function ws(s, p)\n" \
-    "  local c = byte(s, p)\n" \
-    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n" \
-    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n" \
-    "  return e + 1\n" \
-    "end\n" \
-    "local function str(s, p)\n" \
-    "  p = p + 1\n" \
-    "  while true do\n" \
-    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n" \
-    "    p = e + 1\n" \
-    "    local c = byte(s, p)\n" \
-    "    if c == 34 then return p + 1 end\n" \
-    "    if c ~= 92 then return nil end\n" \
-    "    c = byte(s, p + 1)\n" \
-    "    if c == 117 then\n" \
-    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n" \
-    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n" \
-    "      p = p + 6\n" \
-    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n" \
-    "      if u >= 0xD800 and u <= 0xDBFF then\n" \
-    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n" \
-    "          return nil\n" \
-    "        end\n" \
-    "        p = p + 6\n" \
-    "      end\n" \
-    "    elseif escapes[c] then\n" \
-    "      p = p + 2\n" \
-    "    else\n" \
-    "      return nil\n" \
-    "    end\n" \
-    "  end\n" \
-    "end\n" \
-    "local function value(s, p, depth)\n" \
-    "  local c = byte(s, p)\n" \
-    "  if c == 34 then return str(s, p) end\n" \
-    "  if c == 91 or c == 123 then\n" \
-    "    if depth == 512 then return nil end\n" \
-    "    local close = c + 2\n" \
-    "    p = ws(s, p + 1)\n" \
-    "    if byte(s, p) == close then return p + 1 end\n" \
-    "    while true do\n" \
-    "      if c == 123 then\n" \
-    "        if byte(s, p) ~= 34 then return nil end\n" \
-    "        p = str(s, p)\n" \
-    "        if not p then return nil end\n" \
-    "        p = ws(s, p)\n" \
-    "        if byte(s, p) ~= 58 then return nil end\n" \
-    "        p = ws(s, p + 1)\n" \
-    "      end\n" \
-    "      p = value(s, p, depth + 1)\n" \
-    "      if not p then return nil end\n" \
-    "      p = ws(s, p)\n" \
-    "      local d = byte(s, p)\n" \
-    "      if d == close then return p + 1 end\n" \
-    "      if d ~= 44 then return nil end\n" \
-    "      p = ws(s, p + 1)\n" \
-    "    end\n" \
-    "  end\n" \
-    "  local w = words[c]\n" \
-    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n" \
-    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n" \
-    "  if c == 45 then p = p + 1 end\n" \
-    "  local _, e = find(s, '^%d+', p)\n" \
-    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n" \
-    "  p = e + 1\n" \
-    "  c = byte(s, p)\n" \
-    "  if c == 46 then\n" \
-    "    _, e = find(s, '^%d+', p + 1)\n" \
-    "    if not e then return nil end\n" \
-    "    p = e + 1\n" \
-    "    c = byte(s, p)\n" \
-    "  end\n" \
-    "  if c == 101 or c == 69 then\n" \
-    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n" \
-    "    if not e then return nil end\n" \
-    "    p = e + 1\n" \
-    "  end\n" \
-    "  return p\n" \
-    "end\n" \
-    "local function json_ok(s)\n" \
-    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n" \
-    "  local p = value(s, ws(s, 1), 0)\n" \
-    "  return p ~= nil and ws(s, p) == #s + 1\n" \
+#define JSON_OK_LUA                                                                                                    \
+    "local find, byte, sub = string.find, string.byte, string.sub\n"                                                   \
+    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n"         \
+    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n"             \
+    "local function ws(s, p)\n"                                                                                        \
+    "  local c = byte(s, p)\n"                                                                                         \
+    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n"                                              \
+    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n"                                                                \
+    "  return e + 1\n"                                                                                                 \
+    "end\n"                                                                                                            \
+    "local function str(s, p)\n"                                                                                       \
+    "  p = p + 1\n"                                                                                                    \
+    "  while true do\n"                                                                                                \
+    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n"                                                           \
+    "    p = e + 1\n"                                                                                                  \
+    "    local c = byte(s, p)\n"                                                                                       \
+    "    if c == 34 then return p + 1 end\n"                                                                           \
+    "    if c ~= 92 then return nil end\n"                                                                             \
+    "    c = byte(s, p + 1)\n"                                                                                         \
+    "    if c == 117 then\n"                                                                                           \
+    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n"                                                   \
+    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n"                                                             \
+    "      p = p + 6\n"                                                                                                \
+    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n"                                                       \
+    "      if u >= 0xD800 and u <= 0xDBFF then\n"                                                                      \
+    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n"           \
+    "          return nil\n"                                                                                           \
+    "        end\n"                                                                                                    \
+    "        p = p + 6\n"                                                                                              \
+    "      end\n"                                                                                                      \
+    "    elseif escapes[c] then\n"                                                                                     \
+    "      p = p + 2\n"                                                                                                \
+    "    else\n"                                                                                                       \
+    "      return nil\n"                                                                                               \
+    "    end\n"                                                                                                        \
+    "  end\n"                                                                                                          \
+    "end\n"                                                                                                            \
+    "local function value(s, p, depth)\n"                                                                              \
+    "  local c = byte(s, p)\n"                                                                                         \
+    "  if c == 34 then return str(s, p) end\n"                                                                         \
+    "  if c == 91 or c == 123 then\n"                                                                                  \
+    "    if depth == 512 then return nil end\n"                                                                        \
+    "    local close = c + 2\n"                                                                                        \
+    "    p = ws(s, p + 1)\n"                                                                                           \
+    "    if byte(s, p) == close then return p + 1 end\n"                                                               \
+    "    while true do\n"                                                                                              \
+    "      if c == 123 then\n"                                                                                         \
+    "        if byte(s, p) ~= 34 then return nil end\n"                                                                \
+    "        p = str(s, p)\n"                                                                                          \
+    "        if not p then return nil end\n"                                                                           \
+    "        p = ws(s, p)\n"                                                                                           \
+    "        if byte(s, p) ~= 58 then return nil end\n"                                                                \
+    "        p = ws(s, p + 1)\n"                                                                                       \
+    "      end\n"                                                                                                      \
+    "      p = value(s, p, depth + 1)\n"                                                                               \
+    "      if not p then return nil end\n"                                                                             \
+    "      p = ws(s, p)\n"                                                                                             \
+    "      local d = byte(s, p)\n"                                                                                     \
+    "      if d == close then return p + 1 end\n"                                                                      \
+    "      if d ~= 44 then return nil end\n"                                                                           \
+    "      p = ws(s, p + 1)\n"                                                                                         \
+    "    end\n"                                                                                                        \
+    "  end\n"                                                                                                          \
+    "  local w = words[c]\n"                                                                                           \
+    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n"                                                 \
+    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n"                                            \
+    "  if c == 45 then p = p + 1 end\n"                                                                                \
+    "  local _, e = find(s, '^%d+', p)\n"                                                                              \
+    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n"                                                 \
+    "  p = e + 1\n"                                                                                                    \
+    "  c = byte(s, p)\n"                                                                                               \
+    "  if c == 46 then\n"                                                                                              \
+    "    _, e = find(s, '^%d+', p + 1)\n"                                                                              \
+    "    if not e then return nil end\n"                                                                               \
+    "    p = e + 1\n"                                                                                                  \
+    "    c = byte(s, p)\n"                                                                                             \
+    "  end\n"                                                                                                          \
+    "  if c == 101 or c == 69 then\n"                                                                                  \
+    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n"                                                                       \
+    "    if not e then return nil end\n"                                                                               \
+    "    p = e + 1\n"                                                                                                  \
+    "  end\n"                                                                                                          \
+    "  return p\n"                                                                                                     \
+    "end\n"                                                                                                            \
+    "local function json_ok(s)\n"                                                                                      \
+    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n"                                               \
+    "  local p = value(s, ws(s, 1), 0)\n"                                                                              \
+    "  return p ~= nil and ws(s, p) == #s + 1\n"                                                                       \
     "end\n"
 
 /* Take the oldest entry: read it and, if its item is JSON for sure, delete it in the same
  * atomic step, so that of several consumers exactly one gets each entry and an entry the
  * client cannot decode is never removed. Returns { id, { field, value, ... }, 1 if deleted
  * else 0 }, or nil for an empty queue. */
-static const pottery_script take_script = {
-    "queue_take",
-    JSON_OK_LUA
-    "local entry = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
-    "if not entry then return false end\n"
-    "local fields, item = entry[2]\n"
-    "for i = 2, #fields, 2 do\n"
-    "  if fields[i - 1] == 'item' then item = fields[i] end\n"
-    "end\n"
-    "if not (item and json_ok(item)) then return { entry[1], fields, 0 } end\n"
-    "redis.call('XDEL', KEYS[1], entry[1])\n"
-    "return { entry[1], fields, 1 }\n"
-};
+static const pottery_script take_script = { "queue_take", JSON_OK_LUA
+                                            "local entry = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
+                                            "if not entry then return false end\n"
+                                            "local fields, item = entry[2]\n"
+                                            "for i = 2, #fields, 2 do\n"
+                                            "  if fields[i - 1] == 'item' then item = fields[i] end\n"
+                                            "end\n"
+                                            "if not (item and json_ok(item)) then return { entry[1], fields, 0 } end\n"
+                                            "redis.call('XDEL', KEYS[1], entry[1])\n"
+                                            "return { entry[1], fields, 1 }\n" };
 
 /* How much of a foreign entry's bytes an error message shows; how many times a get tries
  * to claim an entry the script left to it while other consumers keep taking it first
@@ -142,8 +139,7 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *key,
-                       const pottery_queue_options *opts)
+int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *key, const pottery_queue_options *opts)
 {
     static const pottery_queue_options defaults = POTTERY_QUEUE_OPTIONS_INIT;
     POTTERY_CHECK_ARG(out);
@@ -151,7 +147,8 @@ int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *
     POTTERY_CHECK_ARG(client);
     if (!opts) opts = &defaults;
     if (opts->max_block_ms <= 0)
-        return pottery__error(POTTERY_EINVAL, "pottery_queue_open: max_block_ms must be > 0 (got %d)", opts->max_block_ms);
+        return pottery__error(POTTERY_EINVAL, "pottery_queue_open: max_block_ms must be > 0 (got %d)",
+                              opts->max_block_ms);
 
     pottery_queue *q = calloc(1, sizeof *q);
     if (!q) return pottery__error_oom();
@@ -246,8 +243,8 @@ static int read_entry(const pottery_reply **item, const pottery_reply *id, const
     int rc = pottery__reply_expect(id, POTTERY_REPLY_STRING, what);
     if (rc == 0) rc = pottery__reply_array(&n, fields, what);
     if (rc == 0 && n % 2)
-        rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with an odd number (%zu) of fields and values",
-                            what, n);
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with an odd number (%zu) of fields and values", what,
+                            n);
     for (size_t i = 0; rc == 0 && i < n; i += 2) {
         const char *name;
         size_t len;
@@ -293,10 +290,11 @@ static int undecodable(pottery_queue *q, int rc, const pottery_reply *id, const 
                      pottery_error_last()->message);
     }
     if (!item)
-        return pottery__error(POTTERY_EDECODE, "queue '%s': stream entry %.*s %s: it has no 'item' field (first field: '%s')",
-                              q->c.key, (int)idlen, idtext, fate, shown);
-    return pottery__error(rc, "queue '%s': stream entry %.*s %s: its item could not be decoded (%s): '%s'",
-                          q->c.key, (int)idlen, idtext, fate, why, shown);
+        return pottery__error(POTTERY_EDECODE,
+                              "queue '%s': stream entry %.*s %s: it has no 'item' field (first field: '%s')", q->c.key,
+                              (int)idlen, idtext, fate, shown);
+    return pottery__error(rc, "queue '%s': stream entry %.*s %s: its item could not be decoded (%s): '%s'", q->c.key,
+                          (int)idlen, idtext, fate, why, shown);
 }
 
 /* XDEL key id: *deleted 1, or 0 if the entry was already gone. */
@@ -367,8 +365,9 @@ static int take(pottery_value *out, pottery_queue *q)
         if (rc < 0) return rc;
         if (!raced) return 1;
     }
-    return pottery__error(POTTERY_ECONFLICT, "queue '%s': other consumers took the oldest entry first %d times in a row",
-                          q->c.key, CLAIM_TRIES);
+    return pottery__error(POTTERY_ECONFLICT,
+                          "queue '%s': other consumers took the oldest entry first %d times in a row", q->c.key,
+                          CLAIM_TRIES);
 }
 
 /* XREAD's answer: nil (the wait timed out) or { { key, { { id, { field, value, ... } } } } }
@@ -429,7 +428,8 @@ int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block, int64
     int timed = 0;
     int64_t deadline = 0;
     if (block && timeout_ms != POTTERY_QUEUE_FOREVER) {
-        if (timeout_ms < 0) return pottery__error(POTTERY_EINVAL, "ValueError: 'timeout' must be a non-negative number");
+        if (timeout_ms < 0)
+            return pottery__error(POTTERY_EINVAL, "ValueError: 'timeout' must be a non-negative number");
         int64_t start = now_ns();
         /* A timeout past the clock's range (about 292 years from boot) is no timeout. */
         if (timeout_ms <= (INT64_MAX - start) / 1000000) {

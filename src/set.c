@@ -30,45 +30,41 @@ enum { BULK_BYTES = 1 << 20 };
 
 /* Write the initial members only if the key does not exist yet, atomically. Also creates
  * the result sets of client-side algebra under a fresh random key. */
-static const pottery_script init_script = {
-    "set_init",
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "for i = 1, #ARGV, 1000 do\n"
-    "  redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))\n"
-    "end\n"
-    "return 1\n"
-};
+static const pottery_script init_script = { "set_init",
+                                            "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+                                            "for i = 1, #ARGV, 1000 do\n"
+                                            "  redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))\n"
+                                            "end\n"
+                                            "return 1\n" };
 
 /* KEYS[1] = a fresh random key, KEYS[2..] = operands; ARGV[1] = SUNIONSTORE, SINTERSTORE,
  * SDIFFSTORE or SYMDIFF. Returns -1 (nothing done) if KEYS[1] exists. */
 static const pottery_script store_new_script = {
-    "set_store_new",
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
-    "if ARGV[1] ~= 'SYMDIFF' then\n"
-    "  return redis.call(ARGV[1], unpack(KEYS))\n"
-    "end\n"
-    "local n = 0\n"
-    "for _, part in ipairs({ redis.call('SDIFF', KEYS[2], KEYS[3]),\n"
-    "                        redis.call('SDIFF', KEYS[3], KEYS[2]) }) do\n"
-    "  for i = 1, #part, 1000 do\n"
-    "    n = n + redis.call('SADD', KEYS[1], unpack(part, i, math.min(i + 999, #part)))\n"
-    "  end\n"
-    "end\n"
-    "return n\n"
+    "set_store_new", "if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
+                     "if ARGV[1] ~= 'SYMDIFF' then\n"
+                     "  return redis.call(ARGV[1], unpack(KEYS))\n"
+                     "end\n"
+                     "local n = 0\n"
+                     "for _, part in ipairs({ redis.call('SDIFF', KEYS[2], KEYS[3]),\n"
+                     "                        redis.call('SDIFF', KEYS[3], KEYS[2]) }) do\n"
+                     "  for i = 1, #part, 1000 do\n"
+                     "    n = n + redis.call('SADD', KEYS[1], unpack(part, i, math.min(i + 999, #part)))\n"
+                     "  end\n"
+                     "end\n"
+                     "return n\n"
 };
 
 /* KEYS[1] ^= KEYS[2] on one server (the same key twice empties it, as s ^= s does). */
 static const pottery_script symdiff_update_script = {
-    "set_symdiff_update",
-    "local add = redis.call('SDIFF', KEYS[2], KEYS[1])\n"
-    "local del = redis.call('SINTER', KEYS[1], KEYS[2])\n"
-    "for i = 1, #del, 1000 do\n"
-    "  redis.call('SREM', KEYS[1], unpack(del, i, math.min(i + 999, #del)))\n"
-    "end\n"
-    "for i = 1, #add, 1000 do\n"
-    "  redis.call('SADD', KEYS[1], unpack(add, i, math.min(i + 999, #add)))\n"
-    "end\n"
-    "return #add + #del\n"
+    "set_symdiff_update", "local add = redis.call('SDIFF', KEYS[2], KEYS[1])\n"
+                          "local del = redis.call('SINTER', KEYS[1], KEYS[2])\n"
+                          "for i = 1, #del, 1000 do\n"
+                          "  redis.call('SREM', KEYS[1], unpack(del, i, math.min(i + 999, #del)))\n"
+                          "end\n"
+                          "for i = 1, #add, 1000 do\n"
+                          "  redis.call('SADD', KEYS[1], unpack(add, i, math.min(i + 999, #add)))\n"
+                          "end\n"
+                          "return #add + #del\n"
 };
 
 /* ---- byte-string vectors: members held here for client-side work ---- */
@@ -83,7 +79,10 @@ typedef struct members {
     size_t n, cap;
 } members;
 
-#define MEMBERS_INIT { NULL, 0, 0 }
+#define MEMBERS_INIT                                                                                                   \
+    {                                                                                                                  \
+        NULL, 0, 0                                                                                                     \
+    }
 
 static int members_push(members *m, const char *p, size_t len)
 {
@@ -128,8 +127,10 @@ static void members_sort_unique(members *m)
     qsort(m->v, m->n, sizeof *m->v, member_cmp);
     size_t w = 1;
     for (size_t r = 1; r < m->n; r++) {
-        if (member_cmp(&m->v[r], &m->v[w - 1]) == 0) free(m->v[r].p);
-        else m->v[w++] = m->v[r];
+        if (member_cmp(&m->v[r], &m->v[w - 1]) == 0)
+            free(m->v[r].p);
+        else
+            m->v[w++] = m->v[r];
     }
     m->n = w;
 }
@@ -159,7 +160,8 @@ static int read_counts(long long *out, const pottery_reply *exec, size_t n)
 {
     long long count;
     int rc = pottery__reply_array_n(exec, n, "EXEC");
-    for (size_t i = 0; rc == 0 && i < n; i++) rc = read_count(out ? &out[i] : &count, pottery__reply_at(exec, i), "EXEC");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = read_count(out ? &out[i] : &count, pottery__reply_at(exec, i), "EXEC");
     return rc;
 }
 
@@ -256,14 +258,14 @@ static int set_alloc(pottery_set **out, pottery_client *client, const char *key)
     return 0;
 }
 
-int pottery_set_open(pottery_set **out, pottery_client *client, const char *key,
-                     const pottery_set_options *opts)
+int pottery_set_open(pottery_set **out, pottery_client *client, const char *key, const pottery_set_options *opts)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(client);
     if (opts && opts->nelements > 0 && opts->elements == NULL)
-        return pottery__error(POTTERY_EINVAL, "pottery_set_open: elements is NULL but nelements is %zu", opts->nelements);
+        return pottery__error(POTTERY_EINVAL, "pottery_set_open: elements is NULL but nelements is %zu",
+                              opts->nelements);
     pottery_set *s = NULL;
     int rc = set_alloc(&s, client, key);
     if (rc < 0) return rc;
@@ -368,7 +370,8 @@ int pottery_set_pop(pottery_value *out, pottery_set *set)
     pottery__call_begin(client);
     int rc = pottery__container_command(&r, &set->c, "SPOP", NULL);
     if (rc == 0) rc = pottery__reply_bytes_or_nil(&m, &len, r, "SPOP");
-    if (rc == 0 && !m) rc = pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
+    if (rc == 0 && !m)
+        rc = pottery__error(POTTERY_ENOTFOUND, "KeyError: 'pop from an empty set'");
     else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0)
         /* Not JSON (or no memory to decode it): SADD the exact bytes back, so the failed
          * call leaves the set holding what it held. Being a second command, it undoes a
@@ -640,7 +643,7 @@ static int probe(unsigned char *answers, pottery_set *s, const member *items, si
 /* Does every batch member exist in ctx's set? Stops (returns 1) at the first miss. */
 typedef struct probe_ctx {
     pottery_set *target;
-    int want;  /* stop when a member's presence differs from this */
+    int want; /* stop when a member's presence differs from this */
     int stopped;
 } probe_ctx;
 
@@ -815,8 +818,10 @@ static int json_probe(long long *card, size_t *hits, pottery_set *s, const membe
     }
     int rc = 0;
     pottery_reply *exec = NULL;
-    if (ncmds == 1) rc = pottery__exec(&exec, s->c.client, &cmds[0]);
-    else if (ncmds == 2) rc = pottery__exec_multi(&exec, s->c.client, cmds, 2);
+    if (ncmds == 1)
+        rc = pottery__exec(&exec, s->c.client, &cmds[0]);
+    else if (ncmds == 2)
+        rc = pottery__exec_multi(&exec, s->c.client, cmds, 2);
     if (rc == 0 && ncmds > 0) {
         const pottery_reply *card_r = ncmds == 1 ? exec : pottery__reply_at(exec, 0);
         const pottery_reply *probe_r = ncmds == 1 ? exec : pottery__reply_at(exec, probe_at);
@@ -915,8 +920,10 @@ static int filter_members(members *r, pottery_set *f, int want)
             return rc;
         }
         for (size_t i = 0; i < cnt; i++) {
-            if (answers[i] == want) r->v[w++] = r->v[from + i];
-            else free(r->v[from + i].p);
+            if (answers[i] == want)
+                r->v[w++] = r->v[from + i];
+            else
+                free(r->v[from + i].p);
         }
     }
     r->n = w;
@@ -982,9 +989,12 @@ static int compute(members *r, set_op op, pottery_set *s, pottery_set *const *ot
             size_t i = 0, j = 0;
             while (rc == 0 && (i < a.n || j < b.n)) {
                 int c = i == a.n ? 1 : j == b.n ? -1 : member_cmp(&a.v[i], &b.v[j]);
-                if (c < 0) rc = members_push(r, a.v[i].p, a.v[i].len), i++;
-                else if (c > 0) rc = members_push(r, b.v[j].p, b.v[j].len), j++;
-                else i++, j++;
+                if (c < 0)
+                    rc = members_push(r, a.v[i].p, a.v[i].len), i++;
+                else if (c > 0)
+                    rc = members_push(r, b.v[j].p, b.v[j].len), j++;
+                else
+                    i++, j++;
             }
         }
         members_free(&a);
@@ -995,15 +1005,17 @@ static int compute(members *r, set_op op, pottery_set *s, pottery_set *const *ot
     for (size_t i = 0; rc == 0 && i < n; i++) {
         pottery_set *f = others[i];
         if (same_server(s, f)) continue;
-        if (op == OP_UNION) rc = scan_batches(f, collect_batch, r);
-        else if (r->n > 0) rc = filter_members(r, f, op == OP_INTER);
+        if (op == OP_UNION)
+            rc = scan_batches(f, collect_batch, r);
+        else if (r->n > 0)
+            rc = filter_members(r, f, op == OP_INTER);
     }
     if (rc == 0) members_sort_unique(r);
     return rc;
 }
 
-static int algebra_json(char **out, size_t *out_len, set_op op, pottery_set *s,
-                        pottery_set *const *others, size_t n, const char *fn)
+static int algebra_json(char **out, size_t *out_len, set_op op, pottery_set *s, pottery_set *const *others, size_t n,
+                        const char *fn)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(s);
@@ -1017,8 +1029,8 @@ static int algebra_json(char **out, size_t *out_len, set_op op, pottery_set *s,
     return rc;
 }
 
-static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set *const *others,
-                       size_t n, const char *fn)
+static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set *const *others, size_t n,
+                       const char *fn)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
@@ -1075,8 +1087,7 @@ int pottery_set_union_new(pottery_set **out, pottery_set *set, pottery_set *cons
     return algebra_new(out, OP_UNION, set, others, n, __func__);
 }
 
-int pottery_set_intersection(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
-                             size_t n)
+int pottery_set_intersection(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others, size_t n)
 {
     return algebra_json(out, out_len, OP_INTER, set, others, n, __func__);
 }
@@ -1086,8 +1097,7 @@ int pottery_set_intersection_new(pottery_set **out, pottery_set *set, pottery_se
     return algebra_new(out, OP_INTER, set, others, n, __func__);
 }
 
-int pottery_set_difference(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
-                           size_t n)
+int pottery_set_difference(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others, size_t n)
 {
     return algebra_json(out, out_len, OP_DIFF, set, others, n, __func__);
 }
@@ -1196,7 +1206,7 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
     /* Some operands on other servers: read them while streaming one MULTI/EXEC here. */
     size_t nforeign = 0;
     for (size_t i = 0; i < n; i++) nforeign += !same_server(s, others[i]);
-    char (*tmp)[POTTERY_RANDOM_KEY_SIZE] = NULL;
+    char(*tmp)[POTTERY_RANDOM_KEY_SIZE] = NULL;
     size_t ntmp = op == OP_INTER ? nforeign : op == OP_SYMDIFF ? 2 : 0;
     if (ntmp) {
         tmp = calloc(ntmp, sizeof *tmp);

@@ -154,8 +154,10 @@ static int serve_input(fake_server *s, fake_conn *c)
         parse_command(c->buf, c->len, &argc, argv);
         atomic_fetch_add(&s->commands, 1);
         fake_action a = { NULL, 0, 0 };
-        if (s->act) a = s->act(c->serial, argc, argv, s->userdata);
-        else a.bytes = s->fn(argc, argv, s->userdata);
+        if (s->act)
+            a = s->act(c->serial, argc, argv, s->userdata);
+        else
+            a.bytes = s->fn(argc, argv, s->userdata);
         int sent = a.bytes ? send_paced(s, c->fd, a.bytes, strlen(a.bytes), a.pace_us) : 0;
         for (int i = 0; i < argc; i++) free(argv[i]);
         free(argv);

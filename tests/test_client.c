@@ -178,7 +178,7 @@ static const char *reply_scan(int argc, char **argv, void *ud)
         if (strcmp(argv[1], "17") == 0) return "*2\r\n$2\r\n42\r\n*0\r\n";
         if (strcmp(argv[1], "42") == 0) return "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$2\r\nbc\r\n";
     }
-    if (ieq(argv[0], "SSCAN")) return "*1\r\n:5\r\n"; /* malformed */
+    if (ieq(argv[0], "SSCAN")) return "*1\r\n:5\r\n";             /* malformed */
     if (ieq(argv[0], "HSCAN")) return "*2\r\n$2\r\n1x\r\n*0\r\n"; /* bad cursor */
     return "-ERR unexpected\r\n";
 }
@@ -215,7 +215,7 @@ static void test_cmd_builder(void **state)
     assert_int_equal(0, pottery__cmd_arg(&cmd, borrowed, 3));
     assert_int_equal(0, pottery__cmd_copy(&cmd, "co\0py", 5));
     assert_int_equal(0, pottery__cmd_int(&cmd, -9223372036854775807LL - 1));
-    assert_int_equal(0, pottery__cmd_arg(&cmd, NULL, 0)); /* empty argument */
+    assert_int_equal(0, pottery__cmd_arg(&cmd, NULL, 0));                        /* empty argument */
     for (int i = 0; i < 40; i++) assert_int_equal(0, pottery__cmd_int(&cmd, i)); /* grows past inline */
     assert_int_equal(45, (int)cmd.argc);
     assert_true(cmd.cap >= 45);

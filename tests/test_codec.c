@@ -20,7 +20,7 @@
 #include "pottery/value.h"
 
 #ifndef POTTERY_VECTORS_DIR
-#  define POTTERY_VECTORS_DIR "tests/vectors"
+#define POTTERY_VECTORS_DIR "tests/vectors"
 #endif
 
 /* ------------------------------------------------------------------ vector file */
@@ -117,15 +117,14 @@ static size_t count_kind(const char *kind)
 }
 
 /* Fail with the vector's line number in the message. */
-#define VCHECK(v, cond) \
-    do { \
-        if (!(cond)) fail_msg("vector line %d: %s", (v)->line, #cond); \
+#define VCHECK(v, cond)                                                                                                \
+    do {                                                                                                               \
+        if (!(cond)) fail_msg("vector line %d: %s", (v)->line, #cond);                                                 \
     } while (0)
 
-#define VSTREQ(v, got, want) \
-    do { \
-        if (strcmp((got), (want)) != 0) \
-            fail_msg("vector line %d:\n  got  %s\n  want %s", (v)->line, (got), (want)); \
+#define VSTREQ(v, got, want)                                                                                           \
+    do {                                                                                                               \
+        if (strcmp((got), (want)) != 0) fail_msg("vector line %d:\n  got  %s\n  want %s", (v)->line, (got), (want));   \
     } while (0)
 
 /* Encode v and compare with want; returns nothing, fails the test on mismatch. */
@@ -134,8 +133,7 @@ static void check_encode(const vector *vec, pottery_value v, const char *want)
     char *out = NULL;
     size_t len = 0;
     int rc = pottery_value_to_json(&out, &len, v);
-    if (rc != 0) fail_msg("vector line %d: encode failed %d: %s", vec->line, rc,
-                          pottery_error_last()->message);
+    if (rc != 0) fail_msg("vector line %d: encode failed %d: %s", vec->line, rc, pottery_error_last()->message);
     VSTREQ(vec, out, want);
     VCHECK(vec, len == strlen(want));
     pottery_free(out);
@@ -146,8 +144,7 @@ static void check_decode_reencode(const vector *vec, const char *text, pottery_v
 {
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_value_from_json(&v, text, strlen(text));
-    if (rc != 0) fail_msg("vector line %d: decode failed %d: %s", vec->line, rc,
-                          pottery_error_last()->message);
+    if (rc != 0) fail_msg("vector line %d: decode failed %d: %s", vec->line, rc, pottery_error_last()->message);
     check_encode(vec, v, text);
     if (v.type == POTTERY_TYPE_STRING || v.type == POTTERY_TYPE_JSON) {
         VCHECK(vec, v.owned_ == v.u.s.ptr);
@@ -155,8 +152,10 @@ static void check_decode_reencode(const vector *vec, const char *text, pottery_v
     } else {
         VCHECK(vec, v.owned_ == NULL);
     }
-    if (keep) *keep = v;
-    else pottery_value_dispose(&v);
+    if (keep)
+        *keep = v;
+    else
+        pottery_value_dispose(&v);
 }
 
 /* ------------------------------------------------------------------ vector tests */
@@ -217,8 +216,10 @@ static void test_vectors_double(void **state)
         pottery_value d = POTTERY_VALUE_INIT;
         check_decode_reencode(v, v->f[2], &d);
         VCHECK(v, d.type == POTTERY_TYPE_DOUBLE);
-        if (isnan(x)) VCHECK(v, isnan(d.u.d));
-        else VCHECK(v, memcmp(&d.u.d, &x, sizeof x) == 0); /* same bits, -0.0 included */
+        if (isnan(x))
+            VCHECK(v, isnan(d.u.d));
+        else
+            VCHECK(v, memcmp(&d.u.d, &x, sizeof x) == 0); /* same bits, -0.0 included */
         pottery_value_dispose(&d);
         seen++;
     }
@@ -410,8 +411,7 @@ static void test_scalars(void **state)
     assert_encodes(pottery_double(-INFINITY), "-Infinity");
     assert_encodes(pottery_strn("a\0b", 3), "\"a\\u0000b\"");
     assert_encodes(pottery_str("\xF0\x9F\x98\x80/\x7F"), "\"\\ud83d\\ude00/\\u007f\"");
-    assert_encodes(pottery_json(" {\"b\" : 1 , \"a\":[1E2,-0, 1.50]} "),
-                   "{\"a\": [100.0, 0, 1.5], \"b\": 1}");
+    assert_encodes(pottery_json(" {\"b\" : 1 , \"a\":[1E2,-0, 1.50]} "), "{\"a\": [100.0, 0, 1.5], \"b\": 1}");
     assert_encodes(pottery_json("2361183241434822606848"), "2361183241434822606848");
 
     size_t len = 99;
@@ -480,32 +480,32 @@ static void test_invalid_utf8(void **state)
         const char *bytes;
         size_t len;
     } bad[] = {
-        { "\xC0\xAF", 2 },             /* overlong '/' */
-        { "\xE0\x80\xAF", 3 },         /* overlong, 3 bytes */
-        { "\xF0\x80\x80\xAF", 4 },     /* overlong, 4 bytes */
-        { "\xC1\xBF", 2 },             /* overlong DEL */
-        { "\xED\xA0\x80", 3 },         /* U+D800 encoded */
-        { "\xED\xBF\xBF", 3 },         /* U+DFFF encoded */
+        { "\xC0\xAF", 2 },                 /* overlong '/' */
+        { "\xE0\x80\xAF", 3 },             /* overlong, 3 bytes */
+        { "\xF0\x80\x80\xAF", 4 },         /* overlong, 4 bytes */
+        { "\xC1\xBF", 2 },                 /* overlong DEL */
+        { "\xED\xA0\x80", 3 },             /* U+D800 encoded */
+        { "\xED\xBF\xBF", 3 },             /* U+DFFF encoded */
         { "\xED\xA0\xBD\xED\xB8\x80", 6 }, /* CESU-8 surrogate pair */
-        { "ab\xE4\xB8", 4 },           /* truncated at the end */
-        { "\xE4\xB8x", 3 },            /* truncated in the middle */
-        { "\xF4\x90\x80\x80", 4 },     /* U+110000 */
-        { "\xF5\x80\x80\x80", 4 },     /* lead byte F5 */
+        { "ab\xE4\xB8", 4 },               /* truncated at the end */
+        { "\xE4\xB8x", 3 },                /* truncated in the middle */
+        { "\xF4\x90\x80\x80", 4 },         /* U+110000 */
+        { "\xF5\x80\x80\x80", 4 },         /* lead byte F5 */
         { "\xFF", 1 },
-        { "\x80", 1 },                 /* stray continuation */
-        { "a\xBF" "b", 3 },
+        { "\x80", 1 }, /* stray continuation */
+        { "a\xBF"
+          "b",
+          3 },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_false(pottery__utf8_valid(bad[k].bytes, bad[k].len));
         assert_encode_fails(pottery_strn(bad[k].bytes, bad[k].len), POTTERY_ETYPE);
         assert_non_null(strstr(pottery_error_last()->message, "UTF-8"));
         char *out = NULL;
-        assert_int_equal(pottery_value_repr(&out, pottery_strn(bad[k].bytes, bad[k].len)),
-                         POTTERY_ETYPE);
+        assert_int_equal(pottery_value_repr(&out, pottery_strn(bad[k].bytes, bad[k].len)), POTTERY_ETYPE);
         assert_null(out);
         int eq = 7;
-        assert_int_equal(pottery_value_equal(&eq, pottery_str("a"),
-                                             pottery_strn(bad[k].bytes, bad[k].len)),
+        assert_int_equal(pottery_value_equal(&eq, pottery_str("a"), pottery_strn(bad[k].bytes, bad[k].len)),
                          POTTERY_ETYPE);
     }
     /* Boundaries that are valid. */
@@ -548,8 +548,7 @@ static void test_null_and_invalid_args(void **state)
 static void test_invalid_json_value(void **state)
 {
     (void)state;
-    const char *bad[] = { "", "[1,", "{\"a\" 1}", "01", "[1] x", "nan", "'a'", "\"\\ud800\"",
-                          "\"\xff\"", "[1,]" };
+    const char *bad[] = { "", "[1,", "{\"a\" 1}", "01", "[1] x", "nan", "'a'", "\"\\ud800\"", "\"\xff\"", "[1,]" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_encode_fails(pottery_json(bad[k]), POTTERY_ETYPE);
         assert_non_null(strstr(pottery_error_last()->message, "not valid JSON"));
@@ -707,8 +706,7 @@ static void test_equality(void **state)
     assert_false(values_equal(pottery_json("[NaN]"), pottery_json("[NaN]")));
     assert_true(values_equal(pottery_json("[1]"), pottery_json("[1.0]")));
     assert_true(values_equal(pottery_json("{\"a\": 1}"), pottery_json("{\"a\": 1.0}")));
-    assert_true(values_equal(pottery_json("{\"b\": 2, \"a\": 1}"),
-                             pottery_json("{\"a\": true, \"b\": 2.0}")));
+    assert_true(values_equal(pottery_json("{\"b\": 2, \"a\": 1}"), pottery_json("{\"a\": true, \"b\": 2.0}")));
     assert_false(values_equal(pottery_json("{\"a\": 1}"), pottery_json("{\"a\": 1, \"b\": 1}")));
     assert_false(values_equal(pottery_str("1"), pottery_int(1)));
     assert_true(values_equal(pottery_strn("a\0b", 3), pottery_json("\"a\\u0000b\"")));
@@ -718,12 +716,11 @@ static void test_equality(void **state)
     assert_true(values_equal(pottery_int(9007199254740992), pottery_double(9007199254740992.0)));
     assert_false(values_equal(pottery_int(INT64_MAX), pottery_double(9223372036854775808.0)));
     assert_true(values_equal(pottery_int(INT64_MIN), pottery_double(-9223372036854775808.0)));
-    assert_true(values_equal(pottery_json("9223372036854775808"),
-                             pottery_double(9223372036854775808.0)));
-    assert_false(values_equal(pottery_json("9223372036854775809"),
-                              pottery_double(9223372036854775808.0)));
+    assert_true(values_equal(pottery_json("9223372036854775808"), pottery_double(9223372036854775808.0)));
+    assert_false(values_equal(pottery_json("9223372036854775809"), pottery_double(9223372036854775808.0)));
     assert_false(values_equal(pottery_json("9223372036854775808"), pottery_int(INT64_MAX)));
-    assert_false(values_equal(pottery_json("1e999"), pottery_json("1" "000000000")));
+    assert_false(values_equal(pottery_json("1e999"), pottery_json("1"
+                                                                  "000000000")));
     assert_true(values_equal(pottery_double(INFINITY), pottery_json("1e999")));
     assert_false(values_equal(pottery_int(1), pottery_double(1.5)));
 
@@ -879,11 +876,10 @@ static void test_repr_specials(void **state)
 static void test_comma_locale(void **state)
 {
     (void)state;
-    static const char *names[] = { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
-                                   "nl_NL.UTF-8", "ru_RU.UTF-8", "de_DE", "fr_FR" };
+    static const char *names[] = { "de_DE.UTF-8", "de_DE.utf8",  "fr_FR.UTF-8", "fr_FR.utf8",
+                                   "nl_NL.UTF-8", "ru_RU.UTF-8", "de_DE",       "fr_FR" };
     const char *got = NULL;
-    for (size_t k = 0; k < sizeof names / sizeof names[0] && !got; k++)
-        got = setlocale(LC_NUMERIC, names[k]);
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && !got; k++) got = setlocale(LC_NUMERIC, names[k]);
     if (!got) {
         setlocale(LC_NUMERIC, "C");
         fail_msg("no comma-decimal locale available (ctest compiles one into LOCPATH)");

@@ -69,12 +69,10 @@ static void exhaust(operation op, const char *want)
     assert_true(failures > 0); /* the injection really reached the library */
 }
 
-static const char *TEXT =
-    "{\"z\": [1, 2.5, \"x\\u00e9\", null, true, {\"k\": 18446744073709551616}], "
-    "\"a\": {\"b\": [[], {}], \"a\": \"dup\", \"a\": \"\\ud83d\\ude00\"}, \"m\": -1e400}";
-static const char *CANON =
-    "{\"a\": {\"a\": \"\\ud83d\\ude00\", \"b\": [[], {}]}, \"m\": -Infinity, "
-    "\"z\": [1, 2.5, \"x\\u00e9\", null, true, {\"k\": 18446744073709551616}]}";
+static const char *TEXT = "{\"z\": [1, 2.5, \"x\\u00e9\", null, true, {\"k\": 18446744073709551616}], "
+                          "\"a\": {\"b\": [[], {}], \"a\": \"dup\", \"a\": \"\\ud83d\\ude00\"}, \"m\": -1e400}";
+static const char *CANON = "{\"a\": {\"a\": \"\\ud83d\\ude00\", \"b\": [[], {}]}, \"m\": -Infinity, "
+                           "\"z\": [1, 2.5, \"x\\u00e9\", null, true, {\"k\": 18446744073709551616}]}";
 
 static int op_encode(const char *want)
 {
@@ -93,8 +91,10 @@ static int op_decode(const char *want)
 {
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_value_from_json(&v, TEXT, strlen(TEXT));
-    if (rc == 0) assert_string_equal(v.u.s.ptr, want);
-    else assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    if (rc == 0)
+        assert_string_equal(v.u.s.ptr, want);
+    else
+        assert_int_equal(v.type, POTTERY_TYPE_NULL);
     pottery_value_dispose(&v);
     return rc;
 }
@@ -184,20 +184,15 @@ static void test_oom_copy(void **state)
 static void test_oom_normalized(void **state)
 {
     (void)state;
-    exhaust(op_normalized,
-            "{\"a\": {\"a\": \"\\ud83d\\ude00\", \"b\": [[], {}]}, \"m\": -Infinity, "
-            "\"z\": [1, 2.5, \"x\\u00e9\", null, 1, {\"k\": 18446744073709551616}]}");
+    exhaust(op_normalized, "{\"a\": {\"a\": \"\\ud83d\\ude00\", \"b\": [[], {}]}, \"m\": -Infinity, "
+                           "\"z\": [1, 2.5, \"x\\u00e9\", null, 1, {\"k\": 18446744073709551616}]}");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_oom_encode),
-        cmocka_unit_test(test_oom_decode),
-        cmocka_unit_test(test_oom_repr),
-        cmocka_unit_test(test_oom_equal),
-        cmocka_unit_test(test_oom_copy),
-        cmocka_unit_test(test_oom_normalized),
+        cmocka_unit_test(test_oom_encode), cmocka_unit_test(test_oom_decode), cmocka_unit_test(test_oom_repr),
+        cmocka_unit_test(test_oom_equal),  cmocka_unit_test(test_oom_copy),   cmocka_unit_test(test_oom_normalized),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,7 @@ static pottery_counter *open_with(const char *key, const pottery_counter_pair *i
 /* One key per character of s (RedisCounter('gallahad')). */
 static pottery_counter *open_letters(const char *key, const char *s)
 {
-    char (*one)[2] = calloc(strlen(s) + 1, sizeof *one);
+    char(*one)[2] = calloc(strlen(s) + 1, sizeof *one);
     pottery_value *keys = calloc(strlen(s) + 1, sizeof *keys);
     assert_non_null(one);
     assert_non_null(keys);
@@ -105,7 +105,7 @@ static pottery_counter_pair *make_pairs(size_t n, size_t modulo, int64_t count, 
     assert_non_null(items);
     assert_non_null(*names);
     for (size_t i = 0; i < n; i++) {
-        snprintf((*names)[i], sizeof (*names)[i], "k%zu", i % modulo);
+        snprintf((*names)[i], sizeof(*names)[i], "k%zu", i % modulo);
         items[i] = (pottery_counter_pair){ pottery_str((*names)[i]), count };
     }
     return items;
@@ -327,9 +327,9 @@ static void test_overflow_is_range_error_and_writes_nothing(void **state)
     assert_raw("9223372036854775807", raw("HGET", "ovf", "\"big\"", NULL));
 
     /* Only the final count must fit, as with Python's ints. */
-    pottery_counter_pair detour[] = {
-        { pottery_str("d"), INT64_MAX }, { pottery_str("d"), INT64_MAX }, { pottery_str("d"), -INT64_MAX }
-    };
+    pottery_counter_pair detour[] = { { pottery_str("d"), INT64_MAX },
+                                      { pottery_str("d"), INT64_MAX },
+                                      { pottery_str("d"), -INT64_MAX } };
     assert_int_equal(pottery_counter_update(c, detour, 3), 0);
     assert_raw("9223372036854775807", raw("HGET", "ovf", "\"d\"", NULL));
     pottery_counter_pair minimum[] = { { pottery_str("m"), INT64_MIN } };
@@ -340,7 +340,7 @@ static void test_overflow_is_range_error_and_writes_nothing(void **state)
     /* The staged path: the last contribution overflows, nothing is written and no
      * staging key is left behind. */
     enum { N = STAGED };
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 1, &names);
     items[N - 1].key = pottery_str("big");
     assert_int_equal(pottery_counter_update(c, items, N), POTTERY_ERANGE);
@@ -414,9 +414,12 @@ static void test_foreign_counts(void **state)
     assert_int_equal(pottery_counter_iter_new(&it, c), 0);
     int ok = 0, bad = 0, rc;
     while ((rc = pottery_counter_iter_next(it, NULL, &n)) != POTTERY_EITEROVER) {
-        if (rc == 0) ok++;
-        else if (rc == POTTERY_EDECODE || rc == POTTERY_ERANGE) bad++;
-        else fail_msg("unexpected %d", rc);
+        if (rc == 0)
+            ok++;
+        else if (rc == POTTERY_EDECODE || rc == POTTERY_ERANGE)
+            bad++;
+        else
+            fail_msg("unexpected %d", rc);
     }
     assert_int_equal(ok, 1);
     assert_int_equal(bad, 3);
@@ -551,7 +554,7 @@ static void test_bulk_updates_are_one_round_trip(void **state)
     (void)state;
     enum { N = 10000 };
     pottery_counter *c = open_counter("bulk");
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 3, &names);
     pottery_value *keys = calloc(N, sizeof *keys);
     assert_non_null(keys);
@@ -603,7 +606,7 @@ static void test_unencodable_key_writes_nothing(void **state)
     (void)state;
     enum { N = STAGED };
     pottery_counter *c = open_counter("badbulk");
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 1, &names);
     pottery_value bad = pottery_strn("\xff\xfe", 2);
 
@@ -653,7 +656,7 @@ static void test_update_from_other_counters(void **state)
     /* From a counter on another server: read, then one atomic write. */
     pottery_client *far_client = open_client(other_server.url, NULL);
     enum { N = 2500 };
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 2, &names);
     items[0].key = pottery_str("a");
     pottery_counter *far = open_with_on(far_client, "far", items, N);
@@ -706,7 +709,7 @@ static void test_open_with_initial_counts(void **state)
 
     /* large initial data: still one round trip, and all or nothing */
     enum { N = STAGED };
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *many = make_pairs(N, N, 1, &names);
     opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
     opts.items = many;
@@ -847,7 +850,7 @@ static void test_elements_and_items(void **state)
 
     /* a big hash: HSCAN batches */
     enum { N = 3000 };
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 1, &names);
     pottery_counter *big = open_with("bigel", items, N);
     assert_int_equal(pottery_counter_elements_new(&it, big), 0);
@@ -972,10 +975,10 @@ static const char theirs_json[] = "{\"a\": 1, \"b\": -2, \"c\": 4, \"e\": -1}";
 /* Expected results, from Python's Counter(a=3, b=1, d=0, e=-2) <op> Counter(a=1, b=-2, c=4, e=-1). */
 static const char *const op_results[] = {
     NULL,
-    "{\"a\": 4, \"c\": 4}",         /* + */
-    "{\"a\": 2, \"b\": 3}",         /* - */
+    "{\"a\": 4, \"c\": 4}",           /* + */
+    "{\"a\": 2, \"b\": 3}",           /* - */
     "{\"a\": 3, \"b\": 1, \"c\": 4}", /* | */
-    "{\"a\": 1}",                   /* & */
+    "{\"a\": 1}",                     /* & */
 };
 
 static void test_binary_operators(void **state)
@@ -1040,7 +1043,8 @@ static void test_binary_operators(void **state)
     text = NULL;
     assert_int_equal(pottery_counter_binary(&text, NULL, mine, (pottery_counter_op)9, theirs), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "[1]"), POTTERY_ETYPE);
-    assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "{\"a\": 1.5}"), POTTERY_ETYPE);
+    assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "{\"a\": 1.5}"),
+                     POTTERY_ETYPE);
     assert_message_contains("'a'");
     assert_int_equal(pottery_counter_binary_json(&text, NULL, mine, POTTERY_COUNTER_ADD, "{\"a\": "), POTTERY_ETYPE);
     assert_null(text);
@@ -1203,7 +1207,7 @@ static void test_wrong_redis_type(void **state)
     pottery_counter_pair item = { key, 1 };
     assert_int_equal(pottery_counter_set(other, key, 1), 0);
     enum { N = STAGED };
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     pottery_counter_pair *many = make_pairs(N, N, 1, &names);
 
     assert_wrongtype(pottery_counter_get(&n, c, key));

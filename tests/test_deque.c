@@ -538,7 +538,8 @@ static void test_rotate(void **state)
             assert_int_equal(round_trips() - before, steps == 0 ? 0 : 1);
             expected_rotation(expected, sizeof expected, len, steps);
             char *got = raw("LRANGE", "rot", "0", "-1", NULL);
-            if (strcmp(got, expected) != 0) fail_msg("len %d rotate(%lld): got %s, want %s", len, (long long)steps, got, expected);
+            if (strcmp(got, expected) != 0)
+                fail_msg("len %d rotate(%lld): got %s, want %s", len, (long long)steps, got, expected);
             free(got);
             pottery_deque_free(d);
         }
@@ -614,8 +615,8 @@ static void test_insert(void **state)
 static void test_list_reads(void **state)
 {
     (void)state;
-    pottery_value items[] = { pottery_str("a"), pottery_int(1), pottery_str("b"), pottery_double(1.0),
-                              pottery_bool(1), pottery_str("c") };
+    pottery_value items[] = { pottery_str("a"),    pottery_int(1),  pottery_str("b"),
+                              pottery_double(1.0), pottery_bool(1), pottery_str("c") };
     pottery_deque *d = open_with("reads", 10, items, 6);
     pottery_value v = POTTERY_VALUE_INIT;
     int64_t n = -1;
@@ -948,10 +949,10 @@ static void test_null_arguments(void **state)
 }
 
 /* call fails with code, its message beginning with name. */
-#define assert_fails_naming(code, call, name)                                              \
-    do {                                                                                   \
-        assert_int_equal((call), (code));                                                  \
-        assert_int_equal(strncmp(pottery_error_last()->message, (name), strlen(name)), 0); \
+#define assert_fails_naming(code, call, name)                                                                          \
+    do {                                                                                                               \
+        assert_int_equal((call), (code));                                                                              \
+        assert_int_equal(strncmp(pottery_error_last()->message, (name), strlen(name)), 0);                             \
     } while (0)
 
 /* Every deque function names itself in its messages, also where the work is the list's. */
@@ -984,12 +985,12 @@ static void test_errors_name_the_deque_function(void **state)
 
 /* "" is no key: only NULL asks for a temporary "pottery:<uuid4>" key (deleted on free).
  * Every container's open refuses it before any round trip. */
-#define assert_empty_key_refused(type, open, opts)                            \
-    do {                                                                      \
-        type *handle_ = NULL;                                                 \
-        assert_int_equal(open(&handle_, client, "", (opts)), POTTERY_EINVAL); \
-        assert_message_contains("the key is \"\" (empty)");                   \
-        assert_null(handle_);                                                 \
+#define assert_empty_key_refused(type, open, opts)                                                                     \
+    do {                                                                                                               \
+        type *handle_ = NULL;                                                                                          \
+        assert_int_equal(open(&handle_, client, "", (opts)), POTTERY_EINVAL);                                          \
+        assert_message_contains("the key is \"\" (empty)");                                                            \
+        assert_null(handle_);                                                                                          \
     } while (0)
 
 static void test_empty_key_is_rejected(void **state)
@@ -1026,7 +1027,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_deque_popleft(&v, d), POTTERY_EDECODE);
     assert_true(strlen(pottery_error_last()->message) > 0);
     assert_int_equal(pottery_deque_pop(&v, d), POTTERY_EDECODE);
-    assert_int_equal(v.u.i, 5); /* untouched */
+    assert_int_equal(v.u.i, 5);                     /* untouched */
     assert_list("foreign", "not json\n1\n{broken"); /* put back where they were */
     char *text = NULL;
     assert_int_equal(pottery_deque_repr(&text, d), POTTERY_EDECODE);
@@ -1037,9 +1038,12 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_deque_iter_new(&it, d), 0);
     int ok = 0, bad = 0, rc;
     while ((rc = pottery_deque_iter_next(it, &v)) != POTTERY_EITEROVER) {
-        if (rc == 0) ok++;
-        else if (rc == POTTERY_EDECODE) bad++;
-        else fail_msg("unexpected %d", rc);
+        if (rc == 0)
+            ok++;
+        else if (rc == POTTERY_EDECODE)
+            bad++;
+        else
+            fail_msg("unexpected %d", rc);
     }
     pottery_deque_iter_free(it);
     assert_int_equal(ok, 1);
@@ -1055,8 +1059,8 @@ static void test_foreign_data_is_a_decode_error(void **state)
 static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
 {
     (void)state;
-    assert_raw("OK", raw("ACL", "SETUSER", "nopush", "reset", "on", ">secret", "~*", "&*", "+@all", "-lpush", "-rpush",
-                         NULL));
+    assert_raw(
+        "OK", raw("ACL", "SETUSER", "nopush", "reset", "on", ">secret", "~*", "&*", "+@all", "-lpush", "-rpush", NULL));
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.username = "nopush";
     o.password = "secret";

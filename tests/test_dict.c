@@ -197,8 +197,7 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
     if (pottery_dict_open(&dd, mine, "race", NULL) == 0) {
         pottery_value v = POTTERY_VALUE_INIT;
         for (int i = 0; i < RACE_KEYS; i++)
-            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 &&
-                v.type == POTTERY_TYPE_INT)
+            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 && v.type == POTTERY_TYPE_INT)
                 popped++;
         pottery_value_dispose(&v);
     }
@@ -632,9 +631,12 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_dict_iter_new(&it, d), 0);
     int ok = 0, bad = 0, rc;
     while ((rc = pottery_dict_iter_next(it, &k, &v)) != POTTERY_EITEROVER) {
-        if (rc == 0) ok++;
-        else if (rc == POTTERY_EDECODE) bad++;
-        else fail_msg("unexpected %d", rc);
+        if (rc == 0)
+            ok++;
+        else if (rc == POTTERY_EDECODE)
+            bad++;
+        else
+            fail_msg("unexpected %d", rc);
     }
     assert_int_equal(ok, 1);
     assert_int_equal(bad, 2);

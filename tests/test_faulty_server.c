@@ -78,13 +78,13 @@ typedef struct mode {
 
 /* Row flags. */
 enum {
-    PATH = 1,        /* one operation per way of waiting for replies: a command, MULTI/EXEC,
+    PATH = 1,       /* one operation per way of waiting for replies: a command, MULTI/EXEC,
                         EVAL, a cursor, a pipeline, a streamed transaction, WATCH, XREAD BLOCK */
-    HUGE = 2,        /* one operation per way of reading them: a command, a transaction, a
+    HUGE = 2,       /* one operation per way of reading them: a command, a transaction, a
                         cursor, a pipeline */
-    SCAN = 4,        /* iterates with a SCAN-family cursor */
-    BLOCKS = 8,      /* waits GET_WAIT_MS on the server by design */
-    SPARE_EVAL = 16  /* EVAL answers nil (an empty queue) in every mode: the fault hits XREAD */
+    SCAN = 4,       /* iterates with a SCAN-family cursor */
+    BLOCKS = 8,     /* waits GET_WAIT_MS on the server by design */
+    SPARE_EVAL = 16 /* EVAL answers nil (an empty queue) in every mode: the fault hits XREAD */
 };
 
 enum { TRICKLE_US = 50000, GET_WAIT_MS = 100, SLACK_MS = 500 };
@@ -118,19 +118,19 @@ typedef struct verb_info {
 } verb_info;
 
 static const verb_info verbs[] = {
-    { "PING", "+PONG\r\n", 's' }, { "SELECT", "+OK\r\n", 's' },   { "HLEN", ":3\r\n", 'i' },
-    { "LLEN", ":0\r\n", 'i' },    { "SCARD", ":0\r\n", 'i' },     { "MULTI", "+OK\r\n", 's' },
-    { "SUNION", "*0\r\n", 'a' },  { "SINTER", "*0\r\n", 'a' },    { "SDIFF", "*0\r\n", 'a' },
-    { "HSET", NULL, 'i' },        { "HDEL", NULL, 'i' },          { "HEXISTS", NULL, 'i' },
-    { "HSETNX", NULL, 'i' },      { "HINCRBY", NULL, 'i' },       { "SADD", NULL, 'i' },
-    { "SREM", NULL, 'i' },        { "SISMEMBER", NULL, 'i' },     { "SUNIONSTORE", NULL, 'i' },
-    { "SINTERSTORE", NULL, 'i' }, { "SDIFFSTORE", NULL, 'i' },    { "SINTERCARD", NULL, 'i' },
-    { "RPUSH", NULL, 'i' },       { "LPUSH", NULL, 'i' },         { "SORT", NULL, 'i' },
-    { "XLEN", NULL, 'i' },        { "UNLINK", NULL, 'i' },        { "EXISTS", NULL, 'i' },
-    { "HGETALL", NULL, 'a' },     { "HVALS", NULL, 'a' },         { "SMEMBERS", NULL, 'a' },
-    { "SMISMEMBER", NULL, 'a' },  { "LRANGE", NULL, 'a' },        { "XREAD", NULL, 'a' },
-    { "EXEC", NULL, 'a' },        { "HSCAN", NULL, 'c' },         { "SSCAN", NULL, 'c' },
-    { "LSET", NULL, 's' },        { "LTRIM", NULL, 's' },         { "WATCH", NULL, 's' },
+    { "PING", "+PONG\r\n", 's' }, { "SELECT", "+OK\r\n", 's' }, { "HLEN", ":3\r\n", 'i' },
+    { "LLEN", ":0\r\n", 'i' },    { "SCARD", ":0\r\n", 'i' },   { "MULTI", "+OK\r\n", 's' },
+    { "SUNION", "*0\r\n", 'a' },  { "SINTER", "*0\r\n", 'a' },  { "SDIFF", "*0\r\n", 'a' },
+    { "HSET", NULL, 'i' },        { "HDEL", NULL, 'i' },        { "HEXISTS", NULL, 'i' },
+    { "HSETNX", NULL, 'i' },      { "HINCRBY", NULL, 'i' },     { "SADD", NULL, 'i' },
+    { "SREM", NULL, 'i' },        { "SISMEMBER", NULL, 'i' },   { "SUNIONSTORE", NULL, 'i' },
+    { "SINTERSTORE", NULL, 'i' }, { "SDIFFSTORE", NULL, 'i' },  { "SINTERCARD", NULL, 'i' },
+    { "RPUSH", NULL, 'i' },       { "LPUSH", NULL, 'i' },       { "SORT", NULL, 'i' },
+    { "XLEN", NULL, 'i' },        { "UNLINK", NULL, 'i' },      { "EXISTS", NULL, 'i' },
+    { "HGETALL", NULL, 'a' },     { "HVALS", NULL, 'a' },       { "SMEMBERS", NULL, 'a' },
+    { "SMISMEMBER", NULL, 'a' },  { "LRANGE", NULL, 'a' },      { "XREAD", NULL, 'a' },
+    { "EXEC", NULL, 'a' },        { "HSCAN", NULL, 'c' },       { "SSCAN", NULL, 'c' },
+    { "LSET", NULL, 's' },        { "LTRIM", NULL, 's' },       { "WATCH", NULL, 's' },
     { "UNWATCH", NULL, 's' },     { "DISCARD", NULL, 's' },
 };
 /* Anything else (HGET, LINDEX, SPOP, RPOP, XADD, EVAL...) answers a bulk string or nil. */
@@ -175,11 +175,11 @@ typedef struct scene {
     pthread_mutex_t lock;
     const mode *mode;
     unsigned row_flags;
-    int hostile;       /* 0 while the fixture opens and during the recovery check */
-    int faulted[8];    /* the connections that had their one-shot fault */
-    int queued;        /* TRICKLE: commands queued since MULTI, -1 outside MULTI */
-    char sent[256];    /* verbs received while hostile, for checking messages */
-    char buf[512];     /* a reply built for EXEC */
+    int hostile;    /* 0 while the fixture opens and during the recovery check */
+    int faulted[8]; /* the connections that had their one-shot fault */
+    int queued;     /* TRICKLE: commands queued since MULTI, -1 outside MULTI */
+    char sent[256]; /* verbs received while hostile, for checking messages */
+    char buf[512];  /* a reply built for EXEC */
 } scene;
 
 /* Add verb to the space-separated list in sc->sent, once. */
@@ -234,10 +234,16 @@ static fake_action hostile_action(scene *sc, int conn, const char *name, const v
     int first = first_on(sc, conn);
     switch (m->fault) {
     case FIXED: a.bytes = fixed_bytes[m->reply]; break;
-    case CUT_CLOSE: a.bytes = first ? cut_reply(v->shape) : NULL; a.close = first; break;
+    case CUT_CLOSE:
+        a.bytes = first ? cut_reply(v->shape) : NULL;
+        a.close = first;
+        break;
     case CUT_SILENT: a.bytes = first ? cut_reply(v->shape) : NULL; break;
     case HUGE_HEADER: a.bytes = first ? m->bytes : NULL; break;
-    case TRICKLE: a.bytes = trickle_for(sc, name, v); a.pace_us = TRICKLE_US; break;
+    case TRICKLE:
+        a.bytes = trickle_for(sc, name, v);
+        a.pace_us = TRICKLE_US;
+        break;
     case ENDLESS: a.bytes = v->shape == 'c' ? "*2\r\n$1\r\n7\r\n*0\r\n" : v->normal ? v->normal : not_normal; break;
     }
     return a;
@@ -252,9 +258,12 @@ static fake_action on_command(int conn, int argc, char **argv, void *userdata)
     int handshake = strcasecmp(argv[0], "PING") == 0 || strcasecmp(argv[0], "SELECT") == 0;
     int spared = (sc->row_flags & SPARE_EVAL) && strncasecmp(argv[0], "EVAL", 4) == 0;
     if (sc->hostile && !handshake) note_verb(sc, argv[0]);
-    if (spared) a.bytes = "$-1\r\n";
-    else if (sc->hostile && !handshake) a = hostile_action(sc, conn, argv[0], v);
-    else a.bytes = v->normal ? v->normal : not_normal;
+    if (spared)
+        a.bytes = "$-1\r\n";
+    else if (sc->hostile && !handshake)
+        a = hostile_action(sc, conn, argv[0], v);
+    else
+        a.bytes = v->normal ? v->normal : not_normal;
     pthread_mutex_unlock(&sc->lock);
     return a;
 }
@@ -310,44 +319,47 @@ static int show_text(char *out, size_t n, int rc, char *text)
 }
 
 /* One-line operations: `call` leaves its answer in v, i, b, t or h, which are shown. */
-#define OP_VOID(name, call) \
-    static int name(fx *f, char *out, size_t n) { return (call); }
-#define OP_VALUE(name, call)                                                               \
-    static int name(fx *f, char *out, size_t n)                                            \
-    {                                                                                      \
-        pottery_value v = POTTERY_VALUE_INIT;                                              \
-        int rc = (call);                                                                   \
-        return show_value(out, n, rc, &v);                                                 \
+#define OP_VOID(name, call)                                                                                            \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        return (call);                                                                                                 \
     }
-#define OP_INT(name, call)                                                                 \
-    static int name(fx *f, char *out, size_t n)                                            \
-    {                                                                                      \
-        int64_t i = 0;                                                                     \
-        int rc = (call);                                                                   \
-        return show_int(out, n, rc, i);                                                    \
+#define OP_VALUE(name, call)                                                                                           \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        pottery_value v = POTTERY_VALUE_INIT;                                                                          \
+        int rc = (call);                                                                                               \
+        return show_value(out, n, rc, &v);                                                                             \
     }
-#define OP_BOOL(name, call)                                                                \
-    static int name(fx *f, char *out, size_t n)                                            \
-    {                                                                                      \
-        int b = -1;                                                                        \
-        int rc = (call);                                                                   \
-        return show_int(out, n, rc, b);                                                    \
+#define OP_INT(name, call)                                                                                             \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        int64_t i = 0;                                                                                                 \
+        int rc = (call);                                                                                               \
+        return show_int(out, n, rc, i);                                                                                \
     }
-#define OP_TEXT(name, call)                                                                \
-    static int name(fx *f, char *out, size_t n)                                            \
-    {                                                                                      \
-        char *t = NULL;                                                                    \
-        int rc = (call);                                                                   \
-        return show_text(out, n, rc, t);                                                   \
+#define OP_BOOL(name, call)                                                                                            \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        int b = -1;                                                                                                    \
+        int rc = (call);                                                                                               \
+        return show_int(out, n, rc, b);                                                                                \
+    }
+#define OP_TEXT(name, call)                                                                                            \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        char *t = NULL;                                                                                                \
+        int rc = (call);                                                                                               \
+        return show_text(out, n, rc, t);                                                                               \
     }
 /* A call that makes a new handle, freed at once. */
-#define OP_NEW(name, type, call)                                                           \
-    static int name(fx *f, char *out, size_t n)                                            \
-    {                                                                                      \
-        type *h = NULL;                                                                    \
-        int rc = (call);                                                                   \
-        type##_free(h);                                                                    \
-        return show_text(out, n, rc, NULL);                                                \
+#define OP_NEW(name, type, call)                                                                                       \
+    static int name(fx *f, char *out, size_t n)                                                                        \
+    {                                                                                                                  \
+        type *h = NULL;                                                                                                \
+        int rc = (call);                                                                                               \
+        type##_free(h);                                                                                                \
+        return show_text(out, n, rc, NULL);                                                                            \
     }
 
 /* Initial contents for the opens: JSON null, the value with a constant initializer. */
@@ -687,144 +699,153 @@ OP_VOID(queue_clear, pottery_queue_clear(f->u))
 typedef struct row {
     const char *name;
     op_fn run;
-    unsigned short allow[NFIXED];  /* what each fixed reply may give (0: A_PROTO) */
-    const char *answer[NFIXED];    /* the answer expected when it gives 0 */
+    unsigned short allow[NFIXED]; /* what each fixed reply may give (0: A_PROTO) */
+    const char *answer[NFIXED];   /* the answer expected when it gives 0 */
     unsigned flags;
 } row;
 
-#define ONLY_PROTO { 0 }
-#define NO_ANSWER { 0 }
+#define ONLY_PROTO                                                                                                     \
+    {                                                                                                                  \
+        0                                                                                                              \
+    }
+#define NO_ANSWER                                                                                                      \
+    {                                                                                                                  \
+        0                                                                                                              \
+    }
 
 static const row rows[] = {
     /* ---- dict ---- */
     { "dict_open(items)", dict_open_items, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
     { "dict_get", dict_get, { [RJ] = A_OK, [RN] = A_NOTFOUND, [RT] = A_DECODE }, { [RJ] = "7" }, PATH | HUGE },
-    { "dict_get_default", dict_get_default, { [RJ] = A_OK, [RN] = A_OK, [RT] = A_DECODE },
-      { [RJ] = "7", [RN] = "'dflt'" }, 0 },
-    { "dict_set", dict_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                        /* HSET */
-    { "dict_del", dict_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },              /* HDEL: 0 or 1 */
+    { "dict_get_default",
+      dict_get_default,
+      { [RJ] = A_OK, [RN] = A_OK, [RT] = A_DECODE },
+      { [RJ] = "7", [RN] = "'dflt'" },
+      0 },
+    { "dict_set", dict_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                /* HSET */
+    { "dict_del", dict_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                /* HDEL: 0 or 1 */
     { "dict_contains", dict_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 }, /* HEXISTS */
-    { "dict_len", dict_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                  /* HLEN */
-    { "dict_pop", dict_pop, ONLY_PROTO, NO_ANSWER, PATH | HUGE },                   /* MULTI HGET HDEL EXEC */
+    { "dict_len", dict_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                    /* HLEN */
+    { "dict_pop", dict_pop, ONLY_PROTO, NO_ANSWER, PATH | HUGE },                     /* MULTI HGET HDEL EXEC */
     { "dict_pop_default", dict_pop_default, ONLY_PROTO, NO_ANSWER, 0 },
-    { "dict_popitem", dict_popitem, { [RN] = A_NOTFOUND }, NO_ANSWER, PATH },      /* EVAL: [k, v] or nil */
-    { "dict_setdefault", dict_setdefault, ONLY_PROTO, NO_ANSWER, 0 },               /* MULTI HSETNX HGET EXEC */
-    { "dict_update", dict_update, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HSET */
-    { "dict_update_from", dict_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },        /* EVAL: a count */
+    { "dict_popitem", dict_popitem, { [RN] = A_NOTFOUND }, NO_ANSWER, PATH },              /* EVAL: [k, v] or nil */
+    { "dict_setdefault", dict_setdefault, ONLY_PROTO, NO_ANSWER, 0 },                      /* MULTI HSETNX HGET EXEC */
+    { "dict_update", dict_update, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },               /* HSET */
+    { "dict_update_from", dict_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },               /* EVAL: a count */
     { "dict_update_from(other server)", dict_update_from_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* HSCAN */
-    { "dict_clear", dict_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                    /* UNLINK */
-    { "dict_to_json", dict_to_json, { [RE] = A_OK }, { [RE] = "{}" }, 0 },          /* HGETALL */
+    { "dict_clear", dict_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                 /* UNLINK */
+    { "dict_to_json", dict_to_json, { [RE] = A_OK }, { [RE] = "{}" }, 0 },                 /* HGETALL */
     { "dict_repr", dict_repr, { [RE] = A_OK }, { [RE] = "RedisDict{}" }, 0 },
-    { "dict_equal", dict_equal, ONLY_PROTO, NO_ANSWER, 0 },                         /* MULTI HGETALL x2 EXEC */
+    { "dict_equal", dict_equal, ONLY_PROTO, NO_ANSWER, 0 },                           /* MULTI HGETALL x2 EXEC */
     { "dict_equal(other server)", dict_equal_x, { [RE] = A_OK }, { [RE] = "1" }, 0 }, /* HGETALL, HGETALL */
     { "dict_equal_json", dict_equal_json, { [RE] = A_OK }, { [RE] = "1" }, 0 },
     { "dict_iter_next", dict_iter_next, ONLY_PROTO, NO_ANSWER, PATH | HUGE | SCAN }, /* HSCAN */
 
     /* ---- set ---- */
     { "set_open(elements)", set_open_elements, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
-    { "set_add", set_add, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                          /* SADD */
-    { "set_discard", set_discard, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* SREM */
-    { "set_remove", set_remove, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },          /* SREM: 0 or 1 */
+    { "set_add", set_add, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                      /* SADD */
+    { "set_discard", set_discard, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },              /* SREM */
+    { "set_remove", set_remove, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                /* SREM: 0 or 1 */
     /* SPOP (a foreign member is put back with SADD, which gets the same hostile reply) */
     { "set_pop", set_pop, { [RJ] = A_OK, [RN] = A_NOTFOUND, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
-    { "set_contains", set_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 }, /* SISMEMBER */
+    { "set_contains", set_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 },      /* SISMEMBER */
     { "set_contains_many", set_contains_many, { [RK] = A_OK }, { [RK] = "[1]" }, PATH }, /* SMISMEMBER */
-    { "set_len", set_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                    /* SCARD */
-    { "set_clear", set_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                      /* UNLINK */
-    { "set_update_values", set_update_values, { [RI] = A_OK }, NO_ANSWER, 0 },      /* SADD */
-    { "set_to_json", set_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },            /* SMEMBERS */
+    { "set_len", set_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                         /* SCARD */
+    { "set_clear", set_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                 /* UNLINK */
+    { "set_update_values", set_update_values, { [RI] = A_OK }, NO_ANSWER, 0 },           /* SADD */
+    { "set_to_json", set_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },                 /* SMEMBERS */
     { "set_repr", set_repr, { [RE] = A_OK }, { [RE] = "RedisSet()" }, 0 },
-    { "set_equal", set_equal, ONLY_PROTO, NO_ANSWER, 0 },                           /* MULTI ... EXEC */
-    { "set_equal(other server)", set_equal_x, ONLY_PROTO, NO_ANSWER, SCAN },        /* SCARD x2, SSCAN */
-    { "set_equal_json", set_equal_json, ONLY_PROTO, NO_ANSWER, 0 },                 /* MULTI SCARD SMISMEMBER EXEC */
+    { "set_equal", set_equal, ONLY_PROTO, NO_ANSWER, 0 },                    /* MULTI ... EXEC */
+    { "set_equal(other server)", set_equal_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* SCARD x2, SSCAN */
+    { "set_equal_json", set_equal_json, ONLY_PROTO, NO_ANSWER, 0 },          /* MULTI SCARD SMISMEMBER EXEC */
     { "set_isdisjoint", set_isdisjoint, { [RI] = A_OK | A_PROTO }, { [RI] = "0" }, 0 }, /* SINTERCARD LIMIT 1 */
-    { "set_isdisjoint(other server)", set_isdisjoint_x, ONLY_PROTO, NO_ANSWER, 0 }, /* SCARD x2, SSCAN */
+    { "set_isdisjoint(other server)", set_isdisjoint_x, ONLY_PROTO, NO_ANSWER, 0 },     /* SCARD x2, SSCAN */
     { "set_isdisjoint_json", set_isdisjoint_json, { [RK] = A_OK }, { [RK] = "0" }, 0 }, /* SMISMEMBER */
-    { "set_issubset", set_issubset, ONLY_PROTO, NO_ANSWER, 0 },                     /* MULTI ... EXEC */
+    { "set_issubset", set_issubset, ONLY_PROTO, NO_ANSWER, 0 },                         /* MULTI ... EXEC */
     { "set_issubset(other server)", set_issubset_x, ONLY_PROTO, NO_ANSWER, 0 },
     { "set_issubset_json", set_issubset_json, ONLY_PROTO, NO_ANSWER, 0 },
     { "set_issuperset", set_issuperset, ONLY_PROTO, NO_ANSWER, 0 },
     { "set_issuperset_json", set_issuperset_json, { [RK] = A_OK }, { [RK] = "1" }, 0 }, /* SMISMEMBER */
-    { "set_union", set_union, { [RE] = A_OK }, { [RE] = "[]" }, 0 },                /* SUNION */
-    { "set_union(other server)", set_union_x, ONLY_PROTO, NO_ANSWER, SCAN },        /* SUNION, SSCAN */
-    { "set_union_new", set_union_new, { [RI] = A_OK }, NO_ANSWER, 0 },              /* EVAL: a count */
-    { "set_intersection", set_intersection, { [RE] = A_OK }, { [RE] = "[]" }, 0 },  /* SINTER */
+    { "set_union", set_union, { [RE] = A_OK }, { [RE] = "[]" }, 0 },                    /* SUNION */
+    { "set_union(other server)", set_union_x, ONLY_PROTO, NO_ANSWER, SCAN },            /* SUNION, SSCAN */
+    { "set_union_new", set_union_new, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: a count */
+    { "set_intersection", set_intersection, { [RE] = A_OK }, { [RE] = "[]" }, 0 },      /* SINTER */
     /* SINTER; nothing left to probe on the other server */
     { "set_intersection(other server)", set_intersection_x, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
     { "set_intersection_new", set_intersection_new, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_difference", set_difference, { [RE] = A_OK }, { [RE] = "[]" }, 0 },      /* SDIFF */
+    { "set_difference", set_difference, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* SDIFF */
     { "set_difference_new", set_difference_new, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "set_symmetric_difference", set_symmetric_difference, ONLY_PROTO, NO_ANSWER, 0 }, /* MULTI SDIFF x2 EXEC */
     { "set_symmetric_difference_new", set_symmetric_difference_new, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_update", set_update, { [RI] = A_OK }, NO_ANSWER, 0 },                    /* SUNIONSTORE */
-    { "set_update(other server)", set_update_x, ONLY_PROTO, NO_ANSWER, SCAN },      /* MULTI ..., SSCAN */
+    { "set_update", set_update, { [RI] = A_OK }, NO_ANSWER, 0 },               /* SUNIONSTORE */
+    { "set_update(other server)", set_update_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* MULTI ..., SSCAN */
     { "set_intersection_update", set_intersection_update, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "set_difference_update", set_difference_update, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "set_symmetric_difference_update", set_symmetric_difference_update, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_iter_next", set_iter_next, ONLY_PROTO, NO_ANSWER, SCAN },                /* SSCAN */
+    { "set_iter_next", set_iter_next, ONLY_PROTO, NO_ANSWER, SCAN }, /* SSCAN */
 
     /* ---- list ---- */
     { "list_open(items)", list_open_items, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
-    { "list_len", list_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                  /* LLEN */
+    { "list_len", list_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                    /* LLEN */
     { "list_clear", list_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "list_get", list_get, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 }, /* LINDEX */
-    { "list_set", list_set, { [RS] = A_OK }, NO_ANSWER, 0 },                        /* LSET */
+    { "list_set", list_set, { [RS] = A_OK }, NO_ANSWER, 0 },                                       /* LSET */
     /* EVAL: the removed element's bytes (never decoded), or 0 / -1 */
-    { "list_del", list_del, ONLY_PROTO, NO_ANSWER, 0 },             /* EVAL: [element, index] */
-    { "list_append", list_append, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* RPUSH */
+    { "list_del", list_del, ONLY_PROTO, NO_ANSWER, 0 },            /* EVAL: [element, index] */
+    { "list_append", list_append, { [RI] = A_OK }, NO_ANSWER, 0 }, /* RPUSH */
     { "list_extend", list_extend, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "list_extend(10001 values)", list_extend_large, ONLY_PROTO, NO_ANSWER, PATH }, /* MULTI RPUSH x2 EXEC */
     { "list_extend_json", list_extend_json, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "list_insert", list_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: the length */
+    { "list_insert", list_insert, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: the length */
     { "list_pop", list_pop, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 }, /* RPOP */
     /* EVAL: the removed element, or 0 / -1 */
-    { "list_pop_index", list_pop_index, ONLY_PROTO, NO_ANSWER, 0 },  /* EVAL: [element, index] */
-    { "list_remove", list_remove, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: an index */
+    { "list_pop_index", list_pop_index, ONLY_PROTO, NO_ANSWER, 0 },                      /* EVAL: [element, index] */
+    { "list_remove", list_remove, { [RI] = A_OK }, NO_ANSWER, 0 },                       /* EVAL: an index */
     { "list_remove(many spellings)", list_remove_watched, ONLY_PROTO, NO_ANSWER, PATH }, /* WATCH LLEN LRANGE */
     { "list_index", list_index, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "list_index_range", list_index_range, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "list_count", list_count, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "list_contains", list_contains, { [RI] = A_OK }, { [RI] = "1" }, 0 },
-    { "list_get_slice", list_get_slice, { [RE] = A_OK }, { [RE] = "[]" }, 0 },      /* EVAL: elements */
+    { "list_get_slice", list_get_slice, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* EVAL: elements */
     { "list_get_slice_values", list_get_slice_values, { [RE] = A_OK }, { [RE] = "0 values" }, 0 },
-    { "list_set_slice", list_set_slice, ONLY_PROTO, NO_ANSWER, 0 },                 /* EVAL: {done, size} */
-    { "list_del_slice", list_del_slice, { [RI] = A_OK }, NO_ANSWER, 0 },            /* EVAL: a count */
+    { "list_set_slice", list_set_slice, ONLY_PROTO, NO_ANSWER, 0 },      /* EVAL: {done, size} */
+    { "list_del_slice", list_del_slice, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: a count */
     { "list_reverse", list_reverse, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "list_sort", list_sort, { [RI] = A_OK }, NO_ANSWER, 0 },                      /* SORT STORE */
-    { "list_snapshot", list_snapshot, { [RE] = A_OK }, { [RE] = "[]" }, 0 },        /* LRANGE */
+    { "list_sort", list_sort, { [RI] = A_OK }, NO_ANSWER, 0 },               /* SORT STORE */
+    { "list_snapshot", list_snapshot, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* LRANGE */
     { "list_to_json", list_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
     { "list_repr", list_repr, { [RE] = A_OK }, { [RE] = "RedisList[]" }, 0 },
     { "list_repr_items", list_repr_items, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
-    { "list_add", list_add, { [RI] = A_OK }, NO_ANSWER, 0 },                        /* EVAL: a count */
-    { "list_add(other server)", list_add_x, ONLY_PROTO, NO_ANSWER, 0 },             /* LRANGE, EVAL */
+    { "list_add", list_add, { [RI] = A_OK }, NO_ANSWER, 0 },            /* EVAL: a count */
+    { "list_add(other server)", list_add_x, ONLY_PROTO, NO_ANSWER, 0 }, /* LRANGE, EVAL */
     { "list_add_json", list_add_json, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "list_equal", list_equal, { [RE] = A_OK }, { [RE] = "1" }, PATH | HUGE },     /* LRANGE x2, pipelined */
+    { "list_equal", list_equal, { [RE] = A_OK }, { [RE] = "1" }, PATH | HUGE }, /* LRANGE x2, pipelined */
     { "list_equal(other server)", list_equal_x, { [RE] = A_OK }, { [RE] = "1" }, 0 },
     { "list_equal_json", list_equal_json, { [RE] = A_OK }, { [RE] = "1" }, 0 },
-    { "list_iter_next", list_iter_next, { [RE] = A_ITEROVER }, NO_ANSWER, 0 },      /* LRANGE */
+    { "list_iter_next", list_iter_next, { [RE] = A_ITEROVER }, NO_ANSWER, 0 }, /* LRANGE */
     { "list_iter_next(reversed)", list_iter_next_reversed, { [RE] = A_ITEROVER }, NO_ANSWER, 0 },
 
     /* ---- deque ---- */
     { "deque_open(items)", deque_open_items, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
-    { "deque_open(maxlen)", deque_open_maxlen, { [RI] = A_INDEX }, NO_ANSWER, 0 },  /* LLEN: 42 > maxlen 3 */
-    { "deque_append", deque_append, { [RI] = A_OK }, NO_ANSWER, 0 },                /* RPUSH */
-    { "deque_append(maxlen)", deque_append_bounded, ONLY_PROTO, NO_ANSWER, 0 },     /* MULTI RPUSH LTRIM EXEC */
-    { "deque_appendleft", deque_appendleft, { [RI] = A_OK }, NO_ANSWER, 0 },        /* LPUSH */
+    { "deque_open(maxlen)", deque_open_maxlen, { [RI] = A_INDEX }, NO_ANSWER, 0 },      /* LLEN: 42 > maxlen 3 */
+    { "deque_append", deque_append, { [RI] = A_OK }, NO_ANSWER, 0 },                    /* RPUSH */
+    { "deque_append(maxlen)", deque_append_bounded, ONLY_PROTO, NO_ANSWER, 0 },         /* MULTI RPUSH LTRIM EXEC */
+    { "deque_appendleft", deque_appendleft, { [RI] = A_OK }, NO_ANSWER, 0 },            /* LPUSH */
     { "deque_extend", deque_extend, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "deque_extend(maxlen)", deque_extend_bounded, ONLY_PROTO, NO_ANSWER, 0 },
     { "deque_extendleft", deque_extendleft, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "deque_insert", deque_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                /* EVAL: the length */
+    { "deque_insert", deque_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                           /* EVAL: the length */
     { "deque_insert(maxlen)", deque_insert_bounded, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
     /* RPOP / LPOP (a foreign element is pushed back, which gets the same hostile reply) */
     { "deque_pop", deque_pop, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
     { "deque_popleft", deque_popleft, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
     { "deque_peek", deque_peek, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 }, /* LINDEX */
     { "deque_peekleft", deque_peekleft, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
-    { "deque_rotate", deque_rotate, { [RI] = A_OK }, NO_ANSWER, 0 },                /* EVAL: a count */
+    { "deque_rotate", deque_rotate, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: a count */
     { "deque_reverse", deque_reverse, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "deque_clear", deque_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "deque_get", deque_get, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
-    { "deque_set", deque_set, { [RS] = A_OK }, NO_ANSWER, 0 },                      /* LSET */
+    { "deque_set", deque_set, { [RS] = A_OK }, NO_ANSWER, 0 }, /* LSET */
     { "deque_del", deque_del, ONLY_PROTO, NO_ANSWER, 0 },
     { "deque_remove", deque_remove, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "deque_len", deque_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },
@@ -845,29 +866,29 @@ static const row rows[] = {
     /* EVAL counter_update: the new count as a bulk string, or an array naming a failure */
     { "counter_open(items)", counter_open_items, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
     { "counter_get", counter_get, { [RJ] = A_OK, [RN] = A_OK, [RT] = A_DECODE }, { [RJ] = "7", [RN] = "0" }, 0 },
-    { "counter_set", counter_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HSET */
-    { "counter_del", counter_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                  /* HDEL */
+    { "counter_set", counter_set, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* HSET */
+    { "counter_del", counter_del, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* HDEL */
     { "counter_contains", counter_contains, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, 0 },
     { "counter_len", counter_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },
-    { "counter_incr", counter_incr, { [RI] = A_OK }, { [RI] = "42" }, 0 },          /* HINCRBY */
+    { "counter_incr", counter_incr, { [RI] = A_OK }, { [RI] = "42" }, 0 }, /* HINCRBY */
     { "counter_decr", counter_decr, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "counter_decr(INT64_MIN)", counter_decr_min, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
     { "counter_update", counter_update, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
     { "counter_subtract", counter_subtract, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
     { "counter_update_keys", counter_update_keys, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
     { "counter_subtract_keys", counter_subtract_keys, { [RJ] = A_OK, [RT] = A_DECODE | A_PROTO }, NO_ANSWER, 0 },
-    { "counter_update_from", counter_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },  /* EVAL: a count */
+    { "counter_update_from", counter_update_from, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: a count */
     /* HGETALL of the other: empty, so nothing to write */
     { "counter_update_from(other server)", counter_update_from_x, { [RE] = A_OK }, NO_ANSWER, 0 },
     { "counter_subtract_from", counter_subtract_from, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "counter_clear", counter_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "counter_most_common", counter_most_common, { [RE] = A_OK }, { [RE] = "0 pairs" }, 0 }, /* HGETALL */
-    { "counter_iter_next", counter_iter_next, ONLY_PROTO, NO_ANSWER, SCAN },        /* HSCAN */
+    { "counter_iter_next", counter_iter_next, ONLY_PROTO, NO_ANSWER, SCAN },                  /* HSCAN */
     { "counter_elements(next)", counter_elements_next, ONLY_PROTO, NO_ANSWER, SCAN },
-    { "counter_total", counter_total, { [RE] = A_OK }, { [RE] = "0" }, 0 },         /* HVALS */
+    { "counter_total", counter_total, { [RE] = A_OK }, { [RE] = "0" }, 0 }, /* HVALS */
     { "counter_to_json", counter_to_json, { [RE] = A_OK }, { [RE] = "{}" }, 0 },
     { "counter_repr", counter_repr, { [RE] = A_OK }, { [RE] = "RedisCounter{}" }, 0 },
-    { "counter_equal", counter_equal, ONLY_PROTO, NO_ANSWER, 0 },                   /* MULTI HGETALL x2 EXEC */
+    { "counter_equal", counter_equal, ONLY_PROTO, NO_ANSWER, 0 }, /* MULTI HGETALL x2 EXEC */
     { "counter_equal(other server)", counter_equal_x, { [RE] = A_OK }, { [RE] = "1" }, 0 },
     { "counter_equal_json", counter_equal_json, { [RE] = A_OK }, { [RE] = "1" }, 0 },
     { "counter_binary", counter_binary, ONLY_PROTO, NO_ANSWER, 0 },
@@ -875,7 +896,7 @@ static const row rows[] = {
     { "counter_binary_json", counter_binary_json, { [RE] = A_OK }, { [RE] = "{\"a\": 1}" }, 0 },
     { "counter_pos", counter_pos, { [RE] = A_OK }, { [RE] = "{}" }, 0 },
     { "counter_neg", counter_neg, { [RE] = A_OK }, { [RE] = "{}" }, 0 },
-    { "counter_inplace", counter_inplace, { [RI] = A_OK }, NO_ANSWER, 0 },          /* EVAL: a count */
+    { "counter_inplace", counter_inplace, { [RI] = A_OK }, NO_ANSWER, 0 },            /* EVAL: a count */
     { "counter_inplace(other server)", counter_inplace_x, ONLY_PROTO, NO_ANSWER, 0 }, /* HGETALL, EVAL */
     { "counter_inplace_json", counter_inplace_json, { [RI] = A_OK }, NO_ANSWER, 0 },
 
@@ -886,7 +907,7 @@ static const row rows[] = {
     { "queue_get_nowait", queue_get_nowait, { [RN] = A_EMPTY }, NO_ANSWER, 0 },     /* EVAL: entry or nil */
     { "queue_get(block)", queue_get_block, { [RN] = A_EMPTY }, NO_ANSWER, BLOCKS }, /* EVAL, XREAD BLOCK */
     { "queue_get(block; XREAD)", queue_get_block, { [RN] = A_EMPTY }, NO_ANSWER, PATH | BLOCKS | SPARE_EVAL },
-    { "queue_qsize", queue_qsize, { [RI] = A_OK }, { [RI] = "42" }, 0 },            /* XLEN */
+    { "queue_qsize", queue_qsize, { [RI] = A_OK }, { [RI] = "42" }, 0 }, /* XLEN */
     { "queue_empty", queue_empty, { [RI] = A_OK }, { [RI] = "0" }, 0 },
     { "queue_clear", queue_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
 };
@@ -899,15 +920,24 @@ static const struct {
     unsigned bit; /* 0: never a right outcome here */
     const char *name;
 } codes[] = {
-    { POTTERY_EPROTOCOL, A_PROTO, "POTTERY_EPROTOCOL" },   { 0, A_OK, "0" },
-    { POTTERY_EDECODE, A_DECODE, "POTTERY_EDECODE" },       { POTTERY_ENOTFOUND, A_NOTFOUND, "POTTERY_ENOTFOUND" },
-    { POTTERY_EINDEX, A_INDEX, "POTTERY_EINDEX" },          { POTTERY_EEMPTY, A_EMPTY, "POTTERY_EEMPTY" },
-    { POTTERY_EITEROVER, A_ITEROVER, "POTTERY_EITEROVER" }, { POTTERY_ECONN, A_CONN, "POTTERY_ECONN" },
-    { POTTERY_ETIMEOUT, A_TIMEOUT, "POTTERY_ETIMEOUT" },    { POTTERY_EREDIS, 0, "POTTERY_EREDIS" },
-    { POTTERY_EEXISTS, 0, "POTTERY_EEXISTS" },              { POTTERY_ETYPE, 0, "POTTERY_ETYPE" },
-    { POTTERY_ESTATE, 0, "POTTERY_ESTATE" },                { POTTERY_ECONFLICT, 0, "POTTERY_ECONFLICT" },
-    { POTTERY_ERANGE, 0, "POTTERY_ERANGE" },                { POTTERY_ENOMEM, 0, "POTTERY_ENOMEM" },
-    { POTTERY_EINVAL, 0, "POTTERY_EINVAL" },                { POTTERY_ERANDOMKEY, 0, "POTTERY_ERANDOMKEY" },
+    { POTTERY_EPROTOCOL, A_PROTO, "POTTERY_EPROTOCOL" },
+    { 0, A_OK, "0" },
+    { POTTERY_EDECODE, A_DECODE, "POTTERY_EDECODE" },
+    { POTTERY_ENOTFOUND, A_NOTFOUND, "POTTERY_ENOTFOUND" },
+    { POTTERY_EINDEX, A_INDEX, "POTTERY_EINDEX" },
+    { POTTERY_EEMPTY, A_EMPTY, "POTTERY_EEMPTY" },
+    { POTTERY_EITEROVER, A_ITEROVER, "POTTERY_EITEROVER" },
+    { POTTERY_ECONN, A_CONN, "POTTERY_ECONN" },
+    { POTTERY_ETIMEOUT, A_TIMEOUT, "POTTERY_ETIMEOUT" },
+    { POTTERY_EREDIS, 0, "POTTERY_EREDIS" },
+    { POTTERY_EEXISTS, 0, "POTTERY_EEXISTS" },
+    { POTTERY_ETYPE, 0, "POTTERY_ETYPE" },
+    { POTTERY_ESTATE, 0, "POTTERY_ESTATE" },
+    { POTTERY_ECONFLICT, 0, "POTTERY_ECONFLICT" },
+    { POTTERY_ERANGE, 0, "POTTERY_ERANGE" },
+    { POTTERY_ENOMEM, 0, "POTTERY_ENOMEM" },
+    { POTTERY_EINVAL, 0, "POTTERY_EINVAL" },
+    { POTTERY_ERANDOMKEY, 0, "POTTERY_ERANDOMKEY" },
 };
 #define NCODES (sizeof codes / sizeof codes[0])
 
@@ -944,7 +974,7 @@ static void describe_outcomes(char *out, size_t n, unsigned allowed)
 /* A case's verdict, sent to the parent as it is (one write, well under PIPE_BUF). */
 typedef struct record {
     int row;
-    int done;   /* 0: started, 1: finished */
+    int done; /* 0: started, 1: finished */
     int failed;
     char text[1500];
 } record;
@@ -969,8 +999,8 @@ static void complain(record *rec, const char *fmt, ...)
  * "fresh"), the server's address or, for undecodable data, that it is not JSON. */
 static int message_is_useful(const char *message, int rc, const char *sent)
 {
-    static const char *const places[] = { "dict", "set", "list", "deque", "counter", "queue", "script",
-                                          "hostile", "fresh" };
+    static const char *const places[] = { "dict",  "set",    "list",    "deque", "counter",
+                                          "queue", "script", "hostile", "fresh" };
     if (!message[0]) return 0;
     if (rc != POTTERY_EPROTOCOL && rc != POTTERY_EDECODE && rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) return 1;
     char verbs_sent[256];
@@ -1080,7 +1110,8 @@ static void check_recovery(record *rec, fx *f)
         int64_t len = -1;
         int rc = pottery_dict_len(&len, checks[i]);
         if (rc != 0 || len != 3)
-            complain(rec, "afterwards, HLEN on %s to a well-behaved server returned %s with %lld, want 0 with 3 (\"%s\")",
+            complain(rec,
+                     "afterwards, HLEN on %s to a well-behaved server returned %s with %lld, want 0 with 3 (\"%s\")",
                      i ? "the second client" : "the client", code_name(rc), (long long)len,
                      rc ? pottery_error_last()->message : "");
     }
@@ -1177,8 +1208,10 @@ static void report(const mode *m, const char *what, const char *text)
 /* The exit status of a child, as text. */
 static void describe_status(char *out, size_t n, int code)
 {
-    if (code > 128) snprintf(out, n, "killed by signal %d", code - 128);
-    else snprintf(out, n, "exited with status %d", code);
+    if (code > 128)
+        snprintf(out, n, "killed by signal %d", code - 128);
+    else
+        snprintf(out, n, "exited with status %d", code);
 }
 
 /* Run every row of mode m; returns how many cases failed. */
@@ -1261,8 +1294,8 @@ typedef struct family {
 } family;
 
 static family families[] = {
-    { FIXED, FIXED },   { CUT_CLOSE, CUT_SILENT },   { TRICKLE, TRICKLE },
-    { HUGE_HEADER, HUGE_HEADER }, { ENDLESS, ENDLESS },
+    { FIXED, FIXED },     { CUT_CLOSE, CUT_SILENT }, { TRICKLE, TRICKLE }, { HUGE_HEADER, HUGE_HEADER },
+    { ENDLESS, ENDLESS },
 };
 
 static void test_family(void **state)

@@ -164,7 +164,7 @@ static void test_kill_restart(void **state)
     assert_int_equal(s.pid, 0);
     assert_true(process_gone(pid));
     assert_null(test_redis_cmdv(&s, "GET", "k", NULL)); /* a dead master */
-    test_redis_kill(&s);                                 /* harmless twice */
+    test_redis_kill(&s);                                /* harmless twice */
 
     assert_int_equal(test_redis_restart(&s), 0);
     assert_int_equal(s.port, port);
@@ -304,8 +304,7 @@ static void test_five_masters(void **state)
 {
     (void)state;
     test_redis s[5];
-    for (int i = 0; i < 5; i++)
-        assert_int_equal(test_redis_start(&s[i], NULL), 0);
+    for (int i = 0; i < 5; i++) assert_int_equal(test_redis_start(&s[i], NULL), 0);
     for (int i = 0; i < 5; i++) {
         for (int j = i + 1; j < 5; j++) {
             assert_int_not_equal(s[i].port, s[j].port);
@@ -338,10 +337,8 @@ static int reap_orphan(pid_t pid, int *status)
 {
     for (int i = 0; i < 1000; i++) {
         pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 0;
-        if (r < 0)
-            return -1;
+        if (r == pid) return 0;
+        if (r < 0) return -1;
         sleep_ms(10);
     }
     return -1;
@@ -364,15 +361,12 @@ static void run_child_and_check(char how)
     if (child == 0) {
         close(fds[0]);
         test_redis s;
-        if (test_redis_start(&s, NULL) != 0)
-            _exit(2);
+        if (test_redis_start(&s, NULL) != 0) _exit(2);
         char msg[512];
         int n = snprintf(msg, sizeof msg, "%ld %s", (long)s.pid, s.dir);
-        if (write(fds[1], msg, (size_t)n) != n)
-            _exit(3);
+        if (write(fds[1], msg, (size_t)n) != n) _exit(3);
         close(fds[1]);
-        if (how == 'x')
-            exit(0);
+        if (how == 'x') exit(0);
         _exit(0);
     }
     close(fds[1]);

@@ -142,19 +142,22 @@ static void test_layout_matches_pottery(void **state)
     assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
     char *text = NULL;
     assert_int_equal(pottery_list_repr(&text, l), 0);
-    assert_string_equal(text, "RedisList['jack', {'a': None, 'b': [1, 2.5]}, 1e+16, 'caf\xc3\xa9', True, [1, 2], 4098, None]");
+    assert_string_equal(
+        text, "RedisList['jack', {'a': None, 'b': [1, 2.5]}, 1e+16, 'caf\xc3\xa9', True, [1, 2], 4098, None]");
     pottery_free(text);
     assert_int_equal(pottery_list_repr_items(&text, l), 0);
     assert_string_equal(text, "['jack', {'a': None, 'b': [1, 2.5]}, 1e+16, 'caf\xc3\xa9', True, [1, 2], 4098, None]");
     pottery_free(text);
     size_t len = 0;
     assert_int_equal(pottery_list_to_json(&text, &len, l), 0);
-    assert_string_equal(text, "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
+    assert_string_equal(text,
+                        "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
     assert_int_equal(len, strlen(text));
     pottery_free(text);
     assert_int_equal(pottery_list_snapshot(&v, l), 0);
     assert_int_equal(v.type, POTTERY_TYPE_JSON);
-    assert_string_equal(v.u.s.ptr, "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
+    assert_string_equal(v.u.s.ptr,
+                        "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
     pottery_value_dispose(&v);
     pottery_list_free(l);
 
@@ -383,7 +386,9 @@ static void test_remove_index_count_contains(void **state)
 {
     (void)state;
     pottery_list *l = open_list("find");
-    assert_int_equal(pottery_list_extend_json(l, "[\"a\", 1, 2.0, true, [1, 2], {\"k\": 0}, null, 1.0, \"1\", 0, -0.0, false, 1e16, 2]"), 0);
+    assert_int_equal(pottery_list_extend_json(
+                         l, "[\"a\", 1, 2.0, true, [1, 2], {\"k\": 0}, null, 1.0, \"1\", 0, -0.0, false, 1e16, 2]"),
+                     0);
     int64_t n = -1;
     int in = -1;
     /* 1 == 1.0 == True */
@@ -461,8 +466,10 @@ static void test_search_with_many_spellings(void **state)
     (void)state;
     const char *target = "[1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10]"; /* 3*4*2^9 spellings */
     pottery_list *l = open_list("many");
-    assert_int_equal(pottery_list_extend_json(l, "[\"x\", [true, 0.0, 2, 3, 4, 5, 6, 7, 8, 9, 10.0], 5, "
-                                                 "[1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 11]]"), 0);
+    assert_int_equal(
+        pottery_list_extend_json(l, "[\"x\", [true, 0.0, 2, 3, 4, 5, 6, 7, 8, 9, 10.0], 5, "
+                                    "[1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 11]]"),
+        0);
     int64_t n = -1;
     assert_int_equal(pottery_list_count(&n, l, pottery_json(target)), 0);
     assert_int_equal(n, 2);
@@ -526,7 +533,8 @@ static void test_slice_indices_match_python(void **state)
         int64_t a = 0, b = 0, s = 0, n = 0;
         assert_int_equal(pottery_slice_indices(&a, &b, &s, &n, pottery_slice_of(c[0], c[1], c[2]), c[3]), 0);
         if (a != c[4] || b != c[5] || s != c[6] || n != c[7])
-            fail_msg("case %zu: got (%lld, %lld, %lld) n=%lld", i, (long long)a, (long long)b, (long long)s, (long long)n);
+            fail_msg("case %zu: got (%lld, %lld, %lld) n=%lld", i, (long long)a, (long long)b, (long long)s,
+                     (long long)n);
     }
     assert_int_equal(pottery_slice_indices(NULL, NULL, NULL, NULL, pottery_slice_of(1, 2, 0), 5), POTTERY_EINVAL);
     assert_message("ValueError: slice step cannot be zero");
@@ -756,7 +764,8 @@ static void test_slices_agree_with_python_everywhere(void **state)
                     reset_list(l, &m);
                     assert_int_equal(pottery_list_set_slice(l, s, newv, (size_t)n + 1), POTTERY_EINVAL);
                     char msg[128];
-                    snprintf(msg, sizeof msg, "ValueError: attempt to assign sequence of size %lld to extended slice of size %lld",
+                    snprintf(msg, sizeof msg,
+                             "ValueError: attempt to assign sequence of size %lld to extended slice of size %lld",
                              (long long)n + 1, (long long)n);
                     assert_message(msg);
                     assert_model(l, &m, "wrong size", s);
@@ -1324,9 +1333,12 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_list_iter_new(&it, l), 0);
     int ok = 0, bad = 0, rc;
     while ((rc = pottery_list_iter_next(it, &v)) != POTTERY_EITEROVER) {
-        if (rc == 0) ok++;
-        else if (rc == POTTERY_EDECODE) bad++;
-        else fail_msg("unexpected %d", rc);
+        if (rc == 0)
+            ok++;
+        else if (rc == POTTERY_EDECODE)
+            bad++;
+        else
+            fail_msg("unexpected %d", rc);
     }
     assert_int_equal(ok, 2);
     assert_int_equal(bad, 2);
@@ -1393,8 +1405,8 @@ static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
  * "-rpush"), so that a put-back can be made to fail. */
 static pottery_client *client_denied(const char *deny1, const char *deny2, const char *deny3)
 {
-    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", deny1, deny2,
-                         deny3, NULL));
+    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", deny1, deny2, deny3,
+                         NULL));
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.username = "denied";
     o.password = "secret";
@@ -1437,10 +1449,11 @@ static void test_wrong_redis_type(void **state)
     char *text;
     pottery_list *sum = NULL;
     pottery_value two[] = { pottery_int(1), pottery_int(2) };
-#define WRONGTYPE(call) \
-    do { \
-        assert_int_equal((call), POTTERY_EREDIS); \
-        if (!strstr(pottery_error_last()->message, "WRONGTYPE")) fail_msg("%s: %s", #call, pottery_error_last()->message); \
+#define WRONGTYPE(call)                                                                                                \
+    do {                                                                                                               \
+        assert_int_equal((call), POTTERY_EREDIS);                                                                      \
+        if (!strstr(pottery_error_last()->message, "WRONGTYPE"))                                                       \
+            fail_msg("%s: %s", #call, pottery_error_last()->message);                                                  \
     } while (0)
     WRONGTYPE(pottery_list_len(&n, l));
     WRONGTYPE(pottery_list_get(&v, l, 0));

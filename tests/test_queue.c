@@ -75,8 +75,10 @@ static int xread_block(pottery_client *c, const char *key, int block_ms, int tim
     pottery__cmd_cstr(&cmd, "$");
     pottery_reply *r = NULL;
     int rc = timeout_ms < 0 ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
-    if (rc == 0) assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
-    else assert_null(r);
+    if (rc == 0)
+        assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
+    else
+        assert_null(r);
     pottery__reply_free(r);
     pottery__cmd_free(&cmd);
     return rc;
@@ -401,12 +403,17 @@ static int consumer(pottery_client *mine, int c, void *arg)
     pottery_value v = POTTERY_VALUE_INIT;
     while (ok) {
         int64_t id = -2;
-        if (pottery_queue_get(&v, q, 1, 20000) != 0) fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
-        else if (v.type == POTTERY_TYPE_INT) id = v.u.i;
-        else if (v.type == POTTERY_TYPE_STRING && v.u.s.len == BIG_ITEM) id = strtol(v.u.s.ptr, NULL, 10);
+        if (pottery_queue_get(&v, q, 1, 20000) != 0)
+            fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
+        else if (v.type == POTTERY_TYPE_INT)
+            id = v.u.i;
+        else if (v.type == POTTERY_TYPE_STRING && v.u.s.len == BIG_ITEM)
+            id = strtol(v.u.s.ptr, NULL, 10);
         if (id == STOP) break;
-        if (id < 0 || n == mpmc_items) ok = 0; /* a failure, or more items than exist: a duplicate */
-        else got[n++] = (int32_t)id;
+        if (id < 0 || n == mpmc_items)
+            ok = 0; /* a failure, or more items than exist: a duplicate */
+        else
+            got[n++] = (int32_t)id;
     }
     pottery_value_dispose(&v);
     pottery_queue_free(q);
@@ -525,8 +532,9 @@ static void test_foreign_entries_stay_in_the_queue(void **state)
     /* An entry the client cannot decode is an EDECODE naming it, and it stays where it is
      * (pottery would delete it): nothing is lost, and every consumer sees the same error
      * until somebody removes it. */
-    expect_left(q, "foreign", "queue 'foreign': stream entry 1-1 was left in the queue: it has no 'item' field "
-                              "(first field: 'other')");
+    expect_left(q, "foreign",
+                "queue 'foreign': stream entry 1-1 was left in the queue: it has no 'item' field "
+                "(first field: 'other')");
     char *before = stream_state("foreign");
     pottery_value v = pottery_int(7);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
@@ -540,8 +548,8 @@ static void test_foreign_entries_stay_in_the_queue(void **state)
     expect_text(q, "next");
 
     /* Items that are not JSON (Redis' own Lua JSON parser would accept some of them). */
-    const char *bad[] = { "not json", "{\"a\": 1", "'single'", "nan", "0x10", "01", "1.", "[1,]",
-                          "\"\\ud800\"", "\"tab\tinside\"", "\"caf\xc3\"", "" };
+    const char *bad[] = { "not json", "{\"a\": 1",   "'single'",        "nan",         "0x10", "01", "1.",
+                          "[1,]",     "\"\\ud800\"", "\"tab\tinside\"", "\"caf\xc3\"", "" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         free(raw("XADD", "foreign", "*", "item", bad[i], NULL));
         expect_left(q, "foreign", "was left in the queue: its item could not be decoded (invalid JSON at byte");
@@ -614,13 +622,31 @@ static void test_items_the_script_leaves_to_the_client(void **state)
 
 /* Valid JSON texts that between them use every rule of the grammar. */
 static const char *const json_seeds[] = {
-    "0", "-0", "12", "-1.5e+10", "3.25E-2", "1e5", "NaN", "Infinity", "-Infinity", "true", "false", "null",
-    "\"\"", "\"plain\"", "\"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t\"", "\"\\u00e9\\uD83D\\uDE00\"",
-    "[]", "[1, [2, [3]], {}]", "{\"a\": {\"b\": [true, null]}, \"c\": \"d\"}", " { \"k\" : [ 1 , -2.0 ] }\n",
+    "0",
+    "-0",
+    "12",
+    "-1.5e+10",
+    "3.25E-2",
+    "1e5",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "true",
+    "false",
+    "null",
+    "\"\"",
+    "\"plain\"",
+    "\"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t\"",
+    "\"\\u00e9\\uD83D\\uDE00\"",
+    "[]",
+    "[1, [2, [3]], {}]",
+    "{\"a\": {\"b\": [true, null]}, \"c\": \"d\"}",
+    " { \"k\" : [ 1 , -2.0 ] }\n",
 };
 
 /* What mutations put in: the grammar's characters and a few it has no use for. */
-static const char json_alphabet[] = "{}[]\",:\\ \t\n\r\x01\x7f" "0123456789-+.eEtrufalsnNIiybdDcC/x'";
+static const char json_alphabet[] = "{}[]\",:\\ \t\n\r\x01\x7f"
+                                    "0123456789-+.eEtrufalsnNIiybdDcC/x'";
 
 static uint32_t next_random(uint32_t *state)
 {
@@ -636,14 +662,18 @@ static void mutate(char *out, size_t cap, const char *seed, uint32_t *rnd)
         size_t len = strlen(out), at = len ? next_random(rnd) % len : 0;
         char c = json_alphabet[next_random(rnd) % (sizeof json_alphabet - 1)];
         switch (next_random(rnd) % 4) {
-        case 0: if (len) out[at] = c; break;
+        case 0:
+            if (len) out[at] = c;
+            break;
         case 1:
             if (len + 1 < cap) {
                 memmove(out + at + 1, out + at, len - at + 1);
                 out[at] = c;
             }
             break;
-        case 2: if (len) memmove(out + at, out + at + 1, len - at); break;
+        case 2:
+            if (len) memmove(out + at, out + at + 1, len - at);
+            break;
         default: out[at] = '\0'; break;
         }
     }
@@ -693,10 +723,36 @@ static void test_scripts_judge_json_as_the_decoder_does(void **state)
 {
     (void)state;
     pottery_queue *q = open_queue("judged");
-    const char *edges[] = { "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800\\\\udc00\"", "\"\\u12\"",
-                            "\"\\x\"", "-", "-I", "+1", ".5", "1.", "1e", "1e+", "00", "-01", "Infinityx", "nulls",
-                            "[1 2]", "{\"a\" 1}", "{1: 2}", "[", "]", "", " ", "\"\x7f\"", "\"\x01\"", "\"\x1f\"",
-                            "\x7f", "[\x01]", "1 2" };
+    const char *edges[] = { "\"\\ud800\"",
+                            "\"\\udc00\"",
+                            "\"\\ud800\\u0041\"",
+                            "\"\\ud800\\\\udc00\"",
+                            "\"\\u12\"",
+                            "\"\\x\"",
+                            "-",
+                            "-I",
+                            "+1",
+                            ".5",
+                            "1.",
+                            "1e",
+                            "1e+",
+                            "00",
+                            "-01",
+                            "Infinityx",
+                            "nulls",
+                            "[1 2]",
+                            "{\"a\" 1}",
+                            "{1: 2}",
+                            "[",
+                            "]",
+                            "",
+                            " ",
+                            "\"\x7f\"",
+                            "\"\x01\"",
+                            "\"\x1f\"",
+                            "\x7f",
+                            "[\x01]",
+                            "1 2" };
     for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) judge(q, edges[i]);
     /* nesting: 512 deep is JSON, 513 is not */
     char deep[2 * 513 + 1];

@@ -145,7 +145,7 @@ static void test_readme_session(void **state)
 {
     (void)state;
     pottery_value fruit[] = { pottery_str("apple"), pottery_str("orange"), pottery_str("apple"),
-                              pottery_str("pear"), pottery_str("orange"), pottery_str("banana") };
+                              pottery_str("pear"),  pottery_str("orange"), pottery_str("banana") };
     pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
     opts.elements = fruit;
     opts.nelements = 6;
@@ -300,8 +300,10 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
         pottery_value v = POTTERY_VALUE_INIT;
         int rc;
         while ((rc = pottery_set_pop(&v, ss)) == 0) {
-            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS) status = 3;
-            else got[v.u.i] = 1;
+            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS)
+                status = 3;
+            else
+                got[v.u.i] = 1;
         }
         if (rc != POTTERY_ENOTFOUND) status = 4;
         pottery_value_dispose(&v);
@@ -411,8 +413,8 @@ static void test_contains_many_answers_in_order(void **state)
     (void)state;
     pottery_set *s = open_with(client, "cm", "a", "b", NULL);
     assert_int_equal(pottery_set_add(s, pottery_int(1)), 0);
-    pottery_value in[] = { pottery_str("b"), pottery_double(1.0), pottery_int(1), pottery_strn("\xc0\xaf", 2),
-                           pottery_json("{bad"), pottery_str("a"), pottery_str("b") };
+    pottery_value in[] = { pottery_str("b"),     pottery_double(1.0), pottery_int(1),  pottery_strn("\xc0\xaf", 2),
+                           pottery_json("{bad"), pottery_str("a"),    pottery_str("b") };
     int out[7];
     memset(out, 0x55, sizeof out);
     assert_int_equal(pottery_set_contains_many(out, s, in, 7), 0);
@@ -1192,9 +1194,12 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
     int ok = 0, bad = 0, rc;
     while ((rc = pottery_set_iter_next(it, &v)) != POTTERY_EITEROVER) {
-        if (rc == 0) ok++;
-        else if (rc == POTTERY_EDECODE) bad++;
-        else fail_msg("unexpected %d", rc);
+        if (rc == 0)
+            ok++;
+        else if (rc == POTTERY_EDECODE)
+            bad++;
+        else
+            fail_msg("unexpected %d", rc);
     }
     assert_int_equal(ok, 1);
     assert_int_equal(bad, 2);
@@ -1299,10 +1304,14 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
             assert_raw(before, sorted_members(&server, "mixed"));
         } else {
             assert_int_equal(rc, 0);
-            if (v.type == POTTERY_TYPE_INT && v.u.i == 1) ints++;
-            else if (v.type == POTTERY_TYPE_STRING && strcmp(v.u.s.ptr, "two") == 0) strs++;
-            else if (v.type == POTTERY_TYPE_JSON && strcmp(v.u.s.ptr, "[3]") == 0) arrays++;
-            else fail_msg("popped an unexpected value of type %d", (int)v.type);
+            if (v.type == POTTERY_TYPE_INT && v.u.i == 1)
+                ints++;
+            else if (v.type == POTTERY_TYPE_STRING && strcmp(v.u.s.ptr, "two") == 0)
+                strs++;
+            else if (v.type == POTTERY_TYPE_JSON && strcmp(v.u.s.ptr, "[3]") == 0)
+                arrays++;
+            else
+                fail_msg("popped an unexpected value of type %d", (int)v.type);
         }
         free(before);
     }
@@ -1364,9 +1373,32 @@ static void test_pop_judges_json_as_the_decoder_does(void **state)
 {
     (void)state;
     pottery_set *s = open_set("judged");
-    const char *texts[] = { "\"\\ud800\"", "\"\\ud800\\udc00\"", "\"\\u12\"", "-", "+1", ".5", "1.", "1e", "00", "-01",
-                            "NaN", "-Infinity", "Infinityx", "nulls", "[1 2]", "{\"a\" 1}", "{1: 2}", "[", "", " ",
-                            "\"\x01\"", "\x7f", "1 2", " [1, {\"a\": [null]}] ", "\"caf\xc3\xa9\"", "\"\xff\"" };
+    const char *texts[] = { "\"\\ud800\"",
+                            "\"\\ud800\\udc00\"",
+                            "\"\\u12\"",
+                            "-",
+                            "+1",
+                            ".5",
+                            "1.",
+                            "1e",
+                            "00",
+                            "-01",
+                            "NaN",
+                            "-Infinity",
+                            "Infinityx",
+                            "nulls",
+                            "[1 2]",
+                            "{\"a\" 1}",
+                            "{1: 2}",
+                            "[",
+                            "",
+                            " ",
+                            "\"\x01\"",
+                            "\x7f",
+                            "1 2",
+                            " [1, {\"a\": [null]}] ",
+                            "\"caf\xc3\xa9\"",
+                            "\"\xff\"" };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) judge(s, texts[i]);
     pottery_set_free(s);
 }

@@ -31,7 +31,8 @@ static void test_vectors(void **state)
     const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     pottery__sha1_hex(hex, two, strlen(two));
     assert_string_equal("84983e441c3bd26ebaae4aa1f95129e5e54670f1", hex);
-    const char *four = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    const char *four = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqr"
+                       "smnopqrstnopqrstu";
     pottery__sha1_hex(hex, four, strlen(four));
     assert_string_equal("a49b2446a02c645bf419f995b67091253a04a259", hex);
     pottery__sha1_hex(hex, "The quick brown fox jumps over the lazy dog", 43);
@@ -105,7 +106,7 @@ static void test_uuid4_format(void **state)
             else if (!is_hex(u[i]))
                 fail_msg("not lowercase hex at %d: %s", i, u);
         }
-        assert_int_equal('4', u[14]); /* version */
+        assert_int_equal('4', u[14]);           /* version */
         assert_non_null(strchr("89ab", u[19])); /* RFC 4122 variant */
         for (int j = 0; j < n; j++) assert_string_not_equal(seen[j], u);
         memcpy(seen[n], u, sizeof u);

@@ -12,7 +12,8 @@
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0) {}
+    while (nanosleep(&ts, &ts) != 0) {
+    }
 }
 
 static void test_not_started(void **state)
@@ -64,7 +65,8 @@ static void test_scope_macro(void **state)
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
     int64_t inside = -1, after = -1;
-    POTTERY_TIMER_SCOPE(&t) {
+    POTTERY_TIMER_SCOPE(&t)
+    {
         sleep_ms(100);
         assert_int_equal(pottery_timer_elapsed(&inside, &t), 0);
     }
@@ -79,7 +81,9 @@ static void test_rounding_half_to_even(void **state)
 {
     (void)state;
     /* Drive the private fields directly: Python's round(1.5) == 2, round(2.5) == 2. */
-    static const struct { int64_t ns, ms; } cases[] = {
+    static const struct {
+        int64_t ns, ms;
+    } cases[] = {
         { 1500000, 2 }, { 2500000, 2 }, { 2500001, 3 }, { 1499999, 1 }, { 0, 0 }, { 999999, 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

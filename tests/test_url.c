@@ -198,12 +198,9 @@ static void test_password_never_in_messages(void **state)
 {
     (void)state;
     static const char *const urls[] = {
-        "redis://user:supersecret@host:bad",
-        "redis://user:supersecret@host/x",
-        "redis://:supersecret%zz@host",
-        "redis://:supersecret@",
-        "redis://:supersecret%00@host",
-        "unix://:supersecret@host/x",
+        "redis://user:supersecret@host:bad", "redis://user:supersecret@host/x",
+        "redis://:supersecret%zz@host",      "redis://:supersecret@",
+        "redis://:supersecret%00@host",      "unix://:supersecret@host/x",
         "redis://:supersecret@host?x=1",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
@@ -227,10 +224,8 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_long_unix_path),
-        cmocka_unit_test(test_password_never_in_messages),
+        cmocka_unit_test(test_valid),          cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_long_unix_path), cmocka_unit_test(test_password_never_in_messages),
         cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

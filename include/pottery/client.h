@@ -38,7 +38,10 @@ typedef struct pottery_client_options {
     int db;                 /* -1 = the URL's (default 0) */
 } pottery_client_options;
 
-#define POTTERY_CLIENT_OPTIONS_INIT { 1000, 1000, NULL, NULL, -1 }
+#define POTTERY_CLIENT_OPTIONS_INIT                                                                                    \
+    {                                                                                                                  \
+        1000, 1000, NULL, NULL, -1                                                                                     \
+    }
 
 /* Connect to the server named by url:
  *   redis://[[user]:password@]host[:port][/db]      (port 6379, db 0 by default)
@@ -49,8 +52,7 @@ typedef struct pottery_client_options {
  * Errors: POTTERY_EINVAL (malformed URL), POTTERY_ECONN (unreachable, refused),
  * POTTERY_ETIMEOUT (no answer within connect_timeout_ms), POTTERY_EREDIS (AUTH or SELECT
  * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING in one round trip. */
-POTTERY_API int pottery_client_open(pottery_client **out, const char *url,
-                                    const pottery_client_options *opts);
+POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
 /* Close the connection and free the client. Accepts NULL. Handles opened on the client
  * must be freed first. */

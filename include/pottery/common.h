@@ -12,23 +12,23 @@
 #define POTTERY_COMMON_H
 
 #if defined(_WIN32) && defined(POTTERY_SHARED)
-#  if defined(POTTERY_BUILDING)
-#    define POTTERY_API __declspec(dllexport)
-#  else
-#    define POTTERY_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) || defined(__clang__)
-#  define POTTERY_API __attribute__((visibility("default")))
+#if defined(POTTERY_BUILDING)
+#define POTTERY_API __declspec(dllexport)
 #else
-#  define POTTERY_API
+#define POTTERY_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define POTTERY_API __attribute__((visibility("default")))
+#else
+#define POTTERY_API
 #endif
 
 #ifdef __cplusplus
-#  define POTTERY_BEGIN_DECLS extern "C" {
-#  define POTTERY_END_DECLS }
+#define POTTERY_BEGIN_DECLS extern "C" {
+#define POTTERY_END_DECLS }
 #else
-#  define POTTERY_BEGIN_DECLS
-#  define POTTERY_END_DECLS
+#define POTTERY_BEGIN_DECLS
+#define POTTERY_END_DECLS
 #endif
 
 #endif /* POTTERY_COMMON_H */

@@ -74,7 +74,10 @@ typedef struct pottery_counter_options {
      * nothing. Borrowed for the call. */
 } pottery_counter_options;
 
-#define POTTERY_COUNTER_OPTIONS_INIT { NULL, 0, NULL, 0 }
+#define POTTERY_COUNTER_OPTIONS_INIT                                                                                   \
+    {                                                                                                                  \
+        NULL, 0, NULL, 0                                                                                               \
+    }
 
 /* most_common(n) with n = POTTERY_COUNTER_ALL (any negative n): every entry, like
  * Python's most_common() without an argument. */
@@ -141,8 +144,7 @@ POTTERY_API int pottery_counter_update(pottery_counter *counter, const pottery_c
 
 /* c.subtract({key: count, ...}): as pottery_counter_update with the counts taken away;
  * zero and negative results are stored. */
-POTTERY_API int pottery_counter_subtract(pottery_counter *counter, const pottery_counter_pair *items,
-                                         size_t n);
+POTTERY_API int pottery_counter_subtract(pottery_counter *counter, const pottery_counter_pair *items, size_t n);
 
 /* c.update(iterable): each key counts +1 (c.update('abba') adds 2 to 'a' and 'b').
  * As pottery_counter_update: atomic, one round trip for any n, n == 0 sends nothing. */
@@ -168,8 +170,8 @@ POTTERY_API int pottery_counter_clear(pottery_counter *counter);
  * order; n = POTTERY_COUNTER_ALL (or any n < 0) gives every entry, n == 0 none. *out is a
  * new array of *out_n pairs with owned keys (pottery_counter_pairs_free); it is NULL when
  * *out_n is 0. HGETALL, one round trip (the whole hash is read to sort it). */
-POTTERY_API int pottery_counter_most_common(pottery_counter_pair **out, size_t *out_n,
-                                            pottery_counter *counter, int64_t n);
+POTTERY_API int pottery_counter_most_common(pottery_counter_pair **out, size_t *out_n, pottery_counter *counter,
+                                            int64_t n);
 
 /* Release an array from pottery_counter_most_common: disposes every key, frees the array.
  * Accepts NULL. */
@@ -226,8 +228,8 @@ POTTERY_API int pottery_counter_equal_json(int *out, pottery_counter *counter, c
  * Keys are matched by their JSON text. Errors: POTTERY_EINVAL (unknown op), POTTERY_ERANGE
  * (a result outside int64), POTTERY_ETYPE (keys json.dumps cannot write), common errors.
  * Cost: one round trip (both read in one MULTI/EXEC) on the same server, else one each. */
-POTTERY_API int pottery_counter_binary(char **out, size_t *out_len, pottery_counter *counter,
-                                       pottery_counter_op op, pottery_counter *other);
+POTTERY_API int pottery_counter_binary(char **out, size_t *out_len, pottery_counter *counter, pottery_counter_op op,
+                                       pottery_counter *other);
 
 /* As pottery_counter_binary, with other given as a JSON object of integer counts, e.g.
  * "{\"a\": 1, \"b\": 2}" (like Counter(a=1, b=2)). Text that is not a JSON object, or a
@@ -250,13 +252,11 @@ POTTERY_API int pottery_counter_neg(char **out, size_t *out_len, pottery_counter
  * is read first (one round trip on its server), then one script writes. Errors:
  * POTTERY_EINVAL (unknown op), POTTERY_ERANGE (a result outside int64: nothing written),
  * common errors. */
-POTTERY_API int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op,
-                                        pottery_counter *other);
+POTTERY_API int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pottery_counter *other);
 
 /* As pottery_counter_inplace, with other given as a JSON object of integer counts.
  * POTTERY_ETYPE (nothing sent) for text that is not such an object. One round trip. */
-POTTERY_API int pottery_counter_inplace_json(pottery_counter *counter, pottery_counter_op op,
-                                             const char *json_object);
+POTTERY_API int pottery_counter_inplace_json(pottery_counter *counter, pottery_counter_op op, const char *json_object);
 
 POTTERY_END_DECLS
 

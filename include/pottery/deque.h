@@ -63,7 +63,10 @@ typedef struct pottery_deque_options {
     int64_t maxlen;
 } pottery_deque_options;
 
-#define POTTERY_DEQUE_OPTIONS_INIT { NULL, 0, POTTERY_DEQUE_NO_MAXLEN }
+#define POTTERY_DEQUE_OPTIONS_INIT                                                                                     \
+    {                                                                                                                  \
+        NULL, 0, POTTERY_DEQUE_NO_MAXLEN                                                                               \
+    }
 
 /* ---- opening ---- */
 
@@ -182,8 +185,8 @@ POTTERY_API int pottery_deque_index(int64_t *out, pottery_deque *deque, pottery_
 
 /* d.index(value, start, stop): search only d[start:stop] (stop POTTERY_SLICE_NONE = to the
  * end); the answer is an index of the whole deque. Errors as pottery_deque_index. */
-POTTERY_API int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value,
-                                          int64_t start, int64_t stop);
+POTTERY_API int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value, int64_t start,
+                                          int64_t stop);
 
 /* d.count(value): how many elements equal value. One round trip. */
 POTTERY_API int pottery_deque_count(int64_t *out, pottery_deque *deque, pottery_value value);

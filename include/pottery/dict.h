@@ -50,7 +50,10 @@ typedef struct pottery_dict_options {
     size_t nitems;
 } pottery_dict_options;
 
-#define POTTERY_DICT_OPTIONS_INIT { NULL, 0 }
+#define POTTERY_DICT_OPTIONS_INIT                                                                                      \
+    {                                                                                                                  \
+        NULL, 0                                                                                                        \
+    }
 
 /* Open a dict on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>",
  * which pottery_dict_free() deletes, as pottery does for every key that begins with
@@ -72,8 +75,7 @@ POTTERY_API const char *pottery_dict_key(const pottery_dict *dict);
 POTTERY_API int pottery_dict_get(pottery_value *out, pottery_dict *dict, pottery_value key);
 
 /* d.get(key, default): a copy of dflt if absent. HGET, one round trip. */
-POTTERY_API int pottery_dict_get_default(pottery_value *out, pottery_dict *dict,
-                                         pottery_value key, pottery_value dflt);
+POTTERY_API int pottery_dict_get_default(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt);
 
 /* d[key] = value. HSET, one round trip. */
 POTTERY_API int pottery_dict_set(pottery_dict *dict, pottery_value key, pottery_value value);
@@ -96,20 +98,17 @@ POTTERY_API int pottery_dict_pop(pottery_value *out, pottery_dict *dict, pottery
 
 /* d.pop(key, default): a copy of dflt if absent. Atomic, one round trip; foreign data as
  * pottery_dict_pop. */
-POTTERY_API int pottery_dict_pop_default(pottery_value *out, pottery_dict *dict,
-                                         pottery_value key, pottery_value dflt);
+POTTERY_API int pottery_dict_pop_default(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt);
 
 /* d.popitem(): remove and return some (key, value) pair (the first one HSCAN finds).
  * key_out and value_out may each be NULL. POTTERY_ENOTFOUND if the dict is empty.
  * Atomic (Lua), one round trip. A field or value that is not JSON is put back as
  * pottery_dict_pop does. */
-POTTERY_API int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out,
-                                     pottery_dict *dict);
+POTTERY_API int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, pottery_dict *dict);
 
 /* d.setdefault(key, default): the current value, or store dflt and return a copy of it.
  * Atomic (MULTI HSETNX HGET EXEC), one round trip. */
-POTTERY_API int pottery_dict_setdefault(pottery_value *out, pottery_dict *dict,
-                                        pottery_value key, pottery_value dflt);
+POTTERY_API int pottery_dict_setdefault(pottery_value *out, pottery_dict *dict, pottery_value key, pottery_value dflt);
 
 /* d.update(pairs): set every pair (later pairs win). n == 0 sends nothing. Atomic (one
  * MULTI/EXEC) and one round trip for any n; every key and value is encoded before anything
@@ -153,8 +152,7 @@ POTTERY_API int pottery_dict_iter_new(pottery_dict_iter **out, pottery_dict *dic
 /* Next entry: key_out and/or value_out (either may be NULL) receive it. Returns 0 with an
  * entry, POTTERY_EITEROVER when done, or an error; after POTTERY_EDECODE (a foreign field
  * or value) the iterator moves on and the next call continues. */
-POTTERY_API int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out,
-                                       pottery_value *value_out);
+POTTERY_API int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out, pottery_value *value_out);
 
 /* Free an iterator. Accepts NULL. */
 POTTERY_API void pottery_dict_iter_free(pottery_dict_iter *it);

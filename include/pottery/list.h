@@ -77,7 +77,10 @@ typedef struct pottery_slice {
 #define POTTERY_SLICE_NONE INT64_MIN
 
 /* Initializer for a[:] (every field omitted). */
-#define POTTERY_SLICE_ALL { POTTERY_SLICE_NONE, POTTERY_SLICE_NONE, POTTERY_SLICE_NONE }
+#define POTTERY_SLICE_ALL                                                                                              \
+    {                                                                                                                  \
+        POTTERY_SLICE_NONE, POTTERY_SLICE_NONE, POTTERY_SLICE_NONE                                                     \
+    }
 
 /* Build slice(start, stop, step) (pass POTTERY_SLICE_NONE for omitted fields). */
 POTTERY_API pottery_slice pottery_slice_of(int64_t start, int64_t stop, int64_t step);
@@ -89,8 +92,8 @@ POTTERY_API pottery_slice pottery_slice_all(void);
  * the stop, the step and how many indexes the slice selects (index k of the selection is
  * *start + k * *step). Any out-pointer may be NULL. len must be >= 0.
  * Errors: POTTERY_EINVAL (step 0, "slice step cannot be zero"; len < 0). No Redis. */
-POTTERY_API int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step,
-                                      int64_t *slicelength, pottery_slice s, int64_t len);
+POTTERY_API int pottery_slice_indices(int64_t *start, int64_t *stop, int64_t *step, int64_t *slicelength,
+                                      pottery_slice s, int64_t len);
 
 /* ---- opening ---- */
 
@@ -102,7 +105,10 @@ typedef struct pottery_list_options {
     size_t nitems;
 } pottery_list_options;
 
-#define POTTERY_LIST_OPTIONS_INIT { NULL, 0 }
+#define POTTERY_LIST_OPTIONS_INIT                                                                                      \
+    {                                                                                                                  \
+        NULL, 0                                                                                                        \
+    }
 
 /* Open a list on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>" (one
  * EXISTS round trip), which pottery_list_free() deletes, as pottery does for every key that
@@ -188,8 +194,8 @@ POTTERY_API int pottery_list_index(int64_t *out, pottery_list *list, pottery_val
 /* l.index(value, start, stop): search only l[start:stop] (Python's clamping of negative and
  * too-large bounds); start POTTERY_SLICE_NONE = 0, stop POTTERY_SLICE_NONE = to the end. The answer is an index of the
  * whole list. POTTERY_ENOTFOUND as pottery_list_index. Lua, one round trip. */
-POTTERY_API int pottery_list_index_range(int64_t *out, pottery_list *list, pottery_value value,
-                                         int64_t start, int64_t stop);
+POTTERY_API int pottery_list_index_range(int64_t *out, pottery_list *list, pottery_value value, int64_t start,
+                                         int64_t stop);
 
 /* l.count(value): how many elements equal value. Lua (LPOS), one round trip. */
 POTTERY_API int pottery_list_count(int64_t *out, pottery_list *list, pottery_value value);
@@ -206,16 +212,14 @@ POTTERY_API int pottery_list_get_slice(pottery_value *out, pottery_list *list, p
 
 /* l[slice] as an array of values: *out (caller's; pottery_list_values_free) receives *n
  * decoded values (*out may be NULL when *n is 0). Lua, one round trip. */
-POTTERY_API int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *list,
-                                              pottery_slice slice);
+POTTERY_API int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *list, pottery_slice slice);
 
 /* l[slice] = values[0..n). A contiguous slice (step 1 or omitted) is replaced by the n
  * values, growing or shrinking the list (a[2:2] = [x, y] inserts). An extended slice
  * (step != 1, including -1) needs exactly as many values as it selects, else
  * POTTERY_EINVAL "ValueError: attempt to assign sequence of size X to extended slice of
  * size Y" and nothing changes. Atomic (Lua), one round trip. */
-POTTERY_API int pottery_list_set_slice(pottery_list *list, pottery_slice slice,
-                                       const pottery_value *values, size_t n);
+POTTERY_API int pottery_list_set_slice(pottery_list *list, pottery_slice slice, const pottery_value *values, size_t n);
 
 /* del l[slice]: remove exactly the selected elements (an empty selection changes nothing).
  * Atomic (Lua), one round trip. */

@@ -51,7 +51,10 @@ typedef struct pottery_queue_options {
     int max_block_ms;
 } pottery_queue_options;
 
-#define POTTERY_QUEUE_OPTIONS_INIT { 30000 }
+#define POTTERY_QUEUE_OPTIONS_INIT                                                                                     \
+    {                                                                                                                  \
+        30000                                                                                                          \
+    }
 
 /* timeout_ms of pottery_queue_get meaning "no timeout" (Python: timeout=None). */
 #define POTTERY_QUEUE_FOREVER (-1)
@@ -95,8 +98,7 @@ POTTERY_API int pottery_queue_put_nowait(pottery_queue *queue, pottery_value ite
  * claim (see above).
  * Cost: one round trip (a Lua script) when an item is there (two if the script leaves it to
  * the client); when it has to wait, one blocking XREAD plus one more take per wake-up. */
-POTTERY_API int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block,
-                                  int64_t timeout_ms);
+POTTERY_API int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block, int64_t timeout_ms);
 
 /* q.get_nowait(): pottery_queue_get(out, queue, 0, 0): POTTERY_EEMPTY at once if there is
  * nothing to take. Never blocks. One round trip. */

@@ -60,7 +60,10 @@ typedef struct pottery_set_options {
     size_t nelements;
 } pottery_set_options;
 
-#define POTTERY_SET_OPTIONS_INIT { NULL, 0 }
+#define POTTERY_SET_OPTIONS_INIT                                                                                       \
+    {                                                                                                                  \
+        NULL, 0                                                                                                        \
+    }
 
 /* Open a set on `key` (copied). key NULL picks a random unused key "pottery:<uuid4>", which
  * pottery_set_free() deletes, as pottery does for every key that begins with "pottery:";
@@ -112,8 +115,7 @@ POTTERY_API int pottery_set_contains(int *out, pottery_set *set, pottery_value e
  * sent. n == 0 (or no encodable input) sends nothing. SMISMEMBER, one round trip for any n
  * (chunked into several SMISMEMBER commands in the same round trip to bound memory). On
  * failure out is left as it was. */
-POTTERY_API int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *elements,
-                                          size_t n);
+POTTERY_API int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *elements, size_t n);
 
 /* len(s). SCARD, one round trip. */
 POTTERY_API int pottery_set_len(int64_t *out, pottery_set *set);
@@ -185,29 +187,23 @@ POTTERY_API int pottery_set_issuperset_json(int *out, pottery_set *set, const ch
  * script checks that the random key is unused and runs the *STORE command). */
 
 /* s.union(*others) / s | others[0] | ... */
-POTTERY_API int pottery_set_union(char **out, size_t *out_len, pottery_set *set,
-                                  pottery_set *const *others, size_t n);
-POTTERY_API int pottery_set_union_new(pottery_set **out, pottery_set *set,
-                                      pottery_set *const *others, size_t n);
+POTTERY_API int pottery_set_union(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others, size_t n);
+POTTERY_API int pottery_set_union_new(pottery_set **out, pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.intersection(*others) / s & others[0] & ... */
-POTTERY_API int pottery_set_intersection(char **out, size_t *out_len, pottery_set *set,
-                                         pottery_set *const *others, size_t n);
-POTTERY_API int pottery_set_intersection_new(pottery_set **out, pottery_set *set,
-                                             pottery_set *const *others, size_t n);
+POTTERY_API int pottery_set_intersection(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
+                                         size_t n);
+POTTERY_API int pottery_set_intersection_new(pottery_set **out, pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.difference(*others) / s - others[0] - ... */
-POTTERY_API int pottery_set_difference(char **out, size_t *out_len, pottery_set *set,
-                                       pottery_set *const *others, size_t n);
-POTTERY_API int pottery_set_difference_new(pottery_set **out, pottery_set *set,
-                                           pottery_set *const *others, size_t n);
+POTTERY_API int pottery_set_difference(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
+                                       size_t n);
+POTTERY_API int pottery_set_difference_new(pottery_set **out, pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.symmetric_difference(other) / s ^ other (pottery raises NotImplementedError for the
  * method; Python's set has it). */
-POTTERY_API int pottery_set_symmetric_difference(char **out, size_t *out_len, pottery_set *set,
-                                                 pottery_set *other);
-POTTERY_API int pottery_set_symmetric_difference_new(pottery_set **out, pottery_set *set,
-                                                     pottery_set *other);
+POTTERY_API int pottery_set_symmetric_difference(char **out, size_t *out_len, pottery_set *set, pottery_set *other);
+POTTERY_API int pottery_set_symmetric_difference_new(pottery_set **out, pottery_set *set, pottery_set *other);
 
 /* ---- in-place algebra: atomic, one round trip ----
  * n == 0 sends nothing (Python does nothing either). All operands on the set's server:
@@ -221,12 +217,10 @@ POTTERY_API int pottery_set_symmetric_difference_new(pottery_set **out, pottery_
 POTTERY_API int pottery_set_update(pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.intersection_update(*others), s &= t (pottery: NotImplementedError). */
-POTTERY_API int pottery_set_intersection_update(pottery_set *set, pottery_set *const *others,
-                                                size_t n);
+POTTERY_API int pottery_set_intersection_update(pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.difference_update(*others), s -= t. */
-POTTERY_API int pottery_set_difference_update(pottery_set *set, pottery_set *const *others,
-                                              size_t n);
+POTTERY_API int pottery_set_difference_update(pottery_set *set, pottery_set *const *others, size_t n);
 
 /* s.symmetric_difference_update(other), s ^= t (pottery: NotImplementedError). */
 POTTERY_API int pottery_set_symmetric_difference_update(pottery_set *set, pottery_set *other);

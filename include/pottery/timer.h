@@ -26,7 +26,10 @@ typedef struct pottery_timer {
     int64_t stop_ns_;
 } pottery_timer;
 
-#define POTTERY_TIMER_INIT { 0, 0, 0 }
+#define POTTERY_TIMER_INIT                                                                                             \
+    {                                                                                                                  \
+        0, 0, 0                                                                                                        \
+    }
 
 /* Start the timer. Errors: POTTERY_ESTATE ("timer has already been started" / "... stopped"),
  * POTTERY_EINVAL (NULL). */
@@ -48,20 +51,29 @@ POTTERY_END_DECLS
 /* Python's `with ContextTimer() as timer:` — starts the timer, runs the block once, stops
  * the timer when the block ends normally. Leaving the block with break, return or goto
  * skips the stop. */
-#define POTTERY_TIMER_SCOPE(timer) \
-    for (int pottery_timer_once_ = (pottery_timer_start(timer), 1); pottery_timer_once_; \
+#define POTTERY_TIMER_SCOPE(timer)                                                                                     \
+    for (int pottery_timer_once_ = (pottery_timer_start(timer), 1); pottery_timer_once_;                               \
          pottery_timer_once_ = 0, (void)pottery_timer_stop(timer))
 
 #ifdef __cplusplus
-namespace pottery {
+namespace pottery
+{
 /* C++: stops the timer when the scope ends, however it ends. */
-class scoped_timer {
-public:
-    explicit scoped_timer(pottery_timer &t) : timer_(t) { (void)pottery_timer_start(&timer_); }
-    ~scoped_timer() { (void)pottery_timer_stop(&timer_); }
+class scoped_timer
+{
+  public:
+    explicit scoped_timer(pottery_timer &t) : timer_(t)
+    {
+        (void)pottery_timer_start(&timer_);
+    }
+    ~scoped_timer()
+    {
+        (void)pottery_timer_stop(&timer_);
+    }
     scoped_timer(const scoped_timer &) = delete;
     scoped_timer &operator=(const scoped_timer &) = delete;
-private:
+
+  private:
     pottery_timer &timer_;
 };
 } /* namespace pottery */

@@ -52,7 +52,10 @@ typedef struct pottery_value {
 } pottery_value;
 
 /* A disposable empty value (JSON null). Initialise out-parameters with it. */
-#define POTTERY_VALUE_INIT { POTTERY_TYPE_NULL, { 0 }, NULL }
+#define POTTERY_VALUE_INIT                                                                                             \
+    {                                                                                                                  \
+        POTTERY_TYPE_NULL, { 0 }, NULL                                                                                 \
+    }
 
 /* A key and its value: the element of dict items, counter pairs and bulk updates. */
 typedef struct pottery_pair {

@@ -30,10 +30,10 @@ typedef enum pottery_json_kind {
 
 typedef struct pottery_json_node {
     pottery_json_kind kind;
-    double num;      /* FLOAT value; for INT the (possibly rounded) double */
-    int64_t i;       /* INT value when fits_int64 */
-    int fits_int64;  /* INT only */
-    char *text;      /* INT digits or STRING bytes, NUL-terminated */
+    double num;     /* FLOAT value; for INT the (possibly rounded) double */
+    int64_t i;      /* INT value when fits_int64 */
+    int fits_int64; /* INT only */
+    char *text;     /* INT digits or STRING bytes, NUL-terminated */
     size_t len;
     struct pottery_json_node **keys;
     struct pottery_json_node **items;

@@ -90,8 +90,7 @@ int pottery__json_equal(const pottery_json_node *a, const pottery_json_node *b)
     if (a->kind != b->kind) return 0;
     switch (a->kind) {
     case POTTERY_JSON_NULL: return 1;
-    case POTTERY_JSON_STRING:
-        return a->len == b->len && (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
+    case POTTERY_JSON_STRING: return a->len == b->len && (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
     case POTTERY_JSON_ARRAY:
         if (a->count != b->count) return 0;
         for (size_t k = 0; k < a->count; k++)
@@ -116,8 +115,10 @@ int pottery__json_write_normalized(pottery_buf *b, const pottery_json_node *n)
     case POTTERY_JSON_FALSE: return pottery__buf_putc(b, '0');
     case POTTERY_JSON_TRUE: return pottery__buf_putc(b, '1');
     case POTTERY_JSON_FLOAT:
-        if (pottery__double_is_integral(n->num)) pottery__integral_text(t, n->num); /* -0.0 -> "0" */
-        else pottery__format_double(t, n->num);
+        if (pottery__double_is_integral(n->num))
+            pottery__integral_text(t, n->num); /* -0.0 -> "0" */
+        else
+            pottery__format_double(t, n->num);
         return pottery__buf_puts(b, t);
     case POTTERY_JSON_ARRAY:
     case POTTERY_JSON_OBJECT:
@@ -132,8 +133,7 @@ int pottery__json_key_text(pottery_buf *b, const pottery_json_node *n)
     case POTTERY_JSON_STRING: return pottery__buf_append(b, n->text, n->len);
     case POTTERY_JSON_ARRAY:
     case POTTERY_JSON_OBJECT:
-        return pottery__error(POTTERY_ETYPE,
-                              "keys must be str, int, float, bool or None, not %s",
+        return pottery__error(POTTERY_ETYPE, "keys must be str, int, float, bool or None, not %s",
                               n->kind == POTTERY_JSON_ARRAY ? "list" : "dict");
     default: return pottery__json_write(b, n); /* null, false, true, numbers: their JSON text */
     }

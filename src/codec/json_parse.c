@@ -104,8 +104,8 @@ static int make_int(pottery_json_node **out, const char *start, size_t n)
 }
 
 /* A number with a fraction and/or exponent, read back by strtod as "[-]DIGITSe<exp>". */
-static int make_float(pottery_json_node **out, const char *s, size_t int_at, size_t int_n,
-                      size_t frac_at, size_t frac_n, long long exp)
+static int make_float(pottery_json_node **out, const char *s, size_t int_at, size_t int_n, size_t frac_at,
+                      size_t frac_n, long long exp)
 {
     size_t cap = 1 + int_n + frac_n + 32;
     char *tmp = malloc(cap);
@@ -159,8 +159,7 @@ static int parse_number(parser *p, pottery_json_node **out)
         if (eneg) exp = -exp;
         is_float = 1;
     }
-    int rc = is_float ? make_float(out, s, int_at, int_n, frac_at, frac_n, exp)
-                      : make_int(out, s, k);
+    int rc = is_float ? make_float(out, s, int_at, int_n, frac_at, frac_n, exp) : make_int(out, s, k);
     if (rc == 0) p->pos += k;
     return rc;
 }
@@ -174,10 +173,14 @@ static int hex4(const parser *p, size_t at, uint32_t *out)
     for (size_t k = 0; k < 4; k++) {
         char c = p->s[at + k];
         uint32_t d;
-        if (c >= '0' && c <= '9') d = (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') d = (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = (uint32_t)(c - 'A' + 10);
-        else return 0;
+        if (c >= '0' && c <= '9')
+            d = (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (uint32_t)(c - 'A' + 10);
+        else
+            return 0;
         v = v << 4 | d;
     }
     *out = v;
@@ -219,16 +222,13 @@ static int parse_u_escape(parser *p, pottery_buf *b)
     if (!hex4(p, p->pos, &cp)) return fail(p, at, "invalid \\u escape (expected 4 hex digits)");
     p->pos += 4;
     if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        snprintf(msg, sizeof msg, "lone surrogate \\u%04x in string (not representable in UTF-8)",
-                 (unsigned)cp);
+        snprintf(msg, sizeof msg, "lone surrogate \\u%04x in string (not representable in UTF-8)", (unsigned)cp);
         return fail(p, at, msg);
     }
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-        if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' ||
-            !hex4(p, p->pos + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
-            snprintf(msg, sizeof msg,
-                     "lone surrogate \\u%04x in string (not representable in UTF-8)",
-                     (unsigned)cp);
+        if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' || !hex4(p, p->pos + 2, &lo) ||
+            lo < 0xDC00 || lo > 0xDFFF) {
+            snprintf(msg, sizeof msg, "lone surrogate \\u%04x in string (not representable in UTF-8)", (unsigned)cp);
             return fail(p, at, msg);
         }
         p->pos += 6;
@@ -248,8 +248,7 @@ static int parse_string_into(parser *p, pottery_buf *b)
             if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
             p->pos++;
         }
-        if (p->pos > run && pottery__buf_append(b, p->s + run, p->pos - run) < 0)
-            return POTTERY_ENOMEM;
+        if (p->pos > run && pottery__buf_append(b, p->s + run, p->pos - run) < 0) return POTTERY_ENOMEM;
         if (p->pos >= p->len) return fail(p, start, "unterminated string");
         unsigned char c = (unsigned char)p->s[p->pos];
         if (c == '"') {
@@ -480,8 +479,7 @@ error:
 
 /* ---- values ---- */
 
-static int literal(parser *p, pottery_json_node **out, const char *word, pottery_json_kind kind,
-                   double num)
+static int literal(parser *p, pottery_json_node **out, const char *word, pottery_json_kind kind, double num)
 {
     size_t at = p->pos;
     if (!match(p, word)) return fail(p, at, "unexpected character (expected a JSON value)");

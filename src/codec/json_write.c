@@ -2,17 +2,16 @@
 #include "codec/codec.h"
 #include "core/error.h"
 
-#define TRY(expr) \
-    do { \
-        int rc_ = (expr); \
-        if (rc_ < 0) return rc_; \
+#define TRY(expr)                                                                                                      \
+    do {                                                                                                               \
+        int rc_ = (expr);                                                                                              \
+        if (rc_ < 0) return rc_;                                                                                       \
     } while (0)
 
 static int put_u16(pottery_buf *b, uint32_t unit)
 {
     static const char hex[] = "0123456789abcdef";
-    char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15],
-                    hex[(unit >> 4) & 15], hex[unit & 15] };
+    char esc[6] = { '\\', 'u', hex[(unit >> 12) & 15], hex[(unit >> 8) & 15], hex[(unit >> 4) & 15], hex[unit & 15] };
     return pottery__buf_append(b, esc, 6);
 }
 
@@ -53,8 +52,7 @@ int pottery__json_write_string(pottery_buf *b, const char *s, size_t len)
         }
         uint32_t cp;
         size_t n = pottery__utf8_decode(s + i, len - i, &cp);
-        if (n == 0)
-            return pottery__error(POTTERY_ETYPE, "string is not valid UTF-8 (byte %zu)", i);
+        if (n == 0) return pottery__error(POTTERY_ETYPE, "string is not valid UTF-8 (byte %zu)", i);
         if (cp >= 0x10000) {
             cp -= 0x10000;
             TRY(put_u16(b, 0xD800 + (cp >> 10)));
@@ -81,7 +79,8 @@ int pottery__json_write(pottery_buf *b, const pottery_json_node *n)
     }
     case POTTERY_JSON_STRING: return pottery__json_write_string(b, n->text, n->len);
     case POTTERY_JSON_ARRAY:
-    case POTTERY_JSON_OBJECT: return pottery__json_write_composite(b, n, pottery__json_write_string, pottery__json_write);
+    case POTTERY_JSON_OBJECT:
+        return pottery__json_write_composite(b, n, pottery__json_write_string, pottery__json_write);
     }
     return pottery__error(POTTERY_EINVAL, "unknown JSON node kind %d", (int)n->kind);
 }

@@ -5,10 +5,10 @@
 #include "codec/codec.h"
 #include "core/error.h"
 
-#define TRY(expr) \
-    do { \
-        int rc_ = (expr); \
-        if (rc_ < 0) return rc_; \
+#define TRY(expr)                                                                                                      \
+    do {                                                                                                               \
+        int rc_ = (expr);                                                                                              \
+        if (rc_ < 0) return rc_;                                                                                       \
     } while (0)
 
 static int put_hex(pottery_buf *b, char kind, uint32_t cp, int digits)
@@ -49,12 +49,15 @@ int pottery__repr_string(pottery_buf *b, const char *s, size_t len)
         }
         uint32_t cp;
         size_t n = pottery__utf8_decode(s + i, len - i, &cp);
-        if (n == 0)
-            return pottery__error(POTTERY_ETYPE, "string is not valid UTF-8 (byte %zu)", i);
-        if (pottery__unicode_printable(cp)) TRY(pottery__buf_append(b, s + i, n));
-        else if (cp <= 0xFF) TRY(put_hex(b, 'x', cp, 2));
-        else if (cp <= 0xFFFF) TRY(put_hex(b, 'u', cp, 4));
-        else TRY(put_hex(b, 'U', cp, 8));
+        if (n == 0) return pottery__error(POTTERY_ETYPE, "string is not valid UTF-8 (byte %zu)", i);
+        if (pottery__unicode_printable(cp))
+            TRY(pottery__buf_append(b, s + i, n));
+        else if (cp <= 0xFF)
+            TRY(put_hex(b, 'x', cp, 2));
+        else if (cp <= 0xFFFF)
+            TRY(put_hex(b, 'u', cp, 4));
+        else
+            TRY(put_hex(b, 'U', cp, 8));
         i += n;
     }
     return pottery__buf_putc(b, quote);

@@ -235,8 +235,7 @@ static int encode_into(pottery_buf *b, const pottery_value *v)
     if (rc < 0) return rc;
     switch (v->type) {
     case POTTERY_TYPE_NULL: return pottery__buf_append(b, "null", 4);
-    case POTTERY_TYPE_BOOL: return v->u.b ? pottery__buf_append(b, "true", 4)
-                                          : pottery__buf_append(b, "false", 5);
+    case POTTERY_TYPE_BOOL: return v->u.b ? pottery__buf_append(b, "true", 4) : pottery__buf_append(b, "false", 5);
     case POTTERY_TYPE_INT: {
         size_t k = pottery__int64_text(t, v->u.i);
         return pottery__buf_append(b, t, k);
@@ -352,8 +351,7 @@ int pottery_value_from_json(pottery_value *out, const char *text, size_t len)
 {
     POTTERY_CHECK_ARG(out);
     pottery_value tmp = POTTERY_VALUE_INIT;
-    int rc = text ? pottery__decode(&tmp, text, len)
-                  : pottery__error(POTTERY_EINVAL, "JSON text is NULL");
+    int rc = text ? pottery__decode(&tmp, text, len) : pottery__error(POTTERY_EINVAL, "JSON text is NULL");
     pottery_value_dispose(out); /* after decoding: text may point into *out */
     if (rc == 0) *out = tmp;
     return rc;

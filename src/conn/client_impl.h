@@ -42,25 +42,25 @@ struct redisContext;
 struct redisReader;
 
 struct pottery_client {
-    struct redisContext *ctx; /* NULL while disconnected; owns the socket */
+    struct redisContext *ctx;   /* NULL while disconnected; owns the socket */
     struct redisReader *reader; /* parses this connection's replies */
-    int fd;                   /* ctx's socket, non-blocking */
-    pottery_url addr;         /* where and how to connect (URL with the options applied) */
-    char *endpoint;           /* "host:port" or "unix:/path", for messages */
+    int fd;                     /* ctx's socket, non-blocking */
+    pottery_url addr;           /* where and how to connect (URL with the options applied) */
+    char *endpoint;             /* "host:port" or "unix:/path", for messages */
     int connect_timeout_ms;
     int command_timeout_ms;
-    pottery_buf out;          /* formatted commands not yet written to the socket */
-    int64_t deadline_ms;      /* monotonic ms at which the current call times out */
-    int deadline_set;         /* a call is running: deadline_ms applies */
-    int call_timeout_ms;      /* the timeout deadline_ms was set from (0 = none), for messages */
-    int call_depth;           /* nesting of pottery__call_begin */
+    pottery_buf out;     /* formatted commands not yet written to the socket */
+    int64_t deadline_ms; /* monotonic ms at which the current call times out */
+    int deadline_set;    /* a call is running: deadline_ms applies */
+    int call_timeout_ms; /* the timeout deadline_ms was set from (0 = none), for messages */
+    int call_depth;      /* nesting of pottery__call_begin */
     pottery_client_stats stats;
-    uint64_t gen;             /* bumped by every successful connect */
-    size_t pending;           /* replies still to be read for commands sent */
-    int awaiting;             /* commands appended since the last wait for replies */
-    int counting;             /* 0 during the handshake: nothing counts in stats */
-    int stale_watch;          /* WATCHed keys may still be set on this connection */
-    int watching;             /* a WATCH was sent since the last EXEC, DISCARD or UNWATCH */
+    uint64_t gen;    /* bumped by every successful connect */
+    size_t pending;  /* replies still to be read for commands sent */
+    int awaiting;    /* commands appended since the last wait for replies */
+    int counting;    /* 0 during the handshake: nothing counts in stats */
+    int stale_watch; /* WATCHed keys may still be set on this connection */
+    int watching;    /* a WATCH was sent since the last EXEC, DISCARD or UNWATCH */
     pottery_script_entry *scripts;
     size_t nscripts;
     size_t capscripts;
@@ -92,8 +92,8 @@ int pottery__conn_ensure(pottery_client *c);
 /* Append one command: npre borrowed prefix arguments followed by cmd's arguments (cmd may
  * be NULL for the prefix alone). Reconnects first if needed. Reports cmd->err, an empty
  * command (EINVAL), ENOMEM, or an I/O error while flushing. */
-int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
-                         const size_t *prelens, const pottery_cmd *cmd);
+int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre, const size_t *prelens,
+                         const pottery_cmd *cmd);
 
 /* Read the next reply (any type, ERROR included). I/O errors drop the connection. */
 int pottery__conn_read(pottery_client *c, pottery_reply **out);
@@ -122,8 +122,8 @@ int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n);
 
 /* Run MULTI + cmds + EXEC; the commands come either from an array (arr) or from an array
  * of pointers (ptrs). See pottery__exec_multi. */
-int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr,
-                        pottery_cmd *const *ptrs, size_t n);
+int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs,
+                        size_t n);
 
 void pottery__scripts_free(pottery_client *c);
 

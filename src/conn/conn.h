@@ -40,9 +40,9 @@ typedef enum pottery_reply_type {
 pottery_reply_type pottery__reply_type(const pottery_reply *r);
 /* Bytes of a STRING, STATUS or ERROR reply (NULL and *len = 0 otherwise). len may be NULL. */
 const char *pottery__reply_str(const pottery_reply *r, size_t *len);
-size_t pottery__reply_count(const pottery_reply *r);               /* ARRAY length, else 0 */
+size_t pottery__reply_count(const pottery_reply *r);                      /* ARRAY length, else 0 */
 const pottery_reply *pottery__reply_at(const pottery_reply *r, size_t i); /* NULL if out of range */
-void pottery__reply_free(pottery_reply *r);                        /* accepts NULL */
+void pottery__reply_free(pottery_reply *r);                               /* accepts NULL */
 /* An ERROR reply sets POTTERY_EREDIS (message = the Redis text) and returns it; else 0. */
 int pottery__reply_check(const pottery_reply *r);
 /* Hand a reply to the caller: an ERROR reply is freed and returned as with
@@ -70,8 +70,7 @@ int pottery__reply_expect(const pottery_reply *r, pottery_reply_type t, const ch
 /* An INTEGER reply: its value in *out. */
 int pottery__reply_int(long long *out, const pottery_reply *r, const char *what);
 /* An INTEGER reply between lo and hi inclusive (e.g. 0 or 1 for EXISTS / SISMEMBER). */
-int pottery__reply_int_in(long long *out, const pottery_reply *r, long long lo, long long hi,
-                          const char *what);
+int pottery__reply_int_in(long long *out, const pottery_reply *r, long long lo, long long hi, const char *what);
 /* A STRING (bulk) reply: its bytes (owned by r) in *s and *len (len may be NULL). */
 int pottery__reply_bytes(const char **s, size_t *len, const pottery_reply *r, const char *what);
 /* An ARRAY reply: its length in *count (count may be NULL). */
@@ -96,8 +95,8 @@ typedef struct pottery_cmd {
     pottery_cmd_arg *args; /* inline_args or heap */
     size_t argc;
     size_t cap;
-    pottery_buf arena;     /* copies of encoded/copied arguments */
-    int err;               /* first error while building; reported when the command runs */
+    pottery_buf arena; /* copies of encoded/copied arguments */
+    int err;           /* first error while building; reported when the command runs */
 } pottery_cmd;
 
 void pottery__cmd_init(pottery_cmd *c);
@@ -105,11 +104,11 @@ void pottery__cmd_reset(pottery_cmd *c); /* argc = 0, keeps memory */
 void pottery__cmd_free(pottery_cmd *c);
 /* Each push returns 0 or an error code; the first error is also kept in c->err so a run
  * of pushes can be checked once (running the command returns it). */
-int pottery__cmd_arg(pottery_cmd *c, const char *s, size_t len);    /* borrowed */
-int pottery__cmd_cstr(pottery_cmd *c, const char *s);               /* borrowed */
-int pottery__cmd_copy(pottery_cmd *c, const char *s, size_t len);   /* copied */
-int pottery__cmd_int(pottery_cmd *c, long long v);                  /* copied as decimal */
-int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);     /* canonical JSON */
+int pottery__cmd_arg(pottery_cmd *c, const char *s, size_t len);  /* borrowed */
+int pottery__cmd_cstr(pottery_cmd *c, const char *s);             /* borrowed */
+int pottery__cmd_copy(pottery_cmd *c, const char *s, size_t len); /* copied */
+int pottery__cmd_int(pottery_cmd *c, long long v);                /* copied as decimal */
+int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);   /* canonical JSON */
 
 /* ---- running commands ---- */
 
@@ -168,10 +167,10 @@ int pottery__recv(pottery_reply **out, pottery_client *c);
  * nothing is written. */
 typedef struct pottery_stream_txn {
     pottery_client *client;
-    size_t sent;             /* commands whose replies are still to be read */
-    size_t leading;          /* of those, the UNWATCH/MULTI in front (answered +OK) */
-    int conn_rc;             /* the connection failed while sending: nothing left to read */
-    int abort_rc;            /* the reason to DISCARD instead of EXEC */
+    size_t sent;               /* commands whose replies are still to be read */
+    size_t leading;            /* of those, the UNWATCH/MULTI in front (answered +OK) */
+    int conn_rc;               /* the connection failed while sending: nothing left to read */
+    int abort_rc;              /* the reason to DISCARD instead of EXEC */
     pottery_error_saved saved; /* abort_rc's message */
 } pottery_stream_txn;
 
@@ -211,9 +210,8 @@ pottery_cmd *pottery__txn_add(pottery_txn *t);
  * exec_out NULL an error inside EXEC's results is returned as EREDIS. The body is called
  * again on each retry, with an empty txn. keylens NULL: keys are C strings. */
 typedef int (*pottery_txn_body)(pottery_client *c, void *ctx, pottery_txn *t);
-int pottery__watch(pottery_reply **exec_out, pottery_client *c,
-                   const char *const *keys, const size_t *keylens, size_t nkeys,
-                   int max_tries, pottery_txn_body body, void *ctx);
+int pottery__watch(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
+                   size_t nkeys, int max_tries, pottery_txn_body body, void *ctx);
 
 /* ---- Lua scripts ---- */
 
@@ -225,26 +223,25 @@ typedef struct pottery_script {
 /* Run script with nkeys keys followed by arguments, as pushed on args (KEYS then ARGV).
  * The first use on a connection sends EVAL (which also loads the script); later uses send
  * EVALSHA, falling back to EVAL on NOSCRIPT. One round trip. Replies as pottery__exec. */
-int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s,
-                  size_t nkeys, pottery_cmd *args);
+int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args);
 
 /* ---- SCAN-family cursors (bounded memory: one batch at a time) ---- */
 
 typedef struct pottery_scan {
     pottery_client *client;
-    const char *verb;   /* "SCAN", "HSCAN", "SSCAN" or "ZSCAN" (static string) */
-    char *key;          /* copy; NULL for SCAN */
+    const char *verb; /* "SCAN", "HSCAN", "SSCAN" or "ZSCAN" (static string) */
+    char *key;        /* copy; NULL for SCAN */
     size_t keylen;
-    long long count;    /* COUNT hint, 0 = server default */
+    long long count; /* COUNT hint, 0 = server default */
     char cursor[32];
     int started;
-    int finished;       /* the server returned cursor 0 */
+    int finished; /* the server returned cursor 0 */
     pottery_reply *batch;
     size_t pos;
 } pottery_scan;
 
-int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb,
-                       const char *key, size_t keylen, long long count);
+int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb, const char *key, size_t keylen,
+                       long long count);
 /* Next item (for HSCAN/ZSCAN the items alternate field, value). 0 with *item and *len set
  * (valid until the next call), POTTERY_EITEROVER at the end, or an error. Fetches a new
  * batch (one round trip) when the current one is used up. len may be NULL.

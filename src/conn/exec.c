@@ -29,7 +29,8 @@ int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *c
 {
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
-    if (timeout_ms < 0) return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be >= 0 (got %d)", __func__, timeout_ms);
+    if (timeout_ms < 0)
+        return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be >= 0 (got %d)", __func__, timeout_ms);
     pottery__call_begin_timeout(c, timeout_ms);
     int rc = pottery__exec(out, c, cmd);
     pottery__call_end(c);
@@ -64,8 +65,8 @@ static const pottery_cmd *nth(const pottery_cmd *arr, pottery_cmd *const *ptrs, 
     return arr ? &arr[i] : ptrs[i];
 }
 
-int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr,
-                        pottery_cmd *const *ptrs, size_t n)
+int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs,
+                        size_t n)
 {
     int rc;
     if (out) *out = NULL;
@@ -100,9 +101,12 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
     for (size_t i = 0; i < extra + 1 + n; i++) {
         if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
         if (!queued_error) {
-            if (i < extra) queued_error = pottery__reply_status(r, "OK", "UNWATCH");
-            else if (i == extra) queued_error = pottery__reply_status(r, "OK", "MULTI");
-            else queued_error = pottery__reply_status(r, "QUEUED", "a command inside MULTI");
+            if (i < extra)
+                queued_error = pottery__reply_status(r, "OK", "UNWATCH");
+            else if (i == extra)
+                queued_error = pottery__reply_status(r, "OK", "MULTI");
+            else
+                queued_error = pottery__reply_status(r, "QUEUED", "a command inside MULTI");
         }
         pottery__reply_free(r);
     }

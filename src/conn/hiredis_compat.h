@@ -49,32 +49,37 @@ static inline redisContext *compat_connect_unix(const char *path, int timeout_ms
  * whatever the version's own type (int in 0.14, size_t in 1.x); RESP3 doubles and booleans
  * (1.x only, never requested by the library) arrive as their text and as integers. */
 #if HIREDIS_MAJOR >= 1
-#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                   \
-    static void *name##_array(const redisReadTask *t, size_t n)                                           \
-    {                                                                                                     \
-        return array_fn(t, n > (size_t)LLONG_MAX ? LLONG_MAX : (long long)n);                             \
-    }                                                                                                     \
-    static void *name##_double(const redisReadTask *t, double d, char *s, size_t len)                     \
-    {                                                                                                     \
-        (void)d;                                                                                          \
-        return str_fn(t, s, len);                                                                         \
-    }                                                                                                     \
-    static void *name##_bool(const redisReadTask *t, int b)                                               \
-    {                                                                                                     \
-        return int_fn(t, b);                                                                              \
-    }                                                                                                     \
-    static redisReplyObjectFunctions name = { .createString = str_fn, .createArray = name##_array,        \
-                                              .createInteger = int_fn, .createDouble = name##_double,     \
-                                              .createNil = nil_fn, .createBool = name##_bool,             \
+#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                                \
+    static void *name##_array(const redisReadTask *t, size_t n)                                                        \
+    {                                                                                                                  \
+        return array_fn(t, n > (size_t)LLONG_MAX ? LLONG_MAX : (long long)n);                                          \
+    }                                                                                                                  \
+    static void *name##_double(const redisReadTask *t, double d, char *s, size_t len)                                  \
+    {                                                                                                                  \
+        (void)d;                                                                                                       \
+        return str_fn(t, s, len);                                                                                      \
+    }                                                                                                                  \
+    static void *name##_bool(const redisReadTask *t, int b)                                                            \
+    {                                                                                                                  \
+        return int_fn(t, b);                                                                                           \
+    }                                                                                                                  \
+    static redisReplyObjectFunctions name = { .createString = str_fn,                                                  \
+                                              .createArray = name##_array,                                             \
+                                              .createInteger = int_fn,                                                 \
+                                              .createDouble = name##_double,                                           \
+                                              .createNil = nil_fn,                                                     \
+                                              .createBool = name##_bool,                                               \
                                               .freeObject = free_fn };
 #else
-#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                   \
-    static void *name##_array(const redisReadTask *t, int n)                                              \
-    {                                                                                                     \
-        return array_fn(t, n);                                                                            \
-    }                                                                                                     \
-    static redisReplyObjectFunctions name = { .createString = str_fn, .createArray = name##_array,        \
-                                              .createInteger = int_fn, .createNil = nil_fn,               \
+#define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                                \
+    static void *name##_array(const redisReadTask *t, int n)                                                           \
+    {                                                                                                                  \
+        return array_fn(t, n);                                                                                         \
+    }                                                                                                                  \
+    static redisReplyObjectFunctions name = { .createString = str_fn,                                                  \
+                                              .createArray = name##_array,                                             \
+                                              .createInteger = int_fn,                                                 \
+                                              .createNil = nil_fn,                                                     \
                                               .freeObject = free_fn };
 #endif
 
@@ -154,11 +159,9 @@ static inline int compat_error_code(const redisContext *ctx, int saved_errno)
     if (ctx->err == REDIS_ERR_TIMEOUT) return POTTERY_ETIMEOUT;
 #endif
     if (ctx->err == REDIS_ERR_IO) {
-        if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT)
-            return POTTERY_ETIMEOUT;
+        if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT) return POTTERY_ETIMEOUT;
         /* hiredis may have clobbered errno while formatting the message; its text stays. */
-        if (strstr(ctx->errstr, "timed out") || strstr(ctx->errstr, "temporarily unavailable"))
-            return POTTERY_ETIMEOUT;
+        if (strstr(ctx->errstr, "timed out") || strstr(ctx->errstr, "temporarily unavailable")) return POTTERY_ETIMEOUT;
     }
     return POTTERY_ECONN;
 }

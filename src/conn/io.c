@@ -45,7 +45,8 @@ static void deadline_settle(pottery_client *c)
 /* The timeout a new call gets: the connect timeout while handshaking, else the command's. */
 static int current_timeout(const pottery_client *c)
 {
-    return c->counting ? c->command_timeout_ms : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+    return c->counting ? c->command_timeout_ms
+                       : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
 }
 
 void pottery__call_begin_timeout(pottery_client *c, int timeout_ms)
@@ -113,8 +114,10 @@ int pottery__conn_flush(pottery_client *c)
             return io_failure(c, POTTERY_ECONN, "sending to", errno == EPIPE ? "connection lost" : strerror(errno));
         }
     }
-    if (c->out.cap > KEEP_OUT_BYTES) pottery__buf_free(&c->out);
-    else pottery__buf_clear(&c->out);
+    if (c->out.cap > KEEP_OUT_BYTES)
+        pottery__buf_free(&c->out);
+    else
+        pottery__buf_clear(&c->out);
     return 0;
 }
 
@@ -153,7 +156,8 @@ void pottery__conn_drop(pottery_client *c)
 int pottery__conn_check_idle(pottery_client *c)
 {
     if (c->pending > 0)
-        return pottery__error(POTTERY_ESTATE, "%zu streamed replies are still unread (pottery__recv them first)", c->pending);
+        return pottery__error(POTTERY_ESTATE, "%zu streamed replies are still unread (pottery__recv them first)",
+                              c->pending);
     return 0;
 }
 
@@ -182,8 +186,8 @@ static int is_verb(const char *arg, size_t len, const char *verb)
     return len == strlen(verb) && strncasecmp(arg, verb, len) == 0;
 }
 
-int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
-                         const size_t *prelens, const pottery_cmd *cmd)
+int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre, const size_t *prelens,
+                         const pottery_cmd *cmd)
 {
     /* "$" + 20 digits + CRLF + CRLF around each argument; "*" + digits + CRLF up front */
     enum { ARG_OVERHEAD = 1 + POTTERY_INT64_TEXT_SIZE + 4 };
@@ -206,7 +210,8 @@ int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
     /* WATCH is the one command that lets EXEC answer nil (see pottery__conn_multi). */
     const char *verb = npre ? pre[0] : pottery__cmd_arg_ptr(cmd, 0);
     size_t verblen = npre ? prelens[0] : pottery__cmd_argv(cmd)[0].len;
-    if (is_verb(verb, verblen, "WATCH")) c->watching = 1;
+    if (is_verb(verb, verblen, "WATCH"))
+        c->watching = 1;
     else if (is_verb(verb, verblen, "EXEC") || is_verb(verb, verblen, "DISCARD") || is_verb(verb, verblen, "UNWATCH"))
         c->watching = 0;
     if (!c->deadline_set) deadline_arm(c, current_timeout(c));
@@ -391,7 +396,6 @@ int pottery__conn_connect(pottery_client *c)
     c->deadline_ms = deadline;
     return rc;
 }
-
 
 int pottery__conn_ensure(pottery_client *c)
 {

@@ -43,7 +43,8 @@ int pottery__uuid4(char out[37])
     unsigned char b[16];
     POTTERY_CHECK_ARG(out);
     if (os_random(b, sizeof b) < 0)
-        return pottery__error(POTTERY_ERANDOMKEY, "no random bytes from the operating system (getrandom, /dev/urandom)");
+        return pottery__error(POTTERY_ERANDOMKEY,
+                              "no random bytes from the operating system (getrandom, /dev/urandom)");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10xx (RFC 4122) */
     char *p = out;

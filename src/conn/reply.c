@@ -17,11 +17,11 @@
 struct pottery_reply {
     pottery_reply_type type;
     long long integer;
-    char *str;                      /* STRING, STATUS, ERROR: len bytes + NUL */
+    char *str; /* STRING, STATUS, ERROR: len bytes + NUL */
     size_t len;
     struct pottery_reply **element; /* ARRAY: elements received so far */
     size_t elements;
-    size_t announced;               /* ARRAY: what the header announced */
+    size_t announced; /* ARRAY: what the header announced */
     size_t cap;
 };
 
@@ -199,8 +199,10 @@ void pottery__reply_free(pottery_reply *r)
 int pottery__reply_deliver(pottery_reply **out, pottery_reply *r)
 {
     int rc = pottery__reply_check(r);
-    if (rc < 0 || !out) pottery__reply_free(r);
-    else *out = r;
+    if (rc < 0 || !out)
+        pottery__reply_free(r);
+    else
+        *out = r;
     return rc;
 }
 
@@ -263,7 +265,8 @@ int pottery__reply_int_in(long long *out, const pottery_reply *r, long long lo, 
     int rc = pottery__reply_int(&v, r, what);
     if (rc < 0) return rc;
     if (v < lo || v > hi)
-        return pottery__error(POTTERY_EPROTOCOL, "%s: expected an integer from %lld to %lld, got %lld", what, lo, hi, v);
+        return pottery__error(POTTERY_EPROTOCOL, "%s: expected an integer from %lld to %lld, got %lld", what, lo, hi,
+                              v);
     *out = v;
     return 0;
 }

@@ -5,8 +5,8 @@
 #include "conn/client_impl.h"
 #include "core/error.h"
 
-int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb,
-                       const char *key, size_t keylen, long long count)
+int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb, const char *key, size_t keylen,
+                       long long count)
 {
     POTTERY_CHECK_ARG(s);
     memset(s, 0, sizeof *s);
@@ -72,7 +72,8 @@ static int fetch(pottery_scan *s)
     if (rc == 0 && (len == 0 || len >= sizeof s->cursor))
         rc = pottery__error(POTTERY_EPROTOCOL, "%s: the cursor is not a number", s->verb);
     for (size_t i = 0; rc == 0 && i < len; i++)
-        if (text[i] < '0' || text[i] > '9') rc = pottery__error(POTTERY_EPROTOCOL, "%s: the cursor is not a number", s->verb);
+        if (text[i] < '0' || text[i] > '9')
+            rc = pottery__error(POTTERY_EPROTOCOL, "%s: the cursor is not a number", s->verb);
     if (rc < 0) {
         pottery__reply_free(r);
         return rc;

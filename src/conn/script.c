@@ -65,8 +65,7 @@ static int run(pottery_reply **r, pottery_client *c, const char *const pre[3], c
 static int run_script(pottery_reply **out, pottery_client *c, pottery_script_entry *e, const pottery_script *s,
                       const char *numkeys, size_t n, const pottery_cmd *args);
 
-int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s,
-                  size_t nkeys, pottery_cmd *args)
+int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
     pottery_cmd empty;
     char numkeys[POTTERY_INT64_TEXT_SIZE];

@@ -26,7 +26,7 @@ static void compress(uint32_t h[5], const unsigned char block[64])
             f = (b & c) | (~b & d); /* Ch */
             k = 0x5a827999u;
         } else if (t < 40) {
-            f = b ^ c ^ d;          /* Parity */
+            f = b ^ c ^ d; /* Parity */
             k = 0x6ed9eba1u;
         } else if (t < 60) {
             f = (b & c) | (b & d) | (c & d); /* Maj */

@@ -19,16 +19,21 @@ static void send_now(pottery_stream_txn *t, pottery_cmd *cmd)
 {
     if (t->conn_rc < 0) return;
     int rc = pottery__send(t->client, cmd);
-    if (rc == 0) t->sent++;
-    else if (is_connection_failure(rc)) t->conn_rc = rc; /* the MULTI died with the connection */
-    else pottery__stream_txn_abort(t, rc);
+    if (rc == 0)
+        t->sent++;
+    else if (is_connection_failure(rc))
+        t->conn_rc = rc; /* the MULTI died with the connection */
+    else
+        pottery__stream_txn_abort(t, rc);
 }
 
 void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd)
 {
     if (!pottery__stream_txn_ok(t)) return;
-    if (cmd->err) pottery__stream_txn_abort(t, cmd->err);
-    else send_now(t, cmd);
+    if (cmd->err)
+        pottery__stream_txn_abort(t, cmd->err);
+    else
+        send_now(t, cmd);
 }
 
 static void send_verb(pottery_stream_txn *t, const char *verb)
@@ -97,8 +102,10 @@ int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t)
             first_rc = got;
             pottery__error_save(&first);
         }
-        if (got == 0 && i + 1 == t->sent) last = r;
-        else pottery__reply_free(r);
+        if (got == 0 && i + 1 == t->sent)
+            last = r;
+        else
+            pottery__reply_free(r);
         if (is_connection_failure(got) || !t->client->ctx) break; /* the stream is gone */
     }
     if (aborted || first_rc < 0) {
@@ -110,7 +117,9 @@ int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t)
         pottery__error_restore(&first);
         return first_rc;
     }
-    if (exec_out) *exec_out = last;
-    else pottery__reply_free(last);
+    if (exec_out)
+        *exec_out = last;
+    else
+        pottery__reply_free(last);
     return 0;
 }

@@ -71,7 +71,8 @@ static int watch_keys(pottery_client *c, const char *const *keys, const size_t *
     if ((rc = pottery__conn_append(c, 0, NULL, NULL, &cmd)) < 0) goto out;
     pottery_reply *replies[2] = { NULL, NULL };
     if ((rc = pottery__conn_read_n(c, replies, n)) < 0) goto out;
-    for (size_t i = 0; i < n && rc == 0; i++) rc = pottery__reply_status(replies[i], "OK", i + 1 < n ? "UNWATCH" : "WATCH");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = pottery__reply_status(replies[i], "OK", i + 1 < n ? "UNWATCH" : "WATCH");
     for (size_t i = 0; i < n; i++) pottery__reply_free(replies[i]);
 out:
     pottery__cmd_free(&cmd);
@@ -93,12 +94,11 @@ static void unwatch_after_error(pottery_client *c, uint64_t gen)
     pottery__error_restore(&saved);
 }
 
-static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys,
-                          const size_t *keylens, size_t nkeys, int max_tries, pottery_txn_body body, void *ctx);
+static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
+                          size_t nkeys, int max_tries, pottery_txn_body body, void *ctx);
 
-int pottery__watch(pottery_reply **exec_out, pottery_client *c,
-                   const char *const *keys, const size_t *keylens, size_t nkeys,
-                   int max_tries, pottery_txn_body body, void *ctx)
+int pottery__watch(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
+                   size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
 {
     int rc;
     if (exec_out) *exec_out = NULL;
@@ -114,8 +114,8 @@ int pottery__watch(pottery_reply **exec_out, pottery_client *c,
     return rc;
 }
 
-static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys,
-                          const size_t *keylens, size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
+static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
+                          size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
 {
     int rc;
     for (int attempt = 0; attempt < max_tries; attempt++) {

@@ -123,8 +123,8 @@ static int parse_userinfo(pottery_url *u, const char *s, size_t len)
 
 static int valid_host_char(int ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '.' || ch == '_';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+           ch == '_';
 }
 
 static int valid_ipv6_char(int ch)

@@ -6,12 +6,15 @@
 #include <stdint.h>
 
 typedef struct pottery_buf {
-    char *data;  /* NUL-terminated whenever len > 0 or after reserve */
+    char *data; /* NUL-terminated whenever len > 0 or after reserve */
     size_t len;
     size_t cap;
 } pottery_buf;
 
-#define POTTERY_BUF_INIT { NULL, 0, 0 }
+#define POTTERY_BUF_INIT                                                                                               \
+    {                                                                                                                  \
+        NULL, 0, 0                                                                                                     \
+    }
 
 /* All return 0 or POTTERY_ENOMEM (with the last error set). */
 int pottery__buf_reserve(pottery_buf *b, size_t extra);

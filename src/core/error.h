@@ -5,9 +5,9 @@
 #include "pottery/errors.h"
 
 #if defined(__GNUC__) || defined(__clang__)
-#  define POTTERY_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define POTTERY_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
-#  define POTTERY_PRINTF(f, a)
+#define POTTERY_PRINTF(f, a)
 #endif
 
 /* Record code and a printf-style message for this thread; returns code so that callers can
@@ -29,9 +29,9 @@ void pottery__error_save(pottery_error_saved *saved);
 void pottery__error_restore(const pottery_error_saved *saved);
 
 /* Reject a NULL argument: returns POTTERY_EINVAL naming the function and argument. */
-#define POTTERY_CHECK_ARG(expr) \
-    do { \
-        if (!(expr)) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s)", __func__, #expr); \
+#define POTTERY_CHECK_ARG(expr)                                                                                        \
+    do {                                                                                                               \
+        if (!(expr)) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s)", __func__, #expr);              \
     } while (0)
 
 #endif

@@ -38,14 +38,12 @@ int main(void)
     opts.connect_timeout_ms = 2000;
     rc = pottery_client_open(&client, "redis://127.0.0.1:1/0", &opts);
     if (rc != POTTERY_ECONN)
-        fprintf(stderr, "consumer: pottery_client_open returned %d (%s), expected %d\n", rc,
-                pottery_strerror(rc), (int)POTTERY_ECONN);
+        fprintf(stderr, "consumer: pottery_client_open returned %d (%s), expected %d\n", rc, pottery_strerror(rc),
+                (int)POTTERY_ECONN);
     check(rc == POTTERY_ECONN, "pottery_client_open on a closed port fails with POTTERY_ECONN");
-    if (rc == 0)
-        pottery_client_free(client);
+    if (rc == 0) pottery_client_free(client);
 
-    if (failures != 0)
-        return 1;
+    if (failures != 0) return 1;
     printf("consumer: ok, libpottery %s\n", version);
     return 0;
 }

@@ -66,13 +66,11 @@ static void atexit_cleanup(void)
     pid_t self = getpid();
     for (int i = 0; i < REGISTRY_MAX; i++) {
         running_server *r = &registry[i];
-        if (r->pid <= 0 || r->owner != self)
-            continue;
+        if (r->pid <= 0 || r->owner != self) continue;
         kill(r->pid, SIGKILL);
         while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR) {
         }
-        if (r->dir[0])
-            remove_tree(r->dir);
+        if (r->dir[0]) remove_tree(r->dir);
         r->pid = 0;
         r->dir[0] = '\0';
     }
@@ -81,8 +79,7 @@ static void atexit_cleanup(void)
 static void registry_add(pid_t pid, const char *dir)
 {
     if (!atexit_installed) {
-        if (atexit(atexit_cleanup) == 0)
-            atexit_installed = 1;
+        if (atexit(atexit_cleanup) == 0) atexit_installed = 1;
     }
     for (int i = 0; i < REGISTRY_MAX; i++) {
         if (registry[i].pid == 0) {
@@ -92,8 +89,10 @@ static void registry_add(pid_t pid, const char *dir)
             return;
         }
     }
-    fprintf(stderr, "test_redis: more than %d servers running; pid %ld not tracked for "
-                    "atexit cleanup\n", REGISTRY_MAX, (long)pid);
+    fprintf(stderr,
+            "test_redis: more than %d servers running; pid %ld not tracked for "
+            "atexit cleanup\n",
+            REGISTRY_MAX, (long)pid);
 }
 
 static void registry_remove(pid_t pid)
@@ -121,8 +120,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void remove_tree(const char *dir)
 {
-    if (dir && dir[0])
-        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (dir && dir[0]) nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Print the tail of the server's log to stderr (start failures). */
@@ -131,8 +129,7 @@ static void dump_log(const test_redis *s)
     char path[300];
     snprintf(path, sizeof path, "%s/redis.log", s->dir);
     FILE *f = fopen(path, "r");
-    if (!f)
-        return;
+    if (!f) return;
     char buf[4096];
     if (fseek(f, 0, SEEK_END) == 0) {
         long size = ftell(f);
@@ -152,17 +149,14 @@ static int reap_nohang(pid_t pid)
 {
     int st;
     pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid)
-        return 1;
-    if (r < 0 && errno == ECHILD)
-        return 1;
+    if (r == pid) return 1;
+    if (r < 0 && errno == ECHILD) return 1;
     return 0;
 }
 
 static void kill_and_reap(pid_t pid)
 {
-    if (pid <= 0)
-        return;
+    if (pid <= 0) return;
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
     }
@@ -171,8 +165,7 @@ static void kill_and_reap(pid_t pid)
 int test_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -180,8 +173,7 @@ int test_free_port(void)
     sa.sin_port = 0;
     socklen_t len = sizeof sa;
     int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
         port = ntohs(sa.sin_port);
     close(fd);
     return port;
@@ -199,8 +191,7 @@ static redisContext *raw_connect(const test_redis *s, long timeout_ms)
         c = redisConnectUnixWithTimeout(s->socket_path, tv);
     else
         c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     if (c->err) {
         redisFree(c);
         return NULL;
@@ -227,12 +218,10 @@ static int raw_auth(redisContext *c, const test_redis *s)
     } else {
         return 0;
     }
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
+    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
     redisReply *r = redisCommandArgv(c, argc, argv, lens);
     int ok = r && r->type == REDIS_REPLY_STATUS;
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return ok ? 0 : -1;
 }
 
@@ -240,8 +229,7 @@ static int raw_auth(redisContext *c, const test_redis *s)
 static int probe(const test_redis *s)
 {
     redisContext *c = raw_connect(s, 200);
-    if (!c)
-        return 0;
+    if (!c) return 0;
     struct timeval tv = { 1, 0 };
     redisSetTimeout(c, tv);
     int ok = 0;
@@ -254,12 +242,10 @@ static int probe(const test_redis *s)
             r = redisCommand(c, "INFO server");
             if (r && r->type == REDIS_REPLY_STRING) {
                 const char *p = strstr(r->str, "process_id:");
-                if (p && strtol(p + strlen("process_id:"), NULL, 10) == (long)s->pid)
-                    ok = 1;
+                if (p && strtol(p + strlen("process_id:"), NULL, 10) == (long)s->pid) ok = 1;
             }
         }
-        if (r)
-            freeReplyObject(r);
+        if (r) freeReplyObject(r);
     }
     redisFree(c);
     return ok;
@@ -330,8 +316,7 @@ static pid_t spawn(test_redis *s)
     argv[n] = NULL;
 
     long max_fd = sysconf(_SC_OPEN_MAX);
-    if (max_fd < 0 || max_fd > 65536)
-        max_fd = 65536;
+    if (max_fd < 0 || max_fd > 65536) max_fd = 65536;
     pid_t parent = getpid();
     fflush(NULL);
 
@@ -343,8 +328,7 @@ static pid_t spawn(test_redis *s)
     if (pid == 0) {
         /* Child: async-signal-safe calls only until exec. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127); /* the parent died before prctl took effect */
+        if (getppid() != parent) _exit(127); /* the parent died before prctl took effect */
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) {
             dup2(devnull, STDIN_FILENO);
@@ -355,8 +339,7 @@ static pid_t spawn(test_redis *s)
         if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
 #endif
         {
-            for (long fd = 3; fd < max_fd; fd++)
-                close((int)fd);
+            for (long fd = 3; fd < max_fd; fd++) close((int)fd);
         }
         execv(argv[0], (char *const *)argv);
         execvp(argv[0], (char *const *)argv);
@@ -373,8 +356,7 @@ static pid_t spawn(test_redis *s)
 static int launch_once(test_redis *s)
 {
     pid_t pid = spawn(s);
-    if (pid < 0)
-        return -1;
+    if (pid < 0) return -1;
     s->pid = pid;
     double deadline = now_ms() + START_TIMEOUT_MS;
     for (;;) {
@@ -382,14 +364,11 @@ static int launch_once(test_redis *s)
             s->pid = 0;
             return 1;
         }
-        if (probe(s))
-            return 0;
-        if (now_ms() > deadline)
-            break;
+        if (probe(s)) return 0;
+        if (now_ms() > deadline) break;
         sleep_ms(10);
     }
-    fprintf(stderr, "test_redis: server pid %ld did not answer PING within %d ms\n",
-            (long)pid, START_TIMEOUT_MS);
+    fprintf(stderr, "test_redis: server pid %ld did not answer PING within %d ms\n", (long)pid, START_TIMEOUT_MS);
     kill_and_reap(pid);
     s->pid = 0;
     return -1;
@@ -408,13 +387,11 @@ static int make_dir(test_redis *s)
     const char *candidates[2] = { getenv("TMPDIR"), "/tmp" };
     for (int i = 0; i < 2; i++) {
         const char *base = candidates[i];
-        if (!base || !base[0])
-            continue;
+        if (!base || !base[0]) continue;
         char tmpl[sizeof s->dir];
         int len = snprintf(tmpl, sizeof tmpl, "%s/pottery-redis-XXXXXX", base);
         /* Leave room for "/redis.sock" within a unix socket path (108 bytes). */
-        if (len < 0 || len + (int)sizeof "/redis.sock" > 100)
-            continue;
+        if (len < 0 || len + (int)sizeof "/redis.sock" > 100) continue;
         if (mkdtemp(tmpl)) {
             memcpy(s->dir, tmpl, (size_t)len + 1);
             return 0;
@@ -454,8 +431,7 @@ int test_redis_start(test_redis *s, const test_redis_options *opts)
             registry_add(s->pid, s->dir);
             return 0;
         }
-        if (rc < 0 || s->opts.use_unix_socket)
-            break;
+        if (rc < 0 || s->opts.use_unix_socket) break;
         /* Exited early: most likely the port was taken meanwhile; try another. */
     }
     fprintf(stderr, "test_redis: could not start %s\n", redis_server_path());
@@ -468,8 +444,7 @@ int test_redis_start(test_redis *s, const test_redis_options *opts)
 
 void test_redis_kill(test_redis *s)
 {
-    if (!s || s->pid <= 0)
-        return;
+    if (!s || s->pid <= 0) return;
     registry_remove(s->pid);
     kill_and_reap(s->pid);
     s->pid = 0;
@@ -477,18 +452,15 @@ void test_redis_kill(test_redis *s)
 
 void test_redis_stop(test_redis *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     if (s->pid > 0) {
         pid_t pid = s->pid;
         registry_remove(pid);
         kill(pid, SIGTERM);
         double deadline = now_ms() + STOP_GRACE_MS;
         int gone = 0;
-        while (!(gone = reap_nohang(pid)) && now_ms() < deadline)
-            sleep_ms(5);
-        if (!gone)
-            kill_and_reap(pid);
+        while (!(gone = reap_nohang(pid)) && now_ms() < deadline) sleep_ms(5);
+        if (!gone) kill_and_reap(pid);
         s->pid = 0;
     }
     if (s->dir[0]) {
@@ -503,8 +475,7 @@ int test_redis_restart(test_redis *s)
         fprintf(stderr, "test_redis_restart: server was never started\n");
         return -1;
     }
-    if (s->pid > 0)
-        test_redis_kill(s);
+    if (s->pid > 0) test_redis_kill(s);
     if (!s->dir[0]) {
         /* Stopped: recreate the same directory (the socket path lives in it). */
         if (s->socket_path[0]) {
@@ -513,8 +484,7 @@ int test_redis_restart(test_redis *s)
             memcpy(s->dir, s->socket_path, len);
             s->dir[len] = '\0';
             if (mkdir(s->dir, 0700) < 0 && errno != EEXIST) {
-                fprintf(stderr, "test_redis_restart: mkdir(%s): %s\n", s->dir,
-                        strerror(errno));
+                fprintf(stderr, "test_redis_restart: mkdir(%s): %s\n", s->dir, strerror(errno));
                 s->dir[0] = '\0';
                 return -1;
             }
@@ -522,8 +492,7 @@ int test_redis_restart(test_redis *s)
             return -1;
         }
     }
-    if (s->socket_path[0])
-        unlink(s->socket_path);
+    if (s->socket_path[0]) unlink(s->socket_path);
     /* Same port/socket: if the port is briefly held by someone else, wait and retry. */
     for (int attempt = 0; attempt < RESTART_ATTEMPTS; attempt++) {
         int rc = launch_once(s);
@@ -532,12 +501,13 @@ int test_redis_restart(test_redis *s)
             registry_add(s->pid, s->dir);
             return 0;
         }
-        if (rc < 0)
-            break;
+        if (rc < 0) break;
         sleep_ms(100);
     }
-    fprintf(stderr, "test_redis_restart: could not restart the server (port %d, socket "
-                    "'%s')\n", s->port, s->socket_path);
+    fprintf(stderr,
+            "test_redis_restart: could not restart the server (port %d, socket "
+            "'%s')\n",
+            s->port, s->socket_path);
     dump_log(s);
     return -1;
 }
@@ -554,12 +524,10 @@ typedef struct strbuf {
 
 static void sb_add(strbuf *b, const char *data, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
+        while (cap < b->len + n + 1) cap *= 2;
         char *p = realloc(b->p, cap);
         if (!p) {
             b->oom = 1;
@@ -568,8 +536,7 @@ static void sb_add(strbuf *b, const char *data, size_t n)
         b->p = p;
         b->cap = cap;
     }
-    if (n)
-        memcpy(b->p + b->len, data, n);
+    if (n) memcpy(b->p + b->len, data, n);
     b->len += n;
     b->p[b->len] = '\0';
 }
@@ -598,17 +565,14 @@ static void render(strbuf *b, const redisReply *r)
         snprintf(num, sizeof num, "%lld", r->integer);
         sb_add(b, num, strlen(num));
         break;
-    case REDIS_REPLY_NIL:
-        sb_add(b, "(nil)", 5);
-        break;
+    case REDIS_REPLY_NIL: sb_add(b, "(nil)", 5); break;
     case REDIS_REPLY_ERROR:
         sb_add(b, "ERR: ", 5);
         sb_add(b, r->str, r->len);
         break;
     default: /* arrays (and RESP3 maps/sets/pushes) */
         for (size_t i = 0; i < r->elements; i++) {
-            if (i)
-                sb_add(b, "\n", 1);
+            if (i) sb_add(b, "\n", 1);
             render(b, r->element[i]);
         }
         break;
@@ -617,11 +581,9 @@ static void render(strbuf *b, const redisReply *r)
 
 char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const size_t *lens)
 {
-    if (!s || argc <= 0)
-        return NULL;
+    if (!s || argc <= 0) return NULL;
     redisContext *c = raw_connect(s, 5000);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     struct timeval tv = { 30, 0 };
     redisSetTimeout(c, tv);
     if (raw_auth(c, s) < 0) {
@@ -630,8 +592,7 @@ char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const siz
     }
     redisReply *r = redisCommandArgv(c, argc, argv, lens);
     redisFree(c);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     strbuf b = { NULL, 0, 0, 0 };
     sb_add(&b, "", 0);
     render(&b, r);
@@ -645,13 +606,11 @@ char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const siz
 
 char *test_redis_cmdva(const test_redis *s, const char *arg0, va_list ap)
 {
-    if (!arg0)
-        return NULL;
+    if (!arg0) return NULL;
     va_list count;
     int argc = 1;
     va_copy(count, ap);
-    while (va_arg(count, const char *) != NULL)
-        argc++;
+    while (va_arg(count, const char *) != NULL) argc++;
     va_end(count);
 
     const char **argv = malloc((size_t)argc * sizeof *argv);
@@ -659,10 +618,8 @@ char *test_redis_cmdva(const test_redis *s, const char *arg0, va_list ap)
     char *out = NULL;
     if (argv && lens) {
         argv[0] = arg0;
-        for (int i = 1; i < argc; i++)
-            argv[i] = va_arg(ap, const char *);
-        for (int i = 0; i < argc; i++)
-            lens[i] = strlen(argv[i]);
+        for (int i = 1; i < argc; i++) argv[i] = va_arg(ap, const char *);
+        for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
         out = test_redis_cmd(s, argc, argv, lens);
     }
     free(argv);

@@ -20,7 +20,10 @@ typedef struct test_redis_options {
     const char *acl_password;
 } test_redis_options;
 
-#define TEST_REDIS_OPTIONS_INIT { 0, NULL, NULL, NULL }
+#define TEST_REDIS_OPTIONS_INIT                                                                                        \
+    {                                                                                                                  \
+        0, NULL, NULL, NULL                                                                                            \
+    }
 
 typedef struct test_redis {
     pid_t pid;

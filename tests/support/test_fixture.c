@@ -91,23 +91,21 @@ uint64_t commands(void)
     return stats().commands;
 }
 
-void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected,
-                        const char *what, const char *file, int line)
+void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected, const char *what, const char *file,
+                        int line)
 {
     if (rc != 0) {
         print_error("%s: rc %d (%s)\n", call, rc, pottery_error_last()->message);
         _fail(file, line);
     } else if (cost != expected) {
-        print_error("%s: %llu %s, expected %llu\n", call, (unsigned long long)cost, what,
-                    (unsigned long long)expected);
+        print_error("%s: %llu %s, expected %llu\n", call, (unsigned long long)cost, what, (unsigned long long)expected);
         _fail(file, line);
     }
 }
 
 /* ---- errors ---- */
 
-void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file,
-                          int line)
+void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file, int line)
 {
     const char *message = pottery_error_last()->message;
     if (rc != code) {
@@ -122,8 +120,8 @@ void test_assert_fails_at(const char *call, int rc, int code, const char *needle
 void test_assert_conn_lost_at(int rc, const char *file, int line)
 {
     if (rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) {
-        print_error("rc %d, expected POTTERY_ECONN (%d) or POTTERY_ETIMEOUT (%d)\n", rc,
-                    POTTERY_ECONN, POTTERY_ETIMEOUT);
+        print_error("rc %d, expected POTTERY_ECONN (%d) or POTTERY_ETIMEOUT (%d)\n", rc, POTTERY_ECONN,
+                    POTTERY_ETIMEOUT);
         _fail(file, line);
     }
 }
@@ -131,16 +129,14 @@ void test_assert_conn_lost_at(int rc, const char *file, int line)
 void test_assert_random_key_at(const char *key, const char *file, int line)
 {
     if (!key || strlen(key) != 44 || memcmp(key, "pottery:", 8) != 0) {
-        print_error("\"%s\" is not a random key (\"pottery:\" and 36 characters)\n",
-                    key ? key : "(null)");
+        print_error("\"%s\" is not a random key (\"pottery:\" and 36 characters)\n", key ? key : "(null)");
         _fail(file, line);
     }
 }
 
 /* ---- clients, values, processes ---- */
 
-pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts,
-                                    const char *file, int line)
+pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line)
 {
     pottery_client *c = NULL;
     int rc = pottery_client_open(&c, url, opts);
@@ -159,8 +155,7 @@ pottery_value *int_values(size_t n, int64_t first, int64_t step)
     return v;
 }
 
-pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts,
-                                     const char *file, int line)
+pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts, const char *file, int line)
 {
     if (test_redis_start(victim, NULL) != 0) {
         print_error("could not start a redis-server\n");
@@ -191,8 +186,8 @@ static int run_worker(void *arg)
     return status;
 }
 
-pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg,
-                          const char *file, int line)
+pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg, const char *file,
+                          int line)
 {
     worker wk = { body, w, arg }; /* the child has its own copy of this frame */
     return test_fork_child_at(run_worker, &wk, file, line);

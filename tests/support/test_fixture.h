@@ -42,25 +42,23 @@ uint64_t round_trips(void);       /* of client */
 uint64_t commands(void);          /* of client */
 
 /* call returns 0 and costs client exactly n round trips. */
-#define assert_round_trips(n, call)                                                        \
-    do {                                                                                   \
-        uint64_t rt_before_ = round_trips();                                               \
-        int rc_ = (call);                                                                  \
-        test_check_cost_at(#call, rc_, round_trips() - rt_before_, (n), "round trips",     \
-                           __FILE__, __LINE__);                                            \
+#define assert_round_trips(n, call)                                                                                    \
+    do {                                                                                                               \
+        uint64_t rt_before_ = round_trips();                                                                           \
+        int rc_ = (call);                                                                                              \
+        test_check_cost_at(#call, rc_, round_trips() - rt_before_, (n), "round trips", __FILE__, __LINE__);            \
     } while (0)
 
 /* call returns 0 and sends exactly n commands on client. */
-#define assert_commands(n, call)                                                           \
-    do {                                                                                   \
-        uint64_t cmd_before_ = commands();                                                 \
-        int rc_ = (call);                                                                  \
-        test_check_cost_at(#call, rc_, commands() - cmd_before_, (n), "commands",          \
-                           __FILE__, __LINE__);                                            \
+#define assert_commands(n, call)                                                                                       \
+    do {                                                                                                               \
+        uint64_t cmd_before_ = commands();                                                                             \
+        int rc_ = (call);                                                                                              \
+        test_check_cost_at(#call, rc_, commands() - cmd_before_, (n), "commands", __FILE__, __LINE__);                 \
     } while (0)
 
-void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected,
-                        const char *what, const char *file, int line);
+void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expected, const char *what, const char *file,
+                        int line);
 
 /* ---- errors ---- */
 
@@ -69,10 +67,8 @@ void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expect
 #define assert_message_contains(needle) assert_contains(pottery_error_last()->message, (needle))
 
 /* call fails with POTTERY_EREDIS, Redis saying WRONGTYPE. */
-#define assert_wrongtype(call) \
-    test_assert_fails_at(#call, (call), POTTERY_EREDIS, "WRONGTYPE", __FILE__, __LINE__)
-void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file,
-                          int line);
+#define assert_wrongtype(call) test_assert_fails_at(#call, (call), POTTERY_EREDIS, "WRONGTYPE", __FILE__, __LINE__)
+void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file, int line);
 
 /* rc is what a call returns when its server went away: POTTERY_ECONN or POTTERY_ETIMEOUT. */
 #define assert_conn_lost(rc) test_assert_conn_lost_at((rc), __FILE__, __LINE__)
@@ -86,8 +82,7 @@ void test_assert_random_key_at(const char *key, const char *file, int line);
 
 /* A client on url that must open (opts may be NULL). */
 #define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
-pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts,
-                                    const char *file, int line);
+pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line);
 
 /* n integers first, first + step, ...: a malloc'd array (free()). */
 pottery_value *int_values(size_t n, int64_t first, int64_t step);
@@ -95,8 +90,8 @@ pottery_value *int_values(size_t n, int64_t first, int64_t step);
 /* A server of the test's own, to kill and restart (test_redis_kill/test_redis_restart),
  * and a client on it (opts may be NULL); victim_stop frees the client and stops it. */
 #define victim_start(victim, opts) test_victim_start_at((victim), (opts), __FILE__, __LINE__)
-pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts,
-                                     const char *file, int line);
+pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_options *opts, const char *file,
+                                     int line);
 void victim_stop(test_redis *victim, pottery_client *c);
 
 /* A worker process with a client of its own on server: the child opens the client (mine
@@ -104,7 +99,7 @@ void victim_stop(test_redis *victim, pottery_client *c);
  * body(mine, w, arg), frees the client and _exit()s with what body returned (0 for
  * success). Returns the child's pid; collect it with wait_exit_code. */
 #define fork_worker(body, w, arg) test_fork_worker_at((body), (w), (arg), __FILE__, __LINE__)
-pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg,
-                          const char *file, int line);
+pid_t test_fork_worker_at(int (*body)(pottery_client *mine, int w, void *arg), int w, void *arg, const char *file,
+                          int line);
 
 #endif

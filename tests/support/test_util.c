@@ -52,8 +52,7 @@ void test_assert_raw_at(const char *expected, char *got, const char *file, int l
 void test_assert_contains_at(const char *haystack, const char *needle, const char *file, int line)
 {
     if (!haystack || !needle || !strstr(haystack, needle)) {
-        print_error("\"%s\" does not contain \"%s\"\n", haystack ? haystack : "(null)",
-                    needle ? needle : "(null)");
+        print_error("\"%s\" does not contain \"%s\"\n", haystack ? haystack : "(null)", needle ? needle : "(null)");
         _fail(file, line);
     }
 }

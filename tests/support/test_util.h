@@ -27,8 +27,7 @@ void sleep_ms(long ms);
 void test_assert_raw_at(const char *expected, char *got, const char *file, int line);
 
 /* haystack holds needle (both non-NULL), with both shown when it does not. */
-#define assert_contains(haystack, needle) \
-    test_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
+#define assert_contains(haystack, needle) test_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
 void test_assert_contains_at(const char *haystack, const char *needle, const char *file, int line);
 
 /* Wait for the child process pid and return its exit code: 0..255 when it exited,
