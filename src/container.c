@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "container.h"
 #include "core/error.h"
@@ -23,7 +24,7 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
         key = random_key;
     }
     size_t len = strlen(key);
-    c->key = malloc(len + 1);
+    c->key = pottery__malloc(len + 1);
     if (!c->key) return pottery__error_oom();
     memcpy(c->key, key, len + 1);
     c->keylen = len;
@@ -33,13 +34,13 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
 void pottery__container_release(pottery_container *c)
 {
     if (c->key) pottery__unlink_if_temporary(c->client, c->key);
-    free(c->key);
+    pottery__free(c->key);
     c->key = NULL;
 }
 
 void pottery__container_abandon(pottery_container *c)
 {
-    free(c->key);
+    pottery__free(c->key);
     c->key = NULL;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
@@ -672,7 +673,7 @@ int pottery_counter_open(pottery_counter **out, pottery_client *client, const ch
     if (opts && opts->nkeys > 0 && opts->keys == NULL)
         return pottery__error(POTTERY_EINVAL, "pottery_counter_open: keys is NULL but nkeys is %zu", opts->nkeys);
 
-    pottery_counter *c = calloc(1, sizeof *c);
+    pottery_counter *c = pottery__calloc(1, sizeof *c);
     if (!c) return pottery__error_oom();
     int rc = pottery__container_init(&c->c, client, key);
     c->c.value = count_node;
@@ -682,7 +683,7 @@ int pottery_counter_open(pottery_counter **out, pottery_client *client, const ch
     }
     if (rc < 0) {
         pottery__container_abandon(&c->c);
-        free(c);
+        pottery__free(c);
         return rc;
     }
     *out = c;
@@ -693,7 +694,7 @@ void pottery_counter_free(pottery_counter *counter)
 {
     if (!counter) return;
     pottery__container_release(&counter->c);
-    free(counter);
+    pottery__free(counter);
 }
 
 const char *pottery_counter_key(const pottery_counter *counter)
@@ -907,7 +908,7 @@ static int by_count_then_index(const void *pa, const void *pb)
 /* The entries' indexes in most_common order: count descending, ties in Redis order. */
 static int rank(ranked **out, const pottery_hash_snapshot *c)
 {
-    ranked *r = malloc((c->count ? c->count : 1) * sizeof *r);
+    ranked *r = pottery__malloc((c->count ? c->count : 1) * sizeof *r);
     if (!r) return pottery__error_oom();
     for (size_t i = 0; i < c->count; i++) r[i] = (ranked){ count_at(c, i), i };
     if (c->count > 1) qsort(r, c->count, sizeof *r, by_count_then_index);
@@ -919,7 +920,7 @@ void pottery_counter_pairs_free(pottery_counter_pair *pairs, size_t n)
 {
     if (!pairs) return;
     for (size_t i = 0; i < n; i++) pottery_value_dispose(&pairs[i].key);
-    free(pairs);
+    pottery__free(pairs);
 }
 
 int pottery_counter_most_common(pottery_counter_pair **out, size_t *out_n, pottery_counter *counter, int64_t n)
@@ -935,13 +936,13 @@ int pottery_counter_most_common(pottery_counter_pair **out, size_t *out_n, potte
     if (rc == 0) rc = rank(&order, &c);
     if (rc == 0) {
         m = (n < 0 || (uint64_t)n > c.count) ? c.count : (size_t)n;
-        if (m > 0 && !(pairs = calloc(m, sizeof *pairs))) rc = pottery__error_oom();
+        if (m > 0 && !(pairs = pottery__calloc(m, sizeof *pairs))) rc = pottery__error_oom();
     }
     for (size_t i = 0; rc == 0 && i < m; i++) {
         rc = pottery__value_from_node(&pairs[i].key, c.entries[order[i].index].key);
         pairs[i].count = order[i].count;
     }
-    free(order);
+    pottery__free(order);
     pottery__hash_snapshot_free(&c);
     if (rc < 0) {
         pottery_counter_pairs_free(pairs, m);
@@ -965,7 +966,7 @@ int pottery_counter_repr(char **out, pottery_counter *counter)
     if (rc == 0 && c.count > 0) {
         /* The same nodes, borrowed, in most_common order. */
         view.borrowed = 1;
-        view.entries = malloc(c.count * sizeof *view.entries);
+        view.entries = pottery__malloc(c.count * sizeof *view.entries);
         if (!view.entries) rc = pottery__error_oom();
         for (size_t i = 0; rc == 0 && i < c.count; i++) {
             const pottery_hash_entry *e = &c.entries[order[i].index];
@@ -976,7 +977,7 @@ int pottery_counter_repr(char **out, pottery_counter *counter)
     if (rc == 0) rc = pottery__buf_detach(&b, out, NULL);
     pottery__buf_free(&b);
     pottery__hash_snapshot_free(&view);
-    free(order);
+    pottery__free(order);
     pottery__hash_snapshot_free(&c);
     return rc;
 }
@@ -1092,7 +1093,7 @@ static int combine(pottery_buf *json, pottery_counter_op op, pottery_hash_snapsh
 {
     pottery_hash_snapshot *sides[2] = { a, b };
     size_t total = (a ? a->count : 0) + (b ? b->count : 0), k = 0;
-    operand_entry *all = malloc((total ? total : 1) * sizeof *all);
+    operand_entry *all = pottery__malloc((total ? total : 1) * sizeof *all);
     if (!all) return pottery__error_oom();
     int rc = 0;
     for (int side = 0; rc == 0 && side < 2; side++) {
@@ -1107,7 +1108,8 @@ static int combine(pottery_buf *json, pottery_counter_op op, pottery_hash_snapsh
     if (rc == 0 && total > 1) qsort(all, total, sizeof *all, by_text_then_side);
     /* Room for every key at once (adding entries one by one would reallocate each time). */
     pottery_hash_snapshot result = POTTERY_HASH_SNAPSHOT_INIT;
-    if (rc == 0 && total > 0 && !(result.entries = malloc(total * sizeof *result.entries))) rc = pottery__error_oom();
+    if (rc == 0 && total > 0 && !(result.entries = pottery__malloc(total * sizeof *result.entries)))
+        rc = pottery__error_oom();
     for (size_t i = 0; rc == 0 && i < total;) {
         int64_t sum[2] = { 0, 0 }, r = 0;
         size_t j = i;
@@ -1155,7 +1157,7 @@ static int combine(pottery_buf *json, pottery_counter_op op, pottery_hash_snapsh
         }
         i = j;
     }
-    free(all);
+    pottery__free(all);
     if (rc == 0) rc = pottery__hash_snapshot_to_json(json, &result);
     pottery__hash_snapshot_free(&result);
     return rc;
@@ -1292,12 +1294,12 @@ static int iter_new(pottery_counter_iter **out, pottery_counter *counter, int el
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);
-    pottery_counter_iter *it = calloc(1, sizeof *it);
+    pottery_counter_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc = pottery__scan_init(&it->scan, counter->c.client, "HSCAN", counter->c.key, counter->c.keylen, 0);
     if (rc < 0) {
         pottery__scan_free(&it->scan);
-        free(it);
+        pottery__free(it);
         return rc;
     }
     it->elements = elements;
@@ -1368,5 +1370,5 @@ void pottery_counter_iter_free(pottery_counter_iter *it)
     if (!it) return;
     pottery_value_dispose(&it->key);
     pottery__scan_free(&it->scan);
-    free(it);
+    pottery__free(it);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
@@ -134,7 +135,7 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
     if (o.maxlen < 0 && o.maxlen != POTTERY_DEQUE_NO_MAXLEN)
         return pottery__error(POTTERY_EINVAL, "ValueError: maxlen must be non-negative");
 
-    pottery_deque *d = calloc(1, sizeof *d);
+    pottery_deque *d = pottery__calloc(1, sizeof *d);
     if (!d) return pottery__error_oom();
     d->maxlen = o.maxlen;
     int rc = pottery__container_init(&d->c, client, key);
@@ -151,7 +152,7 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
     if (rc == 0) rc = named(pottery_list_open(&d->list, client, d->c.key, NULL), __func__);
     if (rc < 0) {
         pottery__container_abandon(&d->c);
-        free(d);
+        pottery__free(d);
         return rc;
     }
     *out = d;
@@ -164,7 +165,7 @@ void pottery_deque_free(pottery_deque *deque)
     /* The list's free UNLINKs a "pottery:" key, as the container release would: do it once. */
     pottery_list_free(deque->list);
     pottery__container_abandon(&deque->c);
-    free(deque);
+    pottery__free(deque);
 }
 
 const char *pottery_deque_key(const pottery_deque *deque)
@@ -595,12 +596,12 @@ int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_ar
 
 static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed, const char *func)
 {
-    pottery_deque_iter *it = calloc(1, sizeof *it);
+    pottery_deque_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc =
         reversed ? pottery_list_iter_new_reversed(&it->it, deque->list) : pottery_list_iter_new(&it->it, deque->list);
     if (rc < 0) {
-        free(it);
+        pottery__free(it);
         return named(rc, func);
     }
     *out = it;
@@ -631,5 +632,5 @@ void pottery_deque_iter_free(pottery_deque_iter *it)
 {
     if (!it) return;
     pottery_list_iter_free(it->it);
-    free(it);
+    pottery__free(it);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
@@ -113,7 +114,7 @@ int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *ke
     if (opts && opts->nitems > 0 && opts->items == NULL)
         return pottery__error(POTTERY_EINVAL, "pottery_dict_open: items is NULL but nitems is %zu", opts->nitems);
 
-    pottery_dict *d = calloc(1, sizeof *d);
+    pottery_dict *d = pottery__calloc(1, sizeof *d);
     if (!d) return pottery__error_oom();
     int rc = pottery__container_init(&d->c, client, key);
     if (rc == 0 && opts && opts->nitems > 0) {
@@ -129,7 +130,7 @@ int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *ke
     }
     if (rc < 0) {
         pottery__container_abandon(&d->c);
-        free(d);
+        pottery__free(d);
         return rc;
     }
     *out = d;
@@ -140,7 +141,7 @@ void pottery_dict_free(pottery_dict *dict)
 {
     if (!dict) return;
     pottery__container_release(&dict->c);
-    free(dict);
+    pottery__free(dict);
 }
 
 const char *pottery_dict_key(const pottery_dict *dict)
@@ -513,11 +514,11 @@ int pottery_dict_iter_new(pottery_dict_iter **out, pottery_dict *dict)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);
-    pottery_dict_iter *it = calloc(1, sizeof *it);
+    pottery_dict_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc = pottery__scan_init(&it->scan, dict->c.client, "HSCAN", dict->c.key, dict->c.keylen, 0);
     if (rc < 0) {
-        free(it);
+        pottery__free(it);
         return rc;
     }
     it->dict = dict;
@@ -566,5 +567,5 @@ void pottery_dict_iter_free(pottery_dict_iter *it)
 {
     if (!it) return;
     pottery__scan_free(&it->scan);
-    free(it);
+    pottery__free(it);
 }

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "hash_snapshot.h"
 
@@ -13,7 +14,7 @@ void pottery__hash_snapshot_free(pottery_hash_snapshot *s)
         }
         pottery__buf_free(&s->entries[i].sort_key);
     }
-    free(s->entries);
+    pottery__free(s->entries);
     s->entries = NULL;
     s->count = s->cap = 0;
 }
@@ -24,7 +25,7 @@ static int reserve(pottery_hash_snapshot *s, size_t n)
     if (n <= s->cap) return 0;
     size_t cap = s->cap ? s->cap : 8;
     while (cap < n) cap *= 2;
-    pottery_hash_entry *e = realloc(s->entries, cap * sizeof *e);
+    pottery_hash_entry *e = pottery__realloc(s->entries, cap * sizeof *e);
     if (!e) return pottery__error_oom();
     s->entries = e;
     s->cap = cap;

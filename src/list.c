@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
@@ -368,7 +369,7 @@ int pottery_list_open(pottery_list **out, pottery_client *client, const char *ke
     if (opts && opts->nitems > 0 && opts->items == NULL)
         return pottery__error(POTTERY_EINVAL, "pottery_list_open: items is NULL but nitems is %zu", opts->nitems);
 
-    pottery_list *l = calloc(1, sizeof *l);
+    pottery_list *l = pottery__calloc(1, sizeof *l);
     if (!l) return pottery__error_oom();
     int rc = pottery__container_init(&l->c, client, key);
     if (rc == 0 && opts && opts->nitems > 0) {
@@ -381,7 +382,7 @@ int pottery_list_open(pottery_list **out, pottery_client *client, const char *ke
     }
     if (rc < 0) {
         pottery__container_abandon(&l->c);
-        free(l);
+        pottery__free(l);
         return rc;
     }
     *out = l;
@@ -392,7 +393,7 @@ void pottery_list_free(pottery_list *list)
 {
     if (!list) return;
     pottery__container_release(&list->c);
-    free(list);
+    pottery__free(list);
 }
 
 const char *pottery_list_key(const pottery_list *list)
@@ -772,7 +773,7 @@ enum { SPELL_TOO_MANY = 1 };
 static void spellings_free(spellings *s)
 {
     for (size_t i = 0; i < s->count; i++) pottery__buf_free(&s->items[i]);
-    free(s->items);
+    pottery__free(s->items);
     s->items = NULL;
     s->count = s->cap = 0;
 }
@@ -782,7 +783,7 @@ static int spellings_add(spellings *s, const char *text, size_t len)
     if (s->count >= MAX_SPELLINGS) return SPELL_TOO_MANY;
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4;
-        pottery_buf *n = realloc(s->items, cap * sizeof *n);
+        pottery_buf *n = pottery__realloc(s->items, cap * sizeof *n);
         if (!n) return pottery__error_oom();
         s->items = n;
         s->cap = cap;
@@ -1121,7 +1122,7 @@ static int reply_to_array(pottery_json_node **out, const pottery_reply *r)
     pottery_json_node *arr = pottery__json_node_new(POTTERY_JSON_ARRAY);
     if (!arr) return POTTERY_ENOMEM;
     if (n > 0) {
-        arr->items = calloc(n, sizeof *arr->items);
+        arr->items = pottery__calloc(n, sizeof *arr->items);
         if (!arr->items) {
             pottery__json_free(arr);
             return pottery__error_oom();
@@ -1197,7 +1198,7 @@ void pottery_list_values_free(pottery_value *values, size_t n)
 {
     if (!values) return;
     for (size_t i = 0; i < n; i++) pottery_value_dispose(&values[i]);
-    free(values);
+    pottery__free(values);
 }
 
 int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *list, pottery_slice slice)
@@ -1211,7 +1212,7 @@ int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *
     size_t count = pottery__reply_count(r);
     pottery_value *values = NULL;
     if (count > 0) {
-        values = calloc(count, sizeof *values);
+        values = pottery__calloc(count, sizeof *values);
         if (!values) rc = pottery__error_oom();
     }
     size_t done = 0;
@@ -1377,11 +1378,11 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
         pottery__reply_free(r);
         if (rc < 0) return rc;
         if (written < 0) continue; /* the key existed: try another one */
-        pottery_list *n = calloc(1, sizeof *n);
+        pottery_list *n = pottery__calloc(1, sizeof *n);
         if (!n) return pottery__error_oom();
         /* A non-empty key: no round trip. */
         if ((rc = pottery__container_init(&n->c, l->c.client, key)) < 0) {
-            free(n);
+            pottery__free(n);
             return rc;
         }
         *out = n;
@@ -1519,7 +1520,7 @@ static int iter_new(pottery_list_iter **out, pottery_list *list, int reversed)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
-    pottery_list_iter *it = calloc(1, sizeof *it);
+    pottery_list_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     it->list = list;
     it->reversed = reversed;
@@ -1571,5 +1572,5 @@ void pottery_list_iter_free(pottery_list_iter *it)
 {
     if (!it) return;
     pottery__reply_free(it->batch);
-    free(it);
+    pottery__free(it);
 }

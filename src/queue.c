@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "conn/conn.h"
 #include "container.h"
 #include "core/error.h"
@@ -150,12 +151,12 @@ int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *
         return pottery__error(POTTERY_EINVAL, "pottery_queue_open: max_block_ms must be > 0 (got %d)",
                               opts->max_block_ms);
 
-    pottery_queue *q = calloc(1, sizeof *q);
+    pottery_queue *q = pottery__calloc(1, sizeof *q);
     if (!q) return pottery__error_oom();
     int rc = pottery__container_init(&q->c, client, key);
     if (rc < 0) {
         pottery__container_abandon(&q->c);
-        free(q);
+        pottery__free(q);
         return rc;
     }
     q->max_block_ms = opts->max_block_ms;
@@ -167,7 +168,7 @@ void pottery_queue_free(pottery_queue *queue)
 {
     if (!queue) return;
     pottery__container_release(&queue->c);
-    free(queue);
+    pottery__free(queue);
 }
 
 const char *pottery_queue_key(const pottery_queue *queue)

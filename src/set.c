@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
@@ -88,12 +89,12 @@ static int members_push(members *m, const char *p, size_t len)
 {
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 16;
-        member *v = realloc(m->v, cap * sizeof *v);
+        member *v = pottery__realloc(m->v, cap * sizeof *v);
         if (!v) return pottery__error_oom();
         m->v = v;
         m->cap = cap;
     }
-    char *copy = malloc(len + 1);
+    char *copy = pottery__malloc(len + 1);
     if (!copy) return pottery__error_oom();
     if (len) memcpy(copy, p, len);
     copy[len] = '\0';
@@ -105,8 +106,8 @@ static int members_push(members *m, const char *p, size_t len)
 
 static void members_free(members *m)
 {
-    for (size_t i = 0; i < m->n; i++) free(m->v[i].p);
-    free(m->v);
+    for (size_t i = 0; i < m->n; i++) pottery__free(m->v[i].p);
+    pottery__free(m->v);
     m->v = NULL;
     m->n = m->cap = 0;
 }
@@ -128,7 +129,7 @@ static void members_sort_unique(members *m)
     size_t w = 1;
     for (size_t r = 1; r < m->n; r++) {
         if (member_cmp(&m->v[r], &m->v[w - 1]) == 0)
-            free(m->v[r].p);
+            pottery__free(m->v[r].p);
         else
             m->v[w++] = m->v[r];
     }
@@ -198,7 +199,7 @@ static int members_canonicalize(members *m)
             size_t len = 0;
             rc = pottery__buf_detach(&b, &text, &len);
             if (rc == 0) {
-                free(m->v[i].p);
+                pottery__free(m->v[i].p);
                 m->v[i].p = text;
                 m->v[i].len = len;
             }
@@ -246,12 +247,12 @@ static int members_from_json_array(members *m, const char *json_array, const cha
 
 static int set_alloc(pottery_set **out, pottery_client *client, const char *key)
 {
-    pottery_set *s = calloc(1, sizeof *s);
+    pottery_set *s = pottery__calloc(1, sizeof *s);
     if (!s) return pottery__error_oom();
     int rc = pottery__container_init(&s->c, client, key);
     if (rc < 0) {
         pottery__container_abandon(&s->c);
-        free(s);
+        pottery__free(s);
         return rc;
     }
     *out = s;
@@ -279,7 +280,7 @@ int pottery_set_open(pottery_set **out, pottery_client *client, const char *key,
     }
     if (rc < 0) {
         pottery__container_abandon(&s->c);
-        free(s);
+        pottery__free(s);
         return rc;
     }
     *out = s;
@@ -290,7 +291,7 @@ void pottery_set_free(pottery_set *set)
 {
     if (!set) return;
     pottery__container_release(&set->c);
-    free(set);
+    pottery__free(set);
 }
 
 const char *pottery_set_key(const pottery_set *set)
@@ -402,11 +403,11 @@ int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *e
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(elements);
-    int *answers = calloc(n, sizeof *answers);
-    size_t *where = malloc(n * sizeof *where); /* input index of each member sent, in order */
+    int *answers = pottery__calloc(n, sizeof *answers);
+    size_t *where = pottery__malloc(n * sizeof *where); /* input index of each member sent, in order */
     if (!answers || !where) {
-        free(answers);
-        free(where);
+        pottery__free(answers);
+        pottery__free(where);
         return pottery__error_oom();
     }
     pottery_client *client = set->c.client;
@@ -457,8 +458,8 @@ int pottery_set_contains_many(int *out, pottery_set *set, const pottery_value *e
         pottery__reply_free(r);
     }
     if (rc == 0) memcpy(out, answers, n * sizeof *out);
-    free(answers);
-    free(where);
+    pottery__free(answers);
+    pottery__free(where);
     return rc;
 }
 
@@ -613,7 +614,7 @@ static int scan_batches(pottery_set *s, batch_fn fn, void *ctx)
         if (rc == POTTERY_EITEROVER || (rc == 0 && batch.n == CHUNK)) {
             int end = rc == POTTERY_EITEROVER;
             rc = batch.n ? fn(ctx, batch.v, batch.n) : 0;
-            for (size_t i = 0; i < batch.n; i++) free(batch.v[i].p);
+            for (size_t i = 0; i < batch.n; i++) pottery__free(batch.v[i].p);
             batch.n = 0;
             if (rc != 0 || end) break;
         }
@@ -923,7 +924,7 @@ static int filter_members(members *r, pottery_set *f, int want)
             if (answers[i] == want)
                 r->v[w++] = r->v[from + i];
             else
-                free(r->v[from + i].p);
+                pottery__free(r->v[from + i].p);
         }
     }
     r->n = w;
@@ -1209,13 +1210,13 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
     char(*tmp)[POTTERY_RANDOM_KEY_SIZE] = NULL;
     size_t ntmp = op == OP_INTER ? nforeign : op == OP_SYMDIFF ? 2 : 0;
     if (ntmp) {
-        tmp = calloc(ntmp, sizeof *tmp);
+        tmp = pottery__calloc(ntmp, sizeof *tmp);
         if (!tmp) return pottery__error_oom();
         /* Scratch keys inside the transaction; a uuid4 never collides in practice and
          * they are unlinked in the same transaction. */
         for (size_t i = 0; i < ntmp && rc == 0; i++) rc = pottery__random_key_unchecked(tmp[i]);
         if (rc < 0) {
-            free(tmp);
+            pottery__free(tmp);
             return rc;
         }
     }
@@ -1265,7 +1266,7 @@ static int store_in_place(set_op op, pottery_set *s, pottery_set *const *others,
     }
     }
     rc = finish_counts(&t);
-    free(tmp);
+    pottery__free(tmp);
     return rc;
 }
 
@@ -1296,11 +1297,11 @@ int pottery_set_iter_new(pottery_set_iter **out, pottery_set *set)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
-    pottery_set_iter *it = calloc(1, sizeof *it);
+    pottery_set_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc = pottery__scan_init(&it->scan, set->c.client, "SSCAN", set->c.key, set->c.keylen, SCAN_COUNT);
     if (rc < 0) {
-        free(it);
+        pottery__free(it);
         return rc;
     }
     it->set = set;
@@ -1327,5 +1328,5 @@ void pottery_set_iter_free(pottery_set_iter *it)
 {
     if (!it) return;
     pottery__scan_free(&it->scan);
-    free(it);
+    pottery__free(it);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "core/error.h"
 
@@ -88,9 +89,9 @@ static int make_int(pottery_json_node **out, const char *start, size_t n)
         start++;
         n = 1;
     }
-    node->text = malloc(n + 1);
+    node->text = pottery__malloc(n + 1);
     if (!node->text) {
-        free(node);
+        pottery__free(node);
         return pottery__error_oom();
     }
     memcpy(node->text, start, n);
@@ -108,7 +109,7 @@ static int make_float(pottery_json_node **out, const char *s, size_t int_at, siz
                       size_t frac_n, long long exp)
 {
     size_t cap = 1 + int_n + frac_n + 32;
-    char *tmp = malloc(cap);
+    char *tmp = pottery__malloc(cap);
     if (!tmp) return pottery__error_oom();
     size_t at = 0;
     if (s[0] == '-') tmp[at++] = '-';
@@ -119,7 +120,7 @@ static int make_float(pottery_json_node **out, const char *s, size_t int_at, siz
     long long e = exp - (long long)(frac_n > 1000000000u ? 1000000000u : frac_n);
     snprintf(tmp + at, cap - at, "e%lld", e);
     double d = strtod(tmp, NULL); /* overflow gives +-inf, underflow 0: as Python's float() */
-    free(tmp);
+    pottery__free(tmp);
     return new_float(out, d);
 }
 
@@ -303,7 +304,7 @@ static int parse_string(parser *p, pottery_json_node **out)
     }
     if (pottery__buf_detach(&b, &n->text, &n->len) < 0) {
         pottery__buf_free(&b);
-        free(n);
+        pottery__free(n);
         return POTTERY_ENOMEM;
     }
     *out = n;
@@ -317,11 +318,11 @@ static int grow(pottery_json_node *n, size_t *cap, int with_keys)
     if (n->count < *cap) return 0;
     size_t want = *cap ? *cap * 2 : 4;
     if (want > ((size_t)-1) / sizeof(pottery_json_node *)) return pottery__error_oom();
-    pottery_json_node **items = realloc(n->items, want * sizeof *items);
+    pottery_json_node **items = pottery__realloc(n->items, want * sizeof *items);
     if (!items) return pottery__error_oom();
     n->items = items;
     if (with_keys) {
-        pottery_json_node **keys = realloc(n->keys, want * sizeof *keys);
+        pottery_json_node **keys = pottery__realloc(n->keys, want * sizeof *keys);
         if (!keys) return pottery__error_oom();
         n->keys = keys;
     }
@@ -398,7 +399,7 @@ static int compare_members(const void *a, const void *b)
 static int sort_members(pottery_json_node *n)
 {
     if (n->count < 2) return 0;
-    member *m = malloc(n->count * sizeof *m);
+    member *m = pottery__malloc(n->count * sizeof *m);
     if (!m) return pottery__error_oom();
     for (size_t k = 0; k < n->count; k++) {
         m[k].key = n->keys[k];
@@ -420,7 +421,7 @@ static int sort_members(pottery_json_node *n)
         out++;
     }
     n->count = out;
-    free(m);
+    pottery__free(m);
     return 0;
 }
 

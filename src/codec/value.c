@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "codec/codec.h"
 #include "core/error.h"
 
@@ -73,20 +74,20 @@ pottery_value pottery_jsonn(const char *text, size_t len)
 void pottery_value_dispose(pottery_value *v)
 {
     if (!v) return;
-    free(v->owned_);
+    pottery__free(v->owned_);
     *v = pottery_null();
 }
 
 void pottery_free(void *p)
 {
-    free(p);
+    pottery__free(p);
 }
 
 /* An owned NUL-terminated copy of s[0..len) as a STRING or JSON value. */
 static int owned_text(pottery_value *out, pottery_type type, const char *s, size_t len)
 {
     if (len == (size_t)-1) return pottery__error_oom();
-    char *p = malloc(len + 1);
+    char *p = pottery__malloc(len + 1);
     if (!p) return pottery__error_oom();
     if (len) memcpy(p, s, len);
     p[len] = '\0';
@@ -173,9 +174,9 @@ static pottery_json_node *int_node(int64_t i)
     if (!n) return NULL;
     char t[POTTERY_INT64_TEXT_SIZE];
     size_t k = pottery__int64_text(t, i);
-    n->text = malloc(k + 1);
+    n->text = pottery__malloc(k + 1);
     if (!n->text) {
-        free(n);
+        pottery__free(n);
         pottery__error_oom();
         return NULL;
     }
@@ -210,9 +211,9 @@ int pottery__value_to_node(pottery_json_node **out, const pottery_value *v)
         if ((rc = check_utf8(v->u.s.ptr, v->u.s.len)) < 0) return rc;
         n = pottery__json_node_new(POTTERY_JSON_STRING);
         if (!n) break;
-        n->text = malloc(v->u.s.len + 1);
+        n->text = pottery__malloc(v->u.s.len + 1);
         if (!n->text) {
-            free(n);
+            pottery__free(n);
             return pottery__error_oom();
         }
         if (v->u.s.len) memcpy(n->text, v->u.s.ptr, v->u.s.len);

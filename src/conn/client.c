@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "core/error.h"
 
@@ -13,7 +14,7 @@ static char *dup_or_null(const char *s)
 {
     if (!s || !*s) return NULL;
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = pottery__malloc(n);
     if (d) memcpy(d, s, n);
     return d;
 }
@@ -23,14 +24,14 @@ static void wipe_free(char *s)
     if (!s) return;
     volatile char *v = s;
     while (*v) *v++ = '\0';
-    free(s);
+    pottery__free(s);
 }
 
 static int make_endpoint(pottery_client *c)
 {
     const pottery_url *u = &c->addr;
     size_t n = (u->is_unix ? strlen(u->path) : strlen(u->host)) + 16;
-    c->endpoint = malloc(n);
+    c->endpoint = pottery__malloc(n);
     if (!c->endpoint) return pottery__error_oom();
     if (u->is_unix)
         snprintf(c->endpoint, n, "unix:%s", u->path);
@@ -56,18 +57,18 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
         if (!url || !*url) url = "redis://localhost:6379/0";
     }
 
-    pottery_client *c = calloc(1, sizeof *c);
+    pottery_client *c = pottery__calloc(1, sizeof *c);
     if (!c) return pottery__error_oom();
     c->fd = -1;
     c->counting = 1;
     c->connect_timeout_ms = opts->connect_timeout_ms;
     c->command_timeout_ms = opts->command_timeout_ms;
     if ((rc = pottery__url_parse(&c->addr, url)) < 0) {
-        free(c);
+        pottery__free(c);
         return rc;
     }
     if (opts->username) {
-        free(c->addr.user);
+        pottery__free(c->addr.user);
         c->addr.user = dup_or_null(opts->username);
         if (*opts->username && !c->addr.user) rc = pottery__error_oom();
     }
@@ -92,9 +93,9 @@ void pottery_client_free(pottery_client *client)
     if (!client) return;
     pottery__conn_drop(client);
     pottery__url_free(&client->addr);
-    free(client->endpoint);
+    pottery__free(client->endpoint);
     pottery__scripts_free(client);
-    free(client);
+    pottery__free(client);
 }
 
 int pottery_client_ping(pottery_client *client)

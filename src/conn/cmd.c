@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "core/error.h"
 
@@ -50,7 +51,7 @@ void pottery__cmd_reset(pottery_cmd *c)
 void pottery__cmd_free(pottery_cmd *c)
 {
     if (!c) return;
-    if (c->cap > POTTERY_CMD_INLINE) free(c->args);
+    if (c->cap > POTTERY_CMD_INLINE) pottery__free(c->args);
     pottery__buf_free(&c->arena);
     pottery__cmd_init(c);
 }
@@ -69,10 +70,10 @@ static int push(pottery_cmd *c, const char *ptr, size_t off, size_t len)
         if (cap > ((size_t)-1) / sizeof *a) return fail(c, pottery__error_oom());
         pottery_cmd_arg *n;
         if (a == c->inline_args) {
-            n = malloc(cap * sizeof *n);
+            n = pottery__malloc(cap * sizeof *n);
             if (n) memcpy(n, a, c->argc * sizeof *n);
         } else {
-            n = realloc(a, cap * sizeof *n);
+            n = pottery__realloc(a, cap * sizeof *n);
         }
         if (!n) return fail(c, pottery__error_oom());
         c->args = a = n;

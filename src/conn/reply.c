@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "conn/hiredis_compat.h"
 #include "core/error.h"
@@ -37,9 +38,9 @@ static void reply_free_tree(pottery_reply *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->elements; i++) reply_free_tree(r->element[i]);
-    free(r->element);
-    free(r->str);
-    free(r);
+    pottery__free(r->element);
+    pottery__free(r->str);
+    pottery__free(r);
 }
 
 static void free_object(void *obj)
@@ -50,7 +51,7 @@ static void free_object(void *obj)
 /* A new reply, attached to its parent array when it has one (elements arrive in order). */
 static pottery_reply *new_reply(const redisReadTask *task, pottery_reply_type type)
 {
-    pottery_reply *r = calloc(1, sizeof *r);
+    pottery_reply *r = pottery__calloc(1, sizeof *r);
     if (!r) return NULL;
     r->type = type;
     if (task->parent) {
@@ -58,9 +59,9 @@ static pottery_reply *new_reply(const redisReadTask *task, pottery_reply_type ty
         if (parent->elements == parent->cap) {
             size_t cap = parent->cap ? parent->cap * 2 : 8;
             if (cap > parent->announced) cap = parent->announced;
-            pottery_reply **grown = realloc(parent->element, cap * sizeof *grown);
+            pottery_reply **grown = pottery__realloc(parent->element, cap * sizeof *grown);
             if (!grown) {
-                free(r);
+                pottery__free(r);
                 return NULL;
             }
             parent->element = grown;
@@ -74,13 +75,13 @@ static pottery_reply *new_reply(const redisReadTask *task, pottery_reply_type ty
 static void *create_string(const redisReadTask *task, char *str, size_t len)
 {
     pottery_reply_type type = compat_reply_type(task->type);
-    char *copy = malloc(len + 1);
+    char *copy = pottery__malloc(len + 1);
     if (!copy) return NULL;
     memcpy(copy, str, len);
     copy[len] = '\0';
     pottery_reply *r = new_reply(task, type);
     if (!r) {
-        free(copy);
+        pottery__free(copy);
         return NULL;
     }
     r->str = copy;
@@ -115,11 +116,11 @@ COMPAT_DEFINE_READER_FUNCTIONS(reader_functions, create_string, create_array, cr
 
 struct redisReader *pottery__reader_new(void)
 {
-    reader_state *state = calloc(1, sizeof *state);
+    reader_state *state = pottery__calloc(1, sizeof *state);
     if (!state) return NULL;
     redisReader *reader = redisReaderCreateWithFunctions(&reader_functions);
     if (!reader) {
-        free(state);
+        pottery__free(state);
         return NULL;
     }
     reader->privdata = state;
@@ -129,7 +130,7 @@ struct redisReader *pottery__reader_new(void)
 void pottery__reader_free(struct redisReader *reader)
 {
     if (!reader) return;
-    free(reader->privdata);
+    pottery__free(reader->privdata);
     redisReaderFree(reader);
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "core/error.h"
 
@@ -22,7 +23,7 @@ int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb, con
     if (keyed && !key) return pottery__error(POTTERY_EINVAL, "%s: %s needs a key", __func__, verb);
     if (count < 0) return pottery__error(POTTERY_EINVAL, "%s: count must be >= 0", __func__);
     if (keyed) {
-        s->key = malloc(keylen + 1);
+        s->key = pottery__malloc(keylen + 1);
         if (!s->key) return pottery__error_oom();
         if (keylen) memcpy(s->key, key, keylen);
         s->key[keylen] = '\0';
@@ -132,6 +133,6 @@ void pottery__scan_free(pottery_scan *s)
 {
     if (!s) return;
     pottery__reply_free(s->batch);
-    free(s->key);
+    pottery__free(s->key);
     memset(s, 0, sizeof *s);
 }

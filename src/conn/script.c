@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "conn/sha1.h"
 #include "core/error.h"
@@ -23,7 +24,7 @@ static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *
     }
     if (c->nscripts == c->capscripts) {
         size_t cap = c->capscripts ? c->capscripts * 2 : 8;
-        pottery_script_entry *n = realloc(c->scripts, cap * sizeof *n);
+        pottery_script_entry *n = pottery__realloc(c->scripts, cap * sizeof *n);
         if (!n) {
             pottery__error_oom();
             return NULL;
@@ -41,7 +42,7 @@ static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *
 
 void pottery__scripts_free(pottery_client *c)
 {
-    free(c->scripts);
+    pottery__free(c->scripts);
     c->scripts = NULL;
     c->nscripts = c->capscripts = 0;
 }

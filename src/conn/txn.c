@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "core/error.h"
 
@@ -20,7 +21,7 @@ pottery_cmd *pottery__txn_add(pottery_txn *t)
     }
     if (t->count == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 4;
-        pottery_cmd **n = realloc(t->cmds, cap * sizeof *n);
+        pottery_cmd **n = pottery__realloc(t->cmds, cap * sizeof *n);
         if (!n) {
             pottery__error_oom();
             return NULL;
@@ -28,7 +29,7 @@ pottery_cmd *pottery__txn_add(pottery_txn *t)
         t->cmds = n;
         t->cap = cap;
     }
-    pottery_cmd *cmd = malloc(sizeof *cmd);
+    pottery_cmd *cmd = pottery__malloc(sizeof *cmd);
     if (!cmd) {
         pottery__error_oom();
         return NULL;
@@ -42,9 +43,9 @@ static void txn_free(pottery_txn *t)
 {
     for (size_t i = 0; i < t->count; i++) {
         pottery__cmd_free(t->cmds[i]);
-        free(t->cmds[i]);
+        pottery__free(t->cmds[i]);
     }
-    free(t->cmds);
+    pottery__free(t->cmds);
     memset(t, 0, sizeof *t);
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "conn/url.h"
 #include "core/error.h"
 
@@ -38,7 +39,7 @@ static int hexval(int ch)
  * contents are never quoted: it may be a password). */
 static int decode(char **out, const char *s, size_t len, const char *what)
 {
-    char *d = malloc(len + 1);
+    char *d = pottery__malloc(len + 1);
     size_t n = 0;
     *out = NULL;
     if (!d) return pottery__error_oom();
@@ -53,11 +54,11 @@ static int decode(char **out, const char *s, size_t len, const char *what)
             lo = hexval((unsigned char)s[i + 2]);
         }
         if (hi < 0 || lo < 0) {
-            free(d);
+            pottery__free(d);
             return pottery__error(POTTERY_EINVAL, "invalid Redis URL: bad percent-escape in the %s", what);
         }
         if (hi == 0 && lo == 0) {
-            free(d);
+            pottery__free(d);
             return pottery__error(POTTERY_EINVAL, "invalid Redis URL: %%00 is not allowed in the %s", what);
         }
         d[n++] = (char)(hi * 16 + lo);
@@ -168,7 +169,7 @@ static int parse_hostport(pottery_url *u, const char *s, size_t len)
         if (parse_uint(&u->port, port, portlen, 65535) < 0 || u->port == 0)
             return bad("port must be a number from 1 to 65535");
     }
-    u->host = malloc(hostlen + 1);
+    u->host = pottery__malloc(hostlen + 1);
     if (!u->host) return pottery__error_oom();
     memcpy(u->host, host, hostlen);
     u->host[hostlen] = '\0';
@@ -250,14 +251,14 @@ int pottery__url_parse(pottery_url *out, const char *url)
 void pottery__url_free(pottery_url *u)
 {
     if (!u) return;
-    free(u->host);
-    free(u->path);
-    free(u->user);
+    pottery__free(u->host);
+    pottery__free(u->path);
+    pottery__free(u->user);
     if (u->password) {
         /* Do not leave the secret lying around in freed memory. */
         volatile char *v = u->password;
         while (*v) *v++ = '\0';
-        free(u->password);
+        pottery__free(u->password);
     }
     memset(u, 0, sizeof *u);
     u->port = 6379;

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
 
@@ -11,7 +12,7 @@ int pottery__buf_reserve(pottery_buf *b, size_t extra)
     size_t want = b->len + extra + 1;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < want) cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p = pottery__realloc(b->data, cap);
     if (!p) return pottery__error_oom();
     b->data = p;
     b->cap = cap;
@@ -72,7 +73,7 @@ size_t pottery__int64_text(char *out, int64_t v)
 
 void pottery__buf_free(pottery_buf *b)
 {
-    free(b->data);
+    pottery__free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
