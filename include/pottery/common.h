@@ -31,4 +31,10 @@
 #define POTTERY_END_DECLS
 #endif
 
+#include <stdint.h>
+
+/** A duration without limit: every duration in the library is int64_t milliseconds, where
+ * POTTERY_FOREVER waits as long as it takes and 0 does not wait at all. */
+#define POTTERY_FOREVER ((int64_t)-1)
+
 #endif /* POTTERY_COMMON_H */

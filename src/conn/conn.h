@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/random.h"
 #include "pottery/client.h"
 #include "pottery/value.h"
 
@@ -265,8 +266,6 @@ int pottery__random_key(char *out, pottery_client *c);
 /* A key "pottery:<uuid4>" without asking Redis whether it exists: for callers that check
  * atomically themselves, or for scratch keys (a uuid4 never collides in practice). */
 int pottery__random_key_unchecked(char *out);
-/* A uuid4 in canonical text form (36 chars + NUL) from the OS random source. */
-int pottery__uuid4(char out[37]);
 
 /* UNLINK key if it begins with "pottery:" (used by every container's _free). Errors are
  * ignored: freeing never fails. */
