@@ -352,17 +352,33 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
     return 0;
 }
 
-/* Append one HSET of items[from..to) to cmd (reset first). */
-static int build_hset(pottery_cmd *cmd, pottery_dict *d, const pottery_pair *items, size_t from, size_t to)
+/* An update as a bulk write: one HSET per PAIRS_PER_CHUNK pairs. */
+typedef struct hset_chunks {
+    pottery_dict *dict;
+    const pottery_pair *items;
+    size_t n, next;
+} hset_chunks;
+
+static int next_hset(pottery_cmd *cmd, void *ctx)
 {
-    pottery__cmd_reset(cmd);
+    hset_chunks *h = ctx;
+    if (h->next == h->n) return 0;
+    size_t to = h->n - h->next > PAIRS_PER_CHUNK ? h->next + PAIRS_PER_CHUNK : h->n;
     pottery__cmd_cstr(cmd, "HSET");
-    pottery__cmd_key(cmd, &d->c);
-    for (size_t i = from; i < to; i++) {
-        pottery__cmd_value(cmd, &items[i].key);
-        pottery__cmd_value(cmd, &items[i].value);
+    pottery__cmd_key(cmd, &h->dict->c);
+    for (; h->next < to; h->next++) {
+        pottery__cmd_value(cmd, &h->items[h->next].key);
+        pottery__cmd_value(cmd, &h->items[h->next].value);
     }
-    return cmd->err;
+    return 1;
+}
+
+static int check_hset(const pottery_reply *r, size_t i, void *ctx)
+{
+    (void)i;
+    (void)ctx;
+    long long added;
+    return pottery__reply_int_in(&added, r, 0, PAIRS_PER_CHUNK, "HSET");
 }
 
 int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
@@ -370,38 +386,9 @@ int pottery_dict_update(pottery_dict *dict, const pottery_pair *items, size_t n)
     POTTERY_CHECK_ARG(dict);
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(items);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    int rc;
-    if (n <= PAIRS_PER_CHUNK) {
-        /* One HSET is atomic on its own, and every pair is encoded before it is sent. */
-        rc = build_hset(&cmd, dict, items, 0, n);
-        if (rc < 0) {
-            pottery__cmd_free(&cmd);
-            return rc;
-        }
-        return pottery__exec_int(NULL, dict->c.client, &cmd, 0, (long long)n, "HSET");
-    }
-    /* Large updates: MULTI, one HSET per chunk, EXEC, streamed so that only one chunk is in
-     * memory; a pair that fails to encode turns EXEC into DISCARD, so nothing is written. */
-    pottery_stream_txn txn;
-    size_t chunks = 0;
-    pottery__stream_txn_begin(&txn, dict->c.client);
-    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PAIRS_PER_CHUNK, chunks++) {
-        size_t to = n - from > PAIRS_PER_CHUNK ? from + PAIRS_PER_CHUNK : n;
-        build_hset(&cmd, dict, items, from, to);
-        pottery__stream_txn_send(&txn, &cmd);
-    }
-    pottery__cmd_free(&cmd);
-    pottery_reply *exec = NULL;
-    rc = pottery__stream_txn_finish(&exec, &txn);
-    if (rc == 0) rc = pottery__reply_array_n(exec, chunks, "EXEC");
-    for (size_t i = 0; rc == 0 && i < chunks; i++) {
-        long long added;
-        rc = pottery__reply_int_in(&added, pottery__reply_at(exec, i), 0, PAIRS_PER_CHUNK, "HSET inside EXEC");
-    }
-    pottery__reply_free(exec);
-    return rc;
+    hset_chunks h = { dict, items, n, 0 };
+    pottery_bulk b = { dict->c.client, next_hset, check_hset, &h };
+    return pottery__bulk_write(&b);
 }
 
 int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)

@@ -591,16 +591,32 @@ int pottery_list_append(pottery_list *list, pottery_value value)
     return pottery__exec_int(NULL, list->c.client, &cmd, 1, LLONG_MAX, "RPUSH");
 }
 
-/* Fill cmd (reset first) with one RPUSH of values[from..to). */
-static int build_rpush(pottery_cmd *cmd, pottery_list *l, const pottery_value *values, size_t from, size_t to)
+/* An extend as a bulk write: one RPUSH per PUSH_CHUNK values. */
+typedef struct rpush_chunks {
+    pottery_list *list;
+    const pottery_value *values;
+    size_t n, next;
+} rpush_chunks;
+
+static int next_rpush(pottery_cmd *cmd, void *ctx)
 {
-    pottery__cmd_reset(cmd);
+    rpush_chunks *p = ctx;
+    if (p->next == p->n) return 0;
+    size_t to = p->n - p->next > PUSH_CHUNK ? p->next + PUSH_CHUNK : p->n;
     /* Room for short elements up front, so the arena is not copied over and over. */
-    if (pottery__buf_reserve(&cmd->arena, (to - from) * 8) < 0) return cmd->err = POTTERY_ENOMEM;
+    if (pottery__buf_reserve(&cmd->arena, (to - p->next) * 8) < 0) return POTTERY_ENOMEM;
     pottery__cmd_cstr(cmd, "RPUSH");
-    pottery__cmd_key(cmd, &l->c);
-    for (size_t i = from; i < to; i++) cmd_element(cmd, &values[i]);
-    return cmd->err;
+    pottery__cmd_key(cmd, &p->list->c);
+    for (; p->next < to; p->next++) cmd_element(cmd, &p->values[p->next]);
+    return 1;
+}
+
+static int check_rpush(const pottery_reply *r, size_t i, void *ctx)
+{
+    (void)i;
+    (void)ctx;
+    long long len;
+    return pottery__reply_int_in(&len, r, 1, LLONG_MAX, "RPUSH");
 }
 
 int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t n)
@@ -608,38 +624,9 @@ int pottery_list_extend(pottery_list *list, const pottery_value *values, size_t 
     POTTERY_CHECK_ARG(list);
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(values);
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    int rc;
-    if (n <= PUSH_CHUNK) {
-        /* One RPUSH is atomic on its own, and every value is encoded before it is sent. */
-        rc = build_rpush(&cmd, list, values, 0, n);
-        if (rc < 0) {
-            pottery__cmd_free(&cmd);
-            return rc;
-        }
-        return pottery__exec_int(NULL, list->c.client, &cmd, (long long)n, LLONG_MAX, "RPUSH");
-    }
-    /* Large: MULTI, one RPUSH per chunk, EXEC, streamed so that only one chunk is encoded at
-     * a time; a value that fails to encode turns EXEC into DISCARD, so nothing is written. */
-    pottery_stream_txn txn;
-    size_t chunks = 0;
-    pottery__stream_txn_begin(&txn, list->c.client);
-    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += PUSH_CHUNK, chunks++) {
-        size_t to = n - from > PUSH_CHUNK ? from + PUSH_CHUNK : n;
-        build_rpush(&cmd, list, values, from, to);
-        pottery__stream_txn_send(&txn, &cmd);
-    }
-    pottery__cmd_free(&cmd);
-    pottery_reply *exec = NULL;
-    rc = pottery__stream_txn_finish(&exec, &txn);
-    if (rc == 0) rc = pottery__reply_array_n(exec, chunks, "EXEC");
-    for (size_t i = 0; rc == 0 && i < chunks; i++) {
-        long long len;
-        rc = pottery__reply_int_in(&len, pottery__reply_at(exec, i), 1, LLONG_MAX, "RPUSH inside EXEC");
-    }
-    pottery__reply_free(exec);
-    return rc;
+    rpush_chunks p = { list, values, n, 0 };
+    pottery_bulk b = { list->c.client, next_rpush, check_rpush, &p };
+    return pottery__bulk_write(&b);
 }
 
 /* Push the canonical JSON of every item of an array node. */

@@ -188,6 +188,25 @@ int pottery__stream_txn_ok(const pottery_stream_txn *t);
  * queued, one failing inside EXEC (e.g. WRONGTYPE), or a connection failure. */
 int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t);
 
+/* ---- bulk writes: the shape every module's update/extend shares ---- */
+
+/* next fills cmd (empty) with the next command of the write and returns 1, or 0 when there
+ * is nothing more, or a negative code (its message set) to abandon the write; a failure
+ * kept in cmd->err while building counts as such too. check judges the reply of command i
+ * (0-based, in order). */
+typedef struct pottery_bulk {
+    pottery_client *client;
+    int (*next)(pottery_cmd *cmd, void *ctx);
+    int (*check)(const pottery_reply *r, size_t i, void *ctx);
+    void *ctx;
+} pottery_bulk;
+
+/* Run a bulk write: a single command alone (atomic by itself), several as MULTI, the
+ * commands, EXEC, streamed with one command in memory at a time. One round trip, and
+ * nothing is written unless every command could be built. 0 or the first error (a build
+ * failure, a command refused, a reply check, a connection failure). */
+int pottery__bulk_write(const pottery_bulk *b);
+
 /* ---- optimistic transactions ---- */
 
 typedef struct pottery_txn {

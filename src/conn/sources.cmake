@@ -1,5 +1,6 @@
 # Connection layer: the only code that talks to hiredis (through hiredis_compat.h).
 list(APPEND POTTERY_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/bulk.c
   ${CMAKE_CURRENT_LIST_DIR}/client.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd.c
   ${CMAKE_CURRENT_LIST_DIR}/exec.c

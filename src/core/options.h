@@ -11,8 +11,9 @@
 static inline int pottery__options_check(unsigned int version, unsigned int known, const char *fn)
 {
     if (version == 0)
-        return pottery__error(POTTERY_EINVAL, "%s: options not initialised (use the _OPTIONS_INIT macro or the "
-                                              "_options_init function)",
+        return pottery__error(POTTERY_EINVAL,
+                              "%s: options not initialised (use the _OPTIONS_INIT macro or the "
+                              "_options_init function)",
                               fn);
     if (version > known)
         return pottery__error(POTTERY_EINVAL,
