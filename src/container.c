@@ -31,6 +31,30 @@ int pottery__container_init(pottery_container *c, pottery_client *client, const 
     return 0;
 }
 
+int pottery__container_open(pottery_container **out, size_t size, pottery_client *client, const char *key,
+                            int (*fill)(pottery_container *c, const void *ctx), const void *ctx)
+{
+    *out = NULL;
+    pottery_container *c = pottery__calloc(1, size);
+    if (!c) return pottery__error_oom();
+    int rc = pottery__container_init(c, client, key);
+    if (rc == 0 && fill) rc = fill(c, ctx);
+    if (rc < 0) {
+        pottery__container_abandon(c);
+        pottery__free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void pottery__container_close(pottery_container *c)
+{
+    if (!c) return;
+    pottery__container_release(c);
+    pottery__free(c);
+}
+
 void pottery__container_release(pottery_container *c)
 {
     if (c->key) pottery__unlink_if_temporary(c->client, c->key);

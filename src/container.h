@@ -32,6 +32,19 @@ typedef struct pottery_container {
  * more likely a bug than a wish for a temporary key that is deleted on free. */
 int pottery__container_init(pottery_container *c, pottery_client *client, const char *key);
 
+/* The open every handle shares. The handle is `size` bytes whose first member is its
+ * pottery_container; it is allocated zeroed, its key copied (or a temporary one picked),
+ * then fill (may be NULL) runs to finish it: check the key, write initial items. On any
+ * failure nothing is left behind: the key copy and the handle are freed and Redis is not
+ * touched by the cleanup (the key may be somebody else's data). *out is the new handle.
+ * The caller has checked its arguments (client is not NULL). */
+int pottery__container_open(pottery_container **out, size_t size, pottery_client *client, const char *key,
+                            int (*fill)(pottery_container *c, const void *ctx), const void *ctx);
+
+/* The free every handle shares: UNLINK a temporary key, free the key copy and the handle
+ * (allocated by pottery__container_open). Accepts NULL. */
+void pottery__container_close(pottery_container *c);
+
 /* UNLINK a "pottery:" key, then free the key copy. */
 void pottery__container_release(pottery_container *c);
 

@@ -106,6 +106,23 @@ static int put_back(pottery_dict *d, const pottery_value *key, const char *field
                                value, vlen);
 }
 
+/* Write the initial items, if any, only where the key does not exist yet. */
+static int write_initial(pottery_container *c, const void *ctx)
+{
+    const pottery_dict_options *opts = ctx;
+    if (!opts || opts->nitems == 0) return 0;
+    pottery_cmd args;
+    pottery__cmd_init(&args);
+    pottery__cmd_key(&args, c);
+    for (size_t i = 0; i < opts->nitems; i++) {
+        pottery__cmd_value(&args, &opts->items[i].key);
+        pottery__cmd_value(&args, &opts->items[i].value);
+    }
+    int rc = pottery__container_create(c, &init_script, &args);
+    pottery__cmd_free(&args);
+    return rc;
+}
+
 int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *key, const pottery_dict_options *opts)
 {
     POTTERY_CHECK_ARG(out);
@@ -113,35 +130,15 @@ int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *ke
     POTTERY_CHECK_ARG(client);
     if (opts && opts->nitems > 0 && opts->items == NULL)
         return pottery__error(POTTERY_EINVAL, "pottery_dict_open: items is NULL but nitems is %zu", opts->nitems);
-
-    pottery_dict *d = pottery__calloc(1, sizeof *d);
-    if (!d) return pottery__error_oom();
-    int rc = pottery__container_init(&d->c, client, key);
-    if (rc == 0 && opts && opts->nitems > 0) {
-        pottery_cmd args;
-        pottery__cmd_init(&args);
-        pottery__cmd_key(&args, &d->c);
-        for (size_t i = 0; i < opts->nitems; i++) {
-            pottery__cmd_value(&args, &opts->items[i].key);
-            pottery__cmd_value(&args, &opts->items[i].value);
-        }
-        rc = pottery__container_create(&d->c, &init_script, &args);
-        pottery__cmd_free(&args);
-    }
-    if (rc < 0) {
-        pottery__container_abandon(&d->c);
-        pottery__free(d);
-        return rc;
-    }
-    *out = d;
-    return 0;
+    pottery_container *c;
+    int rc = pottery__container_open(&c, sizeof(pottery_dict), client, key, write_initial, opts);
+    if (rc == 0) *out = (pottery_dict *)c;
+    return rc;
 }
 
 void pottery_dict_free(pottery_dict *dict)
 {
-    if (!dict) return;
-    pottery__container_release(&dict->c);
-    pottery__free(dict);
+    if (dict) pottery__container_close(&dict->c);
 }
 
 const char *pottery_dict_key(const pottery_dict *dict)

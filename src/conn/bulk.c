@@ -29,8 +29,10 @@ int pottery__bulk_write(const pottery_bulk *b)
             pottery__cmd_reset(&cmd);
             int got = b->next(&cmd, b->ctx);
             if (got == 0) break;
-            if (got < 0) pottery__stream_txn_abort(&txn, got);
-            else pottery__stream_txn_send(&txn, &cmd);
+            if (got < 0)
+                pottery__stream_txn_abort(&txn, got);
+            else
+                pottery__stream_txn_send(&txn, &cmd);
             sent++;
         }
         pottery_reply *exec = NULL;
