@@ -11,6 +11,7 @@
 #include "container.h"
 #include "core/error.h"
 #include "hash_snapshot.h"
+#include "lua_scripts.h"
 #include "pottery/dict.h"
 
 struct pottery_dict {
@@ -25,37 +26,6 @@ struct pottery_dict_iter {
 /* Pairs per HSET when a bulk write is split to bound memory (and per Lua unpack call,
  * which Lua limits to a few thousand values). */
 enum { PAIRS_PER_CHUNK = 1000 };
-
-/* Write the initial contents only if the hash does not exist yet, atomically. */
-static const pottery_script init_script = {
-    "dict_init", "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-                 "for i = 1, #ARGV, 2000 do\n"
-                 "  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
-                 "end\n"
-                 "return 1\n"
-};
-
-/* Remove and return the first field HSCAN finds (scanning on past empty batches). */
-static const pottery_script popitem_script = { "dict_popitem", "local cursor = '0'\n"
-                                                               "repeat\n"
-                                                               "  local batch = redis.call('HSCAN', KEYS[1], cursor)\n"
-                                                               "  cursor = batch[1]\n"
-                                                               "  local entries = batch[2]\n"
-                                                               "  if #entries > 0 then\n"
-                                                               "    redis.call('HDEL', KEYS[1], entries[1])\n"
-                                                               "    return { entries[1], entries[2] }\n"
-                                                               "  end\n"
-                                                               "until cursor == '0'\n"
-                                                               "return false\n" };
-
-/* Copy every field of KEYS[2] into KEYS[1] (both on this server). */
-static const pottery_script update_from_script = {
-    "dict_update_from", "local src = redis.call('HGETALL', KEYS[2])\n"
-                        "for i = 1, #src, 2000 do\n"
-                        "  redis.call('HSET', KEYS[1], unpack(src, i, math.min(i + 1999, #src)))\n"
-                        "end\n"
-                        "return #src / 2\n"
-};
 
 /* ---- helpers ---- */
 
@@ -118,7 +88,7 @@ static int write_initial(pottery_container *c, const void *ctx)
         pottery__cmd_value(&args, &opts->items[i].key);
         pottery__cmd_value(&args, &opts->items[i].value);
     }
-    int rc = pottery__container_create(c, &init_script, &args);
+    int rc = pottery__container_create(c, &pottery__lua_dict_init, &args);
     pottery__cmd_free(&args);
     return rc;
 }
@@ -314,7 +284,7 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &dict->c);
     pottery_reply *r = NULL;
-    int rc = pottery__eval(&r, dict->c.client, &popitem_script, 1, &args);
+    int rc = pottery__eval(&r, dict->c.client, &pottery__lua_dict_popitem, 1, &args);
     pottery__cmd_free(&args);
     if (rc < 0) return rc;
     if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
@@ -323,9 +293,9 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
     }
     const char *field = NULL, *value = NULL;
     size_t flen = 0, vlen = 0;
-    rc = pottery__reply_array_n(r, 2, popitem_script.name);
-    if (rc == 0) rc = pottery__reply_bytes(&field, &flen, pottery__reply_at(r, 0), popitem_script.name);
-    if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, pottery__reply_at(r, 1), popitem_script.name);
+    rc = pottery__reply_array_n(r, 2, pottery__lua_dict_popitem.name);
+    if (rc == 0) rc = pottery__reply_bytes(&field, &flen, pottery__reply_at(r, 0), pottery__lua_dict_popitem.name);
+    if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, pottery__reply_at(r, 1), pottery__lua_dict_popitem.name);
     /* Decode both before touching the outputs, so a foreign entry leaves them as they were. */
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
     if (rc == 0 && ((rc = pottery__decode(&k, field, flen)) < 0 || (rc = pottery__decode(&v, value, vlen)) < 0))
@@ -400,9 +370,9 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         pottery__cmd_key(&args, &other->c);
         pottery_reply *r = NULL;
         long long copied;
-        rc = pottery__eval(&r, dict->c.client, &update_from_script, 2, &args);
+        rc = pottery__eval(&r, dict->c.client, &pottery__lua_dict_update_from, 2, &args);
         pottery__cmd_free(&args);
-        if (rc == 0) rc = pottery__reply_int_in(&copied, r, 0, LLONG_MAX, update_from_script.name);
+        if (rc == 0) rc = pottery__reply_int_in(&copied, r, 0, LLONG_MAX, pottery__lua_dict_update_from.name);
         pottery__reply_free(r);
         return rc;
     }

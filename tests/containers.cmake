@@ -8,6 +8,8 @@ function(pottery_add_test name)
 endfunction()
 
 pottery_add_test(errors)
+pottery_add_test(lua pottery_test_support)
+target_include_directories(test_lua PRIVATE ${POTTERY_LUA_DIR})
 find_package(Threads REQUIRED)
 target_link_libraries(test_errors PRIVATE Threads::Threads)
 pottery_add_test(timer)
