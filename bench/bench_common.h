@@ -94,7 +94,7 @@ static inline void bench_compare(bench_target *t, const char *name, bench_fn raw
     double *ratios = (double *)malloc(sizeof(double) * (size_t)n);
     if (!ratios) exit(1);
     pottery_client_stats before, after;
-    pottery_client_stats_get(t->client, &before);
+    pottery_client_stats_get(&before, t->client);
     for (int r = 0; r < n; r++) {
         double t0 = bench_now();
         raw(t, r * slice, slice);
@@ -105,7 +105,7 @@ static inline void bench_compare(bench_target *t, const char *name, bench_fn raw
         if (t2 - t1 < best_pot) best_pot = t2 - t1;
         ratios[r] = (t1 - t0) / (t2 - t1); /* pottery speed / hiredis speed */
     }
-    pottery_client_stats_get(t->client, &after);
+    pottery_client_stats_get(&after, t->client);
     qsort(ratios, (size_t)n, sizeof *ratios, bench_cmp_double);
     double median = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
     free(ratios);

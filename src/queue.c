@@ -396,9 +396,9 @@ static int check_xread(const pottery_reply *r)
  * this call is not missed. The socket gets wait_ms more than the client's own timeout. */
 static int wait_for_entry(pottery_queue *q, int wait_ms)
 {
-    int grace = pottery__client_command_timeout(q->c.client);
-    int socket_ms = 0; /* the client has no timeout: neither has this wait */
-    if (grace > 0) socket_ms = grace > INT_MAX - wait_ms ? INT_MAX : grace + wait_ms;
+    int64_t grace = pottery__client_command_timeout(q->c.client);
+    int64_t socket_ms = POTTERY_FOREVER; /* the client has no timeout: neither has this wait */
+    if (grace != POTTERY_FOREVER) socket_ms = grace > INT64_MAX - wait_ms ? INT64_MAX : grace + wait_ms;
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "XREAD");

@@ -287,7 +287,7 @@ static void test_null_arguments(void **state)
     assert_null(c);
     pottery_client_free(NULL);
     assert_int_equal(POTTERY_EINVAL, pottery_client_ping(NULL));
-    pottery_client_stats_get(NULL, &st);
+    pottery_client_stats_get(&st, NULL);
     assert_int_equal(0, (int)(st.round_trips + st.commands + st.reconnects));
     pottery_client_stats_get(NULL, NULL);
     pottery_client_stats_reset(NULL);
@@ -333,12 +333,21 @@ static void test_bad_options(void **state)
     (void)state;
     pottery_client *c = NULL;
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.connect_timeout_ms = -1;
+    o.connect_timeout_ms = -2;
     assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
-    o = (pottery_client_options)POTTERY_CLIENT_OPTIONS_INIT;
+    pottery_client_options_init(&o);
+    o.command_timeout_ms = 0; /* "do not wait" means nothing for a connection */
+    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    pottery_client_options_init(&o);
+    o.version = 0; /* not initialised */
+    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_message_contains("not initialised");
+    o.version = POTTERY_CLIENT_OPTIONS_VERSION + 1; /* from a newer header */
+    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    pottery_client_options_init(&o);
     o.command_timeout_ms = -5;
     assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
-    o = (pottery_client_options)POTTERY_CLIENT_OPTIONS_INIT;
+    pottery_client_options_init(&o);
     o.db = -2;
     assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     assert_null(c);
@@ -516,7 +525,7 @@ static void test_scan_endless_without_timeout(void **state)
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.command_timeout_ms = 0;
+    o.command_timeout_ms = POTTERY_FOREVER;
     pottery_client *c = open_client(url, &o);
     pottery_scan s;
     const char *item;
@@ -525,7 +534,7 @@ static void test_scan_endless_without_timeout(void **state)
     assert_message_contains("empty");
     pottery__scan_free(&s);
     pottery_client_stats st;
-    pottery_client_stats_get(c, &st);
+    pottery_client_stats_get(&st, c);
     assert_true(st.round_trips >= 1000);
     pottery_client_free(c);
     fake_server_stop(fs);

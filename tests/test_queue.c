@@ -59,9 +59,12 @@ static void expect_text(pottery_queue *q, const char *want)
     pottery_value_dispose(&v);
 }
 
+/* xread_block's timeout_ms for "the client's own timeout". */
+#define CLIENT_TIMEOUT INT64_MIN
+
 /* XREAD BLOCK block_ms STREAMS key $ on c (with timeout_ms for this command, or the client's
- * own timeout when < 0): a nil reply (0) or an error, and no reply object. */
-static int xread_block(pottery_client *c, const char *key, int block_ms, int timeout_ms)
+ * own timeout for CLIENT_TIMEOUT): a nil reply (0) or an error, and no reply object. */
+static int xread_block(pottery_client *c, const char *key, int block_ms, int64_t timeout_ms)
 {
     char ms[16];
     snprintf(ms, sizeof ms, "%d", block_ms);
@@ -74,7 +77,7 @@ static int xread_block(pottery_client *c, const char *key, int block_ms, int tim
     pottery__cmd_cstr(&cmd, key);
     pottery__cmd_cstr(&cmd, "$");
     pottery_reply *r = NULL;
-    int rc = timeout_ms < 0 ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
+    int rc = timeout_ms == CLIENT_TIMEOUT ? pottery__exec(&r, c, &cmd) : pottery__exec_timeout(&r, c, &cmd, timeout_ms);
     if (rc == 0)
         assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
     else
@@ -308,7 +311,7 @@ static void test_timed_get_times_out(void **state)
     assert_true(elapsed >= 350 && elapsed < 350 + 400);
 
     /* The client's own timeout is back in force afterwards. */
-    assert_int_equal(xread_block(c, "timed", 600, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "timed", 600, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
     assert_int_equal(pottery_queue_put(q, pottery_int(2)), 0); /* reconnects */
     pottery_value_dispose(&v);
     pottery_queue_free(sliced);
@@ -919,21 +922,21 @@ static void test_exec_timeout(void **state)
 {
     (void)state;
     pottery_client *c = open_client_timeout(server.url, 150); /* the client's own timeout */
-    assert_int_equal(xread_block(c, "never", 50, -1), 0);
-    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 50, CLIENT_TIMEOUT), 0);
+    assert_int_equal(xread_block(c, "never", 400, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
     assert_int_equal((int)stats_of(c).reconnects, 0);
 
     /* A longer timeout for one command; the client's is back right after it, on the same
      * connection. */
     assert_int_equal(xread_block(c, "never", 400, 2000), 0); /* reconnects first */
     assert_int_equal((int)stats_of(c).reconnects, 1);
-    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 400, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
     assert_message_contains("150 ms");
     assert_int_equal((int)stats_of(c).reconnects, 1);
 
-    /* 0 = no timeout; then the reconnected context has the client's timeout too. */
-    assert_int_equal(xread_block(c, "never", 400, 0), 0);
-    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    /* POTTERY_FOREVER = no timeout; then the reconnected context has the client's too. */
+    assert_int_equal(xread_block(c, "never", 400, POTTERY_FOREVER), 0);
+    assert_int_equal(xread_block(c, "never", 400, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
 
     /* A shorter timeout that expires: ETIMEOUT naming it; the next plain command
      * reconnects with the client's timeout. */
@@ -941,15 +944,15 @@ static void test_exec_timeout(void **state)
     assert_int_equal(xread_block(c, "never", 1000, 100), POTTERY_ETIMEOUT);
     assert_true(now_ms() - t0 < 600);
     assert_message_contains("100 ms");
-    assert_int_equal(xread_block(c, "never", 50, -1), 0);
-    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 50, CLIENT_TIMEOUT), 0);
+    assert_int_equal(xread_block(c, "never", 400, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
 
     /* After an error reply the timeout is restored as well. */
     free(raw("SET", "never", "x", NULL));
     assert_wrongtype(xread_block(c, "never", 400, 2000));
     free(raw("DEL", "never", NULL));
     uint64_t reconnects = stats_of(c).reconnects;
-    assert_int_equal(xread_block(c, "never", 400, -1), POTTERY_ETIMEOUT);
+    assert_int_equal(xread_block(c, "never", 400, CLIENT_TIMEOUT), POTTERY_ETIMEOUT);
     assert_int_equal(stats_of(c).reconnects, reconnects); /* same connection as the error */
 
     /* Counting as one command, one round trip; bad arguments. */
@@ -962,14 +965,16 @@ static void test_exec_timeout(void **state)
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "PING");
     pottery_reply *r = (pottery_reply *)&cmd;
-    assert_int_equal(pottery__exec_timeout(&r, c, &cmd, -1), POTTERY_EINVAL);
+    assert_int_equal(pottery__exec_timeout(&r, c, &cmd, -2), POTTERY_EINVAL);
+    assert_null(r);
+    assert_int_equal(pottery__exec_timeout(&r, c, &cmd, 0), POTTERY_EINVAL);
     assert_null(r);
     assert_int_equal(pottery__exec_timeout(NULL, NULL, &cmd, 10), POTTERY_EINVAL);
     assert_int_equal(pottery__exec_timeout(NULL, c, NULL, 10), POTTERY_EINVAL);
     assert_int_equal(pottery__exec_timeout(NULL, c, &cmd, 10), 0);
     pottery__cmd_free(&cmd);
     assert_int_equal(pottery__client_command_timeout(c), 150);
-    assert_int_equal(pottery__client_command_timeout(NULL), 0);
+    assert_int_equal(pottery__client_command_timeout(NULL), POTTERY_FOREVER);
     pottery_client_free(c);
 }
 

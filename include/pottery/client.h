@@ -18,6 +18,7 @@
 #ifndef POTTERY_CLIENT_H
 #define POTTERY_CLIENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common.h"
@@ -26,22 +27,38 @@ POTTERY_BEGIN_DECLS
 
 typedef struct pottery_client pottery_client;
 
+/** The version of pottery_client_options this header describes. */
+#define POTTERY_CLIENT_OPTIONS_VERSION 1
+
+/** How to connect. Initialise with POTTERY_CLIENT_OPTIONS_INIT or
+ * pottery_client_options_init(), then change what you need; members are only ever
+ * appended, and `version` tells the library which ones your program knows. */
 typedef struct pottery_client_options {
-    int connect_timeout_ms; /* default 1000; 0 waits as long as the OS does */
-    int command_timeout_ms; /* default 1000 (pottery's socket timeout); 0 = no timeout.
-                               A deadline for each call as a whole (every byte sent and
-                               received, every round trip of an operation that needs
-                               several), not for each socket read: a server that trickles
-                               its answer still fails the call on time (POTTERY_ETIMEOUT) */
-    const char *username;   /* ACL user; NULL = the URL's (if any) */
-    const char *password;   /* NULL = the URL's (if any) */
-    int db;                 /* -1 = the URL's (default 0) */
+    unsigned int version;       /**< POTTERY_CLIENT_OPTIONS_VERSION, set by the initialisers */
+    int64_t connect_timeout_ms; /**< default 1000; POTTERY_FOREVER: as long as the OS takes */
+    int64_t command_timeout_ms; /**< default 1000 (pottery's socket timeout); POTTERY_FOREVER:
+                                     no limit. A deadline for each call as a whole (every byte
+                                     sent and received, every round trip of an operation that
+                                     needs several), not for each socket read: a server that
+                                     trickles its answer still fails the call on time
+                                     (POTTERY_ETIMEOUT) */
+    const char *username;       /**< ACL user; NULL = the URL's (if any) */
+    const char *password;       /**< NULL = the URL's (if any) */
+    int db;                     /**< -1 = the URL's (default 0) */
 } pottery_client_options;
 
+/** Defaults (pottery's): 1 s timeouts, the URL's user, password and database. */
 #define POTTERY_CLIENT_OPTIONS_INIT                                                                                    \
     {                                                                                                                  \
-        1000, 1000, NULL, NULL, -1                                                                                     \
+        POTTERY_CLIENT_OPTIONS_VERSION, 1000, 1000, NULL, NULL, -1                                                     \
     }
+
+/** Set *opts to the defaults (the same as POTTERY_CLIENT_OPTIONS_INIT; usable from C++). */
+static inline void pottery_client_options_init(pottery_client_options *opts)
+{
+    pottery_client_options defaults = POTTERY_CLIENT_OPTIONS_INIT;
+    *opts = defaults;
+}
 
 /* Connect to the server named by url:
  *   redis://[[user]:password@]host[:port][/db]      (port 6379, db 0 by default)
@@ -49,7 +66,9 @@ typedef struct pottery_client_options {
  * Percent-escapes in user and password are decoded. url NULL means $REDIS_URL, or
  * "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
  * *out is the caller's; release it with pottery_client_free().
- * Errors: POTTERY_EINVAL (malformed URL), POTTERY_ECONN (unreachable, refused),
+ * Timeouts must be > 0 or POTTERY_FOREVER.
+ * Errors: POTTERY_EINVAL (malformed URL, options not initialised or out of range),
+ * POTTERY_ECONN (unreachable, refused),
  * POTTERY_ETIMEOUT (no answer within connect_timeout_ms), POTTERY_EREDIS (AUTH or SELECT
  * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING in one round trip. */
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
@@ -70,7 +89,7 @@ typedef struct pottery_client_stats {
     uint64_t reconnects;
 } pottery_client_stats;
 
-POTTERY_API void pottery_client_stats_get(const pottery_client *client, pottery_client_stats *out);
+POTTERY_API void pottery_client_stats_get(pottery_client_stats *out, const pottery_client *client);
 POTTERY_API void pottery_client_stats_reset(pottery_client *client);
 
 POTTERY_END_DECLS

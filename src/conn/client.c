@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "conn/client_impl.h"
 #include "core/error.h"
+#include "core/options.h"
 
 /* ---- public API ---- */
 
@@ -25,6 +26,11 @@ static void wipe_free(char *s)
     volatile char *v = s;
     while (*v) *v++ = '\0';
     pottery__free(s);
+}
+
+static int valid_timeout(int64_t ms)
+{
+    return ms > 0 || ms == POTTERY_FOREVER;
 }
 
 static int make_endpoint(pottery_client *c)
@@ -49,8 +55,10 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     if (!opts) opts = &defaults;
-    if (opts->connect_timeout_ms < 0 || opts->command_timeout_ms < 0)
-        return pottery__error(POTTERY_EINVAL, "timeouts must be >= 0 ms");
+    if ((rc = pottery__options_check(opts->version, POTTERY_CLIENT_OPTIONS_VERSION, __func__)) < 0) return rc;
+    if (!valid_timeout(opts->connect_timeout_ms) || !valid_timeout(opts->command_timeout_ms))
+        return pottery__error(POTTERY_EINVAL, "%s: timeouts must be > 0 ms or POTTERY_FOREVER (got %lld and %lld)",
+                              __func__, (long long)opts->connect_timeout_ms, (long long)opts->command_timeout_ms);
     if (opts->db < -1) return pottery__error(POTTERY_EINVAL, "db must be a non-negative integer (or -1 for the URL's)");
     if (!url) {
         url = getenv("REDIS_URL");
@@ -112,7 +120,7 @@ int pottery_client_ping(pottery_client *client)
     return rc;
 }
 
-void pottery_client_stats_get(const pottery_client *client, pottery_client_stats *out)
+void pottery_client_stats_get(pottery_client_stats *out, const pottery_client *client)
 {
     if (!out) return;
     if (!client) {
@@ -137,7 +145,7 @@ int pottery__client_same_server(const pottery_client *a, const pottery_client *b
     return x->port == y->port && strcmp(x->host, y->host) == 0;
 }
 
-int pottery__client_command_timeout(const pottery_client *c)
+int64_t pottery__client_command_timeout(const pottery_client *c)
 {
-    return c ? c->command_timeout_ms : 0;
+    return c ? c->command_timeout_ms : POTTERY_FOREVER;
 }

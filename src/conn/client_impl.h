@@ -47,13 +47,13 @@ struct pottery_client {
     int fd;                     /* ctx's socket, non-blocking */
     pottery_url addr;           /* where and how to connect (URL with the options applied) */
     char *endpoint;             /* "host:port" or "unix:/path", for messages */
-    int connect_timeout_ms;
-    int command_timeout_ms;
-    pottery_buf out;     /* formatted commands not yet written to the socket */
-    int64_t deadline_ms; /* monotonic ms at which the current call times out */
-    int deadline_set;    /* a call is running: deadline_ms applies */
-    int call_timeout_ms; /* the timeout deadline_ms was set from (0 = none), for messages */
-    int call_depth;      /* nesting of pottery__call_begin */
+    int64_t connect_timeout_ms; /* > 0, or POTTERY_FOREVER */
+    int64_t command_timeout_ms; /* > 0, or POTTERY_FOREVER */
+    pottery_buf out;            /* formatted commands not yet written to the socket */
+    int64_t deadline_ms;        /* monotonic ms at which the current call times out */
+    int deadline_set;           /* a call is running: deadline_ms applies */
+    int64_t call_timeout_ms;    /* the timeout deadline_ms was set from (POTTERY_FOREVER: none) */
+    int call_depth;             /* nesting of pottery__call_begin */
     pottery_client_stats stats;
     uint64_t gen;    /* bumped by every successful connect */
     size_t pending;  /* replies still to be read for commands sent */

@@ -120,11 +120,12 @@ int pottery__cmd_value(pottery_cmd *c, const pottery_value *v);   /* canonical J
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
 
 /* pottery__exec with timeout_ms instead of the client's command timeout as the deadline of
- * this one command (0 = wait as long as it takes), e.g. for a command that blocks on the
- * server longer than the client's own timeout. One round trip; replies and errors as
- * pottery__exec (ETIMEOUT when timeout_ms passes). EINVAL if timeout_ms < 0. Inside a call
- * scope (pottery__call_begin) the scope's deadline applies instead. */
-int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms);
+ * this one command (POTTERY_FOREVER: wait as long as it takes), e.g. for a command that
+ * blocks on the server longer than the client's own timeout. One round trip; replies and
+ * errors as pottery__exec (ETIMEOUT when timeout_ms passes). EINVAL unless timeout_ms > 0
+ * or POTTERY_FOREVER. Inside a call scope (pottery__call_begin) the scope's deadline
+ * applies instead. */
+int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int64_t timeout_ms);
 
 /* A call scope: every round trip between begin and the matching end shares one deadline,
  * the client's command timeout counted from begin (from the first command sent when no
@@ -133,7 +134,7 @@ int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *c
  * timeout bounds a call". Scopes nest; the outermost one sets the deadline. Costs nothing
  * on the wire. */
 void pottery__call_begin(pottery_client *c);
-void pottery__call_begin_timeout(pottery_client *c, int timeout_ms);
+void pottery__call_begin_timeout(pottery_client *c, int64_t timeout_ms);
 void pottery__call_end(pottery_client *c);
 
 /* n commands in one round trip. outs[i] receives each reply (ERROR replies included:
@@ -274,8 +275,9 @@ void pottery__scan_free(pottery_scan *s);
 /* 1 if both clients talk to the same server and database (host/port or socket, db). */
 int pottery__client_same_server(const pottery_client *a, const pottery_client *b);
 
-/* The client's command timeout in ms (0 = none), as given to pottery_client_open. */
-int pottery__client_command_timeout(const pottery_client *c);
+/* The client's command timeout in ms (POTTERY_FOREVER: none), as given to
+ * pottery_client_open; POTTERY_FOREVER for NULL. */
+int64_t pottery__client_command_timeout(const pottery_client *c);
 
 /* A new key "pottery:<uuid4>" that did not exist (checked with EXISTS, up to 3 tries;
  * then POTTERY_ERANDOMKEY). out must hold POTTERY_RANDOM_KEY_SIZE bytes. */

@@ -25,12 +25,13 @@ int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
     return pottery__reply_deliver(out, r);
 }
 
-int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int timeout_ms)
+int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *cmd, int64_t timeout_ms)
 {
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
-    if (timeout_ms < 0)
-        return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be >= 0 (got %d)", __func__, timeout_ms);
+    if (timeout_ms <= 0 && timeout_ms != POTTERY_FOREVER)
+        return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be > 0 or POTTERY_FOREVER (got %lld)", __func__,
+                              (long long)timeout_ms);
     pottery__call_begin_timeout(c, timeout_ms);
     int rc = pottery__exec(out, c, cmd);
     pottery__call_end(c);

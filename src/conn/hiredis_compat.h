@@ -13,6 +13,7 @@
 #define POTTERY_CONN_HIREDIS_COMPAT_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/time.h>
@@ -22,27 +23,28 @@
 #include "conn/conn.h"
 #include "pottery/errors.h"
 
-/* What a connect timeout of 0 ("as long as the OS does") becomes: hiredis needs a finite
+/* What a connect timeout without limit (POTTERY_FOREVER) becomes: hiredis needs a finite
  * poll() timeout, and the kernel gives up on a TCP connect long before a day is over. */
-#define COMPAT_FOREVER_MS (24 * 3600 * 1000)
+#define COMPAT_FOREVER_MS (24LL * 3600 * 1000)
 
-static inline struct timeval compat_timeval(int ms)
+static inline struct timeval compat_timeval(int64_t ms)
 {
+    if (ms < 0 || ms > COMPAT_FOREVER_MS) ms = COMPAT_FOREVER_MS;
     struct timeval tv;
-    tv.tv_sec = ms / 1000;
-    tv.tv_usec = (ms % 1000) * 1000;
+    tv.tv_sec = (time_t)(ms / 1000);
+    tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
     return tv;
 }
 
 /* Both return NULL only when out of memory; otherwise check ctx->err. */
-static inline redisContext *compat_connect_tcp(const char *host, int port, int timeout_ms)
+static inline redisContext *compat_connect_tcp(const char *host, int port, int64_t timeout_ms)
 {
-    return redisConnectWithTimeout(host, port, compat_timeval(timeout_ms > 0 ? timeout_ms : COMPAT_FOREVER_MS));
+    return redisConnectWithTimeout(host, port, compat_timeval(timeout_ms));
 }
 
-static inline redisContext *compat_connect_unix(const char *path, int timeout_ms)
+static inline redisContext *compat_connect_unix(const char *path, int64_t timeout_ms)
 {
-    return redisConnectUnixWithTimeout(path, compat_timeval(timeout_ms > 0 ? timeout_ms : COMPAT_FOREVER_MS));
+    return redisConnectUnixWithTimeout(path, compat_timeval(timeout_ms));
 }
 
 /* The reader's object functions: create_array receives the announced count as long long

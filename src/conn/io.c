@@ -29,11 +29,11 @@
 
 /* ---- deadlines ---- */
 
-static void deadline_arm(pottery_client *c, int timeout_ms)
+static void deadline_arm(pottery_client *c, int64_t timeout_ms)
 {
     c->deadline_set = 1;
     c->call_timeout_ms = timeout_ms;
-    c->deadline_ms = timeout_ms > 0 ? pottery__monotonic_ms() + timeout_ms : INT64_MAX;
+    c->deadline_ms = timeout_ms == POTTERY_FOREVER ? INT64_MAX : pottery__monotonic_ms() + timeout_ms;
 }
 
 /* The call is over once nothing is pending and no scope holds it open. */
@@ -43,13 +43,12 @@ static void deadline_settle(pottery_client *c)
 }
 
 /* The timeout a new call gets: the connect timeout while handshaking, else the command's. */
-static int current_timeout(const pottery_client *c)
+static int64_t current_timeout(const pottery_client *c)
 {
-    return c->counting ? c->command_timeout_ms
-                       : (c->connect_timeout_ms > 0 ? c->connect_timeout_ms : c->command_timeout_ms);
+    return c->counting || c->connect_timeout_ms == POTTERY_FOREVER ? c->command_timeout_ms : c->connect_timeout_ms;
 }
 
-void pottery__call_begin_timeout(pottery_client *c, int timeout_ms)
+void pottery__call_begin_timeout(pottery_client *c, int64_t timeout_ms)
 {
     if (c->call_depth++ == 0 && c->pending == 0) deadline_arm(c, timeout_ms);
 }
@@ -72,7 +71,7 @@ static int io_failure(pottery_client *c, int code, const char *doing, const char
     if (code == POTTERY_ENOMEM)
         pottery__error_oom();
     else if (code == POTTERY_ETIMEOUT)
-        pottery__error(code, "%s %s: no answer within %d ms", doing, c->endpoint, c->call_timeout_ms);
+        pottery__error(code, "%s %s: no answer within %lld ms", doing, c->endpoint, (long long)c->call_timeout_ms);
     else
         pottery__error(code, "%s %s: %s", doing, c->endpoint, why);
     pottery__conn_drop(c);
@@ -348,7 +347,8 @@ int pottery__conn_connect(pottery_client *c)
         if (code == POTTERY_ENOMEM)
             pottery__error_oom();
         else if (code == POTTERY_ETIMEOUT)
-            pottery__error(code, "connecting to %s: timed out after %d ms", c->endpoint, c->connect_timeout_ms);
+            pottery__error(code, "connecting to %s: timed out after %lld ms", c->endpoint,
+                           (long long)c->connect_timeout_ms);
         else
             pottery__error(code, "connecting to %s: %s", c->endpoint, ctx->errstr);
         redisFree(ctx);
@@ -382,7 +382,8 @@ int pottery__conn_connect(pottery_client *c)
 
     /* The handshake is a call of its own, bounded by the connect timeout, even when it
      * happens inside a call that found the connection dropped. */
-    int depth = c->call_depth, armed = c->deadline_set, timeout = c->call_timeout_ms;
+    int depth = c->call_depth, armed = c->deadline_set;
+    int64_t timeout = c->call_timeout_ms;
     int64_t deadline = c->deadline_ms;
     c->call_depth = 0;
     c->deadline_set = 0;

@@ -72,7 +72,7 @@ char *raw(const char *arg0, ...)
 pottery_client_stats stats_of(const pottery_client *c)
 {
     pottery_client_stats st;
-    pottery_client_stats_get(c, &st);
+    pottery_client_stats_get(&st, c);
     return st;
 }
 
