@@ -2,7 +2,9 @@
 #
 # Layout (GNUInstallDirs, relative to the install prefix unless a dir was given absolute):
 #   ${CMAKE_INSTALL_INCLUDEDIR}/pottery.h, pottery/*.h
-#   ${CMAKE_INSTALL_LIBDIR}/libpottery.{a,so*}
+#   ${CMAKE_INSTALL_LIBDIR}/libpottery.a, or libpottery.so -> libpottery.so.<soversion> ->
+#                          libpottery.so.<version> (soversion 0.<minor> while the major
+#                          version is 0, <major> from 1.0 on; see CMakeLists.txt)
 #   ${CMAKE_INSTALL_LIBDIR}/cmake/pottery/   potteryConfig.cmake, potteryConfigVersion.cmake,
 #                                            potteryTargets*.cmake, FindPotteryHiredis.cmake
 #   ${CMAKE_INSTALL_LIBDIR}/pkgconfig/libpottery.pc
@@ -105,10 +107,18 @@ configure_package_config_file(
   "${pottery_BINARY_DIR}/pottery-package/potteryConfig.cmake"
   INSTALL_DESTINATION "${POTTERY_INSTALL_CMAKEDIR}")
 
+# The same rule as the SONAME (CMakeLists.txt): 0.x versions are compatible only within a
+# minor version, so find_package(pottery 0.1) turns 0.2 down; from 1.0 on, within a major.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_pottery_compatibility SameMinorVersion)
+else()
+  set(_pottery_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file(
   "${pottery_BINARY_DIR}/pottery-package/potteryConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}"
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${_pottery_compatibility})
+unset(_pottery_compatibility)
 
 install(FILES
     "${pottery_BINARY_DIR}/pottery-package/potteryConfig.cmake"

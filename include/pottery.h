@@ -1,5 +1,6 @@
-/*
- * pottery.h: the whole of libpottery, Redis containers and distributed primitives for C.
+/**
+ * @file
+ * The whole of libpottery, Redis containers and distributed primitives for C.
  *
  * Each module also has its own header under pottery/ that can be included alone.
  * Conventions (see README.md): functions return 0 or a negative POTTERY_E* code; results

@@ -2,10 +2,12 @@
 #
 #   packaging_install[_static]      fixtures: a separate build of the library (shared, and
 #                                   static) installed into a scratch prefix under the build tree
-#   consumer_find_package[_static]  find_package(pottery 0.1 CONFIG) + pottery::pottery, C and C++
+#   consumer_find_package[_static]  find_package(pottery MAJOR.MINOR CONFIG) + pottery::pottery,
+#                                   C and C++; other versions turned down as the policy says
 #   consumer_pkg_config[_static]    cc $(pkg-config --cflags libpottery) main.c $(pkg-config --libs ...)
 #   consumer_subdirectory           add_subdirectory(libpottery) brings no tests/examples/installs
-#   symbols_exported                only public pottery_* symbols exported; SONAME libpottery.so.N
+#   symbols_exported                only public pottery_* symbols exported; the SONAME follows
+#                                   the policy below
 #   headers_standalone_*            each public header compiles alone as C99 and as C++11
 #
 # The nested builds do not inherit this build's flags (sanitizers, -Werror): they are built
@@ -40,6 +42,16 @@ enable_language(CXX)
 set(_pkg_common -DGENERATOR=${CMAKE_GENERATOR} -DMAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}
                 -DC_COMPILER=${CMAKE_C_COMPILER})
 
+# The SONAME policy (README.md, "Versioning and ABI"), restated here rather than taken from
+# the build so that the tests check it: 0.x minor versions are incompatible with each other,
+# so 0.MINOR installs as libpottery.so.0.MINOR and never as libpottery.so.0; from 1.0 on,
+# libpottery.so.MAJOR.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_pkg_soname "libpottery.so.0.${PROJECT_VERSION_MINOR}")
+else()
+  set(_pkg_soname "libpottery.so.${PROJECT_VERSION_MAJOR}")
+endif()
+
 # --- fixtures: install the library ------------------------------------------------------------
 foreach(_variant shared static)
   if(_variant STREQUAL "shared")
@@ -52,7 +64,7 @@ foreach(_variant shared static)
   add_test(NAME packaging_install${_suffix}
     COMMAND "${CMAKE_COMMAND}" -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
             -DWORK_DIR=${_pkg_work}/${_variant} -DSHARED=${_shared} -DBUILD_TYPE=Release
-            ${_pkg_common} -P "${_pkg_consumers}/install.cmake")
+            -DEXPECT_SONAME=${_pkg_soname} ${_pkg_common} -P "${_pkg_consumers}/install.cmake")
   set_tests_properties(packaging_install${_suffix} PROPERTIES
     FIXTURES_SETUP pottery_installed_${_variant} TIMEOUT 600)
 
@@ -65,13 +77,13 @@ foreach(_variant shared static)
   add_test(NAME consumer_find_package${_suffix}
     COMMAND "${CMAKE_COMMAND}" -DSOURCE=${_pkg_consumers}/find_package
             -DBINARY=${_pkg_work}/find_package_${_variant}
-            "-DARGS=-DCMAKE_PREFIX_PATH=${_prefix}|-DEXPECT_TYPE=${_type}"
+            "-DARGS=-DCMAKE_PREFIX_PATH=${_prefix}|-DEXPECT_TYPE=${_type}|-DEXPECT_VERSION=${PROJECT_VERSION}"
             "-DRUN=consumer|consumer_cxx" -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
             ${_pkg_common} -P "${_pkg_consumers}/build_and_run.cmake")
   add_test(NAME consumer_pkg_config${_suffix}
     COMMAND "${CMAKE_COMMAND}" -DPREFIX=${_prefix} -DWORK_DIR=${_pkg_work}/pkg_config_${_variant}
             -DCC=${CMAKE_C_COMPILER} -DPKG_CONFIG=${POTTERY_PKG_CONFIG} -DREADELF=${POTTERY_READELF}
-            -DSHARED=${_shared} -DEXPECT_VERSION=${PROJECT_VERSION}
+            -DSHARED=${_shared} -DEXPECT_VERSION=${PROJECT_VERSION} -DEXPECT_SONAME=${_pkg_soname}
             -P "${_pkg_consumers}/pkg_config/run.cmake")
   set_tests_properties(consumer_find_package${_suffix} consumer_pkg_config${_suffix} PROPERTIES
     FIXTURES_REQUIRED pottery_installed_${_variant} TIMEOUT 300)
@@ -79,7 +91,7 @@ endforeach()
 
 add_test(NAME symbols_exported
   COMMAND "${CMAKE_COMMAND}" -DPREFIX=${_pkg_work}/shared/prefix -DNM=${POTTERY_NM}
-          -DREADELF=${POTTERY_READELF} -DEXPECT_SONAME=libpottery.so.${PROJECT_VERSION_MAJOR}
+          -DREADELF=${POTTERY_READELF} -DEXPECT_SONAME=${_pkg_soname}
           -P "${_pkg_consumers}/check_symbols.cmake")
 set_tests_properties(symbols_exported PROPERTIES
   FIXTURES_REQUIRED pottery_installed_shared TIMEOUT 60)

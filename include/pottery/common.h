@@ -1,7 +1,6 @@
-/*
- * libpottery: Redis containers and distributed primitives for C.
- *
- * common.h: the export macro and C++ linkage guards shared by every public header.
+/**
+ * @file
+ * The export macro, the C++ linkage guards and the constants every public header shares.
  *
  * Thread safety (stated once for the whole library): there is no hidden global mutable
  * state. A pottery_client, and every handle made from it, must be used by one thread at a
@@ -11,6 +10,12 @@
 #ifndef POTTERY_COMMON_H
 #define POTTERY_COMMON_H
 
+/**
+ * @def POTTERY_API
+ * Marks a function as part of the library's exported interface: default visibility with
+ * GCC and Clang (the library hides everything else), dllexport/dllimport for a Windows DLL
+ * (define POTTERY_SHARED when linking against one).
+ */
 #if defined(_WIN32) && defined(POTTERY_SHARED)
 #if defined(POTTERY_BUILDING)
 #define POTTERY_API __declspec(dllexport)
@@ -23,6 +28,10 @@
 #define POTTERY_API
 #endif
 
+/** @def POTTERY_BEGIN_DECLS
+ * Opens a block of declarations with C linkage when compiled as C++ (empty in C). */
+/** @def POTTERY_END_DECLS
+ * Closes the block opened by POTTERY_BEGIN_DECLS. */
 #ifdef __cplusplus
 #define POTTERY_BEGIN_DECLS extern "C" {
 #define POTTERY_END_DECLS }
@@ -33,8 +42,9 @@
 
 #include <stdint.h>
 
-/** A duration without limit: every duration in the library is int64_t milliseconds, where
- * POTTERY_FOREVER waits as long as it takes and 0 does not wait at all. */
+/** A duration without limit. Every duration in the library is int64_t milliseconds, where
+ * POTTERY_FOREVER waits as long as it takes, 0 does not wait at all, and any other negative
+ * value is POTTERY_EINVAL. */
 #define POTTERY_FOREVER ((int64_t)-1)
 
 #endif /* POTTERY_COMMON_H */

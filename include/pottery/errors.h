@@ -1,5 +1,6 @@
-/*
- * errors.h: error codes and the thread-local last-error record.
+/**
+ * @file
+ * Error codes and the thread-local last-error record.
  *
  * Every function that can fail returns int: 0 on success, a negative POTTERY_E* code on
  * failure. The codes mirror pottery's (Python's) exceptions. After a failure,
@@ -14,47 +15,50 @@
 
 POTTERY_BEGIN_DECLS
 
+/** What a failing call returns: 0 or one of these negative codes. */
 typedef enum pottery_error_code {
-    POTTERY_OK = 0,
-    POTTERY_ENOTFOUND = -1,    /* KeyError / ValueError "x not in ...": no such key or element */
-    POTTERY_EINDEX = -2,       /* IndexError: index out of range, pop from an empty sequence */
-    POTTERY_EEMPTY = -3,       /* QueueEmptyError: nothing to get from a queue */
-    POTTERY_EEXISTS = -4,      /* KeyExistsError: initial data given for a key that exists */
-    POTTERY_ETYPE = -5,        /* TypeError: a value that cannot be encoded as JSON (invalid
+    POTTERY_OK = 0,            /**< success */
+    POTTERY_ENOTFOUND = -1,    /**< KeyError / ValueError "x not in ...": no such key or element */
+    POTTERY_EINDEX = -2,       /**< IndexError: index out of range, pop from an empty sequence */
+    POTTERY_EEMPTY = -3,       /**< QueueEmptyError: nothing to get from a queue */
+    POTTERY_EEXISTS = -4,      /**< KeyExistsError: initial data given for a key that exists */
+    POTTERY_ETYPE = -5,        /**< TypeError: a value that cannot be encoded as JSON (invalid
                                  UTF-8, malformed JSON text, ...) */
-    POTTERY_EDECODE = -6,      /* data found in Redis is not JSON this library can decode */
-    POTTERY_EREDIS = -7,       /* Redis answered with an error reply (text in the message) */
-    POTTERY_ECONN = -8,        /* connection failed or dropped; the next call reconnects */
-    POTTERY_ETIMEOUT = -9,     /* connect or command timeout elapsed */
-    POTTERY_EQUORUM = -10,     /* QuorumNotAchieved */
-    POTTERY_EIMPOSSIBLE = -11, /* QuorumIsImpossible */
-    POTTERY_EUNLOCKED = -12,   /* ReleaseUnlockedLock / ExtendUnlockedLock */
-    POTTERY_EEXTENSIONS = -13, /* TooManyExtensions */
-    POTTERY_ENOMEM = -14,      /* out of memory */
-    POTTERY_EINVAL = -15,      /* invalid argument (NULL handle, malformed URL, ...) */
-    POTTERY_EITEROVER = -16,   /* StopIteration: an iterator has no more items (not a failure) */
-    POTTERY_ERANDOMKEY = -17,  /* RandomKeyError: every random key candidate already existed */
-    POTTERY_ECONFLICT = -18,   /* concurrent writers kept a WATCH transaction from committing */
-    POTTERY_ESTATE = -19,      /* RuntimeError: call not valid in the object's state */
-    POTTERY_ERANGE = -20,      /* a number does not fit the C type asked for */
-    POTTERY_EPROTOCOL = -21    /* the server answered what the command cannot answer (a reply
+    POTTERY_EDECODE = -6,      /**< data found in Redis is not JSON this library can decode */
+    POTTERY_EREDIS = -7,       /**< Redis answered with an error reply (text in the message) */
+    POTTERY_ECONN = -8,        /**< connection failed or dropped; the next call reconnects */
+    POTTERY_ETIMEOUT = -9,     /**< connect or command timeout elapsed */
+    POTTERY_EQUORUM = -10,     /**< QuorumNotAchieved */
+    POTTERY_EIMPOSSIBLE = -11, /**< QuorumIsImpossible */
+    POTTERY_EUNLOCKED = -12,   /**< ReleaseUnlockedLock / ExtendUnlockedLock */
+    POTTERY_EEXTENSIONS = -13, /**< TooManyExtensions */
+    POTTERY_ENOMEM = -14,      /**< out of memory */
+    POTTERY_EINVAL = -15,      /**< invalid argument (NULL handle, malformed URL, ...) */
+    POTTERY_EITEROVER = -16,   /**< StopIteration: an iterator has no more items (not a failure) */
+    POTTERY_ERANDOMKEY = -17,  /**< RandomKeyError: every random key candidate already existed */
+    POTTERY_ECONFLICT = -18,   /**< concurrent writers kept a WATCH transaction from committing */
+    POTTERY_ESTATE = -19,      /**< RuntimeError: call not valid in the object's state */
+    POTTERY_ERANGE = -20,      /**< a number does not fit the C type asked for */
+    POTTERY_EPROTOCOL = -21    /**< the server answered what the command cannot answer (a reply
                                  of the wrong type or shape, or announcing an absurd size);
                                  the connection is dropped if it may be out of step */
 } pottery_error_code;
 
-/* The last error raised on the calling thread. */
+/** The last error raised on the calling thread. */
 typedef struct pottery_error {
-    int code;            /* a pottery_error_code, or 0 if nothing failed yet */
-    const char *message; /* never NULL; valid until the next failing call on this thread */
+    int code;            /**< a pottery_error_code, or 0 if nothing failed yet */
+    const char *message; /**< never NULL; valid until the next failing call on this thread */
 } pottery_error;
 
-/* The last error set on this thread. Never NULL. Successful calls do not reset it. */
+/** The last error set on this thread. Never NULL. Successful calls do not reset it; the
+ * record belongs to the library (do not free it). */
 POTTERY_API const pottery_error *pottery_error_last(void);
 
-/* Forget the last error on this thread (code 0, empty message). */
+/** Forget the last error on this thread (code 0, empty message). */
 POTTERY_API void pottery_error_clear(void);
 
-/* Static English text for a code, e.g. "key not found". Unknown codes give "unknown error". */
+/** Static English text for a code, e.g. "index out of range" for POTTERY_EINDEX; unknown
+ * codes give "unknown error". The text is static: never free it. */
 POTTERY_API const char *pottery_strerror(int code);
 
 POTTERY_END_DECLS

@@ -1,7 +1,9 @@
 # ctest check (cmake -P) of the installed shared library:
 #  - every dynamic symbol it defines is a function or object named pottery_*, declared in an
 #    installed public header (linker-defined markers such as _init/_fini/_end are ignored);
-#  - its SONAME is libpottery.so.<major>.
+#  - its SONAME is EXPECT_SONAME (libpottery.so.0.<minor> while the major version is 0,
+#    libpottery.so.<major> from 1.0 on; tests/packaging.cmake states the policy), and the
+#    link of that name is installed next to it.
 #   -DPREFIX=, -DNM=, -DREADELF=, -DEXPECT_SONAME=
 cmake_minimum_required(VERSION 3.16)
 foreach(_var PREFIX NM READELF EXPECT_SONAME)

@@ -7,6 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The version macros must work in #if in a C99 program. */
+#if !POTTERY_VERSION_AT_LEAST(POTTERY_VERSION_MAJOR, POTTERY_VERSION_MINOR, POTTERY_VERSION_PATCH)
+#error "POTTERY_VERSION_AT_LEAST refuses the header's own version"
+#endif
+
 static int failures;
 
 static void check(int ok, const char *what)
@@ -32,6 +37,8 @@ int main(void)
     check(strcmp(POTTERY_VERSION_STRING, CONSUMER_EXPECT_VERSION) == 0,
           "POTTERY_VERSION_STRING equals the version of the found package");
 #endif
+    check(pottery_version_number() == POTTERY_VERSION_NUMBER,
+          "pottery_version_number() equals POTTERY_VERSION_NUMBER of the installed header");
     check(text != NULL && text[0] != '\0', "pottery_strerror(POTTERY_ENOTFOUND) is not empty");
 
     /* Nothing listens on port 1 of the loopback interface: the connection is refused. */

@@ -3,12 +3,16 @@
 #   -DSOURCE_DIR=  libpottery source tree
 #   -DWORK_DIR=    scratch dir: WORK_DIR/build (kept between runs), WORK_DIR/prefix (fresh)
 #   -DSHARED=ON|OFF, -DGENERATOR=, -DMAKE_PROGRAM=, -DC_COMPILER=, -DBUILD_TYPE=
+#   -DEXPECT_SONAME=  (SHARED=ON) the shared library's SONAME, e.g. libpottery.so.0.2
 cmake_minimum_required(VERSION 3.16)
 foreach(_var SOURCE_DIR WORK_DIR SHARED GENERATOR C_COMPILER)
   if(NOT DEFINED ${_var})
     message(FATAL_ERROR "install.cmake: -D${_var}= is required")
   endif()
 endforeach()
+if(SHARED AND NOT EXPECT_SONAME)
+  message(FATAL_ERROR "install.cmake: -DEXPECT_SONAME= is required with SHARED=ON")
+endif()
 if(NOT BUILD_TYPE)
   set(BUILD_TYPE Release)
 endif()
@@ -64,9 +68,12 @@ string(REGEX REPLACE ".*\"(([0-9]+)[0-9.]*)\".*" "\\1;\\2" v "${vline}")
 list(GET v 0 version)
 list(GET v 1 major)
 if(SHARED)
-  list(APPEND expected ${libdir}/libpottery.so ${libdir}/libpottery.so.${major}
-                       ${libdir}/libpottery.so.${version})
+  list(APPEND expected ${libdir}/libpottery.so ${libdir}/${EXPECT_SONAME} ${libdir}/libpottery.so.${version})
   set(unwanted ${libdir}/libpottery.a)
+  # While the major version is 0 nothing may claim the name every 0.x release would share.
+  if(NOT EXPECT_SONAME STREQUAL "libpottery.so.${major}")
+    list(APPEND unwanted ${libdir}/libpottery.so.${major})
+  endif()
 else()
   list(APPEND expected ${libdir}/libpottery.a)
   set(unwanted ${libdir}/libpottery.so)

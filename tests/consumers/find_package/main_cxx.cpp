@@ -12,6 +12,10 @@ int main()
         std::fprintf(stderr, "consumer_cxx: FAILED: pottery_version() mismatch\n");
         return 1;
     }
+    if (pottery_version_number() != POTTERY_VERSION_NUMBER || !POTTERY_VERSION_AT_LEAST(0, 0, 1)) {
+        std::fprintf(stderr, "consumer_cxx: FAILED: version number mismatch\n");
+        return 1;
+    }
     if (text == nullptr || text[0] == '\0') {
         std::fprintf(stderr, "consumer_cxx: FAILED: empty pottery_strerror()\n");
         return 1;

@@ -7,8 +7,9 @@
 #   -DCC=, -DPKG_CONFIG=, -DREADELF=
 #   -DSHARED=ON|OFF   what the prefix holds; OFF uses `pkg-config --static`
 #   -DEXPECT_VERSION=
+#   -DEXPECT_SONAME=  with SHARED=ON: the name the consumer must record as NEEDED
 cmake_minimum_required(VERSION 3.16)
-foreach(_var PREFIX WORK_DIR CC PKG_CONFIG READELF SHARED EXPECT_VERSION)
+foreach(_var PREFIX WORK_DIR CC PKG_CONFIG READELF SHARED EXPECT_VERSION EXPECT_SONAME)
   if(NOT DEFINED ${_var})
     message(FATAL_ERROR "pkg_config/run.cmake: -D${_var}= is required")
   endif()
@@ -74,10 +75,11 @@ get_filename_component(here "${CMAKE_CURRENT_LIST_FILE}" DIRECTORY)
 run(out "compiling and linking main.c" "${CC}" -std=c99 -Wall -Wextra -Wpedantic -Werror
     ${cflags} "${here}/../consumer_main.c" ${libs} -o "${exe}")
 
-# Linked the way the prefix says: shared -> needs libpottery.so.N, static -> does not.
+# Linked the way the prefix says: shared -> needs the library by its SONAME, static -> does not.
 run(dyn "readelf -d" "${READELF}" -d "${exe}")
-if(SHARED AND NOT dyn MATCHES "NEEDED[^\n]*\\[libpottery\\.so")
-  message(FATAL_ERROR "the consumer does not need libpottery.so:\n${dyn}")
+string(REPLACE "." "\\." soname_re "${EXPECT_SONAME}")
+if(SHARED AND NOT dyn MATCHES "NEEDED[^\n]*\\[${soname_re}\\]")
+  message(FATAL_ERROR "the consumer does not need ${EXPECT_SONAME}:\n${dyn}")
 elseif(NOT SHARED AND dyn MATCHES "libpottery")
   message(FATAL_ERROR "the static consumer needs a shared libpottery:\n${dyn}")
 endif()
