@@ -27,7 +27,7 @@
 #include "conn/url.h"
 
 /* Pending output is written to the socket once it grows past this many bytes. */
-#define POTTERY_FLUSH_BYTES (64u * 1024u)
+#define POTTERY_FLUSH_BYTES ((size_t)64 * 1024)
 
 /* A Lua script this client has used: keyed by the pottery_script pointer (and its source
  * pointer, so that a reused address with other text is not mistaken for it). */

@@ -54,35 +54,35 @@ static inline redisContext *compat_connect_unix(const char *path, int64_t timeou
 #define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                                \
     static void *name##_array(const redisReadTask *t, size_t n)                                                        \
     {                                                                                                                  \
-        return array_fn(t, n > (size_t)LLONG_MAX ? LLONG_MAX : (long long)n);                                          \
+        return (array_fn)(t, n > (size_t)LLONG_MAX ? LLONG_MAX : (long long)n);                                        \
     }                                                                                                                  \
     static void *name##_double(const redisReadTask *t, double d, char *s, size_t len)                                  \
     {                                                                                                                  \
         (void)d;                                                                                                       \
-        return str_fn(t, s, len);                                                                                      \
+        return (str_fn)(t, s, len);                                                                                    \
     }                                                                                                                  \
     static void *name##_bool(const redisReadTask *t, int b)                                                            \
     {                                                                                                                  \
-        return int_fn(t, b);                                                                                           \
+        return (int_fn)(t, b);                                                                                         \
     }                                                                                                                  \
-    static redisReplyObjectFunctions name = { .createString = str_fn,                                                  \
+    static redisReplyObjectFunctions name = { .createString = (str_fn),                                                \
                                               .createArray = name##_array,                                             \
-                                              .createInteger = int_fn,                                                 \
+                                              .createInteger = (int_fn),                                               \
                                               .createDouble = name##_double,                                           \
-                                              .createNil = nil_fn,                                                     \
+                                              .createNil = (nil_fn),                                                   \
                                               .createBool = name##_bool,                                               \
-                                              .freeObject = free_fn };
+                                              .freeObject = (free_fn) };
 #else
 #define COMPAT_DEFINE_READER_FUNCTIONS(name, str_fn, array_fn, int_fn, nil_fn, free_fn)                                \
     static void *name##_array(const redisReadTask *t, int n)                                                           \
     {                                                                                                                  \
-        return array_fn(t, n);                                                                                         \
+        return (array_fn)(t, n);                                                                                       \
     }                                                                                                                  \
-    static redisReplyObjectFunctions name = { .createString = str_fn,                                                  \
+    static redisReplyObjectFunctions name = { .createString = (str_fn),                                                \
                                               .createArray = name##_array,                                             \
-                                              .createInteger = int_fn,                                                 \
-                                              .createNil = nil_fn,                                                     \
-                                              .freeObject = free_fn };
+                                              .createInteger = (int_fn),                                               \
+                                              .createNil = (nil_fn),                                                   \
+                                              .freeObject = (free_fn) };
 #endif
 
 /* The length announced by a bulk string whose header the reader has seen but whose body

@@ -25,7 +25,7 @@
 #endif
 
 /* Keep at most this much output buffer memory between calls (a large command grows it). */
-#define KEEP_OUT_BYTES (1024u * 1024u)
+#define KEEP_OUT_BYTES ((size_t)1024 * 1024)
 
 /* ---- deadlines ---- */
 

@@ -64,7 +64,7 @@ static int fetch(pottery_scan *s)
     const pottery_reply *cur = pottery__reply_at(r, 0);
     const pottery_reply *items = pottery__reply_at(r, 1);
     size_t len = 0, count = 0;
-    const char *text = NULL;
+    const char *text = "";
     rc = pottery__reply_array_n(r, 2, s->verb);
     if (rc == 0) rc = pottery__reply_bytes(&text, &len, cur, s->verb);
     if (rc == 0) rc = pottery__reply_array(&count, items, s->verb);

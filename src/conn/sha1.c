@@ -16,7 +16,7 @@ static uint32_t load_be32(const unsigned char *p)
 static void compress(uint32_t h[5], const unsigned char block[64])
 {
     uint32_t w[80];
-    for (int t = 0; t < 16; t++) w[t] = load_be32(block + 4 * t);
+    for (size_t t = 0; t < 16; t++) w[t] = load_be32(block + 4 * t);
     for (int t = 16; t < 80; t++) w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
 
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
@@ -95,7 +95,7 @@ void pottery__sha1_final(pottery_sha1 *s, unsigned char digest[20])
     memset(s->block + s->used, 0, 56 - s->used);
     for (int i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
     compress(s->h, s->block);
-    for (int i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 5; i++) {
         digest[4 * i] = (unsigned char)(s->h[i] >> 24);
         digest[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         digest[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
@@ -112,7 +112,7 @@ void pottery__sha1_hex(char out[41], const void *data, size_t len)
     pottery__sha1_init(&s);
     pottery__sha1_update(&s, data, len);
     pottery__sha1_final(&s, d);
-    for (int i = 0; i < 20; i++) {
+    for (size_t i = 0; i < 20; i++) {
         out[2 * i] = hex[d[i] >> 4];
         out[2 * i + 1] = hex[d[i] & 15];
     }

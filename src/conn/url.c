@@ -216,7 +216,7 @@ static int parse_unix(pottery_url *u, const char *p)
     size_t plen = strcspn(p, "?");
     if (plen <= 1 || p[0] != '/') return bad("missing socket path (write unix:///path/to.sock)");
     if ((rc = decode(&u->path, p, plen, "socket path")) < 0) return rc;
-    if (strlen(u->path) > UNIX_PATH_MAX) return bad("socket path too long");
+    if (!u->path || strlen(u->path) > UNIX_PATH_MAX) return bad("socket path too long");
     p += plen;
     if (*p == '?') return parse_query(u, p + 1, 0);
     return 0;

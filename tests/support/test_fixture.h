@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "pottery.h"
+#include "support/assert_ok.h"
 #include "support/redis_server.h"
 #include "support/test_util.h"
 
