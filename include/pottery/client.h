@@ -1,5 +1,6 @@
-/*
- * client.h: a connection to one Redis server, shared by the containers opened on it.
+/**
+ * @file
+ * A connection to one Redis server, shared by the containers opened on it.
  *
  * Python equivalent: redis.Redis.from_url(url, socket_timeout=1). A client connects when it
  * is opened, sends AUTH and SELECT on connect and again after every reconnect, and runs
@@ -25,6 +26,8 @@
 
 POTTERY_BEGIN_DECLS
 
+/** A connection to one server (opaque). Open with pottery_client_open(), free with
+ * pottery_client_free(); used by one thread at a time. */
 typedef struct pottery_client pottery_client;
 
 /** The version of pottery_client_options this header describes. */
@@ -60,9 +63,9 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
     *opts = defaults;
 }
 
-/* Connect to the server named by url:
- *   redis://[[user]:password@]host[:port][/db]      (port 6379, db 0 by default)
- *   unix:///path/to/redis.sock[?db=N]
+/** Connect to the server named by url:
+ * `redis://[[user]:password@]host[:port][/db]` (port 6379, db 0 by default) or
+ * `unix:///path/to/redis.sock[?db=N]`.
  * Percent-escapes in user and password are decoded. url NULL means $REDIS_URL, or
  * "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
  * *out is the caller's; release it with pottery_client_free().
@@ -73,23 +76,26 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
  * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING in one round trip. */
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
-/* Close the connection and free the client. Accepts NULL. Handles opened on the client
+/** Close the connection and free the client. Accepts NULL. Handles opened on the client
  * must be freed first. */
 POTTERY_API void pottery_client_free(pottery_client *client);
 
-/* PING the server (reconnecting first if the connection had dropped). One round trip. */
+/** PING the server (reconnecting first if the connection had dropped). One round trip. */
 POTTERY_API int pottery_client_ping(pottery_client *client);
 
-/* Counters of what the client has sent, for asserting round-trip budgets in tests and
+/** Counters of what the client has sent, for asserting round-trip budgets in tests and
  * measuring benchmarks. A round trip is one wait for replies after sending one or more
  * commands (a pipeline of 1000 commands is 1 round trip, 1000 commands). */
 typedef struct pottery_client_stats {
-    uint64_t round_trips;
-    uint64_t commands;
-    uint64_t reconnects;
+    uint64_t round_trips; /**< waits for replies */
+    uint64_t commands;    /**< commands sent (the connection handshake not counted) */
+    uint64_t reconnects;  /**< connections made after the first (or after a failed first) */
 } pottery_client_stats;
 
+/** Copy the client's counters into *out (all zero for a NULL client; out NULL: nothing). */
 POTTERY_API void pottery_client_stats_get(pottery_client_stats *out, const pottery_client *client);
+
+/** Zero the client's counters. Accepts NULL. */
 POTTERY_API void pottery_client_stats_reset(pottery_client *client);
 
 POTTERY_END_DECLS
