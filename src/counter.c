@@ -348,10 +348,10 @@ int pottery_counter_equal_json(int *out, pottery_counter *counter, const char *j
 
 /* ---- iteration: items() and elements() ---- */
 
-static int iter_new(pottery_counter_iter **out, pottery_counter *counter, int elements)
+static int iter_new(pottery_counter_iter **out, pottery_counter *counter, int elements, const char *func)
 {
-    POTTERY_CHECK_ARG(out);
-    POTTERY_CHECK_ARG(counter);
+    if (!out || !counter)
+        return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s)", func, out ? "counter" : "out");
     pottery_counter_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc = pottery__scan_init(&it->scan, counter->c.client, "HSCAN", counter->c.key, counter->c.keylen, 0);
@@ -368,12 +368,12 @@ static int iter_new(pottery_counter_iter **out, pottery_counter *counter, int el
 
 int pottery_counter_iter_new(pottery_counter_iter **out, pottery_counter *counter)
 {
-    return iter_new(out, counter, 0);
+    return iter_new(out, counter, 0, __func__);
 }
 
 int pottery_counter_elements_new(pottery_counter_iter **out, pottery_counter *counter)
 {
-    return iter_new(out, counter, 1);
+    return iter_new(out, counter, 1, __func__);
 }
 
 /* The next (key, count) entry of the scan, decoded; both are consumed even on failure. */
