@@ -39,7 +39,8 @@ static pottery_counter *open_letters(pottery_client *redis, const char *key, con
         letters[i][0] = word[i];
         keys[i] = pottery_str(letters[i]);
     }
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options opts;
+    pottery_counter_options_init(&opts);
     opts.keys = keys;
     opts.nkeys = n;
     pottery_counter *c;
@@ -63,7 +64,8 @@ int main(void)
         pottery_str("g"), pottery_str("a"), pottery_str("l"), pottery_str("l"),
         pottery_str("a"), pottery_str("h"), pottery_str("a"), pottery_str("d"),
     };
-    pottery_counter_options opts = POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options opts;
+    pottery_counter_options_init(&opts);
     opts.keys = gallahad;
     opts.nkeys = 8;
     pottery_counter *c;
@@ -89,7 +91,7 @@ int main(void)
     pottery_counter_pair abcd[] = {
         { pottery_str("a"), 4 }, { pottery_str("b"), 2 }, { pottery_str("c"), 0 }, { pottery_str("d"), -2 },
     };
-    opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options_init(&opts);
     opts.items = abcd;
     opts.nitems = 4;
     check(pottery_counter_open(&c, redis, "my-counter", &opts));
@@ -100,7 +102,7 @@ int main(void)
     pottery_counter_iter *it;
     check(pottery_counter_elements_new(&it, c));
     int rc = 0;
-    while (n < 16 && (rc = pottery_counter_iter_next(it, &elements[n], NULL)) == 0) n++;
+    while (n < 16 && (rc = pottery_counter_iter_next(&elements[n], NULL, it)) == 0) n++;
     if (rc != POTTERY_EITEROVER) check(rc);
     pottery_counter_iter_free(it);
     qsort(elements, n, sizeof elements[0], by_text);

@@ -37,7 +37,8 @@ int main(void)
         { pottery_str("jack"), pottery_int(4098) },
         { pottery_str("sape"), pottery_int(4139) },
     };
-    pottery_dict_options opts = POTTERY_DICT_OPTIONS_INIT;
+    pottery_dict_options opts;
+    pottery_dict_options_init(&opts);
     opts.items = initial;
     opts.nitems = 2;
     pottery_dict *tel;
@@ -67,7 +68,7 @@ int main(void)
     pottery_dict_iter *it;
     check(pottery_dict_iter_new(&it, tel));
     int rc;
-    while (count < 3 && (rc = pottery_dict_iter_next(it, &names[count], NULL)) == 0) count++;
+    while (count < 3 && (rc = pottery_dict_iter_next(&names[count], NULL, it)) == 0) count++;
     pottery_dict_iter_free(it);
     for (int sorted = 0; sorted < 2; sorted++) {
         if (sorted) qsort(names, count, sizeof names[0], by_text);

@@ -10,6 +10,7 @@
 #include "conn/conn.h"
 #include "container.h"
 #include "core/error.h"
+#include "core/options.h"
 #include "hash_snapshot.h"
 #include "lua_scripts.h"
 #include "pottery/dict.h"
@@ -98,8 +99,12 @@ int pottery_dict_open(pottery_dict **out, pottery_client *client, const char *ke
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(client);
-    if (opts && opts->nitems > 0 && opts->items == NULL)
-        return pottery__error(POTTERY_EINVAL, "pottery_dict_open: items is NULL but nitems is %zu", opts->nitems);
+    if (opts) {
+        int rc = pottery__options_check(opts->version, POTTERY_DICT_OPTIONS_VERSION, __func__);
+        if (rc < 0) return rc;
+        if (opts->nitems > 0 && opts->items == NULL)
+            return pottery__error(POTTERY_EINVAL, "%s: items is NULL but nitems is %zu", __func__, opts->nitems);
+    }
     pottery_container *c;
     int rc = pottery__container_open(&c, sizeof(pottery_dict), client, key, write_initial, opts);
     if (rc == 0) *out = (pottery_dict *)c;
@@ -114,6 +119,11 @@ void pottery_dict_free(pottery_dict *dict)
 const char *pottery_dict_key(const pottery_dict *dict)
 {
     return dict ? dict->c.key : NULL;
+}
+
+pottery_client *pottery_dict_client(const pottery_dict *dict)
+{
+    return dict ? dict->c.client : NULL;
 }
 
 /* The answer for a key that is not there: a copy of dflt, or KeyError when dflt is NULL. */
@@ -492,7 +502,7 @@ static int decode_item(pottery_value *out, const char *text, size_t len)
     return 0;
 }
 
-int pottery_dict_iter_next(pottery_dict_iter *it, pottery_value *key_out, pottery_value *value_out)
+int pottery_dict_iter_next(pottery_value *key_out, pottery_value *value_out, pottery_dict_iter *it)
 {
     POTTERY_CHECK_ARG(it);
     const char *field, *value;

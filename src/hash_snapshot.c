@@ -294,10 +294,27 @@ int pottery__hash_equal(int *out, const pottery_container *a, const pottery_cont
     return rc;
 }
 
+/* 1 if text is the JSON null (blanks around it included). */
+static int is_json_null(const char *text)
+{
+    pottery_error_saved saved;
+    pottery__error_save(&saved);
+    pottery_json_node *n = NULL;
+    int null = pottery__json_parse(&n, text, strlen(text)) == 0 && n->kind == POTTERY_JSON_NULL;
+    pottery__json_free(n);
+    pottery__error_restore(&saved);
+    return null;
+}
+
 int pottery__hash_equal_json(int *out, const pottery_container *c, const char *json_object, const char *func)
 {
     pottery_json_node *obj = NULL;
     int rc = pottery__json_parse_kind(&obj, json_object, POTTERY_JSON_OBJECT, func);
+    if (rc == POTTERY_ETYPE && is_json_null(json_object)) {
+        /* Python: d == None is False, not a TypeError. */
+        *out = 0;
+        return 0;
+    }
     if (rc < 0) return rc;
     pottery_hash_snapshot mine = POTTERY_HASH_SNAPSHOT_INIT, theirs = POTTERY_HASH_SNAPSHOT_INIT;
     rc = pottery__hash_container_read(&mine, c);

@@ -66,7 +66,9 @@ int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *
 /* Python dict equality of two hashes: the same key on the same server is equal without a
  * read; otherwise one round trip on one server, one each across servers. */
 int pottery__hash_equal(int *out, const pottery_container *a, const pottery_container *b);
-/* Python dict equality with a JSON object text (ETYPE if it is not one). One round trip. */
+/* Python dict equality with a JSON object text: one round trip. JSON null is never equal
+ * (*out 0, nothing sent), as Python's d == None is False; other text that is not an object
+ * is ETYPE naming func. */
 int pottery__hash_equal_json(int *out, const pottery_container *c, const char *json_object, const char *func);
 
 #endif

@@ -152,7 +152,7 @@ static void test_readme_session(void **state)
     char seen[16] = "";
     pottery_value k = POTTERY_VALUE_INIT;
     int rc;
-    while ((rc = pottery_counter_iter_next(it, &k, NULL)) == 0) {
+    while ((rc = pottery_counter_iter_next(&k, NULL, it)) == 0) {
         assert_int_equal(k.type, POTTERY_TYPE_STRING);
         strncat(seen, k.u.s.ptr, 1);
     }
@@ -413,7 +413,7 @@ static void test_foreign_counts(void **state)
     pottery_counter_iter *it = NULL;
     assert_int_equal(pottery_counter_iter_new(&it, c), 0);
     int ok = 0, bad = 0, rc;
-    while ((rc = pottery_counter_iter_next(it, NULL, &n)) != POTTERY_EITEROVER) {
+    while ((rc = pottery_counter_iter_next(NULL, &n, it)) != POTTERY_EITEROVER) {
         if (rc == 0)
             ok++;
         else if (rc == POTTERY_EDECODE || rc == POTTERY_ERANGE)
@@ -711,7 +711,7 @@ static void test_open_with_initial_counts(void **state)
     enum { N = STAGED };
     char(*names)[24] = NULL;
     pottery_counter_pair *many = make_pairs(N, N, 1, &names);
-    opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options_init(&opts);
     opts.items = many;
     opts.nitems = N;
     assert_round_trips(1, pottery_counter_open(&c, client, "big", &opts));
@@ -727,7 +727,7 @@ static void test_open_with_initial_counts(void **state)
     /* without initial counts: attaching costs nothing */
     uint64_t before = round_trips();
     assert_int_equal(pottery_counter_open(&c, client, "init", NULL), 0);
-    opts = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options_init(&opts);
     pottery_counter *d = NULL;
     assert_int_equal(pottery_counter_open(&d, client, "init", &opts), 0);
     assert_int_equal(round_trips(), before);
@@ -752,6 +752,44 @@ static void test_random_key_is_temporary(void **state)
     pottery_counter_free(c);
     assert_raw("0", raw("EXISTS", "pottery:mine", NULL));
     pottery_counter_free(NULL);
+}
+
+/* ---- options versions, key and client ---- */
+
+static void test_options_version_and_accessors(void **state)
+{
+    (void)state;
+    pottery_counter_options opts;
+    memset(&opts, 0xff, sizeof opts);
+    pottery_counter_options_init(&opts);
+    assert_int_equal(opts.version, POTTERY_COUNTER_OPTIONS_VERSION);
+    assert_null(opts.items);
+    assert_int_equal(opts.nitems, 0);
+    assert_null(opts.keys);
+    assert_int_equal(opts.nkeys, 0);
+    pottery_value keys[] = { pottery_str("a") };
+    opts.keys = keys;
+    opts.nkeys = 1;
+    /* not initialised, or from a newer header: EINVAL, nothing sent, *out NULL */
+    pottery_counter *c = (pottery_counter *)&opts;
+    uint64_t before = commands();
+    opts.version = 0;
+    assert_int_equal(pottery_counter_open(&c, client, "versioned", &opts), POTTERY_EINVAL);
+    assert_message_contains("not initialised");
+    assert_null(c);
+    opts.version = POTTERY_COUNTER_OPTIONS_VERSION + 1;
+    assert_int_equal(pottery_counter_open(&c, client, "versioned", &opts), POTTERY_EINVAL);
+    assert_message_contains("pottery_counter_open");
+    assert_int_equal(commands(), before);
+    assert_raw("0", raw("EXISTS", "versioned", NULL));
+    /* the macro and the function agree */
+    pottery_counter_options by_macro = POTTERY_COUNTER_OPTIONS_INIT;
+    assert_int_equal(by_macro.version, POTTERY_COUNTER_OPTIONS_VERSION);
+    opts.version = by_macro.version;
+    assert_round_trips(1, pottery_counter_open(&c, client, "versioned", &opts));
+    assert_string_equal(pottery_counter_key(c), "versioned");
+    assert_ptr_equal(pottery_counter_client(c), client);
+    pottery_counter_free(c);
 }
 
 /* ---- most_common, elements, items, total ---- */
@@ -818,7 +856,7 @@ static void test_elements_and_items(void **state)
     /* items(): every key, zero and negative counts included */
     assert_int_equal(pottery_counter_iter_new(&it, c), 0);
     int64_t sum = 0;
-    while ((rc = pottery_counter_iter_next(it, &k, &n)) == 0) {
+    while ((rc = pottery_counter_iter_next(&k, &n, it)) == 0) {
         steps++;
         sum += n;
         if (strcmp(k.u.s.ptr, "d") == 0) assert_int_equal(n, -2);
@@ -826,13 +864,13 @@ static void test_elements_and_items(void **state)
     assert_int_equal(rc, POTTERY_EITEROVER);
     assert_int_equal(steps, 4);
     assert_int_equal(sum, 4);
-    assert_int_equal(pottery_counter_iter_next(it, &k, &n), POTTERY_EITEROVER);
+    assert_int_equal(pottery_counter_iter_next(&k, &n, it), POTTERY_EITEROVER);
     pottery_counter_iter_free(it);
 
     /* elements(): the key count_out times; the count comes along */
     assert_int_equal(pottery_counter_elements_new(&it, c), 0);
     steps = 0;
-    while ((rc = pottery_counter_iter_next(it, &k, &n)) == 0) {
+    while ((rc = pottery_counter_iter_next(&k, &n, it)) == 0) {
         steps++;
         assert_int_equal(n, k.u.s.ptr[0] == 'a' ? 4 : 2);
     }
@@ -843,7 +881,7 @@ static void test_elements_and_items(void **state)
     assert_int_equal(pottery_counter_set(c, pottery_str("many"), 100000), 0);
     assert_int_equal(pottery_counter_elements_new(&it, c), 0);
     steps = 0;
-    while (pottery_counter_iter_next(it, NULL, NULL) == 0) steps++;
+    while (pottery_counter_iter_next(NULL, NULL, it) == 0) steps++;
     assert_int_equal(steps, 100006);
     pottery_counter_iter_free(it);
     pottery_counter_iter_free(NULL);
@@ -856,7 +894,7 @@ static void test_elements_and_items(void **state)
     assert_int_equal(pottery_counter_elements_new(&it, big), 0);
     uint64_t before = round_trips();
     steps = 0;
-    while (pottery_counter_iter_next(it, &k, NULL) == 0) steps++;
+    while (pottery_counter_iter_next(&k, NULL, it) == 0) steps++;
     assert_int_equal(steps, N);
     assert_true(round_trips() - before > 10);
     pottery_counter_iter_free(it);
@@ -867,7 +905,7 @@ static void test_elements_and_items(void **state)
     /* an absent key iterates as empty */
     pottery_counter *none = open_counter("nothing-here");
     assert_int_equal(pottery_counter_elements_new(&it, none), 0);
-    assert_int_equal(pottery_counter_iter_next(it, &k, NULL), POTTERY_EITEROVER);
+    assert_int_equal(pottery_counter_iter_next(&k, NULL, it), POTTERY_EITEROVER);
     pottery_counter_iter_free(it);
     pottery_counter_free(none);
     pottery_value_dispose(&k);
@@ -947,8 +985,16 @@ static void test_equality(void **state)
     assert_int_equal(eq, 1);
     assert_int_equal(pottery_counter_equal(&eq, y, far), 0);
     assert_int_equal(eq, 0);
+    /* c == None is False in Python, not a TypeError: answered without a round trip */
+    eq = -1;
+    assert_round_trips(0, pottery_counter_equal_json(&eq, x, "null"));
+    assert_int_equal(eq, 0);
+    eq = -1;
+    assert_int_equal(pottery_counter_equal_json(&eq, x, " null\n"), 0);
+    assert_int_equal(eq, 0);
     assert_int_equal(pottery_counter_equal_json(&eq, x, "[1]"), POTTERY_ETYPE);
     assert_int_equal(pottery_counter_equal_json(&eq, x, "{oops"), POTTERY_ETYPE);
+    assert_int_equal(pottery_counter_equal_json(&eq, x, "nul"), POTTERY_ETYPE);
     pottery_counter_free(far);
     pottery_client_free(far_client);
     pottery_counter_free(x);
@@ -1131,10 +1177,11 @@ static void test_null_arguments_and_unencodable_keys(void **state)
     pottery_counter_options bad = POTTERY_COUNTER_OPTIONS_INIT;
     bad.nitems = 3;
     assert_int_equal(pottery_counter_open(&none, client, "k", &bad), POTTERY_EINVAL);
-    bad = (pottery_counter_options)POTTERY_COUNTER_OPTIONS_INIT;
+    pottery_counter_options_init(&bad);
     bad.nkeys = 1;
     assert_int_equal(pottery_counter_open(&none, client, "k", &bad), POTTERY_EINVAL);
     assert_null(pottery_counter_key(NULL));
+    assert_null(pottery_counter_client(NULL));
     assert_int_equal(pottery_counter_get(NULL, c, key), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_get(&n, NULL, key), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_set(NULL, key, 1), POTTERY_EINVAL);
@@ -1157,7 +1204,8 @@ static void test_null_arguments_and_unencodable_keys(void **state)
     assert_int_equal(pottery_counter_most_common(&pairs, &np, NULL, 1), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_iter_new(NULL, c), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_elements_new(&it, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_counter_iter_next(NULL, &k, &n), POTTERY_EINVAL);
+    assert_message_contains("pottery_counter_elements_new");
+    assert_int_equal(pottery_counter_iter_next(&k, &n, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_total(NULL, c), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_to_json(NULL, NULL, c), POTTERY_EINVAL);
     assert_int_equal(pottery_counter_repr(&text, NULL), POTTERY_EINVAL);
@@ -1235,7 +1283,7 @@ static void test_wrong_redis_type(void **state)
     assert_wrongtype(pottery_counter_inplace(other, POTTERY_COUNTER_OR, c));
     assert_wrongtype(pottery_counter_inplace_json(c, POTTERY_COUNTER_AND, "{\"a\": 1}"));
     assert_int_equal(pottery_counter_elements_new(&it, c), 0);
-    assert_wrongtype(pottery_counter_iter_next(it, NULL, NULL));
+    assert_wrongtype(pottery_counter_iter_next(NULL, NULL, it));
     pottery_counter_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     assert_raw("1", raw("HGET", "other", "\"a\"", NULL));
@@ -1319,6 +1367,7 @@ int main(void)
         cmocka_unit_test_setup(test_update_from_other_counters, fixture_reset),
         cmocka_unit_test_setup(test_open_with_initial_counts, fixture_reset),
         cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_options_version_and_accessors, fixture_reset),
         cmocka_unit_test_setup(test_most_common, fixture_reset),
         cmocka_unit_test_setup(test_elements_and_items, fixture_reset),
         cmocka_unit_test_setup(test_total, fixture_reset),

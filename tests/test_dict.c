@@ -446,6 +446,40 @@ static void test_random_key_is_temporary(void **state)
     pottery_dict_free(NULL);
 }
 
+static void test_options_version_and_accessors(void **state)
+{
+    (void)state;
+    pottery_dict_options opts;
+    memset(&opts, 0xff, sizeof opts);
+    pottery_dict_options_init(&opts);
+    assert_int_equal(opts.version, POTTERY_DICT_OPTIONS_VERSION);
+    assert_null(opts.items);
+    assert_int_equal(opts.nitems, 0);
+    pottery_pair items[] = { { pottery_str("a"), pottery_int(1) } };
+    opts.items = items;
+    opts.nitems = 1;
+    /* not initialised, or from a newer header: EINVAL, nothing sent, *out NULL */
+    pottery_dict *d = (pottery_dict *)&opts;
+    uint64_t before = commands();
+    opts.version = 0;
+    assert_int_equal(pottery_dict_open(&d, client, "versioned", &opts), POTTERY_EINVAL);
+    assert_message_contains("not initialised");
+    assert_null(d);
+    opts.version = POTTERY_DICT_OPTIONS_VERSION + 1;
+    assert_int_equal(pottery_dict_open(&d, client, "versioned", &opts), POTTERY_EINVAL);
+    assert_message_contains("pottery_dict_open");
+    assert_int_equal(commands(), before);
+    assert_raw("0", raw("EXISTS", "versioned", NULL));
+    /* the macro and the function agree */
+    pottery_dict_options by_macro = POTTERY_DICT_OPTIONS_INIT;
+    assert_int_equal(by_macro.version, POTTERY_DICT_OPTIONS_VERSION);
+    opts.version = by_macro.version;
+    assert_round_trips(1, pottery_dict_open(&d, client, "versioned", &opts));
+    assert_string_equal(pottery_dict_key(d), "versioned");
+    assert_ptr_equal(pottery_dict_client(d), client);
+    pottery_dict_free(d);
+}
+
 /* ---- iteration ---- */
 
 static void test_iteration_visits_every_entry_once(void **state)
@@ -465,7 +499,7 @@ static void test_iteration_visits_every_entry_once(void **state)
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
     int rc, count = 0;
     uint64_t before = round_trips();
-    while ((rc = pottery_dict_iter_next(it, &k, &v)) == 0) {
+    while ((rc = pottery_dict_iter_next(&k, &v, it)) == 0) {
         assert_int_equal(k.type, POTTERY_TYPE_INT);
         assert_true(k.u.i >= 0 && k.u.i < N);
         assert_int_equal(v.u.i, -k.u.i);
@@ -481,7 +515,7 @@ static void test_iteration_visits_every_entry_once(void **state)
     /* keys only and values only */
     assert_int_equal(pottery_dict_iter_new(&it, d), 0);
     count = 0;
-    while (pottery_dict_iter_next(it, NULL, &v) == 0) count++;
+    while (pottery_dict_iter_next(NULL, &v, it) == 0) count++;
     assert_int_equal(count, N);
     pottery_dict_iter_free(it);
     pottery_value_dispose(&k);
@@ -492,7 +526,7 @@ static void test_iteration_visits_every_entry_once(void **state)
     /* An absent key iterates as empty. */
     d = open_dict("nothing-here");
     assert_int_equal(pottery_dict_iter_new(&it, d), 0);
-    assert_int_equal(pottery_dict_iter_next(it, &k, NULL), POTTERY_EITEROVER);
+    assert_int_equal(pottery_dict_iter_next(&k, NULL, it), POTTERY_EITEROVER);
     pottery_dict_iter_free(it);
     pottery_dict_free(d);
 }
@@ -560,8 +594,16 @@ static void test_equality(void **state)
     assert_int_equal(eq, 0);
     assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": \"1\"}"), 0);
     assert_int_equal(eq, 0);
+    /* d == None is False in Python, not a TypeError: answered without a round trip */
+    eq = -1;
+    assert_round_trips(0, pottery_dict_equal_json(&eq, a, "null"));
+    assert_int_equal(eq, 0);
+    eq = -1;
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "\tnull "), 0);
+    assert_int_equal(eq, 0);
     assert_int_equal(pottery_dict_equal_json(&eq, a, "[1]"), POTTERY_ETYPE);
     assert_int_equal(pottery_dict_equal_json(&eq, a, "{oops"), POTTERY_ETYPE);
+    assert_int_equal(pottery_dict_equal_json(&eq, a, "\"null\""), POTTERY_ETYPE);
     pottery_dict_free(a);
     pottery_dict_free(a2);
     pottery_dict_free(b);
@@ -602,8 +644,9 @@ static void test_null_arguments(void **state)
     assert_int_equal(pottery_dict_equal(&in, d, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_dict_equal_json(&in, d, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_dict_iter_new(NULL, d), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_iter_next(NULL, &v, &v), POTTERY_EINVAL);
+    assert_int_equal(pottery_dict_iter_next(&v, &v, NULL), POTTERY_EINVAL);
     assert_null(pottery_dict_key(NULL));
+    assert_null(pottery_dict_client(NULL));
     pottery_dict_iter_free(NULL);
     /* Invalid UTF-8 is rejected before anything is sent; contains just says no. */
     assert_int_equal(pottery_dict_set(d, pottery_strn("\xc0\xaf", 2), pottery_int(1)), POTTERY_ETYPE);
@@ -630,7 +673,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_dict_iter *it = NULL;
     assert_int_equal(pottery_dict_iter_new(&it, d), 0);
     int ok = 0, bad = 0, rc;
-    while ((rc = pottery_dict_iter_next(it, &k, &v)) != POTTERY_EITEROVER) {
+    while ((rc = pottery_dict_iter_next(&k, &v, it)) != POTTERY_EITEROVER) {
         if (rc == 0)
             ok++;
         else if (rc == POTTERY_EDECODE)
@@ -775,7 +818,7 @@ static void test_wrong_redis_type(void **state)
     assert_int_equal(pottery_dict_update(d, many, 2), POTTERY_EREDIS);
     pottery_dict_iter *it = NULL;
     assert_int_equal(pottery_dict_iter_new(&it, d), 0);
-    assert_int_equal(pottery_dict_iter_next(it, &v, NULL), POTTERY_EREDIS);
+    assert_int_equal(pottery_dict_iter_next(&v, NULL, it), POTTERY_EREDIS);
     pottery_dict_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     pottery_dict_free(d);
@@ -823,6 +866,7 @@ int main(void)
         cmocka_unit_test_setup(test_to_json, fixture_reset),
         cmocka_unit_test_setup(test_equality, fixture_reset),
         cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_options_version_and_accessors, fixture_reset),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
         cmocka_unit_test_setup(test_pop_of_foreign_data_leaves_it_in_place, fixture_reset),
         cmocka_unit_test_setup(test_pop_says_when_foreign_data_could_not_be_restored, fixture_reset),

@@ -366,12 +366,12 @@ static int show_text(char *out, size_t n, int rc, char *text)
 static const pottery_value null_value = POTTERY_VALUE_INIT;
 static const pottery_pair null_pair = { POTTERY_VALUE_INIT, POTTERY_VALUE_INIT };
 static const pottery_counter_pair null_count = { POTTERY_VALUE_INIT, 2 };
-static const pottery_dict_options dict_items = { &null_pair, 1 };
+static const pottery_dict_options dict_items = { POTTERY_DICT_OPTIONS_VERSION, &null_pair, 1 };
 static const pottery_set_options set_items = { &null_value, 1 };
 static const pottery_list_options list_items = { &null_value, 1 };
 static const pottery_deque_options deque_items = { &null_value, 1, POTTERY_DEQUE_NO_MAXLEN };
 static const pottery_deque_options deque_bounded = { NULL, 0, 3 };
-static const pottery_counter_options counter_items = { &null_count, 1, NULL, 0 };
+static const pottery_counter_options counter_items = { POTTERY_COUNTER_OPTIONS_VERSION, &null_count, 1, NULL, 0 };
 
 /* ---- dict ---- */
 
@@ -386,7 +386,7 @@ static int dict_iter_next(fx *f, char *out, size_t n)
     pottery_dict_iter *it = NULL;
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
     int rc = pottery_dict_iter_new(&it, f->d);
-    if (rc == 0) rc = pottery_dict_iter_next(it, &k, &v);
+    if (rc == 0) rc = pottery_dict_iter_next(&k, &v, it);
     pottery_dict_iter_free(it);
     pottery_value_dispose(&k);
     return show_value(out, n, rc, &v);
@@ -640,7 +640,7 @@ static int counter_iter_first(pottery_counter *k, int elements, char *out, size_
     pottery_value key = POTTERY_VALUE_INIT;
     int64_t count = 0;
     int rc = elements ? pottery_counter_elements_new(&it, k) : pottery_counter_iter_new(&it, k);
-    if (rc == 0) rc = pottery_counter_iter_next(it, &key, &count);
+    if (rc == 0) rc = pottery_counter_iter_next(&key, &count, it);
     pottery_counter_iter_free(it);
     return show_value(out, n, rc, &key);
 }
