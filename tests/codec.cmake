@@ -35,5 +35,25 @@ if(_pottery_codec_libtype STREQUAL "STATIC_LIBRARY" AND CMAKE_C_COMPILER_ID MATC
   target_link_options(test_codec_oom PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
   pottery_set_warnings(test_codec_oom)
+  if(TARGET pottery_cjson)
+    target_link_libraries(test_codec_oom PRIVATE pottery_cjson)
+    target_compile_definitions(test_codec_oom PRIVATE POTTERY_TEST_CJSON)
+  endif()
   add_test(NAME codec_oom COMMAND test_codec_oom WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+endif()
+
+# Value accessors: public API only.
+add_executable(test_value ${CMAKE_CURRENT_LIST_DIR}/test_value.c)
+target_include_directories(test_value PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${POTTERY_CMOCKA_INCLUDE_DIR})
+target_link_libraries(test_value PRIVATE pottery ${POTTERY_CMOCKA_LIBRARY} m)
+pottery_set_warnings(test_value)
+add_test(NAME value COMMAND test_value)
+
+# The cJSON bridge, when it is built (cmake/PotteryCJSON.cmake).
+if(TARGET pottery_cjson)
+  add_executable(test_cjson ${CMAKE_CURRENT_LIST_DIR}/test_cjson.c)
+  target_include_directories(test_cjson PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${POTTERY_CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_cjson PRIVATE pottery::cjson ${POTTERY_CMOCKA_LIBRARY} m)
+  pottery_set_warnings(test_cjson)
+  add_test(NAME cjson COMMAND test_cjson)
 endif()

@@ -146,7 +146,7 @@ static void check_decode_reencode(const vector *vec, const char *text, pottery_v
     int rc = pottery_value_from_json(&v, text, strlen(text));
     if (rc != 0) fail_msg("vector line %d: decode failed %d: %s", vec->line, rc, pottery_error_last()->message);
     check_encode(vec, v, text);
-    if (v.type == POTTERY_TYPE_STRING || v.type == POTTERY_TYPE_JSON) {
+    if (pottery_value_type(&v) == POTTERY_TYPE_STRING || pottery_value_type(&v) == POTTERY_TYPE_JSON) {
         VCHECK(vec, v.owned_ == v.u.s.ptr);
         VCHECK(vec, v.u.s.ptr[v.u.s.len] == '\0');
     } else {
@@ -190,8 +190,8 @@ static void test_vectors_int(void **state)
         check_encode(v, pottery_int(i), v->f[2]);
         pottery_value d = POTTERY_VALUE_INIT;
         check_decode_reencode(v, v->f[2], &d);
-        VCHECK(v, d.type == POTTERY_TYPE_INT);
-        VCHECK(v, d.u.i == i);
+        VCHECK(v, pottery_value_is_int(&d));
+        VCHECK(v, pottery_value_int(&d) == i);
         pottery_value_dispose(&d);
         seen++;
     }
@@ -215,11 +215,12 @@ static void test_vectors_double(void **state)
 
         pottery_value d = POTTERY_VALUE_INIT;
         check_decode_reencode(v, v->f[2], &d);
-        VCHECK(v, d.type == POTTERY_TYPE_DOUBLE);
+        VCHECK(v, pottery_value_is_double(&d));
+        double got = pottery_value_double(&d);
         if (isnan(x))
-            VCHECK(v, isnan(d.u.d));
+            VCHECK(v, isnan(got));
         else
-            VCHECK(v, memcmp(&d.u.d, &x, sizeof x) == 0); /* same bits, -0.0 included */
+            VCHECK(v, memcmp(&got, &x, sizeof x) == 0); /* same bits, -0.0 included */
         pottery_value_dispose(&d);
         seen++;
     }
@@ -239,9 +240,11 @@ static void test_vectors_string(void **state)
 
         pottery_value d = POTTERY_VALUE_INIT;
         check_decode_reencode(v, v->f[2], &d);
-        VCHECK(v, d.type == POTTERY_TYPE_STRING);
-        VCHECK(v, d.u.s.len == len);
-        VCHECK(v, len == 0 || memcmp(d.u.s.ptr, s, len) == 0);
+        size_t got_len;
+        const char *got = pottery_value_str(&d, &got_len);
+        VCHECK(v, got != NULL);
+        VCHECK(v, got_len == len);
+        VCHECK(v, len == 0 || memcmp(got, s, len) == 0);
         pottery_value_dispose(&d);
         free(s);
     }
@@ -262,7 +265,7 @@ static void test_vectors_json(void **state)
         int rc = pottery_value_from_json(&d, text, len);
         if (rc != 0) fail_msg("line %d: decode: %s", v->line, pottery_error_last()->message);
         check_encode(v, d, v->f[2]);
-        if (d.type == POTTERY_TYPE_JSON) VSTREQ(v, d.u.s.ptr, v->f[2]);
+        if (pottery_value_type(&d) == POTTERY_TYPE_JSON) VSTREQ(v, d.u.s.ptr, v->f[2]);
         pottery_value_dispose(&d);
         /* The canonical text is a fixpoint. */
         check_decode_reencode(v, v->f[2], NULL);
@@ -356,7 +359,7 @@ static void test_vectors_reject(void **state)
         if (rc != POTTERY_EDECODE) fail_msg("line %d: %s: decode gave %d", v->line, v->f[2], rc);
         VCHECK(v, pottery_error_last()->code == POTTERY_EDECODE);
         VCHECK(v, strstr(pottery_error_last()->message, "byte ") != NULL);
-        VCHECK(v, d.type == POTTERY_TYPE_NULL && d.owned_ == NULL);
+        VCHECK(v, pottery_value_type(&d) == POTTERY_TYPE_NULL && d.owned_ == NULL);
         /* The same text given as a JSON value to encode is the caller's TypeError. */
         char *out = NULL;
         rc = pottery_value_to_json(&out, NULL, pottery_jsonn(text, len));
@@ -427,48 +430,49 @@ static void test_decode_types(void **state)
     (void)state;
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_value_from_json(&v, " -0 ", 4), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 0);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_INT);
+    assert_true(pottery_value_int(&v) == 0);
     assert_null(v.owned_);
 
     assert_int_equal(pottery_value_from_json(&v, "1E2", 3), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-    assert_true(v.u.d == 100.0);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_DOUBLE);
+    assert_true(pottery_value_double(&v) == 100.0);
 
     assert_int_equal(pottery_value_from_json(&v, "1e400", 5), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-    assert_true(isinf(v.u.d) && v.u.d > 0);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_DOUBLE);
+    assert_true(isinf(pottery_value_double(&v)) && pottery_value_double(&v) > 0);
 
     assert_int_equal(pottery_value_from_json(&v, "true", 4), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_BOOL);
-    assert_int_equal(v.u.b, 1);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_BOOL);
+    assert_int_equal(pottery_value_bool(&v), 1);
 
     assert_int_equal(pottery_value_from_json(&v, "null", 4), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_NULL);
 
     assert_int_equal(pottery_value_from_json(&v, "-9223372036854775809", 20), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_JSON);
     assert_string_equal(v.u.s.ptr, "-9223372036854775809");
     assert_non_null(v.owned_);
 
     const char *s = "\"a\\u0000\\u00e9\"";
     assert_int_equal(pottery_value_from_json(&v, s, strlen(s)), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_int_equal(v.u.s.len, 4);
-    assert_memory_equal(v.u.s.ptr, "a\0\xC3\xA9", 5); /* NUL terminator appended */
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_STRING);
+    size_t len;
+    assert_memory_equal(pottery_value_str(&v, &len), "a\0\xC3\xA9", 5); /* NUL terminator appended */
+    assert_int_equal(len, 4);
 
     s = "{\"z\": 1, \"a\": {\"c\": [], \"b\": {}}, \"z\": 2}";
     assert_int_equal(pottery_value_from_json(&v, s, strlen(s)), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_JSON);
     assert_string_equal(v.u.s.ptr, "{\"a\": {\"b\": {}, \"c\": []}, \"z\": 2}");
     assert_int_equal(v.u.s.len, strlen(v.u.s.ptr));
 
     /* Decoding from text that lives inside *out itself. */
     assert_int_equal(pottery_value_from_json(&v, v.u.s.ptr, v.u.s.len), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_JSON);
     assert_string_equal(v.u.s.ptr, "{\"a\": {\"b\": {}, \"c\": []}, \"z\": 2}");
     pottery_value_dispose(&v);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_NULL);
     assert_null(v.owned_);
     pottery_value_dispose(NULL);
 }
@@ -586,14 +590,14 @@ static void test_decode_errors(void **state)
 
     /* Length is honoured: "12" within a longer buffer. */
     assert_int_equal(pottery_value_from_json(&v, "12345", 2), 0);
-    assert_int_equal(v.u.i, 12);
+    assert_true(pottery_value_int(&v) == 12);
     /* An embedded NUL outside a string is an error, not the end of the text. */
     assert_int_equal(pottery_value_from_json(&v, "1\0", 2), POTTERY_EDECODE);
     /* A failed decode leaves *out as null, with nothing owned. */
     assert_int_equal(pottery_value_from_json(&v, "\"x\"", 3), 0);
     assert_non_null(v.owned_);
     assert_int_equal(pottery_value_from_json(&v, "\"x", 2), POTTERY_EDECODE);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_NULL);
     assert_null(v.owned_);
 }
 
@@ -653,16 +657,16 @@ static void test_copy_dispose(void **state)
     pottery_value src = pottery_str(text), out = POTTERY_VALUE_INIT;
     assert_null(src.owned_);
     assert_int_equal(pottery_value_copy(&out, &src), 0);
-    assert_int_equal(out.type, POTTERY_TYPE_STRING);
-    assert_ptr_not_equal(out.u.s.ptr, text);
-    assert_ptr_equal(out.owned_, out.u.s.ptr);
+    assert_int_equal(pottery_value_type(&out), POTTERY_TYPE_STRING);
+    assert_ptr_not_equal(pottery_value_str(&out, NULL), text);
+    assert_ptr_equal(out.owned_, pottery_value_str(&out, NULL));
     text[0] = 'X'; /* the copy does not alias the caller's memory */
-    assert_string_equal(out.u.s.ptr, "borrowed");
+    assert_string_equal(pottery_value_str(&out, NULL), "borrowed");
 
     /* Copy over an owned value (the old one is released: ASan checks) and onto itself. */
     pottery_value j = pottery_jsonn("[1, 2]xyz", 6);
     assert_int_equal(pottery_value_copy(&out, &j), 0);
-    assert_int_equal(out.type, POTTERY_TYPE_JSON);
+    assert_int_equal(pottery_value_type(&out), POTTERY_TYPE_JSON);
     assert_int_equal(out.u.s.len, 6);
     assert_string_equal(out.u.s.ptr, "[1, 2]");
     assert_int_equal(pottery_value_copy(&out, &out), 0);
@@ -671,8 +675,8 @@ static void test_copy_dispose(void **state)
 
     pottery_value d = pottery_double(2.5);
     assert_int_equal(pottery_value_copy(&out, &d), 0);
-    assert_int_equal(out.type, POTTERY_TYPE_DOUBLE);
-    assert_true(out.u.d == 2.5);
+    assert_int_equal(pottery_value_type(&out), POTTERY_TYPE_DOUBLE);
+    assert_true(pottery_value_double(&out) == 2.5);
     assert_null(out.owned_);
 
     /* Copies are independent: disposing one leaves the other intact. */
@@ -680,8 +684,8 @@ static void test_copy_dispose(void **state)
     assert_int_equal(pottery_value_from_json(&a, "\"shared\"", 8), 0);
     assert_int_equal(pottery_value_copy(&b, &a), 0);
     pottery_value_dispose(&a);
-    assert_int_equal(a.type, POTTERY_TYPE_NULL);
-    assert_string_equal(b.u.s.ptr, "shared");
+    assert_int_equal(pottery_value_type(&a), POTTERY_TYPE_NULL);
+    assert_string_equal(pottery_value_str(&b, NULL), "shared");
     pottery_value_dispose(&b);
     pottery_value_dispose(&out);
 }
@@ -771,13 +775,13 @@ static void test_nodes(void **state)
 
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery__value_from_node(&v, n), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_JSON);
     assert_string_equal(v.u.s.ptr, "{\"a\": 18446744073709551616, \"b\": null}");
     pottery_value_dispose(&v);
     assert_int_equal(pottery__value_from_node(&v, n->keys[0]), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "a");
-    assert_ptr_not_equal(v.u.s.ptr, n->keys[0]->text);
+    assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_STRING);
+    assert_string_equal(pottery_value_str(&v, NULL), "a");
+    assert_ptr_not_equal(pottery_value_str(&v, NULL), n->keys[0]->text);
     pottery_value_dispose(&v);
     pottery__json_free(n);
 
@@ -889,7 +893,7 @@ static void test_comma_locale(void **state)
     assert_encodes(pottery_json("[2.25, 1E2]"), "[2.25, 100.0]");
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_value_from_json(&v, "0.125", 5), 0);
-    assert_true(v.u.d == 0.125);
+    assert_true(pottery_value_double(&v) == 0.125);
     setlocale(LC_NUMERIC, "C");
 }
 

@@ -57,6 +57,11 @@ POTTERY_API const pottery_error *pottery_error_last(void);
 /** Forget the last error on this thread (code 0, empty message). */
 POTTERY_API void pottery_error_clear(void);
 
+/** Record code and message as this thread's last error, and return code. For libraries
+ * built on libpottery (the cJSON bridge, event-loop adapters), so that their failures read
+ * like the library's own. The message is copied (at most 511 bytes); NULL means "". */
+POTTERY_API int pottery_error_set(int code, const char *message);
+
 /** Static English text for a code, e.g. "index out of range" for POTTERY_EINDEX; unknown
  * codes give "unknown error". The text is static: never free it. */
 POTTERY_API const char *pottery_strerror(int code);

@@ -100,6 +100,18 @@ size_t pottery__integral_text(char *buf, double d);
  * else; ENOMEM as is. *out is NULL on failure. */
 int pottery__json_parse_kind(pottery_json_node **out, const char *text, pottery_json_kind kind, const char *fn);
 
+/* Integer text t[0..n), [-]digits as JSON writes them: 1 and *out if it fits int64, else 0. */
+int pottery__digits_to_int64(int64_t *out, const char *t, size_t n);
+
+/* If s[0..len) is one JSON integer literal (blanks around it allowed), point *digits at it
+ * (sign included), set *n and return 1; else 0. Integers beyond int64 are JSON values in
+ * this form. */
+int pottery__json_int_literal(const char **digits, size_t *n, const char *s, size_t len);
+
+/* What v is, in Python's words, for messages: "None", "a bool", "an int", "a float", "a str",
+ * "a list", "a dict" or "JSON text". */
+const char *pottery__value_type_name(const pottery_value *v);
+
 /* Check that s[0..len) is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF). */
 int pottery__utf8_valid(const char *s, size_t len);
 

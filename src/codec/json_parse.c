@@ -62,14 +62,13 @@ static int new_float(pottery_json_node **out, double d)
     return 0;
 }
 
-/* Integer text [-]digits (no leading zeros except "0"): fits in int64? */
-static int digits_to_int64(const char *t, int64_t *out)
+int pottery__digits_to_int64(int64_t *out, const char *t, size_t n)
 {
-    int neg = *t == '-';
+    int neg = n > 0 && *t == '-';
     uint64_t limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
     uint64_t v = 0;
-    for (t += neg; *t; t++) {
-        unsigned d = (unsigned)(*t - '0');
+    for (size_t k = (size_t)neg; k < n; k++) {
+        unsigned d = (unsigned)(t[k] - '0');
         if (v > (limit - d) / 10u) return 0;
         v = v * 10u + d;
     }
@@ -78,6 +77,26 @@ static int digits_to_int64(const char *t, int64_t *out)
     } else {
         *out = (int64_t)v;
     }
+    return 1;
+}
+
+int pottery__json_int_literal(const char **digits, size_t *n, const char *s, size_t len)
+{
+    parser p = { s, len, 0, 0 };
+    skip_ws(&p);
+    size_t start = p.pos;
+    if (p.pos < len && s[p.pos] == '-') p.pos++;
+    if (p.pos >= len || !is_digit(s[p.pos])) return 0;
+    if (s[p.pos] == '0') {
+        p.pos++;
+    } else {
+        while (p.pos < len && is_digit(s[p.pos])) p.pos++;
+    }
+    size_t end = p.pos;
+    skip_ws(&p);
+    if (p.pos != len) return 0; /* a fraction, an exponent, or anything else */
+    *digits = s + start;
+    *n = end - start;
     return 1;
 }
 
@@ -97,7 +116,7 @@ static int make_int(pottery_json_node **out, const char *start, size_t n)
     memcpy(node->text, start, n);
     node->text[n] = '\0';
     node->len = n;
-    node->fits_int64 = digits_to_int64(node->text, &node->i);
+    node->fits_int64 = pottery__digits_to_int64(&node->i, node->text, n);
     /* Only digits: strtod needs no radix character, so the locale cannot interfere. */
     node->num = node->fits_int64 ? (double)node->i : strtod(node->text, NULL);
     *out = node;

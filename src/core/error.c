@@ -41,6 +41,16 @@ void pottery__error_restore(const pottery_error_saved *saved)
     last_error.message = last_message;
 }
 
+int pottery_error_set(int code, const char *message)
+{
+    if (message == last_message) { /* the current message again: copying it onto itself overlaps */
+        last_error.code = code;
+        last_error.message = last_message;
+        return code;
+    }
+    return pottery__error(code, "%s", message ? message : "");
+}
+
 const pottery_error *pottery_error_last(void)
 {
     if (last_error.message == NULL) last_error.message = "";
