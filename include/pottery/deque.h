@@ -1,5 +1,6 @@
-/*
- * deque.h: pottery_deque, a double-ended queue that lives in a Redis list (Python:
+/**
+ * @file deque.h
+ * pottery_deque, a double-ended queue that lives in a Redis list (Python:
  * pottery.RedisDeque, modelled on collections.deque), optionally bounded by a maxlen.
  *
  * Layout (shared with Python's pottery): one Redis list at the handle's key, element 0 at

@@ -1,5 +1,6 @@
-/*
- * list.h: pottery_list, a list that lives in a Redis list (Python: pottery.RedisList).
+/**
+ * @file list.h
+ * pottery_list, a list that lives in a Redis list (Python: pottery.RedisList).
  *
  * Layout (shared with Python's pottery): one Redis list at the handle's key; each element
  * is JSON(value), canonical JSON as value.h describes. A Python program using
