@@ -118,7 +118,8 @@ int main(int argc, char **argv)
 {
     bench_target t;
     bench_connect(&t, argc, argv);
-    pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
+    pottery_deque_options opts;
+    pottery_deque_options_init(&opts);
     if (pottery_deque_open(&deque, t.client, "bench:deque", NULL) < 0) bench_die("open");
     if (pottery_deque_clear(deque) < 0) bench_die("clear");
     opts.maxlen = MAXLEN;

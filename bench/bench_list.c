@@ -112,7 +112,7 @@ static void iterate_and_measure(bench_target *t, pottery_list *l, int n)
     double t0 = bench_now();
     long long sum = 0, count = 0;
     int rc;
-    while ((rc = pottery_list_iter_next(it, &v)) == 0) {
+    while ((rc = pottery_list_iter_next(&v, it)) == 0) {
         sum += v.u.i;
         count++;
     }

@@ -36,7 +36,8 @@ int main(void)
 
     /* d = RedisDeque('ghi', redis=redis, key='letters') */
     pottery_value ghi[] = { pottery_str("g"), pottery_str("h"), pottery_str("i") };
-    pottery_deque_options opts = POTTERY_DEQUE_OPTIONS_INIT;
+    pottery_deque_options opts;
+    pottery_deque_options_init(&opts);
     opts.items = ghi;
     opts.nitems = 3;
     pottery_deque *d;
@@ -46,7 +47,7 @@ int main(void)
     pottery_value elem = POTTERY_VALUE_INIT;
     pottery_deque_iter *it;
     check(pottery_deque_iter_new(&it, d));
-    while (pottery_deque_iter_next(it, &elem) == 0) printf("%c\n", toupper((unsigned char)elem.u.s.ptr[0]));
+    while (pottery_deque_iter_next(&elem, it) == 0) printf("%c\n", toupper((unsigned char)elem.u.s.ptr[0]));
     pottery_deque_iter_free(it);
 
     check(pottery_deque_append(d, pottery_str("j")));                   /* d.append('j') */
@@ -58,10 +59,10 @@ int main(void)
     check(pottery_deque_popleft(&elem, d));                             /* d.popleft() */
     print_value(elem);
 
-    pottery_value all = POTTERY_VALUE_INIT;
-    check(pottery_deque_snapshot(&all, d));                             /* list(d) */
-    print_value(all);
-    pottery_value_dispose(&all);
+    char *all;
+    check(pottery_deque_to_json(&all, NULL, d));                        /* list(d) */
+    print_value(pottery_json(all));
+    pottery_free(all);
     check(pottery_deque_peekleft(&elem, d));                            /* d[0] */
     print_value(elem);
     check(pottery_deque_peek(&elem, d));                                /* d[-1] */
@@ -71,7 +72,7 @@ int main(void)
     pottery_value backwards[3] = { POTTERY_VALUE_INIT, POTTERY_VALUE_INIT, POTTERY_VALUE_INIT };
     size_t count = 0;
     check(pottery_deque_iter_new_reversed(&it, d));
-    while (count < 3 && pottery_deque_iter_next(it, &backwards[count]) == 0) count++;
+    while (count < 3 && pottery_deque_iter_next(&backwards[count], it) == 0) count++;
     pottery_deque_iter_free(it);
     printf("[");
     for (size_t i = 0; i < count; i++) {
@@ -100,9 +101,10 @@ int main(void)
     size_t n = 0;
     for (size_t i = 0; i < 6; i++) reversed[i] = pottery_null();
     check(pottery_deque_iter_new_reversed(&it, d));
-    while (n < 6 && pottery_deque_iter_next(it, &reversed[n]) == 0) n++;
+    while (n < 6 && pottery_deque_iter_next(&reversed[n], it) == 0) n++;
     pottery_deque_iter_free(it);
-    pottery_deque_options copy = POTTERY_DEQUE_OPTIONS_INIT;
+    pottery_deque_options copy;
+    pottery_deque_options_init(&copy);
     copy.items = reversed;
     copy.nitems = n;
     pottery_deque *tmp;
@@ -117,7 +119,8 @@ int main(void)
     print_deque(d);
 
     /* A bounded deque: recent = RedisDeque('ghi', maxlen=2, redis=redis, key='recent') */
-    pottery_deque_options bounded = POTTERY_DEQUE_OPTIONS_INIT;
+    pottery_deque_options bounded;
+    pottery_deque_options_init(&bounded);
     bounded.items = ghi;
     bounded.nitems = 3;
     bounded.maxlen = 2;

@@ -36,7 +36,8 @@ int main(void)
 
     /* squares = RedisList([1, 4, 9, 16, 25], redis=redis, key='squares') */
     pottery_value initial[] = { pottery_int(1), pottery_int(4), pottery_int(9), pottery_int(16), pottery_int(25) };
-    pottery_list_options opts = POTTERY_LIST_OPTIONS_INIT;
+    pottery_list_options opts;
+    pottery_list_options_init(&opts);
     opts.items = initial;
     opts.nitems = 5;
     pottery_list *squares;

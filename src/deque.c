@@ -1,75 +1,34 @@
 /* pottery_deque: RedisDeque on a Redis list (element = JSON(value)), with an optional maxlen.
  *
- * Writes are the deque's own: every push runs with its trim in one command (a plain
- * RPUSH/LPUSH without maxlen, MULTI/PUSH/LTRIM/EXEC with it), pops are one
- * RPOP/LPOP, rotate and insert are Lua scripts. Reads (indexing, slices, index, count,
- * membership, len, iteration, snapshots, equality) go through a pottery_list opened on the
- * same client and key, so the two modules read a list in exactly one way. */
+ * A deque handle is a list handle (its first member) with a maxlen: the writes are the
+ * deque's own (every push runs with its trim as one bulk write: a plain RPUSH/LPUSH without
+ * maxlen, MULTI/PUSH/LTRIM/EXEC with it; pops are one RPOP/LPOP; rotate and insert are Lua
+ * scripts), and the reads (indexing, slices, index, count, membership, len, iteration,
+ * to_json, equality) are pottery_list's on the same handle, so the two modules read a list
+ * in exactly one way. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
 #include "codec/codec.h"
 #include "conn/conn.h"
 #include "container.h"
+#include "core/alloc.h"
 #include "core/error.h"
+#include "core/options.h"
+#include "list_impl.h"
+#include "lua_scripts.h"
 #include "pottery/deque.h"
 #include "pottery/list.h"
 
 struct pottery_deque {
-    pottery_container c; /* client and key; the key's deletion is left to the list (free) */
-    pottery_list *list;  /* the reading side, on the same client and key */
-    int64_t maxlen;      /* POTTERY_DEQUE_NO_MAXLEN or >= 0 */
+    pottery_list list; /* first: the container, and the list handle the reads go through */
+    int64_t maxlen;    /* POTTERY_DEQUE_NO_MAXLEN or >= 0 */
 };
 
 struct pottery_deque_iter {
     pottery_list_iter *it;
-};
-
-/* Values per PUSH when a bulk write is split to bound memory (and per Lua unpack call,
- * which Lua limits to a few thousand values). */
-enum { VALUES_PER_CHUNK = 1000 };
-
-/* Create the list with its initial elements only if the key does not exist yet, atomically.
- * ARGV: the elements (already cut to the last maxlen by the caller). */
-static const pottery_script init_script = {
-    "deque_init", "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-                  "for i = 1, #ARGV, 2000 do\n"
-                  "  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))\n"
-                  "end\n"
-                  "return 1\n"
-};
-
-/* Rotate right by ARGV[1] (decimal int64 text), reduced modulo the length as Python does
- * (digit by digit, so it stays exact for any int64). Moves whichever end is shorter: the
- * last r elements to the front, or the first len - r to the back. */
-static const pottery_script rotate_script = {
-    "deque_rotate", "local len = redis.call('LLEN', KEYS[1])\n"
-                    "if len == 0 then return 0 end\n"
-                    "local s = ARGV[1]\n"
-                    "local neg = string.sub(s, 1, 1) == '-'\n"
-                    "local r = 0\n"
-                    "for i = neg and 2 or 1, #s do r = (r * 10 + string.byte(s, i) - 48) % len end\n"
-                    "if neg then r = (len - r) % len end\n"
-                    "if r == 0 then return 0 end\n"
-                    "if r <= len - r then\n"
-                    "  local moved = redis.call('LRANGE', KEYS[1], len - r, -1)\n"
-                    "  redis.call('LTRIM', KEYS[1], 0, len - r - 1)\n"
-                    "  local rev = {}\n"
-                    "  for i = #moved, 1, -1 do rev[#rev + 1] = moved[i] end\n"
-                    "  for i = 1, #rev, 2000 do\n"
-                    "    redis.call('LPUSH', KEYS[1], unpack(rev, i, math.min(i + 1999, #rev)))\n"
-                    "  end\n"
-                    "else\n"
-                    "  local moved = redis.call('LRANGE', KEYS[1], 0, len - r - 1)\n"
-                    "  redis.call('LTRIM', KEYS[1], len - r, -1)\n"
-                    "  for i = 1, #moved, 2000 do\n"
-                    "    redis.call('RPUSH', KEYS[1], unpack(moved, i, math.min(i + 1999, #moved)))\n"
-                    "  end\n"
-                    "end\n"
-                    "return r\n"
 };
 
 /* The result of a pottery_list call made by the deque function func: a message naming the
@@ -90,10 +49,10 @@ static int named(int rc, const char *func)
 
 /* The first of n values that a deque bounded by maxlen keeps: only the last maxlen of a
  * bulk push survive, so the ones before are checked (encoded) but never sent. */
-static size_t first_kept(const pottery_deque *d, size_t n)
+static size_t first_kept(int64_t maxlen, size_t n)
 {
-    if (d->maxlen == POTTERY_DEQUE_NO_MAXLEN || (uint64_t)d->maxlen >= n) return 0;
-    return n - (size_t)d->maxlen;
+    if (maxlen == POTTERY_DEQUE_NO_MAXLEN || (uint64_t)maxlen >= n) return 0;
+    return n - (size_t)maxlen;
 }
 
 /* Encode values[0..n) without sending them: the dropped ones must fail like the others. */
@@ -109,17 +68,31 @@ static int check_encodable(const pottery_value *values, size_t n)
     return rc;
 }
 
-static int write_initial(pottery_deque *d, const pottery_value *items, size_t n)
+/* Finish a new handle: its maxlen, then the initial items (the last maxlen of them, only
+ * where the key does not exist yet), or with a maxlen and no items the check that the
+ * existing list is not longer. */
+static int fill(pottery_container *c, const void *ctx)
 {
-    size_t from = first_kept(d, n);
-    int rc = check_encodable(items, from);
-    if (rc < 0) return rc;
-    pottery_cmd args;
-    pottery__cmd_init(&args);
-    pottery__cmd_key(&args, &d->c);
-    for (size_t i = from; i < n; i++) pottery__cmd_value(&args, &items[i]);
-    rc = pottery__container_create(&d->c, &init_script, &args);
-    pottery__cmd_free(&args);
+    const pottery_deque_options *o = ctx;
+    pottery_deque *d = (pottery_deque *)c;
+    d->maxlen = o->maxlen;
+    if (o->nitems > 0) {
+        size_t from = first_kept(d->maxlen, o->nitems);
+        int rc = check_encodable(o->items, from);
+        if (rc < 0) return rc;
+        pottery_cmd args;
+        pottery__cmd_init(&args);
+        pottery__cmd_key(&args, c);
+        for (size_t i = from; i < o->nitems; i++) pottery__list_cmd_element(&args, &o->items[i]);
+        rc = pottery__container_create(c, &pottery__lua_list_init, &args);
+        pottery__cmd_free(&args);
+        return rc;
+    }
+    if (d->maxlen == POTTERY_DEQUE_NO_MAXLEN) return 0;
+    int64_t len = 0;
+    int rc = pottery__container_count(&len, c, "LLEN");
+    if (rc == 0 && len > d->maxlen)
+        rc = pottery__error(POTTERY_EINDEX, "IndexError: persistent RedisDeque beyond its maximum size");
     return rc;
 }
 
@@ -128,49 +101,36 @@ int pottery_deque_open(pottery_deque **out, pottery_client *client, const char *
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(client);
-    pottery_deque_options o = POTTERY_DEQUE_OPTIONS_INIT;
-    if (opts) o = *opts;
+    pottery_deque_options o;
+    pottery_deque_options_init(&o);
+    if (opts) {
+        int rc = pottery__options_check(opts->version, POTTERY_DEQUE_OPTIONS_VERSION, __func__);
+        if (rc < 0) return rc;
+        o = *opts;
+    }
     if (o.nitems > 0 && o.items == NULL)
         return pottery__error(POTTERY_EINVAL, "pottery_deque_open: items is NULL but nitems is %zu", o.nitems);
     if (o.maxlen < 0 && o.maxlen != POTTERY_DEQUE_NO_MAXLEN)
         return pottery__error(POTTERY_EINVAL, "ValueError: maxlen must be non-negative");
-
-    pottery_deque *d = pottery__calloc(1, sizeof *d);
-    if (!d) return pottery__error_oom();
-    d->maxlen = o.maxlen;
-    int rc = pottery__container_init(&d->c, client, key);
-    if (rc == 0 && o.nitems > 0) {
-        rc = write_initial(d, o.items, o.nitems);
-    } else if (rc == 0 && d->maxlen != POTTERY_DEQUE_NO_MAXLEN) {
-        int64_t len = 0;
-        rc = pottery__container_count(&len, &d->c, "LLEN");
-        if (rc == 0 && len > d->maxlen)
-            rc = pottery__error(POTTERY_EINDEX, "IndexError: persistent RedisDeque beyond its maximum size");
-    }
-    /* The list handle comes last: once it exists, freeing it would UNLINK a "pottery:" key,
-     * and a failed open must never delete data (the key may be somebody else's). */
-    if (rc == 0) rc = named(pottery_list_open(&d->list, client, d->c.key, NULL), __func__);
-    if (rc < 0) {
-        pottery__container_abandon(&d->c);
-        pottery__free(d);
-        return rc;
-    }
-    *out = d;
-    return 0;
+    pottery_container *c;
+    int rc = pottery__container_open(&c, sizeof(pottery_deque), client, key, fill, &o);
+    if (rc == 0) *out = (pottery_deque *)c;
+    return rc;
 }
 
 void pottery_deque_free(pottery_deque *deque)
 {
-    if (!deque) return;
-    /* The list's free UNLINKs a "pottery:" key, as the container release would: do it once. */
-    pottery_list_free(deque->list);
-    pottery__container_abandon(&deque->c);
-    pottery__free(deque);
+    if (deque) pottery__container_close(&deque->list.c);
 }
 
 const char *pottery_deque_key(const pottery_deque *deque)
 {
-    return deque ? deque->c.key : NULL;
+    return deque ? deque->list.c.key : NULL;
+}
+
+pottery_client *pottery_deque_client(const pottery_deque *deque)
+{
+    return deque ? deque->list.c.client : NULL;
 }
 
 int pottery_deque_maxlen(int64_t *out, const pottery_deque *deque)
@@ -183,113 +143,31 @@ int pottery_deque_maxlen(int64_t *out, const pottery_deque *deque)
 
 /* ---- pushes ---- */
 
-/* Add the LTRIM range that keeps maxlen elements after a push on the given side. */
-static void push_trim_range(pottery_cmd *cmd, const pottery_deque *d, int left)
-{
-    if (d->maxlen == 0) {
-        /* An empty range: LTRIM removes the key (maxlen 0 is always empty, pottery quirk 6). */
-        pottery__cmd_cstr(cmd, "1");
-        pottery__cmd_cstr(cmd, "0");
-    } else if (left) {
-        pottery__cmd_cstr(cmd, "0");
-        pottery__cmd_int(cmd, (long long)d->maxlen - 1);
-    } else {
-        pottery__cmd_int(cmd, -(long long)d->maxlen);
-        pottery__cmd_cstr(cmd, "-1");
-    }
-}
-
-/* The reply to a push (the new length, at least 1) or to its LTRIM (+OK). */
-static int push_reply(const pottery_reply *r, const char *verb)
-{
-    long long len;
-    if (strcmp(verb, "LTRIM") == 0) return pottery__reply_status(r, "OK", verb);
-    return pottery__reply_int_in(&len, r, 1, LLONG_MAX, verb);
-}
-
-/* EXEC's results for npush pushes followed by an LTRIM when the deque has a maxlen. */
-static int push_results(const pottery_reply *exec, const pottery_deque *d, const char *verb, size_t npush)
-{
-    size_t n = npush + (d->maxlen != POTTERY_DEQUE_NO_MAXLEN);
-    int rc = pottery__reply_array_n(exec, n, "EXEC");
-    for (size_t i = 0; rc == 0 && i < n; i++) rc = push_reply(pottery__reply_at(exec, i), i < npush ? verb : "LTRIM");
-    return rc;
-}
-
-/* Large pushes: MULTI, one PUSH per chunk, LTRIM (with maxlen), EXEC, streamed so that only
- * one chunk is in memory; still one round trip and atomic. A value that fails to encode
- * turns EXEC into DISCARD, so nothing is written. */
-static int push_streamed(pottery_deque *d, const char *verb, int left, const pottery_value *values, size_t n)
-{
-    pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery_stream_txn txn;
-    pottery__stream_txn_begin(&txn, d->c.client);
-    for (size_t from = 0; from < n && pottery__stream_txn_ok(&txn); from += VALUES_PER_CHUNK) {
-        size_t to = n - from > VALUES_PER_CHUNK ? from + VALUES_PER_CHUNK : n;
-        pottery__cmd_reset(&cmd);
-        pottery__cmd_cstr(&cmd, verb);
-        pottery__cmd_key(&cmd, &d->c);
-        for (size_t i = from; i < to; i++) pottery__cmd_value(&cmd, &values[i]);
-        pottery__stream_txn_send(&txn, &cmd);
-    }
-    if (d->maxlen != POTTERY_DEQUE_NO_MAXLEN) {
-        pottery__cmd_reset(&cmd);
-        pottery__cmd_cstr(&cmd, "LTRIM");
-        pottery__cmd_key(&cmd, &d->c);
-        push_trim_range(&cmd, d, left);
-        pottery__stream_txn_send(&txn, &cmd);
-    }
-    pottery__cmd_free(&cmd);
-    pottery_reply *exec = NULL;
-    int rc = pottery__stream_txn_finish(&exec, &txn);
-    if (rc == 0) rc = push_results(exec, d, verb, (n + VALUES_PER_CHUNK - 1) / VALUES_PER_CHUNK);
-    pottery__reply_free(exec);
-    return rc;
-}
-
 /* The body of append/appendleft/extend/extendleft: values pushed one after the other on the
- * right (RPUSH) or the left (LPUSH), then the other end trimmed to maxlen, all at once. */
+ * right (RPUSH) or the left (LPUSH), then (with a maxlen) the other end trimmed, all in one
+ * bulk write. The trim range depends only on maxlen (negative indexes count from the end),
+ * so MULTI/PUSH/LTRIM/EXEC needs no read first: atomic, one round trip, and cheaper for the
+ * server than a script. With maxlen 0 only the LTRIM is left. */
 static int push(pottery_deque *d, int left, const pottery_value *values, size_t n)
 {
-    const char *verb = left ? "LPUSH" : "RPUSH";
-    size_t from = first_kept(d, n);
+    size_t from = first_kept(d->maxlen, n);
     int rc = check_encodable(values, from);
     if (rc < 0) return rc;
-    values += from;
-    n -= from;
-    if (n > VALUES_PER_CHUNK) return push_streamed(d, verb, left, values, n);
-    pottery_cmd cmds[2];
-    size_t ncmds = 0;
-    if (n > 0) {
-        pottery__cmd_init(&cmds[ncmds]);
-        pottery__cmd_cstr(&cmds[ncmds], verb);
-        pottery__cmd_key(&cmds[ncmds], &d->c);
-        for (size_t i = 0; i < n; i++) pottery__cmd_value(&cmds[ncmds], &values[i]);
-        ncmds++;
-    }
-    if (d->maxlen != POTTERY_DEQUE_NO_MAXLEN) {
-        /* The trim range depends only on maxlen (negative indexes count from the end), so
-         * MULTI/PUSH/LTRIM/EXEC needs no read first: atomic, one round trip, and cheaper
-         * for the server than a script. With maxlen 0 only the LTRIM is left. */
-        pottery__cmd_init(&cmds[ncmds]);
-        pottery__cmd_cstr(&cmds[ncmds], "LTRIM");
-        pottery__cmd_key(&cmds[ncmds], &d->c);
-        push_trim_range(&cmds[ncmds], d, left);
-        ncmds++;
-    }
-    /* One command (a push without maxlen, or maxlen 0's LTRIM) is atomic on its own. */
-    pottery_reply *r = NULL;
-    if (ncmds == 1) {
-        rc = pottery__exec(&r, d->c.client, &cmds[0]);
-        if (rc == 0) rc = push_reply(r, n > 0 ? verb : "LTRIM");
+    if (d->maxlen == POTTERY_DEQUE_NO_MAXLEN)
+        return pottery__list_push(&d->list.c, left, values + from, n - from, NULL);
+    pottery_list_trim trim;
+    if (d->maxlen == 0) {
+        /* An empty range: LTRIM removes the key (maxlen 0 is always empty, pottery quirk 6). */
+        trim.start = 1;
+        trim.stop = 0;
+    } else if (left) {
+        trim.start = 0;
+        trim.stop = (long long)d->maxlen - 1;
     } else {
-        rc = pottery__exec_multi(&r, d->c.client, cmds, ncmds);
-        if (rc == 0) rc = push_results(r, d, verb, 1);
+        trim.start = -(long long)d->maxlen;
+        trim.stop = -1;
     }
-    pottery__reply_free(r);
-    for (size_t i = 0; i < ncmds; i++) pottery__cmd_free(&cmds[i]);
-    return rc;
+    return pottery__list_push(&d->list.c, left, values + from, n - from, &trim);
 }
 
 int pottery_deque_append(pottery_deque *deque, pottery_value value)
@@ -322,42 +200,23 @@ int pottery_deque_extendleft(pottery_deque *deque, const pottery_value *values, 
 
 /* ---- pops ---- */
 
-static int pop(pottery_value *out, pottery_deque *d, int left)
-{
-    const char *verb = left ? "LPOP" : "RPOP";
-    pottery_reply *r = NULL;
-    const char *bytes = NULL;
-    size_t len = 0;
-    int rc = pottery__container_command(&r, &d->c, verb, NULL);
-    if (rc == 0) rc = pottery__reply_bytes_or_nil(&bytes, &len, r, verb);
-    if (rc == 0 && !bytes)
-        rc = pottery__error(POTTERY_EINDEX, "IndexError: pop from an empty deque");
-    else if (rc == 0 && (rc = pottery__reply_to_value(out, r)) < 0) {
-        /* The element is out of Redis but not in the caller's hands (foreign bytes, or no
-         * memory to decode them): put it back where it was, so no data is lost (one more
-         * round trip, on this error path only). A push never overwrites a concurrent
-         * writer's element. */
-        rc = pottery__container_put_back(&d->c, left ? "LPUSH" : "RPUSH", bytes, len, "element");
-    }
-    pottery__reply_free(r);
-    return rc;
-}
+static const char pop_empty[] = "IndexError: pop from an empty deque";
 
 int pottery_deque_pop(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pop(out, deque, 0);
+    return pottery__list_pop_end(out, &deque->list, 0, pop_empty);
 }
 
 int pottery_deque_popleft(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return pop(out, deque, 1);
+    return pottery__list_pop_end(out, &deque->list, 1, pop_empty);
 }
 
-/* ---- rotate ---- */
+/* ---- rotate and insert ---- */
 
 int pottery_deque_rotate(pottery_deque *deque, int64_t n)
 {
@@ -365,62 +224,18 @@ int pottery_deque_rotate(pottery_deque *deque, int64_t n)
     if (n == 0) return 0;
     pottery_cmd args;
     pottery__cmd_init(&args);
-    pottery__cmd_key(&args, &deque->c);
+    pottery__cmd_key(&args, &deque->list.c);
     pottery__cmd_int(&args, (long long)n);
-    pottery_reply *r = NULL;
-    long long moved;
-    int rc = pottery__eval(&r, deque->c.client, &rotate_script, 1, &args);
-    if (rc == 0) rc = pottery__reply_int_in(&moved, r, 0, LLONG_MAX, rotate_script.name);
-    pottery__reply_free(r);
-    pottery__cmd_free(&args);
-    return rc;
+    return pottery__list_run_script_int(NULL, &deque->list, &pottery__lua_deque_rotate, &args, 0, LLONG_MAX);
 }
-
-/* ---- insert ---- */
-
-/* The length check and pottery_list_insert's rule in one step. ARGV[1] = maxlen,
- * ARGV[2] = index (> 0; the caller sends 0 for every index <= 0), ARGV[3] = a fresh uuid4
- * placeholder (plain text, never JSON, so it cannot be an element), ARGV[4] = the value.
- * Returns 0 when the deque is full, 1 once inserted. */
-static const pottery_script insert_script = { "deque_insert",
-                                              "local len = redis.call('LLEN', KEYS[1])\n"
-                                              "if len >= tonumber(ARGV[1]) then return 0 end\n"
-                                              "local i = tonumber(ARGV[2])\n"
-                                              "if i <= 0 then\n"
-                                              "  redis.call('LPUSH', KEYS[1], ARGV[4])\n"
-                                              "elseif i >= len then\n"
-                                              "  redis.call('RPUSH', KEYS[1], ARGV[4])\n"
-                                              "else\n"
-                                              "  local pivot = redis.call('LINDEX', KEYS[1], ARGV[2])\n"
-                                              "  redis.call('LSET', KEYS[1], ARGV[2], ARGV[3])\n"
-                                              "  redis.call('LINSERT', KEYS[1], 'BEFORE', ARGV[3], ARGV[4])\n"
-                                              "  redis.call('LSET', KEYS[1], i + 1, pivot)\n"
-                                              "end\n"
-                                              "return 1\n" };
 
 int pottery_deque_insert(pottery_deque *deque, int64_t index, pottery_value value)
 {
     POTTERY_CHECK_ARG(deque);
-    /* Unbounded: nothing to check, the list's own insert is the whole operation. */
-    if (deque->maxlen == POTTERY_DEQUE_NO_MAXLEN)
-        return named(pottery_list_insert(deque->list, index, value), __func__);
-    char placeholder[37];
-    int rc = pottery__uuid4(placeholder);
-    if (rc < 0) return rc;
-    pottery_cmd args;
-    pottery__cmd_init(&args);
-    pottery__cmd_key(&args, &deque->c);
-    pottery__cmd_int(&args, (long long)deque->maxlen);
-    pottery__cmd_int(&args, index > 0 ? (long long)index : 0);
-    pottery__cmd_arg(&args, placeholder, 36);
-    pottery__cmd_value(&args, &value);
-    pottery_reply *r = NULL;
-    long long inserted = 0;
-    rc = pottery__eval(&r, deque->c.client, &insert_script, 1, &args);
-    if (rc == 0) rc = pottery__reply_int_in(&inserted, r, 0, 1, insert_script.name);
+    /* The length check and the list's insert in one script: no maxlen is no check. */
+    int inserted = 0;
+    int rc = pottery__list_insert(&inserted, &deque->list, index, &value, deque->maxlen);
     if (rc == 0 && !inserted) rc = pottery__error(POTTERY_EINDEX, "IndexError: deque already at its maximum size");
-    pottery__reply_free(r);
-    pottery__cmd_free(&args);
     return rc;
 }
 
@@ -439,66 +254,66 @@ int pottery_deque_peek(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, -1), POTTERY_EINDEX, index_error, __func__);
+    return in_deque_words(pottery_list_get(out, &deque->list, -1), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_peekleft(pottery_value *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, 0), POTTERY_EINDEX, index_error, __func__);
+    return in_deque_words(pottery_list_get(out, &deque->list, 0), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_get(pottery_value *out, pottery_deque *deque, int64_t index)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_get(out, deque->list, index), POTTERY_EINDEX, index_error, __func__);
+    return in_deque_words(pottery_list_get(out, &deque->list, index), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_set(pottery_deque *deque, int64_t index, pottery_value value)
 {
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_set(deque->list, index, value), POTTERY_EINDEX, index_error, __func__);
+    return in_deque_words(pottery_list_set(&deque->list, index, value), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_del(pottery_deque *deque, int64_t index)
 {
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_del(deque->list, index), POTTERY_EINDEX, index_error, __func__);
+    return in_deque_words(pottery_list_del(&deque->list, index), POTTERY_EINDEX, index_error, __func__);
 }
 
 int pottery_deque_remove(pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(deque);
-    return in_deque_words(pottery_list_remove(deque->list, value), POTTERY_ENOTFOUND,
+    return in_deque_words(pottery_list_remove(&deque->list, value), POTTERY_ENOTFOUND,
                           "ValueError: deque.remove(x): x not in deque", __func__);
 }
 
 int pottery_deque_reverse(pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_reverse(deque->list), __func__);
+    return named(pottery_list_reverse(&deque->list), __func__);
 }
 
 int pottery_deque_clear(pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_clear(deque->list), __func__);
+    return named(pottery_list_clear(&deque->list), __func__);
 }
 
 int pottery_deque_len(int64_t *out, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_len(out, deque->list), __func__);
+    return named(pottery_list_len(out, &deque->list), __func__);
 }
 
 int pottery_deque_get_slice(pottery_value *out, pottery_deque *deque, pottery_slice slice)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_get_slice(out, deque->list, slice), __func__);
+    return named(pottery_list_get_slice(out, &deque->list, slice), __func__);
 }
 
 /* "ValueError: 'x' is not in deque" for a failed index(). */
@@ -516,42 +331,35 @@ int pottery_deque_index(int64_t *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return not_in_deque(named(pottery_list_index(out, deque->list, value), __func__), &value);
+    return not_in_deque(named(pottery_list_index(out, &deque->list, value), __func__), &value);
 }
 
 int pottery_deque_index_range(int64_t *out, pottery_deque *deque, pottery_value value, int64_t start, int64_t stop)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return not_in_deque(named(pottery_list_index_range(out, deque->list, value, start, stop), __func__), &value);
+    return not_in_deque(named(pottery_list_index_range(out, &deque->list, value, start, stop), __func__), &value);
 }
 
 int pottery_deque_count(int64_t *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_count(out, deque->list, value), __func__);
+    return named(pottery_list_count(out, &deque->list, value), __func__);
 }
 
 int pottery_deque_contains(int *out, pottery_deque *deque, pottery_value value)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_contains(out, deque->list, value), __func__);
-}
-
-int pottery_deque_snapshot(pottery_value *out, pottery_deque *deque)
-{
-    POTTERY_CHECK_ARG(out);
-    POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_snapshot(out, deque->list), __func__);
+    return named(pottery_list_contains(out, &deque->list, value), __func__);
 }
 
 int pottery_deque_to_json(char **out, size_t *out_len, pottery_deque *deque)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
-    return named(pottery_list_to_json(out, out_len, deque->list), __func__);
+    return named(pottery_list_to_json(out, out_len, &deque->list), __func__);
 }
 
 int pottery_deque_repr(char **out, pottery_deque *deque)
@@ -559,7 +367,7 @@ int pottery_deque_repr(char **out, pottery_deque *deque)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     char *items = NULL;
-    int rc = named(pottery_list_repr_items(&items, deque->list), __func__);
+    int rc = named(pottery_list_repr_items(&items, &deque->list), __func__);
     if (rc < 0) return rc;
     pottery_buf b = POTTERY_BUF_INIT;
     rc = pottery__buf_puts(&b, "RedisDeque(");
@@ -581,7 +389,7 @@ int pottery_deque_equal(int *out, pottery_deque *deque, pottery_deque *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     POTTERY_CHECK_ARG(other);
-    return named(pottery_list_equal(out, deque->list, other->list), __func__);
+    return named(pottery_list_equal(out, &deque->list, &other->list), __func__);
 }
 
 int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_array)
@@ -589,7 +397,7 @@ int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_ar
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     POTTERY_CHECK_ARG(json_array);
-    return named(pottery_list_equal_json(out, deque->list, json_array), __func__);
+    return named(pottery_list_equal_json(out, &deque->list, json_array), __func__);
 }
 
 /* ---- iteration ---- */
@@ -599,7 +407,7 @@ static int iter_new(pottery_deque_iter **out, pottery_deque *deque, int reversed
     pottery_deque_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
     int rc =
-        reversed ? pottery_list_iter_new_reversed(&it->it, deque->list) : pottery_list_iter_new(&it->it, deque->list);
+        reversed ? pottery_list_iter_new_reversed(&it->it, &deque->list) : pottery_list_iter_new(&it->it, &deque->list);
     if (rc < 0) {
         pottery__free(it);
         return named(rc, func);
@@ -622,10 +430,11 @@ int pottery_deque_iter_new_reversed(pottery_deque_iter **out, pottery_deque *deq
     return iter_new(out, deque, 1, __func__);
 }
 
-int pottery_deque_iter_next(pottery_deque_iter *it, pottery_value *out)
+int pottery_deque_iter_next(pottery_value *out, pottery_deque_iter *it)
 {
+    POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(it);
-    return named(pottery_list_iter_next(it->it, out), __func__);
+    return named(pottery_list_iter_next(out, it->it), __func__);
 }
 
 void pottery_deque_iter_free(pottery_deque_iter *it)

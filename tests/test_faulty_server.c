@@ -368,9 +368,10 @@ static const pottery_pair null_pair = { POTTERY_VALUE_INIT, POTTERY_VALUE_INIT }
 static const pottery_counter_pair null_count = { POTTERY_VALUE_INIT, 2 };
 static const pottery_dict_options dict_items = { POTTERY_DICT_OPTIONS_VERSION, &null_pair, 1 };
 static const pottery_set_options set_items = { &null_value, 1 };
-static const pottery_list_options list_items = { &null_value, 1 };
-static const pottery_deque_options deque_items = { &null_value, 1, POTTERY_DEQUE_NO_MAXLEN };
-static const pottery_deque_options deque_bounded = { NULL, 0, 3 };
+static const pottery_list_options list_items = { POTTERY_LIST_OPTIONS_VERSION, &null_value, 1 };
+static const pottery_deque_options deque_items = { POTTERY_DEQUE_OPTIONS_VERSION, &null_value, 1,
+                                                   POTTERY_DEQUE_NO_MAXLEN };
+static const pottery_deque_options deque_bounded = { POTTERY_DEQUE_OPTIONS_VERSION, NULL, 0, 3 };
 static const pottery_counter_options counter_items = { POTTERY_COUNTER_OPTIONS_VERSION, &null_count, 1, NULL, 0 };
 
 /* ---- dict ---- */
@@ -521,7 +522,7 @@ static int list_iter_first(pottery_list *l, int reversed, char *out, size_t n)
     pottery_list_iter *it = NULL;
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = reversed ? pottery_list_iter_new_reversed(&it, l) : pottery_list_iter_new(&it, l);
-    if (rc == 0) rc = pottery_list_iter_next(it, &v);
+    if (rc == 0) rc = pottery_list_iter_next(&v, it);
     pottery_list_iter_free(it);
     return show_value(out, n, rc, &v);
 }
@@ -531,7 +532,7 @@ static int deque_iter_first(pottery_deque *q, int reversed, char *out, size_t n)
     pottery_deque_iter *it = NULL;
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = reversed ? pottery_deque_iter_new_reversed(&it, q) : pottery_deque_iter_new(&it, q);
-    if (rc == 0) rc = pottery_deque_iter_next(it, &v);
+    if (rc == 0) rc = pottery_deque_iter_next(&v, it);
     pottery_deque_iter_free(it);
     return show_value(out, n, rc, &v);
 }
@@ -557,7 +558,6 @@ OP_VALUE(list_get_slice, pottery_list_get_slice(&v, f->l, SLICE))
 OP_VOID(list_del_slice, pottery_list_del_slice(f->l, SLICE))
 OP_VOID(list_reverse, pottery_list_reverse(f->l))
 OP_VOID(list_sort, pottery_list_sort(f->l, 0))
-OP_VALUE(list_snapshot, pottery_list_snapshot(&v, f->l))
 OP_TEXT(list_to_json, pottery_list_to_json(&t, NULL, f->l))
 OP_TEXT(list_repr, pottery_list_repr(&t, f->l))
 OP_TEXT(list_repr_items, pottery_list_repr_items(&t, f->l))
@@ -605,7 +605,6 @@ OP_INT(deque_index, pottery_deque_index(&i, f->q, VAL))
 OP_INT(deque_index_range, pottery_deque_index_range(&i, f->q, VAL, 1, POTTERY_SLICE_NONE))
 OP_INT(deque_count, pottery_deque_count(&i, f->q, VAL))
 OP_BOOL(deque_contains, pottery_deque_contains(&b, f->q, VAL))
-OP_VALUE(deque_snapshot, pottery_deque_snapshot(&v, f->q))
 OP_TEXT(deque_to_json, pottery_deque_to_json(&t, NULL, f->q))
 OP_TEXT(deque_repr, pottery_deque_repr(&t, f->q))
 OP_BOOL(deque_equal, pottery_deque_equal(&b, f->q, f->q2))
@@ -811,8 +810,7 @@ static const row rows[] = {
     { "list_set_slice", list_set_slice, ONLY_PROTO, NO_ANSWER, 0 },      /* EVAL: {done, size} */
     { "list_del_slice", list_del_slice, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: a count */
     { "list_reverse", list_reverse, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "list_sort", list_sort, { [RI] = A_OK }, NO_ANSWER, 0 },               /* SORT STORE */
-    { "list_snapshot", list_snapshot, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* LRANGE */
+    { "list_sort", list_sort, { [RI] = A_OK }, NO_ANSWER, 0 }, /* SORT STORE */
     { "list_to_json", list_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
     { "list_repr", list_repr, { [RE] = A_OK }, { [RE] = "RedisList[]" }, 0 },
     { "list_repr_items", list_repr_items, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
@@ -834,8 +832,8 @@ static const row rows[] = {
     { "deque_extend", deque_extend, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "deque_extend(maxlen)", deque_extend_bounded, ONLY_PROTO, NO_ANSWER, 0 },
     { "deque_extendleft", deque_extendleft, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "deque_insert", deque_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                           /* EVAL: the length */
-    { "deque_insert(maxlen)", deque_insert_bounded, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* EVAL: 0 or 1 */
+    { "deque_insert", deque_insert, { [RI] = A_OK }, NO_ANSWER, 0 },                 /* EVAL: the length */
+    { "deque_insert(maxlen)", deque_insert_bounded, { [RI] = A_OK }, NO_ANSWER, 0 }, /* EVAL: the length, 0 if full */
     /* RPOP / LPOP (a foreign element is pushed back, which gets the same hostile reply) */
     { "deque_pop", deque_pop, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
     { "deque_popleft", deque_popleft, { [RJ] = A_OK, [RN] = A_INDEX, [RT] = A_DECODE | A_PROTO }, { [RJ] = "7" }, 0 },
@@ -854,7 +852,6 @@ static const row rows[] = {
     { "deque_index_range", deque_index_range, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "deque_count", deque_count, { [RI] = A_OK }, { [RI] = "42" }, 0 },
     { "deque_contains", deque_contains, { [RI] = A_OK }, { [RI] = "1" }, 0 },
-    { "deque_snapshot", deque_snapshot, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
     { "deque_to_json", deque_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
     { "deque_repr", deque_repr, { [RE] = A_OK }, { [RE] = "RedisDeque([])" }, 0 },
     { "deque_equal", deque_equal, { [RE] = A_OK }, { [RE] = "1" }, 0 },

@@ -154,10 +154,6 @@ static void test_layout_matches_pottery(void **state)
                         "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
     assert_int_equal(len, strlen(text));
     pottery_free(text);
-    assert_int_equal(pottery_list_snapshot(&v, l), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
-    assert_string_equal(v.u.s.ptr,
-                        "[\"jack\", {\"a\": null, \"b\": [1, 2.5]}, 1e+16, \"caf\\u00e9\", true, [1, 2], 4098, null]");
     pottery_value_dispose(&v);
     pottery_list_free(l);
 
@@ -255,6 +251,24 @@ static void test_extend(void **state)
     assert_int_equal(pottery_list_extend_json(l, "{\"not\": \"array\"}"), POTTERY_ETYPE);
     assert_int_equal(pottery_list_extend_json(l, "[1, oops"), POTTERY_ETYPE);
     assert_int_equal(list_len(l), 6);
+
+    /* extend_json larger than one chunk: one round trip too (a streamed MULTI/EXEC). */
+    assert_int_equal(pottery_list_clear(l), 0);
+    size_t cap = (size_t)BIG * 8 + 8, off = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    off += (size_t)snprintf(text + off, cap - off, "[");
+    for (int i = 0; i < BIG; i++) off += (size_t)snprintf(text + off, cap - off, "%s%d", i ? ", " : "", i);
+    snprintf(text + off, cap - off, "]");
+    before = stats();
+    assert_int_equal(pottery_list_extend_json(l, text), 0);
+    after = stats();
+    assert_int_equal(after.round_trips - before.round_trips, 1);
+    assert_int_equal(after.commands - before.commands, 5); /* MULTI, 3 RPUSH, EXEC */
+    assert_raw("25000", raw("LLEN", "bulk", NULL));
+    assert_raw("24999", raw("LINDEX", "bulk", "-1", NULL));
+    assert_raw("12345", raw("LINDEX", "bulk", "12345", NULL));
+    free(text);
     free(vals);
     pottery_list_free(l);
 }
@@ -915,6 +929,22 @@ static void test_open_and_random_keys(void **state)
     assert_int_equal(pottery_list_open(&l, client, "fresh", &opts), POTTERY_ETYPE);
     assert_int_equal(commands(), before);
     assert_raw("0", raw("EXISTS", "fresh", NULL));
+    /* Options must be initialised, and of a version this library knows. */
+    pottery_list_options raw_opts;
+    memset(&raw_opts, 0, sizeof raw_opts);
+    assert_int_equal(pottery_list_open(&l, client, "fresh", &raw_opts), POTTERY_EINVAL);
+    assert_message_contains("pottery_list_open: options not initialised");
+    assert_null(l);
+    raw_opts.version = POTTERY_LIST_OPTIONS_VERSION + 1;
+    assert_int_equal(pottery_list_open(&l, client, "fresh", &raw_opts), POTTERY_EINVAL);
+    assert_message_contains("newer header");
+    pottery_list_options_init(&raw_opts);
+    assert_int_equal(raw_opts.version, POTTERY_LIST_OPTIONS_VERSION);
+    assert_null(raw_opts.items);
+    assert_int_equal(raw_opts.nitems, 0);
+    assert_round_trips(0, pottery_list_open(&l, client, "fresh", &raw_opts));
+    pottery_list_free(l);
+    assert_raw("0", raw("EXISTS", "fresh", NULL));
     /* Without items: attach, no round trip. */
     assert_round_trips(0, pottery_list_open(&l, client, "taken", NULL));
     assert_string_equal(pottery_list_key(l), "taken");
@@ -1041,6 +1071,11 @@ static void test_equality(void **state)
     assert_int_equal(pottery_list_equal_json(&eq, a, "[[2], 1, \"s\"]"), 0);
     assert_int_equal(eq, 0);
     assert_int_equal(pottery_list_equal_json(&eq, a, "{\"a\": 1}"), POTTERY_ETYPE);
+    assert_message("pottery_list_equal_json: not a JSON array");
+    /* Python: l == None is False, known without reading anything. */
+    eq = -1;
+    assert_round_trips(0, pottery_list_equal_json(&eq, a, " null "));
+    assert_int_equal(eq, 0);
     pottery_list_free(a);
     pottery_list_free(a2);
     pottery_list_free(b);
@@ -1060,19 +1095,19 @@ static void test_iteration(void **state)
     assert_int_equal(round_trips(), before);
     int64_t expect = 0;
     int rc;
-    while ((rc = pottery_list_iter_next(it, &v)) == 0) {
+    while ((rc = pottery_list_iter_next(&v, it)) == 0) {
         assert_int_equal(v.u.i, expect);
         expect++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
     assert_int_equal(expect, N);
     assert_int_equal(round_trips() - before, 3); /* windows of 1000 */
-    assert_int_equal(pottery_list_iter_next(it, &v), POTTERY_EITEROVER);
+    assert_int_equal(pottery_list_iter_next(&v, it), POTTERY_EITEROVER);
     pottery_list_iter_free(it);
 
     assert_int_equal(pottery_list_iter_new_reversed(&it, l), 0);
     expect = N - 1;
-    while ((rc = pottery_list_iter_next(it, &v)) == 0) {
+    while ((rc = pottery_list_iter_next(&v, it)) == 0) {
         assert_int_equal(v.u.i, expect);
         expect--;
     }
@@ -1085,7 +1120,7 @@ static void test_iteration(void **state)
     l = int_list("iter", 0, 1000);
     assert_int_equal(pottery_list_iter_new(&it, l), 0);
     int count = 0;
-    while (pottery_list_iter_next(it, &v) == 0) count++;
+    while (pottery_list_iter_next(&v, it) == 0) count++;
     assert_int_equal(count, 1000);
     pottery_list_iter_free(it);
     pottery_list_free(l);
@@ -1093,7 +1128,7 @@ static void test_iteration(void **state)
     /* Absent key: empty. */
     l = open_list("nothing");
     assert_int_equal(pottery_list_iter_new_reversed(&it, l), 0);
-    assert_int_equal(pottery_list_iter_next(it, &v), POTTERY_EITEROVER);
+    assert_int_equal(pottery_list_iter_next(&v, it), POTTERY_EITEROVER);
     pottery_list_iter_free(it);
     pottery_list_free(l);
     pottery_value_dispose(&v);
@@ -1286,7 +1321,6 @@ static void test_null_arguments(void **state)
     assert_int_equal(pottery_list_del_slice(NULL, pottery_slice_all()), POTTERY_EINVAL);
     assert_int_equal(pottery_list_reverse(NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_list_sort(NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_list_snapshot(NULL, l), POTTERY_EINVAL);
     assert_int_equal(pottery_list_to_json(NULL, NULL, l), POTTERY_EINVAL);
     assert_int_equal(pottery_list_repr(&text, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_list_repr_items(NULL, l), POTTERY_EINVAL);
@@ -1297,7 +1331,7 @@ static void test_null_arguments(void **state)
     assert_int_equal(pottery_list_equal_json(&in, l, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_list_iter_new(NULL, l), POTTERY_EINVAL);
     assert_int_equal(pottery_list_iter_new_reversed(&it, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_list_iter_next(NULL, &v), POTTERY_EINVAL);
+    assert_int_equal(pottery_list_iter_next(&v, NULL), POTTERY_EINVAL);
     assert_null(pottery_list_key(NULL));
     assert_null(pottery_list_client(NULL));
     pottery_list_iter_free(NULL);
@@ -1332,7 +1366,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_list_iter *it = NULL;
     assert_int_equal(pottery_list_iter_new(&it, l), 0);
     int ok = 0, bad = 0, rc;
-    while ((rc = pottery_list_iter_next(it, &v)) != POTTERY_EITEROVER) {
+    while ((rc = pottery_list_iter_next(&v, it)) != POTTERY_EITEROVER) {
         if (rc == 0)
             ok++;
         else if (rc == POTTERY_EDECODE)
@@ -1347,7 +1381,6 @@ static void test_foreign_data_is_a_decode_error(void **state)
     int eq;
     assert_int_equal(pottery_list_repr(&text, l), POTTERY_EDECODE);
     assert_int_equal(pottery_list_to_json(&text, NULL, l), POTTERY_EDECODE);
-    assert_int_equal(pottery_list_snapshot(&v, l), POTTERY_EDECODE);
     assert_int_equal(pottery_list_get_slice(&v, l, pottery_slice_of(NONE, 2, NONE)), POTTERY_EDECODE);
     assert_int_equal(pottery_list_equal_json(&eq, l, "[1, 2, 3, 4]"), POTTERY_EDECODE);
     assert_int_equal(v.type, POTTERY_TYPE_STRING); /* untouched by the failures */
@@ -1479,7 +1512,7 @@ static void test_wrong_redis_type(void **state)
     assert_null(sum);
     pottery_list_iter *it = NULL;
     assert_int_equal(pottery_list_iter_new(&it, l), 0);
-    assert_int_equal(pottery_list_iter_next(it, &v), POTTERY_EREDIS);
+    assert_int_equal(pottery_list_iter_next(&v, it), POTTERY_EREDIS);
     pottery_list_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     pottery_list_free(l);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,22 @@
 #include "conn/sha1.h"
 #include "lua_scripts.h"
 #include "support/test_fixture.h"
+
+/* The embedded text is the file's, byte for byte (for scripts without --@include parts):
+ * the embedding must not lose a line to Lua's brackets or semicolons. */
+static void assert_embedded_as_written(const pottery_script *s)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/src/lua/%s.lua", POTTERY_SOURCE_DIR, s->name);
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot read %s", path);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    if (strstr(text, "--@include")) return;
+    if (strcmp(text, s->source) != 0) fail_msg("script %s: the embedded text differs from %s", s->name, path);
+}
 
 static void test_every_script_loads(void **state)
 {
@@ -26,6 +43,7 @@ static void test_every_script_loads(void **state)
         if (!loaded || strcmp(loaded, sha) != 0) fail_msg("script %s: SCRIPT LOAD answered %s", (*s)->name, loaded);
         free(loaded);
         assert_true(strncmp((*s)->source, "--", 2) == 0); /* starts with its description */
+        assert_embedded_as_written(*s);
     }
     assert_int_equal(seen, pottery__lua_count);
 }
