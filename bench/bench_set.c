@@ -127,7 +127,7 @@ static void fill_popset(void)
     enum { N = 2 * OPS * ROUNDS };
     static pottery_value vals[N];
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
-    if (pottery_set_update_values(popset, vals, N) < 0) bench_die("fill pop set");
+    if (pottery_set_update(popset, vals, N) < 0) bench_die("fill pop set");
 }
 
 /* Bulk: 10,000 members per update. Raw side: one SADD with the same pre-encoded members. */
@@ -146,7 +146,7 @@ static void pottery_update_ops(bench_target *t, int from, int ops)
     (void)t;
     (void)from;
     for (int k = 0; k < ops; k++)
-        if (pottery_set_update_values(bulk, bulk_data.values, BULK) < 0) bench_die("update_values");
+        if (pottery_set_update(bulk, bulk_data.values, BULK) < 0) bench_die("update");
 }
 
 /* ---- memory of iterating big sets ---- */
@@ -158,7 +158,7 @@ static void fill(pottery_set *s, long n)
     for (long from = 0; from < n; from += BULK) {
         long count = n - from < BULK ? n - from : BULK;
         for (long i = 0; i < count; i++) bulk_data.values[i] = pottery_int(from + i);
-        if (pottery_set_update_values(s, bulk_data.values, (size_t)count) < 0) bench_die("fill");
+        if (pottery_set_update(s, bulk_data.values, (size_t)count) < 0) bench_die("fill");
     }
 }
 
@@ -181,7 +181,7 @@ static void measure_iteration(const char *url, const char *key, long *seen, long
             long before = bench_status_kb("VmHWM:"), count = 0;
             pottery_value v = POTTERY_VALUE_INIT;
             int rc;
-            while ((rc = pottery_set_iter_next(it, &v)) == 0) count++;
+            while ((rc = pottery_set_iter_next(&v, it)) == 0) count++;
             pottery_value_dispose(&v);
             if (rc == POTTERY_EITEROVER) {
                 result[0] = count;

@@ -33,7 +33,8 @@ static pottery_set *letters(pottery_client *redis, const char *key, const char *
         text[n][1] = '\0';
         chars[n] = pottery_str(text[n]);
     }
-    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    pottery_set_options opts;
+    pottery_set_options_init(&opts);
     opts.elements = chars;
     opts.nelements = n;
     pottery_set *s;
@@ -51,7 +52,8 @@ int main(void)
         pottery_str("apple"), pottery_str("orange"), pottery_str("apple"),
         pottery_str("pear"), pottery_str("orange"), pottery_str("banana"),
     };
-    pottery_set_options opts = POTTERY_SET_OPTIONS_INIT;
+    pottery_set_options opts;
+    pottery_set_options_init(&opts);
     opts.elements = fruit;
     opts.nelements = 6;
     pottery_set *basket;
@@ -68,22 +70,29 @@ int main(void)
     printf("%s\n", found ? "True" : "False");
 
     pottery_set *a = letters(redis, "magic", "abracadabra");                /* a = RedisSet('abracadabra', ...) */
-    pottery_set *b = letters(redis, NULL, "alacazam");                      /* b = set('alacazam') */
+    pottery_set *b = letters(redis, NULL, "alacazam");                      /* b = RedisSet('alacazam') */
     check(pottery_set_to_json(&json, NULL, a));                             /* sorted(a) */
     print_sorted(json);
 
     pottery_set *a_minus_b;
-    check(pottery_set_difference_new(&a_minus_b, a, &b, 1));                /* a - b: a new RedisSet */
+    check(pottery_set_difference_new_from(&a_minus_b, a, &b, 1));           /* a - b: a new RedisSet */
     check(pottery_set_to_json(&json, NULL, a_minus_b));                     /* sorted(a - b) */
     print_sorted(json);
     pottery_set_free(a_minus_b);
 
-    check(pottery_set_union(&json, NULL, a, &b, 1));                        /* sorted(a | b) */
+    check(pottery_set_union_from(&json, NULL, a, &b, 1));                   /* sorted(a | b) */
     print_sorted(json);
-    check(pottery_set_intersection(&json, NULL, a, &b, 1));                 /* sorted(a & b) */
+    check(pottery_set_intersection_from(&json, NULL, a, &b, 1));            /* sorted(a & b) */
     print_sorted(json);
-    check(pottery_set_symmetric_difference(&json, NULL, a, b));             /* sorted(a ^ b) */
+    check(pottery_set_symmetric_difference_from(&json, NULL, a, b));        /* sorted(a ^ b) */
     print_sorted(json);
+
+    /* As in Python, the operand can be any iterable: here values in memory. */
+    pottery_value xy[] = { pottery_str("x"), pottery_str("y") };
+    check(pottery_set_union(&json, NULL, a, xy, 2));                        /* sorted(a.union(['x', 'y'])) */
+    print_sorted(json);
+    check(pottery_set_issuperset(&found, a, xy, 2));                        /* a.issuperset(['x', 'y']) */
+    printf("%s\n", found ? "True" : "False");
 
     /* nirvana = RedisSet({'kurt', 'krist', 'dave'}, redis=redis, key='nirvana') */
     pottery_value band[] = { pottery_str("kurt"), pottery_str("krist"), pottery_str("dave") };

@@ -367,7 +367,7 @@ static const pottery_value null_value = POTTERY_VALUE_INIT;
 static const pottery_pair null_pair = { POTTERY_VALUE_INIT, POTTERY_VALUE_INIT };
 static const pottery_counter_pair null_count = { POTTERY_VALUE_INIT, 2 };
 static const pottery_dict_options dict_items = { POTTERY_DICT_OPTIONS_VERSION, &null_pair, 1 };
-static const pottery_set_options set_items = { &null_value, 1 };
+static const pottery_set_options set_items = { POTTERY_SET_OPTIONS_VERSION, &null_value, 1 };
 static const pottery_list_options list_items = { POTTERY_LIST_OPTIONS_VERSION, &null_value, 1 };
 static const pottery_deque_options deque_items = { POTTERY_DEQUE_OPTIONS_VERSION, &null_value, 1,
                                                    POTTERY_DEQUE_NO_MAXLEN };
@@ -424,18 +424,12 @@ static int set_contains_many(fx *f, char *out, size_t n)
     return rc;
 }
 
-static int set_update_values(fx *f, char *out, size_t n)
-{
-    pottery_value e = VAL;
-    return pottery_set_update_values(f->s, &e, 1);
-}
-
 static int set_iter_next(fx *f, char *out, size_t n)
 {
     pottery_set_iter *it = NULL;
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_set_iter_new(&it, f->s);
-    if (rc == 0) rc = pottery_set_iter_next(it, &v);
+    if (rc == 0) rc = pottery_set_iter_next(&v, it);
     pottery_set_iter_free(it);
     return show_value(out, n, rc, &v);
 }
@@ -450,32 +444,50 @@ OP_INT(set_len, pottery_set_len(&i, f->s))
 OP_VOID(set_clear, pottery_set_clear(f->s))
 OP_TEXT(set_to_json, pottery_set_to_json(&t, NULL, f->s))
 OP_TEXT(set_repr, pottery_set_repr(&t, f->s))
-OP_BOOL(set_equal, pottery_set_equal(&b, f->s, f->s2))
-OP_BOOL(set_equal_x, pottery_set_equal(&b, f->s, f->sx))
-OP_BOOL(set_equal_json, pottery_set_equal_json(&b, f->s, "[1]"))
-OP_BOOL(set_isdisjoint, pottery_set_isdisjoint(&b, f->s, f->s2))
-OP_BOOL(set_isdisjoint_x, pottery_set_isdisjoint(&b, f->s, f->sx))
-OP_BOOL(set_isdisjoint_json, pottery_set_isdisjoint_json(&b, f->s, "[1]"))
-OP_BOOL(set_issubset, pottery_set_issubset(&b, f->s, f->s2))
-OP_BOOL(set_issubset_x, pottery_set_issubset(&b, f->s, f->sx))
-OP_BOOL(set_issubset_json, pottery_set_issubset_json(&b, f->s, "[1]"))
-OP_BOOL(set_issuperset, pottery_set_issuperset(&b, f->s, f->s2))
-OP_BOOL(set_issuperset_json, pottery_set_issuperset_json(&b, f->s, "[1]"))
-OP_TEXT(set_union, pottery_set_union(&t, NULL, f->s, &f->s2, 1))
-OP_TEXT(set_union_x, pottery_set_union(&t, NULL, f->s, &f->sx, 1))
-OP_NEW(set_union_new, pottery_set, pottery_set_union_new(&h, f->s, &f->s2, 1))
-OP_TEXT(set_intersection, pottery_set_intersection(&t, NULL, f->s, &f->s2, 1))
-OP_TEXT(set_intersection_x, pottery_set_intersection(&t, NULL, f->s, &f->sx, 1))
-OP_NEW(set_intersection_new, pottery_set, pottery_set_intersection_new(&h, f->s, &f->s2, 1))
-OP_TEXT(set_difference, pottery_set_difference(&t, NULL, f->s, &f->s2, 1))
-OP_NEW(set_difference_new, pottery_set, pottery_set_difference_new(&h, f->s, &f->s2, 1))
-OP_TEXT(set_symmetric_difference, pottery_set_symmetric_difference(&t, NULL, f->s, f->s2))
-OP_NEW(set_symmetric_difference_new, pottery_set, pottery_set_symmetric_difference_new(&h, f->s, f->s2))
-OP_VOID(set_update, pottery_set_update(f->s, &f->s2, 1))
-OP_VOID(set_update_x, pottery_set_update(f->s, &f->sx, 1))
-OP_VOID(set_intersection_update, pottery_set_intersection_update(f->s, &f->s2, 1))
-OP_VOID(set_difference_update, pottery_set_difference_update(f->s, &f->s2, 1))
-OP_VOID(set_symmetric_difference_update, pottery_set_symmetric_difference_update(f->s, f->s2))
+/* Operands: one value from memory (null), or the sets s2 (same server) and sx (another). */
+#define ONE &null_value, 1
+OP_BOOL(set_equal, pottery_set_equal(&b, f->s, ONE))
+OP_BOOL(set_equal_from, pottery_set_equal_from(&b, f->s, f->s2))
+OP_BOOL(set_equal_from_x, pottery_set_equal_from(&b, f->s, f->sx))
+OP_BOOL(set_isdisjoint, pottery_set_isdisjoint(&b, f->s, ONE))
+OP_BOOL(set_isdisjoint_from, pottery_set_isdisjoint_from(&b, f->s, f->s2))
+OP_BOOL(set_isdisjoint_from_x, pottery_set_isdisjoint_from(&b, f->s, f->sx))
+OP_BOOL(set_issubset, pottery_set_issubset(&b, f->s, ONE))
+OP_BOOL(set_issubset_from, pottery_set_issubset_from(&b, f->s, f->s2))
+OP_BOOL(set_issubset_from_x, pottery_set_issubset_from(&b, f->s, f->sx))
+OP_BOOL(set_issuperset, pottery_set_issuperset(&b, f->s, ONE))
+OP_BOOL(set_issuperset_from, pottery_set_issuperset_from(&b, f->s, f->s2))
+OP_TEXT(set_union, pottery_set_union(&t, NULL, f->s, ONE))
+OP_TEXT(set_union_from, pottery_set_union_from(&t, NULL, f->s, &f->s2, 1))
+OP_TEXT(set_union_from_x, pottery_set_union_from(&t, NULL, f->s, &f->sx, 1))
+OP_NEW(set_union_new, pottery_set, pottery_set_union_new(&h, f->s, ONE))
+OP_NEW(set_union_new_from, pottery_set, pottery_set_union_new_from(&h, f->s, &f->s2, 1))
+OP_NEW(set_union_new_from_x, pottery_set, pottery_set_union_new_from(&h, f->s, &f->sx, 1))
+OP_TEXT(set_intersection, pottery_set_intersection(&t, NULL, f->s, ONE))
+OP_TEXT(set_intersection_from, pottery_set_intersection_from(&t, NULL, f->s, &f->s2, 1))
+OP_TEXT(set_intersection_from_x, pottery_set_intersection_from(&t, NULL, f->s, &f->sx, 1))
+OP_NEW(set_intersection_new, pottery_set, pottery_set_intersection_new(&h, f->s, ONE))
+OP_NEW(set_intersection_new_from, pottery_set, pottery_set_intersection_new_from(&h, f->s, &f->s2, 1))
+OP_NEW(set_intersection_new_from_x, pottery_set, pottery_set_intersection_new_from(&h, f->s, &f->sx, 1))
+OP_TEXT(set_difference, pottery_set_difference(&t, NULL, f->s, ONE))
+OP_TEXT(set_difference_from, pottery_set_difference_from(&t, NULL, f->s, &f->s2, 1))
+OP_NEW(set_difference_new, pottery_set, pottery_set_difference_new(&h, f->s, ONE))
+OP_NEW(set_difference_new_from, pottery_set, pottery_set_difference_new_from(&h, f->s, &f->s2, 1))
+OP_TEXT(set_symmetric_difference, pottery_set_symmetric_difference(&t, NULL, f->s, ONE))
+OP_TEXT(set_symmetric_difference_from, pottery_set_symmetric_difference_from(&t, NULL, f->s, f->s2))
+OP_NEW(set_symmetric_difference_new, pottery_set, pottery_set_symmetric_difference_new(&h, f->s, ONE))
+OP_NEW(set_symmetric_difference_new_from, pottery_set, pottery_set_symmetric_difference_new_from(&h, f->s, f->s2))
+OP_VOID(set_update, pottery_set_update(f->s, ONE))
+OP_VOID(set_update_from, pottery_set_update_from(f->s, &f->s2, 1))
+OP_VOID(set_update_from_x, pottery_set_update_from(f->s, &f->sx, 1))
+OP_VOID(set_intersection_update, pottery_set_intersection_update(f->s, ONE))
+OP_VOID(set_intersection_update_from, pottery_set_intersection_update_from(f->s, &f->s2, 1))
+OP_VOID(set_intersection_update_from_x, pottery_set_intersection_update_from(f->s, &f->sx, 1))
+OP_VOID(set_difference_update, pottery_set_difference_update(f->s, ONE))
+OP_VOID(set_difference_update_from, pottery_set_difference_update_from(f->s, &f->s2, 1))
+OP_VOID(set_symmetric_difference_update, pottery_set_symmetric_difference_update(f->s, ONE))
+OP_VOID(set_symmetric_difference_update_from, pottery_set_symmetric_difference_update_from(f->s, f->s2))
+#undef ONE
 
 /* ---- list ---- */
 
@@ -751,36 +763,57 @@ static const row rows[] = {
     { "set_contains_many", set_contains_many, { [RK] = A_OK }, { [RK] = "[1]" }, PATH }, /* SMISMEMBER */
     { "set_len", set_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },                         /* SCARD */
     { "set_clear", set_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },                 /* UNLINK */
-    { "set_update_values", set_update_values, { [RI] = A_OK }, NO_ANSWER, 0 },           /* SADD */
     { "set_to_json", set_to_json, { [RE] = A_OK }, { [RE] = "[]" }, 0 },                 /* SMEMBERS */
     { "set_repr", set_repr, { [RE] = A_OK }, { [RE] = "RedisSet()" }, 0 },
-    { "set_equal", set_equal, ONLY_PROTO, NO_ANSWER, 0 },                    /* MULTI ... EXEC */
-    { "set_equal(other server)", set_equal_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* SCARD x2, SSCAN */
-    { "set_equal_json", set_equal_json, ONLY_PROTO, NO_ANSWER, 0 },          /* MULTI SCARD SMISMEMBER EXEC */
-    { "set_isdisjoint", set_isdisjoint, { [RI] = A_OK | A_PROTO }, { [RI] = "0" }, 0 }, /* SINTERCARD LIMIT 1 */
-    { "set_isdisjoint(other server)", set_isdisjoint_x, ONLY_PROTO, NO_ANSWER, 0 },     /* SCARD x2, SSCAN */
-    { "set_isdisjoint_json", set_isdisjoint_json, { [RK] = A_OK }, { [RK] = "0" }, 0 }, /* SMISMEMBER */
-    { "set_issubset", set_issubset, ONLY_PROTO, NO_ANSWER, 0 },                         /* MULTI ... EXEC */
-    { "set_issubset(other server)", set_issubset_x, ONLY_PROTO, NO_ANSWER, 0 },
-    { "set_issubset_json", set_issubset_json, ONLY_PROTO, NO_ANSWER, 0 },
-    { "set_issuperset", set_issuperset, ONLY_PROTO, NO_ANSWER, 0 },
-    { "set_issuperset_json", set_issuperset_json, { [RK] = A_OK }, { [RK] = "1" }, 0 }, /* SMISMEMBER */
-    { "set_union", set_union, { [RE] = A_OK }, { [RE] = "[]" }, 0 },                    /* SUNION */
-    { "set_union(other server)", set_union_x, ONLY_PROTO, NO_ANSWER, SCAN },            /* SUNION, SSCAN */
-    { "set_union_new", set_union_new, { [RI] = A_OK }, NO_ANSWER, 0 },                  /* EVAL: a count */
-    { "set_intersection", set_intersection, { [RE] = A_OK }, { [RE] = "[]" }, 0 },      /* SINTER */
+    /* with values: SMISMEMBER, or MULTI SADD <temporary key> ... UNLINK EXEC */
+    { "set_equal", set_equal, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_isdisjoint", set_isdisjoint, { [RK] = A_OK }, { [RK] = "0" }, 0 }, /* SMISMEMBER */
+    { "set_issubset", set_issubset, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_issuperset", set_issuperset, { [RK] = A_OK }, { [RK] = "1" }, 0 }, /* SMISMEMBER */
+    { "set_union", set_union, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_union_new", set_union_new, ONLY_PROTO, NO_ANSWER, 0 },                      /* MULTI ... EVAL ... */
+    { "set_intersection", set_intersection, { [RK] = A_OK }, { [RK] = "[null]" }, 0 }, /* SMISMEMBER */
+    { "set_intersection_new", set_intersection_new, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_difference", set_difference, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_difference_new", set_difference_new, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_symmetric_difference", set_symmetric_difference, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_symmetric_difference_new", set_symmetric_difference_new, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_update", set_update, { [RI] = A_OK }, NO_ANSWER, 0 }, /* SADD */
+    { "set_intersection_update", set_intersection_update, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_difference_update", set_difference_update, { [RI] = A_OK }, NO_ANSWER, 0 }, /* SREM */
+    { "set_symmetric_difference_update", set_symmetric_difference_update, ONLY_PROTO, NO_ANSWER, 0 },
+    /* with other sets */
+    { "set_equal_from", set_equal_from, ONLY_PROTO, NO_ANSWER, 0 },                    /* MULTI ... EXEC */
+    { "set_equal_from(other server)", set_equal_from_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* SCARD x2, SSCAN */
+    /* SINTERCARD LIMIT 1 */
+    { "set_isdisjoint_from", set_isdisjoint_from, { [RI] = A_OK | A_PROTO }, { [RI] = "0" }, 0 },
+    { "set_isdisjoint_from(other server)", set_isdisjoint_from_x, ONLY_PROTO, NO_ANSWER, 0 }, /* SCARD x2, SSCAN */
+    { "set_issubset_from", set_issubset_from, ONLY_PROTO, NO_ANSWER, 0 },                     /* MULTI ... EXEC */
+    { "set_issubset_from(other server)", set_issubset_from_x, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_issuperset_from", set_issuperset_from, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_union_from", set_union_from, { [RE] = A_OK }, { [RE] = "[]" }, 0 },         /* SUNION */
+    { "set_union_from(other server)", set_union_from_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* SUNION, SSCAN */
+    { "set_union_new_from", set_union_new_from, { [RI] = A_OK }, NO_ANSWER, 0 },       /* EVAL: a count */
+    /* SSCAN, then MULTI SADD <temporary key> ... EVAL ... EXEC */
+    { "set_union_new_from(other server)", set_union_new_from_x, ONLY_PROTO, NO_ANSWER, SCAN },
+    { "set_intersection_from", set_intersection_from, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* SINTER */
     /* SINTER; nothing left to probe on the other server */
-    { "set_intersection(other server)", set_intersection_x, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
-    { "set_intersection_new", set_intersection_new, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_difference", set_difference, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* SDIFF */
-    { "set_difference_new", set_difference_new, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_symmetric_difference", set_symmetric_difference, ONLY_PROTO, NO_ANSWER, 0 }, /* MULTI SDIFF x2 EXEC */
-    { "set_symmetric_difference_new", set_symmetric_difference_new, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_update", set_update, { [RI] = A_OK }, NO_ANSWER, 0 },               /* SUNIONSTORE */
-    { "set_update(other server)", set_update_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* MULTI ..., SSCAN */
-    { "set_intersection_update", set_intersection_update, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_difference_update", set_difference_update, { [RI] = A_OK }, NO_ANSWER, 0 },
-    { "set_symmetric_difference_update", set_symmetric_difference_update, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "set_intersection_from(other server)", set_intersection_from_x, { [RE] = A_OK }, { [RE] = "[]" }, 0 },
+    { "set_intersection_new_from", set_intersection_new_from, { [RI] = A_OK }, NO_ANSWER, 0 },
+    /* SINTER (nothing left to probe), then MULTI ... EVAL ... EXEC */
+    { "set_intersection_new_from(other server)", set_intersection_new_from_x, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_difference_from", set_difference_from, { [RE] = A_OK }, { [RE] = "[]" }, 0 }, /* SDIFF */
+    { "set_difference_new_from", set_difference_new_from, { [RI] = A_OK }, NO_ANSWER, 0 },
+    /* MULTI SDIFF x2 EXEC */
+    { "set_symmetric_difference_from", set_symmetric_difference_from, ONLY_PROTO, NO_ANSWER, 0 },
+    { "set_symmetric_difference_new_from", set_symmetric_difference_new_from, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "set_update_from", set_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },               /* SUNIONSTORE */
+    { "set_update_from(other server)", set_update_from_x, ONLY_PROTO, NO_ANSWER, SCAN }, /* SSCAN, SADD */
+    { "set_intersection_update_from", set_intersection_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },
+    /* SSCAN, then MULTI SADD <temporary key> ... SINTERSTORE UNLINK EXEC */
+    { "set_intersection_update_from(other server)", set_intersection_update_from_x, ONLY_PROTO, NO_ANSWER, SCAN },
+    { "set_difference_update_from", set_difference_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },
+    { "set_symmetric_difference_update_from", set_symmetric_difference_update_from, { [RI] = A_OK }, NO_ANSWER, 0 },
     { "set_iter_next", set_iter_next, ONLY_PROTO, NO_ANSWER, SCAN }, /* SSCAN */
 
     /* ---- list ---- */

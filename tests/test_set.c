@@ -18,6 +18,9 @@ static pottery_client *far_client; /* on other_server */
 
 /* ---- helpers ---- */
 
+/* An array of values and its length, for the forms that take values from memory. */
+#define VALUES(...) (pottery_value[]){ __VA_ARGS__ }, sizeof((pottery_value[]){ __VA_ARGS__ }) / sizeof(pottery_value)
+
 static int line_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -162,13 +165,13 @@ static void test_readme_session(void **state)
     pottery_set *b = open_with(client, NULL, "a", "l", "a", "c", "a", "z", "a", "m", NULL);
     assert_set_json("[\"a\", \"b\", \"c\", \"d\", \"r\"]", a);
     char *text = NULL;
-    assert_int_equal(pottery_set_difference(&text, NULL, a, &b, 1), 0);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, a, &b, 1), 0);
     assert_json("[\"b\", \"d\", \"r\"]", text);
-    assert_int_equal(pottery_set_union(&text, NULL, a, &b, 1), 0);
+    assert_int_equal(pottery_set_union_from(&text, NULL, a, &b, 1), 0);
     assert_json("[\"a\", \"b\", \"c\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, &b, 1), 0);
+    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, &b, 1), 0);
     assert_json("[\"a\", \"c\"]", text);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, b), 0);
+    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, a, b), 0);
     assert_json("[\"b\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
 
     pottery_set *nirvana = open_with(client, "nirvana", "kurt", "krist", "dave", NULL);
@@ -340,7 +343,7 @@ static void test_pop_is_atomic_across_processes(void **state)
     (void)state;
     pottery_set *s = open_set("race");
     pottery_value *vals = int_values(RACE_MEMBERS, 0, 1);
-    assert_int_equal(pottery_set_update_values(s, vals, RACE_MEMBERS), 0);
+    assert_int_equal(pottery_set_update(s, vals, RACE_MEMBERS), 0);
     free(vals);
     race_to_pop(s);
     pottery_set_free(s);
@@ -367,7 +370,7 @@ static void test_bulk_operations_are_one_round_trip(void **state)
 
     /* update_values with 10,000 elements */
     pottery_set *s = open_set("bulk");
-    assert_round_trips(1, pottery_set_update_values(s, vals, N));
+    assert_round_trips(1, pottery_set_update(s, vals, N));
     assert_int_equal(set_len(s), N);
     assert_raw("1", raw("SISMEMBER", "bulk", "19998", NULL));
 
@@ -379,14 +382,14 @@ static void test_bulk_operations_are_one_round_trip(void **state)
 
     /* 10,000 small elements are one SADD command. */
     vals[4] = pottery_int(4);
-    assert_commands(1, pottery_set_update_values(s, vals, N));
+    assert_commands(1, pottery_set_update(s, vals, N));
 
     /* Beyond 1 MiB of members: MULTI, several SADDs, EXEC, still one round trip. */
     enum { BIG = 600 };
     char *big = big_strings(vals, BIG);
     pottery_set *large = open_set("large");
     uint64_t cmds_before = commands();
-    assert_round_trips(1, pottery_set_update_values(large, vals, BIG));
+    assert_round_trips(1, pottery_set_update(large, vals, BIG));
     assert_true(commands() - cmds_before >= 4); /* MULTI, >= 2 SADD, EXEC */
     assert_int_equal(set_len(large), BIG);
     pottery_set_free(large);
@@ -394,12 +397,12 @@ static void test_bulk_operations_are_one_round_trip(void **state)
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
 
     /* Small updates: one SADD command. */
-    assert_commands(1, pottery_set_update_values(s, vals + 1, 3));
+    assert_commands(1, pottery_set_update(s, vals + 1, 3));
     assert_raw("1", raw("SISMEMBER", "bulk", "3", NULL));
 
     /* Nothing to do: nothing sent. */
     cmds_before = commands();
-    assert_int_equal(pottery_set_update_values(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
     assert_int_equal(pottery_set_contains_many(NULL, s, NULL, 0), 0);
     assert_int_equal(commands(), cmds_before);
     free(vals);
@@ -455,7 +458,7 @@ static void test_contains_many_answers_in_order(void **state)
     pottery_set_free(s);
 }
 
-static void test_update_values_with_bad_element_writes_nothing(void **state)
+static void test_update_with_bad_element_writes_nothing(void **state)
 {
     (void)state;
     enum { N = 2500, BIG = 600 };
@@ -466,7 +469,7 @@ static void test_update_values_with_bad_element_writes_nothing(void **state)
     char *big = big_strings(vals, BIG);
     vals[BIG - 1] = pottery_strn("\xff\xfe", 2); /* invalid UTF-8 */
     uint64_t cmds_before = commands();
-    assert_int_equal(pottery_set_update_values(s, vals, BIG), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_update(s, vals, BIG), POTTERY_ETYPE);
     assert_true(commands() - cmds_before >= 3); /* MULTI and SADDs were sent, then DISCARD */
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
     free(big);
@@ -474,13 +477,13 @@ static void test_update_values_with_bad_element_writes_nothing(void **state)
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
     vals[N - 1] = pottery_strn("\xff\xfe", 2);
     cmds_before = commands();
-    assert_int_equal(pottery_set_update_values(s, vals, N), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_update(s, vals, N), POTTERY_ETYPE);
     assert_int_equal(commands(), cmds_before);
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
-    assert_int_equal(pottery_set_update_values(s, vals + N - 3, 3), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_update(s, vals + N - 3, 3), POTTERY_ETYPE);
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
     /* The client is still usable afterwards. */
-    assert_int_equal(pottery_set_update_values(s, vals, 10), 0);
+    assert_int_equal(pottery_set_update(s, vals, 10), 0);
     assert_int_equal(set_len(s), 10);
     free(vals);
     pottery_set_free(s);
@@ -553,7 +556,7 @@ static void test_iteration_visits_every_member_once(void **state)
     enum { N = 5000 };
     pottery_set *s = open_set("iter");
     pottery_value *vals = int_values(N, 0, -1);
-    assert_int_equal(pottery_set_update_values(s, vals, N), 0);
+    assert_int_equal(pottery_set_update(s, vals, N), 0);
     free(vals);
     unsigned char *seen = calloc(N, 1);
     assert_non_null(seen);
@@ -562,7 +565,7 @@ static void test_iteration_visits_every_member_once(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     int rc, count = 0;
     uint64_t before = round_trips();
-    while ((rc = pottery_set_iter_next(it, &v)) == 0) {
+    while ((rc = pottery_set_iter_next(&v, it)) == 0) {
         assert_int_equal(v.type, POTTERY_TYPE_INT);
         assert_true(v.u.i <= 0 && v.u.i > -N);
         assert_int_equal(seen[-v.u.i], 0);
@@ -576,7 +579,7 @@ static void test_iteration_visits_every_member_once(void **state)
     /* counting without decoding */
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
     count = 0;
-    while (pottery_set_iter_next(it, NULL) == 0) count++;
+    while (pottery_set_iter_next(NULL, it) == 0) count++;
     assert_int_equal(count, N);
     pottery_set_iter_free(it);
     pottery_value_dispose(&v);
@@ -586,7 +589,7 @@ static void test_iteration_visits_every_member_once(void **state)
     /* An absent key iterates as empty. */
     s = open_set("nothing-here");
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
-    assert_int_equal(pottery_set_iter_next(it, &v), POTTERY_EITEROVER);
+    assert_int_equal(pottery_set_iter_next(&v, it), POTTERY_EITEROVER);
     pottery_set_iter_free(it);
     pottery_set_free(s);
 }
@@ -648,47 +651,47 @@ static void test_comparisons_same_server(void **state)
     pottery_set *empty = open_set("cmp-empty");
     int r = -1;
     uint64_t before = round_trips();
-    assert_int_equal(pottery_set_issubset(&r, a, b), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, a, b), 0);
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issubset(&r, b, a), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, b, a), 0);
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_issuperset(&r, b, a), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, b, a), 0);
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issuperset(&r, a, b), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, a, b), 0);
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_isdisjoint(&r, a, c), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, a, c), 0);
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, a, b), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, a, b), 0);
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
     assert_int_equal(r, 0);
     assert_int_equal(round_trips() - before, 1);
     /* the empty set: subset of everything, disjoint with everything */
-    assert_int_equal(pottery_set_issubset(&r, empty, c), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, empty, c), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, empty, empty), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, empty, empty), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset(&r, empty, c), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, empty, c), 0);
     assert_int_equal(r, 0);
     /* Same key on the same server: equal without reading. */
     before = round_trips();
-    assert_int_equal(pottery_set_equal(&r, a, a2), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, a2), 0);
     assert_int_equal(r, 1);
     assert_int_equal(round_trips(), before);
     /* Equal contents under different keys. */
     assert_int_equal(pottery_set_discard(b, pottery_str("z")), 0);
-    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
     assert_int_equal(r, 1);
     /* Bytes decide: 1 and 1.0 are different members. */
     assert_int_equal(pottery_set_add(a, pottery_int(1)), 0);
     assert_int_equal(pottery_set_add(b, pottery_double(1.0)), 0);
-    assert_int_equal(pottery_set_equal(&r, a, b), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
     assert_int_equal(r, 0);
     pottery_set_free(a);
     pottery_set_free(a2);
@@ -697,65 +700,137 @@ static void test_comparisons_same_server(void **state)
     pottery_set_free(empty);
 }
 
-static void test_comparisons_with_json_arrays(void **state)
+/* Comparisons with values from memory: Python's s == set(values), s.issubset(values), ... */
+static void test_comparisons_with_values(void **state)
 {
     (void)state;
-    pottery_set *s = open_with(client, "cj", "x", "y", NULL);
-    pottery_set *empty = open_set("cj-empty");
+    pottery_set *s = open_with(client, "cv", "x", "y", NULL);
+    pottery_set *empty = open_set("cv-empty");
     int r = -1;
-    uint64_t before = round_trips();
-    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\", \"x\", \"x\"]"), 0);
+    /* equal and issubset: the values go into a temporary key, one MULTI/EXEC */
+    assert_round_trips(1, pottery_set_equal(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("x"))));
     assert_int_equal(r, 1);
-    assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\"]"), 0);
+    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("y"))), 0);
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_equal_json(&r, s, "[\"y\", \"x\", \"z\"]"), 0);
+    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("z"))), 0);
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_equal_json(&r, empty, "[]"), 0);
+    assert_round_trips(1, pottery_set_equal(&r, empty, NULL, 0));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_equal_json(&r, s, "[]"), 0);
+    assert_int_equal(pottery_set_equal(&r, s, NULL, 0), 0);
     assert_int_equal(r, 0);
 
-    before = round_trips();
-    assert_int_equal(pottery_set_issubset_json(&r, s, "[\"x\", \"y\", \"z\"]"), 0);
+    assert_round_trips(1, pottery_set_issubset(&r, s, VALUES(pottery_str("x"), pottery_str("y"), pottery_str("z"))));
     assert_int_equal(r, 1);
-    assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issubset_json(&r, s, "[\"x\", 1]"), 0);
+    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), pottery_int(1))), 0);
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issubset_json(&r, empty, "[]"), 0);
+    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("y"))), 0);
+    assert_int_equal(r, 1); /* duplicates collapse */
+    assert_int_equal(pottery_set_issubset(&r, empty, NULL, 0), 0);
     assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_issubset(&r, s, NULL, 0), 0);
+    assert_int_equal(r, 0);
 
-    before = round_trips();
-    assert_int_equal(pottery_set_issuperset_json(&r, s, "[\"x\"]"), 0);
+    /* issuperset and isdisjoint: one SMISMEMBER, nothing for no values */
+    assert_round_trips(1, pottery_set_issuperset(&r, s, VALUES(pottery_str("x"))));
     assert_int_equal(r, 1);
-    assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issuperset_json(&r, s, "[\"x\", \"w\"]"), 0);
+    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), pottery_str("w"))), 0);
     assert_int_equal(r, 0);
-    before = round_trips();
-    assert_int_equal(pottery_set_issuperset_json(&r, s, "[]"), 0); /* known without Redis */
+    assert_round_trips(1, pottery_set_isdisjoint(&r, s, VALUES(pottery_str("a"), pottery_int(2))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[]"), 0);
-    assert_int_equal(r, 1);
-    assert_int_equal(round_trips(), before);
-
-    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[\"a\", 2]"), 0);
-    assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "[\"a\", \"y\"]"), 0);
+    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(pottery_str("a"), pottery_str("y"))), 0);
     assert_int_equal(r, 0);
+    uint64_t cmds = commands();
+    assert_int_equal(pottery_set_issuperset(&r, s, NULL, 0), 0); /* known without Redis */
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, s, NULL, 0), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(commands(), cmds);
 
     /* Elements are compared as canonical JSON: objects in any key order match. */
     assert_int_equal(pottery_set_add(s, pottery_json("{\"a\": 1, \"b\": 2}")), 0);
-    assert_int_equal(pottery_set_issuperset_json(&r, s, "[{\"b\":2,\"a\":1}]"), 0);
+    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1}"))), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset_json(&r, s, "[{\"b\":2,\"a\":1.0}]"), 0);
+    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1.0}"))), 0);
     assert_int_equal(r, 0); /* 1 and 1.0 differ */
+    assert_int_equal(pottery_set_discard(s, pottery_json("{\"a\": 1, \"b\": 2}")), 0);
 
-    /* Not a JSON array. */
-    assert_int_equal(pottery_set_equal_json(&r, s, "{\"x\": 1}"), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_issubset_json(&r, s, "[1,"), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_isdisjoint_json(&r, s, "\"x\""), POTTERY_ETYPE);
+    /* A value that cannot be encoded is in no set: equal says no (and sends nothing),
+     * issuperset says no, issubset and isdisjoint pass over it. */
+    pottery_value bad = pottery_strn("\xff", 1);
+    cmds = commands();
+    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str("y"), bad)), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(commands(), cmds);
+    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), bad)), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), bad, pottery_str("y"))), 0);
+    assert_int_equal(r, 1);
+    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(bad, pottery_json("[1,"))), 0);
+    assert_int_equal(r, 1);
+    /* A NULL string is a caller bug: EINVAL, r untouched. */
+    r = 42;
+    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str(NULL))), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str(NULL))), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(pottery_str(NULL))), POTTERY_EINVAL);
+    assert_int_equal(r, 42);
+    assert_raw("1", raw("DBSIZE", NULL)); /* cv and nothing left behind */
     pottery_set_free(s);
     pottery_set_free(empty);
+}
+
+/* Many values: the temporary key is written a MiB at a time inside one MULTI/EXEC. */
+static void test_values_forms_in_bulk(void **state)
+{
+    (void)state;
+    enum { N = 20000, BIG = 600 };
+    pottery_set *s = open_set("vb");
+    pottery_value *vals = int_values(N, 0, 1);
+    assert_int_equal(pottery_set_update(s, vals, N / 2), 0); /* 0..9999 */
+    int r = -1;
+    assert_round_trips(1, pottery_set_issubset(&r, s, vals, N));
+    assert_int_equal(r, 1);
+    assert_round_trips(1, pottery_set_equal(&r, s, vals, N));
+    assert_int_equal(r, 0);
+    assert_int_equal(pottery_set_equal(&r, s, vals, N / 2), 0);
+    assert_int_equal(r, 1);
+    assert_round_trips(1, pottery_set_issuperset(&r, s, vals, N));
+    assert_int_equal(r, 0);
+    char *text = NULL;
+    assert_round_trips(1, pottery_set_intersection(&text, NULL, s, vals + N / 2 - 2, 4));
+    assert_json("[9998, 9999]", text);
+    pottery_set *n = NULL;
+    assert_round_trips(1, pottery_set_symmetric_difference_new(&n, s, vals + N / 4, N / 2));
+    assert_int_equal(set_len(n), N / 2);
+    pottery_set_free(n);
+    assert_round_trips(1, pottery_set_intersection_update(s, vals + N / 4, N - N / 4));
+    assert_int_equal(set_len(s), N / 4);
+    assert_round_trips(1, pottery_set_difference_update(s, vals, N));
+    assert_raw("0", raw("EXISTS", "vb", NULL));
+
+    /* Beyond 1 MiB of values: several SADDs to the temporary key, still one round trip. */
+    char *big = big_strings(vals, BIG);
+    assert_int_equal(pottery_set_update(s, vals, BIG / 2), 0);
+    uint64_t cmds = commands();
+    assert_round_trips(1, pottery_set_issubset(&r, s, vals, BIG));
+    assert_true(commands() - cmds >= 6); /* MULTI, >= 2 SADD, SCARD, SINTERCARD, UNLINK, EXEC */
+    assert_int_equal(r, 1);
+    assert_round_trips(1, pottery_set_union(&text, NULL, s, vals + BIG / 2, BIG / 2));
+    assert_true(strlen(text) > (size_t)BIG * 4000);
+    pottery_free(text);
+    assert_round_trips(1, pottery_set_symmetric_difference_update(s, vals, BIG));
+    assert_int_equal(set_len(s), BIG / 2);
+    /* ...and a bad value in the last MiB turns EXEC into DISCARD: nothing written. */
+    vals[BIG - 1] = pottery_strn("\xff\xfe", 2);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, vals, BIG), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_union_new(&n, s, vals, BIG), POTTERY_ETYPE);
+    assert_null(n);
+    assert_int_equal(pottery_set_equal(&r, s, vals, BIG), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(set_len(s), BIG / 2);
+    assert_raw("1", raw("DBSIZE", NULL)); /* vb only: no temporary key left */
+    free(big);
+    free(vals);
+    pottery_set_free(s);
 }
 
 static void test_comparisons_across_servers(void **state)
@@ -765,39 +840,39 @@ static void test_comparisons_across_servers(void **state)
     pottery_set *a = open_set("xa");
     pottery_set *far = open_on(far_client, "xfar");
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update_values(a, vals, N), 0);
-    assert_int_equal(pottery_set_update_values(far, vals, N), 0);
+    assert_int_equal(pottery_set_update(a, vals, N), 0);
+    assert_int_equal(pottery_set_update(far, vals, N), 0);
     int r = -1;
-    assert_int_equal(pottery_set_equal(&r, a, far), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, far), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset(&r, far, a), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, far, a), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, a, far), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, a, far), 0);
     assert_int_equal(r, 0);
     /* One member differs (same sizes): the scan must find it. */
     assert_int_equal(pottery_set_remove(far, pottery_int(1234)), 0);
     assert_int_equal(pottery_set_add(far, pottery_str("other")), 0);
-    assert_int_equal(pottery_set_equal(&r, a, far), 0);
+    assert_int_equal(pottery_set_equal_from(&r, a, far), 0);
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issuperset(&r, a, far), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, a, far), 0);
     assert_int_equal(r, 0);
     assert_int_equal(pottery_set_discard(far, pottery_str("other")), 0);
-    assert_int_equal(pottery_set_issuperset(&r, a, far), 0);
+    assert_int_equal(pottery_set_issuperset_from(&r, a, far), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset(&r, a, far), 0);
+    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
     assert_int_equal(r, 0); /* bigger than far: known from the sizes */
     /* disjoint */
     pottery_set *f2 = open_with(far_client, "xf2", "p", "q", NULL);
-    assert_int_equal(pottery_set_isdisjoint(&r, a, f2), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, a, f2), 0);
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, f2, a), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, f2, a), 0);
     assert_int_equal(r, 1);
     assert_int_equal(pottery_set_add(a, pottery_str("q")), 0);
-    assert_int_equal(pottery_set_isdisjoint(&r, a, f2), 0);
+    assert_int_equal(pottery_set_isdisjoint_from(&r, a, f2), 0);
     assert_int_equal(r, 0);
     free(vals);
     pottery_set_free(a);
@@ -816,26 +891,26 @@ static void test_algebra_same_server(void **state)
     pottery_set *bc[] = { b, c };
     char *text = NULL;
     size_t len = 0;
-    assert_round_trips(1, pottery_set_union(&text, &len, a, bc, 2));
+    assert_round_trips(1, pottery_set_union_from(&text, &len, a, bc, 2));
     assert_int_equal(len, strlen(text));
     assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
-    assert_round_trips(1, pottery_set_intersection(&text, NULL, a, bc, 2));
+    assert_round_trips(1, pottery_set_intersection_from(&text, NULL, a, bc, 2));
     assert_json("[\"4\"]", text);
-    assert_round_trips(1, pottery_set_difference(&text, NULL, a, bc, 2));
+    assert_round_trips(1, pottery_set_difference_from(&text, NULL, a, bc, 2));
     assert_json("[\"1\", \"2\"]", text);
-    assert_round_trips(1, pottery_set_symmetric_difference(&text, NULL, a, b));
+    assert_round_trips(1, pottery_set_symmetric_difference_from(&text, NULL, a, b));
     assert_json("[\"1\", \"2\", \"5\"]", text);
     /* No operands: a copy, as Python's s.union() is. */
-    assert_int_equal(pottery_set_union(&text, NULL, a, NULL, 0), 0);
+    assert_int_equal(pottery_set_union_from(&text, NULL, a, NULL, 0), 0);
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, NULL, 0), 0);
+    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, NULL, 0), 0);
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_difference(&text, NULL, a, NULL, 0), 0);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, a, NULL, 0), 0);
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
 
     /* New sets: a random "pottery:" key on a's client, made on the server. */
     pottery_set *u = NULL;
-    assert_round_trips(1, pottery_set_union_new(&u, a, bc, 2));
+    assert_round_trips(1, pottery_set_union_new_from(&u, a, bc, 2));
     assert_memory_equal(pottery_set_key(u), "pottery:", 8);
     assert_int_equal(strlen(pottery_set_key(u)), 44);
     assert_ptr_equal(pottery_set_client(u), client);
@@ -847,20 +922,20 @@ static void test_algebra_same_server(void **state)
     assert_raw("0", raw("EXISTS", ukey, NULL));
 
     pottery_set *n = NULL;
-    assert_int_equal(pottery_set_intersection_new(&n, a, bc, 2), 0);
+    assert_int_equal(pottery_set_intersection_new_from(&n, a, bc, 2), 0);
     assert_set_json("[\"4\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new(&n, a, &b, 1), 0);
+    assert_int_equal(pottery_set_difference_new_from(&n, a, &b, 1), 0);
     assert_set_json("[\"1\", \"2\"]", n);
     pottery_set_free(n);
-    assert_round_trips(1, pottery_set_symmetric_difference_new(&n, a, c));
+    assert_round_trips(1, pottery_set_symmetric_difference_new_from(&n, a, c));
     assert_set_json("[\"1\", \"2\", \"3\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new(&n, a, NULL, 0), 0); /* a copy */
+    assert_int_equal(pottery_set_difference_new_from(&n, a, NULL, 0), 0); /* a copy */
     assert_set_json("[\"1\", \"2\", \"3\", \"4\"]", n);
     pottery_set_free(n);
     /* An empty result is a set with no key behind it. */
-    assert_int_equal(pottery_set_difference_new(&n, a, &a, 1), 0);
+    assert_int_equal(pottery_set_difference_new_from(&n, a, &a, 1), 0);
     assert_int_equal(set_len(n), 0);
     pottery_set_free(n);
     /* The operands are untouched. */
@@ -879,39 +954,40 @@ static void test_algebra_across_servers(void **state)
     pottery_set *far = open_with(far_client, "am-far", "4", "5", "6", NULL);
     pottery_set *ops[] = { b, far };
     char *text = NULL;
-    assert_int_equal(pottery_set_union(&text, NULL, a, ops, 2), 0);
+    assert_int_equal(pottery_set_union_from(&text, NULL, a, ops, 2), 0);
     assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, ops, 2), 0);
+    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, ops, 2), 0);
     assert_json("[\"4\"]", text);
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, &far, 1), 0);
+    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, &far, 1), 0);
     assert_json("[\"4\"]", text);
-    assert_int_equal(pottery_set_difference(&text, NULL, a, ops, 2), 0);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, a, ops, 2), 0);
     assert_json("[\"1\", \"2\"]", text);
-    assert_int_equal(pottery_set_difference(&text, NULL, a, &far, 1), 0);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, a, &far, 1), 0);
     assert_json("[\"1\", \"2\", \"3\"]", text);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, far), 0);
+    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, a, far), 0);
     assert_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", text);
     /* far as the left operand: its server is the "local" one */
-    assert_int_equal(pottery_set_difference(&text, NULL, far, &a, 1), 0);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, far, &a, 1), 0);
     assert_json("[\"5\", \"6\"]", text);
 
-    /* New sets land on the left operand's client. */
+    /* New sets land on the left operand's client: the far operand is read with SSCAN into
+     * a temporary key inside the one MULTI/EXEC that stores the result. */
     pottery_set *n = NULL;
-    assert_int_equal(pottery_set_union_new(&n, a, ops, 2), 0);
+    assert_round_trips(1, pottery_set_union_new_from(&n, a, ops, 2));
     assert_ptr_equal(pottery_set_client(n), client);
     assert_memory_equal(pottery_set_key(n), "pottery:", 8);
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_intersection_new(&n, a, ops, 2), 0);
+    assert_int_equal(pottery_set_intersection_new_from(&n, a, ops, 2), 0);
     assert_set_json("[\"4\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new(&n, a, ops, 2), 0);
+    assert_int_equal(pottery_set_difference_new_from(&n, a, ops, 2), 0);
     assert_set_json("[\"1\", \"2\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, far), 0);
+    assert_round_trips(1, pottery_set_symmetric_difference_new_from(&n, a, far));
     assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_symmetric_difference_new(&n, far, a), 0);
+    assert_int_equal(pottery_set_symmetric_difference_new_from(&n, far, a), 0);
     assert_ptr_equal(pottery_set_client(n), far_client);
     assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
     pottery_set_free(n);
@@ -929,20 +1005,20 @@ static void test_algebra_across_servers_in_batches(void **state)
     pottery_set *a = open_set("big-a");
     pottery_set *far = open_on(far_client, "big-far");
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update_values(a, vals, N), 0); /* 0..2999 */
+    assert_int_equal(pottery_set_update(a, vals, N), 0); /* 0..2999 */
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i + N / 2);
-    assert_int_equal(pottery_set_update_values(far, vals, N), 0); /* 1500..4499 */
+    assert_int_equal(pottery_set_update(far, vals, N), 0); /* 1500..4499 */
     pottery_set *n = NULL;
     int64_t len = 0;
-    assert_int_equal(pottery_set_intersection_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_intersection_new_from(&n, a, &far, 1), 0);
     assert_int_equal(pottery_set_len(&len, n), 0);
     assert_int_equal(len, N / 2);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_union_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_union_new_from(&n, a, &far, 1), 0);
     assert_int_equal(pottery_set_len(&len, n), 0);
     assert_int_equal(len, N + N / 2);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new(&n, a, &far, 1), 0);
+    assert_int_equal(pottery_set_difference_new_from(&n, a, &far, 1), 0);
     assert_int_equal(pottery_set_len(&len, n), 0);
     assert_int_equal(len, N / 2);
     int in = 0;
@@ -951,13 +1027,93 @@ static void test_algebra_across_servers_in_batches(void **state)
     assert_int_equal(pottery_set_contains(&in, n, pottery_int(1500)), 0);
     assert_int_equal(in, 0);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, far), 0);
+    assert_int_equal(pottery_set_symmetric_difference_new_from(&n, a, far), 0);
     assert_int_equal(pottery_set_len(&len, n), 0);
     assert_int_equal(len, N);
     pottery_set_free(n);
     free(vals);
     pottery_set_free(a);
     pottery_set_free(far);
+}
+
+/* Algebra with values from memory: Python's s.union(iterable) etc. and s | set(...). */
+static void test_algebra_with_values(void **state)
+{
+    (void)state;
+    pottery_set *a = open_with(client, "av-a", "1", "2", "3", "4", NULL);
+    pottery_set *empty = open_set("av-empty");
+    char *text = NULL;
+    size_t len = 0;
+    assert_round_trips(1,
+                       pottery_set_union(&text, &len, a, VALUES(pottery_str("5"), pottery_str("4"), pottery_int(4))));
+    assert_int_equal(len, strlen(text));
+    assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", 4]", text);
+    assert_round_trips(
+        1, pottery_set_intersection(&text, NULL, a,
+                                    VALUES(pottery_str("4"), pottery_str("6"), pottery_str("1"), pottery_str("4"))));
+    assert_json("[\"1\", \"4\"]", text);
+    assert_round_trips(1, pottery_set_difference(&text, NULL, a, VALUES(pottery_str("4"), pottery_str("9"))));
+    assert_json("[\"1\", \"2\", \"3\"]", text);
+    assert_round_trips(1, pottery_set_symmetric_difference(
+                              &text, NULL, a, VALUES(pottery_str("4"), pottery_str("9"), pottery_str("9"))));
+    assert_json("[\"1\", \"2\", \"3\", \"9\"]", text);
+    /* No values: the empty set. */
+    assert_int_equal(pottery_set_union(&text, NULL, a, NULL, 0), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
+    uint64_t cmds = commands();
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, NULL, 0), 0); /* known without Redis */
+    assert_json("[]", text);
+    assert_int_equal(commands(), cmds);
+    assert_int_equal(pottery_set_difference(&text, NULL, a, NULL, 0), 0);
+    assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, empty, VALUES(pottery_null())), 0);
+    assert_json("[null]", text);
+
+    /* New sets: a random "pottery:" key on a's client, one round trip. */
+    pottery_set *n = NULL;
+    assert_round_trips(1, pottery_set_union_new(&n, a, VALUES(pottery_str("5"))));
+    assert_random_key(pottery_set_key(n));
+    assert_ptr_equal(pottery_set_client(n), client);
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", n);
+    pottery_set_free(n);
+    assert_round_trips(1, pottery_set_intersection_new(&n, a, VALUES(pottery_str("2"), pottery_str("7"))));
+    assert_set_json("[\"2\"]", n);
+    pottery_set_free(n);
+    assert_round_trips(1, pottery_set_difference_new(&n, a, VALUES(pottery_str("2"), pottery_str("7"))));
+    assert_set_json("[\"1\", \"3\", \"4\"]", n);
+    pottery_set_free(n);
+    assert_round_trips(1, pottery_set_symmetric_difference_new(&n, a, VALUES(pottery_str("2"), pottery_str("7"))));
+    assert_set_json("[\"1\", \"3\", \"4\", \"7\"]", n);
+    pottery_set_free(n);
+    assert_int_equal(pottery_set_intersection_new(&n, a, NULL, 0), 0); /* an empty set, no key */
+    assert_int_equal(set_len(n), 0);
+    pottery_set_free(n);
+
+    /* A value that cannot be encoded: passed over by intersection and difference, an error
+     * where it would have to be returned or stored (nothing written). */
+    pottery_value bad = pottery_json("{bad");
+    assert_int_equal(pottery_set_intersection(&text, NULL, a, VALUES(bad, pottery_str("1"))), 0);
+    assert_json("[\"1\"]", text);
+    assert_int_equal(pottery_set_difference(&text, NULL, a, VALUES(pottery_str("1"), bad)), 0);
+    assert_json("[\"2\", \"3\", \"4\"]", text);
+    assert_int_equal(pottery_set_difference_new(&n, a, VALUES(bad, pottery_str("2"))), 0);
+    assert_set_json("[\"1\", \"3\", \"4\"]", n);
+    pottery_set_free(n);
+    cmds = commands();
+    text = NULL;
+    assert_int_equal(pottery_set_union(&text, NULL, a, VALUES(pottery_str("1"), bad)), POTTERY_ETYPE);
+    assert_null(text);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, VALUES(bad)), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_union_new(&n, a, VALUES(bad)), POTTERY_ETYPE);
+    assert_null(n);
+    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, VALUES(bad)), POTTERY_ETYPE);
+    assert_int_equal(commands(), cmds);
+
+    /* The operand is untouched and no temporary key is left. */
+    assert_raw("4", raw("SCARD", "av-a", NULL));
+    assert_raw("1", raw("DBSIZE", NULL));
+    pottery_set_free(a);
+    pottery_set_free(empty);
 }
 
 /* ---- in-place algebra ---- */
@@ -969,28 +1125,28 @@ static void test_update_forms_same_server(void **state)
     pottery_set *b = open_with(client2, "up-b", "3", "4", NULL);
     pottery_set *c = open_with(client, "up-c", "4", "5", NULL);
     pottery_set *bc[] = { b, c };
-    assert_round_trips(1, pottery_set_update(s, bc, 2));
+    assert_round_trips(1, pottery_set_update_from(s, bc, 2));
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", s);
-    assert_round_trips(1, pottery_set_difference_update(s, &c, 1));
+    assert_round_trips(1, pottery_set_difference_update_from(s, &c, 1));
     assert_set_json("[\"1\", \"2\", \"3\"]", s);
-    assert_round_trips(1, pottery_set_symmetric_difference_update(s, b));
+    assert_round_trips(1, pottery_set_symmetric_difference_update_from(s, b));
     assert_set_json("[\"1\", \"2\", \"4\"]", s);
-    assert_round_trips(1, pottery_set_intersection_update(s, bc, 2));
+    assert_round_trips(1, pottery_set_intersection_update_from(s, bc, 2));
     assert_set_json("[\"4\"]", s);
 
     /* No operands: nothing sent (Python does nothing either). */
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_intersection_update(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_difference_update(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_update_from(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_intersection_update_from(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_difference_update_from(s, NULL, 0), 0);
     assert_int_equal(commands(), cmds);
     assert_set_json("[\"4\"]", s);
 
     /* s ^= s empties it; s ^= empty keeps it. */
     pottery_set *empty = open_set("up-empty");
-    assert_int_equal(pottery_set_symmetric_difference_update(s, empty), 0);
+    assert_int_equal(pottery_set_symmetric_difference_update_from(s, empty), 0);
     assert_set_json("[\"4\"]", s);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, s), 0);
+    assert_int_equal(pottery_set_symmetric_difference_update_from(s, s), 0);
     assert_raw("0", raw("EXISTS", "up", NULL));
     /* operands untouched */
     assert_raw("\"3\"\n\"4\"", sorted_members(&server, "up-b"));
@@ -1007,13 +1163,13 @@ static void test_update_forms_across_servers(void **state)
     pottery_set *b = open_with(client, "upx-b", "3", "7", NULL);
     pottery_set *far = open_with(far_client, "upx-far", "3", "4", NULL);
     pottery_set *ops[] = { b, far };
-    assert_round_trips(1, pottery_set_update(s, ops, 2)); /* on s's server: one MULTI/EXEC */
+    assert_round_trips(1, pottery_set_update_from(s, ops, 2)); /* on s's server: one MULTI/EXEC */
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
-    assert_round_trips(1, pottery_set_difference_update(s, &far, 1));
+    assert_round_trips(1, pottery_set_difference_update_from(s, &far, 1));
     assert_set_json("[\"1\", \"2\", \"7\"]", s);
-    assert_round_trips(1, pottery_set_symmetric_difference_update(s, far));
+    assert_round_trips(1, pottery_set_symmetric_difference_update_from(s, far));
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"7\"]", s);
-    assert_round_trips(1, pottery_set_intersection_update(s, ops, 2));
+    assert_round_trips(1, pottery_set_intersection_update_from(s, ops, 2));
     assert_set_json("[\"3\"]", s);
     /* No scratch keys are left behind, and the operands are untouched. */
     assert_raw("2", raw("DBSIZE", NULL));
@@ -1022,12 +1178,12 @@ static void test_update_forms_across_servers(void **state)
     /* Several batches from the far side. */
     enum { N = 2600 };
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update_values(far, vals, N), 0);
-    assert_round_trips(1, pottery_set_update(s, &far, 1));
+    assert_int_equal(pottery_set_update(far, vals, N), 0);
+    assert_round_trips(1, pottery_set_update_from(s, &far, 1));
     assert_int_equal(set_len(s), N + 2); /* far holds 0..N-1 and "3", "4"; s held "3" */
-    assert_int_equal(pottery_set_intersection_update(s, &far, 1), 0);
+    assert_int_equal(pottery_set_intersection_update_from(s, &far, 1), 0);
     assert_int_equal(set_len(s), N + 2);
-    assert_int_equal(pottery_set_difference_update(s, &far, 1), 0);
+    assert_int_equal(pottery_set_difference_update_from(s, &far, 1), 0);
     assert_int_equal(set_len(s), 0);
     free(vals);
 
@@ -1036,18 +1192,61 @@ static void test_update_forms_across_servers(void **state)
     free(test_redis_cmdv(&other_server, "SET", "far-string", "x", NULL));
     pottery_set *bad = open_on(far_client, "far-string");
     pottery_set *mix[] = { b, bad };
-    assert_wrongtype(pottery_set_update(s, mix, 2));
-    assert_int_equal(pottery_set_intersection_update(s, mix, 2), POTTERY_EREDIS);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, bad), POTTERY_EREDIS);
+    assert_wrongtype(pottery_set_update_from(s, mix, 2));
+    assert_int_equal(pottery_set_intersection_update_from(s, mix, 2), POTTERY_EREDIS);
+    assert_int_equal(pottery_set_symmetric_difference_update_from(s, bad), POTTERY_EREDIS);
     assert_set_json("[\"keep\"]", s);
     assert_raw("2", raw("DBSIZE", NULL));
     /* and the client is in step afterwards */
-    assert_int_equal(pottery_set_update(s, &b, 1), 0);
+    assert_int_equal(pottery_set_update_from(s, &b, 1), 0);
     assert_set_json("[\"3\", \"7\", \"keep\"]", s);
     pottery_set_free(bad);
     pottery_set_free(s);
     pottery_set_free(b);
     pottery_set_free(far);
+}
+
+/* In-place forms with values from memory: Python's s.update(iterable), s &= set(...), ... */
+static void test_update_forms_with_values(void **state)
+{
+    (void)state;
+    pottery_set *s = open_with(client, "uv", "1", "2", "3", NULL);
+    assert_commands(1, pottery_set_update(s, VALUES(pottery_str("4"), pottery_str("5"), pottery_str("4"))));
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", s);
+    assert_commands(1, pottery_set_difference_update(s, VALUES(pottery_str("5"), pottery_str("9"))));
+    assert_set_json("[\"1\", \"2\", \"3\", \"4\"]", s);
+    assert_round_trips(
+        1, pottery_set_symmetric_difference_update(s, VALUES(pottery_str("4"), pottery_str("6"), pottery_str("6"))));
+    assert_set_json("[\"1\", \"2\", \"3\", \"6\"]", s);
+    assert_round_trips(
+        1, pottery_set_intersection_update(s, VALUES(pottery_str("6"), pottery_str("1"), pottery_str("7"))));
+    assert_set_json("[\"1\", \"6\"]", s);
+
+    /* No values: update, difference_update and symmetric_difference_update send nothing;
+     * s &= set() empties s, as in Python. */
+    uint64_t cmds = commands();
+    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_difference_update(s, NULL, 0), 0);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL, 0), 0);
+    assert_int_equal(commands(), cmds);
+    assert_set_json("[\"1\", \"6\"]", s);
+    assert_round_trips(1, pottery_set_intersection_update(s, NULL, 0));
+    assert_raw("0", raw("EXISTS", "uv", NULL));
+
+    /* A value that cannot be encoded: in no set, so nothing to remove or keep; where it
+     * would have to be stored, POTTERY_ETYPE and nothing written. */
+    pottery_value bad = pottery_strn("\xc0\xaf", 2);
+    assert_int_equal(pottery_set_update(s, VALUES(pottery_str("a"), pottery_str("b"), pottery_str("c"))), 0);
+    assert_int_equal(pottery_set_difference_update(s, VALUES(bad, pottery_str("c"))), 0);
+    assert_int_equal(pottery_set_intersection_update(s, VALUES(pottery_str("a"), bad, pottery_str("b"))), 0);
+    assert_set_json("[\"a\", \"b\"]", s);
+    cmds = commands();
+    assert_int_equal(pottery_set_update(s, VALUES(pottery_str("z"), bad)), POTTERY_ETYPE);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, VALUES(pottery_str("z"), bad)), POTTERY_ETYPE);
+    assert_int_equal(commands(), cmds);
+    assert_set_json("[\"a\", \"b\"]", s);
+    assert_raw("1", raw("DBSIZE", NULL)); /* no temporary key left */
+    pottery_set_free(s);
 }
 
 /* Concurrent in-place operations from other processes stay atomic: while workers keep
@@ -1066,9 +1265,9 @@ static int in_place_worker(pottery_client *mine, int w, void *arg)
         pottery_set_open(&own, mine, key, NULL) != 0)
         status = 5;
     for (int i = 0; status == 0 && i < ATOMIC_ROUNDS; i++) {
-        if (pottery_set_symmetric_difference_update(ss, tt) != 0) status = 3;
+        if (pottery_set_symmetric_difference_update_from(ss, tt) != 0) status = 3;
         if (pottery_set_add(own, pottery_int(w * 1000 + i)) != 0) status = 3;
-        if (pottery_set_update(ss, &own, 1) != 0) status = 4;
+        if (pottery_set_update_from(ss, &own, 1) != 0) status = 4;
     }
     pottery_set_free(own);
     pottery_set_free(tt);
@@ -1111,6 +1310,18 @@ static void test_null_arguments(void **state)
     pottery_set_options bad = POTTERY_SET_OPTIONS_INIT;
     bad.nelements = 3;
     assert_int_equal(pottery_set_open(&none, client, "k", &bad), POTTERY_EINVAL);
+    /* Options must carry a version this library knows. */
+    pottery_set_options zeroed;
+    memset(&zeroed, 0, sizeof zeroed);
+    assert_int_equal(pottery_set_open(&none, client, "k", &zeroed), POTTERY_EINVAL);
+    assert_message_contains("not initialised");
+    pottery_set_options newer;
+    pottery_set_options_init(&newer);
+    assert_int_equal(newer.version, POTTERY_SET_OPTIONS_VERSION);
+    assert_null(newer.elements);
+    newer.version = POTTERY_SET_OPTIONS_VERSION + 1;
+    assert_int_equal(pottery_set_open(&none, client, "k", &newer), POTTERY_EINVAL);
+    assert_null(none);
     assert_int_equal(pottery_set_add(NULL, pottery_str("a")), POTTERY_EINVAL);
     assert_int_equal(pottery_set_add(s, pottery_str(NULL)), POTTERY_EINVAL);
     assert_int_equal(pottery_set_discard(NULL, pottery_str("a")), POTTERY_EINVAL);
@@ -1126,46 +1337,64 @@ static void test_null_arguments(void **state)
     assert_int_equal(pottery_set_len(NULL, s), POTTERY_EINVAL);
     assert_int_equal(pottery_set_len(&n, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_set_clear(NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update_values(NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update_values(s, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update(NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update(s, NULL, 2), POTTERY_EINVAL);
     assert_int_equal(pottery_set_to_json(NULL, NULL, s), POTTERY_EINVAL);
     assert_int_equal(pottery_set_to_json(&text, NULL, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_set_repr(&text, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal(NULL, s, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint(&in, NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issubset(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issuperset(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal_json(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint_json(NULL, s, "[]"), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issubset_json(&in, NULL, "[]"), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issuperset_json(&in, s, NULL), POTTERY_EINVAL);
-    pottery_set *with_null[] = { s, NULL };
-    assert_int_equal(pottery_set_union(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal_from(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal_from(NULL, s, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint_from(&in, NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issubset_from(&in, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issuperset_from(&in, s, NULL), POTTERY_EINVAL);
+    /* values forms: NULL handle, NULL output, NULL array with n > 0 */
+    assert_int_equal(pottery_set_equal(&in, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_equal(NULL, s, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint(NULL, s, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_isdisjoint(&in, s, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issubset(&in, NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_issuperset(&in, s, NULL, 1), POTTERY_EINVAL);
     assert_int_equal(pottery_set_union(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_union(NULL, NULL, s, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection(&text, NULL, NULL, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union(NULL, NULL, s, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection(&text, NULL, NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference(&text, NULL, NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
     out = s;
-    assert_int_equal(pottery_set_union_new(&out, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union_new(&out, s, NULL, 1), POTTERY_EINVAL);
     assert_null(out);
-    assert_int_equal(pottery_set_union_new(NULL, s, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_new(&out, NULL, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_new(&out, s, NULL, 3), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_new(&out, NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_new(NULL, s, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_new(&out, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_update(NULL, &v, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_update(s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL, 1), POTTERY_EINVAL);
+    pottery_set *with_null[] = { s, NULL };
+    assert_int_equal(pottery_set_union_from(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union_from(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union_from(NULL, NULL, s, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_from(&text, NULL, NULL, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_from(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, s, NULL), POTTERY_EINVAL);
     out = s;
-    assert_int_equal(pottery_set_symmetric_difference_new(&out, s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union_new_from(&out, s, with_null, 2), POTTERY_EINVAL);
     assert_null(out);
-    assert_int_equal(pottery_set_update(NULL, with_null, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update(s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_update(s, NULL, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_update(s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_update(NULL, s), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_union_new_from(NULL, s, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_new_from(&out, NULL, NULL, 0), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_new_from(&out, s, NULL, 3), POTTERY_EINVAL);
+    out = s;
+    assert_int_equal(pottery_set_symmetric_difference_new_from(&out, s, NULL), POTTERY_EINVAL);
+    assert_null(out);
+    assert_int_equal(pottery_set_update_from(NULL, with_null, 1), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_update_from(s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_intersection_update_from(s, NULL, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_difference_update_from(s, with_null, 2), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_update_from(s, NULL), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_symmetric_difference_update_from(NULL, s), POTTERY_EINVAL);
     assert_int_equal(pottery_set_iter_new(NULL, s), POTTERY_EINVAL);
     pottery_set_iter *it = NULL;
     assert_int_equal(pottery_set_iter_new(&it, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_iter_next(NULL, &v), POTTERY_EINVAL);
+    assert_int_equal(pottery_set_iter_next(&v, NULL), POTTERY_EINVAL);
     assert_null(pottery_set_key(NULL));
     assert_null(pottery_set_client(NULL));
     pottery_set_iter_free(NULL);
@@ -1193,7 +1422,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_set_iter *it = NULL;
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
     int ok = 0, bad = 0, rc;
-    while ((rc = pottery_set_iter_next(it, &v)) != POTTERY_EITEROVER) {
+    while ((rc = pottery_set_iter_next(&v, it)) != POTTERY_EITEROVER) {
         if (rc == 0)
             ok++;
         else if (rc == POTTERY_EDECODE)
@@ -1208,11 +1437,11 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_set_repr(&text, s), POTTERY_EDECODE);
     assert_int_equal(pottery_set_to_json(&text, NULL, s), POTTERY_EDECODE);
     pottery_set *other = open_with(client, "foreign-other", "x", NULL);
-    assert_int_equal(pottery_set_union(&text, NULL, s, &other, 1), POTTERY_EDECODE);
-    assert_int_equal(pottery_set_union(&text, NULL, other, &s, 1), POTTERY_EDECODE);
+    assert_int_equal(pottery_set_union_from(&text, NULL, s, &other, 1), POTTERY_EDECODE);
+    assert_int_equal(pottery_set_union_from(&text, NULL, other, &s, 1), POTTERY_EDECODE);
     /* Set algebra into new sets copies bytes as they are. */
     pottery_set *n = NULL;
-    assert_int_equal(pottery_set_union_new(&n, s, &other, 1), 0);
+    assert_int_equal(pottery_set_union_new_from(&n, s, &other, 1), 0);
     assert_int_equal(set_len(n), 4);
     pottery_set_free(n);
     assert_raw("3", raw("SCARD", "foreign", NULL)); /* nothing was lost */
@@ -1423,7 +1652,7 @@ static void test_wrong_redis_type(void **state)
     pottery_value two[] = { pottery_str("a"), pottery_str("b") };
     assert_wrongtype(pottery_set_contains_many(answers, s, two, 2));
     assert_wrongtype(pottery_set_len(&n, s));
-    assert_wrongtype(pottery_set_update_values(s, two, 2));
+    assert_wrongtype(pottery_set_update(s, two, 2));
     enum { N = 300, BIG_LEN = 8000 };
     pottery_value *many = calloc(N, sizeof *many);
     char *big = malloc((size_t)N * BIG_LEN);
@@ -1431,38 +1660,50 @@ static void test_wrong_redis_type(void **state)
     assert_non_null(big);
     memset(big, 'y', (size_t)N * BIG_LEN);
     for (int i = 0; i < N; i++) many[i] = pottery_strn(big + i, BIG_LEN);
-    assert_wrongtype(pottery_set_update_values(s, many, N)); /* streamed MULTI (2.4 MB) */
+    assert_wrongtype(pottery_set_update(s, many, N)); /* streamed MULTI (2.4 MB) */
     free(many);
     free(big);
     assert_wrongtype(pottery_set_to_json(&text, NULL, s));
     assert_wrongtype(pottery_set_repr(&text, s));
-    assert_wrongtype(pottery_set_equal(&in, s, good));
-    assert_wrongtype(pottery_set_equal(&in, good, s));
-    assert_wrongtype(pottery_set_issubset(&in, s, good));
-    assert_wrongtype(pottery_set_issuperset(&in, good, s));
-    assert_wrongtype(pottery_set_isdisjoint(&in, s, good));
-    assert_wrongtype(pottery_set_isdisjoint(&in, s, far));
-    assert_wrongtype(pottery_set_equal_json(&in, s, "[1]"));
-    assert_wrongtype(pottery_set_issubset_json(&in, s, "[1]"));
-    assert_wrongtype(pottery_set_union(&text, NULL, s, &good, 1));
-    assert_wrongtype(pottery_set_intersection(&text, NULL, good, &s, 1));
-    assert_wrongtype(pottery_set_symmetric_difference(&text, NULL, good, s));
-    assert_wrongtype(pottery_set_symmetric_difference(&text, NULL, s, far));
-    assert_wrongtype(pottery_set_difference(&text, NULL, far, &s, 1));
-    assert_wrongtype(pottery_set_union_new(&out, s, &good, 1));
+    assert_wrongtype(pottery_set_equal_from(&in, s, good));
+    assert_wrongtype(pottery_set_equal_from(&in, good, s));
+    assert_wrongtype(pottery_set_issubset_from(&in, s, good));
+    assert_wrongtype(pottery_set_issuperset_from(&in, good, s));
+    assert_wrongtype(pottery_set_isdisjoint_from(&in, s, good));
+    assert_wrongtype(pottery_set_isdisjoint_from(&in, s, far));
+    pottery_value one[] = { pottery_int(1) };
+    assert_wrongtype(pottery_set_equal(&in, s, one, 1));
+    assert_wrongtype(pottery_set_issubset(&in, s, one, 1));
+    assert_wrongtype(pottery_set_issuperset(&in, s, one, 1));
+    assert_wrongtype(pottery_set_isdisjoint(&in, s, one, 1));
+    assert_wrongtype(pottery_set_union(&text, NULL, s, one, 1));
+    assert_wrongtype(pottery_set_intersection(&text, NULL, s, one, 1));
+    assert_wrongtype(pottery_set_difference(&text, NULL, s, one, 1));
+    assert_wrongtype(pottery_set_symmetric_difference(&text, NULL, s, one, 1));
+    assert_wrongtype(pottery_set_difference_new(&out, s, one, 1));
     assert_null(out);
-    assert_wrongtype(pottery_set_symmetric_difference_new(&out, good, s));
-    assert_wrongtype(pottery_set_union_new(&out, s, &far, 1));
-    assert_wrongtype(pottery_set_update(s, &good, 1));
-    assert_wrongtype(pottery_set_intersection_update(s, &good, 1));
-    assert_wrongtype(pottery_set_difference_update(s, &good, 1));
-    assert_wrongtype(pottery_set_symmetric_difference_update(s, good));
-    assert_wrongtype(pottery_set_update(s, &far, 1));
-    assert_wrongtype(pottery_set_intersection_update(s, &far, 1));
-    assert_wrongtype(pottery_set_symmetric_difference_update(s, far));
+    assert_wrongtype(pottery_set_intersection_update(s, one, 1));
+    assert_wrongtype(pottery_set_difference_update(s, one, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_update(s, one, 1));
+    assert_wrongtype(pottery_set_union_from(&text, NULL, s, &good, 1));
+    assert_wrongtype(pottery_set_intersection_from(&text, NULL, good, &s, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_from(&text, NULL, good, s));
+    assert_wrongtype(pottery_set_symmetric_difference_from(&text, NULL, s, far));
+    assert_wrongtype(pottery_set_difference_from(&text, NULL, far, &s, 1));
+    assert_wrongtype(pottery_set_union_new_from(&out, s, &good, 1));
+    assert_null(out);
+    assert_wrongtype(pottery_set_symmetric_difference_new_from(&out, good, s));
+    assert_wrongtype(pottery_set_union_new_from(&out, s, &far, 1));
+    assert_wrongtype(pottery_set_update_from(s, &good, 1));
+    assert_wrongtype(pottery_set_intersection_update_from(s, &good, 1));
+    assert_wrongtype(pottery_set_difference_update_from(s, &good, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_update_from(s, good));
+    assert_wrongtype(pottery_set_update_from(s, &far, 1));
+    assert_wrongtype(pottery_set_intersection_update_from(s, &far, 1));
+    assert_wrongtype(pottery_set_symmetric_difference_update_from(s, far));
     pottery_set_iter *it = NULL;
     assert_int_equal(pottery_set_iter_new(&it, s), 0);
-    assert_wrongtype(pottery_set_iter_next(it, &v));
+    assert_wrongtype(pottery_set_iter_next(&v, it));
     pottery_set_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     assert_raw("\"a\"", raw("SMEMBERS", "good", NULL));
@@ -1501,13 +1742,13 @@ static void test_dropped_connection(void **state)
     pottery_set *local = open_with(client, "survivor", "x", NULL);
     assert_int_equal(pottery_set_add(s, pottery_str("far")), 0);
     test_redis_kill(&victim);
-    rc = pottery_set_update(local, &s, 1);
+    rc = pottery_set_update_from(local, &s, 1);
     assert_conn_lost(rc);
     assert_raw("\"x\"", raw("SMEMBERS", "survivor", NULL));
     assert_int_equal(pottery_set_add(local, pottery_str("y")), 0); /* client in step */
     assert_int_equal(test_redis_restart(&victim), 0);
     assert_int_equal(pottery_set_add(s, pottery_str("z")), 0);
-    assert_int_equal(pottery_set_update(local, &s, 1), 0);
+    assert_int_equal(pottery_set_update_from(local, &s, 1), 0);
     assert_set_json("[\"x\", \"y\", \"z\"]", local);
     pottery_set_free(local);
     pottery_set_free(s);
@@ -1524,19 +1765,22 @@ int main(void)
         cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
         cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, setup_test),
         cmocka_unit_test_setup(test_contains_many_answers_in_order, setup_test),
-        cmocka_unit_test_setup(test_update_values_with_bad_element_writes_nothing, setup_test),
+        cmocka_unit_test_setup(test_update_with_bad_element_writes_nothing, setup_test),
         cmocka_unit_test_setup(test_open_with_elements_on_existing_key_fails, setup_test),
         cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
         cmocka_unit_test_setup(test_iteration_visits_every_member_once, setup_test),
         cmocka_unit_test_setup(test_to_json_and_repr, setup_test),
         cmocka_unit_test_setup(test_comparisons_same_server, setup_test),
-        cmocka_unit_test_setup(test_comparisons_with_json_arrays, setup_test),
+        cmocka_unit_test_setup(test_comparisons_with_values, setup_test),
+        cmocka_unit_test_setup(test_values_forms_in_bulk, setup_test),
         cmocka_unit_test_setup(test_comparisons_across_servers, setup_test),
         cmocka_unit_test_setup(test_algebra_same_server, setup_test),
         cmocka_unit_test_setup(test_algebra_across_servers, setup_test),
         cmocka_unit_test_setup(test_algebra_across_servers_in_batches, setup_test),
+        cmocka_unit_test_setup(test_algebra_with_values, setup_test),
         cmocka_unit_test_setup(test_update_forms_same_server, setup_test),
         cmocka_unit_test_setup(test_update_forms_across_servers, setup_test),
+        cmocka_unit_test_setup(test_update_forms_with_values, setup_test),
         cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, setup_test),
         cmocka_unit_test_setup(test_null_arguments, setup_test),
         cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
