@@ -76,7 +76,7 @@ static void pottery_get_ops(bench_target *t, int from, int ops)
     (void)t;
     (void)from;
     for (int i = 0; i < ops; i++)
-        if (pottery_queue_get(&v, queue, 1, POTTERY_QUEUE_FOREVER) < 0) bench_die("get");
+        if (pottery_queue_get(&v, queue, 1, POTTERY_FOREVER) < 0) bench_die("get");
     pottery_value_dispose(&v);
 }
 

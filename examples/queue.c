@@ -41,7 +41,7 @@ int main(void)
     check(pottery_queue_open(&inbox, redis, "jobs", NULL));
     pottery_value job = POTTERY_VALUE_INIT;
     for (int i = 0; i < 3; i++) {
-        check(pottery_queue_get(&job, inbox, 1, POTTERY_QUEUE_FOREVER));          /* inbox.get() */
+        check(pottery_queue_get(&job, inbox, 1, POTTERY_FOREVER));                /* inbox.get() */
         print_repr(job);
     }
     pottery_value_dispose(&job);
@@ -56,9 +56,11 @@ int main(void)
 
     /* inbox.get(timeout=0.25): waits up to 250 ms for an item, then QueueEmptyError. */
     pottery_timer timer = POTTERY_TIMER_INIT;
-    POTTERY_TIMER_SCOPE(&timer) {
+    int timed;
+    POTTERY_TIMER_SCOPE(timed, &timer) {
         rc = pottery_queue_get(&job, inbox, 1, 250);
     }
+    check(timed);
     int64_t ms;
     check(pottery_timer_elapsed(&ms, &timer));
     printf("%s after %s\n", rc == POTTERY_EEMPTY ? "POTTERY_EEMPTY" : "?", ms >= 250 ? ">= 250 ms" : "< 250 ms");

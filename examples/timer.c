@@ -31,12 +31,19 @@ int main(void)
     /* with ContextTimer() as timer: ... */
     const char *tests[2];
     pottery_timer scoped = POTTERY_TIMER_INIT;
-    POTTERY_TIMER_SCOPE(&scoped) {
+    int rc;
+    POTTERY_TIMER_SCOPE(rc, &scoped) {
         sleep_100ms();
         tests[0] = in_range(&scoped);
     }
     sleep_100ms();
     tests[1] = in_range(&scoped);
     printf("[%s, %s]\n", tests[0], tests[1]);
+
+    /* with scoped: ... again: RuntimeError, and the block does not run */
+    POTTERY_TIMER_SCOPE(rc, &scoped) {
+        printf("not printed\n");
+    }
+    if (rc == POTTERY_ESTATE) printf("POTTERY_ESTATE / %s\n", pottery_error_last()->message);
     return 0;
 }

@@ -1,143 +1,40 @@
 /* pottery_queue: RedisSimpleQueue on a Redis stream (one entry per item, field `item` =
  * JSON(item), automatic IDs). */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/alloc.h"
 #include "conn/conn.h"
 #include "container.h"
+#include "core/clock.h"
 #include "core/error.h"
+#include "core/options.h"
+#include "lua_scripts.h"
 #include "pottery/queue.h"
 
 struct pottery_queue {
-    pottery_container c;
-    int max_block_ms;
+    pottery_container c;  /* first: the shared open/close skeleton allocates the handle */
+    int64_t max_block_ms; /* > 0, or POTTERY_FOREVER */
 };
-
-/* Lua: json_ok(s) is true only for text the client's decoder accepts (RFC 8259 plus NaN,
- * Infinity and -Infinity, nesting up to 512 deep), so a script can check an item before
- * it removes it. To bound the server's time it does not judge texts over 8 KiB, nor raw
- * bytes outside ASCII (pottery and this library escape them): those are false, and the
- * client decodes and claims them itself. */
-#define JSON_OK_LUA                                                                                                    \
-    "local find, byte, sub = string.find, string.byte, string.sub\n"                                                   \
-    "local escapes = { [34] = 1, [47] = 1, [92] = 1, [98] = 1, [102] = 1, [110] = 1, [114] = 1, [116] = 1 }\n"         \
-    "local words = { [73] = 'Infinity', [78] = 'NaN', [102] = 'false', [110] = 'null', [116] = 'true' }\n"             \
-    "local function ws(s, p)\n"                                                                                        \
-    "  local c = byte(s, p)\n"                                                                                         \
-    "  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return p end\n"                                              \
-    "  local _, e = find(s, '^[ \\t\\n\\r]*', p + 1)\n"                                                                \
-    "  return e + 1\n"                                                                                                 \
-    "end\n"                                                                                                            \
-    "local function str(s, p)\n"                                                                                       \
-    "  p = p + 1\n"                                                                                                    \
-    "  while true do\n"                                                                                                \
-    "    local _, e = find(s, '^[^\"\\\\%z\\1-\\31]*', p)\n"                                                           \
-    "    p = e + 1\n"                                                                                                  \
-    "    local c = byte(s, p)\n"                                                                                       \
-    "    if c == 34 then return p + 1 end\n"                                                                           \
-    "    if c ~= 92 then return nil end\n"                                                                             \
-    "    c = byte(s, p + 1)\n"                                                                                         \
-    "    if c == 117 then\n"                                                                                           \
-    "      if not find(s, '^%x%x%x%x', p + 2) then return nil end\n"                                                   \
-    "      local u = tonumber(sub(s, p + 2, p + 5), 16)\n"                                                             \
-    "      p = p + 6\n"                                                                                                \
-    "      if u >= 0xDC00 and u <= 0xDFFF then return nil end\n"                                                       \
-    "      if u >= 0xD800 and u <= 0xDBFF then\n"                                                                      \
-    "        if byte(s, p) ~= 92 or byte(s, p + 1) ~= 117 or not find(s, '^[dD][c-fC-F]%x%x', p + 2) then\n"           \
-    "          return nil\n"                                                                                           \
-    "        end\n"                                                                                                    \
-    "        p = p + 6\n"                                                                                              \
-    "      end\n"                                                                                                      \
-    "    elseif escapes[c] then\n"                                                                                     \
-    "      p = p + 2\n"                                                                                                \
-    "    else\n"                                                                                                       \
-    "      return nil\n"                                                                                               \
-    "    end\n"                                                                                                        \
-    "  end\n"                                                                                                          \
-    "end\n"                                                                                                            \
-    "local function value(s, p, depth)\n"                                                                              \
-    "  local c = byte(s, p)\n"                                                                                         \
-    "  if c == 34 then return str(s, p) end\n"                                                                         \
-    "  if c == 91 or c == 123 then\n"                                                                                  \
-    "    if depth == 512 then return nil end\n"                                                                        \
-    "    local close = c + 2\n"                                                                                        \
-    "    p = ws(s, p + 1)\n"                                                                                           \
-    "    if byte(s, p) == close then return p + 1 end\n"                                                               \
-    "    while true do\n"                                                                                              \
-    "      if c == 123 then\n"                                                                                         \
-    "        if byte(s, p) ~= 34 then return nil end\n"                                                                \
-    "        p = str(s, p)\n"                                                                                          \
-    "        if not p then return nil end\n"                                                                           \
-    "        p = ws(s, p)\n"                                                                                           \
-    "        if byte(s, p) ~= 58 then return nil end\n"                                                                \
-    "        p = ws(s, p + 1)\n"                                                                                       \
-    "      end\n"                                                                                                      \
-    "      p = value(s, p, depth + 1)\n"                                                                               \
-    "      if not p then return nil end\n"                                                                             \
-    "      p = ws(s, p)\n"                                                                                             \
-    "      local d = byte(s, p)\n"                                                                                     \
-    "      if d == close then return p + 1 end\n"                                                                      \
-    "      if d ~= 44 then return nil end\n"                                                                           \
-    "      p = ws(s, p + 1)\n"                                                                                         \
-    "    end\n"                                                                                                        \
-    "  end\n"                                                                                                          \
-    "  local w = words[c]\n"                                                                                           \
-    "  if c == 45 and byte(s, p + 1) == 73 then w = '-Infinity' end\n"                                                 \
-    "  if w then return sub(s, p, p + #w - 1) == w and p + #w or nil end\n"                                            \
-    "  if c == 45 then p = p + 1 end\n"                                                                                \
-    "  local _, e = find(s, '^%d+', p)\n"                                                                              \
-    "  if not e or (e > p and byte(s, p) == 48) then return nil end\n"                                                 \
-    "  p = e + 1\n"                                                                                                    \
-    "  c = byte(s, p)\n"                                                                                               \
-    "  if c == 46 then\n"                                                                                              \
-    "    _, e = find(s, '^%d+', p + 1)\n"                                                                              \
-    "    if not e then return nil end\n"                                                                               \
-    "    p = e + 1\n"                                                                                                  \
-    "    c = byte(s, p)\n"                                                                                             \
-    "  end\n"                                                                                                          \
-    "  if c == 101 or c == 69 then\n"                                                                                  \
-    "    _, e = find(s, '^[%+%-]?%d+', p + 1)\n"                                                                       \
-    "    if not e then return nil end\n"                                                                               \
-    "    p = e + 1\n"                                                                                                  \
-    "  end\n"                                                                                                          \
-    "  return p\n"                                                                                                     \
-    "end\n"                                                                                                            \
-    "local function json_ok(s)\n"                                                                                      \
-    "  if #s > 8192 or find(s, '[\\128-\\255]') then return false end\n"                                               \
-    "  local p = value(s, ws(s, 1), 0)\n"                                                                              \
-    "  return p ~= nil and ws(s, p) == #s + 1\n"                                                                       \
-    "end\n"
-
-/* Take the oldest entry: read it and, if its item is JSON for sure, delete it in the same
- * atomic step, so that of several consumers exactly one gets each entry and an entry the
- * client cannot decode is never removed. Returns { id, { field, value, ... }, 1 if deleted
- * else 0 }, or nil for an empty queue. */
-static const pottery_script take_script = { "queue_take", JSON_OK_LUA
-                                            "local entry = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
-                                            "if not entry then return false end\n"
-                                            "local fields, item = entry[2]\n"
-                                            "for i = 2, #fields, 2 do\n"
-                                            "  if fields[i - 1] == 'item' then item = fields[i] end\n"
-                                            "end\n"
-                                            "if not (item and json_ok(item)) then return { entry[1], fields, 0 } end\n"
-                                            "redis.call('XDEL', KEYS[1], entry[1])\n"
-                                            "return { entry[1], fields, 1 }\n" };
 
 /* How much of a foreign entry's bytes an error message shows; how many times a get tries
  * to claim an entry the script left to it while other consumers keep taking it first
  * (each time one of them made progress: only a misbehaving server gets near it). */
 enum { SHOW_BYTES = 80, CLAIM_TRIES = 1000 };
 
-static int64_t now_ns(void)
+/* The longest XREAD BLOCK a wait sends (about 24 days): a get that waits longer loops. A
+ * BLOCK near INT64_MAX overflows the server's clock (refused, or mistimed, depending on the
+ * Redis version). */
+#define MAX_SLICE_MS ((int64_t)INT32_MAX)
+
+/* Finish a handle that pottery__container_open made: ctx is the checked options. */
+static int set_options(pottery_container *c, const void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    const pottery_queue_options *opts = ctx;
+    ((pottery_queue *)c)->max_block_ms = opts->max_block_ms;
+    return 0;
 }
 
 int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *key, const pottery_queue_options *opts)
@@ -147,33 +44,31 @@ int pottery_queue_open(pottery_queue **out, pottery_client *client, const char *
     *out = NULL;
     POTTERY_CHECK_ARG(client);
     if (!opts) opts = &defaults;
-    if (opts->max_block_ms <= 0)
-        return pottery__error(POTTERY_EINVAL, "pottery_queue_open: max_block_ms must be > 0 (got %d)",
+    int rc = pottery__options_check(opts->version, POTTERY_QUEUE_OPTIONS_VERSION, __func__);
+    if (rc < 0) return rc;
+    if (opts->max_block_ms <= 0 && opts->max_block_ms != POTTERY_FOREVER)
+        return pottery__error(POTTERY_EINVAL,
+                              "pottery_queue_open: max_block_ms must be > 0 or POTTERY_FOREVER (got %" PRId64 ")",
                               opts->max_block_ms);
-
-    pottery_queue *q = pottery__calloc(1, sizeof *q);
-    if (!q) return pottery__error_oom();
-    int rc = pottery__container_init(&q->c, client, key);
-    if (rc < 0) {
-        pottery__container_abandon(&q->c);
-        pottery__free(q);
-        return rc;
-    }
-    q->max_block_ms = opts->max_block_ms;
-    *out = q;
-    return 0;
+    pottery_container *c;
+    rc = pottery__container_open(&c, sizeof(pottery_queue), client, key, set_options, opts);
+    if (rc == 0) *out = (pottery_queue *)c;
+    return rc;
 }
 
 void pottery_queue_free(pottery_queue *queue)
 {
-    if (!queue) return;
-    pottery__container_release(&queue->c);
-    pottery__free(queue);
+    if (queue) pottery__container_close(&queue->c);
 }
 
 const char *pottery_queue_key(const pottery_queue *queue)
 {
     return queue ? queue->c.key : NULL;
+}
+
+pottery_client *pottery_queue_client(const pottery_queue *queue)
+{
+    return queue ? queue->c.client : NULL;
 }
 
 /* Run an XADD (cmd is freed here); it answers the new entry's ID, copied to id (cap bytes
@@ -315,7 +210,7 @@ static int xdel(long long *deleted, pottery_queue *q, const pottery_reply *id)
  * set if another consumer took it meanwhile. */
 static int claim(pottery_value *out, int *raced, pottery_queue *q, const pottery_reply *r)
 {
-    const char *what = take_script.name;
+    const char *what = pottery__lua_queue_take.name;
     const pottery_reply *id = pottery__reply_at(r, 0), *fields = pottery__reply_at(r, 1), *item = NULL;
     long long taken = 0;
     int rc = pottery__reply_array_n(r, 3, what);
@@ -353,7 +248,7 @@ static int take(pottery_value *out, pottery_queue *q)
         pottery__cmd_init(&args);
         pottery__cmd_key(&args, &q->c);
         pottery_reply *r = NULL;
-        int rc = pottery__eval(&r, q->c.client, &take_script, 1, &args);
+        int rc = pottery__eval(&r, q->c.client, &pottery__lua_queue_take, 1, &args);
         pottery__cmd_free(&args);
         if (rc < 0) return rc;
         if (pottery__reply_type(r) == POTTERY_REPLY_NIL) {
@@ -391,21 +286,23 @@ static int check_xread(const pottery_reply *r)
     return rc;
 }
 
-/* Block on the server until the stream has an entry or wait_ms (> 0) elapsed. XREAD from
- * ID 0-0 answers at once when any entry exists, so an item put between the failed take and
- * this call is not missed. The socket gets wait_ms more than the client's own timeout. */
-static int wait_for_entry(pottery_queue *q, int wait_ms)
+/* Block on the server until the stream has an entry or wait_ms elapsed (wait_ms from 1 to
+ * MAX_SLICE_MS, or POTTERY_FOREVER: BLOCK 0, no limit). XREAD from ID 0-0 answers at once
+ * when any entry exists, so an item put between the failed take and this call is not
+ * missed. The socket gets wait_ms more than the client's own timeout. */
+static int wait_for_entry(pottery_queue *q, int64_t wait_ms)
 {
     int64_t grace = pottery__client_command_timeout(q->c.client);
-    int64_t socket_ms = POTTERY_FOREVER; /* the client has no timeout: neither has this wait */
-    if (grace != POTTERY_FOREVER) socket_ms = grace > INT64_MAX - wait_ms ? INT64_MAX : grace + wait_ms;
+    int64_t socket_ms = POTTERY_FOREVER; /* the client or the wait has no limit: neither has the socket */
+    if (grace != POTTERY_FOREVER && wait_ms != POTTERY_FOREVER)
+        socket_ms = grace > INT64_MAX - wait_ms ? INT64_MAX : grace + wait_ms;
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "XREAD");
     pottery__cmd_cstr(&cmd, "COUNT");
     pottery__cmd_cstr(&cmd, "1");
     pottery__cmd_cstr(&cmd, "BLOCK");
-    pottery__cmd_int(&cmd, wait_ms);
+    pottery__cmd_int(&cmd, wait_ms == POTTERY_FOREVER ? 0 : wait_ms);
     pottery__cmd_cstr(&cmd, "STREAMS");
     pottery__cmd_key(&cmd, &q->c);
     pottery__cmd_cstr(&cmd, "0-0");
@@ -426,12 +323,16 @@ int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block, int64
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(queue);
+    if (timeout_ms < 0 && timeout_ms != POTTERY_FOREVER)
+        return pottery__error(POTTERY_EINVAL,
+                              "ValueError: 'timeout' must be a non-negative number (got %" PRId64
+                              " ms; POTTERY_FOREVER waits without limit)",
+                              timeout_ms);
+    if (timeout_ms == 0) block = 0; /* Python's get(timeout=0): do not wait */
     int timed = 0;
     int64_t deadline = 0;
-    if (block && timeout_ms != POTTERY_QUEUE_FOREVER) {
-        if (timeout_ms < 0)
-            return pottery__error(POTTERY_EINVAL, "ValueError: 'timeout' must be a non-negative number");
-        int64_t start = now_ns();
+    if (block && timeout_ms != POTTERY_FOREVER) {
+        int64_t start = pottery__monotonic_ns();
         /* A timeout past the clock's range (about 292 years from boot) is no timeout. */
         if (timeout_ms <= (INT64_MAX - start) / 1000000) {
             timed = 1;
@@ -442,13 +343,14 @@ int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block, int64
         int rc = take(out, queue);
         if (rc != 0) return rc < 0 ? rc : 0;
         if (!block) return queue_empty_error(queue);
-        int wait_ms = queue->max_block_ms;
+        int64_t wait_ms = queue->max_block_ms;
         if (timed) {
-            int64_t left_ns = deadline - now_ns();
+            int64_t left_ns = deadline - pottery__monotonic_ns();
             if (left_ns <= 0) return queue_empty_error(queue);
             int64_t left_ms = (left_ns + 999999) / 1000000; /* round up: never give up early */
-            if (left_ms < wait_ms) wait_ms = (int)left_ms;
+            if (wait_ms == POTTERY_FOREVER || left_ms < wait_ms) wait_ms = left_ms;
         }
+        if (wait_ms > MAX_SLICE_MS) wait_ms = MAX_SLICE_MS;
         if ((rc = wait_for_entry(queue, wait_ms)) < 0) return rc;
     }
 }

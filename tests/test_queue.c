@@ -1,6 +1,7 @@
 /* pottery_queue against a private redis-server: behaviour, layout, round trips, blocking
  * and timeouts, exactly-once delivery across processes, bad input; and the connection
  * layer's per-command timeout (pottery__exec_timeout) that blocking gets rely on. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,10 +22,12 @@
 
 /* ---- helpers ---- */
 
-static pottery_queue *open_queue_on(pottery_client *c, const char *key, int max_block_ms)
+/* max_block_ms 0: the default. */
+static pottery_queue *open_queue_on(pottery_client *c, const char *key, int64_t max_block_ms)
 {
-    pottery_queue_options opts = POTTERY_QUEUE_OPTIONS_INIT;
-    if (max_block_ms > 0) opts.max_block_ms = max_block_ms;
+    pottery_queue_options opts;
+    pottery_queue_options_init(&opts);
+    if (max_block_ms != 0) opts.max_block_ms = max_block_ms;
     pottery_queue *q = NULL;
     assert_int_equal(pottery_queue_open(&q, c, key, &opts), 0);
     return q;
@@ -134,7 +137,7 @@ static void test_fifo_qsize_empty(void **state)
     assert_int_equal(empty, 0);
 
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), 0);
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), 0);
     assert_int_equal(v.type, POTTERY_TYPE_STRING);
     assert_string_equal(v.u.s.ptr, "a");
     assert_int_equal(pottery_queue_get(&v, q, 1, 100), 0);
@@ -244,7 +247,7 @@ static void test_round_trips(void **state)
     /* get with an item present: one round trip, one command (first use on this connection
      * sends EVAL, later ones EVALSHA), whether blocking or not */
     a = b;
-    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), 0);
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), 0);
     b = stats_of(client);
     assert_int_equal(b.round_trips - a.round_trips, 1);
     assert_int_equal(b.commands - a.commands, 1);
@@ -328,7 +331,7 @@ static void test_blocking_get_waits_for_item(void **state)
     pid_t pid = put_later("late", 300, "\"late item\"");
     pottery_value v = POTTERY_VALUE_INIT;
     double t0 = now_ms();
-    int rc = pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER);
+    int rc = pottery_queue_get(&v, q, 1, POTTERY_FOREVER);
     double elapsed = now_ms() - t0;
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
     assert_int_equal(v.type, POTTERY_TYPE_STRING);
@@ -341,7 +344,7 @@ static void test_blocking_get_waits_for_item(void **state)
     pottery_queue *sliced = open_queue_on(c, "late", 50);
     pid = put_later("late", 300, "[\"sliced\"]");
     pottery_client_stats before = stats_of(c);
-    rc = pottery_queue_get(&v, sliced, 1, POTTERY_QUEUE_FOREVER);
+    rc = pottery_queue_get(&v, sliced, 1, POTTERY_FOREVER);
     pottery_client_stats after = stats_of(c);
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
     assert_string_equal(v.u.s.ptr, "[\"sliced\"]");
@@ -361,6 +364,46 @@ static void test_blocking_get_waits_for_item(void **state)
     pottery_value_dispose(&v);
     pottery_queue_free(sliced);
     pottery_queue_free(q);
+    pottery_client_free(c);
+}
+
+/* Waits of any length: max_block_ms POTTERY_FOREVER (one XREAD BLOCK 0 without a socket
+ * timeout) or longer than one XREAD BLOCK takes, and timeouts past the clock's range. */
+static void test_long_waits(void **state)
+{
+    (void)state;
+    pottery_client *c = open_client_timeout(server.url, 100); /* shorter than every wait */
+    const int64_t blocks[] = { POTTERY_FOREVER, INT64_MAX };
+    for (size_t k = 0; k < sizeof blocks / sizeof *blocks; k++) {
+        pottery_queue *q = open_queue_on(c, "long", blocks[k]);
+        pottery_value v = POTTERY_VALUE_INIT;
+
+        /* Untimed: take, one XREAD that the put wakes, take. */
+        pid_t pid = put_later("long", 300, "1");
+        pottery_client_stats before = stats_of(c);
+        int rc = pottery_queue_get(&v, q, 1, POTTERY_FOREVER);
+        pottery_client_stats after = stats_of(c);
+        if (rc != 0) fail_msg("max_block_ms %" PRId64 ": get: %d (%s)", blocks[k], rc, pottery_error_last()->message);
+        assert_int_equal(v.u.i, 1);
+        assert_int_equal(after.round_trips - before.round_trips, 3);
+        assert_int_equal(wait_exit_code(pid), 0);
+
+        /* A timeout past the clock's range is no timeout. */
+        pid = put_later("long", 300, "2");
+        rc = pottery_queue_get(&v, q, 1, INT64_MAX);
+        if (rc != 0) fail_msg("get(INT64_MAX): %d (%s)", rc, pottery_error_last()->message);
+        assert_int_equal(v.u.i, 2);
+        assert_int_equal(wait_exit_code(pid), 0);
+
+        /* A timed get still ends on time: its wait is cut to the time left. */
+        double t0 = now_ms();
+        assert_int_equal(pottery_queue_get(&v, q, 1, 300), POTTERY_EEMPTY);
+        double elapsed = now_ms() - t0;
+        assert_true(elapsed >= 300 && elapsed < 300 + 400);
+        assert_int_equal((int)stats_of(c).reconnects, 0);
+        pottery_value_dispose(&v);
+        pottery_queue_free(q);
+    }
     pottery_client_free(c);
 }
 
@@ -541,7 +584,7 @@ static void test_foreign_entries_stay_in_the_queue(void **state)
     char *before = stream_state("foreign");
     pottery_value v = pottery_int(7);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
-    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), POTTERY_EDECODE);
+    assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), POTTERY_EDECODE);
     assert_int_equal(v.u.i, 7);
     char *after = stream_state("foreign");
     assert_string_equal(after, before);
@@ -790,10 +833,29 @@ static void test_null_and_invalid_arguments(void **state)
     pottery_queue *none = q;
     assert_int_equal(pottery_queue_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
     assert_null(none);
+    /* Options: max_block_ms > 0 or POTTERY_FOREVER; initialised, of a version it knows. */
     pottery_queue_options bad = POTTERY_QUEUE_OPTIONS_INIT;
-    bad.max_block_ms = 0;
+    const int64_t bad_blocks[] = { 0, -2, INT64_MIN };
+    for (size_t i = 0; i < sizeof bad_blocks / sizeof *bad_blocks; i++) {
+        bad.max_block_ms = bad_blocks[i];
+        none = q;
+        assert_int_equal(pottery_queue_open(&none, client, "k", &bad), POTTERY_EINVAL);
+        assert_message_contains("max_block_ms must be > 0 or POTTERY_FOREVER");
+        assert_null(none);
+    }
+    pottery_queue_options_init(&bad);
+    bad.version = 0;
     none = q;
     assert_int_equal(pottery_queue_open(&none, client, "k", &bad), POTTERY_EINVAL);
+    assert_message_contains("pottery_queue_open: options not initialised");
+    assert_null(none);
+    bad.version = POTTERY_QUEUE_OPTIONS_VERSION + 1;
+    assert_int_equal(pottery_queue_open(&none, client, "k", &bad), POTTERY_EINVAL);
+    assert_message_contains("this library knows versions up to 1");
+    assert_null(none);
+    pottery_queue_options zeroed;
+    memset(&zeroed, 0, sizeof zeroed); /* not initialised: the version says so */
+    assert_int_equal(pottery_queue_open(&none, client, "k", &zeroed), POTTERY_EINVAL);
     assert_null(none);
     assert_int_equal(pottery_queue_put(NULL, pottery_int(1)), POTTERY_EINVAL);
     assert_int_equal(pottery_queue_put_nowait(NULL, pottery_int(1)), POTTERY_EINVAL);
@@ -807,12 +869,26 @@ static void test_null_and_invalid_arguments(void **state)
     assert_int_equal(pottery_queue_empty(&e, NULL), POTTERY_EINVAL);
     assert_int_equal(pottery_queue_clear(NULL), POTTERY_EINVAL);
     assert_null(pottery_queue_key(NULL));
+    assert_null(pottery_queue_client(NULL));
     pottery_queue_free(NULL);
 
-    /* Python: ValueError for a negative timeout (ignored when not blocking). */
-    assert_int_equal(pottery_queue_get(&v, q, 1, -5), POTTERY_EINVAL);
-    assert_message_contains("ValueError");
-    assert_int_equal(pottery_queue_get(&v, q, 0, -5), POTTERY_EEMPTY);
+    /* Python: ValueError for a negative timeout. POTTERY_FOREVER is the only negative one,
+     * and the check holds whether the get blocks or not (Python ignores the timeout of a
+     * get(block=False); a negative one here is a bug either way). Nothing is sent. */
+    uint64_t rt = round_trips();
+    const int64_t bad_timeouts[] = { -5, -2, INT64_MIN };
+    for (size_t i = 0; i < sizeof bad_timeouts / sizeof *bad_timeouts; i++) {
+        for (int block = 0; block <= 1; block++) {
+            assert_int_equal(pottery_queue_get(&v, q, block, bad_timeouts[i]), POTTERY_EINVAL);
+            assert_message_contains("ValueError: 'timeout' must be a non-negative number");
+        }
+    }
+    assert_int_equal(round_trips(), rt);
+    /* block 0 never waits, whatever the timeout; timeout 0 never waits either. */
+    assert_int_equal(pottery_queue_get(&v, q, 0, POTTERY_FOREVER), POTTERY_EEMPTY);
+    assert_int_equal(pottery_queue_get(&v, q, 0, 60000), POTTERY_EEMPTY);
+    assert_int_equal(pottery_queue_get(&v, q, 1, 0), POTTERY_EEMPTY);
+    assert_int_equal(round_trips() - rt, 3);
 
     /* Items that cannot be encoded: ETYPE, nothing sent. */
     pottery_client_stats before = stats_of(client);
@@ -843,7 +919,7 @@ static void test_wrong_redis_type(void **state)
         assert_wrongtype(pottery_queue_put(q, pottery_int(1)));
         assert_wrongtype(pottery_queue_get_nowait(&v, q));
         assert_wrongtype(pottery_queue_get(&v, q, 1, 200));
-        assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER), POTTERY_EREDIS);
+        assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), POTTERY_EREDIS);
         assert_wrongtype(pottery_queue_qsize(&n, q));
         assert_int_equal(pottery_queue_empty(&e, q), POTTERY_EREDIS);
         pottery_queue_free(q);
@@ -874,7 +950,7 @@ static void test_dropped_connection_during_blocking_get(void **state)
     /* A child kills the server while the parent waits in a blocking get. */
     pid_t killer = fork_child(kill_later, &victim.pid);
     double t0 = now_ms();
-    int rc = pottery_queue_get(&v, q, 1, POTTERY_QUEUE_FOREVER);
+    int rc = pottery_queue_get(&v, q, 1, POTTERY_FOREVER);
     double elapsed = now_ms() - t0;
     assert_int_equal(wait_exit_code(killer), 0);
     assert_conn_lost(rc);
@@ -911,6 +987,7 @@ static void test_random_key_is_temporary(void **state)
     /* A user key survives free. */
     q = open_queue("kept");
     assert_string_equal(pottery_queue_key(q), "kept");
+    assert_ptr_equal(pottery_queue_client(q), client);
     assert_int_equal(pottery_queue_put(q, pottery_int(1)), 0);
     pottery_queue_free(q);
     assert_raw("1", raw("XLEN", "kept", NULL));
@@ -987,6 +1064,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_nowait_does_not_block, fixture_reset),
         cmocka_unit_test_setup(test_timed_get_times_out, fixture_reset),
         cmocka_unit_test_setup(test_blocking_get_waits_for_item, fixture_reset),
+        cmocka_unit_test_setup(test_long_waits, fixture_reset),
         cmocka_unit_test_setup(test_every_item_delivered_exactly_once, fixture_reset),
         cmocka_unit_test_setup(test_every_big_item_delivered_exactly_once, fixture_reset),
         cmocka_unit_test_setup(test_foreign_entries_stay_in_the_queue, fixture_reset),
