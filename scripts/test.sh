@@ -19,8 +19,12 @@ JOBS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake -S . -B "$BUILD_DIR" \
   -DCMAKE_BUILD_TYPE=Debug \
   -DPOTTERY_SANITIZE=ON \
-  -DPOTTERY_WERROR=ON
+  -DPOTTERY_WERROR=ON \
+  -DPOTTERY_DOCS_CHECK=ON
 cmake --build "$BUILD_DIR" -j "$JOBS"
+
+# Static analysis (clang-tidy, cppcheck) of the library's sources.
+bash scripts/lint.sh "$BUILD_DIR-lint"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

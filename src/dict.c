@@ -308,8 +308,8 @@ int pottery_dict_popitem(pottery_value *key_out, pottery_value *value_out, potte
     if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, pottery__reply_at(r, 1), pottery__lua_dict_popitem.name);
     /* Decode both before touching the outputs, so a foreign entry leaves them as they were. */
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
-    if (rc == 0 && ((rc = pottery__decode(&k, field, flen)) < 0 || (rc = pottery__decode(&v, value, vlen)) < 0))
-        rc = put_back(dict, NULL, field, flen, value, vlen);
+    if (rc == 0 && (pottery__decode(&k, field, flen) < 0 || pottery__decode(&v, value, vlen) < 0))
+        rc = put_back(dict, NULL, field, flen, value, vlen); /* reports the decode error */
     pottery__reply_free(r);
     if (rc < 0) {
         pottery_value_dispose(&k);
@@ -394,8 +394,8 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
     pottery__cmd_init(&cmd);
     size_t pairs = 0;
     for (;;) {
-        const char *field, *value;
-        size_t flen, vlen;
+        const char *field = "", *value = "";
+        size_t flen = 0, vlen = 0;
         rc = pottery__scan_next(&scan, &field, &flen);
         if (rc == 0) rc = pottery__scan_next(&scan, &value, &vlen);
         if (rc == POTTERY_EITEROVER || (rc == 0 && pairs == PAIRS_PER_CHUNK)) {

@@ -51,8 +51,8 @@ int pottery__hash_snapshot_add(pottery_hash_snapshot *s, pottery_json_node *key,
 static int load_entry(pottery_hash_snapshot *s, const pottery_reply *fr, const pottery_reply *vr,
                       const pottery_container *c)
 {
-    const char *field, *value;
-    size_t flen, vlen;
+    const char *field = "", *value = "";
+    size_t flen = 0, vlen = 0;
     int rc = pottery__reply_bytes(&field, &flen, fr, "HGETALL");
     if (rc == 0) rc = pottery__reply_bytes(&value, &vlen, vr, "HGETALL");
     if (rc < 0) return rc;

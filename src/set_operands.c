@@ -66,7 +66,7 @@ typedef struct probe_ctx {
 static int probe_batch(void *vctx, const set_member *items, size_t n)
 {
     probe_ctx *ctx = vctx;
-    unsigned char answers[SET_CHUNK];
+    unsigned char answers[SET_CHUNK] = { 0 };
     int rc = pottery__set_probe(answers, ctx->target, items, n);
     if (rc < 0) return rc;
     for (size_t i = 0; i < n; i++)

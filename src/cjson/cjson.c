@@ -25,7 +25,8 @@
 
 static int oom(void)
 {
-    return pottery_error_set(POTTERY_ENOMEM, "out of memory");
+    pottery_error_set(POTTERY_ENOMEM, "out of memory");
+    return POTTERY_ENOMEM;
 }
 
 /* ---- cJSON -> value ---- */
@@ -50,7 +51,8 @@ static int put(text *t, const char *s, size_t n)
         t->data = data;
         t->cap = cap;
     }
-    memcpy(t->data + t->len, s, n);
+    if (!t->data) return oom(); /* cap without data: never, but say so rather than crash */
+    if (n) memcpy(t->data + t->len, s, n);
     t->len += n;
     t->data[t->len] = '\0';
     return 0;

@@ -40,7 +40,7 @@ static void nearest_digits(double x, int p, char *d, int *e)
     }
     while (n < p) d[n++] = '0';
     while (*s && *s != 'e') s++;
-    *e = *s ? atoi(s + 1) : 0;
+    *e = *s ? (int)strtol(s + 1, NULL, 10) : 0; /* printf wrote the exponent: it parses */
 }
 
 /* The next p-digit decimal above d x 10^e. */

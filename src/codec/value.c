@@ -313,8 +313,8 @@ static int from_node(pottery_value *out, pottery_json_node *n, int steal)
     case POTTERY_JSON_ARRAY:
     case POTTERY_JSON_OBJECT: {
         pottery_buf b = POTTERY_BUF_INIT;
-        char *text;
-        size_t len;
+        char *text = NULL;
+        size_t len = 0;
         int rc = pottery__json_write(&b, n);
         if (rc == 0) rc = pottery__buf_detach(&b, &text, &len);
         pottery__buf_free(&b);

@@ -12,7 +12,7 @@ enum { MESSAGE_MAX = POTTERY_ERROR_MESSAGE_MAX };
 static _Thread_local char last_message[MESSAGE_MAX];
 static _Thread_local pottery_error last_error = { 0, "" };
 
-int pottery__error(int code, const char *fmt, ...)
+int pottery__error_record(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -21,11 +21,6 @@ int pottery__error(int code, const char *fmt, ...)
     last_error.code = code;
     last_error.message = last_message;
     return code;
-}
-
-int pottery__error_oom(void)
-{
-    return pottery__error(POTTERY_ENOMEM, "out of memory");
 }
 
 void pottery__error_save(pottery_error_saved *saved)
