@@ -711,8 +711,7 @@ static void test_values(void **state)
     assert_int_equal(0, pottery__exec(&r, c, &cmd));
     pottery_value out = POTTERY_VALUE_INIT;
     assert_int_equal(0, pottery__reply_decode(&out, r));
-    assert_int_equal(POTTERY_TYPE_INT, out.type);
-    assert_int_equal(4098, (int)out.u.i);
+    assert_value_int(&out, 4098);
     pottery_value_dispose(&out);
     pottery__reply_free(r);
 

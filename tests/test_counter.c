@@ -19,13 +19,14 @@ enum { STAGED = 12000 };
 
 /* ---- helpers ---- */
 
+/* Initial counts of string keys, as a constant table (values need a constructor call). */
+typedef struct key_count {
+    const char *key;
+    int64_t count;
+} key_count;
+
 /* Counter({'a': 4, 'b': 2, 'c': 0, 'd': -2}) */
-static const pottery_counter_pair abcd_items[] = {
-    { { POTTERY_TYPE_STRING, { .s = { "a", 1 } }, NULL }, 4 },
-    { { POTTERY_TYPE_STRING, { .s = { "b", 1 } }, NULL }, 2 },
-    { { POTTERY_TYPE_STRING, { .s = { "c", 1 } }, NULL }, 0 },
-    { { POTTERY_TYPE_STRING, { .s = { "d", 1 } }, NULL }, -2 },
-};
+static const key_count abcd_items[] = { { "a", 4 }, { "b", 2 }, { "c", 0 }, { "d", -2 } };
 
 static pottery_counter *open_counter(const char *key)
 {
@@ -48,6 +49,15 @@ static pottery_counter *open_with_on(pottery_client *c, const char *key, const p
 static pottery_counter *open_with(const char *key, const pottery_counter_pair *items, size_t n)
 {
     return open_with_on(client, key, items, n);
+}
+
+/* open_with_on() from a key_count table of up to 8 entries. */
+static pottery_counter *open_counts(pottery_client *c, const char *key, const key_count *counts, size_t n)
+{
+    pottery_counter_pair items[8];
+    assert_true(n <= sizeof items / sizeof items[0]);
+    for (size_t i = 0; i < n; i++) items[i] = (pottery_counter_pair){ pottery_str(counts[i].key), counts[i].count };
+    return open_with_on(c, key, items, n);
 }
 
 /* One key per character of s (RedisCounter('gallahad')). */
@@ -144,7 +154,7 @@ static void test_readme_session(void **state)
     pottery_counter_free(c);
 
     /* RedisCounter(a=4, b=2, c=0, d=-2); sorted(c.elements()) */
-    c = open_with("my-counter", abcd_items, 4);
+    c = open_counts(client, "my-counter", abcd_items, 4);
     assert_raw("0", raw("HGET", "my-counter", "\"c\"", NULL));
     assert_raw("-2", raw("HGET", "my-counter", "\"d\"", NULL));
     pottery_counter_iter *it = NULL;
@@ -153,8 +163,8 @@ static void test_readme_session(void **state)
     pottery_value k = POTTERY_VALUE_INIT;
     int rc;
     while ((rc = pottery_counter_iter_next(&k, NULL, it)) == 0) {
-        assert_int_equal(k.type, POTTERY_TYPE_STRING);
-        strncat(seen, k.u.s.ptr, 1);
+        assert_int_equal(pottery_value_type(&k), POTTERY_TYPE_STRING);
+        strncat(seen, pottery_value_str(&k, NULL), 1);
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
     assert_string_equal(seen, "aaaabb");
@@ -171,7 +181,7 @@ static void test_readme_session(void **state)
     const char *want_keys[] = { "a", "b", "r" };
     const int64_t want_counts[] = { 5, 2, 2 };
     for (size_t i = 0; i < 3; i++) {
-        assert_string_equal(top[i].key.u.s.ptr, want_keys[i]);
+        assert_value_str(&top[i].key, want_keys[i]);
         assert_int_equal(top[i].count, want_counts[i]);
     }
     pottery_counter_pairs_free(top, ntop);
@@ -179,7 +189,7 @@ static void test_readme_session(void **state)
     pottery_counter_free(c);
 
     /* c.subtract(Counter(a=1, b=2, c=3, d=4)); c */
-    c = open_with("my-counter", abcd_items, 4);
+    c = open_counts(client, "my-counter", abcd_items, 4);
     pottery_counter_pair d[] = {
         { pottery_str("a"), 1 }, { pottery_str("b"), 2 }, { pottery_str("c"), 3 }, { pottery_str("d"), 4 }
     };
@@ -806,8 +816,8 @@ static void test_most_common(void **state)
     const char *order = "abrcd";
     const int64_t counts[] = { 5, 2, 2, 1, 1 };
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(top[i].key.u.s.len, 1);
-        assert_int_equal(top[i].key.u.s.ptr[0], order[i]);
+        const char one[2] = { order[i], '\0' };
+        assert_value_str(&top[i].key, one);
         assert_int_equal(top[i].count, counts[i]);
     }
     pottery_counter_pairs_free(top, n);
@@ -826,13 +836,12 @@ static void test_most_common(void **state)
     assert_int_equal(pottery_counter_set(c, pottery_null(), 9), 0);
     assert_int_equal(pottery_counter_most_common(&top, &n, c, 2), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(top[0].key.type, POTTERY_TYPE_NULL);
+    assert_value_null(&top[0].key);
     assert_int_equal(top[0].count, 9);
-    assert_string_equal(top[1].key.u.s.ptr, "a");
+    assert_value_str(&top[1].key, "a");
     pottery_counter_pairs_free(top, n);
     assert_int_equal(pottery_counter_most_common(&top, &n, c, -1), 0);
-    assert_int_equal(top[6].key.type, POTTERY_TYPE_INT);
-    assert_int_equal(top[6].key.u.i, 42);
+    assert_value_int(&top[6].key, 42);
     pottery_counter_pairs_free(top, n);
     pottery_counter_pairs_free(NULL, 3);
     assert_repr(c, "RedisCounter{None: 9, 'a': 5, 'b': 2, 'r': 2, 'c': 1, 'd': 1, 42: -1}");
@@ -848,7 +857,7 @@ static void test_most_common(void **state)
 static void test_elements_and_items(void **state)
 {
     (void)state;
-    pottery_counter *c = open_with("el", abcd_items, 4);
+    pottery_counter *c = open_counts(client, "el", abcd_items, 4);
     pottery_counter_iter *it = NULL;
     pottery_value k = POTTERY_VALUE_INIT;
     int64_t n = 0;
@@ -859,7 +868,8 @@ static void test_elements_and_items(void **state)
     while ((rc = pottery_counter_iter_next(&k, &n, it)) == 0) {
         steps++;
         sum += n;
-        if (strcmp(k.u.s.ptr, "d") == 0) assert_int_equal(n, -2);
+        assert_int_equal(pottery_value_type(&k), POTTERY_TYPE_STRING);
+        if (strcmp(pottery_value_str(&k, NULL), "d") == 0) assert_int_equal(n, -2);
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
     assert_int_equal(steps, 4);
@@ -872,7 +882,8 @@ static void test_elements_and_items(void **state)
     steps = 0;
     while ((rc = pottery_counter_iter_next(&k, &n, it)) == 0) {
         steps++;
-        assert_int_equal(n, k.u.s.ptr[0] == 'a' ? 4 : 2);
+        assert_int_equal(pottery_value_type(&k), POTTERY_TYPE_STRING);
+        assert_int_equal(n, pottery_value_str(&k, NULL)[0] == 'a' ? 4 : 2);
     }
     assert_int_equal(steps, 6);
     pottery_counter_iter_free(it);
@@ -915,7 +926,7 @@ static void test_elements_and_items(void **state)
 static void test_total(void **state)
 {
     (void)state;
-    pottery_counter *c = open_with("tot", abcd_items, 4);
+    pottery_counter *c = open_counts(client, "tot", abcd_items, 4);
     int64_t n = 0;
     assert_round_trips(1, pottery_counter_total(&n, c));
     assert_int_equal(n, 4);
@@ -1004,18 +1015,8 @@ static void test_equality(void **state)
 
 /* ---- Counter arithmetic ---- */
 
-static const pottery_counter_pair mine_items[] = {
-    { { POTTERY_TYPE_STRING, { .s = { "a", 1 } }, NULL }, 3 },
-    { { POTTERY_TYPE_STRING, { .s = { "b", 1 } }, NULL }, 1 },
-    { { POTTERY_TYPE_STRING, { .s = { "d", 1 } }, NULL }, 0 },
-    { { POTTERY_TYPE_STRING, { .s = { "e", 1 } }, NULL }, -2 },
-};
-static const pottery_counter_pair theirs_items[] = {
-    { { POTTERY_TYPE_STRING, { .s = { "a", 1 } }, NULL }, 1 },
-    { { POTTERY_TYPE_STRING, { .s = { "b", 1 } }, NULL }, -2 },
-    { { POTTERY_TYPE_STRING, { .s = { "c", 1 } }, NULL }, 4 },
-    { { POTTERY_TYPE_STRING, { .s = { "e", 1 } }, NULL }, -1 },
-};
+static const key_count mine_items[] = { { "a", 3 }, { "b", 1 }, { "d", 0 }, { "e", -2 } };
+static const key_count theirs_items[] = { { "a", 1 }, { "b", -2 }, { "c", 4 }, { "e", -1 } };
 static const char theirs_json[] = "{\"a\": 1, \"b\": -2, \"c\": 4, \"e\": -1}";
 
 /* Expected results, from Python's Counter(a=3, b=1, d=0, e=-2) <op> Counter(a=1, b=-2, c=4, e=-1). */
@@ -1030,9 +1031,10 @@ static const char *const op_results[] = {
 static void test_binary_operators(void **state)
 {
     (void)state;
-    pottery_counter *mine = open_with("mine", mine_items, 4), *theirs = open_with("theirs", theirs_items, 4);
+    pottery_counter *mine = open_counts(client, "mine", mine_items, 4),
+                    *theirs = open_counts(client, "theirs", theirs_items, 4);
     pottery_client *far_client = open_client(other_server.url, NULL);
-    pottery_counter *far = open_with_on(far_client, "theirs", theirs_items, 4);
+    pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
     char *text = NULL;
     size_t len = 0;
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
@@ -1105,11 +1107,11 @@ static void test_inplace_operators(void **state)
 {
     (void)state;
     pottery_client *far_client = open_client(other_server.url, NULL);
-    pottery_counter *far = open_with_on(far_client, "theirs", theirs_items, 4);
-    pottery_counter *theirs = open_with("theirs", theirs_items, 4);
+    pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
+    pottery_counter *theirs = open_counts(client, "theirs", theirs_items, 4);
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
         for (int how = 0; how < 3; how++) {
-            pottery_counter *mine = open_with("mine", mine_items, 4);
+            pottery_counter *mine = open_counts(client, "mine", mine_items, 4);
             uint64_t before = round_trips();
             if (how == 0) {
                 assert_int_equal(pottery_counter_inplace(mine, (pottery_counter_op)op, theirs), 0);
@@ -1128,7 +1130,7 @@ static void test_inplace_operators(void **state)
     assert_equal_json(theirs, theirs_json);
 
     /* c += c: doubled, non-positive counts gone; c -= c: empty */
-    pottery_counter *mine = open_with("mine", mine_items, 4);
+    pottery_counter *mine = open_counts(client, "mine", mine_items, 4);
     assert_int_equal(pottery_counter_inplace(mine, POTTERY_COUNTER_ADD, mine), 0);
     assert_raw("\"a\"\n6\n\"b\"\n2", raw("HGETALL", "mine", NULL));
     assert_int_equal(pottery_counter_inplace(mine, POTTERY_COUNTER_SUB, mine), 0);

@@ -53,8 +53,7 @@ static void test_readme_session(void **state)
 
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_dict_get(&v, tel, pottery_str("jack")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 4098);
+    assert_value_int(&v, 4098);
     assert_int_equal(pottery_dict_del(tel, pottery_str("sape")), 0);
     assert_int_equal(pottery_dict_set(tel, pottery_str("irv"), pottery_int(4127)), 0);
     assert_int_equal(pottery_dict_repr(&repr, tel), 0);
@@ -89,10 +88,9 @@ static void test_layout_matches_pottery(void **state)
     free(raw("HSET", "layout", "[1, 2]", "\"tuple key\"", NULL));
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_dict_get(&v, d, pottery_str("sape")), 0);
-    assert_int_equal(v.u.i, 4139);
+    assert_value_int(&v, 4139);
     assert_int_equal(pottery_dict_get(&v, d, pottery_json("[1,2]")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "tuple key");
+    assert_value_str(&v, "tuple key");
     pottery_value_dispose(&v);
     pottery_dict_free(d);
 }
@@ -130,7 +128,7 @@ static void test_missing_keys(void **state)
     v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
     assert_int_equal(pottery_dict_get(&v, d, pottery_str("jack")), POTTERY_ENOTFOUND);
     assert_message("KeyError: 'jack'");
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     v = pottery_null();
     assert_int_equal(pottery_dict_del(d, pottery_int(5)), POTTERY_ENOTFOUND);
     assert_message("KeyError: 5");
@@ -138,11 +136,9 @@ static void test_missing_keys(void **state)
     assert_int_equal(pottery_dict_popitem(&v, NULL, d), POTTERY_ENOTFOUND);
 
     assert_int_equal(pottery_dict_get_default(&v, d, pottery_str("jack"), pottery_str("none")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "none");
+    assert_value_str(&v, "none");
     assert_int_equal(pottery_dict_pop_default(&v, d, pottery_str("jack"), pottery_double(2.5)), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-    assert_true(v.u.d == 2.5);
+    assert_value_double(&v, 2.5);
     assert_int_equal(dict_len(d), 0);
     assert_raw("0", raw("EXISTS", "missing", NULL));
     pottery_value_dispose(&v);
@@ -155,19 +151,19 @@ static void test_pop_popitem_setdefault(void **state)
     pottery_dict *d = open_dict("pops");
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), 0);
-    assert_int_equal(v.u.i, 1);
+    assert_value_int(&v, 1);
     assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(99)), 0);
-    assert_int_equal(v.u.i, 1); /* the stored value wins */
+    assert_value_int(&v, 1); /* the stored value wins */
     assert_raw("1", raw("HGET", "pops", "\"a\"", NULL));
     assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_str("two")), 0);
     assert_int_equal(pottery_dict_pop(&v, d, pottery_str("b")), 0);
-    assert_string_equal(v.u.s.ptr, "two");
+    assert_value_str(&v, "two");
     assert_raw("0", raw("HEXISTS", "pops", "\"b\"", NULL));
     assert_int_equal(pottery_dict_popitem(&k, &v, d), 0);
-    assert_string_equal(k.u.s.ptr, "a");
-    assert_int_equal(v.u.i, 1);
+    assert_value_str(&k, "a");
+    assert_value_int(&v, 1);
     assert_int_equal(pottery_dict_popitem(&k, &v, d), POTTERY_ENOTFOUND);
-    assert_string_equal(k.u.s.ptr, "a"); /* untouched */
+    assert_value_str(&k, "a"); /* untouched */
     pottery_value_dispose(&k);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
@@ -197,7 +193,7 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
     if (pottery_dict_open(&dd, mine, "race", NULL) == 0) {
         pottery_value v = POTTERY_VALUE_INIT;
         for (int i = 0; i < RACE_KEYS; i++)
-            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 && v.type == POTTERY_TYPE_INT)
+            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 && pottery_value_is_int(&v))
                 popped++;
         pottery_value_dispose(&v);
     }
@@ -235,7 +231,7 @@ static int popitem_race_worker(pottery_client *mine, int w, void *fd)
     int rc = pottery_dict_open(&dd, mine, "race", NULL);
     pottery_value k = POTTERY_VALUE_INIT;
     while (rc == 0 && (rc = pottery_dict_popitem(&k, NULL, dd)) == 0) {
-        int64_t key = k.u.i;
+        int64_t key = pottery_value_int(&k);
         if (write_all(*(int *)fd, &key, sizeof key) != 0) rc = -1;
     }
     pottery_value_dispose(&k);
@@ -276,7 +272,7 @@ static int setdefault_race_worker(pottery_client *mine, int w, void *fd)
     pottery_value v = POTTERY_VALUE_INIT;
     for (int k = 0; rc == 0 && k < RACE_KEYS; k++) {
         rc = pottery_dict_setdefault(&v, dd, pottery_int(k), pottery_int(w));
-        int64_t got[2] = { k, v.u.i };
+        int64_t got[2] = { k, pottery_value_int(&v) };
         if (rc == 0 && write_all(*(int *)fd, got, sizeof got) != 0) rc = -1;
     }
     pottery_value_dispose(&v);
@@ -310,7 +306,7 @@ static void test_setdefault_is_atomic_across_processes(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     for (int k = 0; k < RACE_KEYS; k++) {
         assert_int_equal(pottery_dict_get(&v, d, pottery_int(k)), 0);
-        assert_int_equal(v.u.i, winner[k]);
+        assert_value_int(&v, winner[k]);
     }
     pottery_value_dispose(&v);
     pottery_dict_free(d);
@@ -500,11 +496,12 @@ static void test_iteration_visits_every_entry_once(void **state)
     int rc, count = 0;
     uint64_t before = round_trips();
     while ((rc = pottery_dict_iter_next(&k, &v, it)) == 0) {
-        assert_int_equal(k.type, POTTERY_TYPE_INT);
-        assert_true(k.u.i >= 0 && k.u.i < N);
-        assert_int_equal(v.u.i, -k.u.i);
-        assert_int_equal(seen[k.u.i], 0);
-        seen[k.u.i] = 1;
+        assert_int_equal(pottery_value_type(&k), POTTERY_TYPE_INT);
+        int64_t key = pottery_value_int(&k);
+        assert_true(key >= 0 && key < N);
+        assert_value_int(&v, -key);
+        assert_int_equal(seen[key], 0);
+        seen[key] = 1;
         count++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -667,7 +664,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_dict *d = open_dict("foreign");
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_dict_get(&v, d, pottery_str("k")), POTTERY_EDECODE);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     assert_true(strlen(pottery_error_last()->message) > 0);
     pottery_value k = POTTERY_VALUE_INIT;
     pottery_dict_iter *it = NULL;
@@ -720,12 +717,12 @@ static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
     assert_int_equal(pottery_dict_popitem(&k, NULL, d), POTTERY_EDECODE);
     assert_raw("1", raw("HLEN", "f", NULL));
     assert_raw("1", raw("HGET", "f", "plain", NULL));
-    assert_int_equal(k.u.i, 7);
-    assert_int_equal(v.u.i, 8);
+    assert_value_int(&k, 7);
+    assert_value_int(&v, 8);
     /* JSON entries still pop in one round trip, next to foreign ones. */
     free(raw("HSET", "f", "\"g\"", "2", NULL));
     assert_round_trips(1, pottery_dict_pop(&v, d, pottery_str("g")));
-    assert_int_equal(v.u.i, 2);
+    assert_value_int(&v, 2);
     assert_raw("1", raw("HLEN", "f", NULL));
     pottery_dict_free(d);
 }
@@ -750,7 +747,7 @@ static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
     assert_int_equal(pottery_dict_popitem(NULL, &v, d), POTTERY_EREDIS);
     assert_message_contains("could not be restored");
     assert_raw("0", raw("HLEN", "f", NULL));
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     pottery_dict_free(d);
     pottery_client_free(c);
     assert_raw("1", raw("ACL", "DELUSER", "denied", NULL));
@@ -775,11 +772,11 @@ static void test_nan_key_is_never_found(void **state)
         assert_int_equal(pottery_dict_get(&v, d, keys[i]), POTTERY_ENOTFOUND);
         assert_int_equal(pottery_dict_pop(&v, d, keys[i]), POTTERY_ENOTFOUND);
         assert_int_equal(pottery_dict_del(d, keys[i]), POTTERY_ENOTFOUND);
-        assert_int_equal(v.u.i, 7);
+        assert_value_int(&v, 7);
         assert_int_equal(pottery_dict_get_default(&v, d, keys[i], pottery_int(8)), 0);
-        assert_int_equal(v.u.i, 8);
+        assert_value_int(&v, 8);
         assert_int_equal(pottery_dict_pop_default(&v, d, keys[i], pottery_int(9)), 0);
-        assert_int_equal(v.u.i, 9);
+        assert_value_int(&v, 9);
         v = pottery_int(7);
     }
     assert_int_equal(pottery_dict_get(&v, d, pottery_double(NAN)), POTTERY_ENOTFOUND);
@@ -788,7 +785,7 @@ static void test_nan_key_is_never_found(void **state)
     assert_raw("2", raw("HLEN", "nan", NULL));
     /* setdefault: never found, so the default is stored (over the one field "NaN") and returned. */
     assert_round_trips(1, pottery_dict_setdefault(&v, d, pottery_double(NAN), pottery_int(5)));
-    assert_int_equal(v.u.i, 5);
+    assert_value_int(&v, 5);
     assert_raw("5", raw("HGET", "nan", "NaN", NULL));
     /* The letters inside a string are no NaN, and infinity equals itself. */
     int in = -1;
@@ -797,7 +794,7 @@ static void test_nan_key_is_never_found(void **state)
     assert_int_equal(in, 1);
     assert_int_equal(pottery_dict_set(d, pottery_double(INFINITY), pottery_int(4)), 0);
     assert_int_equal(pottery_dict_pop(&v, d, pottery_double(INFINITY)), 0);
-    assert_int_equal(v.u.i, 4);
+    assert_value_int(&v, 4);
     pottery_dict_free(d);
 }
 
@@ -840,7 +837,7 @@ static void test_dropped_connection(void **state)
     /* The next call reconnects by itself. */
     assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_int(2)), 0);
     assert_int_equal(pottery_dict_get(&v, d, pottery_str("b")), 0);
-    assert_int_equal(v.u.i, 2);
+    assert_value_int(&v, 2);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
     victim_stop(&victim, c);

@@ -90,10 +90,9 @@ static void test_readme_session(void **state)
 
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_list_get(&v, squares, 0), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 1);
+    assert_value_int(&v, 1);
     assert_int_equal(pottery_list_get(&v, squares, -1), 0);
-    assert_int_equal(v.u.i, 25);
+    assert_value_int(&v, 25);
     assert_int_equal(pottery_list_get_slice(&v, squares, pottery_slice_of(-3, NONE, NONE)), 0);
     assert_repr("[9, 16, 25]", v);
     pottery_slice all = POTTERY_SLICE_ALL;
@@ -134,12 +133,11 @@ static void test_layout_matches_pottery(void **state)
     free(raw("RPUSH", "layout", "[1, 2]", "4098", "null", NULL));
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_list_get(&v, l, 5), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
-    assert_string_equal(v.u.s.ptr, "[1, 2]");
+    assert_value_json(&v, "[1, 2]");
     assert_int_equal(pottery_list_get(&v, l, -2), 0);
-    assert_int_equal(v.u.i, 4098);
+    assert_value_int(&v, 4098);
     assert_int_equal(pottery_list_get(&v, l, 3), 0);
-    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_value_str(&v, "caf\xc3\xa9");
     char *text = NULL;
     assert_int_equal(pottery_list_repr(&text, l), 0);
     assert_string_equal(
@@ -282,13 +280,13 @@ static void test_get_set_del_by_index(void **state)
     pottery_value v = pottery_int(77);
     assert_int_equal(pottery_list_get(&v, l, 5), POTTERY_EINDEX);
     assert_message("IndexError: list index out of range");
-    assert_int_equal(v.u.i, 77); /* untouched */
+    assert_value_int(&v, 77); /* untouched */
     assert_int_equal(pottery_list_get(&v, l, -6), POTTERY_EINDEX);
     assert_int_equal(pottery_list_get(&v, l, INT64_MAX), POTTERY_EINDEX);
     assert_int_equal(pottery_list_get(&v, l, INT64_MIN), POTTERY_EINDEX);
     v = pottery_null();
     assert_int_equal(pottery_list_get(&v, l, -5), 0);
-    assert_int_equal(v.u.i, 10);
+    assert_value_int(&v, 10);
 
     assert_int_equal(pottery_list_set(l, -1, pottery_str("last")), 0);
     assert_int_equal(pottery_list_set(l, 0, pottery_double(0.5)), 0);
@@ -364,25 +362,25 @@ static void test_pop(void **state)
     pottery_list *l = int_list("pop", 0, 6); /* [0..5] */
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_list_pop(&v, l), 0);
-    assert_int_equal(v.u.i, 5);
+    assert_value_int(&v, 5);
     assert_int_equal(pottery_list_pop_index(&v, l, 0), 0);
-    assert_int_equal(v.u.i, 0);
+    assert_value_int(&v, 0);
     assert_int_equal(pottery_list_pop_index(&v, l, 1), 0);
-    assert_int_equal(v.u.i, 2);
+    assert_value_int(&v, 2);
     assert_int_equal(pottery_list_pop_index(&v, l, -2), 0);
-    assert_int_equal(v.u.i, 3);
+    assert_value_int(&v, 3);
     assert_json("[1, 4]", l);
     v = pottery_int(99);
     assert_int_equal(pottery_list_pop_index(&v, l, 2), POTTERY_EINDEX);
     assert_message("IndexError: pop index out of range");
     assert_int_equal(pottery_list_pop_index(&v, l, -3), POTTERY_EINDEX);
     assert_message("IndexError: pop index out of range");
-    assert_int_equal(v.u.i, 99);
+    assert_value_int(&v, 99);
     assert_json("[1, 4]", l);
     assert_int_equal(pottery_list_pop_index(&v, l, -1), 0);
-    assert_int_equal(v.u.i, 4);
+    assert_value_int(&v, 4);
     assert_int_equal(pottery_list_pop(&v, l), 0);
-    assert_int_equal(v.u.i, 1);
+    assert_value_int(&v, 1);
     assert_int_equal(pottery_list_pop(&v, l), POTTERY_EINDEX);
     assert_message("IndexError: pop from empty list");
     assert_int_equal(pottery_list_pop_index(&v, l, 0), POTTERY_EINDEX);
@@ -586,8 +584,7 @@ static void test_slice_reads_from_pottery_examples(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(pottery_list_get_slice(&v, nums, pottery_slice_of(cases[i].a, cases[i].b, cases[i].s)), 0);
-        assert_int_equal(v.type, POTTERY_TYPE_JSON);
-        assert_string_equal(v.u.s.ptr, cases[i].expected);
+        assert_value_json(&v, cases[i].expected);
     }
     pottery_list_free(nums);
 
@@ -603,9 +600,9 @@ static void test_slice_reads_from_pottery_examples(void **state)
     size_t n = 0;
     assert_int_equal(pottery_list_get_slice_values(&vals, &n, letters, pottery_slice_of(NONE, NONE, -3)), 0);
     assert_int_equal(n, 3);
-    assert_string_equal(vals[0].u.s.ptr, "g");
-    assert_string_equal(vals[1].u.s.ptr, "d");
-    assert_string_equal(vals[2].u.s.ptr, "a");
+    assert_value_str(&vals[0], "g");
+    assert_value_str(&vals[1], "d");
+    assert_value_str(&vals[2], "a");
     pottery_list_values_free(vals, n);
     vals = (pottery_value *)&n;
     assert_int_equal(pottery_list_get_slice_values(&vals, &n, letters, pottery_slice_of(5, 2, NONE)), 0);
@@ -636,7 +633,7 @@ static void test_empty_slices_read_nothing(void **state)
     assert_int_equal(pottery_list_get_slice(&v, l, pottery_slice_of(3, 0, 2)), 0);
     assert_int_equal(pottery_list_del_slice(l, pottery_slice_of(4, 4, NONE)), 0);
     assert_int_equal(pottery_list_del_slice(l, pottery_slice_of(NONE, 0, NONE)), 0);
-    assert_string_equal(v.u.s.ptr, "[]");
+    assert_value_json(&v, "[]");
     assert_int_equal(commandstats_calls(&server, "lrange"), 0);
     assert_int_equal(commandstats_calls(&server, "lset"), 0);
     assert_int_equal(commandstats_calls(&server, "ltrim"), 0);
@@ -736,9 +733,12 @@ static void test_slices_agree_with_python_everywhere(void **state)
                 char expected[1024];
                 ints_json(expected, sizeof expected, want.v, want.n);
                 assert_int_equal(pottery_list_get_slice(&v, l, s), 0);
-                if (strcmp(v.u.s.ptr, expected) != 0)
+                char *got = NULL;
+                assert_int_equal(pottery_value_to_json(&got, NULL, v), 0);
+                if (pottery_value_type(&v) != POTTERY_TYPE_JSON || strcmp(got, expected) != 0)
                     fail_msg("read [%lld:%lld:%lld]: got %s, expected %s", (long long)s.start, (long long)s.stop,
-                             (long long)s.step, v.u.s.ptr, expected);
+                             (long long)s.step, got, expected);
+                pottery_free(got);
             }
         }
     }
@@ -802,11 +802,11 @@ static void test_slices_on_long_lists(void **state)
     size_t n = 0;
     assert_int_equal(pottery_list_get_slice_values(&vals, &n, l, pottery_slice_of(7, NONE, 3)), 0);
     assert_int_equal(n, (N - 7 + 2) / 3);
-    for (size_t i = 0; i < n; i++) assert_int_equal(vals[i].u.i, 7 + 3 * (int64_t)i);
+    for (size_t i = 0; i < n; i++) assert_value_int(&vals[i], 7 + 3 * (int64_t)i);
     pottery_list_values_free(vals, n);
     assert_int_equal(pottery_list_get_slice_values(&vals, &n, l, pottery_slice_of(NONE, NONE, -1500)), 0);
     assert_int_equal(n, 4);
-    assert_int_equal(vals[3].u.i, N - 1 - 4500);
+    assert_value_int(&vals[3], N - 1 - 4500);
     pottery_list_values_free(vals, n);
 
     /* Replace a range near the front with 2500 values, then one near the end. */
@@ -1096,7 +1096,7 @@ static void test_iteration(void **state)
     int64_t expect = 0;
     int rc;
     while ((rc = pottery_list_iter_next(&v, it)) == 0) {
-        assert_int_equal(v.u.i, expect);
+        assert_value_int(&v, expect);
         expect++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -1108,7 +1108,7 @@ static void test_iteration(void **state)
     assert_int_equal(pottery_list_iter_new_reversed(&it, l), 0);
     expect = N - 1;
     while ((rc = pottery_list_iter_next(&v, it)) == 0) {
-        assert_int_equal(v.u.i, expect);
+        assert_value_int(&v, expect);
         expect--;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -1160,7 +1160,7 @@ static int list_worker(pottery_client *mine, int w, void *arg)
         if (job->kind == WORK_POP) {
             rc = pottery_list_pop_index(&v, l, 1);
             if (rc == POTTERY_EINDEX) break;
-            if (rc == 0) result = v.u.i;
+            if (rc == 0) result = pottery_value_int(&v);
         } else if (job->kind == WORK_INSERT) {
             int64_t mine_value = 1000000 * (w + 1) + i;
             rc = pottery_list_insert(l, 1 + i % 3, pottery_int(mine_value));
@@ -1229,7 +1229,7 @@ static void test_index_operations_are_atomic_across_processes(void **state)
     size_t left = 0;
     assert_int_equal(pottery_list_get_slice_values(&vals, &left, l, pottery_slice_all()), 0);
     assert_int_equal(left, 1); /* pop(1) stops when one element is left */
-    for (size_t i = 0; i < left; i++) got[n + i] = vals[i].u.i;
+    for (size_t i = 0; i < left; i++) got[n + i] = pottery_value_int(&vals[i]);
     pottery_list_values_free(vals, left);
     assert_int_equal(n + left, N);
     qsort(got, N, sizeof got[0], cmp_i64);
@@ -1244,8 +1244,8 @@ static void test_index_operations_are_atomic_across_processes(void **state)
     assert_int_equal(pottery_list_get_slice_values(&vals, &left, l, pottery_slice_all()), 0);
     size_t originals = 0;
     for (size_t i = 0; i < left; i++) {
-        if (vals[i].u.i < 5) {
-            assert_int_equal(vals[i].u.i, (int64_t)originals);
+        if (pottery_value_int(&vals[i]) < 5) {
+            assert_value_int(&vals[i], (int64_t)originals);
             originals++;
         }
     }
@@ -1254,7 +1254,7 @@ static void test_index_operations_are_atomic_across_processes(void **state)
     assert_non_null(inserted);
     size_t ni = 0;
     for (size_t i = 0; i < left; i++)
-        if (vals[i].u.i >= 5) inserted[ni++] = vals[i].u.i;
+        if (pottery_value_int(&vals[i]) >= 5) inserted[ni++] = pottery_value_int(&vals[i]);
     pottery_list_values_free(vals, left);
     qsort(inserted, ni, sizeof inserted[0], cmp_i64);
     qsort(got, n, sizeof got[0], cmp_i64);
@@ -1360,9 +1360,9 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_list *l = open_list("foreign");
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_list_get(&v, l, 1), POTTERY_EDECODE);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     assert_int_equal(pottery_list_get(&v, l, 2), 0);
-    assert_string_equal(v.u.s.ptr, "ok");
+    assert_value_str(&v, "ok");
     pottery_list_iter *it = NULL;
     assert_int_equal(pottery_list_iter_new(&it, l), 0);
     int ok = 0, bad = 0, rc;
@@ -1383,8 +1383,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     assert_int_equal(pottery_list_to_json(&text, NULL, l), POTTERY_EDECODE);
     assert_int_equal(pottery_list_get_slice(&v, l, pottery_slice_of(NONE, 2, NONE)), POTTERY_EDECODE);
     assert_int_equal(pottery_list_equal_json(&eq, l, "[1, 2, 3, 4]"), POTTERY_EDECODE);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING); /* untouched by the failures */
-    assert_string_equal(v.u.s.ptr, "ok");
+    assert_value_str(&v, "ok"); /* untouched by the failures */
     /* Searching still works: the foreign bytes just never match. */
     int64_t n = -1;
     assert_int_equal(pottery_list_index(&n, l, pottery_str("ok")), 0);
@@ -1423,13 +1422,12 @@ static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
     assert_elements("{'a': 1}\n1\nabc\n3", "f");
     assert_int_equal(pottery_list_pop_index(&v, l, -2), POTTERY_EDECODE);
     assert_elements("{'a': 1}\n1\nabc\n3", "f");
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     /* JSON elements still pop in one round trip, next to foreign ones. */
     assert_round_trips(1, pottery_list_pop_index(&v, l, 1));
-    assert_int_equal(v.u.i, 1);
+    assert_value_int(&v, 1);
     assert_round_trips(1, pottery_list_pop(&v, l));
-    assert_int_equal(v.u.i, 3);
+    assert_value_int(&v, 3);
     assert_elements("{'a': 1}\nabc", "f");
     pottery_list_free(l);
 }
@@ -1462,7 +1460,7 @@ static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
     assert_int_equal(pottery_list_pop_index(&v, l, 1), POTTERY_EREDIS);
     assert_message_contains("could not be restored");
     assert_elements("1\n3", "f");
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     /* An insert that fails half-way leaves no placeholder behind. */
     assert_int_equal(pottery_list_insert(l, 1, pottery_int(2)), POTTERY_EREDIS);
     assert_elements("1\n3", "f");
@@ -1537,7 +1535,7 @@ static void test_dropped_connection(void **state)
     assert_int_equal(pottery_list_insert(l, 0, pottery_int(4)), 0);
     assert_int_equal(pottery_list_del(l, 0), 0);
     assert_int_equal(pottery_list_get(&v, l, 0), 0);
-    assert_int_equal(v.u.i, 5);
+    assert_value_int(&v, 5);
     pottery_value_dispose(&v);
     pottery_list_free(l);
     victim_stop(&victim, c);

@@ -57,8 +57,7 @@ static void expect_text(pottery_queue *q, const char *want)
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_queue_get_nowait(&v, q);
     if (rc != 0) fail_msg("get_nowait: %d (%s)", rc, pottery_error_last()->message);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, want);
+    assert_value_str(&v, want);
     pottery_value_dispose(&v);
 }
 
@@ -138,30 +137,24 @@ static void test_fifo_qsize_empty(void **state)
 
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "a");
+    assert_value_str(&v, "a");
     assert_int_equal(pottery_queue_get(&v, q, 1, 100), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 2);
+    assert_value_int(&v, 2);
     assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
-    assert_string_equal(v.u.s.ptr, "{\"a\": null, \"z\": [1, 2.5]}");
+    assert_value_json(&v, "{\"a\": null, \"z\": [1, 2.5]}");
     assert_int_equal(pottery_queue_get(&v, q, 0, 0), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     assert_int_equal(pottery_queue_get(&v, q, 1, 0), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_BOOL);
-    assert_int_equal(v.u.b, 1);
+    assert_value_bool(&v, 1);
     assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-    assert_true(v.u.d == 0.5);
+    assert_value_double(&v, 0.5);
 
     /* Empty now: QueueEmptyError, out untouched; the stream key stays, like pottery's. */
     v = pottery_int(7);
     assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EEMPTY);
     assert_int_equal(pottery_error_last()->code, POTTERY_EEMPTY);
     assert_message_contains("QueueEmptyError");
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     assert_int_equal(qsize(q), 0);
     assert_int_equal(pottery_queue_empty(&empty, q), 0);
     assert_int_equal(empty, 1);
@@ -213,8 +206,7 @@ static void test_layout_matches_pottery(void **state)
     for (int k = 0; k < 3; k++) assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
     expect_text(q, "hello");
     assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_JSON);
-    assert_string_equal(v.u.s.ptr, "[1, {\"k\": \"v\"}]");
+    assert_value_json(&v, "[1, {\"k\": \"v\"}]");
     assert_raw("0", raw("XLEN", "layout", NULL));
     pottery_value_dispose(&v);
     pottery_queue_free(q);
@@ -254,7 +246,7 @@ static void test_round_trips(void **state)
     a = b;
     assert_int_equal(pottery_queue_get(&v, q, 1, 500), 0);
     assert_int_equal(pottery_queue_get_nowait(&v, q), 0);
-    assert_int_equal(v.u.i, 3);
+    assert_value_int(&v, 3);
     b = stats_of(client);
     assert_int_equal(b.round_trips - a.round_trips, 2);
     assert_int_equal(b.commands - a.commands, 2);
@@ -301,7 +293,7 @@ static void test_timed_get_times_out(void **state)
     if (rc != POTTERY_EEMPTY) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
     assert_true(elapsed >= 600);
     assert_true(elapsed < 600 + 400);
-    assert_string_equal(v.u.s.ptr, "untouched");
+    assert_value_str(&v, "untouched");
     assert_int_equal((int)stats_of(c).reconnects, 0); /* no socket timeout happened */
 
     /* Also on an existing, empty stream, with several slices (max_block_ms 100). */
@@ -334,8 +326,7 @@ static void test_blocking_get_waits_for_item(void **state)
     int rc = pottery_queue_get(&v, q, 1, POTTERY_FOREVER);
     double elapsed = now_ms() - t0;
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "late item");
+    assert_value_str(&v, "late item");
     assert_true(elapsed >= 250);
     assert_int_equal(wait_exit_code(pid), 0);
     assert_int_equal(qsize(q), 0);
@@ -347,7 +338,7 @@ static void test_blocking_get_waits_for_item(void **state)
     rc = pottery_queue_get(&v, sliced, 1, POTTERY_FOREVER);
     pottery_client_stats after = stats_of(c);
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
-    assert_string_equal(v.u.s.ptr, "[\"sliced\"]");
+    assert_value_json(&v, "[\"sliced\"]");
     assert_true(after.round_trips - before.round_trips >= 4); /* several XREAD slices */
     assert_int_equal(wait_exit_code(pid), 0);
 
@@ -357,7 +348,7 @@ static void test_blocking_get_waits_for_item(void **state)
     rc = pottery_queue_get(&v, q, 1, 10000);
     elapsed = now_ms() - t0;
     if (rc != 0) fail_msg("get: %d (%s)", rc, pottery_error_last()->message);
-    assert_int_equal(v.u.i, 42);
+    assert_value_int(&v, 42);
     assert_true(elapsed >= 250 && elapsed < 5000);
     assert_int_equal(wait_exit_code(pid), 0);
     assert_int_equal((int)stats_of(c).reconnects, 0);
@@ -384,7 +375,7 @@ static void test_long_waits(void **state)
         int rc = pottery_queue_get(&v, q, 1, POTTERY_FOREVER);
         pottery_client_stats after = stats_of(c);
         if (rc != 0) fail_msg("max_block_ms %" PRId64 ": get: %d (%s)", blocks[k], rc, pottery_error_last()->message);
-        assert_int_equal(v.u.i, 1);
+        assert_value_int(&v, 1);
         assert_int_equal(after.round_trips - before.round_trips, 3);
         assert_int_equal(wait_exit_code(pid), 0);
 
@@ -392,7 +383,7 @@ static void test_long_waits(void **state)
         pid = put_later("long", 300, "2");
         rc = pottery_queue_get(&v, q, 1, INT64_MAX);
         if (rc != 0) fail_msg("get(INT64_MAX): %d (%s)", rc, pottery_error_last()->message);
-        assert_int_equal(v.u.i, 2);
+        assert_value_int(&v, 2);
         assert_int_equal(wait_exit_code(pid), 0);
 
         /* A timed get still ends on time: its wait is cut to the time left. */
@@ -449,12 +440,14 @@ static int consumer(pottery_client *mine, int c, void *arg)
     pottery_value v = POTTERY_VALUE_INIT;
     while (ok) {
         int64_t id = -2;
+        const char *text = NULL;
+        size_t len = 0;
         if (pottery_queue_get(&v, q, 1, 20000) != 0)
             fprintf(stderr, "consumer: %s\n", pottery_error_last()->message);
-        else if (v.type == POTTERY_TYPE_INT)
-            id = v.u.i;
-        else if (v.type == POTTERY_TYPE_STRING && v.u.s.len == BIG_ITEM)
-            id = strtol(v.u.s.ptr, NULL, 10);
+        else if (pottery_value_is_int(&v))
+            id = pottery_value_int(&v);
+        else if ((text = pottery_value_str(&v, &len)) != NULL && len == BIG_ITEM)
+            id = strtol(text, NULL, 10);
         if (id == STOP) break;
         if (id < 0 || n == mpmc_items)
             ok = 0; /* a failure, or more items than exist: a duplicate */
@@ -560,8 +553,7 @@ static void expect_left(pottery_queue *q, const char *key, const char *needle)
     assert_int_equal(pottery_queue_get_nowait(&v, q), POTTERY_EDECODE);
     assert_int_equal(round_trips() - rt, 1);
     assert_message_contains(needle);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     char *after = stream_state(key);
     assert_string_equal(after, before);
     free(before);
@@ -585,7 +577,7 @@ static void test_foreign_entries_stay_in_the_queue(void **state)
     pottery_value v = pottery_int(7);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), POTTERY_EDECODE);
     assert_int_equal(pottery_queue_get(&v, q, 1, POTTERY_FOREVER), POTTERY_EDECODE);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     char *after = stream_state("foreign");
     assert_string_equal(after, before);
     free(before);
@@ -642,13 +634,13 @@ static void test_items_the_script_leaves_to_the_client(void **state)
     assert_int_equal(pottery_queue_put(q, pottery_str("caf\xc3\xa9")), 0);
     free(raw("XADD", "big", "*", "item", "\"caf\xc3\xa9\"", NULL)); /* raw UTF-8, as JSON allows */
     assert_round_trips(1, pottery_queue_get_nowait(&v, q));
-    assert_int_equal(v.u.s.len, CHECKED - 2);
+    assert_value(&v, pottery_strn(text, CHECKED - 2));
     assert_round_trips(2, pottery_queue_get_nowait(&v, q));
-    assert_int_equal(v.u.s.len, CHECKED - 1);
+    assert_value(&v, pottery_strn(text, CHECKED - 1));
     assert_round_trips(1, pottery_queue_get_nowait(&v, q));
-    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_value_str(&v, "caf\xc3\xa9");
     assert_round_trips(2, pottery_queue_get(&v, q, 1, 1000));
-    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_value_str(&v, "caf\xc3\xa9");
     assert_raw("0", raw("XLEN", "big", NULL));
 
     /* Not JSON and too long for the script: left in place too. */
@@ -955,14 +947,14 @@ static void test_dropped_connection_during_blocking_get(void **state)
     assert_int_equal(wait_exit_code(killer), 0);
     assert_conn_lost(rc);
     assert_true(elapsed >= 250 && elapsed < 5000);
-    assert_int_equal(v.u.i, 1); /* untouched */
+    assert_value_int(&v, 1); /* untouched */
 
     /* The next calls reconnect by themselves, with the client's own timeout. */
     assert_int_equal(test_redis_restart(&victim), 0);
     assert_int_equal(pottery_queue_put(q, pottery_str("again")), 0);
     pottery_value_dispose(&v);
     assert_int_equal(pottery_queue_get(&v, q, 1, 1000), 0);
-    assert_string_equal(v.u.s.ptr, "again");
+    assert_value_str(&v, "again");
     assert_int_equal(pottery_queue_get(&v, q, 1, 100), POTTERY_EEMPTY);
     pottery_value_dispose(&v);
     pottery_queue_free(q);

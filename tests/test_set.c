@@ -239,10 +239,10 @@ static void test_single_element_operations_cost_one_round_trip(void **state)
     assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
     /* pop is one SPOP: one round trip, one command */
     assert_round_trips(1, pottery_set_pop(&v, s));
-    assert_string_equal(v.u.s.ptr, "b");
+    assert_value_str(&v, "b");
     free(raw("SADD", "rtt", "\"caf\xc3\xa9\"", NULL)); /* raw UTF-8, which pottery never writes */
     assert_commands(1, pottery_set_pop(&v, s));
-    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_value_str(&v, "caf\xc3\xa9");
     assert_round_trips(1, pottery_set_clear(s));
     pottery_value_dispose(&v);
     pottery_set_free(s);
@@ -263,8 +263,7 @@ static void test_remove_discard_pop(void **state)
     pottery_value v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
     assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
     assert_message("KeyError: 'pop from an empty set'");
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
 
     /* pop returns each member once, decoded, and removes it. */
     v = pottery_null();
@@ -273,12 +272,11 @@ static void test_remove_discard_pop(void **state)
     int saw_array = 0, saw_double = 0;
     for (int i = 0; i < 2; i++) {
         assert_int_equal(pottery_set_pop(&v, s), 0);
-        if (v.type == POTTERY_TYPE_JSON) {
-            assert_string_equal(v.u.s.ptr, "[1, {\"a\": 2}]");
+        if (pottery_value_is_array(&v)) {
+            assert_value_json(&v, "[1, {\"a\": 2}]");
             saw_array++;
         } else {
-            assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-            assert_true(v.u.d == 2.5);
+            assert_value_double(&v, 2.5);
             saw_double++;
         }
     }
@@ -303,10 +301,11 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
         pottery_value v = POTTERY_VALUE_INIT;
         int rc;
         while ((rc = pottery_set_pop(&v, ss)) == 0) {
-            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS)
+            int64_t member = pottery_value_int(&v);
+            if (!pottery_value_is_int(&v) || member < 0 || member >= RACE_MEMBERS)
                 status = 3;
             else
-                got[v.u.i] = 1;
+                got[member] = 1;
         }
         if (rc != POTTERY_ENOTFOUND) status = 4;
         pottery_value_dispose(&v);
@@ -566,10 +565,11 @@ static void test_iteration_visits_every_member_once(void **state)
     int rc, count = 0;
     uint64_t before = round_trips();
     while ((rc = pottery_set_iter_next(&v, it)) == 0) {
-        assert_int_equal(v.type, POTTERY_TYPE_INT);
-        assert_true(v.u.i <= 0 && v.u.i > -N);
-        assert_int_equal(seen[-v.u.i], 0);
-        seen[-v.u.i] = 1;
+        assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_INT);
+        int64_t member = pottery_value_int(&v);
+        assert_true(member <= 0 && member > -N);
+        assert_int_equal(seen[-member], 0);
+        seen[-member] = 1;
         count++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -1453,7 +1453,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     v = pottery_int(9);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(pottery_set_pop(&v, f), POTTERY_EDECODE);
-        assert_int_equal(v.u.i, 9);
+        assert_value_int(&v, 9);
     }
     assert_raw("plain-text", raw("SMEMBERS", "only-foreign", NULL));
     /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: put back too. */
@@ -1468,7 +1468,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     free(raw("DEL", "only-foreign", NULL));
     free(raw("SADD", "only-foreign", "\"good\"", NULL));
     assert_int_equal(pottery_set_pop(&v, f), 0);
-    assert_string_equal(v.u.s.ptr, "good");
+    assert_value_str(&v, "good");
     pottery_value_dispose(&v);
     pottery_set_free(f);
     pottery_set_free(other);
@@ -1491,8 +1491,7 @@ static void test_pop_puts_a_foreign_member_back(void **state)
     assert_int_equal(commands() - cmds, 2);
     assert_message_contains("key 'timed': the popped member 'abc' could not be decoded (invalid JSON at byte 0");
     assert_message_contains("; it was put back");
-    assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
-    assert_int_equal(v.u.i, 9);
+    assert_value_int(&v, 9); /* untouched */
     assert_raw("abc", raw("SMEMBERS", "timed", NULL));
     assert_raw("-1", raw("TTL", "timed", NULL));
 
@@ -1533,14 +1532,17 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
             assert_raw(before, sorted_members(&server, "mixed"));
         } else {
             assert_int_equal(rc, 0);
-            if (v.type == POTTERY_TYPE_INT && v.u.i == 1)
+            char *text = NULL;
+            assert_int_equal(pottery_value_to_json(&text, NULL, v), 0);
+            if (pottery_value_is_int(&v) && strcmp(text, "1") == 0)
                 ints++;
-            else if (v.type == POTTERY_TYPE_STRING && strcmp(v.u.s.ptr, "two") == 0)
+            else if (pottery_value_is_string(&v) && strcmp(text, "\"two\"") == 0)
                 strs++;
-            else if (v.type == POTTERY_TYPE_JSON && strcmp(v.u.s.ptr, "[3]") == 0)
+            else if (pottery_value_is_array(&v) && strcmp(text, "[3]") == 0)
                 arrays++;
             else
-                fail_msg("popped an unexpected value of type %d", (int)v.type);
+                fail_msg("popped an unexpected value %s of type %d", text, (int)pottery_value_type(&v));
+            pottery_free(text);
         }
         free(before);
     }
@@ -1573,7 +1575,7 @@ static void test_pop_says_when_a_foreign_member_could_not_be_restored(void **sta
     assert_message_contains("key 'lost': the popped member 'abc' could not be restored and is lost (");
     assert_message_contains("(NOPERM"); /* the server's refusal */
     assert_message_contains("); it failed with: invalid JSON at byte 0");
-    assert_int_equal(v.u.i, 9);
+    assert_value_int(&v, 9);
     assert_raw("0", raw("EXISTS", "lost", NULL));
     pottery_set_free(s);
     pottery_client_free(c);
@@ -1735,7 +1737,7 @@ static void test_dropped_connection(void **state)
     assert_int_equal(in, 1);
     pottery_value v = POTTERY_VALUE_INIT;
     assert_int_equal(pottery_set_pop(&v, s), 0);
-    assert_string_equal(v.u.s.ptr, "b");
+    assert_value_str(&v, "b");
     pottery_value_dispose(&v);
 
     /* A far operand whose server dies while an in-place update reads it. */

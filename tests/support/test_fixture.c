@@ -134,6 +134,36 @@ void test_assert_random_key_at(const char *key, const char *file, int line)
     }
 }
 
+/* ---- values ---- */
+
+static const char *type_name(pottery_type t)
+{
+    static const char *const names[] = { "NULL", "BOOL", "INT", "DOUBLE", "STRING", "JSON" };
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
+
+void test_assert_value_at(const char *what, const pottery_value *v, pottery_value expected, const char *file, int line)
+{
+    char *got = NULL, *want = NULL;
+    size_t got_len = 0, want_len = 0;
+    int same = v && pottery_value_type(v) == pottery_value_type(&expected) &&
+               pottery_value_to_json(&got, &got_len, *v) == 0 &&
+               pottery_value_to_json(&want, &want_len, expected) == 0 && got_len == want_len &&
+               memcmp(got, want, got_len) == 0;
+    pottery_free(got);
+    pottery_free(want);
+    if (same) return;
+    char *got_repr = NULL, *want_repr = NULL;
+    if (v && pottery_value_repr(&got_repr, *v) != 0) got_repr = NULL;
+    if (pottery_value_repr(&want_repr, expected) != 0) want_repr = NULL;
+    print_error("%s is %s (%s), expected %s (%s)\n", what, got_repr ? got_repr : "?",
+                v ? type_name(pottery_value_type(v)) : "a NULL pointer", want_repr ? want_repr : "?",
+                type_name(pottery_value_type(&expected)));
+    pottery_free(got_repr);
+    pottery_free(want_repr);
+    _fail(file, line);
+}
+
 /* ---- clients, values, processes ---- */
 
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line)

@@ -79,6 +79,20 @@ void test_assert_conn_lost_at(int rc, const char *file, int line);
 #define assert_random_key(key) test_assert_random_key_at((key), __FILE__, __LINE__)
 void test_assert_random_key_at(const char *key, const char *file, int line);
 
+/* ---- values ---- */
+
+/* *v (v a pottery_value *) has expected's type and the same canonical JSON, e.g.
+ * assert_value_int(&v, 7), assert_value_str(&v, "a"), assert_value_json(&v, "[1, 2]").
+ * Read through the accessors, as a program would; a mismatch shows both reprs and types. */
+#define assert_value(v, expected) test_assert_value_at(#v, (v), (expected), __FILE__, __LINE__)
+#define assert_value_null(v) assert_value(v, pottery_null())
+#define assert_value_bool(v, b) assert_value(v, pottery_bool(b))
+#define assert_value_int(v, i) assert_value(v, pottery_int(i))
+#define assert_value_double(v, d) assert_value(v, pottery_double(d))
+#define assert_value_str(v, s) assert_value(v, pottery_str(s))
+#define assert_value_json(v, text) assert_value(v, pottery_json(text))
+void test_assert_value_at(const char *what, const pottery_value *v, pottery_value expected, const char *file, int line);
+
 /* ---- clients, values, processes ---- */
 
 /* A client on url that must open (opts may be NULL). */
