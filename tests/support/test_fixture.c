@@ -95,7 +95,7 @@ void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expect
                         int line)
 {
     if (rc != 0) {
-        print_error("%s: rc %d (%s)\n", call, rc, pottery_error_last()->message);
+        print_error("%s: %s (%d): \"%s\"\n", call, pottery_test_code_name(rc), rc, pottery_error_last()->message);
         _fail(file, line);
     } else if (cost != expected) {
         print_error("%s: %llu %s, expected %llu\n", call, (unsigned long long)cost, what, (unsigned long long)expected);
@@ -109,7 +109,8 @@ void test_assert_fails_at(const char *call, int rc, int code, const char *needle
 {
     const char *message = pottery_error_last()->message;
     if (rc != code) {
-        print_error("%s: rc %d, expected %d (%s)\n", call, rc, code, message);
+        print_error("%s returned %s (%d), expected %s (%d):\n    \"%s\"\n", call, pottery_test_code_name(rc), rc,
+                    pottery_test_code_name(code), code, message);
         _fail(file, line);
     } else if (!strstr(message, needle)) {
         print_error("%s: \"%s\" does not contain \"%s\"\n", call, message, needle);
@@ -120,8 +121,7 @@ void test_assert_fails_at(const char *call, int rc, int code, const char *needle
 void test_assert_conn_lost_at(int rc, const char *file, int line)
 {
     if (rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) {
-        print_error("rc %d, expected POTTERY_ECONN (%d) or POTTERY_ETIMEOUT (%d)\n", rc, POTTERY_ECONN,
-                    POTTERY_ETIMEOUT);
+        print_error("%s (%d), expected POTTERY_ECONN or POTTERY_ETIMEOUT\n", pottery_test_code_name(rc), rc);
         _fail(file, line);
     }
 }
@@ -171,7 +171,7 @@ pottery_client *test_open_client_at(const char *url, const pottery_client_option
     pottery_client *c = NULL;
     int rc = pottery_client_open(&c, url, opts);
     if (rc != 0) {
-        print_error("open %s: rc %d (%s)\n", url, rc, pottery_error_last()->message);
+        print_error("open %s: %s (%d): \"%s\"\n", url, pottery_test_code_name(rc), rc, pottery_error_last()->message);
         _fail(file, line);
     }
     return c;
