@@ -929,12 +929,7 @@ static void test_open_and_random_keys(void **state)
     /* Options must be initialised, and of a version this library knows. */
     pottery_list_options raw_opts;
     memset(&raw_opts, 0, sizeof raw_opts);
-    assert_code(POTTERY_EINVAL, pottery_list_open(&l, client, "fresh", &raw_opts));
-    assert_message_contains("pottery_list_open: options not initialised");
-    assert_null(l);
-    raw_opts.version = POTTERY_LIST_OPTIONS_VERSION + 1;
-    assert_code(POTTERY_EINVAL, pottery_list_open(&l, client, "fresh", &raw_opts));
-    assert_message_contains("newer header");
+    assert_options_version_checked(pottery_list, pottery_list_open, "fresh", &raw_opts, POTTERY_LIST_OPTIONS_VERSION);
     pottery_list_options_init(&raw_opts);
     assert_int_equal(raw_opts.version, POTTERY_LIST_OPTIONS_VERSION);
     assert_null(raw_opts.items);
@@ -1429,22 +1424,11 @@ static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
     pottery_list_free(l);
 }
 
-/* A client on server whose ACL user may run every command but the ones denied (e.g.
- * "-rpush"), so that a put-back can be made to fail. */
-static pottery_client *client_denied(const char *deny1, const char *deny2, const char *deny3)
-{
-    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", deny1, deny2, deny3,
-                         NULL));
-    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.username = "denied";
-    o.password = "secret";
-    return open_client(server.url, &o);
-}
-
 static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
 {
     (void)state;
-    pottery_client *c = client_denied("-rpush", "-lpush", "-linsert");
+    /* Put-backs (RPUSH, LPUSH, LINSERT) are refused, so they fail. */
+    pottery_client *c = open_client_denied("denied", "rpush", "lpush", "linsert");
     pottery_list *l = NULL;
     assert_ok(pottery_list_open(&l, c, "f", NULL));
     pottery_value v = POTTERY_VALUE_INIT;
@@ -1462,8 +1446,7 @@ static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
     assert_code(POTTERY_EREDIS, pottery_list_insert(l, 1, pottery_int(2)));
     assert_elements("1\n3", "f");
     pottery_list_free(l);
-    pottery_client_free(c);
-    assert_raw("1", raw("ACL", "DELUSER", "denied", NULL));
+    close_client_denied(c, "denied");
 }
 
 static void test_wrong_redis_type(void **state)

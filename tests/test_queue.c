@@ -836,19 +836,10 @@ static void test_null_and_invalid_arguments(void **state)
         assert_null(none);
     }
     pottery_queue_options_init(&bad);
-    bad.version = 0;
-    none = q;
-    assert_code(POTTERY_EINVAL, pottery_queue_open(&none, client, "k", &bad));
-    assert_message_contains("pottery_queue_open: options not initialised");
-    assert_null(none);
-    bad.version = POTTERY_QUEUE_OPTIONS_VERSION + 1;
-    assert_code(POTTERY_EINVAL, pottery_queue_open(&none, client, "k", &bad));
-    assert_message_contains("this library knows versions up to 1");
-    assert_null(none);
+    assert_options_version_checked(pottery_queue, pottery_queue_open, "k", &bad, POTTERY_QUEUE_OPTIONS_VERSION);
     pottery_queue_options zeroed;
     memset(&zeroed, 0, sizeof zeroed); /* not initialised: the version says so */
-    assert_code(POTTERY_EINVAL, pottery_queue_open(&none, client, "k", &zeroed));
-    assert_null(none);
+    assert_options_version_checked(pottery_queue, pottery_queue_open, "k", &zeroed, POTTERY_QUEUE_OPTIONS_VERSION);
     assert_code(POTTERY_EINVAL, pottery_queue_put(NULL, pottery_int(1)));
     assert_code(POTTERY_EINVAL, pottery_queue_put_nowait(NULL, pottery_int(1)));
     assert_code(POTTERY_EINVAL, pottery_queue_get(NULL, q, 1, 10));

@@ -134,6 +134,31 @@ void test_assert_random_key_at(const char *key, const char *file, int line)
     }
 }
 
+/* ---- options versions ---- */
+
+void test_check_options_refused_at(const char *fn, int rc, int handle_reset, unsigned int version, unsigned int current,
+                                   const char *file, int line)
+{
+    char call[128], expected[256];
+    snprintf(call, sizeof call, "%s with options of version %u", fn, version);
+    test_assert_fails_at(call, rc, POTTERY_EINVAL, "", file, line);
+    if (version == 0)
+        snprintf(expected, sizeof expected,
+                 "%s: options not initialised (use the _OPTIONS_INIT macro or the _options_init function)", fn);
+    else
+        snprintf(expected, sizeof expected,
+                 "%s: options of version %u, but this library knows versions up to %u (built against a newer header?)",
+                 fn, version, current);
+    if (strcmp(pottery_error_last()->message, expected) != 0) {
+        print_error("%s: message \"%s\", expected \"%s\"\n", call, pottery_error_last()->message, expected);
+        _fail(file, line);
+    }
+    if (!handle_reset) {
+        print_error("%s: the handle was not reset to NULL\n", call);
+        _fail(file, line);
+    }
+}
+
 /* ---- values ---- */
 
 static const char *type_name(pottery_type t)
@@ -175,6 +200,35 @@ pottery_client *test_open_client_at(const char *url, const pottery_client_option
         _fail(file, line);
     }
     return c;
+}
+
+pottery_client *test_open_client_denied_at(const char *user, const char *const *denied_commands, const char *file,
+                                           int line)
+{
+    enum { HEAD = 9, MAX_DENIED = 8 };
+    const char *argv[HEAD + MAX_DENIED] = { "ACL", "SETUSER", user, "reset", "on", ">secret", "~*", "&*", "+@all" };
+    char minus[MAX_DENIED][64];
+    int argc = HEAD;
+    for (size_t i = 0; denied_commands[i]; i++) {
+        if (i == MAX_DENIED) {
+            print_error("more than %d denied commands\n", MAX_DENIED);
+            _fail(file, line);
+        }
+        snprintf(minus[i], sizeof minus[i], "-%s", denied_commands[i]);
+        argv[argc++] = minus[i];
+    }
+    test_assert_raw_at("OK", test_redis_cmd(&server, argc, argv, NULL), file, line);
+    pottery_client_options o;
+    pottery_client_options_init(&o);
+    o.username = user;
+    o.password = "secret";
+    return test_open_client_at(server.url, &o, file, line);
+}
+
+void test_close_client_denied_at(pottery_client *c, const char *user, const char *file, int line)
+{
+    pottery_client_free(c);
+    test_assert_raw_at("1", test_redis_cmdv(&server, "ACL", "DELUSER", user, (const char *)NULL), file, line);
 }
 
 pottery_value *int_values(size_t n, int64_t first, int64_t step)

@@ -93,11 +93,44 @@ void test_assert_random_key_at(const char *key, const char *file, int line);
 #define assert_value_json(v, text) assert_value(v, pottery_json(text))
 void test_assert_value_at(const char *what, const pottery_value *v, pottery_value expected, const char *file, int line);
 
+/* ---- options versions ---- */
+
+/* open (a container's pottery_<x>_open) refuses *opts with version 0 (not initialised) and
+ * with current + 1 (from a newer header): POTTERY_EINVAL with the library's message, the
+ * handle reset to NULL, nothing sent, key not created. opts->version is restored. */
+#define assert_options_version_checked(type, open, key, opts, current)                                                 \
+    do {                                                                                                               \
+        uint64_t commands_before_ = commands();                                                                        \
+        unsigned int version_before_ = (opts)->version;                                                                \
+        for (int newer_ = 0; newer_ < 2; newer_++) {                                                                   \
+            type *handle_ = (type *)(void *)&version_before_; /* not NULL, to see it reset */                          \
+            (opts)->version = newer_ ? (current) + 1 : 0;                                                              \
+            int rc_ = open(&handle_, client, (key), (opts));                                                           \
+            test_check_options_refused_at(#open, rc_, handle_ == NULL, (opts)->version, (current), __FILE__,           \
+                                          __LINE__);                                                                   \
+        }                                                                                                              \
+        (opts)->version = version_before_;                                                                             \
+        assert_int_equal(commands(), commands_before_);                                                                \
+        assert_raw("0", raw("EXISTS", (key), NULL));                                                                   \
+    } while (0)
+void test_check_options_refused_at(const char *fn, int rc, int handle_reset, unsigned int version, unsigned int current,
+                                   const char *file, int line);
+
 /* ---- clients, values, processes ---- */
 
 /* A client on url that must open (opts may be NULL). */
 #define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line);
+
+/* A client on server as a new ACL user that may run every command but the ones named, e.g.
+ * open_client_denied("nopush", "lpush", "rpush"): a way to make one step of a library call
+ * fail. close_client_denied frees it and deletes the user. */
+#define open_client_denied(user, ...)                                                                                  \
+    test_open_client_denied_at((user), (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
+#define close_client_denied(c, user) test_close_client_denied_at((c), (user), __FILE__, __LINE__)
+pottery_client *test_open_client_denied_at(const char *user, const char *const *denied_commands, const char *file,
+                                           int line);
+void test_close_client_denied_at(pottery_client *c, const char *user, const char *file, int line);
 
 /* n integers first, first + step, ...: a malloc'd array (free()). */
 pottery_value *int_values(size_t n, int64_t first, int64_t step);
