@@ -659,17 +659,7 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_value k = POTTERY_VALUE_INIT;
     pottery_dict_iter *it = NULL;
     assert_ok(pottery_dict_iter_new(&it, d));
-    int ok = 0, bad = 0, rc;
-    while ((rc = pottery_dict_iter_next(&k, &v, it)) != POTTERY_EITEROVER) {
-        if (rc == 0)
-            ok++;
-        else if (rc == POTTERY_EDECODE)
-            bad++;
-        else
-            fail_msg("unexpected %d", rc);
-    }
-    assert_int_equal(ok, 1);
-    assert_int_equal(bad, 2);
+    assert_iteration(pottery_dict_iter_next(&k, &v, it), 1, 2);
     pottery_dict_iter_free(it);
     char *text = NULL;
     assert_code(POTTERY_EDECODE, pottery_dict_repr(&text, d));

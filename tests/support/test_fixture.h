@@ -67,6 +67,23 @@ void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expect
 #define assert_message(expected) assert_string_equal(pottery_error_last()->message, (expected))
 #define assert_message_contains(needle) assert_contains(pottery_error_last()->message, (needle))
 
+/* Runs call (an iter_next) until POTTERY_EITEROVER: ok of the calls succeed and
+ * decode_errors fail with POTTERY_EDECODE (foreign data, skipped); any other code fails. */
+#define assert_iteration(call, ok, decode_errors)                                                                      \
+    do {                                                                                                               \
+        int ok_ = 0, decode_errors_ = 0, rc_;                                                                          \
+        while ((rc_ = (call)) != POTTERY_EITEROVER) {                                                                  \
+            if (rc_ == 0)                                                                                              \
+                ok_++;                                                                                                 \
+            else if (rc_ == POTTERY_EDECODE)                                                                           \
+                decode_errors_++;                                                                                      \
+            else                                                                                                       \
+                pottery_test_assert_code_at(#call, 0, rc_, __FILE__, __LINE__);                                        \
+        }                                                                                                              \
+        assert_int_equal(ok_, (ok));                                                                                   \
+        assert_int_equal(decode_errors_, (decode_errors));                                                             \
+    } while (0)
+
 /* call fails with POTTERY_EREDIS, Redis saying WRONGTYPE. */
 #define assert_wrongtype(call) test_assert_fails_at(#call, (call), POTTERY_EREDIS, "WRONGTYPE", __FILE__, __LINE__)
 void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file, int line);
