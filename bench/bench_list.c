@@ -113,7 +113,7 @@ static void iterate_and_measure(bench_target *t, pottery_list *l, int n)
     long long sum = 0, count = 0;
     int rc;
     while ((rc = pottery_list_iter_next(&v, it)) == 0) {
-        sum += v.u.i;
+        sum += pottery_value_int(&v);
         count++;
     }
     double t1 = bench_now();

@@ -51,7 +51,7 @@ static pottery_counter *open_letters(pottery_client *redis, const char *key, con
 static int by_text(const void *a, const void *b)
 {
     const pottery_value *x = a, *y = b;
-    return strcmp(x->u.s.ptr, y->u.s.ptr);
+    return strcmp(pottery_value_str(x, NULL), pottery_value_str(y, NULL));
 }
 
 int main(void)

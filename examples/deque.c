@@ -47,7 +47,8 @@ int main(void)
     pottery_value elem = POTTERY_VALUE_INIT;
     pottery_deque_iter *it;
     check(pottery_deque_iter_new(&it, d));
-    while (pottery_deque_iter_next(&elem, it) == 0) printf("%c\n", toupper((unsigned char)elem.u.s.ptr[0]));
+    while (pottery_deque_iter_next(&elem, it) == 0)
+        printf("%c\n", toupper((unsigned char)pottery_value_str(&elem, NULL)[0]));
     pottery_deque_iter_free(it);
 
     check(pottery_deque_append(d, pottery_str("j")));                   /* d.append('j') */

@@ -24,7 +24,7 @@ static void print_repr(pottery_value v)
 static int by_text(const void *a, const void *b)
 {
     const pottery_value *x = a, *y = b;
-    return strcmp(x->u.s.ptr, y->u.s.ptr);
+    return strcmp(pottery_value_str(x, NULL), pottery_value_str(y, NULL));
 }
 
 int main(void)
@@ -53,7 +53,7 @@ int main(void)
 
     pottery_value number = POTTERY_VALUE_INIT;
     check(pottery_dict_get(&number, tel, pottery_str("jack")));              /* tel['jack'] */
-    printf("%lld\n", (long long)number.u.i);
+    printf("%lld\n", (long long)pottery_value_int(&number));
     pottery_value_dispose(&number);
 
     check(pottery_dict_del(tel, pottery_str("sape")));                       /* del tel['sape'] */

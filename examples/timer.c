@@ -29,7 +29,7 @@ int main(void)
     printf("%s\n", in_range(&timer)); /* frozen at stop() */
 
     /* with ContextTimer() as timer: ... */
-    const char *tests[2];
+    const char *tests[2] = { "?", "?" }; /* the block sets tests[0] if it runs */
     pottery_timer scoped = POTTERY_TIMER_INIT;
     int rc;
     POTTERY_TIMER_SCOPE(rc, &scoped) {

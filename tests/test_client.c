@@ -64,7 +64,7 @@ static void build(pottery_cmd *cmd, const char *a0, ...)
 static long long int_of(const pottery_reply *r)
 {
     long long v = 0;
-    assert_int_equal(0, pottery__reply_int(&v, r, "test"));
+    assert_ok(pottery__reply_int(&v, r, "test"));
     return v;
 }
 
@@ -211,12 +211,12 @@ static void test_cmd_builder(void **state)
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     char borrowed[] = "borrowed";
-    assert_int_equal(0, pottery__cmd_cstr(&cmd, "SET"));
-    assert_int_equal(0, pottery__cmd_arg(&cmd, borrowed, 3));
-    assert_int_equal(0, pottery__cmd_copy(&cmd, "co\0py", 5));
-    assert_int_equal(0, pottery__cmd_int(&cmd, -9223372036854775807LL - 1));
-    assert_int_equal(0, pottery__cmd_arg(&cmd, NULL, 0));                        /* empty argument */
-    for (int i = 0; i < 40; i++) assert_int_equal(0, pottery__cmd_int(&cmd, i)); /* grows past inline */
+    assert_ok(pottery__cmd_cstr(&cmd, "SET"));
+    assert_ok(pottery__cmd_arg(&cmd, borrowed, 3));
+    assert_ok(pottery__cmd_copy(&cmd, "co\0py", 5));
+    assert_ok(pottery__cmd_int(&cmd, -9223372036854775807LL - 1));
+    assert_ok(pottery__cmd_arg(&cmd, NULL, 0));                        /* empty argument */
+    for (int i = 0; i < 40; i++) assert_ok(pottery__cmd_int(&cmd, i)); /* grows past inline */
     assert_int_equal(45, (int)cmd.argc);
     assert_true(cmd.cap >= 45);
     assert_int_equal(3, (int)cmd.args[1].len);
@@ -235,11 +235,11 @@ static void test_cmd_builder(void **state)
 
     /* Errors are sticky: later pushes report the first one. */
     pottery__cmd_init(&cmd);
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_cstr(&cmd, NULL));
+    assert_code(POTTERY_EINVAL, pottery__cmd_cstr(&cmd, NULL));
     assert_int_equal(POTTERY_EINVAL, cmd.err);
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_cstr(&cmd, "x"));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_arg(&cmd, NULL, 3));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_copy(&cmd, NULL, 3));
+    assert_code(POTTERY_EINVAL, pottery__cmd_cstr(&cmd, "x"));
+    assert_code(POTTERY_EINVAL, pottery__cmd_arg(&cmd, NULL, 3));
+    assert_code(POTTERY_EINVAL, pottery__cmd_copy(&cmd, NULL, 3));
     assert_int_equal(0, (int)cmd.argc);
     pottery__cmd_reset(&cmd);
     assert_int_equal(0, cmd.err);
@@ -248,16 +248,16 @@ static void test_cmd_builder(void **state)
     /* A zero-initialised command works too, and one moved by value keeps its arguments. */
     pottery_cmd zero;
     memset(&zero, 0, sizeof zero);
-    assert_int_equal(0, pottery__cmd_cstr(&zero, "PING"));
+    assert_ok(pottery__cmd_cstr(&zero, "PING"));
     pottery_cmd moved = zero;
-    assert_int_equal(0, pottery__cmd_cstr(&moved, "x"));
+    assert_ok(pottery__cmd_cstr(&moved, "x"));
     assert_int_equal(2, (int)moved.argc);
     pottery__cmd_free(&moved);
 
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_cstr(NULL, "x"));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_int(NULL, 1));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_arg(NULL, "x", 1));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_copy(NULL, "x", 1));
+    assert_code(POTTERY_EINVAL, pottery__cmd_cstr(NULL, "x"));
+    assert_code(POTTERY_EINVAL, pottery__cmd_int(NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery__cmd_arg(NULL, "x", 1));
+    assert_code(POTTERY_EINVAL, pottery__cmd_copy(NULL, "x", 1));
     pottery__cmd_init(NULL);
     pottery__cmd_reset(NULL);
     pottery__cmd_free(NULL);
@@ -282,11 +282,11 @@ static void test_null_arguments(void **state)
     char key[POTTERY_RANDOM_KEY_SIZE];
     pottery_client_stats st = { 1, 2, 3 };
 
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(NULL, "redis://127.0.0.1:1", NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "nonsense://", NULL));
+    assert_code(POTTERY_EINVAL, pottery_client_open(NULL, "redis://127.0.0.1:1", NULL));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "nonsense://", NULL));
     assert_null(c);
     pottery_client_free(NULL);
-    assert_int_equal(POTTERY_EINVAL, pottery_client_ping(NULL));
+    assert_code(POTTERY_EINVAL, pottery_client_ping(NULL));
     pottery_client_stats_get(&st, NULL);
     assert_int_equal(0, (int)(st.round_trips + st.commands + st.reconnects));
     pottery_client_stats_get(NULL, NULL);
@@ -294,22 +294,22 @@ static void test_null_arguments(void **state)
 
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "PING");
-    assert_int_equal(POTTERY_EINVAL, pottery__exec(&r, NULL, &cmd));
+    assert_code(POTTERY_EINVAL, pottery__exec(&r, NULL, &cmd));
     assert_null(r);
-    assert_int_equal(POTTERY_EINVAL, pottery__exec(NULL, NULL, NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery__exec_pipeline(NULL, NULL, &cmd, 1));
-    assert_int_equal(POTTERY_EINVAL, pottery__exec_multi(NULL, NULL, &cmd, 1));
-    assert_int_equal(POTTERY_EINVAL, pottery__send(NULL, &cmd));
-    assert_int_equal(POTTERY_EINVAL, pottery__recv(NULL, NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery__watch(NULL, NULL, NULL, NULL, 0, 1, noop_body, NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery__eval(NULL, NULL, &script, 0, &cmd));
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&scan, NULL, "SCAN", NULL, 0, 0));
+    assert_code(POTTERY_EINVAL, pottery__exec(NULL, NULL, NULL));
+    assert_code(POTTERY_EINVAL, pottery__exec_pipeline(NULL, NULL, &cmd, 1));
+    assert_code(POTTERY_EINVAL, pottery__exec_multi(NULL, NULL, &cmd, 1));
+    assert_code(POTTERY_EINVAL, pottery__send(NULL, &cmd));
+    assert_code(POTTERY_EINVAL, pottery__recv(NULL, NULL));
+    assert_code(POTTERY_EINVAL, pottery__watch(NULL, NULL, NULL, NULL, 0, 1, noop_body, NULL));
+    assert_code(POTTERY_EINVAL, pottery__eval(NULL, NULL, &script, 0, &cmd));
+    assert_code(POTTERY_EINVAL, pottery__scan_init(&scan, NULL, "SCAN", NULL, 0, 0));
     pottery__scan_free(&scan);
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_init(NULL, NULL, "SCAN", NULL, 0, 0));
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_next(NULL, NULL, NULL));
+    assert_code(POTTERY_EINVAL, pottery__scan_init(NULL, NULL, "SCAN", NULL, 0, 0));
+    assert_code(POTTERY_EINVAL, pottery__scan_next(NULL, NULL, NULL));
     pottery__scan_free(NULL);
-    assert_int_equal(POTTERY_EINVAL, pottery__random_key(key, NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery__random_key(NULL, NULL));
+    assert_code(POTTERY_EINVAL, pottery__random_key(key, NULL));
+    assert_code(POTTERY_EINVAL, pottery__random_key(NULL, NULL));
     pottery__unlink_if_temporary(NULL, "pottery:x");
     assert_int_equal(0, pottery__client_same_server(NULL, NULL));
     pottery__cmd_free(&cmd);
@@ -320,11 +320,11 @@ static void test_null_arguments(void **state)
     assert_null(pottery__reply_str(NULL, &len));
     assert_int_equal(0, (int)len);
     long long v = 7;
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__reply_int(&v, NULL, "test"));
+    assert_code(POTTERY_EPROTOCOL, pottery__reply_int(&v, NULL, "test"));
     assert_int_equal(7, (int)v);
     assert_int_equal(0, (int)pottery__reply_count(NULL));
     assert_null(pottery__reply_at(NULL, 0));
-    assert_int_equal(0, pottery__reply_check(NULL));
+    assert_ok(pottery__reply_check(NULL));
     pottery__reply_free(NULL);
 }
 
@@ -334,25 +334,25 @@ static void test_bad_options(void **state)
     pottery_client *c = NULL;
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.connect_timeout_ms = -2;
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     pottery_client_options_init(&o);
     o.command_timeout_ms = 0; /* "do not wait" means nothing for a connection */
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     pottery_client_options_init(&o);
     o.version = 0; /* not initialised */
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     assert_message_contains("not initialised");
     o.version = POTTERY_CLIENT_OPTIONS_VERSION + 1; /* from a newer header */
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     pottery_client_options_init(&o);
     o.command_timeout_ms = -5;
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     pottery_client_options_init(&o);
     o.db = -2;
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://127.0.0.1:1", &o));
     assert_null(c);
     /* A malformed URL fails before any connection attempt, without quoting the password. */
-    assert_int_equal(POTTERY_EINVAL, pottery_client_open(&c, "redis://:hunter2@host:99999", NULL));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, "redis://:hunter2@host:99999", NULL));
     assert_null(strstr(pottery_error_last()->message, "hunter2"));
 }
 
@@ -363,7 +363,7 @@ static void test_unreachable_port(void **state)
     pottery_client *c = NULL;
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", test_free_port());
     double t0 = now_ms();
-    assert_int_equal(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
+    assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
     assert_true(now_ms() - t0 < 1000);
     assert_null(c);
     assert_int_equal(POTTERY_ECONN, pottery_error_last()->code);
@@ -425,14 +425,14 @@ static void test_command_timeout_then_reconnect(void **state)
 
     pottery_reply *r = (pottery_reply *)1;
     double t0 = now_ms();
-    assert_int_equal(POTTERY_ETIMEOUT, RUN(&r, c, "GET", "k"));
+    assert_code(POTTERY_ETIMEOUT, RUN(&r, c, "GET", "k"));
     double elapsed = now_ms() - t0;
     assert_null(r);
     assert_true(elapsed >= 250 && elapsed < 3 * 300);
     assert_int_equal(POTTERY_ETIMEOUT, pottery_error_last()->code);
     assert_int_equal(1, fake_server_accepted(fs));
 
-    assert_int_equal(0, pottery_client_ping(c)); /* reconnects first */
+    assert_ok(pottery_client_ping(c)); /* reconnects first */
     assert_int_equal(2, fake_server_accepted(fs));
     assert_stats(c, 2, 2, 1);
     pottery_client_free(c);
@@ -447,11 +447,11 @@ static void test_dropped_by_fake_server(void **state)
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
     pottery_client *c = open_client(url, NULL);
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     fake_server_drop_clients(fs);
-    assert_int_equal(POTTERY_ECONN, pottery_client_ping(c));
+    assert_code(POTTERY_ECONN, pottery_client_ping(c));
     int commands = fake_server_commands(fs);
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     /* handshake PING + this PING; the failed PING was not re-sent */
     assert_int_equal(commands + 2, fake_server_commands(fs));
     assert_int_equal(2, fake_server_accepted(fs));
@@ -469,7 +469,7 @@ static void test_random_key_collisions(void **state)
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
     pottery_client *c = open_client(url, NULL);
     char key[POTTERY_RANDOM_KEY_SIZE];
-    assert_int_equal(POTTERY_ERANDOMKEY, pottery__random_key(key, c));
+    assert_code(POTTERY_ERANDOMKEY, pottery__random_key(key, c));
     assert_int_equal(POTTERY_ERANDOMKEY, pottery_error_last()->code);
     assert_stats(c, 3, 3, 0); /* three candidates, one EXISTS each */
     pottery_client_free(c);
@@ -488,28 +488,28 @@ static void test_scan_empty_batches(void **state)
     pottery_scan s;
     const char *item;
     size_t len;
-    assert_int_equal(0, pottery__scan_init(&s, c, "SCAN", NULL, 0, 0));
-    assert_int_equal(0, pottery__scan_next(&s, &item, &len));
+    assert_ok(pottery__scan_init(&s, c, "SCAN", NULL, 0, 0));
+    assert_ok(pottery__scan_next(&s, &item, &len));
     assert_int_equal(1, (int)len);
     assert_memory_equal("a", item, 1);
-    assert_int_equal(0, pottery__scan_next(&s, &item, &len));
+    assert_ok(pottery__scan_next(&s, &item, &len));
     assert_int_equal(2, (int)len);
     assert_memory_equal("bc", item, 2);
-    assert_int_equal(POTTERY_EITEROVER, pottery__scan_next(&s, &item, &len));
-    assert_int_equal(POTTERY_EITEROVER, pottery__scan_next(&s, &item, &len)); /* stays over */
+    assert_code(POTTERY_EITEROVER, pottery__scan_next(&s, &item, &len));
+    assert_code(POTTERY_EITEROVER, pottery__scan_next(&s, &item, &len)); /* stays over */
     pottery__scan_free(&s);
     assert_stats(c, 3, 3, 0);
 
-    assert_int_equal(0, pottery__scan_init(&s, c, "SSCAN", "k", 1, 10));
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
+    assert_ok(pottery__scan_init(&s, c, "SSCAN", "k", 1, 10));
+    assert_code(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
     pottery__scan_free(&s);
-    assert_int_equal(0, pottery__scan_init(&s, c, "HSCAN", "k", 1, 10));
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
+    assert_ok(pottery__scan_init(&s, c, "HSCAN", "k", 1, 10));
+    assert_code(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, &len));
     pottery__scan_free(&s);
 
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "KEYS", NULL, 0, 0));
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "HSCAN", NULL, 0, 0));
-    assert_int_equal(POTTERY_EINVAL, pottery__scan_init(&s, c, "SCAN", NULL, 0, -1));
+    assert_code(POTTERY_EINVAL, pottery__scan_init(&s, c, "KEYS", NULL, 0, 0));
+    assert_code(POTTERY_EINVAL, pottery__scan_init(&s, c, "HSCAN", NULL, 0, 0));
+    assert_code(POTTERY_EINVAL, pottery__scan_init(&s, c, "SCAN", NULL, 0, -1));
     pottery__scan_free(&s);
     pottery_client_free(c);
     fake_server_stop(fs);
@@ -529,8 +529,8 @@ static void test_scan_endless_without_timeout(void **state)
     pottery_client *c = open_client(url, &o);
     pottery_scan s;
     const char *item;
-    assert_int_equal(0, pottery__scan_init(&s, c, "SSCAN", "k", 1, 0));
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, NULL));
+    assert_ok(pottery__scan_init(&s, c, "SSCAN", "k", 1, 0));
+    assert_code(POTTERY_EPROTOCOL, pottery__scan_next(&s, &item, NULL));
     assert_message_contains("empty");
     pottery__scan_free(&s);
     pottery_client_stats st;
@@ -552,11 +552,11 @@ static void test_nil_exec(void **state)
     pottery_client *c = open_client(url, NULL);
     pottery_cmd cmd;
     BUILD(&cmd, "SET", "k", "v");
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_code(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1));
     assert_message_contains("EXEC");
-    assert_int_equal(0, RUN(NULL, c, "WATCH", "k"));
-    assert_int_equal(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1)); /* EXEC ended the WATCH */
+    assert_ok(RUN(NULL, c, "WATCH", "k"));
+    assert_code(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_code(POTTERY_EPROTOCOL, pottery__exec_multi(NULL, c, &cmd, 1)); /* EXEC ended the WATCH */
     pottery__cmd_free(&cmd);
     pottery_client_free(c);
     fake_server_stop(fs);
@@ -582,7 +582,7 @@ static void test_connect_tcp(void **state)
     (void)state;
     pottery_client *c = open_client(srv.url, NULL);
     assert_stats(c, 0, 0, 0);
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     assert_stats(c, 1, 1, 0);
     EXPECT(c, "OK", "SET", "tcp:key", "v");
     EXPECT(c, "v", "GET", "tcp:key");
@@ -641,7 +641,7 @@ static void test_db_selection(void **state)
     /* a db the server does not have */
     tcp_url(url, sizeof url, &srv, NULL, 99);
     c = NULL;
-    assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
+    assert_code(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_null(c);
     assert_message_contains("SELECT 99");
     assert_message_contains("ERR");
@@ -668,24 +668,24 @@ static void test_wrongtype_passes_through(void **state)
     pottery_client *c = open_client(srv.url, NULL);
     EXPECT(c, "OK", "SET", "wt:key", "x");
     pottery_reply *r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_EREDIS, RUN(&r, c, "HGET", "wt:key", "f"));
+    assert_code(POTTERY_EREDIS, RUN(&r, c, "HGET", "wt:key", "f"));
     assert_null(r);
     assert_int_equal(POTTERY_EREDIS, pottery_error_last()->code);
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
-    assert_int_equal(POTTERY_EREDIS, RUN(NULL, c, "NOSUCHCOMMAND"));
+    assert_code(POTTERY_EREDIS, RUN(NULL, c, "NOSUCHCOMMAND"));
     assert_message_contains("ERR unknown command");
     /* the connection is still fine */
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     assert_int_equal(0, (int)stats_of(c).reconnects);
 
     /* an empty command or one that failed to build is refused before sending */
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
     pottery_client_stats_reset(c);
-    assert_int_equal(POTTERY_EINVAL, pottery__exec(NULL, c, &cmd));
+    assert_code(POTTERY_EINVAL, pottery__exec(NULL, c, &cmd));
     pottery__cmd_cstr(&cmd, NULL);
-    assert_int_equal(POTTERY_EINVAL, pottery__exec(NULL, c, &cmd));
+    assert_code(POTTERY_EINVAL, pottery__exec(NULL, c, &cmd));
     assert_stats(c, 0, 0, 0);
     pottery__cmd_free(&cmd);
     pottery_client_free(c);
@@ -699,20 +699,19 @@ static void test_values(void **state)
     pottery_value k = pottery_str("jack"), v = pottery_int(4098);
     pottery__cmd_init(&cmd);
     pottery__cmd_cstr(&cmd, "SET");
-    assert_int_equal(0, pottery__cmd_value(&cmd, &k));
-    assert_int_equal(0, pottery__cmd_value(&cmd, &v));
-    assert_int_equal(0, pottery__exec(NULL, c, &cmd));
+    assert_ok(pottery__cmd_value(&cmd, &k));
+    assert_ok(pottery__cmd_value(&cmd, &v));
+    assert_ok(pottery__exec(NULL, c, &cmd));
     assert_raw("4098", RAW(&srv, "GET", "\"jack\""));
 
     pottery_reply *r = NULL;
     pottery__cmd_reset(&cmd);
     pottery__cmd_cstr(&cmd, "GET");
     pottery__cmd_value(&cmd, &k);
-    assert_int_equal(0, pottery__exec(&r, c, &cmd));
+    assert_ok(pottery__exec(&r, c, &cmd));
     pottery_value out = POTTERY_VALUE_INIT;
-    assert_int_equal(0, pottery__reply_decode(&out, r));
-    assert_int_equal(POTTERY_TYPE_INT, out.type);
-    assert_int_equal(4098, (int)out.u.i);
+    assert_ok(pottery__reply_decode(&out, r));
+    assert_value_int(&out, 4098);
     pottery_value_dispose(&out);
     pottery__reply_free(r);
 
@@ -721,15 +720,15 @@ static void test_values(void **state)
     pottery__cmd_reset(&cmd);
     pottery__cmd_cstr(&cmd, "GET");
     pottery__cmd_cstr(&cmd, "vals:junk");
-    assert_int_equal(0, pottery__exec(&r, c, &cmd));
-    assert_int_equal(POTTERY_EDECODE, pottery__reply_decode(&out, r));
+    assert_ok(pottery__exec(&r, c, &cmd));
+    assert_code(POTTERY_EDECODE, pottery__reply_decode(&out, r));
     pottery__reply_free(r);
     pottery__cmd_reset(&cmd);
     pottery__cmd_cstr(&cmd, "EXISTS");
     pottery__cmd_cstr(&cmd, "vals:junk");
-    assert_int_equal(0, pottery__exec(&r, c, &cmd));
-    assert_int_equal(POTTERY_EPROTOCOL, pottery__reply_decode(&out, r));
-    assert_int_equal(POTTERY_EINVAL, pottery__reply_decode(NULL, r));
+    assert_ok(pottery__exec(&r, c, &cmd));
+    assert_code(POTTERY_EPROTOCOL, pottery__reply_decode(&out, r));
+    assert_code(POTTERY_EINVAL, pottery__reply_decode(NULL, r));
     pottery__reply_free(r);
 
     /* a value that cannot be encoded: sticky error, nothing sent, arena left clean */
@@ -737,16 +736,16 @@ static void test_values(void **state)
     pottery__cmd_cstr(&cmd, "SET");
     pottery__cmd_cstr(&cmd, "vals:bad");
     pottery_value bad = pottery_strn("\xff\xfe", 2);
-    assert_int_equal(POTTERY_ETYPE, pottery__cmd_value(&cmd, &bad));
-    assert_int_equal(POTTERY_ETYPE, pottery__cmd_value(&cmd, &v));
-    assert_int_equal(POTTERY_ETYPE, pottery__cmd_value(&cmd, NULL)); /* the first error sticks */
+    assert_code(POTTERY_ETYPE, pottery__cmd_value(&cmd, &bad));
+    assert_code(POTTERY_ETYPE, pottery__cmd_value(&cmd, &v));
+    assert_code(POTTERY_ETYPE, pottery__cmd_value(&cmd, NULL)); /* the first error sticks */
     assert_int_equal(2, (int)cmd.argc);
     pottery_client_stats_reset(c);
-    assert_int_equal(POTTERY_ETYPE, pottery__exec(NULL, c, &cmd));
+    assert_code(POTTERY_ETYPE, pottery__exec(NULL, c, &cmd));
     assert_stats(c, 0, 0, 0);
     pottery__cmd_reset(&cmd);
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_value(&cmd, NULL));
-    assert_int_equal(POTTERY_EINVAL, pottery__cmd_value(NULL, &v));
+    assert_code(POTTERY_EINVAL, pottery__cmd_value(&cmd, NULL));
+    assert_code(POTTERY_EINVAL, pottery__cmd_value(NULL, &v));
     pottery__cmd_free(&cmd);
     pottery_client_free(c);
 }
@@ -764,7 +763,7 @@ static void test_pipeline(void **state)
         snprintf(v, sizeof v, "%d", i * 7);
         BUILD(&cmds[i], "SET", k, v);
     }
-    assert_int_equal(0, pottery__exec_pipeline(outs, c, cmds, N));
+    assert_ok(pottery__exec_pipeline(outs, c, cmds, N));
     assert_stats(c, 1, N, 0);
     for (int i = 0; i < N; i++) {
         char *t = text_of(outs[i]);
@@ -780,14 +779,14 @@ static void test_pipeline(void **state)
     BUILD(&cmds[1], "HGET", "pl:s", "f");
     BUILD(&cmds[2], "GET", "pl:s");
     pottery_client_stats_reset(c);
-    assert_int_equal(0, pottery__exec_pipeline(outs, c, cmds, 3));
-    assert_int_equal(0, pottery__reply_check(outs[0]));
-    assert_int_equal(POTTERY_EREDIS, pottery__reply_check(outs[1]));
+    assert_ok(pottery__exec_pipeline(outs, c, cmds, 3));
+    assert_ok(pottery__reply_check(outs[0]));
+    assert_code(POTTERY_EREDIS, pottery__reply_check(outs[1]));
     assert_message_contains("WRONGTYPE");
     assert_int_equal(POTTERY_REPLY_STRING, pottery__reply_type(outs[2]));
     for (int i = 0; i < 3; i++) pottery__reply_free(outs[i]);
     /* discarding the replies reports the error */
-    assert_int_equal(POTTERY_EREDIS, pottery__exec_pipeline(NULL, c, cmds, 3));
+    assert_code(POTTERY_EREDIS, pottery__exec_pipeline(NULL, c, cmds, 3));
     assert_message_contains("WRONGTYPE");
     assert_stats(c, 2, 6, 0);
 
@@ -795,10 +794,10 @@ static void test_pipeline(void **state)
     pottery__cmd_cstr(&cmds[2], NULL);
     pottery_client_stats_reset(c);
     outs[0] = (pottery_reply *)1;
-    assert_int_equal(POTTERY_EINVAL, pottery__exec_pipeline(outs, c, cmds, 3));
+    assert_code(POTTERY_EINVAL, pottery__exec_pipeline(outs, c, cmds, 3));
     assert_null(outs[0]);
     assert_stats(c, 0, 0, 0);
-    assert_int_equal(0, pottery__exec_pipeline(NULL, c, NULL, 0));
+    assert_ok(pottery__exec_pipeline(NULL, c, NULL, 0));
     assert_stats(c, 0, 0, 0);
     for (int i = 0; i < 3; i++) pottery__cmd_free(&cmds[i]);
     pottery_client_free(c);
@@ -813,7 +812,7 @@ static void test_exec_multi(void **state)
     BUILD(&cmds[0], "SET", "mx:a", "1");
     BUILD(&cmds[1], "INCR", "mx:a");
     BUILD(&cmds[2], "GET", "mx:a");
-    assert_int_equal(0, pottery__exec_multi(&r, c, cmds, 3));
+    assert_ok(pottery__exec_multi(&r, c, cmds, 3));
     assert_stats(c, 1, 5, 0); /* MULTI + 3 + EXEC, one round trip */
     assert_int_equal(POTTERY_REPLY_ARRAY, pottery__reply_type(r));
     assert_int_equal(3, (int)pottery__reply_count(r));
@@ -829,11 +828,11 @@ static void test_exec_multi(void **state)
     BUILD(&cmds[0], "SET", "mx:a", "100");
     BUILD(&cmds[1], "SET", "mx:a"); /* wrong arity */
     r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_EREDIS, pottery__exec_multi(&r, c, cmds, 2));
+    assert_code(POTTERY_EREDIS, pottery__exec_multi(&r, c, cmds, 2));
     assert_null(r);
     assert_message_contains("wrong number of arguments");
     assert_raw("2", RAW(&srv, "GET", "mx:a"));
-    assert_int_equal(0, pottery_client_ping(c)); /* still in step */
+    assert_ok(pottery_client_ping(c)); /* still in step */
     for (int i = 0; i < 2; i++) pottery__cmd_free(&cmds[i]);
 
     /* a command failing while EXEC runs fails the call (the others still ran) */
@@ -841,19 +840,19 @@ static void test_exec_multi(void **state)
     BUILD(&cmds[1], "HSET", "mx:s", "f", "v");
     BUILD(&cmds[2], "SET", "mx:t", "y");
     r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_EREDIS, pottery__exec_multi(&r, c, cmds, 3));
+    assert_code(POTTERY_EREDIS, pottery__exec_multi(&r, c, cmds, 3));
     assert_null(r);
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
     assert_raw("y", RAW(&srv, "GET", "mx:t"));
-    assert_int_equal(POTTERY_EREDIS, pottery__exec_multi(NULL, c, cmds, 3));
+    assert_code(POTTERY_EREDIS, pottery__exec_multi(NULL, c, cmds, 3));
     assert_string_equal("WRONGTYPE Operation against a key holding the wrong kind of value",
                         pottery_error_last()->message);
     assert_raw("y", RAW(&srv, "GET", "mx:t"));
     for (int i = 0; i < 3; i++) pottery__cmd_free(&cmds[i]);
 
     /* empty transaction */
-    assert_int_equal(0, pottery__exec_multi(&r, c, NULL, 0));
+    assert_ok(pottery__exec_multi(&r, c, NULL, 0));
     assert_int_equal(0, (int)pottery__reply_count(r));
     pottery__reply_free(r);
     pottery_client_free(c);
@@ -901,16 +900,16 @@ static void test_watch_commit(void **state)
     const char *keys[1] = { "w:counter" };
     incr_ctx x = { NULL, "w:counter", 0, 0, 0, 0 };
     pottery_reply *r = NULL;
-    assert_int_equal(0, pottery__watch(&r, c, keys, NULL, 1, 3, incr_body, &x));
+    assert_ok(pottery__watch(&r, c, keys, NULL, 1, 3, incr_body, &x));
     assert_int_equal(1, x.calls);
     assert_int_equal(12, (int)pottery__reply_count(r));
     pottery__reply_free(r);
     /* WATCH, GET, then MULTI + 12 writes + EXEC */
     assert_stats(c, 3, 1 + 1 + 14, 0);
     assert_raw("1", RAW(&srv, "GET", "w:counter"));
-    assert_int_equal(0, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
+    assert_ok(pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
     assert_raw("2", RAW(&srv, "GET", "w:counter"));
-    assert_int_equal(POTTERY_EINVAL, pottery__watch(NULL, c, keys, NULL, 1, 0, incr_body, &x));
+    assert_code(POTTERY_EINVAL, pottery__watch(NULL, c, keys, NULL, 1, 0, incr_body, &x));
     pottery_client_free(c);
 }
 
@@ -925,23 +924,23 @@ static void test_watch_conflicts(void **state)
     /* A concurrent change every time: bounded retries, then ECONFLICT. */
     incr_ctx x = { other, "w:race", 0, 1000, 0, 0 };
     pottery_reply *r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_ECONFLICT, pottery__watch(&r, c, keys, lens, 1, 3, incr_body, &x));
+    assert_code(POTTERY_ECONFLICT, pottery__watch(&r, c, keys, lens, 1, 3, incr_body, &x));
     assert_null(r);
     assert_int_equal(3, x.calls);
     assert_raw("3", RAW(&srv, "GET", "w:race")); /* only the other client's INCRs landed */
 
     /* A change on the first try only: the second try commits. */
     incr_ctx y = { other, "w:race", 0, 1, 0, 0 };
-    assert_int_equal(0, pottery__watch(NULL, c, keys, lens, 1, 5, incr_body, &y));
+    assert_ok(pottery__watch(NULL, c, keys, lens, 1, 5, incr_body, &y));
     assert_int_equal(2, y.calls);
     assert_raw("5", RAW(&srv, "GET", "w:race"));
 
     /* exec_multi alone reports a nil EXEC as ECONFLICT */
     pottery_cmd cmd;
-    assert_int_equal(0, RUN(NULL, c, "WATCH", "w:race"));
-    assert_int_equal(0, RUN(NULL, other, "INCR", "w:race"));
+    assert_ok(RUN(NULL, c, "WATCH", "w:race"));
+    assert_ok(RUN(NULL, other, "INCR", "w:race"));
     BUILD(&cmd, "SET", "w:race", "0");
-    assert_int_equal(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_code(POTTERY_ECONFLICT, pottery__exec_multi(NULL, c, &cmd, 1));
     pottery__cmd_free(&cmd);
     assert_raw("6", RAW(&srv, "GET", "w:race"));
     pottery_client_free(other);
@@ -956,28 +955,28 @@ static void test_watch_without_writes(void **state)
     const char *keys[1] = { "w:ro" };
     incr_ctx x = { other, "w:ro", 0, 0, 0, 1 };
     pottery_reply *r = (pottery_reply *)1;
-    assert_int_equal(0, pottery__watch(&r, c, keys, NULL, 1, 3, incr_body, &x));
+    assert_ok(pottery__watch(&r, c, keys, NULL, 1, 3, incr_body, &x));
     assert_null(r);
     assert_stats(c, 2, 2, 0); /* WATCH, GET: nothing more */
 
     /* The key is still WATCHed on the connection; a later transaction must not be aborted
      * by a change to it: UNWATCH rides along in the same round trip. */
-    assert_int_equal(0, RUN(NULL, other, "SET", "w:ro", "changed"));
+    assert_ok(RUN(NULL, other, "SET", "w:ro", "changed"));
     pottery_cmd cmd;
     BUILD(&cmd, "SET", "w:other", "1");
     pottery_client_stats_reset(c);
-    assert_int_equal(0, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_ok(pottery__exec_multi(NULL, c, &cmd, 1));
     assert_stats(c, 1, 4, 0); /* UNWATCH MULTI SET EXEC */
     pottery__cmd_free(&cmd);
 
     /* Same for the next WATCH after a read-only transaction. */
-    assert_int_equal(0, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
-    assert_int_equal(0, RUN(NULL, other, "SET", "w:ro", "changed again"));
+    assert_ok(pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
+    assert_ok(RUN(NULL, other, "SET", "w:ro", "changed again"));
     x.no_write = 0;
     const char *keys2[1] = { "w:ro2" };
     x.key = "w:ro2";
     pottery_client_stats_reset(c);
-    assert_int_equal(0, pottery__watch(NULL, c, keys2, NULL, 1, 1, incr_body, &x));
+    assert_ok(pottery__watch(NULL, c, keys2, NULL, 1, 1, incr_body, &x));
     assert_stats(c, 3, 2 + 1 + 14, 0); /* UNWATCH+WATCH, GET, MULTI..EXEC */
     assert_raw("1", RAW(&srv, "GET", "w:ro2"));
     pottery_client_free(other);
@@ -991,18 +990,18 @@ static void test_watch_body_error(void **state)
     pottery_client *other = open_client(srv.url, NULL);
     const char *keys[1] = { "w:err" };
     incr_ctx x = { other, "w:err", 0, 0, POTTERY_EINDEX, 0 };
-    assert_int_equal(POTTERY_EINDEX, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
+    assert_code(POTTERY_EINDEX, pottery__watch(NULL, c, keys, NULL, 1, 3, incr_body, &x));
     assert_int_equal(POTTERY_EINDEX, pottery_error_last()->code);
     assert_string_equal("the body gave up", pottery_error_last()->message);
     assert_int_equal(1, x.calls);
     assert_stats(c, 3, 3, 0); /* WATCH, GET, UNWATCH */
 
     /* unwatched: a change now does not abort a transaction */
-    assert_int_equal(0, RUN(NULL, other, "SET", "w:err", "x"));
+    assert_ok(RUN(NULL, other, "SET", "w:err", "x"));
     pottery_cmd cmd;
     BUILD(&cmd, "SET", "w:err2", "1");
     pottery_client_stats_reset(c);
-    assert_int_equal(0, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_ok(pottery__exec_multi(NULL, c, &cmd, 1));
     assert_stats(c, 1, 3, 0);
     pottery__cmd_free(&cmd);
     pottery_client_free(other);
@@ -1036,9 +1035,9 @@ static void test_eval(void **state)
     assert_raw("OK", RAW(&srv, "SCRIPT", "FLUSH"));
     assert_raw("OK", RAW(&srv, "CONFIG", "RESETSTAT"));
 
-    assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
+    assert_ok(eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(5, (int)v);
-    assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
+    assert_ok(eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(10, (int)v);
     assert_stats(c, 2, 2, 0);
     assert_int_equal(1, commandstats_calls(&srv, "eval"));
@@ -1052,33 +1051,33 @@ static void test_eval(void **state)
     /* the server forgets its scripts: NOSCRIPT, then EVAL in a second round trip */
     assert_raw("OK", RAW(&srv, "SCRIPT", "FLUSH"));
     pottery_client_stats_reset(c);
-    assert_int_equal(0, eval_incr(c, "ev:n", "5", &v));
+    assert_ok(eval_incr(c, "ev:n", "5", &v));
     assert_int_equal(15, (int)v);
     assert_stats(c, 2, 2, 0);
     pottery_client_stats_reset(c);
-    assert_int_equal(0, eval_incr(c, "ev:n", "5", &v)); /* EVALSHA again */
+    assert_ok(eval_incr(c, "ev:n", "5", &v)); /* EVALSHA again */
     assert_int_equal(20, (int)v);
     assert_stats(c, 1, 1, 0);
 
     /* error replies from scripts pass through; keys beyond the arguments are refused */
     pottery_reply *r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_EREDIS, pottery__eval(&r, c, &error_script, 0, NULL));
+    assert_code(POTTERY_EREDIS, pottery__eval(&r, c, &error_script, 0, NULL));
     assert_null(r);
     assert_string_equal("MYERR nope", pottery_error_last()->message);
-    assert_int_equal(POTTERY_EREDIS, pottery__eval(&r, c, &error_script, 0, NULL)); /* via EVALSHA */
+    assert_code(POTTERY_EREDIS, pottery__eval(&r, c, &error_script, 0, NULL)); /* via EVALSHA */
     assert_string_equal("MYERR nope", pottery_error_last()->message);
     pottery_cmd args;
     pottery__cmd_init(&args);
     pottery__cmd_cstr(&args, "only-one");
-    assert_int_equal(POTTERY_EINVAL, pottery__eval(&r, c, &incr_script, 2, &args));
+    assert_code(POTTERY_EINVAL, pottery__eval(&r, c, &incr_script, 2, &args));
     pottery__cmd_free(&args);
-    assert_int_equal(POTTERY_EINVAL, pottery__eval(&r, c, NULL, 0, NULL));
+    assert_code(POTTERY_EINVAL, pottery__eval(&r, c, NULL, 0, NULL));
 
     /* a new connection starts with EVAL again */
     kill_clients(&srv);
-    assert_int_equal(POTTERY_ECONN, eval_incr(c, "ev:n", "1", &v));
+    assert_code(POTTERY_ECONN, eval_incr(c, "ev:n", "1", &v));
     assert_raw("OK", RAW(&srv, "CONFIG", "RESETSTAT"));
-    assert_int_equal(0, eval_incr(c, "ev:n", "1", &v));
+    assert_ok(eval_incr(c, "ev:n", "1", &v));
     assert_int_equal(21, (int)v);
     assert_int_equal(1, commandstats_calls(&srv, "eval"));
     assert_int_equal(0, commandstats_calls(&srv, "evalsha"));
@@ -1098,9 +1097,9 @@ static void test_scan_hash_10000(void **state)
         pottery__cmd_cstr(&cmd, "scan:h");
         pottery__cmd_int(&cmd, i);
         pottery__cmd_int(&cmd, (long long)i * 3);
-        assert_int_equal(0, pottery__send(c, &cmd));
+        assert_ok(pottery__send(c, &cmd));
     }
-    for (int i = 0; i < N; i++) assert_int_equal(0, pottery__recv(NULL, c));
+    for (int i = 0; i < N; i++) assert_ok(pottery__recv(NULL, c));
     pottery__cmd_free(&cmd);
     assert_stats(c, 1, N, 0);
 
@@ -1111,14 +1110,14 @@ static void test_scan_hash_10000(void **state)
     size_t len;
     int items = 0;
     pottery_client_stats_reset(c);
-    assert_int_equal(0, pottery__scan_init(&s, c, "HSCAN", "scan:h", 6, 500));
+    assert_ok(pottery__scan_init(&s, c, "HSCAN", "scan:h", 6, 500));
     int rc;
     while ((rc = pottery__scan_next(&s, &item, &len)) == 0) {
         char field[16], value[16];
         assert_true(len < sizeof field);
         memcpy(field, item, len);
         field[len] = '\0';
-        assert_int_equal(0, pottery__scan_next(&s, &item, &len));
+        assert_ok(pottery__scan_next(&s, &item, &len));
         memcpy(value, item, len);
         value[len] = '\0';
         int f = atoi(field);
@@ -1135,11 +1134,11 @@ static void test_scan_hash_10000(void **state)
     assert_true(stats_of(c).round_trips >= 10);
 
     /* SCAN over the whole (small) database and an empty set */
-    assert_int_equal(0, pottery__scan_init(&s, c, "SSCAN", "scan:none", 9, 0));
-    assert_int_equal(POTTERY_EITEROVER, pottery__scan_next(&s, &item, NULL));
+    assert_ok(pottery__scan_init(&s, c, "SSCAN", "scan:none", 9, 0));
+    assert_code(POTTERY_EITEROVER, pottery__scan_next(&s, &item, NULL));
     pottery__scan_free(&s);
     int found = 0;
-    assert_int_equal(0, pottery__scan_init(&s, c, "SCAN", NULL, 0, 0));
+    assert_ok(pottery__scan_init(&s, c, "SCAN", NULL, 0, 0));
     while ((rc = pottery__scan_next(&s, &item, &len)) == 0)
         if (len == 6 && memcmp(item, "scan:h", 6) == 0) found++;
     assert_int_equal(POTTERY_EITEROVER, rc);
@@ -1161,20 +1160,20 @@ static void test_streaming(void **state)
     pottery__cmd_cstr(&cmd, "RPUSH");
     pottery__cmd_cstr(&cmd, "stream:l");
     pottery__cmd_cstr(&cmd, value);
-    for (int i = 0; i < N; i++) assert_int_equal(0, pottery__send(c, &cmd)); /* ~2.7 MB, flushed in pieces */
+    for (int i = 0; i < N; i++) assert_ok(pottery__send(c, &cmd)); /* ~2.7 MB, flushed in pieces */
 
     /* other calls refuse to interleave with unread replies */
-    assert_int_equal(POTTERY_ESTATE, pottery_client_ping(c));
-    assert_int_equal(POTTERY_ESTATE, pottery__exec_pipeline(NULL, c, &cmd, 1));
-    assert_int_equal(POTTERY_ESTATE, pottery__exec_multi(NULL, c, &cmd, 1));
+    assert_code(POTTERY_ESTATE, pottery_client_ping(c));
+    assert_code(POTTERY_ESTATE, pottery__exec_pipeline(NULL, c, &cmd, 1));
+    assert_code(POTTERY_ESTATE, pottery__exec_multi(NULL, c, &cmd, 1));
 
     pottery_reply *r = NULL;
     for (int i = 0; i < N; i++) {
-        assert_int_equal(0, pottery__recv(&r, c));
+        assert_ok(pottery__recv(&r, c));
         assert_int_equal(i + 1, (int)int_of(r));
         pottery__reply_free(r);
     }
-    assert_int_equal(POTTERY_ESTATE, pottery__recv(&r, c));
+    assert_code(POTTERY_ESTATE, pottery__recv(&r, c));
     assert_stats(c, 1, N, 0);
 
     /* an error reply in the stream is reported and consumed */
@@ -1182,18 +1181,18 @@ static void test_streaming(void **state)
     pottery__cmd_cstr(&cmd, "HGET");
     pottery__cmd_cstr(&cmd, "stream:l");
     pottery__cmd_cstr(&cmd, "f");
-    assert_int_equal(0, pottery__send(c, &cmd));
+    assert_ok(pottery__send(c, &cmd));
     pottery__cmd_reset(&cmd);
     pottery__cmd_cstr(&cmd, "LLEN");
     pottery__cmd_cstr(&cmd, "stream:l");
-    assert_int_equal(0, pottery__send(c, &cmd));
-    assert_int_equal(POTTERY_EREDIS, pottery__recv(&r, c));
+    assert_ok(pottery__send(c, &cmd));
+    assert_code(POTTERY_EREDIS, pottery__recv(&r, c));
     assert_null(r);
-    assert_int_equal(0, pottery__recv(&r, c));
+    assert_ok(pottery__recv(&r, c));
     assert_int_equal(N, (int)int_of(r));
     pottery__reply_free(r);
     pottery__cmd_free(&cmd);
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     pottery_client_free(c);
 }
 
@@ -1202,7 +1201,7 @@ static void test_random_key(void **state)
     (void)state;
     pottery_client *c = open_client(srv.url, NULL);
     char key[POTTERY_RANDOM_KEY_SIZE];
-    assert_int_equal(0, pottery__random_key(key, c));
+    assert_ok(pottery__random_key(key, c));
     assert_int_equal(POTTERY_RANDOM_KEY_SIZE - 1, (int)strlen(key));
     assert_memory_equal("pottery:", key, 8);
     const char *u = key + 8;
@@ -1216,7 +1215,7 @@ static void test_random_key(void **state)
     assert_non_null(strchr("89ab", u[19]));
     assert_stats(c, 1, 1, 0); /* one EXISTS */
     char key2[POTTERY_RANDOM_KEY_SIZE];
-    assert_int_equal(0, pottery__random_key(key2, c));
+    assert_ok(pottery__random_key(key2, c));
     assert_string_not_equal(key, key2);
     pottery_client_free(c);
 }
@@ -1275,7 +1274,7 @@ static void test_client_kill_reconnects(void **state)
     EXPECT(c, "1", "INCR", "kill:counter");
     kill_clients(&srv);
     pottery_reply *r = (pottery_reply *)1;
-    assert_int_equal(POTTERY_ECONN, RUN(&r, c, "INCR", "kill:counter"));
+    assert_code(POTTERY_ECONN, RUN(&r, c, "INCR", "kill:counter"));
     assert_null(r);
     assert_int_equal(POTTERY_ECONN, pottery_error_last()->code);
     assert_int_equal(0, (int)stats_of(c).reconnects);
@@ -1290,10 +1289,10 @@ static void test_client_kill_reconnects(void **state)
     pottery_reply *outs[2] = { (pottery_reply *)1, (pottery_reply *)1 };
     BUILD(&cmds[0], "INCR", "kill:counter");
     BUILD(&cmds[1], "INCR", "kill:counter");
-    assert_int_equal(POTTERY_ECONN, pottery__exec_pipeline(outs, c, cmds, 2));
+    assert_code(POTTERY_ECONN, pottery__exec_pipeline(outs, c, cmds, 2));
     assert_null(outs[0]);
     assert_null(outs[1]);
-    assert_int_equal(0, pottery__exec_pipeline(NULL, c, cmds, 2));
+    assert_ok(pottery__exec_pipeline(NULL, c, cmds, 2));
     assert_raw("4", get_in_db(&srv, 2, "kill:counter"));
     assert_int_equal(2, (int)stats_of(c).reconnects);
     pottery__cmd_free(&cmds[0]);
@@ -1308,11 +1307,11 @@ static void test_command_timeout_blocking(void **state)
     o.command_timeout_ms = 200;
     pottery_client *c = open_client(srv.url, &o);
     double t0 = now_ms();
-    assert_int_equal(POTTERY_ETIMEOUT, RUN(NULL, c, "BLPOP", "timeout:nothing", "0"));
+    assert_code(POTTERY_ETIMEOUT, RUN(NULL, c, "BLPOP", "timeout:nothing", "0"));
     double elapsed = now_ms() - t0;
     assert_true(elapsed >= 150 && elapsed < 3 * 200);
     assert_message_contains("200 ms");
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     assert_stats(c, 2, 2, 1);
     pottery_client_free(c);
 }
@@ -1351,13 +1350,13 @@ static void test_auth_password(void **state)
     o.password = PASSWORD;
     tcp_url(url, sizeof url, &authsrv, NULL, 0);
     c = open_client(url, &o);
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     pottery_client_free(c);
 
     /* wrong password */
     c = NULL;
     tcp_url(url, sizeof url, &authsrv, ":not-it", 0);
-    assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
+    assert_code(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_null(c);
     assert_message_contains("WRONGPASS");
     assert_null(strstr(pottery_error_last()->message, "not-it"));
@@ -1365,11 +1364,11 @@ static void test_auth_password(void **state)
     /* options override a right URL password with a wrong one */
     o.password = "wrong-too";
     tcp_url(url, sizeof url, &authsrv, ":" PASSWORD, 0);
-    assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, &o));
+    assert_code(POTTERY_EREDIS, pottery_client_open(&c, url, &o));
 
     /* no password at all */
     tcp_url(url, sizeof url, &authsrv, NULL, 0);
-    assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
+    assert_code(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_message_contains("NOAUTH");
     assert_null(c);
 }
@@ -1397,7 +1396,7 @@ static void test_auth_acl_user(void **state)
 
     c = NULL;
     tcp_url(url, sizeof url, &authsrv, ACL_USER ":" PASSWORD, 0);
-    assert_int_equal(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
+    assert_code(POTTERY_EREDIS, pottery_client_open(&c, url, NULL));
     assert_message_contains("WRONGPASS");
 }
 
@@ -1420,11 +1419,11 @@ static void test_restart_reapplies_auth_and_db(void **state)
 
     /* while the server is down, calls fail with ECONN and nothing is counted as reconnect */
     test_redis_kill(&authsrv);
-    assert_int_equal(POTTERY_ECONN, pottery_client_ping(c));
-    assert_int_equal(POTTERY_ECONN, pottery_client_ping(c));
+    assert_code(POTTERY_ECONN, pottery_client_ping(c));
+    assert_code(POTTERY_ECONN, pottery_client_ping(c));
     assert_int_equal(1, (int)stats_of(c).reconnects);
     assert_int_equal(0, test_redis_restart(&authsrv));
-    assert_int_equal(0, pottery_client_ping(c));
+    assert_ok(pottery_client_ping(c));
     assert_int_equal(2, (int)stats_of(c).reconnects);
     pottery_client_free(c);
 }

@@ -19,14 +19,14 @@
 static pottery_dict *open_dict(const char *key)
 {
     pottery_dict *d = NULL;
-    assert_int_equal(pottery_dict_open(&d, client, key, NULL), 0);
+    assert_ok(pottery_dict_open(&d, client, key, NULL));
     return d;
 }
 
 static int64_t dict_len(pottery_dict *d)
 {
     int64_t n = -1;
-    assert_int_equal(pottery_dict_len(&n, d), 0);
+    assert_ok(pottery_dict_len(&n, d));
     return n;
 }
 
@@ -43,28 +43,27 @@ static void test_readme_session(void **state)
     opts.items = initial;
     opts.nitems = 2;
     pottery_dict *tel = NULL;
-    assert_int_equal(pottery_dict_open(&tel, client, "tel", &opts), 0);
-    assert_int_equal(pottery_dict_set(tel, pottery_str("guido"), pottery_int(4127)), 0);
+    assert_ok(pottery_dict_open(&tel, client, "tel", &opts));
+    assert_ok(pottery_dict_set(tel, pottery_str("guido"), pottery_int(4127)));
 
     char *repr = NULL;
-    assert_int_equal(pottery_dict_repr(&repr, tel), 0);
+    assert_ok(pottery_dict_repr(&repr, tel));
     assert_string_equal(repr, "RedisDict{'jack': 4098, 'sape': 4139, 'guido': 4127}");
     pottery_free(repr);
 
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_dict_get(&v, tel, pottery_str("jack")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 4098);
-    assert_int_equal(pottery_dict_del(tel, pottery_str("sape")), 0);
-    assert_int_equal(pottery_dict_set(tel, pottery_str("irv"), pottery_int(4127)), 0);
-    assert_int_equal(pottery_dict_repr(&repr, tel), 0);
+    assert_ok(pottery_dict_get(&v, tel, pottery_str("jack")));
+    assert_value_int(&v, 4098);
+    assert_ok(pottery_dict_del(tel, pottery_str("sape")));
+    assert_ok(pottery_dict_set(tel, pottery_str("irv"), pottery_int(4127)));
+    assert_ok(pottery_dict_repr(&repr, tel));
     assert_string_equal(repr, "RedisDict{'jack': 4098, 'guido': 4127, 'irv': 4127}");
     pottery_free(repr);
 
     int in = -1;
-    assert_int_equal(pottery_dict_contains(&in, tel, pottery_str("guido")), 0);
+    assert_ok(pottery_dict_contains(&in, tel, pottery_str("guido")));
     assert_int_equal(in, 1);
-    assert_int_equal(pottery_dict_contains(&in, tel, pottery_str("sape")), 0);
+    assert_ok(pottery_dict_contains(&in, tel, pottery_str("sape")));
     assert_int_equal(in, 0);
     pottery_value_dispose(&v);
     pottery_dict_free(tel);
@@ -76,9 +75,9 @@ static void test_layout_matches_pottery(void **state)
 {
     (void)state;
     pottery_dict *d = open_dict("layout");
-    assert_int_equal(pottery_dict_set(d, pottery_str("jack"), pottery_int(4098)), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_int(1), pottery_json("{\"b\": [1, 2.5], \"a\": null}")), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_str("caf\xc3\xa9"), pottery_double(1e16)), 0);
+    assert_ok(pottery_dict_set(d, pottery_str("jack"), pottery_int(4098)));
+    assert_ok(pottery_dict_set(d, pottery_int(1), pottery_json("{\"b\": [1, 2.5], \"a\": null}")));
+    assert_ok(pottery_dict_set(d, pottery_str("caf\xc3\xa9"), pottery_double(1e16)));
     assert_raw("hash", raw("TYPE", "layout", NULL));
     assert_raw("4098", raw("HGET", "layout", "\"jack\"", NULL));
     assert_raw("{\"a\": null, \"b\": [1, 2.5]}", raw("HGET", "layout", "1", NULL));
@@ -88,11 +87,10 @@ static void test_layout_matches_pottery(void **state)
     free(raw("HSET", "layout", "\"sape\"", "4139", NULL));
     free(raw("HSET", "layout", "[1, 2]", "\"tuple key\"", NULL));
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("sape")), 0);
-    assert_int_equal(v.u.i, 4139);
-    assert_int_equal(pottery_dict_get(&v, d, pottery_json("[1,2]")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "tuple key");
+    assert_ok(pottery_dict_get(&v, d, pottery_str("sape")));
+    assert_value_int(&v, 4139);
+    assert_ok(pottery_dict_get(&v, d, pottery_json("[1,2]")));
+    assert_value_str(&v, "tuple key");
     pottery_value_dispose(&v);
     pottery_dict_free(d);
 }
@@ -115,8 +113,8 @@ static void test_single_key_operations_cost_one_round_trip(void **state)
     /* popitem runs a script: one round trip even the first time on this connection */
     assert_round_trips(1, pottery_dict_popitem(NULL, &v, d));
     uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_set(d, pottery_str("c"), pottery_int(3)), 0);
-    assert_int_equal(pottery_dict_del(d, pottery_str("c")), 0);
+    assert_ok(pottery_dict_set(d, pottery_str("c"), pottery_int(3)));
+    assert_ok(pottery_dict_del(d, pottery_str("c")));
     assert_int_equal(round_trips() - before, 2);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
@@ -128,21 +126,19 @@ static void test_missing_keys(void **state)
     pottery_dict *d = open_dict("missing");
     pottery_value v = POTTERY_VALUE_INIT;
     v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("jack")), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_get(&v, d, pottery_str("jack")));
     assert_message("KeyError: 'jack'");
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
     v = pottery_null();
-    assert_int_equal(pottery_dict_del(d, pottery_int(5)), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_del(d, pottery_int(5)));
     assert_message("KeyError: 5");
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("x")), POTTERY_ENOTFOUND);
-    assert_int_equal(pottery_dict_popitem(&v, NULL, d), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_pop(&v, d, pottery_str("x")));
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_popitem(&v, NULL, d));
 
-    assert_int_equal(pottery_dict_get_default(&v, d, pottery_str("jack"), pottery_str("none")), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_STRING);
-    assert_string_equal(v.u.s.ptr, "none");
-    assert_int_equal(pottery_dict_pop_default(&v, d, pottery_str("jack"), pottery_double(2.5)), 0);
-    assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-    assert_true(v.u.d == 2.5);
+    assert_ok(pottery_dict_get_default(&v, d, pottery_str("jack"), pottery_str("none")));
+    assert_value_str(&v, "none");
+    assert_ok(pottery_dict_pop_default(&v, d, pottery_str("jack"), pottery_double(2.5)));
+    assert_value_double(&v, 2.5);
     assert_int_equal(dict_len(d), 0);
     assert_raw("0", raw("EXISTS", "missing", NULL));
     pottery_value_dispose(&v);
@@ -154,20 +150,20 @@ static void test_pop_popitem_setdefault(void **state)
     (void)state;
     pottery_dict *d = open_dict("pops");
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), 0);
-    assert_int_equal(v.u.i, 1);
-    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(99)), 0);
-    assert_int_equal(v.u.i, 1); /* the stored value wins */
+    assert_ok(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)));
+    assert_value_int(&v, 1);
+    assert_ok(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(99)));
+    assert_value_int(&v, 1); /* the stored value wins */
     assert_raw("1", raw("HGET", "pops", "\"a\"", NULL));
-    assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_str("two")), 0);
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("b")), 0);
-    assert_string_equal(v.u.s.ptr, "two");
+    assert_ok(pottery_dict_set(d, pottery_str("b"), pottery_str("two")));
+    assert_ok(pottery_dict_pop(&v, d, pottery_str("b")));
+    assert_value_str(&v, "two");
     assert_raw("0", raw("HEXISTS", "pops", "\"b\"", NULL));
-    assert_int_equal(pottery_dict_popitem(&k, &v, d), 0);
-    assert_string_equal(k.u.s.ptr, "a");
-    assert_int_equal(v.u.i, 1);
-    assert_int_equal(pottery_dict_popitem(&k, &v, d), POTTERY_ENOTFOUND);
-    assert_string_equal(k.u.s.ptr, "a"); /* untouched */
+    assert_ok(pottery_dict_popitem(&k, &v, d));
+    assert_value_str(&k, "a");
+    assert_value_int(&v, 1);
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_popitem(&k, &v, d));
+    assert_value_str(&k, "a"); /* untouched */
     pottery_value_dispose(&k);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
@@ -183,7 +179,7 @@ static pottery_dict *open_race_dict(void)
     pottery_pair *items = calloc(RACE_KEYS, sizeof *items);
     assert_non_null(items);
     for (int i = 0; i < RACE_KEYS; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
-    assert_int_equal(pottery_dict_update(d, items, RACE_KEYS), 0);
+    assert_ok(pottery_dict_update(d, items, RACE_KEYS));
     free(items);
     return d;
 }
@@ -197,7 +193,7 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
     if (pottery_dict_open(&dd, mine, "race", NULL) == 0) {
         pottery_value v = POTTERY_VALUE_INIT;
         for (int i = 0; i < RACE_KEYS; i++)
-            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 && v.type == POTTERY_TYPE_INT)
+            if (pottery_dict_pop_default(&v, dd, pottery_int(i), pottery_null()) == 0 && pottery_value_is_int(&v))
                 popped++;
         pottery_value_dispose(&v);
     }
@@ -235,7 +231,7 @@ static int popitem_race_worker(pottery_client *mine, int w, void *fd)
     int rc = pottery_dict_open(&dd, mine, "race", NULL);
     pottery_value k = POTTERY_VALUE_INIT;
     while (rc == 0 && (rc = pottery_dict_popitem(&k, NULL, dd)) == 0) {
-        int64_t key = k.u.i;
+        int64_t key = pottery_value_int(&k);
         if (write_all(*(int *)fd, &key, sizeof key) != 0) rc = -1;
     }
     pottery_value_dispose(&k);
@@ -276,7 +272,7 @@ static int setdefault_race_worker(pottery_client *mine, int w, void *fd)
     pottery_value v = POTTERY_VALUE_INIT;
     for (int k = 0; rc == 0 && k < RACE_KEYS; k++) {
         rc = pottery_dict_setdefault(&v, dd, pottery_int(k), pottery_int(w));
-        int64_t got[2] = { k, v.u.i };
+        int64_t got[2] = { k, pottery_value_int(&v) };
         if (rc == 0 && write_all(*(int *)fd, got, sizeof got) != 0) rc = -1;
     }
     pottery_value_dispose(&v);
@@ -309,8 +305,8 @@ static void test_setdefault_is_atomic_across_processes(void **state)
     pottery_dict *d = open_dict("race");
     pottery_value v = POTTERY_VALUE_INIT;
     for (int k = 0; k < RACE_KEYS; k++) {
-        assert_int_equal(pottery_dict_get(&v, d, pottery_int(k)), 0);
-        assert_int_equal(v.u.i, winner[k]);
+        assert_ok(pottery_dict_get(&v, d, pottery_int(k)));
+        assert_value_int(&v, winner[k]);
     }
     pottery_value_dispose(&v);
     pottery_dict_free(d);
@@ -333,7 +329,7 @@ static void test_update_is_one_round_trip(void **state)
     /* Small updates: one HSET. Later pairs win, as in a Python dict. */
     pottery_pair two[] = { { pottery_str("k"), pottery_int(1) }, { pottery_str("k"), pottery_int(2) } };
     pottery_client_stats before = stats();
-    assert_int_equal(pottery_dict_update(d, two, 2), 0);
+    assert_ok(pottery_dict_update(d, two, 2));
     pottery_client_stats after = stats();
     assert_int_equal(after.round_trips - before.round_trips, 1);
     assert_int_equal(after.commands - before.commands, 1);
@@ -354,12 +350,12 @@ static void test_update_with_bad_pair_writes_nothing(void **state)
     assert_non_null(items);
     for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(i) };
     items[N - 1].value = pottery_strn("\xff\xfe", 2); /* invalid UTF-8, in the last chunk */
-    assert_int_equal(pottery_dict_update(d, items, N), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_dict_update(d, items, N));
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
-    assert_int_equal(pottery_dict_update(d, items + N - 3, 3), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_dict_update(d, items + N - 3, 3));
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
     /* The client is still usable afterwards. */
-    assert_int_equal(pottery_dict_update(d, items, 10), 0);
+    assert_ok(pottery_dict_update(d, items, 10));
     assert_int_equal(dict_len(d), 10);
     free(items);
     pottery_dict_free(d);
@@ -369,24 +365,24 @@ static void test_update_from_other_dicts(void **state)
 {
     (void)state;
     pottery_dict *a = open_dict("a"), *b = open_dict("b");
-    assert_int_equal(pottery_dict_set(a, pottery_str("x"), pottery_int(1)), 0);
-    assert_int_equal(pottery_dict_set(b, pottery_str("x"), pottery_int(2)), 0);
-    assert_int_equal(pottery_dict_set(b, pottery_str("y"), pottery_int(3)), 0);
+    assert_ok(pottery_dict_set(a, pottery_str("x"), pottery_int(1)));
+    assert_ok(pottery_dict_set(b, pottery_str("x"), pottery_int(2)));
+    assert_ok(pottery_dict_set(b, pottery_str("y"), pottery_int(3)));
     assert_round_trips(1, pottery_dict_update_from(a, b));
     int eq = 0;
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"x\": 2, \"y\": 3}"), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "{\"x\": 2, \"y\": 3}"));
     assert_int_equal(eq, 1);
 
     /* From a dict on another server: copied in batches. */
     pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_dict *far = NULL;
-    assert_int_equal(pottery_dict_open(&far, far_client, "far", NULL), 0);
+    assert_ok(pottery_dict_open(&far, far_client, "far", NULL));
     enum { N = 2345 };
     pottery_pair *items = calloc(N, sizeof *items);
     assert_non_null(items);
     for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_str("v") };
-    assert_int_equal(pottery_dict_update(far, items, N), 0);
-    assert_int_equal(pottery_dict_update_from(a, far), 0);
+    assert_ok(pottery_dict_update(far, items, N));
+    assert_ok(pottery_dict_update_from(a, far));
     assert_int_equal(dict_len(a), N + 2);
     assert_raw("\"v\"", raw("HGET", "a", "2344", NULL));
     free(items);
@@ -407,14 +403,14 @@ static void test_open_with_items_on_existing_key_fails(void **state)
     opts.items = items;
     opts.nitems = 1;
     pottery_dict *d = (pottery_dict *)&opts; /* must be reset to NULL on failure */
-    assert_int_equal(pottery_dict_open(&d, client, "taken", &opts), POTTERY_EEXISTS);
+    assert_code(POTTERY_EEXISTS, pottery_dict_open(&d, client, "taken", &opts));
     assert_null(d);
     assert_message_contains("taken");
     assert_raw("1", raw("HLEN", "taken", NULL));
     assert_raw("(nil)", raw("HGET", "taken", "\"new\"", NULL));
     /* A key of another type counts as existing too. */
     free(raw("SET", "str", "x", NULL));
-    assert_int_equal(pottery_dict_open(&d, client, "str", &opts), POTTERY_EEXISTS);
+    assert_code(POTTERY_EEXISTS, pottery_dict_open(&d, client, "str", &opts));
     assert_raw("x", raw("GET", "str", NULL));
     /* Without items, attaching to an existing hash is fine and sends nothing. */
     assert_round_trips(0, pottery_dict_open(&d, client, "taken", NULL));
@@ -430,7 +426,7 @@ static void test_random_key_is_temporary(void **state)
     opts.items = items;
     opts.nitems = 1;
     pottery_dict *d = NULL;
-    assert_int_equal(pottery_dict_open(&d, client, NULL, &opts), 0);
+    assert_ok(pottery_dict_open(&d, client, NULL, &opts));
     const char *key = pottery_dict_key(d);
     assert_random_key(key);
     char saved[64];
@@ -440,7 +436,7 @@ static void test_random_key_is_temporary(void **state)
     assert_raw("0", raw("EXISTS", saved, NULL));
     /* A user-chosen "pottery:" key is deleted too, as pottery does. */
     free(raw("HSET", "pottery:mine", "1", "1", NULL));
-    assert_int_equal(pottery_dict_open(&d, client, "pottery:mine", NULL), 0);
+    assert_ok(pottery_dict_open(&d, client, "pottery:mine", NULL));
     pottery_dict_free(d);
     assert_raw("0", raw("EXISTS", "pottery:mine", NULL));
     pottery_dict_free(NULL);
@@ -458,22 +454,12 @@ static void test_options_version_and_accessors(void **state)
     pottery_pair items[] = { { pottery_str("a"), pottery_int(1) } };
     opts.items = items;
     opts.nitems = 1;
-    /* not initialised, or from a newer header: EINVAL, nothing sent, *out NULL */
-    pottery_dict *d = (pottery_dict *)&opts;
-    uint64_t before = commands();
-    opts.version = 0;
-    assert_int_equal(pottery_dict_open(&d, client, "versioned", &opts), POTTERY_EINVAL);
-    assert_message_contains("not initialised");
-    assert_null(d);
-    opts.version = POTTERY_DICT_OPTIONS_VERSION + 1;
-    assert_int_equal(pottery_dict_open(&d, client, "versioned", &opts), POTTERY_EINVAL);
-    assert_message_contains("pottery_dict_open");
-    assert_int_equal(commands(), before);
-    assert_raw("0", raw("EXISTS", "versioned", NULL));
+    assert_options_version_checked(pottery_dict, pottery_dict_open, "versioned", &opts, POTTERY_DICT_OPTIONS_VERSION);
     /* the macro and the function agree */
     pottery_dict_options by_macro = POTTERY_DICT_OPTIONS_INIT;
     assert_int_equal(by_macro.version, POTTERY_DICT_OPTIONS_VERSION);
     opts.version = by_macro.version;
+    pottery_dict *d = NULL;
     assert_round_trips(1, pottery_dict_open(&d, client, "versioned", &opts));
     assert_string_equal(pottery_dict_key(d), "versioned");
     assert_ptr_equal(pottery_dict_client(d), client);
@@ -490,21 +476,22 @@ static void test_iteration_visits_every_entry_once(void **state)
     pottery_pair *items = calloc(N, sizeof *items);
     assert_non_null(items);
     for (int i = 0; i < N; i++) items[i] = (pottery_pair){ pottery_int(i), pottery_int(-i) };
-    assert_int_equal(pottery_dict_update(d, items, N), 0);
+    assert_ok(pottery_dict_update(d, items, N));
     free(items);
     unsigned char *seen = calloc(N, 1);
     assert_non_null(seen);
     pottery_dict_iter *it = NULL;
-    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    assert_ok(pottery_dict_iter_new(&it, d));
     pottery_value k = POTTERY_VALUE_INIT, v = POTTERY_VALUE_INIT;
     int rc, count = 0;
     uint64_t before = round_trips();
     while ((rc = pottery_dict_iter_next(&k, &v, it)) == 0) {
-        assert_int_equal(k.type, POTTERY_TYPE_INT);
-        assert_true(k.u.i >= 0 && k.u.i < N);
-        assert_int_equal(v.u.i, -k.u.i);
-        assert_int_equal(seen[k.u.i], 0);
-        seen[k.u.i] = 1;
+        assert_int_equal(pottery_value_type(&k), POTTERY_TYPE_INT);
+        int64_t key = pottery_value_int(&k);
+        assert_true(key >= 0 && key < N);
+        assert_value_int(&v, -key);
+        assert_int_equal(seen[key], 0);
+        seen[key] = 1;
         count++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -513,7 +500,7 @@ static void test_iteration_visits_every_entry_once(void **state)
     pottery_dict_iter_free(it);
 
     /* keys only and values only */
-    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
+    assert_ok(pottery_dict_iter_new(&it, d));
     count = 0;
     while (pottery_dict_iter_next(NULL, &v, it) == 0) count++;
     assert_int_equal(count, N);
@@ -525,8 +512,8 @@ static void test_iteration_visits_every_entry_once(void **state)
 
     /* An absent key iterates as empty. */
     d = open_dict("nothing-here");
-    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
-    assert_int_equal(pottery_dict_iter_next(&k, NULL, it), POTTERY_EITEROVER);
+    assert_ok(pottery_dict_iter_new(&it, d));
+    assert_code(POTTERY_EITEROVER, pottery_dict_iter_next(&k, NULL, it));
     pottery_dict_iter_free(it);
     pottery_dict_free(d);
 }
@@ -539,13 +526,13 @@ static void test_to_json(void **state)
     pottery_dict *d = open_dict("json");
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(pottery_dict_to_json(&text, &len, d), 0);
+    assert_ok(pottery_dict_to_json(&text, &len, d));
     assert_string_equal(text, "{}");
     pottery_free(text);
-    assert_int_equal(pottery_dict_set(d, pottery_str("sape"), pottery_int(4139)), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_str("jack"), pottery_json("[1, {\"z\": 1, \"a\": 2}]")), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_str("\xc3\xa9"), pottery_double(0.5)), 0);
-    assert_int_equal(pottery_dict_to_json(&text, &len, d), 0);
+    assert_ok(pottery_dict_set(d, pottery_str("sape"), pottery_int(4139)));
+    assert_ok(pottery_dict_set(d, pottery_str("jack"), pottery_json("[1, {\"z\": 1, \"a\": 2}]")));
+    assert_ok(pottery_dict_set(d, pottery_str("\xc3\xa9"), pottery_double(0.5)));
+    assert_ok(pottery_dict_to_json(&text, &len, d));
     assert_string_equal(text, "{\"jack\": [1, {\"a\": 2, \"z\": 1}], \"sape\": 4139, \"\\u00e9\": 0.5}");
     assert_int_equal(len, strlen(text));
     pottery_free(text);
@@ -553,14 +540,14 @@ static void test_to_json(void **state)
 
     /* Numeric keys sort by value, as json.dumps(sort_keys=True) does before stringifying. */
     d = open_dict("numeric");
-    assert_int_equal(pottery_dict_set(d, pottery_int(10), pottery_null()), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_int(9), pottery_bool(1)), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_double(9.5), pottery_bool(0)), 0);
-    assert_int_equal(pottery_dict_to_json(&text, NULL, d), 0);
+    assert_ok(pottery_dict_set(d, pottery_int(10), pottery_null()));
+    assert_ok(pottery_dict_set(d, pottery_int(9), pottery_bool(1)));
+    assert_ok(pottery_dict_set(d, pottery_double(9.5), pottery_bool(0)));
+    assert_ok(pottery_dict_to_json(&text, NULL, d));
     assert_string_equal(text, "{\"9\": true, \"9.5\": false, \"10\": null}");
     pottery_free(text);
-    assert_int_equal(pottery_dict_set(d, pottery_str("s"), pottery_null()), 0);
-    assert_int_equal(pottery_dict_to_json(&text, NULL, d), POTTERY_ETYPE);
+    assert_ok(pottery_dict_set(d, pottery_str("s"), pottery_null()));
+    assert_code(POTTERY_ETYPE, pottery_dict_to_json(&text, NULL, d));
     pottery_dict_free(d);
 }
 
@@ -569,41 +556,41 @@ static void test_equality(void **state)
     (void)state;
     pottery_dict *a = open_dict("eq-a"), *b = open_dict("eq-b"), *a2 = open_dict("eq-a");
     int eq = -1;
-    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_ok(pottery_dict_equal(&eq, a, b));
     assert_int_equal(eq, 1); /* both empty */
-    assert_int_equal(pottery_dict_set(a, pottery_str("k"), pottery_int(1)), 0);
-    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_ok(pottery_dict_set(a, pottery_str("k"), pottery_int(1)));
+    assert_ok(pottery_dict_equal(&eq, a, b));
     assert_int_equal(eq, 0);
-    assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_double(1.0)), 0);
+    assert_ok(pottery_dict_set(b, pottery_str("k"), pottery_double(1.0)));
     assert_round_trips(1, pottery_dict_equal(&eq, a, b));
     assert_int_equal(eq, 1); /* 1 == 1.0 */
-    assert_int_equal(pottery_dict_set(b, pottery_str("k"), pottery_int(2)), 0);
-    assert_int_equal(pottery_dict_equal(&eq, a, b), 0);
+    assert_ok(pottery_dict_set(b, pottery_str("k"), pottery_int(2)));
+    assert_ok(pottery_dict_equal(&eq, a, b));
     assert_int_equal(eq, 0);
     /* Same key, same server: equal without reading. */
     uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_equal(&eq, a, a2), 0);
+    assert_ok(pottery_dict_equal(&eq, a, a2));
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
 
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": 1}"), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "{\"k\": 1}"));
     assert_int_equal(eq, 1);
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": true}"), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "{\"k\": true}"));
     assert_int_equal(eq, 1); /* Python: 1 == True */
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": 1, \"j\": 1}"), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "{\"k\": 1, \"j\": 1}"));
     assert_int_equal(eq, 0);
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{\"k\": \"1\"}"), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "{\"k\": \"1\"}"));
     assert_int_equal(eq, 0);
     /* d == None is False in Python, not a TypeError: answered without a round trip */
     eq = -1;
     assert_round_trips(0, pottery_dict_equal_json(&eq, a, "null"));
     assert_int_equal(eq, 0);
     eq = -1;
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "\tnull "), 0);
+    assert_ok(pottery_dict_equal_json(&eq, a, "\tnull "));
     assert_int_equal(eq, 0);
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "[1]"), POTTERY_ETYPE);
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "{oops"), POTTERY_ETYPE);
-    assert_int_equal(pottery_dict_equal_json(&eq, a, "\"null\""), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_dict_equal_json(&eq, a, "[1]"));
+    assert_code(POTTERY_ETYPE, pottery_dict_equal_json(&eq, a, "{oops"));
+    assert_code(POTTERY_ETYPE, pottery_dict_equal_json(&eq, a, "\"null\""));
     pottery_dict_free(a);
     pottery_dict_free(a2);
     pottery_dict_free(b);
@@ -619,40 +606,40 @@ static void test_null_arguments(void **state)
     int in;
     int64_t n;
     char *text;
-    assert_int_equal(pottery_dict_open(NULL, client, "k", NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_dict_open(NULL, client, "k", NULL));
     pottery_dict *none = d;
-    assert_int_equal(pottery_dict_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_dict_open(&none, NULL, "k", NULL));
     assert_null(none);
     pottery_dict_options bad = POTTERY_DICT_OPTIONS_INIT;
     bad.nitems = 3;
     pottery_dict *unused = NULL;
-    assert_int_equal(pottery_dict_open(&unused, client, "k", &bad), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_get(NULL, d, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_get(&v, NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_set(NULL, pottery_str("a"), pottery_int(1)), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_set(d, pottery_str(NULL), pottery_int(1)), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_del(NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_contains(NULL, d, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_len(NULL, d), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_len(&n, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_popitem(&v, &v, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_update(d, NULL, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_update_from(d, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_clear(NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_to_json(NULL, NULL, d), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_repr(&text, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_equal(&in, d, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_equal_json(&in, d, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_iter_new(NULL, d), POTTERY_EINVAL);
-    assert_int_equal(pottery_dict_iter_next(&v, &v, NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_dict_open(&unused, client, "k", &bad));
+    assert_code(POTTERY_EINVAL, pottery_dict_get(NULL, d, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_dict_get(&v, NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_dict_set(NULL, pottery_str("a"), pottery_int(1)));
+    assert_code(POTTERY_EINVAL, pottery_dict_set(d, pottery_str(NULL), pottery_int(1)));
+    assert_code(POTTERY_EINVAL, pottery_dict_del(NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_dict_contains(NULL, d, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_dict_len(NULL, d));
+    assert_code(POTTERY_EINVAL, pottery_dict_len(&n, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_popitem(&v, &v, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_update(d, NULL, 2));
+    assert_code(POTTERY_EINVAL, pottery_dict_update_from(d, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_clear(NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_to_json(NULL, NULL, d));
+    assert_code(POTTERY_EINVAL, pottery_dict_repr(&text, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_equal(&in, d, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_equal_json(&in, d, NULL));
+    assert_code(POTTERY_EINVAL, pottery_dict_iter_new(NULL, d));
+    assert_code(POTTERY_EINVAL, pottery_dict_iter_next(&v, &v, NULL));
     assert_null(pottery_dict_key(NULL));
     assert_null(pottery_dict_client(NULL));
     pottery_dict_iter_free(NULL);
     /* Invalid UTF-8 is rejected before anything is sent; contains just says no. */
-    assert_int_equal(pottery_dict_set(d, pottery_strn("\xc0\xaf", 2), pottery_int(1)), POTTERY_ETYPE);
-    assert_int_equal(pottery_dict_set(d, pottery_str("k"), pottery_json("{not json")), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_dict_set(d, pottery_strn("\xc0\xaf", 2), pottery_int(1)));
+    assert_code(POTTERY_ETYPE, pottery_dict_set(d, pottery_str("k"), pottery_json("{not json")));
     in = -1;
-    assert_int_equal(pottery_dict_contains(&in, d, pottery_strn("\xed\xa0\x80", 3)), 0);
+    assert_ok(pottery_dict_contains(&in, d, pottery_strn("\xed\xa0\x80", 3)));
     assert_int_equal(in, 0);
     assert_raw("0", raw("EXISTS", "nulls", NULL));
     pottery_dict_free(d);
@@ -666,27 +653,17 @@ static void test_foreign_data_is_a_decode_error(void **state)
     free(raw("HSET", "foreign", "\"good\"", "1", NULL));
     pottery_dict *d = open_dict("foreign");
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("k")), POTTERY_EDECODE);
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_code(POTTERY_EDECODE, pottery_dict_get(&v, d, pottery_str("k")));
+    assert_value_null(&v);
     assert_true(strlen(pottery_error_last()->message) > 0);
     pottery_value k = POTTERY_VALUE_INIT;
     pottery_dict_iter *it = NULL;
-    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
-    int ok = 0, bad = 0, rc;
-    while ((rc = pottery_dict_iter_next(&k, &v, it)) != POTTERY_EITEROVER) {
-        if (rc == 0)
-            ok++;
-        else if (rc == POTTERY_EDECODE)
-            bad++;
-        else
-            fail_msg("unexpected %d", rc);
-    }
-    assert_int_equal(ok, 1);
-    assert_int_equal(bad, 2);
+    assert_ok(pottery_dict_iter_new(&it, d));
+    assert_iteration(pottery_dict_iter_next(&k, &v, it), 1, 2);
     pottery_dict_iter_free(it);
     char *text = NULL;
-    assert_int_equal(pottery_dict_repr(&text, d), POTTERY_EDECODE);
-    assert_int_equal(pottery_dict_to_json(&text, NULL, d), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_dict_repr(&text, d));
+    assert_code(POTTERY_EDECODE, pottery_dict_to_json(&text, NULL, d));
     assert_raw("3", raw("HLEN", "foreign", NULL)); /* nothing was lost */
     pottery_value_dispose(&k);
     pottery_value_dispose(&v);
@@ -701,31 +678,31 @@ static void test_pop_of_foreign_data_leaves_it_in_place(void **state)
     pottery_value k = pottery_int(7), v = pottery_int(8); /* must stay untouched */
     /* The pop and the put-back: two round trips, on this path only. */
     uint64_t before = round_trips();
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("f")), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_dict_pop(&v, d, pottery_str("f")));
     assert_int_equal(round_trips() - before, 2);
     assert_message_contains("invalid JSON");
     assert_raw("1", raw("HLEN", "f", NULL));
     assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
-    assert_int_equal(pottery_dict_pop_default(&v, d, pottery_str("f"), pottery_null()), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_dict_pop_default(&v, d, pottery_str("f"), pottery_null()));
     assert_raw("1", raw("HLEN", "f", NULL));
     assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
     before = round_trips();
-    assert_int_equal(pottery_dict_popitem(&k, &v, d), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_dict_popitem(&k, &v, d));
     assert_int_equal(round_trips() - before, 2);
     assert_raw("1", raw("HLEN", "f", NULL));
     assert_raw("abc", raw("HGET", "f", "\"f\"", NULL));
     /* A foreign field with a JSON value: popitem puts both back. */
     free(raw("DEL", "f", NULL));
     free(raw("HSET", "f", "plain", "1", NULL));
-    assert_int_equal(pottery_dict_popitem(&k, NULL, d), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_dict_popitem(&k, NULL, d));
     assert_raw("1", raw("HLEN", "f", NULL));
     assert_raw("1", raw("HGET", "f", "plain", NULL));
-    assert_int_equal(k.u.i, 7);
-    assert_int_equal(v.u.i, 8);
+    assert_value_int(&k, 7);
+    assert_value_int(&v, 8);
     /* JSON entries still pop in one round trip, next to foreign ones. */
     free(raw("HSET", "f", "\"g\"", "2", NULL));
     assert_round_trips(1, pottery_dict_pop(&v, d, pottery_str("g")));
-    assert_int_equal(v.u.i, 2);
+    assert_value_int(&v, 2);
     assert_raw("1", raw("HLEN", "f", NULL));
     pottery_dict_free(d);
 }
@@ -734,26 +711,21 @@ static void test_pop_says_when_foreign_data_could_not_be_restored(void **state)
 {
     (void)state;
     /* A user that may do everything but HSETNX, so that the put-back fails. */
-    assert_raw("OK", raw("ACL", "SETUSER", "denied", "reset", "on", ">secret", "~*", "&*", "+@all", "-hsetnx", NULL));
-    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.username = "denied";
-    o.password = "secret";
-    pottery_client *c = open_client(server.url, &o);
+    pottery_client *c = open_client_denied("denied", "hsetnx");
     pottery_dict *d = NULL;
-    assert_int_equal(pottery_dict_open(&d, c, "f", NULL), 0);
+    assert_ok(pottery_dict_open(&d, c, "f", NULL));
     pottery_value v = POTTERY_VALUE_INIT;
     free(raw("HSET", "f", "\"f\"", "abc", "\"g\"", "{", NULL));
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_str("f")), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_dict_pop(&v, d, pottery_str("f")));
     assert_message_contains("could not be restored");
     assert_message_contains("invalid JSON"); /* and why it was taken off */
     assert_raw("0", raw("HEXISTS", "f", "\"f\"", NULL));
-    assert_int_equal(pottery_dict_popitem(NULL, &v, d), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_dict_popitem(NULL, &v, d));
     assert_message_contains("could not be restored");
     assert_raw("0", raw("HLEN", "f", NULL));
-    assert_int_equal(v.type, POTTERY_TYPE_NULL);
+    assert_value_null(&v);
     pottery_dict_free(d);
-    pottery_client_free(c);
-    assert_raw("1", raw("ACL", "DELUSER", "denied", NULL));
+    close_client_denied(c, "denied");
 }
 
 /* Python: float('nan') in d is False, whatever d holds (NaN != NaN, and a fresh NaN is not
@@ -762,7 +734,7 @@ static void test_nan_key_is_never_found(void **state)
 {
     (void)state;
     pottery_dict *d = open_dict("nan");
-    assert_int_equal(pottery_dict_set(d, pottery_double(NAN), pottery_int(1)), 0);
+    assert_ok(pottery_dict_set(d, pottery_double(NAN), pottery_int(1)));
     assert_raw("1", raw("HGET", "nan", "NaN", NULL)); /* pottery's field for a NaN key */
     free(raw("HSET", "nan", "[NaN, 1]", "2", NULL));  /* a tuple key holding one */
     pottery_value keys[] = { pottery_double(NAN), pottery_double(-NAN), pottery_json("NaN"), pottery_json("[NaN, 1]") };
@@ -770,34 +742,34 @@ static void test_nan_key_is_never_found(void **state)
     uint64_t before = round_trips();
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         int in = -1;
-        assert_int_equal(pottery_dict_contains(&in, d, keys[i]), 0);
+        assert_ok(pottery_dict_contains(&in, d, keys[i]));
         assert_int_equal(in, 0);
-        assert_int_equal(pottery_dict_get(&v, d, keys[i]), POTTERY_ENOTFOUND);
-        assert_int_equal(pottery_dict_pop(&v, d, keys[i]), POTTERY_ENOTFOUND);
-        assert_int_equal(pottery_dict_del(d, keys[i]), POTTERY_ENOTFOUND);
-        assert_int_equal(v.u.i, 7);
-        assert_int_equal(pottery_dict_get_default(&v, d, keys[i], pottery_int(8)), 0);
-        assert_int_equal(v.u.i, 8);
-        assert_int_equal(pottery_dict_pop_default(&v, d, keys[i], pottery_int(9)), 0);
-        assert_int_equal(v.u.i, 9);
+        assert_code(POTTERY_ENOTFOUND, pottery_dict_get(&v, d, keys[i]));
+        assert_code(POTTERY_ENOTFOUND, pottery_dict_pop(&v, d, keys[i]));
+        assert_code(POTTERY_ENOTFOUND, pottery_dict_del(d, keys[i]));
+        assert_value_int(&v, 7);
+        assert_ok(pottery_dict_get_default(&v, d, keys[i], pottery_int(8)));
+        assert_value_int(&v, 8);
+        assert_ok(pottery_dict_pop_default(&v, d, keys[i], pottery_int(9)));
+        assert_value_int(&v, 9);
         v = pottery_int(7);
     }
-    assert_int_equal(pottery_dict_get(&v, d, pottery_double(NAN)), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_dict_get(&v, d, pottery_double(NAN)));
     assert_message("KeyError: nan");
     assert_int_equal(round_trips(), before); /* known without asking Redis */
     assert_raw("2", raw("HLEN", "nan", NULL));
     /* setdefault: never found, so the default is stored (over the one field "NaN") and returned. */
     assert_round_trips(1, pottery_dict_setdefault(&v, d, pottery_double(NAN), pottery_int(5)));
-    assert_int_equal(v.u.i, 5);
+    assert_value_int(&v, 5);
     assert_raw("5", raw("HGET", "nan", "NaN", NULL));
     /* The letters inside a string are no NaN, and infinity equals itself. */
     int in = -1;
-    assert_int_equal(pottery_dict_set(d, pottery_json("[\"NaN\"]"), pottery_int(3)), 0);
-    assert_int_equal(pottery_dict_contains(&in, d, pottery_json("[\"NaN\"]")), 0);
+    assert_ok(pottery_dict_set(d, pottery_json("[\"NaN\"]"), pottery_int(3)));
+    assert_ok(pottery_dict_contains(&in, d, pottery_json("[\"NaN\"]")));
     assert_int_equal(in, 1);
-    assert_int_equal(pottery_dict_set(d, pottery_double(INFINITY), pottery_int(4)), 0);
-    assert_int_equal(pottery_dict_pop(&v, d, pottery_double(INFINITY)), 0);
-    assert_int_equal(v.u.i, 4);
+    assert_ok(pottery_dict_set(d, pottery_double(INFINITY), pottery_int(4)));
+    assert_ok(pottery_dict_pop(&v, d, pottery_double(INFINITY)));
+    assert_value_int(&v, 4);
     pottery_dict_free(d);
 }
 
@@ -809,16 +781,16 @@ static void test_wrong_redis_type(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     int64_t n;
     assert_wrongtype(pottery_dict_get(&v, d, pottery_str("a")));
-    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
-    assert_int_equal(pottery_dict_len(&n, d), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_dict_set(d, pottery_str("a"), pottery_int(1)));
+    assert_code(POTTERY_EREDIS, pottery_dict_len(&n, d));
     assert_wrongtype(pottery_dict_pop(&v, d, pottery_str("a")));
-    assert_int_equal(pottery_dict_popitem(&v, &v, d), POTTERY_EREDIS);
-    assert_int_equal(pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_dict_popitem(&v, &v, d));
+    assert_code(POTTERY_EREDIS, pottery_dict_setdefault(&v, d, pottery_str("a"), pottery_int(1)));
     pottery_pair many[] = { { pottery_str("a"), pottery_int(1) }, { pottery_str("b"), pottery_int(2) } };
-    assert_int_equal(pottery_dict_update(d, many, 2), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_dict_update(d, many, 2));
     pottery_dict_iter *it = NULL;
-    assert_int_equal(pottery_dict_iter_new(&it, d), 0);
-    assert_int_equal(pottery_dict_iter_next(&v, NULL, it), POTTERY_EREDIS);
+    assert_ok(pottery_dict_iter_new(&it, d));
+    assert_code(POTTERY_EREDIS, pottery_dict_iter_next(&v, NULL, it));
     pottery_dict_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     pottery_dict_free(d);
@@ -830,17 +802,17 @@ static void test_dropped_connection(void **state)
     test_redis victim;
     pottery_client *c = victim_start(&victim, NULL);
     pottery_dict *d = NULL;
-    assert_int_equal(pottery_dict_open(&d, c, "k", NULL), 0);
-    assert_int_equal(pottery_dict_set(d, pottery_str("a"), pottery_int(1)), 0);
+    assert_ok(pottery_dict_open(&d, c, "k", NULL));
+    assert_ok(pottery_dict_set(d, pottery_str("a"), pottery_int(1)));
     test_redis_kill(&victim);
     pottery_value v = POTTERY_VALUE_INIT;
     int rc = pottery_dict_get(&v, d, pottery_str("a"));
     assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself. */
-    assert_int_equal(pottery_dict_set(d, pottery_str("b"), pottery_int(2)), 0);
-    assert_int_equal(pottery_dict_get(&v, d, pottery_str("b")), 0);
-    assert_int_equal(v.u.i, 2);
+    assert_ok(pottery_dict_set(d, pottery_str("b"), pottery_int(2)));
+    assert_ok(pottery_dict_get(&v, d, pottery_str("b")));
+    assert_value_int(&v, 2);
     pottery_value_dispose(&v);
     pottery_dict_free(d);
     victim_stop(&victim, c);

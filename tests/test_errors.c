@@ -32,12 +32,12 @@ static void test_last_error_and_clear(void **state)
 {
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
-    assert_int_equal(pottery_timer_stop(&t), POTTERY_ESTATE);
+    assert_code(POTTERY_ESTATE, pottery_timer_stop(&t));
     const pottery_error *e = pottery_error_last();
     assert_int_equal(e->code, POTTERY_ESTATE);
     assert_string_equal(e->message, "timer hasn't yet been started");
     /* success does not reset it */
-    assert_int_equal(pottery_timer_start(&t), 0);
+    assert_ok(pottery_timer_start(&t));
     assert_int_equal(pottery_error_last()->code, POTTERY_ESTATE);
     pottery_error_clear();
     assert_int_equal(pottery_error_last()->code, 0);

@@ -31,6 +31,7 @@
 
 #include "fake_server.h"
 #include "pottery.h"
+#include "support/assert_ok.h"
 #include "support/test_util.h"
 
 /* ======================= the faults ======================= */
@@ -948,35 +949,27 @@ static const row rows[] = {
 static const struct {
     int code;
     unsigned bit; /* 0: never a right outcome here */
-    const char *name;
 } codes[] = {
-    { POTTERY_EPROTOCOL, A_PROTO, "POTTERY_EPROTOCOL" },
-    { 0, A_OK, "0" },
-    { POTTERY_EDECODE, A_DECODE, "POTTERY_EDECODE" },
-    { POTTERY_ENOTFOUND, A_NOTFOUND, "POTTERY_ENOTFOUND" },
-    { POTTERY_EINDEX, A_INDEX, "POTTERY_EINDEX" },
-    { POTTERY_EEMPTY, A_EMPTY, "POTTERY_EEMPTY" },
-    { POTTERY_EITEROVER, A_ITEROVER, "POTTERY_EITEROVER" },
-    { POTTERY_ECONN, A_CONN, "POTTERY_ECONN" },
-    { POTTERY_ETIMEOUT, A_TIMEOUT, "POTTERY_ETIMEOUT" },
-    { POTTERY_EREDIS, 0, "POTTERY_EREDIS" },
-    { POTTERY_EEXISTS, 0, "POTTERY_EEXISTS" },
-    { POTTERY_ETYPE, 0, "POTTERY_ETYPE" },
-    { POTTERY_ESTATE, 0, "POTTERY_ESTATE" },
-    { POTTERY_ECONFLICT, 0, "POTTERY_ECONFLICT" },
-    { POTTERY_ERANGE, 0, "POTTERY_ERANGE" },
-    { POTTERY_ENOMEM, 0, "POTTERY_ENOMEM" },
-    { POTTERY_EINVAL, 0, "POTTERY_EINVAL" },
-    { POTTERY_ERANDOMKEY, 0, "POTTERY_ERANDOMKEY" },
+    { POTTERY_EPROTOCOL, A_PROTO },
+    { 0, A_OK },
+    { POTTERY_EDECODE, A_DECODE },
+    { POTTERY_ENOTFOUND, A_NOTFOUND },
+    { POTTERY_EINDEX, A_INDEX },
+    { POTTERY_EEMPTY, A_EMPTY },
+    { POTTERY_EITEROVER, A_ITEROVER },
+    { POTTERY_ECONN, A_CONN },
+    { POTTERY_ETIMEOUT, A_TIMEOUT },
+    { POTTERY_EREDIS, 0 },
+    { POTTERY_EEXISTS, 0 },
+    { POTTERY_ETYPE, 0 },
+    { POTTERY_ESTATE, 0 },
+    { POTTERY_ECONFLICT, 0 },
+    { POTTERY_ERANGE, 0 },
+    { POTTERY_ENOMEM, 0 },
+    { POTTERY_EINVAL, 0 },
+    { POTTERY_ERANDOMKEY, 0 },
 };
 #define NCODES (sizeof codes / sizeof codes[0])
-
-static const char *code_name(int rc)
-{
-    for (size_t i = 0; i < NCODES; i++)
-        if (codes[i].code == rc) return codes[i].name;
-    return "an unknown code";
-}
 
 static unsigned outcome_of(int rc)
 {
@@ -997,7 +990,8 @@ static void describe_outcomes(char *out, size_t n, unsigned allowed)
     out[0] = '\0';
     for (size_t i = 0; i < NCODES; i++) {
         size_t len = strlen(out);
-        if (codes[i].bit & allowed) snprintf(out + len, n - len, "%s%s", len ? " or " : "", codes[i].name);
+        if (codes[i].bit & allowed)
+            snprintf(out + len, n - len, "%s%s", len ? " or " : "", pottery_test_code_name(codes[i].code));
     }
 }
 
@@ -1064,12 +1058,13 @@ static void judge(record *rec, const row *r, const mode *m, int rc, const char *
     if (!(outcome_of(rc) & allowed) && rc == 0)
         complain(rec, "returned 0 after %.0f ms, want %s", took, want);
     else if (!(outcome_of(rc) & allowed))
-        complain(rec, "returned %s after %.0f ms, want %s (message: \"%s\")", code_name(rc), took, want, message);
+        complain(rec, "returned %s after %.0f ms, want %s (message: \"%s\")", pottery_test_code_name(rc), took, want,
+                 message);
     else if (rc == 0 && m->fault == FIXED && r->answer[m->reply] && strcmp(answer, r->answer[m->reply]) != 0)
         complain(rec, "answered %s, want %s", answer, r->answer[m->reply]);
     if (rc < 0 && rc != POTTERY_EITEROVER && !message_is_useful(message, rc, sent))
         complain(rec, "the message of %s names neither the command (%s), nor the container, nor the server: \"%s\"",
-                 code_name(rc), sent, message);
+                 pottery_test_code_name(rc), sent, message);
     int bound = m->bound_ms + row_wait_ms(r);
     if (took >= bound) complain(rec, "took %.0f ms, want less than %d ms", took, bound);
 }
@@ -1142,7 +1137,7 @@ static void check_recovery(record *rec, fx *f)
         if (rc != 0 || len != 3)
             complain(rec,
                      "afterwards, HLEN on %s to a well-behaved server returned %s with %lld, want 0 with 3 (\"%s\")",
-                     i ? "the second client" : "the client", code_name(rc), (long long)len,
+                     i ? "the second client" : "the client", pottery_test_code_name(rc), (long long)len,
                      rc ? pottery_error_last()->message : "");
     }
 }

@@ -58,7 +58,7 @@ static char *sorted_members(const test_redis *srv, const char *key)
 static pottery_set *open_on(pottery_client *c, const char *key)
 {
     pottery_set *s = NULL;
-    assert_int_equal(pottery_set_open(&s, c, key, NULL), 0);
+    assert_ok(pottery_set_open(&s, c, key, NULL));
     return s;
 }
 
@@ -81,7 +81,7 @@ static pottery_set *open_with(pottery_client *c, const char *key, ...)
     opts.elements = elems;
     opts.nelements = n;
     pottery_set *s = NULL;
-    assert_int_equal(pottery_set_open(&s, c, key, &opts), 0);
+    assert_ok(pottery_set_open(&s, c, key, &opts));
     return s;
 }
 
@@ -104,7 +104,7 @@ static char *big_strings(pottery_value *vals, int count)
 static int64_t set_len(pottery_set *s)
 {
     int64_t n = -1;
-    assert_int_equal(pottery_set_len(&n, s), 0);
+    assert_ok(pottery_set_len(&n, s));
     return n;
 }
 
@@ -118,7 +118,7 @@ static void assert_json(const char *expected, char *text)
 static void assert_set_json(const char *expected, pottery_set *s)
 {
     char *text = NULL;
-    assert_int_equal(pottery_set_to_json(&text, NULL, s), 0);
+    assert_ok(pottery_set_to_json(&text, NULL, s));
     assert_json(expected, text);
 }
 
@@ -153,25 +153,25 @@ static void test_readme_session(void **state)
     opts.elements = fruit;
     opts.nelements = 6;
     pottery_set *basket = NULL;
-    assert_int_equal(pottery_set_open(&basket, client, "basket", &opts), 0);
+    assert_ok(pottery_set_open(&basket, client, "basket", &opts));
     assert_set_json("[\"apple\", \"banana\", \"orange\", \"pear\"]", basket);
     int in = -1;
-    assert_int_equal(pottery_set_contains(&in, basket, pottery_str("orange")), 0);
+    assert_ok(pottery_set_contains(&in, basket, pottery_str("orange")));
     assert_int_equal(in, 1);
-    assert_int_equal(pottery_set_contains(&in, basket, pottery_str("crabgrass")), 0);
+    assert_ok(pottery_set_contains(&in, basket, pottery_str("crabgrass")));
     assert_int_equal(in, 0);
 
     pottery_set *a = open_with(client, "magic", "a", "b", "r", "a", "c", "a", "d", "a", "b", "r", "a", NULL);
     pottery_set *b = open_with(client, NULL, "a", "l", "a", "c", "a", "z", "a", "m", NULL);
     assert_set_json("[\"a\", \"b\", \"c\", \"d\", \"r\"]", a);
     char *text = NULL;
-    assert_int_equal(pottery_set_difference_from(&text, NULL, a, &b, 1), 0);
+    assert_ok(pottery_set_difference_from(&text, NULL, a, &b, 1));
     assert_json("[\"b\", \"d\", \"r\"]", text);
-    assert_int_equal(pottery_set_union_from(&text, NULL, a, &b, 1), 0);
+    assert_ok(pottery_set_union_from(&text, NULL, a, &b, 1));
     assert_json("[\"a\", \"b\", \"c\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
-    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, &b, 1), 0);
+    assert_ok(pottery_set_intersection_from(&text, NULL, a, &b, 1));
     assert_json("[\"a\", \"c\"]", text);
-    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, a, b), 0);
+    assert_ok(pottery_set_symmetric_difference_from(&text, NULL, a, b));
     assert_json("[\"b\", \"d\", \"l\", \"m\", \"r\", \"z\"]", text);
 
     pottery_set *nirvana = open_with(client, "nirvana", "kurt", "krist", "dave", NULL);
@@ -194,13 +194,13 @@ static void test_layout_matches_pottery(void **state)
 {
     (void)state;
     pottery_set *s = open_set("layout");
-    assert_int_equal(pottery_set_add(s, pottery_str("jack")), 0);
-    assert_int_equal(pottery_set_add(s, pottery_int(1)), 0);
-    assert_int_equal(pottery_set_add(s, pottery_double(1.0)), 0);
-    assert_int_equal(pottery_set_add(s, pottery_bool(1)), 0);
-    assert_int_equal(pottery_set_add(s, pottery_json("{\"b\": [1, 2.5], \"a\": null}")), 0);
-    assert_int_equal(pottery_set_add(s, pottery_str("caf\xc3\xa9")), 0);
-    assert_int_equal(pottery_set_add(s, pottery_str("jack")), 0); /* already there */
+    assert_ok(pottery_set_add(s, pottery_str("jack")));
+    assert_ok(pottery_set_add(s, pottery_int(1)));
+    assert_ok(pottery_set_add(s, pottery_double(1.0)));
+    assert_ok(pottery_set_add(s, pottery_bool(1)));
+    assert_ok(pottery_set_add(s, pottery_json("{\"b\": [1, 2.5], \"a\": null}")));
+    assert_ok(pottery_set_add(s, pottery_str("caf\xc3\xa9")));
+    assert_ok(pottery_set_add(s, pottery_str("jack"))); /* already there */
     assert_raw("set", raw("TYPE", "layout", NULL));
     assert_raw("6", raw("SCARD", "layout", NULL)); /* 1, 1.0 and true are three members */
     assert_raw("\"caf\\u00e9\"\n\"jack\"\n1\n1.0\ntrue\n{\"a\": null, \"b\": [1, 2.5]}",
@@ -212,11 +212,11 @@ static void test_layout_matches_pottery(void **state)
     /* ...and what pottery wrote is read back. */
     free(raw("SADD", "layout", "[1, 2]", NULL));
     int in = 0;
-    assert_int_equal(pottery_set_contains(&in, s, pottery_json("[1,2]")), 0);
+    assert_ok(pottery_set_contains(&in, s, pottery_json("[1,2]")));
     assert_int_equal(in, 1);
-    assert_int_equal(pottery_set_remove(s, pottery_json("[1, 2]")), 0);
+    assert_ok(pottery_set_remove(s, pottery_json("[1, 2]")));
     assert_raw("0", raw("SISMEMBER", "layout", "[1, 2]", NULL));
-    assert_int_equal(pottery_set_contains(&in, s, pottery_str("1")), 0);
+    assert_ok(pottery_set_contains(&in, s, pottery_str("1")));
     assert_int_equal(in, 0); /* the string '1' is "\"1\"", not 1 */
     pottery_set_free(magic);
     pottery_set_free(s);
@@ -236,13 +236,13 @@ static void test_single_element_operations_cost_one_round_trip(void **state)
     assert_round_trips(1, pottery_set_len(&n, s));
     assert_round_trips(1, pottery_set_discard(s, pottery_str("zzz")));
     assert_round_trips(1, pottery_set_remove(s, pottery_str("a")));
-    assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
+    assert_ok(pottery_set_add(s, pottery_str("b")));
     /* pop is one SPOP: one round trip, one command */
     assert_round_trips(1, pottery_set_pop(&v, s));
-    assert_string_equal(v.u.s.ptr, "b");
+    assert_value_str(&v, "b");
     free(raw("SADD", "rtt", "\"caf\xc3\xa9\"", NULL)); /* raw UTF-8, which pottery never writes */
     assert_commands(1, pottery_set_pop(&v, s));
-    assert_string_equal(v.u.s.ptr, "caf\xc3\xa9");
+    assert_value_str(&v, "caf\xc3\xa9");
     assert_round_trips(1, pottery_set_clear(s));
     pottery_value_dispose(&v);
     pottery_set_free(s);
@@ -252,39 +252,37 @@ static void test_remove_discard_pop(void **state)
 {
     (void)state;
     pottery_set *s = open_with(client, "rdp", "x", NULL);
-    assert_int_equal(pottery_set_remove(s, pottery_str("jack")), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_set_remove(s, pottery_str("jack")));
     assert_message("KeyError: 'jack'");
-    assert_int_equal(pottery_set_remove(s, pottery_int(5)), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_set_remove(s, pottery_int(5)));
     assert_message("KeyError: 5");
-    assert_int_equal(pottery_set_discard(s, pottery_str("jack")), 0); /* no error */
-    assert_int_equal(pottery_set_discard(s, pottery_str("x")), 0);
+    assert_ok(pottery_set_discard(s, pottery_str("jack"))); /* no error */
+    assert_ok(pottery_set_discard(s, pottery_str("x")));
     assert_raw("0", raw("EXISTS", "rdp", NULL));
 
     pottery_value v = pottery_int(7); /* a borrowed value in out must stay untouched on failure */
-    assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_set_pop(&v, s));
     assert_message("KeyError: 'pop from an empty set'");
-    assert_int_equal(v.type, POTTERY_TYPE_INT);
-    assert_int_equal(v.u.i, 7);
+    assert_value_int(&v, 7);
 
     /* pop returns each member once, decoded, and removes it. */
     v = pottery_null();
-    assert_int_equal(pottery_set_add(s, pottery_json("[1, {\"a\": 2}]")), 0);
-    assert_int_equal(pottery_set_add(s, pottery_double(2.5)), 0);
+    assert_ok(pottery_set_add(s, pottery_json("[1, {\"a\": 2}]")));
+    assert_ok(pottery_set_add(s, pottery_double(2.5)));
     int saw_array = 0, saw_double = 0;
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(pottery_set_pop(&v, s), 0);
-        if (v.type == POTTERY_TYPE_JSON) {
-            assert_string_equal(v.u.s.ptr, "[1, {\"a\": 2}]");
+        assert_ok(pottery_set_pop(&v, s));
+        if (pottery_value_is_array(&v)) {
+            assert_value_json(&v, "[1, {\"a\": 2}]");
             saw_array++;
         } else {
-            assert_int_equal(v.type, POTTERY_TYPE_DOUBLE);
-            assert_true(v.u.d == 2.5);
+            assert_value_double(&v, 2.5);
             saw_double++;
         }
     }
     assert_int_equal(saw_array, 1);
     assert_int_equal(saw_double, 1);
-    assert_int_equal(pottery_set_pop(&v, s), POTTERY_ENOTFOUND);
+    assert_code(POTTERY_ENOTFOUND, pottery_set_pop(&v, s));
     pottery_value_dispose(&v);
     pottery_set_free(s);
 }
@@ -303,10 +301,11 @@ static int pop_race_worker(pottery_client *mine, int w, void *fd)
         pottery_value v = POTTERY_VALUE_INIT;
         int rc;
         while ((rc = pottery_set_pop(&v, ss)) == 0) {
-            if (v.type != POTTERY_TYPE_INT || v.u.i < 0 || v.u.i >= RACE_MEMBERS)
+            int64_t member = pottery_value_int(&v);
+            if (!pottery_value_is_int(&v) || member < 0 || member >= RACE_MEMBERS)
                 status = 3;
             else
-                got[v.u.i] = 1;
+                got[member] = 1;
         }
         if (rc != POTTERY_ENOTFOUND) status = 4;
         pottery_value_dispose(&v);
@@ -343,7 +342,7 @@ static void test_pop_is_atomic_across_processes(void **state)
     (void)state;
     pottery_set *s = open_set("race");
     pottery_value *vals = int_values(RACE_MEMBERS, 0, 1);
-    assert_int_equal(pottery_set_update(s, vals, RACE_MEMBERS), 0);
+    assert_ok(pottery_set_update(s, vals, RACE_MEMBERS));
     free(vals);
     race_to_pop(s);
     pottery_set_free(s);
@@ -402,8 +401,8 @@ static void test_bulk_operations_are_one_round_trip(void **state)
 
     /* Nothing to do: nothing sent. */
     cmds_before = commands();
-    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_contains_many(NULL, s, NULL, 0), 0);
+    assert_ok(pottery_set_update(s, NULL, 0));
+    assert_ok(pottery_set_contains_many(NULL, s, NULL, 0));
     assert_int_equal(commands(), cmds_before);
     free(vals);
     free(answers);
@@ -415,19 +414,19 @@ static void test_contains_many_answers_in_order(void **state)
 {
     (void)state;
     pottery_set *s = open_with(client, "cm", "a", "b", NULL);
-    assert_int_equal(pottery_set_add(s, pottery_int(1)), 0);
+    assert_ok(pottery_set_add(s, pottery_int(1)));
     pottery_value in[] = { pottery_str("b"),     pottery_double(1.0), pottery_int(1),  pottery_strn("\xc0\xaf", 2),
                            pottery_json("{bad"), pottery_str("a"),    pottery_str("b") };
     int out[7];
     memset(out, 0x55, sizeof out);
-    assert_int_equal(pottery_set_contains_many(out, s, in, 7), 0);
+    assert_ok(pottery_set_contains_many(out, s, in, 7));
     int expected[7] = { 1, 0, 1, 0, 0, 1, 1 };
     for (int i = 0; i < 7; i++) assert_int_equal(out[i], expected[i]);
 
     /* Only unencodable inputs: all 0, nothing sent. */
     uint64_t cmds_before = commands();
     memset(out, 0x55, sizeof out);
-    assert_int_equal(pottery_set_contains_many(out, s, in + 3, 2), 0);
+    assert_ok(pottery_set_contains_many(out, s, in + 3, 2));
     assert_int_equal(out[0], 0);
     assert_int_equal(out[1], 0);
     assert_int_equal(commands(), cmds_before);
@@ -435,7 +434,7 @@ static void test_contains_many_answers_in_order(void **state)
     /* A NULL string is a caller bug, not a non-member: EINVAL, out untouched. */
     pottery_value with_null[] = { pottery_str("a"), pottery_str(NULL) };
     out[0] = 42;
-    assert_int_equal(pottery_set_contains_many(out, s, with_null, 2), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_contains_many(out, s, with_null, 2));
     assert_int_equal(out[0], 42);
     /* ...also when the bad input comes after whole chunks were already sent. */
     enum { N = 2500 };
@@ -446,11 +445,11 @@ static void test_contains_many_answers_in_order(void **state)
     for (int i = 0; i < N; i++) many[i] = pottery_str("a");
     many[N - 1] = pottery_str(NULL);
     answers[0] = 42;
-    assert_int_equal(pottery_set_contains_many(answers, s, many, N), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_contains_many(answers, s, many, N));
     assert_int_equal(answers[0], 42);
     /* the client is still in step */
     many[N - 1] = pottery_str("zz");
-    assert_int_equal(pottery_set_contains_many(answers, s, many, N), 0);
+    assert_ok(pottery_set_contains_many(answers, s, many, N));
     assert_int_equal(answers[0], 1);
     assert_int_equal(answers[N - 1], 0);
     free(many);
@@ -469,7 +468,7 @@ static void test_update_with_bad_element_writes_nothing(void **state)
     char *big = big_strings(vals, BIG);
     vals[BIG - 1] = pottery_strn("\xff\xfe", 2); /* invalid UTF-8 */
     uint64_t cmds_before = commands();
-    assert_int_equal(pottery_set_update(s, vals, BIG), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_update(s, vals, BIG));
     assert_true(commands() - cmds_before >= 3); /* MULTI and SADDs were sent, then DISCARD */
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
     free(big);
@@ -477,13 +476,13 @@ static void test_update_with_bad_element_writes_nothing(void **state)
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i);
     vals[N - 1] = pottery_strn("\xff\xfe", 2);
     cmds_before = commands();
-    assert_int_equal(pottery_set_update(s, vals, N), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_update(s, vals, N));
     assert_int_equal(commands(), cmds_before);
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
-    assert_int_equal(pottery_set_update(s, vals + N - 3, 3), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_update(s, vals + N - 3, 3));
     assert_raw("0", raw("EXISTS", "badbulk", NULL));
     /* The client is still usable afterwards. */
-    assert_int_equal(pottery_set_update(s, vals, 10), 0);
+    assert_ok(pottery_set_update(s, vals, 10));
     assert_int_equal(set_len(s), 10);
     free(vals);
     pottery_set_free(s);
@@ -500,27 +499,27 @@ static void test_open_with_elements_on_existing_key_fails(void **state)
     opts.elements = elems;
     opts.nelements = 1;
     pottery_set *s = (pottery_set *)&opts; /* must be reset to NULL on failure */
-    assert_int_equal(pottery_set_open(&s, client, "taken", &opts), POTTERY_EEXISTS);
+    assert_code(POTTERY_EEXISTS, pottery_set_open(&s, client, "taken", &opts));
     assert_null(s);
     assert_message_contains("taken");
     assert_raw("\"old\"", raw("SMEMBERS", "taken", NULL));
     /* A key of another type counts as existing too. */
     free(raw("SET", "str", "x", NULL));
-    assert_int_equal(pottery_set_open(&s, client, "str", &opts), POTTERY_EEXISTS);
+    assert_code(POTTERY_EEXISTS, pottery_set_open(&s, client, "str", &opts));
     assert_raw("x", raw("GET", "str", NULL));
     /* An unencodable element: nothing written. */
     pottery_value bad[] = { pottery_str("ok"), pottery_strn("\xed\xa0\x80", 3) };
     opts.elements = bad;
     opts.nelements = 2;
-    assert_int_equal(pottery_set_open(&s, client, "fresh", &opts), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_open(&s, client, "fresh", &opts));
     assert_null(s);
     assert_raw("0", raw("EXISTS", "fresh", NULL));
     /* Without elements, attaching to an existing set is fine and sends nothing. */
     uint64_t before = round_trips();
-    assert_int_equal(pottery_set_open(&s, client, "taken", NULL), 0);
+    assert_ok(pottery_set_open(&s, client, "taken", NULL));
     pottery_set_options empty = POTTERY_SET_OPTIONS_INIT;
     pottery_set *s2 = NULL;
-    assert_int_equal(pottery_set_open(&s2, client, "taken", &empty), 0);
+    assert_ok(pottery_set_open(&s2, client, "taken", &empty));
     assert_int_equal(round_trips(), before);
     assert_string_equal(pottery_set_key(s), "taken");
     assert_ptr_equal(pottery_set_client(s), client);
@@ -556,20 +555,21 @@ static void test_iteration_visits_every_member_once(void **state)
     enum { N = 5000 };
     pottery_set *s = open_set("iter");
     pottery_value *vals = int_values(N, 0, -1);
-    assert_int_equal(pottery_set_update(s, vals, N), 0);
+    assert_ok(pottery_set_update(s, vals, N));
     free(vals);
     unsigned char *seen = calloc(N, 1);
     assert_non_null(seen);
     pottery_set_iter *it = NULL;
-    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    assert_ok(pottery_set_iter_new(&it, s));
     pottery_value v = POTTERY_VALUE_INIT;
     int rc, count = 0;
     uint64_t before = round_trips();
     while ((rc = pottery_set_iter_next(&v, it)) == 0) {
-        assert_int_equal(v.type, POTTERY_TYPE_INT);
-        assert_true(v.u.i <= 0 && v.u.i > -N);
-        assert_int_equal(seen[-v.u.i], 0);
-        seen[-v.u.i] = 1;
+        assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_INT);
+        int64_t member = pottery_value_int(&v);
+        assert_true(member <= 0 && member > -N);
+        assert_int_equal(seen[-member], 0);
+        seen[-member] = 1;
         count++;
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
@@ -577,7 +577,7 @@ static void test_iteration_visits_every_member_once(void **state)
     assert_true(round_trips() - before >= 3); /* batches, not one giant reply */
     pottery_set_iter_free(it);
     /* counting without decoding */
-    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    assert_ok(pottery_set_iter_new(&it, s));
     count = 0;
     while (pottery_set_iter_next(NULL, it) == 0) count++;
     assert_int_equal(count, N);
@@ -588,8 +588,8 @@ static void test_iteration_visits_every_member_once(void **state)
 
     /* An absent key iterates as empty. */
     s = open_set("nothing-here");
-    assert_int_equal(pottery_set_iter_new(&it, s), 0);
-    assert_int_equal(pottery_set_iter_next(&v, it), POTTERY_EITEROVER);
+    assert_ok(pottery_set_iter_new(&it, s));
+    assert_code(POTTERY_EITEROVER, pottery_set_iter_next(&v, it));
     pottery_set_iter_free(it);
     pottery_set_free(s);
 }
@@ -602,33 +602,33 @@ static void test_to_json_and_repr(void **state)
     pottery_set *s = open_set("snap");
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(pottery_set_to_json(&text, &len, s), 0);
+    assert_ok(pottery_set_to_json(&text, &len, s));
     assert_string_equal(text, "[]");
     assert_int_equal(len, 2);
     pottery_free(text);
-    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_ok(pottery_set_repr(&text, s));
     assert_string_equal(text, "RedisSet()");
     pottery_free(text);
 
-    assert_int_equal(pottery_set_add(s, pottery_str("apple")), 0);
-    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_ok(pottery_set_add(s, pottery_str("apple")));
+    assert_ok(pottery_set_repr(&text, s));
     assert_string_equal(text, "RedisSet{'apple'}");
     pottery_free(text);
 
-    assert_int_equal(pottery_set_add(s, pottery_int(10)), 0);
-    assert_int_equal(pottery_set_add(s, pottery_int(2)), 0);
-    assert_int_equal(pottery_set_add(s, pottery_null()), 0);
-    assert_int_equal(pottery_set_add(s, pottery_json("{\"z\": 1, \"a\": [true]}")), 0);
-    assert_int_equal(pottery_set_add(s, pottery_str("\xc3\xa9")), 0);
+    assert_ok(pottery_set_add(s, pottery_int(10)));
+    assert_ok(pottery_set_add(s, pottery_int(2)));
+    assert_ok(pottery_set_add(s, pottery_null()));
+    assert_ok(pottery_set_add(s, pottery_json("{\"z\": 1, \"a\": [true]}")));
+    assert_ok(pottery_set_add(s, pottery_str("\xc3\xa9")));
     /* A foreign writer's valid but non-canonical JSON is written back canonical; it equals
      * an existing member once canonical, so it appears once. */
     free(raw("SADD", "snap", "{\"z\":1,\"a\":[true]}", NULL));
-    assert_int_equal(pottery_set_to_json(&text, &len, s), 0);
+    assert_ok(pottery_set_to_json(&text, &len, s));
     assert_string_equal(text, "[\"\\u00e9\", \"apple\", 10, 2, null, {\"a\": [true], \"z\": 1}]");
     assert_int_equal(len, strlen(text));
     pottery_free(text);
 
-    assert_int_equal(pottery_set_repr(&text, s), 0);
+    assert_ok(pottery_set_repr(&text, s));
     assert_memory_equal(text, "RedisSet{", 9);
     assert_non_null(strstr(text, "'apple'"));
     assert_non_null(strstr(text, "None"));
@@ -651,47 +651,47 @@ static void test_comparisons_same_server(void **state)
     pottery_set *empty = open_set("cmp-empty");
     int r = -1;
     uint64_t before = round_trips();
-    assert_int_equal(pottery_set_issubset_from(&r, a, b), 0);
+    assert_ok(pottery_set_issubset_from(&r, a, b));
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issubset_from(&r, b, a), 0);
+    assert_ok(pottery_set_issubset_from(&r, b, a));
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_issuperset_from(&r, b, a), 0);
+    assert_ok(pottery_set_issuperset_from(&r, b, a));
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_issuperset_from(&r, a, b), 0);
+    assert_ok(pottery_set_issuperset_from(&r, a, b));
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_isdisjoint_from(&r, a, c), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, a, c));
     assert_int_equal(r, 1);
     assert_int_equal(round_trips() - before, 1);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, a, b), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, a, b));
     assert_int_equal(r, 0);
     before = round_trips();
-    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
+    assert_ok(pottery_set_equal_from(&r, a, b));
     assert_int_equal(r, 0);
     assert_int_equal(round_trips() - before, 1);
     /* the empty set: subset of everything, disjoint with everything */
-    assert_int_equal(pottery_set_issubset_from(&r, empty, c), 0);
+    assert_ok(pottery_set_issubset_from(&r, empty, c));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, empty, empty), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, empty, empty));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset_from(&r, empty, c), 0);
+    assert_ok(pottery_set_issuperset_from(&r, empty, c));
     assert_int_equal(r, 0);
     /* Same key on the same server: equal without reading. */
     before = round_trips();
-    assert_int_equal(pottery_set_equal_from(&r, a, a2), 0);
+    assert_ok(pottery_set_equal_from(&r, a, a2));
     assert_int_equal(r, 1);
     assert_int_equal(round_trips(), before);
     /* Equal contents under different keys. */
-    assert_int_equal(pottery_set_discard(b, pottery_str("z")), 0);
-    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
+    assert_ok(pottery_set_discard(b, pottery_str("z")));
+    assert_ok(pottery_set_equal_from(&r, a, b));
     assert_int_equal(r, 1);
     /* Bytes decide: 1 and 1.0 are different members. */
-    assert_int_equal(pottery_set_add(a, pottery_int(1)), 0);
-    assert_int_equal(pottery_set_add(b, pottery_double(1.0)), 0);
-    assert_int_equal(pottery_set_equal_from(&r, a, b), 0);
+    assert_ok(pottery_set_add(a, pottery_int(1)));
+    assert_ok(pottery_set_add(b, pottery_double(1.0)));
+    assert_ok(pottery_set_equal_from(&r, a, b));
     assert_int_equal(r, 0);
     pottery_set_free(a);
     pottery_set_free(a2);
@@ -710,68 +710,68 @@ static void test_comparisons_with_values(void **state)
     /* equal and issubset: the values go into a temporary key, one MULTI/EXEC */
     assert_round_trips(1, pottery_set_equal(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("x"))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("y"))), 0);
+    assert_ok(pottery_set_equal(&r, s, VALUES(pottery_str("y"))));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("z"))), 0);
+    assert_ok(pottery_set_equal(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("z"))));
     assert_int_equal(r, 0);
     assert_round_trips(1, pottery_set_equal(&r, empty, NULL, 0));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_equal(&r, s, NULL, 0), 0);
+    assert_ok(pottery_set_equal(&r, s, NULL, 0));
     assert_int_equal(r, 0);
 
     assert_round_trips(1, pottery_set_issubset(&r, s, VALUES(pottery_str("x"), pottery_str("y"), pottery_str("z"))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), pottery_int(1))), 0);
+    assert_ok(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), pottery_int(1))));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("y"))), 0);
+    assert_ok(pottery_set_issubset(&r, s, VALUES(pottery_str("y"), pottery_str("x"), pottery_str("y"))));
     assert_int_equal(r, 1); /* duplicates collapse */
-    assert_int_equal(pottery_set_issubset(&r, empty, NULL, 0), 0);
+    assert_ok(pottery_set_issubset(&r, empty, NULL, 0));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset(&r, s, NULL, 0), 0);
+    assert_ok(pottery_set_issubset(&r, s, NULL, 0));
     assert_int_equal(r, 0);
 
     /* issuperset and isdisjoint: one SMISMEMBER, nothing for no values */
     assert_round_trips(1, pottery_set_issuperset(&r, s, VALUES(pottery_str("x"))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), pottery_str("w"))), 0);
+    assert_ok(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), pottery_str("w"))));
     assert_int_equal(r, 0);
     assert_round_trips(1, pottery_set_isdisjoint(&r, s, VALUES(pottery_str("a"), pottery_int(2))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(pottery_str("a"), pottery_str("y"))), 0);
+    assert_ok(pottery_set_isdisjoint(&r, s, VALUES(pottery_str("a"), pottery_str("y"))));
     assert_int_equal(r, 0);
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_issuperset(&r, s, NULL, 0), 0); /* known without Redis */
+    assert_ok(pottery_set_issuperset(&r, s, NULL, 0)); /* known without Redis */
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, s, NULL, 0), 0);
+    assert_ok(pottery_set_isdisjoint(&r, s, NULL, 0));
     assert_int_equal(r, 1);
     assert_int_equal(commands(), cmds);
 
     /* Elements are compared as canonical JSON: objects in any key order match. */
-    assert_int_equal(pottery_set_add(s, pottery_json("{\"a\": 1, \"b\": 2}")), 0);
-    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1}"))), 0);
+    assert_ok(pottery_set_add(s, pottery_json("{\"a\": 1, \"b\": 2}")));
+    assert_ok(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1}"))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1.0}"))), 0);
+    assert_ok(pottery_set_issuperset(&r, s, VALUES(pottery_json("{\"b\":2,\"a\":1.0}"))));
     assert_int_equal(r, 0); /* 1 and 1.0 differ */
-    assert_int_equal(pottery_set_discard(s, pottery_json("{\"a\": 1, \"b\": 2}")), 0);
+    assert_ok(pottery_set_discard(s, pottery_json("{\"a\": 1, \"b\": 2}")));
 
     /* A value that cannot be encoded is in no set: equal says no (and sends nothing),
      * issuperset says no, issubset and isdisjoint pass over it. */
     pottery_value bad = pottery_strn("\xff", 1);
     cmds = commands();
-    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str("y"), bad)), 0);
+    assert_ok(pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str("y"), bad)));
     assert_int_equal(r, 0);
     assert_int_equal(commands(), cmds);
-    assert_int_equal(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), bad)), 0);
+    assert_ok(pottery_set_issuperset(&r, s, VALUES(pottery_str("x"), bad)));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), bad, pottery_str("y"))), 0);
+    assert_ok(pottery_set_issubset(&r, s, VALUES(pottery_str("x"), bad, pottery_str("y"))));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(bad, pottery_json("[1,"))), 0);
+    assert_ok(pottery_set_isdisjoint(&r, s, VALUES(bad, pottery_json("[1,"))));
     assert_int_equal(r, 1);
     /* A NULL string is a caller bug: EINVAL, r untouched. */
     r = 42;
-    assert_int_equal(pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str(NULL))), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issubset(&r, s, VALUES(pottery_str(NULL))), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint(&r, s, VALUES(pottery_str(NULL))), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_equal(&r, s, VALUES(pottery_str("x"), pottery_str(NULL))));
+    assert_code(POTTERY_EINVAL, pottery_set_issubset(&r, s, VALUES(pottery_str(NULL))));
+    assert_code(POTTERY_EINVAL, pottery_set_isdisjoint(&r, s, VALUES(pottery_str(NULL))));
     assert_int_equal(r, 42);
     assert_raw("1", raw("DBSIZE", NULL)); /* cv and nothing left behind */
     pottery_set_free(s);
@@ -785,13 +785,13 @@ static void test_values_forms_in_bulk(void **state)
     enum { N = 20000, BIG = 600 };
     pottery_set *s = open_set("vb");
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update(s, vals, N / 2), 0); /* 0..9999 */
+    assert_ok(pottery_set_update(s, vals, N / 2)); /* 0..9999 */
     int r = -1;
     assert_round_trips(1, pottery_set_issubset(&r, s, vals, N));
     assert_int_equal(r, 1);
     assert_round_trips(1, pottery_set_equal(&r, s, vals, N));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_equal(&r, s, vals, N / 2), 0);
+    assert_ok(pottery_set_equal(&r, s, vals, N / 2));
     assert_int_equal(r, 1);
     assert_round_trips(1, pottery_set_issuperset(&r, s, vals, N));
     assert_int_equal(r, 0);
@@ -809,7 +809,7 @@ static void test_values_forms_in_bulk(void **state)
 
     /* Beyond 1 MiB of values: several SADDs to the temporary key, still one round trip. */
     char *big = big_strings(vals, BIG);
-    assert_int_equal(pottery_set_update(s, vals, BIG / 2), 0);
+    assert_ok(pottery_set_update(s, vals, BIG / 2));
     uint64_t cmds = commands();
     assert_round_trips(1, pottery_set_issubset(&r, s, vals, BIG));
     assert_true(commands() - cmds >= 6); /* MULTI, >= 2 SADD, SCARD, SINTERCARD, UNLINK, EXEC */
@@ -821,10 +821,10 @@ static void test_values_forms_in_bulk(void **state)
     assert_int_equal(set_len(s), BIG / 2);
     /* ...and a bad value in the last MiB turns EXEC into DISCARD: nothing written. */
     vals[BIG - 1] = pottery_strn("\xff\xfe", 2);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, vals, BIG), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_union_new(&n, s, vals, BIG), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_symmetric_difference_update(s, vals, BIG));
+    assert_code(POTTERY_ETYPE, pottery_set_union_new(&n, s, vals, BIG));
     assert_null(n);
-    assert_int_equal(pottery_set_equal(&r, s, vals, BIG), 0);
+    assert_ok(pottery_set_equal(&r, s, vals, BIG));
     assert_int_equal(r, 0);
     assert_int_equal(set_len(s), BIG / 2);
     assert_raw("1", raw("DBSIZE", NULL)); /* vb only: no temporary key left */
@@ -840,39 +840,39 @@ static void test_comparisons_across_servers(void **state)
     pottery_set *a = open_set("xa");
     pottery_set *far = open_on(far_client, "xfar");
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update(a, vals, N), 0);
-    assert_int_equal(pottery_set_update(far, vals, N), 0);
+    assert_ok(pottery_set_update(a, vals, N));
+    assert_ok(pottery_set_update(far, vals, N));
     int r = -1;
-    assert_int_equal(pottery_set_equal_from(&r, a, far), 0);
+    assert_ok(pottery_set_equal_from(&r, a, far));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
+    assert_ok(pottery_set_issubset_from(&r, a, far));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issuperset_from(&r, far, a), 0);
+    assert_ok(pottery_set_issuperset_from(&r, far, a));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, a, far), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, a, far));
     assert_int_equal(r, 0);
     /* One member differs (same sizes): the scan must find it. */
-    assert_int_equal(pottery_set_remove(far, pottery_int(1234)), 0);
-    assert_int_equal(pottery_set_add(far, pottery_str("other")), 0);
-    assert_int_equal(pottery_set_equal_from(&r, a, far), 0);
+    assert_ok(pottery_set_remove(far, pottery_int(1234)));
+    assert_ok(pottery_set_add(far, pottery_str("other")));
+    assert_ok(pottery_set_equal_from(&r, a, far));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
+    assert_ok(pottery_set_issubset_from(&r, a, far));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_issuperset_from(&r, a, far), 0);
+    assert_ok(pottery_set_issuperset_from(&r, a, far));
     assert_int_equal(r, 0);
-    assert_int_equal(pottery_set_discard(far, pottery_str("other")), 0);
-    assert_int_equal(pottery_set_issuperset_from(&r, a, far), 0);
+    assert_ok(pottery_set_discard(far, pottery_str("other")));
+    assert_ok(pottery_set_issuperset_from(&r, a, far));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_issubset_from(&r, a, far), 0);
+    assert_ok(pottery_set_issubset_from(&r, a, far));
     assert_int_equal(r, 0); /* bigger than far: known from the sizes */
     /* disjoint */
     pottery_set *f2 = open_with(far_client, "xf2", "p", "q", NULL);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, a, f2), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, a, f2));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, f2, a), 0);
+    assert_ok(pottery_set_isdisjoint_from(&r, f2, a));
     assert_int_equal(r, 1);
-    assert_int_equal(pottery_set_add(a, pottery_str("q")), 0);
-    assert_int_equal(pottery_set_isdisjoint_from(&r, a, f2), 0);
+    assert_ok(pottery_set_add(a, pottery_str("q")));
+    assert_ok(pottery_set_isdisjoint_from(&r, a, f2));
     assert_int_equal(r, 0);
     free(vals);
     pottery_set_free(a);
@@ -901,11 +901,11 @@ static void test_algebra_same_server(void **state)
     assert_round_trips(1, pottery_set_symmetric_difference_from(&text, NULL, a, b));
     assert_json("[\"1\", \"2\", \"5\"]", text);
     /* No operands: a copy, as Python's s.union() is. */
-    assert_int_equal(pottery_set_union_from(&text, NULL, a, NULL, 0), 0);
+    assert_ok(pottery_set_union_from(&text, NULL, a, NULL, 0));
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, NULL, 0), 0);
+    assert_ok(pottery_set_intersection_from(&text, NULL, a, NULL, 0));
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_difference_from(&text, NULL, a, NULL, 0), 0);
+    assert_ok(pottery_set_difference_from(&text, NULL, a, NULL, 0));
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
 
     /* New sets: a random "pottery:" key on a's client, made on the server. */
@@ -922,20 +922,20 @@ static void test_algebra_same_server(void **state)
     assert_raw("0", raw("EXISTS", ukey, NULL));
 
     pottery_set *n = NULL;
-    assert_int_equal(pottery_set_intersection_new_from(&n, a, bc, 2), 0);
+    assert_ok(pottery_set_intersection_new_from(&n, a, bc, 2));
     assert_set_json("[\"4\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new_from(&n, a, &b, 1), 0);
+    assert_ok(pottery_set_difference_new_from(&n, a, &b, 1));
     assert_set_json("[\"1\", \"2\"]", n);
     pottery_set_free(n);
     assert_round_trips(1, pottery_set_symmetric_difference_new_from(&n, a, c));
     assert_set_json("[\"1\", \"2\", \"3\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new_from(&n, a, NULL, 0), 0); /* a copy */
+    assert_ok(pottery_set_difference_new_from(&n, a, NULL, 0)); /* a copy */
     assert_set_json("[\"1\", \"2\", \"3\", \"4\"]", n);
     pottery_set_free(n);
     /* An empty result is a set with no key behind it. */
-    assert_int_equal(pottery_set_difference_new_from(&n, a, &a, 1), 0);
+    assert_ok(pottery_set_difference_new_from(&n, a, &a, 1));
     assert_int_equal(set_len(n), 0);
     pottery_set_free(n);
     /* The operands are untouched. */
@@ -954,20 +954,20 @@ static void test_algebra_across_servers(void **state)
     pottery_set *far = open_with(far_client, "am-far", "4", "5", "6", NULL);
     pottery_set *ops[] = { b, far };
     char *text = NULL;
-    assert_int_equal(pottery_set_union_from(&text, NULL, a, ops, 2), 0);
+    assert_ok(pottery_set_union_from(&text, NULL, a, ops, 2));
     assert_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", text);
-    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, ops, 2), 0);
+    assert_ok(pottery_set_intersection_from(&text, NULL, a, ops, 2));
     assert_json("[\"4\"]", text);
-    assert_int_equal(pottery_set_intersection_from(&text, NULL, a, &far, 1), 0);
+    assert_ok(pottery_set_intersection_from(&text, NULL, a, &far, 1));
     assert_json("[\"4\"]", text);
-    assert_int_equal(pottery_set_difference_from(&text, NULL, a, ops, 2), 0);
+    assert_ok(pottery_set_difference_from(&text, NULL, a, ops, 2));
     assert_json("[\"1\", \"2\"]", text);
-    assert_int_equal(pottery_set_difference_from(&text, NULL, a, &far, 1), 0);
+    assert_ok(pottery_set_difference_from(&text, NULL, a, &far, 1));
     assert_json("[\"1\", \"2\", \"3\"]", text);
-    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, a, far), 0);
+    assert_ok(pottery_set_symmetric_difference_from(&text, NULL, a, far));
     assert_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", text);
     /* far as the left operand: its server is the "local" one */
-    assert_int_equal(pottery_set_difference_from(&text, NULL, far, &a, 1), 0);
+    assert_ok(pottery_set_difference_from(&text, NULL, far, &a, 1));
     assert_json("[\"5\", \"6\"]", text);
 
     /* New sets land on the left operand's client: the far operand is read with SSCAN into
@@ -978,16 +978,16 @@ static void test_algebra_across_servers(void **state)
     assert_memory_equal(pottery_set_key(n), "pottery:", 8);
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_intersection_new_from(&n, a, ops, 2), 0);
+    assert_ok(pottery_set_intersection_new_from(&n, a, ops, 2));
     assert_set_json("[\"4\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new_from(&n, a, ops, 2), 0);
+    assert_ok(pottery_set_difference_new_from(&n, a, ops, 2));
     assert_set_json("[\"1\", \"2\"]", n);
     pottery_set_free(n);
     assert_round_trips(1, pottery_set_symmetric_difference_new_from(&n, a, far));
     assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_symmetric_difference_new_from(&n, far, a), 0);
+    assert_ok(pottery_set_symmetric_difference_new_from(&n, far, a));
     assert_ptr_equal(pottery_set_client(n), far_client);
     assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
     pottery_set_free(n);
@@ -1005,30 +1005,30 @@ static void test_algebra_across_servers_in_batches(void **state)
     pottery_set *a = open_set("big-a");
     pottery_set *far = open_on(far_client, "big-far");
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update(a, vals, N), 0); /* 0..2999 */
+    assert_ok(pottery_set_update(a, vals, N)); /* 0..2999 */
     for (int i = 0; i < N; i++) vals[i] = pottery_int(i + N / 2);
-    assert_int_equal(pottery_set_update(far, vals, N), 0); /* 1500..4499 */
+    assert_ok(pottery_set_update(far, vals, N)); /* 1500..4499 */
     pottery_set *n = NULL;
     int64_t len = 0;
-    assert_int_equal(pottery_set_intersection_new_from(&n, a, &far, 1), 0);
-    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_ok(pottery_set_intersection_new_from(&n, a, &far, 1));
+    assert_ok(pottery_set_len(&len, n));
     assert_int_equal(len, N / 2);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_union_new_from(&n, a, &far, 1), 0);
-    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_ok(pottery_set_union_new_from(&n, a, &far, 1));
+    assert_ok(pottery_set_len(&len, n));
     assert_int_equal(len, N + N / 2);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_difference_new_from(&n, a, &far, 1), 0);
-    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_ok(pottery_set_difference_new_from(&n, a, &far, 1));
+    assert_ok(pottery_set_len(&len, n));
     assert_int_equal(len, N / 2);
     int in = 0;
-    assert_int_equal(pottery_set_contains(&in, n, pottery_int(1499)), 0);
+    assert_ok(pottery_set_contains(&in, n, pottery_int(1499)));
     assert_int_equal(in, 1);
-    assert_int_equal(pottery_set_contains(&in, n, pottery_int(1500)), 0);
+    assert_ok(pottery_set_contains(&in, n, pottery_int(1500)));
     assert_int_equal(in, 0);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_symmetric_difference_new_from(&n, a, far), 0);
-    assert_int_equal(pottery_set_len(&len, n), 0);
+    assert_ok(pottery_set_symmetric_difference_new_from(&n, a, far));
+    assert_ok(pottery_set_len(&len, n));
     assert_int_equal(len, N);
     pottery_set_free(n);
     free(vals);
@@ -1058,15 +1058,15 @@ static void test_algebra_with_values(void **state)
                               &text, NULL, a, VALUES(pottery_str("4"), pottery_str("9"), pottery_str("9"))));
     assert_json("[\"1\", \"2\", \"3\", \"9\"]", text);
     /* No values: the empty set. */
-    assert_int_equal(pottery_set_union(&text, NULL, a, NULL, 0), 0);
+    assert_ok(pottery_set_union(&text, NULL, a, NULL, 0));
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, NULL, 0), 0); /* known without Redis */
+    assert_ok(pottery_set_intersection(&text, NULL, a, NULL, 0)); /* known without Redis */
     assert_json("[]", text);
     assert_int_equal(commands(), cmds);
-    assert_int_equal(pottery_set_difference(&text, NULL, a, NULL, 0), 0);
+    assert_ok(pottery_set_difference(&text, NULL, a, NULL, 0));
     assert_json("[\"1\", \"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, empty, VALUES(pottery_null())), 0);
+    assert_ok(pottery_set_symmetric_difference(&text, NULL, empty, VALUES(pottery_null())));
     assert_json("[null]", text);
 
     /* New sets: a random "pottery:" key on a's client, one round trip. */
@@ -1085,28 +1085,28 @@ static void test_algebra_with_values(void **state)
     assert_round_trips(1, pottery_set_symmetric_difference_new(&n, a, VALUES(pottery_str("2"), pottery_str("7"))));
     assert_set_json("[\"1\", \"3\", \"4\", \"7\"]", n);
     pottery_set_free(n);
-    assert_int_equal(pottery_set_intersection_new(&n, a, NULL, 0), 0); /* an empty set, no key */
+    assert_ok(pottery_set_intersection_new(&n, a, NULL, 0)); /* an empty set, no key */
     assert_int_equal(set_len(n), 0);
     pottery_set_free(n);
 
     /* A value that cannot be encoded: passed over by intersection and difference, an error
      * where it would have to be returned or stored (nothing written). */
     pottery_value bad = pottery_json("{bad");
-    assert_int_equal(pottery_set_intersection(&text, NULL, a, VALUES(bad, pottery_str("1"))), 0);
+    assert_ok(pottery_set_intersection(&text, NULL, a, VALUES(bad, pottery_str("1"))));
     assert_json("[\"1\"]", text);
-    assert_int_equal(pottery_set_difference(&text, NULL, a, VALUES(pottery_str("1"), bad)), 0);
+    assert_ok(pottery_set_difference(&text, NULL, a, VALUES(pottery_str("1"), bad)));
     assert_json("[\"2\", \"3\", \"4\"]", text);
-    assert_int_equal(pottery_set_difference_new(&n, a, VALUES(bad, pottery_str("2"))), 0);
+    assert_ok(pottery_set_difference_new(&n, a, VALUES(bad, pottery_str("2"))));
     assert_set_json("[\"1\", \"3\", \"4\"]", n);
     pottery_set_free(n);
     cmds = commands();
     text = NULL;
-    assert_int_equal(pottery_set_union(&text, NULL, a, VALUES(pottery_str("1"), bad)), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_union(&text, NULL, a, VALUES(pottery_str("1"), bad)));
     assert_null(text);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, a, VALUES(bad)), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_union_new(&n, a, VALUES(bad)), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_symmetric_difference(&text, NULL, a, VALUES(bad)));
+    assert_code(POTTERY_ETYPE, pottery_set_union_new(&n, a, VALUES(bad)));
     assert_null(n);
-    assert_int_equal(pottery_set_symmetric_difference_new(&n, a, VALUES(bad)), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_symmetric_difference_new(&n, a, VALUES(bad)));
     assert_int_equal(commands(), cmds);
 
     /* The operand is untouched and no temporary key is left. */
@@ -1136,17 +1136,17 @@ static void test_update_forms_same_server(void **state)
 
     /* No operands: nothing sent (Python does nothing either). */
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_update_from(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_intersection_update_from(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_difference_update_from(s, NULL, 0), 0);
+    assert_ok(pottery_set_update_from(s, NULL, 0));
+    assert_ok(pottery_set_intersection_update_from(s, NULL, 0));
+    assert_ok(pottery_set_difference_update_from(s, NULL, 0));
     assert_int_equal(commands(), cmds);
     assert_set_json("[\"4\"]", s);
 
     /* s ^= s empties it; s ^= empty keeps it. */
     pottery_set *empty = open_set("up-empty");
-    assert_int_equal(pottery_set_symmetric_difference_update_from(s, empty), 0);
+    assert_ok(pottery_set_symmetric_difference_update_from(s, empty));
     assert_set_json("[\"4\"]", s);
-    assert_int_equal(pottery_set_symmetric_difference_update_from(s, s), 0);
+    assert_ok(pottery_set_symmetric_difference_update_from(s, s));
     assert_raw("0", raw("EXISTS", "up", NULL));
     /* operands untouched */
     assert_raw("\"3\"\n\"4\"", sorted_members(&server, "up-b"));
@@ -1178,27 +1178,27 @@ static void test_update_forms_across_servers(void **state)
     /* Several batches from the far side. */
     enum { N = 2600 };
     pottery_value *vals = int_values(N, 0, 1);
-    assert_int_equal(pottery_set_update(far, vals, N), 0);
+    assert_ok(pottery_set_update(far, vals, N));
     assert_round_trips(1, pottery_set_update_from(s, &far, 1));
     assert_int_equal(set_len(s), N + 2); /* far holds 0..N-1 and "3", "4"; s held "3" */
-    assert_int_equal(pottery_set_intersection_update_from(s, &far, 1), 0);
+    assert_ok(pottery_set_intersection_update_from(s, &far, 1));
     assert_int_equal(set_len(s), N + 2);
-    assert_int_equal(pottery_set_difference_update_from(s, &far, 1), 0);
+    assert_ok(pottery_set_difference_update_from(s, &far, 1));
     assert_int_equal(set_len(s), 0);
     free(vals);
 
     /* A far operand that cannot be read: the MULTI is discarded, nothing written. */
-    assert_int_equal(pottery_set_add(s, pottery_str("keep")), 0);
+    assert_ok(pottery_set_add(s, pottery_str("keep")));
     free(test_redis_cmdv(&other_server, "SET", "far-string", "x", NULL));
     pottery_set *bad = open_on(far_client, "far-string");
     pottery_set *mix[] = { b, bad };
     assert_wrongtype(pottery_set_update_from(s, mix, 2));
-    assert_int_equal(pottery_set_intersection_update_from(s, mix, 2), POTTERY_EREDIS);
-    assert_int_equal(pottery_set_symmetric_difference_update_from(s, bad), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_set_intersection_update_from(s, mix, 2));
+    assert_code(POTTERY_EREDIS, pottery_set_symmetric_difference_update_from(s, bad));
     assert_set_json("[\"keep\"]", s);
     assert_raw("2", raw("DBSIZE", NULL));
     /* and the client is in step afterwards */
-    assert_int_equal(pottery_set_update_from(s, &b, 1), 0);
+    assert_ok(pottery_set_update_from(s, &b, 1));
     assert_set_json("[\"3\", \"7\", \"keep\"]", s);
     pottery_set_free(bad);
     pottery_set_free(s);
@@ -1225,9 +1225,9 @@ static void test_update_forms_with_values(void **state)
     /* No values: update, difference_update and symmetric_difference_update send nothing;
      * s &= set() empties s, as in Python. */
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_update(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_difference_update(s, NULL, 0), 0);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL, 0), 0);
+    assert_ok(pottery_set_update(s, NULL, 0));
+    assert_ok(pottery_set_difference_update(s, NULL, 0));
+    assert_ok(pottery_set_symmetric_difference_update(s, NULL, 0));
     assert_int_equal(commands(), cmds);
     assert_set_json("[\"1\", \"6\"]", s);
     assert_round_trips(1, pottery_set_intersection_update(s, NULL, 0));
@@ -1236,13 +1236,13 @@ static void test_update_forms_with_values(void **state)
     /* A value that cannot be encoded: in no set, so nothing to remove or keep; where it
      * would have to be stored, POTTERY_ETYPE and nothing written. */
     pottery_value bad = pottery_strn("\xc0\xaf", 2);
-    assert_int_equal(pottery_set_update(s, VALUES(pottery_str("a"), pottery_str("b"), pottery_str("c"))), 0);
-    assert_int_equal(pottery_set_difference_update(s, VALUES(bad, pottery_str("c"))), 0);
-    assert_int_equal(pottery_set_intersection_update(s, VALUES(pottery_str("a"), bad, pottery_str("b"))), 0);
+    assert_ok(pottery_set_update(s, VALUES(pottery_str("a"), pottery_str("b"), pottery_str("c"))));
+    assert_ok(pottery_set_difference_update(s, VALUES(bad, pottery_str("c"))));
+    assert_ok(pottery_set_intersection_update(s, VALUES(pottery_str("a"), bad, pottery_str("b"))));
     assert_set_json("[\"a\", \"b\"]", s);
     cmds = commands();
-    assert_int_equal(pottery_set_update(s, VALUES(pottery_str("z"), bad)), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, VALUES(pottery_str("z"), bad)), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_update(s, VALUES(pottery_str("z"), bad)));
+    assert_code(POTTERY_ETYPE, pottery_set_symmetric_difference_update(s, VALUES(pottery_str("z"), bad)));
     assert_int_equal(commands(), cmds);
     assert_set_json("[\"a\", \"b\"]", s);
     assert_raw("1", raw("DBSIZE", NULL)); /* no temporary key left */
@@ -1285,7 +1285,7 @@ static void test_in_place_updates_are_atomic_across_processes(void **state)
     for (int w = 0; w < ATOMIC_WORKERS; w++) assert_int_equal(wait_exit_code(pids[w]), 0);
     /* ATOMIC_WORKERS * ATOMIC_ROUNDS toggles (an even number: 600) leave "toggle" out. */
     int in = -1;
-    assert_int_equal(pottery_set_contains(&in, s, pottery_str("toggle")), 0);
+    assert_ok(pottery_set_contains(&in, s, pottery_str("toggle")));
     assert_int_equal(in, 0);
     assert_int_equal(set_len(s), ATOMIC_WORKERS * ATOMIC_ROUNDS);
     pottery_set_free(s);
@@ -1303,109 +1303,106 @@ static void test_null_arguments(void **state)
     int64_t n;
     char *text;
     pottery_set *out;
-    assert_int_equal(pottery_set_open(NULL, client, "k", NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_open(NULL, client, "k", NULL));
     pottery_set *none = s;
-    assert_int_equal(pottery_set_open(&none, NULL, "k", NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_open(&none, NULL, "k", NULL));
     assert_null(none);
     pottery_set_options bad = POTTERY_SET_OPTIONS_INIT;
     bad.nelements = 3;
-    assert_int_equal(pottery_set_open(&none, client, "k", &bad), POTTERY_EINVAL);
-    /* Options must carry a version this library knows. */
+    assert_code(POTTERY_EINVAL, pottery_set_open(&none, client, "k", &bad));
+    /* Options must be initialised, and of a version this library knows. */
     pottery_set_options zeroed;
     memset(&zeroed, 0, sizeof zeroed);
-    assert_int_equal(pottery_set_open(&none, client, "k", &zeroed), POTTERY_EINVAL);
-    assert_message_contains("not initialised");
-    pottery_set_options newer;
-    pottery_set_options_init(&newer);
-    assert_int_equal(newer.version, POTTERY_SET_OPTIONS_VERSION);
-    assert_null(newer.elements);
-    newer.version = POTTERY_SET_OPTIONS_VERSION + 1;
-    assert_int_equal(pottery_set_open(&none, client, "k", &newer), POTTERY_EINVAL);
-    assert_null(none);
-    assert_int_equal(pottery_set_add(NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_add(s, pottery_str(NULL)), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_discard(NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_remove(NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_pop(NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_pop(&v, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains(NULL, s, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains(&in, NULL, pottery_str("a")), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains(&in, s, pottery_str(NULL)), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains_many(NULL, s, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains_many(&in, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_contains_many(&in, NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_len(NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_len(&n, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_clear(NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update(NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update(s, NULL, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_to_json(NULL, NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_to_json(&text, NULL, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_repr(&text, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal_from(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal_from(NULL, s, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint_from(&in, NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issubset_from(&in, s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issuperset_from(&in, s, NULL), POTTERY_EINVAL);
+    assert_options_version_checked(pottery_set, pottery_set_open, "k", &zeroed, POTTERY_SET_OPTIONS_VERSION);
+    pottery_set_options initialised;
+    pottery_set_options_init(&initialised);
+    assert_int_equal(initialised.version, POTTERY_SET_OPTIONS_VERSION);
+    assert_null(initialised.elements);
+    assert_options_version_checked(pottery_set, pottery_set_open, "k", &initialised, POTTERY_SET_OPTIONS_VERSION);
+    assert_code(POTTERY_EINVAL, pottery_set_add(NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_set_add(s, pottery_str(NULL)));
+    assert_code(POTTERY_EINVAL, pottery_set_discard(NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_set_remove(NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_set_pop(NULL, s));
+    assert_code(POTTERY_EINVAL, pottery_set_pop(&v, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_contains(NULL, s, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_set_contains(&in, NULL, pottery_str("a")));
+    assert_code(POTTERY_EINVAL, pottery_set_contains(&in, s, pottery_str(NULL)));
+    assert_code(POTTERY_EINVAL, pottery_set_contains_many(NULL, s, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_contains_many(&in, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_contains_many(&in, NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_len(NULL, s));
+    assert_code(POTTERY_EINVAL, pottery_set_len(&n, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_clear(NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_update(NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_update(s, NULL, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_to_json(NULL, NULL, s));
+    assert_code(POTTERY_EINVAL, pottery_set_to_json(&text, NULL, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_repr(&text, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_equal_from(&in, s, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_equal_from(NULL, s, s));
+    assert_code(POTTERY_EINVAL, pottery_set_isdisjoint_from(&in, NULL, s));
+    assert_code(POTTERY_EINVAL, pottery_set_issubset_from(&in, s, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_issuperset_from(&in, s, NULL));
     /* values forms: NULL handle, NULL output, NULL array with n > 0 */
-    assert_int_equal(pottery_set_equal(&in, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_equal(NULL, s, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint(NULL, s, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_isdisjoint(&in, s, NULL, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issubset(&in, NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_issuperset(&in, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_union(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_union(NULL, NULL, s, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection(&text, NULL, NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference(&text, NULL, NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_equal(&in, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_equal(NULL, s, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_isdisjoint(NULL, s, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_isdisjoint(&in, s, NULL, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_issubset(&in, NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_issuperset(&in, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_union(&text, NULL, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_union(NULL, NULL, s, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection(&text, NULL, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection(&text, NULL, NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_difference(&text, NULL, NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference(&text, NULL, s, NULL, 1));
     out = s;
-    assert_int_equal(pottery_set_union_new(&out, s, NULL, 1), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_union_new(&out, s, NULL, 1));
     assert_null(out);
-    assert_int_equal(pottery_set_intersection_new(&out, NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_new(NULL, s, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_new(&out, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_update(NULL, &v, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_update(s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_update(s, NULL, 1), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_intersection_new(&out, NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_difference_new(NULL, s, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_new(&out, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection_update(NULL, &v, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_difference_update(s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_update(s, NULL, 1));
     pottery_set *with_null[] = { s, NULL };
-    assert_int_equal(pottery_set_union_from(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_union_from(&text, NULL, s, NULL, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_union_from(NULL, NULL, s, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_from(&text, NULL, NULL, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_from(&text, NULL, s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_from(&text, NULL, s, NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_union_from(&text, NULL, s, with_null, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_union_from(&text, NULL, s, NULL, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_union_from(NULL, NULL, s, NULL, 0));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection_from(&text, NULL, NULL, NULL, 0));
+    assert_code(POTTERY_EINVAL, pottery_set_difference_from(&text, NULL, s, with_null, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_from(&text, NULL, s, NULL));
     out = s;
-    assert_int_equal(pottery_set_union_new_from(&out, s, with_null, 2), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_union_new_from(&out, s, with_null, 2));
     assert_null(out);
-    assert_int_equal(pottery_set_union_new_from(NULL, s, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_new_from(&out, NULL, NULL, 0), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_new_from(&out, s, NULL, 3), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_union_new_from(NULL, s, NULL, 0));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection_new_from(&out, NULL, NULL, 0));
+    assert_code(POTTERY_EINVAL, pottery_set_difference_new_from(&out, s, NULL, 3));
     out = s;
-    assert_int_equal(pottery_set_symmetric_difference_new_from(&out, s, NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_new_from(&out, s, NULL));
     assert_null(out);
-    assert_int_equal(pottery_set_update_from(NULL, with_null, 1), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_update_from(s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_intersection_update_from(s, NULL, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_difference_update_from(s, with_null, 2), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_update_from(s, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_symmetric_difference_update_from(NULL, s), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_iter_new(NULL, s), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_update_from(NULL, with_null, 1));
+    assert_code(POTTERY_EINVAL, pottery_set_update_from(s, with_null, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_intersection_update_from(s, NULL, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_difference_update_from(s, with_null, 2));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_update_from(s, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_symmetric_difference_update_from(NULL, s));
+    assert_code(POTTERY_EINVAL, pottery_set_iter_new(NULL, s));
     pottery_set_iter *it = NULL;
-    assert_int_equal(pottery_set_iter_new(&it, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_set_iter_next(&v, NULL), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_set_iter_new(&it, NULL));
+    assert_code(POTTERY_EINVAL, pottery_set_iter_next(&v, NULL));
     assert_null(pottery_set_key(NULL));
     assert_null(pottery_set_client(NULL));
     pottery_set_iter_free(NULL);
     /* Invalid UTF-8 and bad JSON are rejected before anything is sent; contains says no. */
     uint64_t cmds = commands();
-    assert_int_equal(pottery_set_add(s, pottery_strn("\xc0\xaf", 2)), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_add(s, pottery_json("{not json")), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_discard(s, pottery_strn("\xff", 1)), POTTERY_ETYPE);
-    assert_int_equal(pottery_set_remove(s, pottery_json("[1,")), POTTERY_ETYPE);
+    assert_code(POTTERY_ETYPE, pottery_set_add(s, pottery_strn("\xc0\xaf", 2)));
+    assert_code(POTTERY_ETYPE, pottery_set_add(s, pottery_json("{not json")));
+    assert_code(POTTERY_ETYPE, pottery_set_discard(s, pottery_strn("\xff", 1)));
+    assert_code(POTTERY_ETYPE, pottery_set_remove(s, pottery_json("[1,")));
     in = -1;
-    assert_int_equal(pottery_set_contains(&in, s, pottery_strn("\xed\xa0\x80", 3)), 0);
+    assert_ok(pottery_set_contains(&in, s, pottery_strn("\xed\xa0\x80", 3)));
     assert_int_equal(in, 0);
     assert_int_equal(commands(), cmds);
     assert_raw("0", raw("EXISTS", "nulls", NULL));
@@ -1420,28 +1417,18 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_value v = POTTERY_VALUE_INIT;
     /* iteration: the foreign members are errors, the next call goes on */
     pottery_set_iter *it = NULL;
-    assert_int_equal(pottery_set_iter_new(&it, s), 0);
-    int ok = 0, bad = 0, rc;
-    while ((rc = pottery_set_iter_next(&v, it)) != POTTERY_EITEROVER) {
-        if (rc == 0)
-            ok++;
-        else if (rc == POTTERY_EDECODE)
-            bad++;
-        else
-            fail_msg("unexpected %d", rc);
-    }
-    assert_int_equal(ok, 1);
-    assert_int_equal(bad, 2);
+    assert_ok(pottery_set_iter_new(&it, s));
+    assert_iteration(pottery_set_iter_next(&v, it), 1, 2);
     pottery_set_iter_free(it);
     char *text = NULL;
-    assert_int_equal(pottery_set_repr(&text, s), POTTERY_EDECODE);
-    assert_int_equal(pottery_set_to_json(&text, NULL, s), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_set_repr(&text, s));
+    assert_code(POTTERY_EDECODE, pottery_set_to_json(&text, NULL, s));
     pottery_set *other = open_with(client, "foreign-other", "x", NULL);
-    assert_int_equal(pottery_set_union_from(&text, NULL, s, &other, 1), POTTERY_EDECODE);
-    assert_int_equal(pottery_set_union_from(&text, NULL, other, &s, 1), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_set_union_from(&text, NULL, s, &other, 1));
+    assert_code(POTTERY_EDECODE, pottery_set_union_from(&text, NULL, other, &s, 1));
     /* Set algebra into new sets copies bytes as they are. */
     pottery_set *n = NULL;
-    assert_int_equal(pottery_set_union_new_from(&n, s, &other, 1), 0);
+    assert_ok(pottery_set_union_new_from(&n, s, &other, 1));
     assert_int_equal(set_len(n), 4);
     pottery_set_free(n);
     assert_raw("3", raw("SCARD", "foreign", NULL)); /* nothing was lost */
@@ -1452,8 +1439,8 @@ static void test_foreign_data_is_a_decode_error(void **state)
     pottery_value_dispose(&v);
     v = pottery_int(9);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(pottery_set_pop(&v, f), POTTERY_EDECODE);
-        assert_int_equal(v.u.i, 9);
+        assert_code(POTTERY_EDECODE, pottery_set_pop(&v, f));
+        assert_value_int(&v, 9);
     }
     assert_raw("plain-text", raw("SMEMBERS", "only-foreign", NULL));
     /* Members Redis' Lua JSON parser accepts but JSON (and Python) does not: put back too. */
@@ -1461,14 +1448,14 @@ static void test_foreign_data_is_a_decode_error(void **state)
     for (int i = 0; i < 3; i++) {
         free(raw("DEL", "only-foreign", NULL));
         free(raw("SADD", "only-foreign", lenient[i], NULL));
-        assert_int_equal(pottery_set_pop(&v, f), POTTERY_EDECODE);
+        assert_code(POTTERY_EDECODE, pottery_set_pop(&v, f));
         assert_raw(lenient[i], raw("SMEMBERS", "only-foreign", NULL));
     }
     /* a good member pops fine alongside */
     free(raw("DEL", "only-foreign", NULL));
     free(raw("SADD", "only-foreign", "\"good\"", NULL));
-    assert_int_equal(pottery_set_pop(&v, f), 0);
-    assert_string_equal(v.u.s.ptr, "good");
+    assert_ok(pottery_set_pop(&v, f));
+    assert_value_str(&v, "good");
     pottery_value_dispose(&v);
     pottery_set_free(f);
     pottery_set_free(other);
@@ -1486,13 +1473,12 @@ static void test_pop_puts_a_foreign_member_back(void **state)
     pottery_set *s = open_set("timed");
     pottery_value v = pottery_int(9);
     uint64_t rt = round_trips(), cmds = commands();
-    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_set_pop(&v, s));
     assert_int_equal(round_trips() - rt, 2);
     assert_int_equal(commands() - cmds, 2);
     assert_message_contains("key 'timed': the popped member 'abc' could not be decoded (invalid JSON at byte 0");
     assert_message_contains("; it was put back");
-    assert_int_equal(v.type, POTTERY_TYPE_INT); /* untouched */
-    assert_int_equal(v.u.i, 9);
+    assert_value_int(&v, 9); /* untouched */
     assert_raw("abc", raw("SMEMBERS", "timed", NULL));
     assert_raw("-1", raw("TTL", "timed", NULL));
 
@@ -1500,7 +1486,7 @@ static void test_pop_puts_a_foreign_member_back(void **state)
     const char *odd = "\xfe\xff'\\ \t";
     free(raw("SADD", "odd", odd, NULL));
     pottery_set *o = open_set("odd");
-    assert_int_equal(pottery_set_pop(&v, o), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_set_pop(&v, o));
     assert_message_contains("member '\\xfe\\xff\\x27\\x5c \\x09' could not be decoded");
     assert_raw(odd, raw("SMEMBERS", "odd", NULL));
     char long_member[101];
@@ -1508,7 +1494,7 @@ static void test_pop_puts_a_foreign_member_back(void **state)
     long_member[100] = '\0';
     free(raw("DEL", "odd", NULL));
     free(raw("SADD", "odd", long_member, NULL));
-    assert_int_equal(pottery_set_pop(&v, o), POTTERY_EDECODE);
+    assert_code(POTTERY_EDECODE, pottery_set_pop(&v, o));
     assert_message_contains("member 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... could not be decoded");
     assert_raw(long_member, raw("SMEMBERS", "odd", NULL));
     pottery_set_free(o);
@@ -1533,14 +1519,17 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
             assert_raw(before, sorted_members(&server, "mixed"));
         } else {
             assert_int_equal(rc, 0);
-            if (v.type == POTTERY_TYPE_INT && v.u.i == 1)
+            char *text = NULL;
+            assert_ok(pottery_value_to_json(&text, NULL, v));
+            if (pottery_value_is_int(&v) && strcmp(text, "1") == 0)
                 ints++;
-            else if (v.type == POTTERY_TYPE_STRING && strcmp(v.u.s.ptr, "two") == 0)
+            else if (pottery_value_is_string(&v) && strcmp(text, "\"two\"") == 0)
                 strs++;
-            else if (v.type == POTTERY_TYPE_JSON && strcmp(v.u.s.ptr, "[3]") == 0)
+            else if (pottery_value_is_array(&v) && strcmp(text, "[3]") == 0)
                 arrays++;
             else
-                fail_msg("popped an unexpected value of type %d", (int)v.type);
+                fail_msg("popped an unexpected value %s of type %d", text, (int)pottery_value_type(&v));
+            pottery_free(text);
         }
         free(before);
     }
@@ -1549,7 +1538,7 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
     assert_int_equal(arrays, 1);
     const char *foreign = "abc\n{\"a\":\n\xff";
     assert_raw(foreign, sorted_members(&server, "mixed"));
-    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EDECODE); /* only foreign ones now */
+    assert_code(POTTERY_EDECODE, pottery_set_pop(&v, s)); /* only foreign ones now */
     assert_raw(foreign, sorted_members(&server, "mixed"));
     pottery_value_dispose(&v);
     pottery_set_free(s);
@@ -1560,24 +1549,19 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
 static void test_pop_says_when_a_foreign_member_could_not_be_restored(void **state)
 {
     (void)state;
-    /* A user that may do everything but SADD. */
-    assert_raw("OK", raw("ACL", "SETUSER", "nosadd", "reset", "on", ">secret", "~*", "&*", "+@all", "-sadd", NULL));
-    pottery_client_options opts = POTTERY_CLIENT_OPTIONS_INIT;
-    opts.username = "nosadd";
-    opts.password = "secret";
-    pottery_client *c = open_client(server.url, &opts);
+    /* A user that may do everything but SADD, so that the put-back fails. */
+    pottery_client *c = open_client_denied("nosadd", "sadd");
     pottery_set *s = open_on(c, "lost");
     free(raw("SADD", "lost", "abc", NULL));
     pottery_value v = pottery_int(9);
-    assert_int_equal(pottery_set_pop(&v, s), POTTERY_EREDIS);
+    assert_code(POTTERY_EREDIS, pottery_set_pop(&v, s));
     assert_message_contains("key 'lost': the popped member 'abc' could not be restored and is lost (");
     assert_message_contains("(NOPERM"); /* the server's refusal */
     assert_message_contains("); it failed with: invalid JSON at byte 0");
-    assert_int_equal(v.u.i, 9);
+    assert_value_int(&v, 9);
     assert_raw("0", raw("EXISTS", "lost", NULL));
     pottery_set_free(s);
-    pottery_client_free(c);
-    assert_raw("1", raw("ACL", "DELUSER", "nosadd", NULL));
+    close_client_denied(c, "nosadd");
 }
 
 /* pop takes a member off only if the decoder accepts it (one round trip); anything else
@@ -1702,14 +1686,14 @@ static void test_wrong_redis_type(void **state)
     assert_wrongtype(pottery_set_intersection_update_from(s, &far, 1));
     assert_wrongtype(pottery_set_symmetric_difference_update_from(s, far));
     pottery_set_iter *it = NULL;
-    assert_int_equal(pottery_set_iter_new(&it, s), 0);
+    assert_ok(pottery_set_iter_new(&it, s));
     assert_wrongtype(pottery_set_iter_next(&v, it));
     pottery_set_iter_free(it);
     assert_raw("value", raw("GET", "plain", NULL));
     assert_raw("\"a\"", raw("SMEMBERS", "good", NULL));
     assert_raw("2", raw("DBSIZE", NULL)); /* plain, good, and no leftovers */
     /* the clients are in step afterwards */
-    assert_int_equal(pottery_set_contains(&in, good, pottery_str("a")), 0);
+    assert_ok(pottery_set_contains(&in, good, pottery_str("a")));
     assert_int_equal(in, 1);
     pottery_set_free(far);
     pottery_set_free(good);
@@ -1722,33 +1706,33 @@ static void test_dropped_connection(void **state)
     test_redis victim;
     pottery_client *c = victim_start(&victim, NULL);
     pottery_set *s = NULL;
-    assert_int_equal(pottery_set_open(&s, c, "k", NULL), 0);
-    assert_int_equal(pottery_set_add(s, pottery_str("a")), 0);
+    assert_ok(pottery_set_open(&s, c, "k", NULL));
+    assert_ok(pottery_set_add(s, pottery_str("a")));
     test_redis_kill(&victim);
     int in = -1;
     int rc = pottery_set_contains(&in, s, pottery_str("a"));
     assert_conn_lost(rc);
     assert_int_equal(test_redis_restart(&victim), 0);
     /* The next call reconnects by itself. */
-    assert_int_equal(pottery_set_add(s, pottery_str("b")), 0);
-    assert_int_equal(pottery_set_contains(&in, s, pottery_str("b")), 0);
+    assert_ok(pottery_set_add(s, pottery_str("b")));
+    assert_ok(pottery_set_contains(&in, s, pottery_str("b")));
     assert_int_equal(in, 1);
     pottery_value v = POTTERY_VALUE_INIT;
-    assert_int_equal(pottery_set_pop(&v, s), 0);
-    assert_string_equal(v.u.s.ptr, "b");
+    assert_ok(pottery_set_pop(&v, s));
+    assert_value_str(&v, "b");
     pottery_value_dispose(&v);
 
     /* A far operand whose server dies while an in-place update reads it. */
     pottery_set *local = open_with(client, "survivor", "x", NULL);
-    assert_int_equal(pottery_set_add(s, pottery_str("far")), 0);
+    assert_ok(pottery_set_add(s, pottery_str("far")));
     test_redis_kill(&victim);
     rc = pottery_set_update_from(local, &s, 1);
     assert_conn_lost(rc);
     assert_raw("\"x\"", raw("SMEMBERS", "survivor", NULL));
-    assert_int_equal(pottery_set_add(local, pottery_str("y")), 0); /* client in step */
+    assert_ok(pottery_set_add(local, pottery_str("y"))); /* client in step */
     assert_int_equal(test_redis_restart(&victim), 0);
-    assert_int_equal(pottery_set_add(s, pottery_str("z")), 0);
-    assert_int_equal(pottery_set_update_from(local, &s, 1), 0);
+    assert_ok(pottery_set_add(s, pottery_str("z")));
+    assert_ok(pottery_set_update_from(local, &s, 1));
     assert_set_json("[\"x\", \"y\", \"z\"]", local);
     pottery_set_free(local);
     pottery_set_free(s);

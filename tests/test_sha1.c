@@ -12,6 +12,7 @@
 #include "conn/conn.h"
 #include "conn/sha1.h"
 #include "pottery/errors.h"
+#include "support/assert_ok.h"
 
 static void hex_of(char out[41], const unsigned char d[20])
 {
@@ -98,7 +99,7 @@ static void test_uuid4_format(void **state)
     for (int n = 0; n < 64; n++) {
         char u[37];
         memset(u, 'x', sizeof u);
-        assert_int_equal(0, pottery__uuid4(u));
+        assert_ok(pottery__uuid4(u));
         assert_int_equal(36, (int)strlen(u));
         for (int i = 0; i < 36; i++) {
             if (i == 8 || i == 13 || i == 18 || i == 23)
@@ -111,7 +112,7 @@ static void test_uuid4_format(void **state)
         for (int j = 0; j < n; j++) assert_string_not_equal(seen[j], u);
         memcpy(seen[n], u, sizeof u);
     }
-    assert_int_equal(POTTERY_EINVAL, pottery__uuid4(NULL));
+    assert_code(POTTERY_EINVAL, pottery__uuid4(NULL));
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "pottery.h"
+#include "support/assert_ok.h"
 
 static void sleep_ms(long ms)
 {
@@ -21,10 +22,10 @@ static void test_not_started(void **state)
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
     int64_t ms = -1;
-    assert_int_equal(pottery_timer_elapsed(&ms, &t), POTTERY_ESTATE);
+    assert_code(POTTERY_ESTATE, pottery_timer_elapsed(&ms, &t));
     assert_string_equal(pottery_error_last()->message, "timer hasn't yet been started");
     assert_int_equal(ms, -1);
-    assert_int_equal(pottery_timer_stop(&t), POTTERY_ESTATE);
+    assert_code(POTTERY_ESTATE, pottery_timer_stop(&t));
     assert_string_equal(pottery_error_last()->message, "timer hasn't yet been started");
 }
 
@@ -32,13 +33,13 @@ static void test_start_stop_and_reuse(void **state)
 {
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
-    assert_int_equal(pottery_timer_start(&t), 0);
-    assert_int_equal(pottery_timer_start(&t), POTTERY_ESTATE);
+    assert_ok(pottery_timer_start(&t));
+    assert_code(POTTERY_ESTATE, pottery_timer_start(&t));
     assert_string_equal(pottery_error_last()->message, "timer has already been started");
-    assert_int_equal(pottery_timer_stop(&t), 0);
-    assert_int_equal(pottery_timer_stop(&t), POTTERY_ESTATE);
+    assert_ok(pottery_timer_stop(&t));
+    assert_code(POTTERY_ESTATE, pottery_timer_stop(&t));
     assert_string_equal(pottery_error_last()->message, "timer has already been stopped");
-    assert_int_equal(pottery_timer_start(&t), POTTERY_ESTATE);
+    assert_code(POTTERY_ESTATE, pottery_timer_start(&t));
     assert_string_equal(pottery_error_last()->message, "timer has already been stopped");
 }
 
@@ -47,15 +48,15 @@ static void test_elapsed_runs_then_freezes(void **state)
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
     int64_t ms;
-    assert_int_equal(pottery_timer_start(&t), 0);
+    assert_ok(pottery_timer_start(&t));
     sleep_ms(100);
-    assert_int_equal(pottery_timer_elapsed(&ms, &t), 0);
+    assert_ok(pottery_timer_elapsed(&ms, &t));
     assert_true(ms >= 100 && ms < 400);
-    assert_int_equal(pottery_timer_stop(&t), 0);
+    assert_ok(pottery_timer_stop(&t));
     int64_t frozen;
-    assert_int_equal(pottery_timer_elapsed(&frozen, &t), 0);
+    assert_ok(pottery_timer_elapsed(&frozen, &t));
     sleep_ms(100);
-    assert_int_equal(pottery_timer_elapsed(&ms, &t), 0);
+    assert_ok(pottery_timer_elapsed(&ms, &t));
     assert_int_equal(ms, frozen);
     assert_true(ms >= 100 && ms < 400);
 }
@@ -71,15 +72,15 @@ static void test_scope_macro(void **state)
         ran++;
         assert_int_equal(rc, 0);
         sleep_ms(100);
-        assert_int_equal(pottery_timer_elapsed(&inside, &t), 0);
+        assert_ok(pottery_timer_elapsed(&inside, &t));
     }
     assert_int_equal(rc, 0);
     assert_int_equal(ran, 1);
     sleep_ms(100);
-    assert_int_equal(pottery_timer_elapsed(&after, &t), 0);
+    assert_ok(pottery_timer_elapsed(&after, &t));
     assert_true(inside >= 100 && inside < 400);
     assert_true(after >= 100 && after < 400); /* stopped at the end of the block */
-    assert_int_equal(pottery_timer_start(&t), POTTERY_ESTATE);
+    assert_code(POTTERY_ESTATE, pottery_timer_start(&t));
 }
 
 /* A timer that is not fresh: the block does not run (Python raises RuntimeError on entering
@@ -100,13 +101,13 @@ static void test_scope_on_a_timer_that_is_not_fresh(void **state)
     assert_int_equal(pottery_error_last()->code, POTTERY_ESTATE);
     assert_string_equal(pottery_error_last()->message, "timer has already been stopped");
     assert_int_equal(ran, 0);
-    assert_int_equal(pottery_timer_elapsed(&now, &stopped), 0);
+    assert_ok(pottery_timer_elapsed(&now, &stopped));
     assert_int_equal(now, 5);
 
     /* Running (started by somebody else): ESTATE, and the scope does not stop it. */
     pottery_timer running = POTTERY_TIMER_INIT;
-    assert_int_equal(pottery_timer_start(&running), 0);
-    assert_int_equal(pottery_timer_elapsed_ns(&before, &running), 0);
+    assert_ok(pottery_timer_start(&running));
+    assert_ok(pottery_timer_elapsed_ns(&before, &running));
     rc = 0;
     POTTERY_TIMER_SCOPE(rc, &running)
     {
@@ -115,8 +116,8 @@ static void test_scope_on_a_timer_that_is_not_fresh(void **state)
     assert_int_equal(rc, POTTERY_ESTATE);
     assert_string_equal(pottery_error_last()->message, "timer has already been started");
     assert_int_equal(ran, 0);
-    assert_int_equal(pottery_timer_stop(&running), 0); /* still running: the owner stops it */
-    assert_int_equal(pottery_timer_elapsed_ns(&now, &running), 0);
+    assert_ok(pottery_timer_stop(&running)); /* still running: the owner stops it */
+    assert_ok(pottery_timer_elapsed_ns(&now, &running));
     assert_true(now >= before);
 
     /* A NULL timer: EINVAL, the block does not run. */
@@ -153,7 +154,7 @@ static void test_scope_ends(void **state)
     POTTERY_TIMER_SCOPE(rc, &t)
     {
         ran++;
-        assert_int_equal(pottery_timer_stop(&t), 0);
+        assert_ok(pottery_timer_stop(&t));
     }
     assert_int_equal(ran, 1);
     assert_int_equal(rc, POTTERY_ESTATE);
@@ -168,7 +169,7 @@ static void test_scope_ends(void **state)
     }
     assert_int_equal(ran, 2);
     assert_int_equal(rc, 0);
-    assert_int_equal(pottery_timer_stop(&left), 0); /* the break left it running */
+    assert_ok(pottery_timer_stop(&left)); /* the break left it running */
 }
 
 static void test_rounding_half_to_even(void **state)
@@ -183,10 +184,10 @@ static void test_rounding_half_to_even(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pottery_timer t = { 2, 1000, 1000 + cases[i].ns };
         int64_t ms;
-        assert_int_equal(pottery_timer_elapsed(&ms, &t), 0);
+        assert_ok(pottery_timer_elapsed(&ms, &t));
         assert_int_equal(ms, cases[i].ms);
         int64_t ns;
-        assert_int_equal(pottery_timer_elapsed_ns(&ns, &t), 0);
+        assert_ok(pottery_timer_elapsed_ns(&ns, &t));
         assert_int_equal(ns, cases[i].ns);
     }
 }
@@ -196,11 +197,11 @@ static void test_null_arguments(void **state)
     (void)state;
     pottery_timer t = POTTERY_TIMER_INIT;
     int64_t ms;
-    assert_int_equal(pottery_timer_start(NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_timer_stop(NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_timer_elapsed(NULL, &t), POTTERY_EINVAL);
-    assert_int_equal(pottery_timer_elapsed(&ms, NULL), POTTERY_EINVAL);
-    assert_int_equal(pottery_timer_elapsed_ns(NULL, &t), POTTERY_EINVAL);
+    assert_code(POTTERY_EINVAL, pottery_timer_start(NULL));
+    assert_code(POTTERY_EINVAL, pottery_timer_stop(NULL));
+    assert_code(POTTERY_EINVAL, pottery_timer_elapsed(NULL, &t));
+    assert_code(POTTERY_EINVAL, pottery_timer_elapsed(&ms, NULL));
+    assert_code(POTTERY_EINVAL, pottery_timer_elapsed_ns(NULL, &t));
 }
 
 int main(void)

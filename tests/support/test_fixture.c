@@ -95,7 +95,7 @@ void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expect
                         int line)
 {
     if (rc != 0) {
-        print_error("%s: rc %d (%s)\n", call, rc, pottery_error_last()->message);
+        print_error("%s: %s (%d): \"%s\"\n", call, pottery_test_code_name(rc), rc, pottery_error_last()->message);
         _fail(file, line);
     } else if (cost != expected) {
         print_error("%s: %llu %s, expected %llu\n", call, (unsigned long long)cost, what, (unsigned long long)expected);
@@ -109,7 +109,8 @@ void test_assert_fails_at(const char *call, int rc, int code, const char *needle
 {
     const char *message = pottery_error_last()->message;
     if (rc != code) {
-        print_error("%s: rc %d, expected %d (%s)\n", call, rc, code, message);
+        print_error("%s returned %s (%d), expected %s (%d):\n    \"%s\"\n", call, pottery_test_code_name(rc), rc,
+                    pottery_test_code_name(code), code, message);
         _fail(file, line);
     } else if (!strstr(message, needle)) {
         print_error("%s: \"%s\" does not contain \"%s\"\n", call, message, needle);
@@ -120,8 +121,7 @@ void test_assert_fails_at(const char *call, int rc, int code, const char *needle
 void test_assert_conn_lost_at(int rc, const char *file, int line)
 {
     if (rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) {
-        print_error("rc %d, expected POTTERY_ECONN (%d) or POTTERY_ETIMEOUT (%d)\n", rc, POTTERY_ECONN,
-                    POTTERY_ETIMEOUT);
+        print_error("%s (%d), expected POTTERY_ECONN or POTTERY_ETIMEOUT\n", pottery_test_code_name(rc), rc);
         _fail(file, line);
     }
 }
@@ -134,6 +134,61 @@ void test_assert_random_key_at(const char *key, const char *file, int line)
     }
 }
 
+/* ---- options versions ---- */
+
+void test_check_options_refused_at(const char *fn, int rc, int handle_reset, unsigned int version, unsigned int current,
+                                   const char *file, int line)
+{
+    char call[128], expected[256];
+    snprintf(call, sizeof call, "%s with options of version %u", fn, version);
+    test_assert_fails_at(call, rc, POTTERY_EINVAL, "", file, line);
+    if (version == 0)
+        snprintf(expected, sizeof expected,
+                 "%s: options not initialised (use the _OPTIONS_INIT macro or the _options_init function)", fn);
+    else
+        snprintf(expected, sizeof expected,
+                 "%s: options of version %u, but this library knows versions up to %u (built against a newer header?)",
+                 fn, version, current);
+    if (strcmp(pottery_error_last()->message, expected) != 0) {
+        print_error("%s: message \"%s\", expected \"%s\"\n", call, pottery_error_last()->message, expected);
+        _fail(file, line);
+    }
+    if (!handle_reset) {
+        print_error("%s: the handle was not reset to NULL\n", call);
+        _fail(file, line);
+    }
+}
+
+/* ---- values ---- */
+
+static const char *type_name(pottery_type t)
+{
+    static const char *const names[] = { "NULL", "BOOL", "INT", "DOUBLE", "STRING", "JSON" };
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
+
+void test_assert_value_at(const char *what, const pottery_value *v, pottery_value expected, const char *file, int line)
+{
+    char *got = NULL, *want = NULL;
+    size_t got_len = 0, want_len = 0;
+    int same = v && pottery_value_type(v) == pottery_value_type(&expected) &&
+               pottery_value_to_json(&got, &got_len, *v) == 0 &&
+               pottery_value_to_json(&want, &want_len, expected) == 0 && got_len == want_len &&
+               memcmp(got, want, got_len) == 0;
+    pottery_free(got);
+    pottery_free(want);
+    if (same) return;
+    char *got_repr = NULL, *want_repr = NULL;
+    if (v && pottery_value_repr(&got_repr, *v) != 0) got_repr = NULL;
+    if (pottery_value_repr(&want_repr, expected) != 0) want_repr = NULL;
+    print_error("%s is %s (%s), expected %s (%s)\n", what, got_repr ? got_repr : "?",
+                v ? type_name(pottery_value_type(v)) : "a NULL pointer", want_repr ? want_repr : "?",
+                type_name(pottery_value_type(&expected)));
+    pottery_free(got_repr);
+    pottery_free(want_repr);
+    _fail(file, line);
+}
+
 /* ---- clients, values, processes ---- */
 
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line)
@@ -141,10 +196,39 @@ pottery_client *test_open_client_at(const char *url, const pottery_client_option
     pottery_client *c = NULL;
     int rc = pottery_client_open(&c, url, opts);
     if (rc != 0) {
-        print_error("open %s: rc %d (%s)\n", url, rc, pottery_error_last()->message);
+        print_error("open %s: %s (%d): \"%s\"\n", url, pottery_test_code_name(rc), rc, pottery_error_last()->message);
         _fail(file, line);
     }
     return c;
+}
+
+pottery_client *test_open_client_denied_at(const char *user, const char *const *denied_commands, const char *file,
+                                           int line)
+{
+    enum { HEAD = 9, MAX_DENIED = 8 };
+    const char *argv[HEAD + MAX_DENIED] = { "ACL", "SETUSER", user, "reset", "on", ">secret", "~*", "&*", "+@all" };
+    char minus[MAX_DENIED][64];
+    int argc = HEAD;
+    for (size_t i = 0; denied_commands[i]; i++) {
+        if (i == MAX_DENIED) {
+            print_error("more than %d denied commands\n", MAX_DENIED);
+            _fail(file, line);
+        }
+        snprintf(minus[i], sizeof minus[i], "-%s", denied_commands[i]);
+        argv[argc++] = minus[i];
+    }
+    test_assert_raw_at("OK", test_redis_cmd(&server, argc, argv, NULL), file, line);
+    pottery_client_options o;
+    pottery_client_options_init(&o);
+    o.username = user;
+    o.password = "secret";
+    return test_open_client_at(server.url, &o, file, line);
+}
+
+void test_close_client_denied_at(pottery_client *c, const char *user, const char *file, int line)
+{
+    pottery_client_free(c);
+    test_assert_raw_at("1", test_redis_cmdv(&server, "ACL", "DELUSER", user, (const char *)NULL), file, line);
 }
 
 pottery_value *int_values(size_t n, int64_t first, int64_t step)

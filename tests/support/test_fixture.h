@@ -67,6 +67,23 @@ void test_check_cost_at(const char *call, int rc, uint64_t cost, uint64_t expect
 #define assert_message(expected) assert_string_equal(pottery_error_last()->message, (expected))
 #define assert_message_contains(needle) assert_contains(pottery_error_last()->message, (needle))
 
+/* Runs call (an iter_next) until POTTERY_EITEROVER: ok of the calls succeed and
+ * decode_errors fail with POTTERY_EDECODE (foreign data, skipped); any other code fails. */
+#define assert_iteration(call, ok, decode_errors)                                                                      \
+    do {                                                                                                               \
+        int ok_ = 0, decode_errors_ = 0, rc_;                                                                          \
+        while ((rc_ = (call)) != POTTERY_EITEROVER) {                                                                  \
+            if (rc_ == 0)                                                                                              \
+                ok_++;                                                                                                 \
+            else if (rc_ == POTTERY_EDECODE)                                                                           \
+                decode_errors_++;                                                                                      \
+            else                                                                                                       \
+                pottery_test_assert_code_at(#call, 0, rc_, __FILE__, __LINE__);                                        \
+        }                                                                                                              \
+        assert_int_equal(ok_, (ok));                                                                                   \
+        assert_int_equal(decode_errors_, (decode_errors));                                                             \
+    } while (0)
+
 /* call fails with POTTERY_EREDIS, Redis saying WRONGTYPE. */
 #define assert_wrongtype(call) test_assert_fails_at(#call, (call), POTTERY_EREDIS, "WRONGTYPE", __FILE__, __LINE__)
 void test_assert_fails_at(const char *call, int rc, int code, const char *needle, const char *file, int line);
@@ -79,11 +96,58 @@ void test_assert_conn_lost_at(int rc, const char *file, int line);
 #define assert_random_key(key) test_assert_random_key_at((key), __FILE__, __LINE__)
 void test_assert_random_key_at(const char *key, const char *file, int line);
 
+/* ---- values ---- */
+
+/* *v (v a pottery_value *) has expected's type and the same canonical JSON, e.g.
+ * assert_value_int(&v, 7), assert_value_str(&v, "a"), assert_value_json(&v, "[1, 2]").
+ * Read through the accessors, as a program would; a mismatch shows both reprs and types. */
+#define assert_value(v, expected) test_assert_value_at(#v, (v), (expected), __FILE__, __LINE__)
+#define assert_value_null(v) assert_value(v, pottery_null())
+#define assert_value_bool(v, b) assert_value(v, pottery_bool(b))
+#define assert_value_int(v, i) assert_value(v, pottery_int(i))
+#define assert_value_double(v, d) assert_value(v, pottery_double(d))
+#define assert_value_str(v, s) assert_value(v, pottery_str(s))
+#define assert_value_json(v, text) assert_value(v, pottery_json(text))
+void test_assert_value_at(const char *what, const pottery_value *v, pottery_value expected, const char *file, int line);
+
+/* ---- options versions ---- */
+
+/* open (a container's pottery_<x>_open) refuses *opts with version 0 (not initialised) and
+ * with current + 1 (from a newer header): POTTERY_EINVAL with the library's message, the
+ * handle reset to NULL, nothing sent, key not created. opts->version is restored. */
+#define assert_options_version_checked(type, open, key, opts, current)                                                 \
+    do {                                                                                                               \
+        uint64_t commands_before_ = commands();                                                                        \
+        unsigned int version_before_ = (opts)->version;                                                                \
+        for (int newer_ = 0; newer_ < 2; newer_++) {                                                                   \
+            type *handle_ = (type *)(void *)&version_before_; /* not NULL, to see it reset */                          \
+            (opts)->version = newer_ ? (current) + 1 : 0;                                                              \
+            int rc_ = open(&handle_, client, (key), (opts));                                                           \
+            test_check_options_refused_at(#open, rc_, handle_ == NULL, (opts)->version, (current), __FILE__,           \
+                                          __LINE__);                                                                   \
+        }                                                                                                              \
+        (opts)->version = version_before_;                                                                             \
+        assert_int_equal(commands(), commands_before_);                                                                \
+        assert_raw("0", raw("EXISTS", (key), NULL));                                                                   \
+    } while (0)
+void test_check_options_refused_at(const char *fn, int rc, int handle_reset, unsigned int version, unsigned int current,
+                                   const char *file, int line);
+
 /* ---- clients, values, processes ---- */
 
 /* A client on url that must open (opts may be NULL). */
 #define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line);
+
+/* A client on server as a new ACL user that may run every command but the ones named, e.g.
+ * open_client_denied("nopush", "lpush", "rpush"): a way to make one step of a library call
+ * fail. close_client_denied frees it and deletes the user. */
+#define open_client_denied(user, ...)                                                                                  \
+    test_open_client_denied_at((user), (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
+#define close_client_denied(c, user) test_close_client_denied_at((c), (user), __FILE__, __LINE__)
+pottery_client *test_open_client_denied_at(const char *user, const char *const *denied_commands, const char *file,
+                                           int line);
+void test_close_client_denied_at(pottery_client *c, const char *user, const char *file, int line);
 
 /* n integers first, first + step, ...: a malloc'd array (free()). */
 pottery_value *int_values(size_t n, int64_t first, int64_t step);
