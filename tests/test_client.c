@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include <cmocka.h>
 
+#include "conn/client_impl.h"
 #include "conn/conn.h"
 #include "conn/sha1.h"
 #include "core/error.h"
@@ -536,6 +538,30 @@ static void test_scan_endless_without_timeout(void **state)
     pottery_client_stats st;
     pottery_client_stats_get(&st, c);
     assert_true(st.round_trips >= 1000);
+    pottery_client_free(c);
+    fake_server_stop(fs);
+}
+
+/* Commands reach the server when they are flushed, before anything is read: what a
+ * fan-out over several servers needs (write to every one, then read). */
+static void test_flush_sends_before_reading(void **state)
+{
+    (void)state;
+    fake_server *fs;
+    assert_int_equal(0, fake_server_start(&fs, reply_ping_only, NULL));
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    pottery_client *c = open_client(url, NULL);
+    int before = fake_server_commands(fs);
+    static const char *const ping[1] = { "PING" };
+    static const size_t len[1] = { 4 };
+    assert_ok(pottery__conn_append(c, 1, ping, len, NULL));
+    assert_ok(pottery__conn_append(c, 1, ping, len, NULL));
+    assert_ok(pottery__conn_flush(c));
+    for (int i = 0; i < 200 && fake_server_commands(fs) < before + 2; i++) usleep(5000);
+    assert_int_equal(before + 2, fake_server_commands(fs)); /* both arrived, none read yet */
+    assert_int_equal(2, (int)c->pending);
+    assert_ok(pottery__conn_read_n(c, NULL, 2));
     pottery_client_free(c);
     fake_server_stop(fs);
 }
@@ -1443,6 +1469,7 @@ int main(void)
         cmocka_unit_test(test_scan_empty_batches),
         cmocka_unit_test(test_scan_endless_without_timeout),
         cmocka_unit_test(test_nil_exec),
+        cmocka_unit_test(test_flush_sends_before_reading),
     };
     const struct CMUnitTest with_server[] = {
         cmocka_unit_test(test_connect_tcp),
