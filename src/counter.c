@@ -330,7 +330,7 @@ int pottery_counter_to_json(char **out, size_t *out_len, pottery_counter *counte
 
 /* ---- equality ---- */
 
-int pottery_counter_equal(int *out, pottery_counter *counter, pottery_counter *other)
+int pottery_counter_equal_from(int *out, pottery_counter *counter, pottery_counter *other)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(counter);

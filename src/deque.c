@@ -384,12 +384,12 @@ int pottery_deque_repr(char **out, pottery_deque *deque)
     return rc;
 }
 
-int pottery_deque_equal(int *out, pottery_deque *deque, pottery_deque *other)
+int pottery_deque_equal_from(int *out, pottery_deque *deque, pottery_deque *other)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(deque);
     POTTERY_CHECK_ARG(other);
-    return named(pottery_list_equal(out, &deque->list, &other->list), __func__);
+    return named(pottery_list_equal_from(out, &deque->list, &other->list), __func__);
 }
 
 int pottery_deque_equal_json(int *out, pottery_deque *deque, const char *json_array)

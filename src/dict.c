@@ -456,7 +456,7 @@ int pottery_dict_repr(char **out, pottery_dict *dict)
     return rc;
 }
 
-int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other)
+int pottery_dict_equal_from(int *out, pottery_dict *dict, pottery_dict *other)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(dict);

@@ -650,7 +650,7 @@ static int replies_equal(int *out, const pottery_reply *a, const pottery_reply *
     return 0;
 }
 
-int pottery_list_equal(int *out, pottery_list *list, pottery_list *other)
+int pottery_list_equal_from(int *out, pottery_list *list, pottery_list *other)
 {
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);

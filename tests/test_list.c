@@ -1037,22 +1037,22 @@ static void test_equality(void **state)
     (void)state;
     pottery_list *a = open_list("eq-a"), *b = open_list("eq-b"), *a2 = open_list("eq-a");
     int eq = -1;
-    assert_ok(pottery_list_equal(&eq, a, b));
+    assert_ok(pottery_list_equal_from(&eq, a, b));
     assert_int_equal(eq, 1); /* both empty */
     assert_ok(pottery_list_extend_json(a, "[1, [2], \"s\"]"));
-    assert_ok(pottery_list_equal(&eq, a, b));
+    assert_ok(pottery_list_equal_from(&eq, a, b));
     assert_int_equal(eq, 0);
     assert_ok(pottery_list_extend_json(b, "[true, [2.0], \"s\"]"));
-    assert_round_trips(1, pottery_list_equal(&eq, a, b));
+    assert_round_trips(1, pottery_list_equal_from(&eq, a, b));
     assert_int_equal(eq, 1); /* 1 == True, [2] == [2.0] */
     assert_ok(pottery_list_set(b, 2, pottery_str("t")));
-    assert_ok(pottery_list_equal(&eq, a, b));
+    assert_ok(pottery_list_equal_from(&eq, a, b));
     assert_int_equal(eq, 0);
     uint64_t before = round_trips();
-    assert_ok(pottery_list_equal(&eq, a, a2));
+    assert_ok(pottery_list_equal_from(&eq, a, a2));
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
-    assert_ok(pottery_list_equal(&eq, a, a));
+    assert_ok(pottery_list_equal_from(&eq, a, a));
     assert_int_equal(eq, 1);
 
     assert_code(POTTERY_ETYPE, pottery_list_equal_json(&eq, a, "[1.0, [true + 1], \"s\"]"));
@@ -1319,7 +1319,7 @@ static void test_null_arguments(void **state)
     assert_code(POTTERY_EINVAL, pottery_list_add(&none, l, NULL));
     assert_code(POTTERY_EINVAL, pottery_list_add(NULL, l, l));
     assert_code(POTTERY_EINVAL, pottery_list_add_json(&none, l, NULL));
-    assert_code(POTTERY_EINVAL, pottery_list_equal(&in, l, NULL));
+    assert_code(POTTERY_EINVAL, pottery_list_equal_from(&in, l, NULL));
     assert_code(POTTERY_EINVAL, pottery_list_equal_json(&in, l, NULL));
     assert_code(POTTERY_EINVAL, pottery_list_iter_new(NULL, l));
     assert_code(POTTERY_EINVAL, pottery_list_iter_new_reversed(&it, NULL));

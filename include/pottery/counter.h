@@ -241,7 +241,7 @@ POTTERY_API int pottery_counter_repr(char **out, pottery_counter *counter);
 /** c == other: *out 1 or 0, with dict equality (a stored count of 0 differs from an absent
  * key). The same key on the same server is equal without reading anything; otherwise both
  * are read (one round trip when on the same server). */
-POTTERY_API int pottery_counter_equal(int *out, pottery_counter *counter, pottery_counter *other);
+POTTERY_API int pottery_counter_equal_from(int *out, pottery_counter *counter, pottery_counter *other);
 
 /** c == json.loads(json_object): compare with a JSON object such as `{"a": 3}`. JSON
  * `null` is never equal (*out 0, as Python's `c == None` is False; no round trip); other

@@ -232,7 +232,7 @@ POTTERY_API int pottery_deque_repr(char **out, pottery_deque *deque);
 /** d == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True); maxlen is
  * not compared (as collections.deque). The same key on the same server is equal without
  * reading anything; otherwise one round trip on the same server, two otherwise. */
-POTTERY_API int pottery_deque_equal(int *out, pottery_deque *deque, pottery_deque *other);
+POTTERY_API int pottery_deque_equal_from(int *out, pottery_deque *deque, pottery_deque *other);
 
 /** d == deque(json.loads(json_array)): compare with a JSON array text. "null" answers 0 with
  * no round trip (Python: d == None is False); any other text that is not a JSON array is

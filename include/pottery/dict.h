@@ -162,7 +162,7 @@ POTTERY_API int pottery_dict_repr(char **out, pottery_dict *dict);
 /** d == other: *out 1 or 0, with Python's equality of keys and values (1 == 1.0 == True).
  * The same key on the same server is equal without reading anything; otherwise both are
  * read (one round trip when on the same server, HGETALL each). */
-POTTERY_API int pottery_dict_equal(int *out, pottery_dict *dict, pottery_dict *other);
+POTTERY_API int pottery_dict_equal_from(int *out, pottery_dict *dict, pottery_dict *other);
 
 /** d == json.loads(json_object): compare with a JSON object (whose keys are strings, so a
  * dict with non-string keys never equals one). JSON `null` is never equal (*out 0, as

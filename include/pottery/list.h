@@ -287,7 +287,7 @@ POTTERY_API int pottery_list_add_json(pottery_list **out, pottery_list *list, co
 /** l == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True). The same
  * key on the same server is equal without reading anything; otherwise both are read (one
  * round trip when on the same server, two otherwise). */
-POTTERY_API int pottery_list_equal(int *out, pottery_list *list, pottery_list *other);
+POTTERY_API int pottery_list_equal_from(int *out, pottery_list *list, pottery_list *other);
 
 /** l == json.loads(json_array): compare with a JSON array text. "null" answers 0 with no
  * round trip (Python: l == None is False); any other text that is not a JSON array is
