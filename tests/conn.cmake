@@ -31,3 +31,10 @@ pottery_conn_test(faulty_server ${CMAKE_CURRENT_LIST_DIR}/test_faulty_server.c $
 target_link_libraries(test_faulty_server PRIVATE pottery_test_support Threads::Threads)
 add_test(NAME faulty_server COMMAND test_faulty_server)
 set_tests_properties(faulty_server PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)
+
+# The fan-out over five private masters: kills, SIGSTOP, early decisions, late replies.
+# It measures wall-clock time, so it runs alone.
+pottery_conn_test(fanout ${CMAKE_CURRENT_LIST_DIR}/test_fanout.c)
+target_link_libraries(test_fanout PRIVATE pottery_test_support)
+add_test(NAME conn_fanout COMMAND test_fanout)
+set_tests_properties(conn_fanout PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE)

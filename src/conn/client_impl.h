@@ -57,6 +57,9 @@ struct pottery_client {
     pottery_client_stats stats;
     uint64_t gen;    /* bumped by every successful connect */
     size_t pending;  /* replies still to be read for commands sent */
+    size_t late;     /* replies owed to an earlier call that returned without them (a fan-out
+                      * that decided early): they precede pending's on the wire and are
+                      * discarded by the next read; a dropped connection forgets them */
     int awaiting;    /* commands appended since the last wait for replies */
     int counting;    /* 0 during the handshake: nothing counts in stats */
     int stale_watch; /* WATCHed keys may still be set on this connection */
@@ -95,8 +98,25 @@ int pottery__conn_ensure(pottery_client *c);
 int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre, const size_t *prelens,
                          const pottery_cmd *cmd);
 
-/* Read the next reply (any type, ERROR included). I/O errors drop the connection. */
+/* Read the next reply (any type, ERROR included). I/O errors drop the connection. Late
+ * replies (c->late) are consumed first, unseen by the caller. */
 int pottery__conn_read(pottery_client *c, pottery_reply **out);
+
+/* pottery__conn_read without waiting, for a caller that polls the socket itself (the
+ * fan-out): one non-blocking recv() at most. 1 and *out = the next reply, 0 when it has not
+ * fully arrived yet, or an error (the connection dropped). */
+int pottery__conn_read_ready(pottery_client *c, pottery_reply **out);
+
+/* 1 when the call running on c has passed its deadline. */
+int pottery__conn_timed_out(pottery_client *c);
+/* Report ETIMEOUT for c's call ("<doing> <endpoint>: no answer within N ms") and drop the
+ * connection. Returns POTTERY_ETIMEOUT. */
+int pottery__conn_fail_timeout(pottery_client *c, const char *doing);
+
+/* The call on c returns without the replies it still waits for: they become late replies,
+ * consumed (discarded) before the reply of c's next command, so the connection stays in
+ * step and the commands stay in order on the server. */
+void pottery__conn_owe(pottery_client *c);
 
 /* Close the hiredis context and forget everything tied to the connection. */
 void pottery__conn_drop(pottery_client *c);
@@ -126,5 +146,17 @@ int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cm
                         size_t n);
 
 void pottery__scripts_free(pottery_client *c);
+
+/* Scripts, for callers that send and read separately (pottery__eval, the fan-out): check
+ * the arguments (EINVAL naming fn for a NULL script; cmd->err; at least nkeys arguments;
+ * args NULL = none); append EVALSHA when s is known loaded on
+ * this connection (*evalsha = 1), else EVAL (*evalsha = 0), reconnecting first if needed;
+ * tell whether a reply is NOSCRIPT; forget that s is loaded (after a NOSCRIPT: the next
+ * append sends EVAL). */
+int pottery__script_check(const pottery_script *s, size_t nkeys, const pottery_cmd *args, const char *fn);
+int pottery__script_append(pottery_client *c, const pottery_script *s, size_t nkeys, const pottery_cmd *args,
+                           int *evalsha);
+int pottery__script_is_noscript(const pottery_reply *r);
+void pottery__script_forget(pottery_client *c, const pottery_script *s);
 
 #endif

@@ -246,6 +246,92 @@ typedef struct pottery_script {
  * EVALSHA, falling back to EVAL on NOSCRIPT. One round trip. Replies as pottery__exec. */
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args);
 
+/* ---- fan-out: one command to N masters at once (Redlock, NextID) ----
+ *
+ * The command (or script) is appended to every client, every connection is flushed, then
+ * one poll() over all the sockets reads the replies as they arrive: one round trip on each
+ * client, no threads. Each master gets its own client's command timeout, capped by the
+ * call's timeout; a master that is down, refuses or stays silent counts as a failure
+ * within it and never holds up the others.
+ *
+ * Early decision: after each reply, `decide` (or the quorum rule) is consulted; once the
+ * outcome is known the call returns. Replies still in flight are not abandoned: their
+ * clients owe them (pottery_client.late) and consume them before the reply of their next
+ * command, so a later command on a master (a release) always follows the earlier one (its
+ * SET) there. A master that times out while it still owes replies from an earlier call is
+ * dropped instead (it has been silent for two calls); a dropped connection forgets what it
+ * owes (nothing is re-sent). A disconnected client is reconnected first, with the blocking
+ * connect-with-timeout (its connect timeout, sequentially). */
+
+typedef enum pottery_fanout_status {
+    POTTERY_FANOUT_PENDING = 0, /* no reply yet: the call decided without it (the client owes it) */
+    POTTERY_FANOUT_YES,         /* a reply that check accepted as a yes vote (no check: any non-error) */
+    POTTERY_FANOUT_NO,          /* a valid reply that check counted as a no vote (e.g. nil for SET NX) */
+    POTTERY_FANOUT_REDIS_ERROR, /* an ERROR reply: message is its text */
+    POTTERY_FANOUT_UNREACHABLE, /* connection refused, lost or failed (POTTERY_ECONN) */
+    POTTERY_FANOUT_TIMEOUT,     /* no reply within the master's timeout */
+    POTTERY_FANOUT_PROTOCOL,    /* a reply of the wrong type, or not RESP (POTTERY_EPROTOCOL) */
+    POTTERY_FANOUT_FAILED       /* another failure (e.g. ENOMEM, ESTATE): code and message say */
+} pottery_fanout_status;
+
+typedef struct pottery_fanout_result {
+    pottery_fanout_status status;
+    int code;             /* 0 for YES/NO/PENDING, else the POTTERY_E* code */
+    pottery_reply *reply; /* YES and NO: the reply (owned by the fan-out) */
+    char *message;        /* failures: why (owned by the fan-out) */
+    const char *endpoint; /* the client's "host:port" (borrowed from the client) */
+} pottery_fanout_result;
+
+typedef struct pottery_fanout pottery_fanout;
+
+/* check(r, i, ctx): judge master i's reply (never an ERROR reply: that is REDIS_ERROR
+ * already): 1 = yes, 0 = no, or a negative code with its message set (EPROTOCOL: a reply of
+ * the wrong type, e.g. through pottery__reply_int). decide(f, ctx): 1 once the outcome is
+ * known (return now), else 0. */
+typedef int (*pottery_fanout_check)(const pottery_reply *r, size_t i, void *ctx);
+typedef int (*pottery_fanout_decide)(const pottery_fanout *f, void *ctx);
+
+struct pottery_fanout {
+    /* inputs (pottery__fanout_init sets them; adjust before running) */
+    pottery_client *const *clients; /* n distinct clients, borrowed */
+    size_t n;
+    size_t quorum;                /* the default rule: decided at quorum yes votes, or once
+                                     * more than n - quorum masters did not vote yes; 0 = wait
+                                     * for every master */
+    pottery_fanout_check check;   /* NULL: every non-error reply is a yes */
+    pottery_fanout_decide decide; /* NULL: the quorum rule */
+    void *ctx;                    /* for check and decide */
+    int64_t timeout_ms;           /* the whole call; POTTERY_FOREVER (default): each master's
+                                     * own command timeout alone */
+    /* outputs (valid after a run, until the next run or pottery__fanout_free) */
+    pottery_fanout_result *results;  /* n of them, in the order of clients */
+    size_t yes, no, failed, pending; /* how many results of each kind */
+    int64_t elapsed_ms;              /* monotonic time the call took */
+};
+
+/* Set the inputs (check, decide, ctx NULL; timeout POTTERY_FOREVER); no allocation. */
+void pottery__fanout_init(pottery_fanout *f, pottery_client *const *clients, size_t n, size_t quorum);
+
+/* Send cmd to every client and collect replies until decided. 0 when the call ran (the
+ * votes are in f: a failed master is a result, not an error), or EINVAL (no clients, a
+ * client twice, a client with unread streamed replies, a bad command: nothing sent) /
+ * ENOMEM. One round trip on each client (a reconnect adds its handshake). */
+int pottery__fanout_exec(pottery_fanout *f, const pottery_cmd *cmd);
+
+/* The same with a Lua script (nkeys keys, then arguments, as pottery__eval takes them):
+ * EVALSHA where the script is known loaded on that connection, else EVAL; a master
+ * answering NOSCRIPT gets EVAL at once, within the same call and deadline (a second round
+ * trip on that master only). */
+int pottery__fanout_eval(pottery_fanout *f, const pottery_script *s, size_t nkeys, const pottery_cmd *args);
+
+/* "<yes> of <n>" followed, when any master did not vote yes, by each of them and why:
+ * "2 of 5 (127.0.0.1:7001 timeout, 127.0.0.1:7003 connection refused, 127.0.0.1:7004 no)".
+ * Writes at most size bytes (NUL included) as snprintf does; returns the full length. */
+size_t pottery__fanout_describe(char *buf, size_t size, const pottery_fanout *f);
+
+/* Free the replies and messages of the last run (the inputs stay). Accepts NULL. */
+void pottery__fanout_free(pottery_fanout *f);
+
 /* ---- SCAN-family cursors (bounded memory: one batch at a time) ---- */
 
 typedef struct pottery_scan {

@@ -146,6 +146,7 @@ void pottery__conn_drop(pottery_client *c)
     c->reader = NULL;
     pottery__buf_free(&c->out);
     c->pending = 0;
+    c->late = 0; /* the new connection owes nothing; nothing is re-sent */
     c->awaiting = 0;
     c->stale_watch = 0;
     c->watching = 0;
@@ -221,35 +222,86 @@ int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
     return 0;
 }
 
-int pottery__conn_read(pottery_client *c, pottery_reply **out)
+/* A wait for replies begins: the first one after commands were appended is a round trip. */
+static void count_round_trip(pottery_client *c)
 {
-    int rc;
-    *out = NULL;
-    if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
     if (c->awaiting) {
         if (c->counting) c->stats.round_trips++;
         c->awaiting = 0;
     }
-    if (c->out.len > 0 && (rc = pottery__conn_flush(c)) < 0) return rc;
+}
+
+/* The next complete reply already received, if any: 1 and *out, 0 when more bytes are
+ * needed, or an error (the connection dropped). Replies owed to commands of an earlier
+ * call that returned without them (c->late) come first on the wire; they are consumed
+ * here, so that every caller only ever sees the replies of its own commands. */
+static int next_reply(pottery_client *c, pottery_reply **out)
+{
     for (;;) {
         pottery_reply *r;
-        rc = pottery__reader_next(c->reader, &r, c->endpoint);
+        int rc = pottery__reader_next(c->reader, &r, c->endpoint);
+        if (rc == 1 && c->late > 0) {
+            c->late--;
+            pottery__reply_free(r);
+            continue;
+        }
         if (rc == 1) {
             c->pending--;
             deadline_settle(c);
             *out = r;
-            return 0;
+            return 1;
         }
         if (rc < 0) {
             pottery_error_saved saved;
             pottery__error_save(&saved);
             pottery__conn_drop(c); /* the stream is out of step */
             pottery__error_restore(&saved);
-            return rc;
         }
+        return rc;
+    }
+}
+
+int pottery__conn_read(pottery_client *c, pottery_reply **out)
+{
+    int rc;
+    *out = NULL;
+    if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
+    count_round_trip(c);
+    if (c->out.len > 0 && (rc = pottery__conn_flush(c)) < 0) return rc;
+    for (;;) {
+        if ((rc = next_reply(c, out)) != 0) return rc < 0 ? rc : 0;
         if ((rc = wait_ready(c, POLLIN, "reading from")) < 0) return rc;
         if ((rc = receive(c)) < 0) return rc;
     }
+}
+
+int pottery__conn_read_ready(pottery_client *c, pottery_reply **out)
+{
+    int rc;
+    *out = NULL;
+    if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
+    count_round_trip(c);
+    if ((rc = next_reply(c, out)) != 0) return rc;
+    if ((rc = receive(c)) < 0) return rc;
+    return next_reply(c, out);
+}
+
+int pottery__conn_timed_out(pottery_client *c)
+{
+    return c->deadline_set && c->deadline_ms != INT64_MAX && pottery__monotonic_ms() >= c->deadline_ms;
+}
+
+int pottery__conn_fail_timeout(pottery_client *c, const char *doing)
+{
+    return io_failure(c, POTTERY_ETIMEOUT, doing, NULL);
+}
+
+void pottery__conn_owe(pottery_client *c)
+{
+    count_round_trip(c); /* it was waited for, if not to the end */
+    c->late += c->pending;
+    c->pending = 0;
+    deadline_settle(c);
 }
 
 int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
@@ -378,6 +430,7 @@ int pottery__conn_connect(pottery_client *c)
     c->fd = ctx->fd;
     c->gen++;
     c->pending = 0;
+    c->late = 0;
     c->awaiting = c->stale_watch = c->watching = 0;
 
     /* The handshake is a call of its own, bounded by the connect timeout, even when it

@@ -47,78 +47,86 @@ void pottery__scripts_free(pottery_client *c)
     c->nscripts = c->capscripts = 0;
 }
 
-static int is_noscript(const pottery_reply *r)
+int pottery__script_is_noscript(const pottery_reply *r)
 {
     size_t len;
     const char *s = pottery__reply_str(r, &len);
     return pottery__reply_type(r) == POTTERY_REPLY_ERROR && len >= 8 && memcmp(s, "NOSCRIPT", 8) == 0;
 }
 
-/* Send prefix (3 entries) + args and read the reply (any type). */
-static int run(pottery_reply **r, pottery_client *c, const char *const pre[3], const size_t prelen[3],
-               const pottery_cmd *args)
+int pottery__script_append(pottery_client *c, const pottery_script *s, size_t nkeys, const pottery_cmd *args,
+                           int *evalsha)
 {
-    int rc = pottery__conn_append(c, 3, pre, prelen, args);
-    if (rc < 0) return rc;
-    return pottery__conn_read(c, r);
+    char numkeys[POTTERY_INT64_TEXT_SIZE];
+    size_t n = pottery__int64_text(numkeys, (int64_t)nkeys);
+    int rc;
+    *evalsha = 0;
+    pottery_script_entry *e = entry_for(c, s);
+    if (!e) return POTTERY_ENOMEM;
+    if ((rc = pottery__conn_ensure(c)) < 0) return rc; /* a new connection knows no script */
+    if (e->loaded_gen == c->gen) {
+        const char *pre[3] = { "EVALSHA", e->sha, numkeys };
+        const size_t prelen[3] = { 7, 40, n };
+        if ((rc = pottery__conn_append(c, 3, pre, prelen, args)) < 0) return rc;
+        *evalsha = 1;
+        return 0;
+    }
+    const char *pre[3] = { "EVAL", s->source, numkeys };
+    const size_t prelen[3] = { 4, strlen(s->source), n };
+    if ((rc = pottery__conn_append(c, 3, pre, prelen, args)) < 0) return rc;
+    /* The server caches a script it has compiled, whatever the script then returned; if it
+     * did not (a compile error), EVALSHA's NOSCRIPT brings us back to EVAL. */
+    e->loaded_gen = c->gen;
+    return 0;
 }
 
-static int run_script(pottery_reply **out, pottery_client *c, pottery_script_entry *e, const pottery_script *s,
-                      const char *numkeys, size_t n, const pottery_cmd *args);
+void pottery__script_forget(pottery_client *c, const pottery_script *s)
+{
+    for (size_t i = 0; i < c->nscripts; i++)
+        if (c->scripts[i].script == s) c->scripts[i].loaded_gen = 0;
+}
+
+/* Send the script (EVALSHA or EVAL) and read its reply; EVAL again after a NOSCRIPT. */
+static int run_script(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys,
+                      const pottery_cmd *args)
+{
+    int rc, evalsha;
+    pottery_reply *r = NULL;
+    if ((rc = pottery__script_append(c, s, nkeys, args, &evalsha)) < 0) return rc;
+    if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+    if (evalsha && pottery__script_is_noscript(r)) {
+        pottery__reply_free(r);
+        pottery__script_forget(c, s);
+        if ((rc = pottery__script_append(c, s, nkeys, args, &evalsha)) < 0) return rc;
+        if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
+    }
+    return pottery__reply_deliver(out, r);
+}
 
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    pottery_cmd empty;
-    char numkeys[POTTERY_INT64_TEXT_SIZE];
     int rc;
 
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
-    POTTERY_CHECK_ARG(s);
-    POTTERY_CHECK_ARG(s->source);
-    if (!args) {
-        pottery__cmd_init(&empty);
-        args = &empty;
-    }
-    if ((rc = pottery__cmd_check(args, 1)) < 0) return rc;
-    if (nkeys > args->argc)
-        return pottery__error(POTTERY_EINVAL, "script %s: %zu keys but only %zu arguments", s->name ? s->name : "?",
-                              nkeys, args->argc);
+    if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
     if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
-    pottery_script_entry *e = entry_for(c, s);
-    if (!e) return POTTERY_ENOMEM;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 
     /* EVALSHA and the EVAL that may follow a NOSCRIPT are one call: one deadline. */
     pottery__call_begin(c);
-    rc = run_script(out, c, e, s, numkeys, pottery__int64_text(numkeys, (int64_t)nkeys), args);
+    rc = run_script(out, c, s, nkeys, args);
     pottery__call_end(c);
     return rc;
 }
 
-static int run_script(pottery_reply **out, pottery_client *c, pottery_script_entry *e, const pottery_script *s,
-                      const char *numkeys, size_t n, const pottery_cmd *args)
+int pottery__script_check(const pottery_script *s, size_t nkeys, const pottery_cmd *args, const char *fn)
 {
     int rc;
-    pottery_reply *r = NULL;
-    const size_t srclen = strlen(s->source);
-    if (e->loaded_gen == c->gen) {
-        const char *pre[3] = { "EVALSHA", e->sha, numkeys };
-        const size_t prelen[3] = { 7, 40, n };
-        if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
-        if (is_noscript(r)) {
-            pottery__reply_free(r);
-            r = NULL;
-            e->loaded_gen = 0;
-        }
-    }
-    if (!r) {
-        const char *pre[3] = { "EVAL", s->source, numkeys };
-        const size_t prelen[3] = { 4, srclen, n };
-        if ((rc = run(&r, c, pre, prelen, args)) < 0) return rc;
-        /* The server caches a script it has compiled, whatever the script then returned;
-         * if it did not (a compile error), EVALSHA's NOSCRIPT brings us back here. */
-        e->loaded_gen = c->gen;
-    }
-    return pottery__reply_deliver(out, r);
+    if (!s || !s->source) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (script)", fn);
+    if (args && (rc = pottery__cmd_check(args, 1)) < 0) return rc;
+    if (nkeys > (args ? args->argc : 0))
+        return pottery__error(POTTERY_EINVAL, "script %s: %zu keys but only %zu arguments", s->name ? s->name : "?",
+                              nkeys, args ? args->argc : 0);
+    return 0;
 }

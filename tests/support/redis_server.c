@@ -457,6 +457,7 @@ void test_redis_stop(test_redis *s)
         pid_t pid = s->pid;
         registry_remove(pid);
         kill(pid, SIGTERM);
+        kill(pid, SIGCONT); /* a paused server handles SIGTERM only once it runs again */
         double deadline = now_ms() + STOP_GRACE_MS;
         int gone = 0;
         while (!(gone = reap_nohang(pid)) && now_ms() < deadline) sleep_ms(5);
@@ -467,6 +468,31 @@ void test_redis_stop(test_redis *s)
         remove_tree(s->dir);
         s->dir[0] = '\0';
     }
+}
+
+void test_redis_pause(test_redis *s)
+{
+    if (s && s->pid > 0) kill(s->pid, SIGSTOP);
+}
+
+void test_redis_resume(test_redis *s)
+{
+    if (s && s->pid > 0) kill(s->pid, SIGCONT);
+}
+
+int test_redis_start_n(test_redis *s, size_t n, const test_redis_options *opts)
+{
+    for (size_t i = 0; i < n; i++)
+        if (test_redis_start(&s[i], opts) != 0) {
+            test_redis_stop_n(s, i);
+            return -1;
+        }
+    return 0;
+}
+
+void test_redis_stop_n(test_redis *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) test_redis_stop(&s[i]);
 }
 
 int test_redis_restart(test_redis *s)

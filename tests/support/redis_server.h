@@ -46,6 +46,17 @@ void test_redis_stop(test_redis *s);
 void test_redis_kill(test_redis *s);
 int test_redis_restart(test_redis *s);
 
+/* Freeze a server with SIGSTOP (a master that hangs: its connections stay open, it answers
+ * nothing, commands sent to it wait in its socket) and let it run again with SIGCONT.
+ * test_redis_stop and test_redis_kill work on a paused server too. */
+void test_redis_pause(test_redis *s);
+void test_redis_resume(test_redis *s);
+
+/* Start n servers s[0..n-1] (the multi-master tests use five independent masters): 0, or
+ * -1 with every server started so far stopped again. test_redis_stop_n stops them all. */
+int test_redis_start_n(test_redis *s, size_t n, const test_redis_options *opts);
+void test_redis_stop_n(test_redis *s, size_t n);
+
 /* Run a command on the server through a separate raw connection (redis-cli-like, for
  * checking what is stored independently of the library). argv/lens as hiredis takes them.
  * Returns a malloc'd textual rendering of the reply:
