@@ -23,5 +23,6 @@
 #include "pottery/counter.h"
 #include "pottery/queue.h"
 #include "pottery/timer.h"
+#include "pottery/nextid.h"
 
 #endif /* POTTERY_H */
