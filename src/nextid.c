@@ -123,8 +123,8 @@ int pottery_nextid_new(pottery_nextid **out, pottery_client *const *masters, siz
         if (!masters[i]) return pottery__error(POTTERY_EINVAL, "pottery_nextid_new: master %zu is NULL", i);
         for (size_t j = 0; j < i; j++)
             if (masters[j] == masters[i])
-                return pottery__error(POTTERY_EINVAL, "pottery_nextid_new: masters %zu and %zu are the same client",
-                                      j, i);
+                return pottery__error(POTTERY_EINVAL, "pottery_nextid_new: masters %zu and %zu are the same client", j,
+                                      i);
     }
     const char *key = opts->key ? opts->key : DEFAULT_KEY;
     if (!key[0]) return pottery__error(POTTERY_EINVAL, "pottery_nextid_new: key is empty");
@@ -229,8 +229,7 @@ static int run_propose(pottery_fanout *f, votes *v, pottery_nextid *gen, const c
 /* Propose floor + 1: 1 when a quorum stored it (*id set), 0 when not, or an error. */
 static int propose(int64_t *id, pottery_fanout *f, pottery_nextid *gen)
 {
-    if (gen->floor == INT64_MAX)
-        return pottery__error(POTTERY_ERANGE, "%s: the sequence reached INT64_MAX", gen->key);
+    if (gen->floor == INT64_MAX) return pottery__error(POTTERY_ERANGE, "%s: the sequence reached INT64_MAX", gen->key);
     char text[24];
     snprintf(text, sizeof text, "%" PRId64, gen->floor + 1);
     votes v;

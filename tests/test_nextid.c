@@ -67,8 +67,9 @@ static void assert_round_trips_each(size_t n, uint64_t expected)
 {
     for (size_t i = 0; i < n; i++) {
         pottery_client_stats s = stats_of(clients[i]);
-        if (s.round_trips != expected) fail_msg("master %zu: %llu round trips, expected %llu", i,
-                                                (unsigned long long)s.round_trips, (unsigned long long)expected);
+        if (s.round_trips != expected)
+            fail_msg("master %zu: %llu round trips, expected %llu", i, (unsigned long long)s.round_trips,
+                     (unsigned long long)expected);
     }
 }
 
@@ -305,6 +306,14 @@ static void foreign_values(void **state)
     assert_code(POTTERY_EQUORUM, pottery_nextid_next(&id, gen));
     assert_message_contains("WRONGTYPE");
     pottery_nextid_free(gen);
+    /* the end of int64: ERANGE, nothing stored */
+    for (size_t i = 0; i < N; i++)
+        assert_raw("OK", test_redis_cmdv(&masters[i], "SET", "nextid:end", "9223372036854775807", (const char *)NULL));
+    gen = open_gen("end", N);
+    assert_code(POTTERY_ERANGE, pottery_nextid_next(&id, gen));
+    assert_message("nextid:end: the sequence reached INT64_MAX");
+    assert_int_equal(id, -1);
+    pottery_nextid_free(gen);
 }
 
 /* ---- faults ---- */
@@ -417,11 +426,10 @@ static void a_frozen_master_costs_nothing_in_the_steady_state(void **state)
 /* pottery's own "set id" script, as its behaviour file describes it: set when missing, not
  * a number or smaller, answering the id, else nil. */
 static const pottery_script pottery_set_id = {
-    "pottery_set_id",
-    "local current = tonumber(redis.call('get', KEYS[1])) "
-    "local next = tonumber(ARGV[1]) "
-    "if current == nil or current < next then redis.call('set', KEYS[1], next) return next end "
-    "return nil"
+    "pottery_set_id", "local current = tonumber(redis.call('get', KEYS[1])) "
+                      "local next = tonumber(ARGV[1]) "
+                      "if current == nil or current < next then redis.call('set', KEYS[1], next) return next end "
+                      "return nil"
 };
 
 typedef struct two_step {
@@ -558,7 +566,8 @@ static void concurrent_generators_never_repeat(void **state)
         assert_int_equal(got, IDS_PER_PROCESS * sizeof *ids);
         size_t mine = IDS_PER_PROCESS;
         for (size_t k = 1; k < mine; k++)
-            if (ids[k] <= ids[k - 1]) fail_msg("process %d: id %lld after %lld", p, (long long)ids[k], (long long)ids[k - 1]);
+            if (ids[k] <= ids[k - 1])
+                fail_msg("process %d: id %lld after %lld", p, (long long)ids[k], (long long)ids[k - 1]);
         count += mine;
     }
     print_message("%d processes (3 C generators, 2 pottery-protocol writers) x %d ids: %zu ids in %.0f ms\n", PROCESSES,
@@ -567,7 +576,8 @@ static void concurrent_generators_never_repeat(void **state)
     for (size_t k = 1; k < count; k++)
         if (all[k] == all[k - 1]) fail_msg("id %lld given twice", (long long)all[k]);
     assert_true(all[0] >= 1);
-    print_message("largest id %lld (holes: %lld)\n", (long long)all[count - 1], (long long)all[count - 1] - (long long)count);
+    print_message("largest id %lld (holes: %lld)\n", (long long)all[count - 1],
+                  (long long)all[count - 1] - (long long)count);
     free(all);
 }
 
