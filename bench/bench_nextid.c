@@ -1,0 +1,187 @@
+/*
+ * pottery_nextid against raw hiredis doing the same fan-out: per id, the same
+ * compare-and-set script sent to every master (all requests written, then all replies read),
+ * the quorum counted. Over the first master alone, then over every master given; then
+ * pottery with 4 contending processes on one key.
+ *
+ * Usage: bench_nextid tcp HOST PORT [redis://HOST:PORT/0 ...]
+ *        bench_nextid unix SOCKET [redis://HOST:PORT/0 ...]
+ * The extra URLs are more masters (scripts/bench.sh may start five); without them the one
+ * server is the only master.
+ */
+#include <inttypes.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+
+enum { MAX_MASTERS = 16, OPS = 2000, ROUNDS = 5, CONTENDERS = 4, CONTENDED_OPS = 1000 };
+
+/* The compare-and-set of src/lua/nextid_propose.lua (the same work on the server). */
+static const char cas_script[] = "local held = redis.call('GET', KEYS[1]) "
+                                 "local current = held and tonumber(held) or nil "
+                                 "if current == nil or current < tonumber(ARGV[1]) then "
+                                 "redis.call('SET', KEYS[1], ARGV[1]) return { 1, ARGV[1] } end "
+                                 "return { 0, held }";
+
+static char urls[MAX_MASTERS][512];
+static size_t nurls;
+static redisContext *raw[MAX_MASTERS];
+static pottery_client *clients[MAX_MASTERS];
+static char sha[64];
+static int64_t raw_floor;
+
+static redisContext *raw_connect(const char *url)
+{
+    char host[256];
+    int port;
+    redisContext *c = NULL;
+    if (strncmp(url, "unix://", 7) == 0)
+        c = redisConnectUnix(url + 7);
+    else if (sscanf(url, "redis://%255[^:]:%d", host, &port) == 2)
+        c = redisConnect(host, port);
+    if (!c || c->err) {
+        fprintf(stderr, "bench: hiredis connect to %s failed\n", url);
+        exit(1);
+    }
+    return c;
+}
+
+/* Raw: one id over n masters, the steady state (floor + 1 accepted by a quorum). */
+static void raw_next(size_t n)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, raw_floor + 1);
+    const char *argv[] = { "EVALSHA", sha, "1", "bench:nextid:raw", id };
+    size_t lens[] = { 7, strlen(sha), 1, 16, strlen(id) };
+    for (size_t i = 0; i < n; i++) redisAppendCommandArgv(raw[i], 5, argv, lens);
+    for (size_t i = 0; i < n; i++) {
+        int done = 0;
+        while (!done)
+            if (redisBufferWrite(raw[i], &done) != REDIS_OK) bench_die("raw write");
+    }
+    size_t yes = 0;
+    for (size_t i = 0; i < n; i++) {
+        void *reply = NULL;
+        if (redisGetReply(raw[i], &reply) != REDIS_OK || !reply) bench_die("raw reply");
+        redisReply *r = reply;
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->integer == 1) yes++;
+        freeReplyObject(reply);
+    }
+    if (yes < n / 2 + 1) bench_die("raw quorum");
+    raw_floor++;
+}
+
+static void run_compare(size_t n)
+{
+    pottery_nextid *gen;
+    pottery_nextid_options opts;
+    pottery_nextid_options_init(&opts);
+    opts.key = "bench:pottery";
+    if (pottery_nextid_new(&gen, clients, n, &opts) < 0 || pottery_nextid_reset(gen) < 0) bench_die("nextid");
+    for (size_t i = 0; i < n; i++) freeReplyObject(redisCommand(raw[i], "DEL bench:nextid:raw"));
+    raw_floor = 0;
+    int64_t id;
+    if (pottery_nextid_next(&id, gen) < 0) bench_die("next"); /* the first id reads */
+    raw_next(n);
+
+    double best_raw = 1e30, best_pot = 1e30, ratios[ROUNDS * 4];
+    int slice = OPS / 4, rounds = ROUNDS * 4;
+    pottery_client_stats before, after;
+    pottery_client_stats_get(&before, clients[0]);
+    for (int r = 0; r < rounds; r++) {
+        double t0 = bench_now();
+        for (int k = 0; k < slice; k++) raw_next(n);
+        double t1 = bench_now();
+        for (int k = 0; k < slice; k++)
+            if (pottery_nextid_next(&id, gen) < 0) bench_die("next");
+        double t2 = bench_now();
+        if (t1 - t0 < best_raw) best_raw = t1 - t0;
+        if (t2 - t1 < best_pot) best_pot = t2 - t1;
+        ratios[r] = (t1 - t0) / (t2 - t1);
+    }
+    pottery_client_stats_get(&after, clients[0]);
+    qsort(ratios, (size_t)rounds, sizeof *ratios, bench_cmp_double);
+    double median = (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
+    char name[64];
+    snprintf(name, sizeof name, "next, %zu master%s", n, n == 1 ? "" : "s");
+    printf("%-28s %12.0f %12.0f %7.3f %10.2f %10.2f\n", name, slice / best_pot, slice / best_raw, median,
+           (double)(after.round_trips - before.round_trips) / (slice * rounds),
+           (double)(after.commands - before.commands) / (slice * rounds));
+    pottery_nextid_free(gen);
+}
+
+/* CONTENDERS processes, each with its own clients, CONTENDED_OPS ids each on one key. */
+static void run_contended(size_t n)
+{
+    pid_t pids[CONTENDERS];
+    double t0 = bench_now();
+    for (int p = 0; p < CONTENDERS; p++) {
+        pids[p] = fork();
+        if (pids[p] < 0) exit(1);
+        if (pids[p] > 0) continue;
+        pottery_client *mine[MAX_MASTERS];
+        for (size_t i = 0; i < n; i++)
+            if (pottery_client_open(&mine[i], urls[i], NULL) < 0) _exit(2);
+        pottery_nextid_options opts;
+        pottery_nextid_options_init(&opts);
+        opts.key = "bench:contended";
+        opts.num_tries = 1000;
+        pottery_nextid *gen;
+        int64_t id;
+        if (pottery_nextid_new(&gen, mine, n, &opts) < 0) _exit(3);
+        for (int k = 0; k < CONTENDED_OPS; k++)
+            if (pottery_nextid_next(&id, gen) < 0) _exit(4);
+        pottery_nextid_free(gen);
+        for (size_t i = 0; i < n; i++) pottery_client_free(mine[i]);
+        _exit(0);
+    }
+    int failed = 0;
+    for (int p = 0; p < CONTENDERS; p++) {
+        int status;
+        if (waitpid(pids[p], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = 1;
+    }
+    if (failed) bench_die("contended next");
+    double secs = bench_now() - t0;
+    char name[64];
+    snprintf(name, sizeof name, "next, %zu master%s, %d procs", n, n == 1 ? "" : "s", CONTENDERS);
+    printf("%-28s %12.0f %12s %7s %10s %10s\n", name, CONTENDERS * CONTENDED_OPS / secs, "-", "-", "-", "-");
+}
+
+int main(int argc, char **argv)
+{
+    int first_extra;
+    if (argc >= 4 && strcmp(argv[1], "tcp") == 0) {
+        snprintf(urls[0], sizeof urls[0], "redis://%s:%s/0", argv[2], argv[3]);
+        first_extra = 4;
+    } else if (argc >= 3 && strcmp(argv[1], "unix") == 0) {
+        snprintf(urls[0], sizeof urls[0], "unix://%s", argv[2]);
+        first_extra = 3;
+    } else {
+        fprintf(stderr, "usage: %s tcp HOST PORT [URL...] | unix SOCKET [URL...]\n", argv[0]);
+        return 2;
+    }
+    nurls = 1;
+    for (int a = first_extra; a < argc && nurls < MAX_MASTERS; a++)
+        snprintf(urls[nurls++], sizeof urls[0], "%s", argv[a]);
+    for (size_t i = 0; i < nurls; i++) {
+        raw[i] = raw_connect(urls[i]);
+        if (pottery_client_open(&clients[i], urls[i], NULL) < 0) bench_die("pottery_client_open");
+        redisReply *r = redisCommand(raw[i], "SCRIPT LOAD %s", cas_script);
+        if (!r || r->type != REDIS_REPLY_STRING) bench_die("SCRIPT LOAD");
+        snprintf(sha, sizeof sha, "%s", r->str);
+        freeReplyObject(r);
+    }
+
+    bench_header("NextID: ids/s, steady state (rtt/op and cmds/op on one master)");
+    run_compare(1);
+    if (nurls > 1) run_compare(nurls);
+    run_contended(1);
+    if (nurls > 1) run_contended(nurls);
+
+    for (size_t i = 0; i < nurls; i++) {
+        redisFree(raw[i]);
+        pottery_client_free(clients[i]);
+    }
+    return 0;
+}
