@@ -71,8 +71,8 @@ static int check_read(const pottery_reply *r, size_t i, void *ctx)
 {
     (void)i;
     votes *v = ctx;
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int64_t id = 0;
     if (pottery__reply_type(r) != POTTERY_REPLY_NIL) {
         int rc = pottery__reply_bytes(&s, &len, r, "GET");
@@ -88,13 +88,14 @@ static int check_propose(const pottery_reply *r, size_t i, void *ctx)
 {
     (void)i;
     votes *v = ctx;
-    long long stored;
-    const char *s;
-    size_t len;
+    long long stored = 0;
+    const char *s = NULL;
+    size_t len = 0;
     int rc = pottery__reply_array_n(r, 2, "nextid_propose");
     if (rc == 0) rc = pottery__reply_int_in(&stored, pottery__reply_at(r, 0), 0, 1, "nextid_propose");
     if (rc == 0) rc = pottery__reply_bytes(&s, &len, pottery__reply_at(r, 1), "nextid_propose");
     if (rc < 0) return rc;
+    if (!s) s = "";
     if (stored) {
         if (len != strlen(v->proposal) || memcmp(s, v->proposal, len) != 0)
             return pottery__error(POTTERY_EPROTOCOL, "nextid_propose on %s: stored \"%.*s\", not %s", v->key,
