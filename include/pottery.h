@@ -23,5 +23,6 @@
 #include "pottery/counter.h"
 #include "pottery/queue.h"
 #include "pottery/timer.h"
+#include "pottery/redlock.h"
 
 #endif /* POTTERY_H */
