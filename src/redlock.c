@@ -76,8 +76,8 @@ int pottery_redlock_new(pottery_redlock **out, const char *key, pottery_client *
         if (!masters[i]) return pottery__error(POTTERY_EINVAL, "pottery_redlock_new: master %zu is NULL", i);
         for (size_t j = 0; j < i; j++)
             if (masters[j] == masters[i])
-                return pottery__error(POTTERY_EINVAL, "pottery_redlock_new: masters %zu and %zu are the same client",
-                                      j, i);
+                return pottery__error(POTTERY_EINVAL, "pottery_redlock_new: masters %zu and %zu are the same client", j,
+                                      i);
     }
     pottery_redlock_options o;
     pottery_redlock_options_init(&o);
@@ -147,8 +147,7 @@ static int check_positive(const pottery_reply *r, size_t i, void *ctx)
 
 /* Run script on every master with KEYS[1] = the lock key, ARGV[1] = our value and, when
  * lease is set, ARGV[2] = the lease. wait_all: wait for every master (release). */
-static int run_script(pottery_fanout *f, pottery_redlock *lock, const pottery_script *s, int with_lease,
-                      int wait_all)
+static int run_script(pottery_fanout *f, pottery_redlock *lock, const pottery_script *s, int with_lease, int wait_all)
 {
     pottery__fanout_init(f, lock->masters, lock->n, wait_all ? 0 : lock->quorum);
     f->check = check_positive;
@@ -237,7 +236,8 @@ static void sleep_ns(int64_t ns)
 {
     if (ns <= 0) return;
     struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 static int64_t random_delay(int64_t max_ms)
@@ -376,8 +376,8 @@ int pottery_redlock_with(pottery_redlock *lock, pottery_redlock_fn fn, void *pay
     return pottery_redlock_release(lock);
 }
 
-int pottery_synchronize(const char *key, pottery_client *const *masters, size_t n,
-                        const pottery_redlock_options *opts, pottery_redlock_fn fn, void *payload)
+int pottery_synchronize(const char *key, pottery_client *const *masters, size_t n, const pottery_redlock_options *opts,
+                        pottery_redlock_fn fn, void *payload)
 {
     POTTERY_CHECK_ARG(fn);
     pottery_redlock *lock;

@@ -63,8 +63,9 @@ static void rts(uint64_t *out)
 static void assert_each_rt(const uint64_t *before, uint64_t n)
 {
     for (size_t i = 0; i < N; i++) {
-        if (rt_of(i) - before[i] != n) fail_msg("master %zu: %llu round trips, expected %llu", i,
-                                                (unsigned long long)(rt_of(i) - before[i]), (unsigned long long)n);
+        if (rt_of(i) - before[i] != n)
+            fail_msg("master %zu: %llu round trips, expected %llu", i, (unsigned long long)(rt_of(i) - before[i]),
+                     (unsigned long long)n);
     }
 }
 
@@ -423,8 +424,9 @@ static void interop_with_pottery_wire_format(void **state)
     /* A C-held lock blocks pottery's SET NX PX on every master. */
     assert_int_equal(acquire_now(lock), 1);
     for (size_t i = 0; i < N; i++)
-        assert_raw("(nil)", test_redis_cmdv(&masters[i], "SET", "redlock:shared", "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00112",
-                                            "NX", "PX", "10000", (const char *)NULL));
+        assert_raw("(nil)",
+                   test_redis_cmdv(&masters[i], "SET", "redlock:shared", "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00112", "NX",
+                                   "PX", "10000", (const char *)NULL));
     assert_ok(pottery_redlock_release(lock));
     assert_no_key_anywhere("redlock:shared");
     pottery_redlock_free(lock);
