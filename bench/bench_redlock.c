@@ -65,7 +65,10 @@ static void side_open(side *s, char **urls, size_t n)
         int port;
         parse(urls[i], host, sizeof host, &port);
         s->raw[i] = redisConnect(host, port);
-        if (!s->raw[i] || s->raw[i]->err) die("hiredis connect");
+        if (!s->raw[i] || s->raw[i]->err) {
+            fprintf(stderr, "bench_redlock: hiredis connect to %s: %s\n", urls[i], s->raw[i] ? s->raw[i]->errstr : "?");
+            exit(1);
+        }
         if (pottery_client_open(&s->clients[i], urls[i], NULL) < 0) die("pottery_client_open");
         for (int k = 0; k < 3; k++) {
             redisReply *r = redisCommand(s->raw[i], "SCRIPT LOAD %s", scripts[k]);

@@ -79,20 +79,37 @@ private_redis_start_masters() {
     pdeath=(setpriv --pdeathsig KILL --)
   fi
   for i in $(seq 1 "$n"); do
-    while :; do
-      port=$((20000 + RANDOM % 40000))
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+    # A port that looked free can be taken before the server binds it (other programs pick
+    # free ports too): try again on another one until the server answers.
+    local tries pid up=
+    for tries in 1 2 3 4 5; do
+      while :; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+      done
+      mkdir -p "$PRIVATE_REDIS_MASTERS_DIR/$i"
+      "${pdeath[@]}" "$server" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+        --dir "$PRIVATE_REDIS_MASTERS_DIR/$i" --daemonize no --loglevel warning \
+        --logfile "$PRIVATE_REDIS_MASTERS_DIR/$i/redis.log" </dev/null >/dev/null 2>&1 &
+      pid=$!
+      for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        if [ "$(redis-cli -p "$port" ping 2>/dev/null || true)" = "PONG" ]; then
+          up=1
+          break
+        fi
+        sleep 0.05
+      done
+      [ -n "$up" ] && break
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
     done
-    mkdir -p "$PRIVATE_REDIS_MASTERS_DIR/$i"
-    "${pdeath[@]}" "$server" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-      --dir "$PRIVATE_REDIS_MASTERS_DIR/$i" --daemonize no --loglevel warning \
-      --logfile "$PRIVATE_REDIS_MASTERS_DIR/$i/redis.log" </dev/null >/dev/null 2>&1 &
-    PRIVATE_REDIS_MASTER_PIDS+=($!)
+    if [ -z "$up" ]; then
+      echo "$label: redis-server $i did not start" >&2
+      return 1
+    fi
+    PRIVATE_REDIS_MASTER_PIDS+=("$pid")
     PRIVATE_REDIS_MASTER_URLS+=("redis://127.0.0.1:$port/0")
-    for _ in $(seq 1 200); do
-      [ "$(redis-cli -p "$port" ping 2>/dev/null || true)" = "PONG" ] && break
-      sleep 0.05
-    done
   done
 }
 
