@@ -81,8 +81,8 @@ private_redis_start_masters() {
   for i in $(seq 1 "$n"); do
     # A port that looked free can be taken before the server binds it (other programs pick
     # free ports too): try again on another one until the server answers.
-    local tries pid up=
-    for tries in 1 2 3 4 5; do
+    local pid up=
+    for _ in 1 2 3 4 5; do
       while :; do
         port=$((20000 + RANDOM % 40000))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
