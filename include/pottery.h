@@ -23,6 +23,7 @@
 #include "pottery/counter.h"
 #include "pottery/queue.h"
 #include "pottery/timer.h"
+#include "pottery/redlock.h"
 #include "pottery/nextid.h"
 
 #endif /* POTTERY_H */

@@ -20,6 +20,7 @@ private_redis_start bench "$PORT" || exit 1
 
 for bench in "$BUILD"/bench/bench_*; do
   [ -x "$bench" ] || continue
+  case "$(basename "$bench")" in bench_redlock) continue ;; esac # needs five masters: below
   echo "## $(basename "$bench") over TCP 127.0.0.1:$PORT"
   "$bench" tcp 127.0.0.1 "$PORT"
   echo
@@ -27,3 +28,12 @@ for bench in "$BUILD"/bench/bench_*; do
   "$bench" unix "$PRIVATE_REDIS_SOCK"
   echo
 done
+
+# The distributed primitives over five independent masters (redis://127.0.0.1:PORT/0 each).
+if [ -x "$BUILD/bench/bench_redlock" ]; then
+  private_redis_start_masters bench-masters 5
+  trap 'private_redis_stop_masters; private_redis_stop' EXIT
+  echo "## bench_redlock over 1 and 5 masters (TCP loopback)"
+  "$BUILD/bench/bench_redlock" "${PRIVATE_REDIS_MASTER_URLS[@]}"
+  echo
+fi

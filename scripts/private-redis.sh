@@ -61,3 +61,66 @@ private_redis_start() {
   cat "$PRIVATE_REDIS_DIR/redis.log" >&2 2>/dev/null || true
   return 1
 }
+
+# private_redis_start_masters LABEL N
+#
+# Starts N more private redis-servers on free loopback TCP ports (each in its own directory
+# under one temporary directory, persistence off) for the multi-master benchmarks, and sets
+# PRIVATE_REDIS_MASTER_URLS to their redis://127.0.0.1:PORT/0 URLs (a bash array). They are
+# stopped by private_redis_stop_masters, which the caller puts in its EXIT trap.
+private_redis_start_masters() {
+  local label=$1 n=$2 server=${POTTERY_REDIS_SERVER:-redis-server} i port _
+  local base=${TMPDIR:-/tmp}
+  PRIVATE_REDIS_MASTERS_DIR=$(mktemp -d "$base/pottery-$label.XXXXXX")
+  PRIVATE_REDIS_MASTER_PIDS=()
+  PRIVATE_REDIS_MASTER_URLS=()
+  local pdeath=()
+  if command -v setpriv >/dev/null 2>&1 && setpriv --pdeathsig KILL true 2>/dev/null; then
+    pdeath=(setpriv --pdeathsig KILL --)
+  fi
+  for i in $(seq 1 "$n"); do
+    # A port that looked free can be taken before the server binds it (other programs pick
+    # free ports too): try again on another one until the server answers.
+    local pid up=
+    for _ in 1 2 3 4 5; do
+      while :; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+      done
+      mkdir -p "$PRIVATE_REDIS_MASTERS_DIR/$i"
+      "${pdeath[@]}" "$server" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+        --dir "$PRIVATE_REDIS_MASTERS_DIR/$i" --daemonize no --loglevel warning \
+        --logfile "$PRIVATE_REDIS_MASTERS_DIR/$i/redis.log" </dev/null >/dev/null 2>&1 &
+      pid=$!
+      for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        if [ "$(redis-cli -p "$port" ping 2>/dev/null || true)" = "PONG" ]; then
+          up=1
+          break
+        fi
+        sleep 0.05
+      done
+      [ -n "$up" ] && break
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
+    if [ -z "$up" ]; then
+      echo "$label: redis-server $i did not start" >&2
+      return 1
+    fi
+    PRIVATE_REDIS_MASTER_PIDS+=("$pid")
+    PRIVATE_REDIS_MASTER_URLS+=("redis://127.0.0.1:$port/0")
+  done
+}
+
+private_redis_stop_masters() {
+  local pid
+  for pid in "${PRIVATE_REDIS_MASTER_PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PRIVATE_REDIS_MASTER_PIDS=()
+  [ -n "${PRIVATE_REDIS_MASTERS_DIR:-}" ] && rm -rf "$PRIVATE_REDIS_MASTERS_DIR"
+  PRIVATE_REDIS_MASTERS_DIR=
+}

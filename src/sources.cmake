@@ -6,7 +6,7 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/timer.c)
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/nextid.c)
 # Modules being added; each joins the list above once it is complete.
-foreach(module set list deque counter queue)
+foreach(module set list deque counter queue redlock)
   file(GLOB _module_sources ${CMAKE_CURRENT_LIST_DIR}/${module}.c ${CMAKE_CURRENT_LIST_DIR}/${module}_*.c)
   list(APPEND POTTERY_SOURCES ${_module_sources})
 endforeach()

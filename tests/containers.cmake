@@ -15,7 +15,7 @@ find_package(Threads REQUIRED)
 target_link_libraries(test_errors PRIVATE Threads::Threads)
 pottery_add_test(timer)
 pottery_add_test(dict pottery_test_support)
-foreach(module set list deque counter queue)
+foreach(module set list deque counter queue redlock)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_${module}.c)
     pottery_add_test(${module} pottery_test_support)
   endif()
@@ -29,6 +29,7 @@ add_test(NAME readme_examples
 # Wall-clock measurements (timer sleeps, queue and connection timeouts): run them alone so
 # the other tests' load (forked workers hammering Redis) cannot stretch them.
 set_tests_properties(timer queue PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(redlock PROPERTIES RUN_SERIAL TRUE)
 if(TEST conn_client)
   set_tests_properties(conn_client PROPERTIES RUN_SERIAL TRUE)
 endif()
