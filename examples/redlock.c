@@ -81,7 +81,7 @@ int main(void)
     check(pottery_redlock_acquire(&acquired, printer_lock, 1, POTTERY_FOREVER));
     if (acquired) sleep_ms(opts.auto_release_time_ms / 2);
     printf("%s\n", held(printer_lock));
-    sleep_ms(opts.auto_release_time_ms / 2);
+    sleep_ms(opts.auto_release_time_ms / 2 + 10); /* and past the lease on the server too */
     printf("%s\n", held(printer_lock));
 
     /* blocking=False returns at once; a timeout bounds the wait. */

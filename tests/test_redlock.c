@@ -252,7 +252,7 @@ static void blocking_and_timeouts(void **state)
     assert_ok(pottery_redlock_acquire(&acquired, b, 1, 150));
     double took = now_ms() - t0;
     assert_int_equal(acquired, 0);
-    if (!(took >= 150 && took < 350)) fail_msg("blocking acquire with a 150 ms timeout took %.1f ms", took);
+    if (!(took >= 150 && took < 600)) fail_msg("blocking acquire with a 150 ms timeout took %.1f ms", took);
     /* Blocking without timeout: waits for the lease to run out. */
     t0 = now_ms();
     assert_ok(pottery_redlock_acquire(&acquired, b, 1, POTTERY_FOREVER));
@@ -516,8 +516,10 @@ static void frozen_master(void **state)
     double release_ms = now_ms() - t0;
     print_message("one master frozen: acquire %.1f ms, release %.1f ms (300 ms command timeout)\n", acquire_ms,
                   release_ms);
-    assert_true(acquire_ms < 300 + 50);
-    assert_true(release_ms < 300 + 100);
+    /* Margins for a loaded machine: what matters is that neither waits for the frozen
+     * master beyond its command timeout. */
+    assert_true(acquire_ms < 300);
+    assert_true(release_ms < 300 + 250);
     /* A few more cycles while frozen, then it wakes up: it runs the queued SETs and their
      * releases in order, and holds nothing. */
     for (int i = 0; i < 5; i++) {
