@@ -7,6 +7,7 @@
 #ifndef POTTERY_BENCH_COMMON_H
 #define POTTERY_BENCH_COMMON_H
 
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -14,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pottery.h>
 
@@ -227,6 +230,129 @@ static inline void bench_bulk_free(bench_bulk *b)
     free(b->text);
     free(b->argv);
     free(b->lens);
+}
+
+/* ---- contending processes ---- */
+
+/* One forked contender: its set-up runs first, then every contender starts at once
+ * (bench_proc_go); start and end are CLOCK_MONOTONIC, comparable across processes. */
+typedef struct bench_proc {
+    int index;
+    int ready_fd, go_fd;            /* the start gate (the child's ends) */
+    double start, end;              /* set by bench_proc_go and by the child's function */
+    uint64_t round_trips, commands; /* what the child's pottery clients counted (0 if none) */
+} bench_proc;
+
+/* In a child, after its set-up: say so, wait until every contender has, start the clock. */
+static inline void bench_proc_go(bench_proc *me)
+{
+    char c = 'r';
+    if (write(me->ready_fd, &c, 1) != 1) _exit(1);
+    close(me->ready_fd);
+    while (read(me->go_fd, &c, 1) < 0 && errno == EINTR) { /* EOF: the parent opened the gate */
+    }
+    close(me->go_fd);
+    me->start = bench_now();
+}
+
+/* The child's work: set up, bench_proc_go(me), run, set me->end (and the counts); 0 on
+ * success, else non-zero after saying why on stderr. */
+typedef int (*bench_proc_fn)(bench_proc *me, void *arg);
+
+/* Fork nprocs contenders running fn(me, arg) and wait for them all; out[i] is contender i's
+ * report. 0 when every one of them succeeded and reported, else -1. */
+static inline int bench_procs_run(int nprocs, bench_proc_fn fn, void *arg, bench_proc *out)
+{
+    int ready[2], go[2], res[2];
+    if (pipe(ready) < 0 || pipe(go) < 0 || pipe(res) < 0) return -1;
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t *pids = (pid_t *)calloc((size_t)nprocs, sizeof *pids);
+    int *seen = (int *)calloc((size_t)nprocs, sizeof *seen);
+    if (!pids || !seen) exit(1);
+    for (int p = 0; p < nprocs; p++) {
+        pids[p] = fork();
+        if (pids[p] < 0) {
+            fprintf(stderr, "bench: fork failed\n");
+            exit(1);
+        }
+        if (pids[p] > 0) continue;
+        close(ready[0]);
+        close(go[1]);
+        close(res[0]);
+        bench_proc me;
+        memset(&me, 0, sizeof me);
+        me.index = p;
+        me.ready_fd = ready[1];
+        me.go_fd = go[0];
+        int rc = fn(&me, arg);
+        if (rc == 0 && write(res[1], &me, sizeof me) != (ssize_t)sizeof me) rc = 1;
+        _exit(rc == 0 ? 0 : 1);
+    }
+    close(ready[1]);
+    close(go[0]);
+    close(res[1]);
+    char c;
+    for (int n = 0; n < nprocs && read(ready[0], &c, 1) == 1; n++) { /* a child that died counts too (EOF) */
+    }
+    close(ready[0]);
+    close(go[1]); /* open the gate */
+    bench_proc r;
+    while (read(res[0], &r, sizeof r) == (ssize_t)sizeof r) /* each report is one atomic write */
+        if (r.index >= 0 && r.index < nprocs) {
+            out[r.index] = r;
+            seen[r.index] = 1;
+        }
+    close(res[0]);
+    int ok = 1;
+    for (int p = 0; p < nprocs; p++) {
+        int status;
+        if (waitpid(pids[p], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !seen[p]) ok = 0;
+    }
+    free(pids);
+    free(seen);
+    return ok ? 0 : -1;
+}
+
+/* The contenders' wall time (first start to last end) and fairness (slowest / fastest). */
+static inline void bench_procs_span(const bench_proc *procs, int nprocs, double *wall, double *fairness)
+{
+    double first = procs[0].start, last = procs[0].end;
+    double slow = procs[0].end - procs[0].start, fast = slow;
+    for (int p = 1; p < nprocs; p++) {
+        double d = procs[p].end - procs[p].start;
+        if (procs[p].start < first) first = procs[p].start;
+        if (procs[p].end > last) last = procs[p].end;
+        if (d > slow) slow = d;
+        if (d < fast) fast = d;
+    }
+    *wall = last - first;
+    *fairness = fast > 0 ? slow / fast : 0;
+}
+
+/* A small, fast generator for the contenders' jitter and lock values (xorshift64*). */
+static inline uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static inline uint64_t bench_rand_seed(int index)
+{
+    uint64_t s = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(bench_now() * 1e9) ^ (uint64_t)index;
+    return s ? s : 1;
+}
+
+/* Sleep a uniformly random 0 to max_us microseconds. */
+static inline void bench_jitter(uint64_t *state, long max_us)
+{
+    long us = max_us > 0 ? (long)(bench_rand(state) % (uint64_t)(max_us + 1)) : 0;
+    struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 /* ---- peak resident memory (Linux /proc, getrusage elsewhere) ---- */

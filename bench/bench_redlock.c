@@ -1,21 +1,27 @@
 /*
  * Redlock next to raw hiredis doing the same fan-out (every request sent, then every reply
- * read), over 1 and over N masters, in alternating rounds of the same run.
+ * read), over 1 and over N masters, in alternating rounds of the same run. Then under
+ * contention: 4 processes x 200 critical sections on one key over the N masters, through
+ * pottery_synchronize, next to raw hiredis contenders doing the same protocol by hand.
  *
  * Usage: bench_redlock URL [URL...]   (redis://host:port/db of each master; 5 in production)
  */
-#include <hiredis/hiredis.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include <pottery.h>
+#include "bench_common.h"
 
 #define MAX_MASTERS 16
 #define OPS 2000
 #define ROUNDS 5
+
+/* Contention: CONTENDERS processes x SECTIONS critical sections on one lock, per round. */
+#define CONTENDERS 4
+#define SECTIONS 200
+#define CONTENDED_ROUNDS 5
+#define RETRY_DELAY_MS 2          /* both sides sleep a random 0 to this many ms between attempts */
+#define SECTION_WAIT_MS 30000     /* a contender that waits longer for one section fails the run */
+#define LEASE_MS 10000            /* pottery's default lease, on both sides */
+#define CONTENDED_KEY "contended" /* the lock is redlock:contended on both sides */
 
 /* The scripts the raw side runs: the same compare-and-act as src/lua/redlock_*.lua. */
 static const char *const RELEASE = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
@@ -55,20 +61,26 @@ static void parse(const char *url, char *host, size_t size, int *port)
     }
 }
 
+static redisContext *raw_connect(const char *url)
+{
+    char host[256];
+    int port;
+    parse(url, host, sizeof host, &port);
+    redisContext *c = redisConnect(host, port);
+    if (!c || c->err) {
+        fprintf(stderr, "bench_redlock: hiredis connect to %s: %s\n", url, c ? c->errstr : "?");
+        exit(1);
+    }
+    return c;
+}
+
 static void side_open(side *s, char **urls, size_t n)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
     const char *scripts[3] = { RELEASE, ACQUIRED, EXTEND };
     for (size_t i = 0; i < n; i++) {
-        char host[256];
-        int port;
-        parse(urls[i], host, sizeof host, &port);
-        s->raw[i] = redisConnect(host, port);
-        if (!s->raw[i] || s->raw[i]->err) {
-            fprintf(stderr, "bench_redlock: hiredis connect to %s: %s\n", urls[i], s->raw[i] ? s->raw[i]->errstr : "?");
-            exit(1);
-        }
+        s->raw[i] = raw_connect(urls[i]);
         if (pottery_client_open(&s->clients[i], urls[i], NULL) < 0) die("pottery_client_open");
         for (int k = 0; k < 3; k++) {
             redisReply *r = redisCommand(s->raw[i], "SCRIPT LOAD %s", scripts[k]);
@@ -92,23 +104,37 @@ static void side_close(side *s)
     }
 }
 
+/* Raw: send argv to every master (only those with to[i] set, when to is given), then read
+ * every reply; returns how many were "yes" (OK, or a positive integer), marked in yes[i]
+ * when yes is given. */
+static size_t fan(redisContext **c, size_t n, const int *to, int argc, const char **argv, const size_t *lens, int *yes)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!to || to[i]) redisAppendCommandArgv(c[i], argc, argv, lens);
+    for (size_t i = 0; i < n; i++) { /* every request on the wire before any reply is read */
+        int done = !(!to || to[i]);
+        while (!done)
+            if (redisBufferWrite(c[i], &done) != REDIS_OK) die("raw write");
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (yes) yes[i] = 0;
+        if (to && !to[i]) continue;
+        redisReply *r;
+        if (redisGetReply(c[i], (void **)&r) != REDIS_OK || !r) die("raw reply");
+        if (r->type == REDIS_REPLY_STATUS || (r->type == REDIS_REPLY_INTEGER && r->integer > 0)) {
+            count++;
+            if (yes) yes[i] = 1;
+        }
+        freeReplyObject(r);
+    }
+    return count;
+}
+
 /* Raw: send argv to every master, then read every reply; returns how many were "yes". */
 static size_t raw_fan(side *s, int argc, const char **argv, const size_t *lens)
 {
-    for (size_t i = 0; i < s->n; i++) redisAppendCommandArgv(s->raw[i], argc, argv, lens);
-    for (size_t i = 0; i < s->n; i++) { /* every request on the wire before any reply is read */
-        int done = 0;
-        while (!done)
-            if (redisBufferWrite(s->raw[i], &done) != REDIS_OK) die("raw write");
-    }
-    size_t yes = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        redisReply *r;
-        if (redisGetReply(s->raw[i], (void **)&r) != REDIS_OK || !r) die("raw reply");
-        if (r->type == REDIS_REPLY_STATUS || (r->type == REDIS_REPLY_INTEGER && r->integer > 0)) yes++;
-        freeReplyObject(r);
-    }
-    return yes;
+    return fan(s->raw, s->n, NULL, argc, argv, lens, NULL);
 }
 
 static const char RAW_VALUE[] = "0f0e0d0c-0b0a-4908-8706-050403020100";
@@ -210,6 +236,172 @@ static void compare(side *s, const char *name, op o)
     }
 }
 
+/* ---- under contention ---- */
+
+/* The counter the critical sections increment, on master 0. */
+static const char COUNTER[] = "bench:contended:count";
+
+typedef struct contention {
+    char **urls;
+    size_t n;
+    char release_sha[41];
+} contention;
+
+/* The critical section, the same on both sides: GET the counter on master 0, then SET it
+ * one higher (two round trips). Not atomic on purpose: two holders at once would lose an
+ * increment, and the final count would show it. */
+static int critical_section(void *payload)
+{
+    redisContext *c = payload;
+    redisReply *r = redisCommand(c, "GET %s", COUNTER);
+    if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {
+        fprintf(stderr, "bench_redlock: critical section GET failed\n");
+        return -1;
+    }
+    long long v = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : 0;
+    freeReplyObject(r);
+    r = redisCommand(c, "SET %s %lld", COUNTER, v + 1);
+    int ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+    if (!ok) fprintf(stderr, "bench_redlock: critical section SET failed\n");
+    return ok ? 0 : -1;
+}
+
+/* pottery: each section is one pottery_synchronize (acquire, section, release). */
+static int pottery_contender(bench_proc *me, void *arg)
+{
+    const contention *c = arg;
+    pottery_client *mine[MAX_MASTERS];
+    for (size_t i = 0; i < c->n; i++)
+        if (pottery_client_open(&mine[i], c->urls[i], NULL) < 0) die("pottery_client_open");
+    redisContext *counter = raw_connect(c->urls[0]);
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.retry_delay_ms = RETRY_DELAY_MS;
+    opts.context_manager_timeout_ms = SECTION_WAIT_MS;
+    bench_proc_go(me);
+    for (int k = 0; k < SECTIONS; k++)
+        if (pottery_synchronize(CONTENDED_KEY, mine, c->n, &opts, critical_section, counter) != 0)
+            die("pottery_synchronize");
+    me->end = now();
+    for (size_t i = 0; i < c->n; i++) {
+        pottery_client_stats st;
+        pottery_client_stats_get(&st, mine[i]);
+        me->round_trips += st.round_trips;
+        me->commands += st.commands;
+        pottery_client_free(mine[i]);
+    }
+    redisFree(counter);
+    return 0;
+}
+
+/* A fresh uuid4-shaped value for each attempt, as pottery writes. */
+static void raw_value(char *out, size_t size, uint64_t *rng)
+{
+    uint64_t a = bench_rand(rng), b = bench_rand(rng);
+    snprintf(out, size, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+             (unsigned)a & 0xfff, (unsigned)(b >> 48 & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/* Raw hiredis by hand: SET NX PX on every master (all sent, then all read), quorum and
+ * validity check; on failure the compare-and-delete where it got the key, then a random
+ * 0 to RETRY_DELAY_MS ms and again. The section, then the compare-and-delete everywhere. */
+static int raw_contender(bench_proc *me, void *arg)
+{
+    const contention *c = arg;
+    redisContext *m[MAX_MASTERS];
+    for (size_t i = 0; i < c->n; i++) m[i] = raw_connect(c->urls[i]);
+    redisContext *counter = raw_connect(c->urls[0]);
+    uint64_t rng = bench_rand_seed(me->index);
+    const size_t quorum = c->n / 2 + 1;
+    const double drift_ms = LEASE_MS / 100 + 2;
+    const char *key = "redlock:" CONTENDED_KEY;
+    char value[40], lease[16];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *set[6] = { "SET", key, value, "PX", lease, "NX" };
+    const char *del[5] = { "EVALSHA", c->release_sha, "1", key, value };
+    size_t set_lens[6], del_lens[5];
+    int got[MAX_MASTERS];
+    bench_proc_go(me);
+    for (int k = 0; k < SECTIONS; k++) {
+        double began = now();
+        for (;;) {
+            raw_value(value, sizeof value, &rng);
+            for (int a = 0; a < 6; a++) set_lens[a] = strlen(set[a]);
+            for (int a = 0; a < 5; a++) del_lens[a] = strlen(del[a]);
+            double t0 = now();
+            size_t yes = fan(m, c->n, NULL, 6, set, set_lens, got);
+            if (yes >= quorum && LEASE_MS - (now() - t0) * 1000 - drift_ms > 0) break;
+            if (yes > 0) fan(m, c->n, got, 5, del, del_lens, NULL); /* undo the partial lock */
+            if ((now() - began) * 1000 > SECTION_WAIT_MS) {
+                fprintf(stderr, "bench_redlock: a raw contender waited over %d ms for the lock\n", SECTION_WAIT_MS);
+                return 1;
+            }
+            bench_jitter(&rng, RETRY_DELAY_MS * 1000L);
+        }
+        if (critical_section(counter) != 0) return 1;
+        if (fan(m, c->n, NULL, 5, del, del_lens, NULL) < quorum) {
+            fprintf(stderr, "bench_redlock: a raw contender lost the lock in its critical section\n");
+            return 1;
+        }
+    }
+    me->end = now();
+    for (size_t i = 0; i < c->n; i++) redisFree(m[i]);
+    redisFree(counter);
+    return 0;
+}
+
+/* Alternating rounds of raw and pottery contenders; every round must count every section. */
+static void contended(char **urls, size_t n)
+{
+    side s;
+    side_open(&s, urls, n);
+    contention c;
+    c.urls = urls;
+    c.n = n;
+    snprintf(c.release_sha, sizeof c.release_sha, "%s", s.sha[0]);
+    double best[2] = { 1e30, 1e30 }, worst_fair[2] = { 0, 0 }, ratios[CONTENDED_ROUNDS];
+    double walls[2];
+    uint64_t round_trips = 0;
+    const char *names[2] = { "raw hiredis", "pottery" };
+    for (int r = 0; r < CONTENDED_ROUNDS; r++) {
+        for (int k = 0; k < 2; k++) {
+            int pot = (r + k) % 2; /* each side goes first every other round */
+            bench_raw_del(s.raw[0], COUNTER, NULL);
+            for (size_t i = 0; i < n; i++) bench_raw_del(s.raw[i], "redlock:" CONTENDED_KEY, NULL);
+            bench_proc procs[CONTENDERS];
+            if (bench_procs_run(CONTENDERS, pot ? pottery_contender : raw_contender, &c, procs) < 0) {
+                fprintf(stderr, "bench_redlock: FAILED: a %s contender did not finish\n", names[pot]);
+                exit(1);
+            }
+            redisReply *count = redisCommand(s.raw[0], "GET %s", COUNTER);
+            long long got = count && count->type == REDIS_REPLY_STRING ? strtoll(count->str, NULL, 10) : -1;
+            if (count) freeReplyObject(count);
+            if (got != CONTENDERS * SECTIONS) {
+                fprintf(stderr, "bench_redlock: FAILED: %s contenders counted %lld critical sections, not %d\n",
+                        names[pot], got, CONTENDERS * SECTIONS);
+                exit(1);
+            }
+            double fair;
+            bench_procs_span(procs, CONTENDERS, &walls[pot], &fair);
+            if (walls[pot] < best[pot]) best[pot] = walls[pot];
+            if (fair > worst_fair[pot]) worst_fair[pot] = fair;
+            if (pot)
+                for (int p = 0; p < CONTENDERS; p++) round_trips += procs[p].round_trips;
+        }
+        ratios[r] = walls[0] / walls[1];
+    }
+    bench_raw_del(s.raw[0], COUNTER, NULL);
+    side_close(&s);
+    qsort(ratios, CONTENDED_ROUNDS, sizeof *ratios, cmp);
+    double sections = (double)CONTENDERS * SECTIONS;
+    char name[32];
+    snprintf(name, sizeof name, "contended %dx%d", CONTENDERS, SECTIONS);
+    printf("%-24s %8zu %12.0f %12.0f %7.3f %14.2f\n", name, n, sections / best[1], sections / best[0],
+           ratios[CONTENDED_ROUNDS / 2], (double)round_trips / (sections * CONTENDED_ROUNDS) / (double)n);
+    printf("%-24s %8zu %12.2f %12.2f %7s %14s\n", "  fairness (worst)", n, worst_fair[1], worst_fair[0], "-", "-");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc - 1 > MAX_MASTERS) {
@@ -227,6 +419,14 @@ int main(int argc, char **argv)
         compare(&s, "redlock extend", EXTEND_OP);
         side_close(&s);
     }
+    contended(argv + 1, counts[1]);
     printf("* ratio: median over alternating rounds of pottery speed / raw hiredis speed (same fan-out).\n");
+    printf("contended: %d processes x %d critical sections on one lock over %zu master%s, %d rounds per side;\n"
+           "  each section a GET then SET of a counter on master 0 (the count is checked: %d per round);\n"
+           "  pottery: pottery_synchronize with retry_delay_ms = %d; raw: SET NX PX on every master, quorum,\n"
+           "  compare-and-delete of a partial lock, random 0-%d ms before retrying. locks/s: best round;\n"
+           "  fairness: slowest process's time / fastest's, worst round.\n",
+           CONTENDERS, SECTIONS, counts[1], counts[1] == 1 ? "" : "s", CONTENDED_ROUNDS, CONTENDERS * SECTIONS,
+           RETRY_DELAY_MS, RETRY_DELAY_MS);
     return 0;
 }
