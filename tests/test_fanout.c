@@ -28,23 +28,6 @@ static const pottery_script del_if_equal = {
 
 /* ---- helpers ---- */
 
-static void open_clients(int64_t command_timeout_ms)
-{
-    pottery_client_options opts;
-    pottery_client_options_init(&opts);
-    opts.command_timeout_ms = command_timeout_ms;
-    opts.connect_timeout_ms = 500;
-    for (size_t i = 0; i < N; i++) clients[i] = open_client(masters[i].url, &opts);
-}
-
-static void close_clients(void)
-{
-    for (size_t i = 0; i < N; i++) {
-        pottery_client_free(clients[i]);
-        clients[i] = NULL;
-    }
-}
-
 static void build(pottery_cmd *cmd, const char *a0, ...)
 {
     va_list ap;
@@ -142,19 +125,15 @@ static int group_teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < N; i++) {
-        test_redis_resume(&masters[i]);
-        if (masters[i].pid <= 0 && test_redis_restart(&masters[i]) != 0) return -1;
-        free(test_redis_cmdv(&masters[i], "FLUSHALL", (const char *)NULL));
-    }
-    open_clients(300);
+    if (reset_masters(masters, N) < 0) return -1;
+    open_master_clients(clients, masters, N, 300, 500);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    close_clients();
+    close_master_clients(clients, N);
     return 0;
 }
 
@@ -285,8 +264,8 @@ static void frozen_master_times_out_and_its_reply_is_consumed(void **state)
 static void call_timeout_caps_the_masters(void **state)
 {
     (void)state;
-    close_clients();
-    open_clients(5000);
+    close_master_clients(clients, N);
+    open_master_clients(clients, masters, N, 5000, 500);
     pottery_fanout f;
     pottery__fanout_init(&f, clients, N, 0);
     f.timeout_ms = 200;
@@ -305,8 +284,8 @@ static void call_timeout_caps_the_masters(void **state)
 static void early_decision_does_not_wait_for_a_slow_master(void **state)
 {
     (void)state;
-    close_clients();
-    open_clients(2000);
+    close_master_clients(clients, N);
+    open_master_clients(clients, masters, N, 2000, 500);
     pottery_fanout f;
     pottery__fanout_init(&f, clients, N, QUORUM);
     test_redis_pause(&masters[4]);
@@ -446,8 +425,8 @@ static void bad_input(void **state)
 static void no_orphaned_keys_over_1000_cycles(void **state)
 {
     (void)state;
-    close_clients();
-    open_clients(2000);
+    close_master_clients(clients, N);
+    open_master_clients(clients, masters, N, 2000, 500);
     pottery_fanout set, del;
     pottery__fanout_init(&set, clients, N, QUORUM);
     set.check = check_ok_status;

@@ -23,23 +23,6 @@ static pottery_client *clients[N];
 
 /* ---- helpers ---- */
 
-static void open_clients(pottery_client **out, int64_t command_timeout_ms)
-{
-    pottery_client_options opts;
-    pottery_client_options_init(&opts);
-    opts.command_timeout_ms = command_timeout_ms;
-    opts.connect_timeout_ms = 500;
-    for (size_t i = 0; i < N; i++) out[i] = open_client(masters[i].url, &opts);
-}
-
-static void close_clients(pottery_client **cs)
-{
-    for (size_t i = 0; i < N; i++) {
-        pottery_client_free(cs[i]);
-        cs[i] = NULL;
-    }
-}
-
 static pottery_nextid *open_gen(const char *key, size_t n)
 {
     pottery_nextid_options opts;
@@ -109,19 +92,15 @@ static int group_teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < N; i++) {
-        test_redis_resume(&masters[i]);
-        if (masters[i].pid <= 0 && test_redis_restart(&masters[i]) != 0) return -1;
-        free(test_redis_cmdv(&masters[i], "FLUSHALL", (const char *)NULL));
-    }
-    open_clients(clients, 300);
+    if (reset_masters(masters, N) < 0) return -1;
+    open_master_clients(clients, masters, N, 300, 500);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    close_clients(clients);
+    close_master_clients(clients, N);
     return 0;
 }
 

@@ -22,23 +22,6 @@ static pottery_client *clients[N];
 
 /* ---- helpers ---- */
 
-static void open_clients_into(pottery_client **out, int64_t command_timeout_ms)
-{
-    pottery_client_options opts;
-    pottery_client_options_init(&opts);
-    opts.command_timeout_ms = command_timeout_ms;
-    opts.connect_timeout_ms = command_timeout_ms;
-    for (size_t i = 0; i < N; i++) out[i] = open_client(masters[i].url, &opts);
-}
-
-static void close_clients_of(pottery_client **c)
-{
-    for (size_t i = 0; i < N; i++) {
-        pottery_client_free(c[i]);
-        c[i] = NULL;
-    }
-}
-
 static pottery_redlock *lock_on(const char *key, int64_t lease_ms)
 {
     pottery_redlock_options opts;
@@ -119,20 +102,16 @@ static int group_teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < N; i++) {
-        test_redis_resume(&masters[i]);
-        if (masters[i].pid <= 0 && test_redis_restart(&masters[i]) != 0) return -1;
-        free(test_redis_cmdv(&masters[i], "FLUSHALL", (const char *)NULL));
-    }
+    if (reset_masters(masters, N) < 0) return -1;
     free(test_redis_cmdv(&counter_server, "FLUSHALL", (const char *)NULL));
-    open_clients_into(clients, 300);
+    open_master_clients(clients, masters, N, 300, 300);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    close_clients_of(clients);
+    close_master_clients(clients, N);
     return 0;
 }
 
@@ -603,7 +582,7 @@ static int worker(void *arg)
             failures++;
         }
     }
-    close_clients_of(mine);
+    close_master_clients(mine, N);
     return done == w->sections ? 0 : 1;
 }
 

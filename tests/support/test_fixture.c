@@ -67,6 +67,36 @@ char *raw(const char *arg0, ...)
     return r;
 }
 
+/* ---- several masters ---- */
+
+void open_master_clients(pottery_client **out, const test_redis *masters, size_t n, int64_t command_timeout_ms,
+                         int64_t connect_timeout_ms)
+{
+    pottery_client_options opts;
+    pottery_client_options_init(&opts);
+    opts.command_timeout_ms = command_timeout_ms;
+    opts.connect_timeout_ms = connect_timeout_ms;
+    for (size_t i = 0; i < n; i++) out[i] = open_client(masters[i].url, &opts);
+}
+
+void close_master_clients(pottery_client **clients, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        pottery_client_free(clients[i]);
+        clients[i] = NULL;
+    }
+}
+
+int reset_masters(test_redis *masters, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        test_redis_resume(&masters[i]);
+        if (masters[i].pid <= 0 && test_redis_restart(&masters[i]) != 0) return -1;
+        free(test_redis_cmdv(&masters[i], "FLUSHALL", (const char *)NULL));
+    }
+    return 0;
+}
+
 /* ---- client statistics ---- */
 
 pottery_client_stats stats_of(const pottery_client *c)

@@ -35,6 +35,18 @@ int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero 
  * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). */
 char *raw(const char *arg0, ...);
 
+/* ---- several masters (the fan-out, Redlock, NextID) ---- */
+
+/* Clients on masters[0..n) into out[0..n), with these timeouts (failing the test if one
+ * cannot connect). */
+void open_master_clients(pottery_client **out, const test_redis *masters, size_t n, int64_t command_timeout_ms,
+                         int64_t connect_timeout_ms);
+/* Free clients[0..n) and set them to NULL. */
+void close_master_clients(pottery_client **clients, size_t n);
+/* Every master running (resumed if paused, restarted if killed) and empty. 0, or -1 when one
+ * cannot be restarted. */
+int reset_masters(test_redis *masters, size_t n);
+
 /* ---- client statistics ---- */
 
 pottery_client_stats stats_of(const pottery_client *c);
