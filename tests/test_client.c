@@ -207,6 +207,15 @@ static const char *reply_exec_nil(int argc, char **argv, void *ud)
 
 /* ======================= no real server needed ======================= */
 
+/* A fake server answering with fn, and its URL in url. */
+static fake_server *start_fake(char url[64], fake_reply_fn fn)
+{
+    fake_server *fs = NULL;
+    assert_int_equal(0, fake_server_start(&fs, fn, NULL));
+    snprintf(url, 64, "redis://127.0.0.1:%d", fake_server_port(fs));
+    return fs;
+}
+
 static void test_cmd_builder(void **state)
 {
     (void)state;
@@ -396,10 +405,8 @@ static void test_connect_timeout(void **state)
 static void test_silent_server_open_times_out(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_never, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_never);
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.connect_timeout_ms = 300;
     o.command_timeout_ms = 5000; /* the handshake obeys the connect timeout */
@@ -416,10 +423,8 @@ static void test_silent_server_open_times_out(void **state)
 static void test_command_timeout_then_reconnect(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_ping_only, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_ping_only);
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = 300;
     pottery_client *c = open_client(url, &o);
@@ -444,10 +449,8 @@ static void test_command_timeout_then_reconnect(void **state)
 static void test_dropped_by_fake_server(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_ping_only, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_ping_only);
     pottery_client *c = open_client(url, NULL);
     assert_ok(pottery_client_ping(c));
     fake_server_drop_clients(fs);
@@ -465,10 +468,8 @@ static void test_dropped_by_fake_server(void **state)
 static void test_random_key_collisions(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_exists_always, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_exists_always);
     pottery_client *c = open_client(url, NULL);
     char key[POTTERY_RANDOM_KEY_SIZE];
     assert_code(POTTERY_ERANDOMKEY, pottery__random_key(key, c));
@@ -481,10 +482,8 @@ static void test_random_key_collisions(void **state)
 static void test_scan_empty_batches(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_scan, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_scan);
     pottery_client *c = open_client(url, NULL);
 
     pottery_scan s;
@@ -522,10 +521,8 @@ static void test_scan_empty_batches(void **state)
 static void test_scan_endless_without_timeout(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_scan_forever, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_scan_forever);
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = POTTERY_FOREVER;
     pottery_client *c = open_client(url, &o);
@@ -547,10 +544,8 @@ static void test_scan_endless_without_timeout(void **state)
 static void test_flush_sends_before_reading(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_ping_only, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_ping_only);
     pottery_client *c = open_client(url, NULL);
     int before = fake_server_commands(fs);
     static const char *const ping[1] = { "PING" };
@@ -571,10 +566,8 @@ static void test_flush_sends_before_reading(void **state)
 static void test_nil_exec(void **state)
 {
     (void)state;
-    fake_server *fs;
-    assert_int_equal(0, fake_server_start(&fs, reply_exec_nil, NULL));
     char url[64];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    fake_server *fs = start_fake(url, reply_exec_nil);
     pottery_client *c = open_client(url, NULL);
     pottery_cmd cmd;
     BUILD(&cmd, "SET", "k", "v");
