@@ -261,6 +261,45 @@ static void frozen_master_times_out_and_its_reply_is_consumed(void **state)
     pottery__fanout_free(&f);
 }
 
+/* Dropped connections to three frozen masters reconnect at once: the call costs one
+ * connect timeout (500 ms here), not one per frozen master in turn (1.5 s), and the two
+ * live masters answer in it. A freshly connected master counts as a reconnect. */
+static void dropped_masters_reconnect_together(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N; i++) {
+        pottery_client_stats_reset(clients[i]);
+        pottery__conn_drop(clients[i]);
+    }
+    for (size_t i = 2; i < N; i++) test_redis_pause(&masters[i]);
+    pottery_fanout f;
+    pottery__fanout_init(&f, clients, N, 0);
+    double t0 = now_ms();
+    assert_ok(fan(&f, "ECHO", "back", (const char *)NULL));
+    double elapsed = now_ms() - t0;
+    print_message("three frozen masters to reconnect, 500 ms connect timeout: %.1f ms\n", elapsed);
+    assert_true(elapsed >= 490);
+    assert_true(elapsed < 500 + 400);
+    assert_int_equal(f.yes, 2);
+    assert_int_equal(f.failed, 3);
+    for (size_t i = 0; i < 2; i++) {
+        assert_reply_text(&f, i, "back");
+        assert_int_equal(stats_of(clients[i]).reconnects, 1);
+    }
+    for (size_t i = 2; i < N; i++) {
+        assert_int_equal(f.results[i].code, POTTERY_ETIMEOUT);
+        assert_null(clients[i]->ctx);
+    }
+    pottery__fanout_free(&f);
+
+    /* Thawed, they all rejoin on the next call. */
+    for (size_t i = 2; i < N; i++) test_redis_resume(&masters[i]);
+    assert_ok(fan(&f, "ECHO", "again", (const char *)NULL));
+    assert_int_equal(f.yes, N);
+    for (size_t i = 0; i < N; i++) assert_reply_text(&f, i, "again");
+    pottery__fanout_free(&f);
+}
+
 static void call_timeout_caps_the_masters(void **state)
 {
     (void)state;
@@ -481,6 +520,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(all_five_in_one_round_trip_each, reset, teardown),
         cmocka_unit_test_setup_teardown(two_killed_still_decides_and_rejoin, reset, teardown),
         cmocka_unit_test_setup_teardown(frozen_master_times_out_and_its_reply_is_consumed, reset, teardown),
+        cmocka_unit_test_setup_teardown(dropped_masters_reconnect_together, reset, teardown),
         cmocka_unit_test_setup_teardown(call_timeout_caps_the_masters, reset, teardown),
         cmocka_unit_test_setup_teardown(early_decision_does_not_wait_for_a_slow_master, reset, teardown),
         cmocka_unit_test_setup_teardown(wrong_replies_are_reported_per_master, reset, teardown),

@@ -89,6 +89,13 @@ int pottery__conn_connect(pottery_client *c);
  * Reading a reply flushes too. */
 int pottery__conn_flush(pottery_client *c);
 
+/* Connect every disconnected client of cs at once (non-blocking connects, then every
+ * handshake sent before any is read, all bounded by each client's connect timeout), so that
+ * dead or frozen servers cost one connect timeout together instead of one each in turn.
+ * rcs[i]: 0 (connected, or already was), or the error, whose message is in why[i].
+ * Returns 0, or ENOMEM before anything was tried. Counts reconnects as pottery__conn_ensure. */
+int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pottery_error_saved *why);
+
 /* Connect (if disconnected) with AUTH/SELECT; counts a reconnect. */
 int pottery__conn_ensure(pottery_client *c);
 

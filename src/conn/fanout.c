@@ -244,9 +244,23 @@ static int run(pottery_fanout *f, fanout_job *job)
     f->pending = f->n;
     for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
 
+    /* Dropped masters reconnect all at once: dead or frozen ones cost one connect timeout
+     * together, not one each before the others are even asked. */
+    int *linked = pottery__calloc(f->n, sizeof *linked);
+    pottery_error_saved *why = pottery__calloc(f->n, sizeof *why);
+    if (!linked || !why || pottery__conn_connect_all(f->clients, f->n, linked, why) < 0) {
+        pottery__free(linked);
+        pottery__free(why);
+        rc = pottery__error_oom();
+        goto out;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        if (linked[i] < 0) settle_failure(f, i, linked[i], why[i].message);
+
     /* Every request goes out before any reply is read. */
     for (size_t i = 0; i < f->n; i++) {
         pottery_client *c = f->clients[i];
+        if (linked[i] < 0) continue;
         int64_t t = master_timeout(f, c, call_end);
         pottery__call_begin_timeout(c, t > 0 ? t : 1);
         if (t == 0) {
@@ -259,6 +273,8 @@ static int run(pottery_fanout *f, fanout_job *job)
         int err = send_job(f, i, job);
         if (err < 0) settle_failure(f, i, err, NULL);
     }
+    pottery__free(linked);
+    pottery__free(why);
     /* Replies already there, until decided (a reply not read stays owed by its client). */
     for (size_t i = 0; i < f->n && !decided(f); i++)
         if (waiting(f, i)) read_arrived(f, i, job);

@@ -47,6 +47,18 @@ static inline redisContext *compat_connect_unix(const char *path, int64_t timeou
     return redisConnectUnixWithTimeout(path, compat_timeval(timeout_ms));
 }
 
+/* The same without waiting: the socket is still connecting when they return (poll it for
+ * writability, then read SO_ERROR). */
+static inline redisContext *compat_connect_tcp_start(const char *host, int port)
+{
+    return redisConnectNonBlock(host, port);
+}
+
+static inline redisContext *compat_connect_unix_start(const char *path)
+{
+    return redisConnectUnixNonBlock(path);
+}
+
 /* The reader's object functions: create_array receives the announced count as long long
  * whatever the version's own type (int in 0.14, size_t in 1.x); RESP3 doubles and booleans
  * (1.x only, never requested by the library) arrive as their text and as integers. */

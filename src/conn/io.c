@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "conn/client_impl.h"
+#include "core/alloc.h"
 #include "conn/hiredis_compat.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -329,14 +330,18 @@ int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
     return first_error;
 }
 
-/* AUTH / SELECT / PING in one round trip, not counted in the stats. */
-static int handshake(pottery_client *c)
-{
+/* The handshake: AUTH / SELECT / PING in one round trip, not counted in the stats. */
+typedef struct handshake_state {
     const char *what[3];
-    size_t n = 0;
+    size_t n;
     char dbtext[16];
-    int rc;
+} handshake_state;
 
+/* Queue the handshake's commands on c (sent by the next flush or read). */
+static int handshake_send(pottery_client *c, handshake_state *h)
+{
+    int rc;
+    h->n = 0;
     if (c->addr.user || c->addr.password) {
         const char *pw = c->addr.password ? c->addr.password : "";
         if (c->addr.user) {
@@ -349,64 +354,72 @@ static int handshake(pottery_client *c)
             rc = pottery__conn_append(c, 2, a, l, NULL);
         }
         if (rc < 0) return rc;
-        what[n++] = "AUTH";
+        h->what[h->n++] = "AUTH";
     }
     if (c->addr.db != 0) {
-        int len = snprintf(dbtext, sizeof dbtext, "%d", c->addr.db);
-        const char *a[2] = { "SELECT", dbtext };
+        int len = snprintf(h->dbtext, sizeof h->dbtext, "%d", c->addr.db);
+        const char *a[2] = { "SELECT", h->dbtext };
         size_t l[2] = { 6, (size_t)len };
         if ((rc = pottery__conn_append(c, 2, a, l, NULL)) < 0) return rc;
-        what[n++] = "SELECT";
+        h->what[h->n++] = "SELECT";
     }
-    {
-        const char *a[1] = { "PING" };
-        size_t l[1] = { 4 };
-        if ((rc = pottery__conn_append(c, 1, a, l, NULL)) < 0) return rc;
-        what[n++] = "PING";
-    }
+    const char *a[1] = { "PING" };
+    size_t l[1] = { 4 };
+    if ((rc = pottery__conn_append(c, 1, a, l, NULL)) < 0) return rc;
+    h->what[h->n++] = "PING";
+    return 0;
+}
 
-    pottery_reply *replies[3] = { NULL, NULL, NULL };
-    if ((rc = pottery__conn_read_n(c, replies, n)) < 0) return rc;
-    rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        int select = strcmp(what[i], "SELECT") == 0;
-        const char *expected = strcmp(what[i], "PING") == 0 ? "PONG" : "OK";
-        if (pottery__reply_status(replies[i], expected, what[i]) == 0) continue;
+/* Judge the handshake's replies (freeing them): 0, or the first refusal as an error. */
+static int handshake_check(pottery_client *c, const handshake_state *h, pottery_reply **replies)
+{
+    int rc = 0;
+    for (size_t i = 0; i < h->n && rc == 0; i++) {
+        int select = strcmp(h->what[i], "SELECT") == 0;
+        const char *expected = strcmp(h->what[i], "PING") == 0 ? "PONG" : "OK";
+        if (pottery__reply_status(replies[i], expected, h->what[i]) == 0) continue;
         rc = pottery_error_last()->code;
         pottery_error_saved why;
         pottery__error_save(&why);
         if (select)
             pottery__error(rc, "SELECT %d on %s: %s", c->addr.db, c->endpoint, why.message);
         else
-            pottery__error(rc, "%s on %s: %s", what[i], c->endpoint, why.message);
+            pottery__error(rc, "%s on %s: %s", h->what[i], c->endpoint, why.message);
     }
-    for (size_t i = 0; i < n; i++) pottery__reply_free(replies[i]);
+    for (size_t i = 0; i < h->n; i++) pottery__reply_free(replies[i]);
     return rc;
 }
 
-int pottery__conn_connect(pottery_client *c)
+static int handshake(pottery_client *c)
 {
-    redisContext *ctx;
-    errno = 0;
-    if (c->addr.is_unix)
-        ctx = compat_connect_unix(c->addr.path, c->connect_timeout_ms);
-    else
-        ctx = compat_connect_tcp(c->addr.host, c->addr.port, c->connect_timeout_ms);
-    int saved = errno;
-    if (!ctx) return pottery__error_oom();
-    if (ctx->err) {
-        int code = compat_error_code(ctx, saved);
-        if (code == POTTERY_ENOMEM)
-            pottery__error_oom();
-        else if (code == POTTERY_ETIMEOUT)
-            pottery__error(code, "connecting to %s: timed out after %lld ms", c->endpoint,
-                           (long long)c->connect_timeout_ms);
-        else
-            pottery__error(code, "connecting to %s: %s", c->endpoint, ctx->errstr);
-        redisFree(ctx);
-        return code;
-    }
+    handshake_state h;
+    pottery_reply *replies[3] = { NULL, NULL, NULL };
+    int rc = handshake_send(c, &h);
+    if (rc == 0) rc = pottery__conn_read_n(c, replies, h.n);
+    if (rc < 0) return rc;
+    return handshake_check(c, &h, replies);
+}
 
+/* Report a context that could not connect (and free it). */
+static int connect_failed(pottery_client *c, redisContext *ctx, int saved_errno)
+{
+    if (!ctx) return pottery__error_oom();
+    int code = compat_error_code(ctx, saved_errno);
+    if (code == POTTERY_ENOMEM)
+        pottery__error_oom();
+    else if (code == POTTERY_ETIMEOUT)
+        pottery__error(code, "connecting to %s: timed out after %lld ms", c->endpoint,
+                       (long long)c->connect_timeout_ms);
+    else
+        pottery__error(code, "connecting to %s: %s", c->endpoint, ctx->errstr);
+    redisFree(ctx);
+    return code;
+}
+
+/* Make ctx (connected, or still connecting) c's connection: a non-blocking socket, a
+ * fresh reader, nothing pending. */
+static int install(pottery_client *c, redisContext *ctx)
+{
     /* The library waits with poll() itself, so that one deadline covers a whole call. */
     int flags = fcntl(ctx->fd, F_GETFL);
     if (flags < 0 || fcntl(ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -432,6 +445,20 @@ int pottery__conn_connect(pottery_client *c)
     c->pending = 0;
     c->late = 0;
     c->awaiting = c->stale_watch = c->watching = 0;
+    return 0;
+}
+
+int pottery__conn_connect(pottery_client *c)
+{
+    redisContext *ctx;
+    errno = 0;
+    if (c->addr.is_unix)
+        ctx = compat_connect_unix(c->addr.path, c->connect_timeout_ms);
+    else
+        ctx = compat_connect_tcp(c->addr.host, c->addr.port, c->connect_timeout_ms);
+    if (!ctx || ctx->err) return connect_failed(c, ctx, errno);
+    int rc = install(c, ctx);
+    if (rc < 0) return rc;
 
     /* The handshake is a call of its own, bounded by the connect timeout, even when it
      * happens inside a call that found the connection dropped. */
@@ -441,7 +468,7 @@ int pottery__conn_connect(pottery_client *c)
     c->call_depth = 0;
     c->deadline_set = 0;
     c->counting = 0;
-    int rc = handshake(c);
+    rc = handshake(c);
     c->counting = 1;
     if (rc < 0) pottery__conn_drop(c);
     c->call_depth = depth;
@@ -449,6 +476,146 @@ int pottery__conn_connect(pottery_client *c)
     c->call_timeout_ms = timeout;
     c->deadline_ms = deadline;
     return rc;
+}
+
+/* ---- connecting several clients at once (the fan-out) ---- */
+
+enum { LINK_DONE, LINK_CONNECTING, LINK_HANDSHAKE };
+
+typedef struct conn_link {
+    int stage;
+    int64_t end_ms; /* the connect timeout's end (INT64_MAX: none) */
+    handshake_state hs;
+    pottery_reply *replies[3];
+    size_t got;
+} conn_link;
+
+/* Link i failed with the last error: keep it in why[i] and drop the half-made connection. */
+static void link_failed(pottery_client *c, conn_link *l, int *rc, pottery_error_saved *why)
+{
+    *rc = pottery_error_last()->code < 0 ? pottery_error_last()->code : POTTERY_ECONN;
+    pottery__error_save(why);
+    for (size_t k = 0; k < l->got; k++) pottery__reply_free(l->replies[k]);
+    l->got = 0;
+    pottery__conn_drop(c);
+    c->counting = 1;
+    l->stage = LINK_DONE;
+}
+
+/* The socket connected (or failed): send the handshake. */
+static void link_connected(pottery_client *c, conn_link *l, int *rc, pottery_error_saved *why)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (err) {
+        pottery__error(POTTERY_ECONN, "connecting to %s: %s", c->endpoint, strerror(err));
+        link_failed(c, l, rc, why);
+        return;
+    }
+    c->counting = 0;
+    if (handshake_send(c, &l->hs) < 0 || pottery__conn_flush(c) < 0) {
+        link_failed(c, l, rc, why);
+        return;
+    }
+    l->stage = LINK_HANDSHAKE;
+}
+
+/* Handshake replies arrived: read what is there, judge when complete. */
+static void link_replies(pottery_client *c, conn_link *l, int *rc, pottery_error_saved *why)
+{
+    while (l->got < l->hs.n) {
+        pottery_reply *r = NULL;
+        int got = pottery__conn_read_ready(c, &r);
+        if (got < 0) {
+            link_failed(c, l, rc, why);
+            return;
+        }
+        if (got == 0) return;
+        l->replies[l->got++] = r;
+    }
+    l->got = 0;
+    if (handshake_check(c, &l->hs, l->replies) < 0) {
+        link_failed(c, l, rc, why);
+        return;
+    }
+    c->counting = 1;
+    c->stats.reconnects++;
+    l->stage = LINK_DONE;
+    *rc = 0;
+}
+
+int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pottery_error_saved *why)
+{
+    conn_link *links = pottery__calloc(n ? n : 1, sizeof *links);
+    struct pollfd *fds = pottery__calloc(n ? n : 1, sizeof *fds);
+    size_t *who = pottery__calloc(n ? n : 1, sizeof *who);
+    if (!links || !fds || !who) {
+        pottery__free(links);
+        pottery__free(fds);
+        pottery__free(who);
+        return pottery__error_oom();
+    }
+    int64_t now = pottery__monotonic_ms();
+    for (size_t i = 0; i < n; i++) {
+        pottery_client *c = cs[i];
+        rcs[i] = 0;
+        if (c->ctx) continue;
+        errno = 0;
+        redisContext *ctx = c->addr.is_unix ? compat_connect_unix_start(c->addr.path)
+                                            : compat_connect_tcp_start(c->addr.host, c->addr.port);
+        if (!ctx || ctx->err) {
+            rcs[i] = connect_failed(c, ctx, errno);
+            pottery__error_save(&why[i]);
+            continue;
+        }
+        if ((rcs[i] = install(c, ctx)) < 0) {
+            pottery__error_save(&why[i]);
+            continue;
+        }
+        links[i].stage = LINK_CONNECTING;
+        links[i].end_ms = c->connect_timeout_ms == POTTERY_FOREVER ? INT64_MAX : now + c->connect_timeout_ms;
+    }
+    for (;;) {
+        size_t k = 0;
+        int64_t soonest = INT64_MAX;
+        now = pottery__monotonic_ms();
+        for (size_t i = 0; i < n; i++) {
+            conn_link *l = &links[i];
+            if (l->stage == LINK_DONE) continue;
+            if (now >= l->end_ms) {
+                pottery__error(POTTERY_ETIMEOUT, "connecting to %s: no answer within %lld ms", cs[i]->endpoint,
+                               (long long)cs[i]->connect_timeout_ms);
+                link_failed(cs[i], l, &rcs[i], &why[i]);
+                continue;
+            }
+            if (l->end_ms < soonest) soonest = l->end_ms;
+            fds[k].fd = cs[i]->fd;
+            fds[k].events = l->stage == LINK_CONNECTING ? POLLOUT : POLLIN;
+            fds[k].revents = 0;
+            who[k++] = i;
+        }
+        if (k == 0) break;
+        int64_t wait = soonest == INT64_MAX ? -1 : soonest - now;
+        int got = poll(fds, (nfds_t)k, wait > INT_MAX ? INT_MAX : (int)wait);
+        if (got < 0 && errno != EINTR) {
+            pottery__error(POTTERY_ECONN, "connecting: poll failed: %s", strerror(errno));
+            for (size_t j = 0; j < k; j++) link_failed(cs[who[j]], &links[who[j]], &rcs[who[j]], &why[who[j]]);
+            break;
+        }
+        for (size_t j = 0; got > 0 && j < k; j++) {
+            if (!fds[j].revents) continue;
+            size_t i = who[j];
+            if (links[i].stage == LINK_CONNECTING)
+                link_connected(cs[i], &links[i], &rcs[i], &why[i]);
+            else
+                link_replies(cs[i], &links[i], &rcs[i], &why[i]);
+        }
+    }
+    pottery__free(links);
+    pottery__free(fds);
+    pottery__free(who);
+    return 0;
 }
 
 int pottery__conn_ensure(pottery_client *c)
