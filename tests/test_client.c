@@ -52,15 +52,7 @@ static int run_cmd(pottery_reply **out, pottery_client *c, const char *a0, ...)
     return rc;
 }
 
-static void build(pottery_cmd *cmd, const char *a0, ...)
-{
-    va_list ap;
-    pottery__cmd_init(cmd);
-    va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_copy(cmd, a, strlen(a));
-    va_end(ap);
-}
-#define BUILD(cmd, ...) build((cmd), __VA_ARGS__, (const char *)NULL)
+#define BUILD(cmd, ...) build_cmd((cmd), __VA_ARGS__, (const char *)NULL)
 
 /* An INTEGER reply's value (the test fails on any other type). */
 static long long int_of(const pottery_reply *r)

@@ -28,23 +28,13 @@ static const pottery_script del_if_equal = {
 
 /* ---- helpers ---- */
 
-static void build(pottery_cmd *cmd, const char *a0, ...)
-{
-    va_list ap;
-    pottery__cmd_init(cmd);
-    va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_copy(cmd, a, strlen(a));
-    va_end(ap);
-}
-
 /* Run a command built from the NULL-terminated arguments on every master. */
 static int fan(pottery_fanout *f, const char *a0, ...)
 {
     pottery_cmd cmd;
     va_list ap;
-    pottery__cmd_init(&cmd);
     va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_copy(&cmd, a, strlen(a));
+    build_cmdva(&cmd, a0, ap);
     va_end(ap);
     int rc = pottery__fanout_exec(f, &cmd);
     pottery__cmd_free(&cmd);
@@ -235,7 +225,7 @@ static void frozen_master_times_out_and_its_reply_is_consumed(void **state)
     test_redis_resume(&masters[2]);
     pottery_cmd cmd;
     pottery_reply *r = NULL;
-    build(&cmd, "ECHO", "second", (const char *)NULL);
+    build_cmd(&cmd, "ECHO", "second", (const char *)NULL);
     assert_ok(pottery__exec(&r, clients[2], &cmd));
     const char *s;
     size_t len;
@@ -409,7 +399,7 @@ static void scripts_use_evalsha_and_survive_noscript(void **state)
     pottery_cmd args;
     pottery__fanout_init(&f, clients, N, 0);
     f.check = check_deleted;
-    build(&args, "k", "v", (const char *)NULL);
+    build_cmd(&args, "k", "v", (const char *)NULL);
     for (size_t i = 0; i < N; i++) free(test_redis_cmdv(&masters[i], "SET", "k", "v", (const char *)NULL));
     assert_ok(pottery__fanout_eval(&f, &del_if_equal, 1, &args));
     assert_int_equal(f.yes, N);
@@ -442,7 +432,7 @@ static void bad_input(void **state)
     (void)state;
     pottery_fanout f;
     pottery_cmd cmd;
-    build(&cmd, "PING", (const char *)NULL);
+    build_cmd(&cmd, "PING", (const char *)NULL);
     pottery__fanout_init(&f, clients, 0, 0);
     assert_code(POTTERY_EINVAL, pottery__fanout_exec(&f, &cmd));
     pottery_client *twice[2] = { clients[0], clients[0] };
@@ -489,7 +479,7 @@ static void no_orphaned_keys_over_1000_cycles(void **state)
             fail_msg("cycle %d: no quorum: %s", cycle, buf);
         }
         pottery_cmd args;
-        build(&args, "k", value, (const char *)NULL);
+        build_cmd(&args, "k", value, (const char *)NULL);
         assert_ok(pottery__fanout_eval(&del, &del_if_equal, 1, &args));
         pottery__cmd_free(&args);
         assert_true(del.yes >= QUORUM);

@@ -547,6 +547,12 @@ static void link_replies(pottery_client *c, conn_link *l, int *rc, pottery_error
 
 int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pottery_error_saved *why)
 {
+    size_t down = 0;
+    for (size_t i = 0; i < n; i++) {
+        rcs[i] = 0;
+        if (!cs[i]->ctx) down++;
+    }
+    if (down == 0) return 0; /* the common case: nothing to allocate, nothing to wait for */
     conn_link *links = pottery__calloc(n ? n : 1, sizeof *links);
     struct pollfd *fds = pottery__calloc(n ? n : 1, sizeof *fds);
     size_t *who = pottery__calloc(n ? n : 1, sizeof *who);

@@ -67,6 +67,22 @@ char *raw(const char *arg0, ...)
     return r;
 }
 
+/* ---- white-box: internal commands ---- */
+
+void build_cmdva(pottery_cmd *cmd, const char *a0, va_list ap)
+{
+    pottery__cmd_init(cmd);
+    for (const char *a = a0; a; a = va_arg(ap, const char *)) pottery__cmd_copy(cmd, a, strlen(a));
+}
+
+void build_cmd(pottery_cmd *cmd, const char *a0, ...)
+{
+    va_list ap;
+    va_start(ap, a0);
+    build_cmdva(cmd, a0, ap);
+    va_end(ap);
+}
+
 /* ---- several masters ---- */
 
 void open_master_clients(pottery_client **out, const test_redis *masters, size_t n, int64_t command_timeout_ms,

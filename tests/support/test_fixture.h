@@ -11,10 +11,12 @@
 #ifndef POTTERY_TEST_FIXTURE_H
 #define POTTERY_TEST_FIXTURE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "conn/conn.h"
 #include "pottery.h"
 #include "support/assert_ok.h"
 #include "support/redis_server.h"
@@ -34,6 +36,12 @@ int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero 
 /* A command on server through the harness' own connection: test_redis_cmdv(&server, ...),
  * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). */
 char *raw(const char *arg0, ...);
+
+/* ---- white-box: internal commands ---- */
+
+/* cmd (initialised here) holds copies of the NULL-terminated C-string arguments. */
+void build_cmd(pottery_cmd *cmd, const char *a0, ...);
+void build_cmdva(pottery_cmd *cmd, const char *a0, va_list ap);
 
 /* ---- several masters (the fan-out, Redlock, NextID) ---- */
 
