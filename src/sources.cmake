@@ -4,9 +4,13 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/dict.c
   ${CMAKE_CURRENT_LIST_DIR}/hash_snapshot.c
   ${CMAKE_CURRENT_LIST_DIR}/timer.c)
-list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/nextid.c)
+list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/nextid.c ${CMAKE_CURRENT_LIST_DIR}/nextid_core.c)
 # Modules being added; each joins the list above once it is complete.
 foreach(module set list deque counter queue redlock)
   file(GLOB _module_sources ${CMAKE_CURRENT_LIST_DIR}/${module}.c ${CMAKE_CURRENT_LIST_DIR}/${module}_*.c)
   list(APPEND POTTERY_SOURCES ${_module_sources})
 endforeach()
+# The event-loop API: connections, fan-out, and the asynchronous lock and id generator.
+list(APPEND POTTERY_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/async/aconn.c
+  ${CMAKE_CURRENT_LIST_DIR}/async/afanout.c)

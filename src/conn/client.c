@@ -33,62 +33,80 @@ static int valid_timeout(int64_t ms)
     return ms > 0 || ms == POTTERY_FOREVER;
 }
 
-static int make_endpoint(pottery_client *c)
+static char *make_endpoint(const pottery_url *u)
 {
-    const pottery_url *u = &c->addr;
     size_t n = (u->is_unix ? strlen(u->path) : strlen(u->host)) + 16;
-    c->endpoint = pottery__malloc(n);
-    if (!c->endpoint) return pottery__error_oom();
+    char *endpoint = pottery__malloc(n);
+    if (!endpoint) return NULL;
     if (u->is_unix)
-        snprintf(c->endpoint, n, "unix:%s", u->path);
+        snprintf(endpoint, n, "unix:%s", u->path);
     else if (strchr(u->host, ':'))
-        snprintf(c->endpoint, n, "[%s]:%d", u->host, u->port);
+        snprintf(endpoint, n, "[%s]:%d", u->host, u->port);
     else
-        snprintf(c->endpoint, n, "%s:%d", u->host, u->port);
-    return 0;
+        snprintf(endpoint, n, "%s:%d", u->host, u->port);
+    return endpoint;
 }
 
-int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts)
+int pottery__address_resolve(pottery_address *a, const char *url, const pottery_client_options *opts, const char *fn)
 {
     static const pottery_client_options defaults = POTTERY_CLIENT_OPTIONS_INIT;
     int rc;
-    POTTERY_CHECK_ARG(out);
-    *out = NULL;
+    memset(a, 0, sizeof *a);
     if (!opts) opts = &defaults;
-    if ((rc = pottery__options_check(opts->version, POTTERY_CLIENT_OPTIONS_VERSION, __func__)) < 0) return rc;
+    if ((rc = pottery__options_check(opts->version, POTTERY_CLIENT_OPTIONS_VERSION, fn)) < 0) return rc;
     if (!valid_timeout(opts->connect_timeout_ms) || !valid_timeout(opts->command_timeout_ms))
-        return pottery__error(POTTERY_EINVAL, "%s: timeouts must be > 0 ms or POTTERY_FOREVER (got %lld and %lld)",
-                              __func__, (long long)opts->connect_timeout_ms, (long long)opts->command_timeout_ms);
+        return pottery__error(POTTERY_EINVAL, "%s: timeouts must be > 0 ms or POTTERY_FOREVER (got %lld and %lld)", fn,
+                              (long long)opts->connect_timeout_ms, (long long)opts->command_timeout_ms);
     if (opts->db < -1) return pottery__error(POTTERY_EINVAL, "db must be a non-negative integer (or -1 for the URL's)");
     if (!url) {
         url = getenv("REDIS_URL");
         if (!url || !*url) url = "redis://localhost:6379/0";
     }
-
-    pottery_client *c = pottery__calloc(1, sizeof *c);
-    if (!c) return pottery__error_oom();
-    c->fd = -1;
-    c->counting = 1;
-    c->connect_timeout_ms = opts->connect_timeout_ms;
-    c->command_timeout_ms = opts->command_timeout_ms;
-    if ((rc = pottery__url_parse(&c->addr, url)) < 0) {
-        pottery__free(c);
-        return rc;
-    }
+    a->connect_timeout_ms = opts->connect_timeout_ms;
+    a->command_timeout_ms = opts->command_timeout_ms;
+    if ((rc = pottery__url_parse(&a->url, url)) < 0) return rc;
     if (opts->username) {
-        pottery__free(c->addr.user);
-        c->addr.user = dup_or_null(opts->username);
-        if (*opts->username && !c->addr.user) rc = pottery__error_oom();
+        pottery__free(a->url.user);
+        a->url.user = dup_or_null(opts->username);
+        if (*opts->username && !a->url.user) rc = pottery__error_oom();
     }
     if (rc == 0 && opts->password) {
-        wipe_free(c->addr.password);
-        c->addr.password = dup_or_null(opts->password);
-        if (*opts->password && !c->addr.password) rc = pottery__error_oom();
+        wipe_free(a->url.password);
+        a->url.password = dup_or_null(opts->password);
+        if (*opts->password && !a->url.password) rc = pottery__error_oom();
     }
-    if (opts->db >= 0) c->addr.db = opts->db;
-    if (rc == 0) rc = make_endpoint(c);
-    if (rc == 0) rc = pottery__conn_connect(c);
-    if (rc < 0) {
+    if (opts->db >= 0) a->url.db = opts->db;
+    if (rc == 0 && !(a->endpoint = make_endpoint(&a->url))) rc = pottery__error_oom();
+    if (rc < 0) pottery__address_free(a);
+    return rc;
+}
+
+void pottery__address_free(pottery_address *a)
+{
+    pottery__url_free(&a->url);
+    pottery__free(a->endpoint);
+    a->endpoint = NULL;
+}
+
+int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts)
+{
+    pottery_address a;
+    POTTERY_CHECK_ARG(out);
+    *out = NULL;
+    int rc = pottery__address_resolve(&a, url, opts, __func__);
+    if (rc < 0) return rc;
+    pottery_client *c = pottery__calloc(1, sizeof *c);
+    if (!c) {
+        pottery__address_free(&a);
+        return pottery__error_oom();
+    }
+    c->fd = -1;
+    c->counting = 1;
+    c->connect_timeout_ms = a.connect_timeout_ms;
+    c->command_timeout_ms = a.command_timeout_ms;
+    c->addr = a.url;
+    c->endpoint = a.endpoint;
+    if ((rc = pottery__conn_connect(c)) < 0) {
         pottery_client_free(c);
         return rc;
     }

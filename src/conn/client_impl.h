@@ -38,6 +38,18 @@ typedef struct pottery_script_entry {
     uint64_t loaded_gen; /* connection generation on which it was sent with EVAL (0 = none) */
 } pottery_script_entry;
 
+/* The scripts one connection has used (the blocking client's, or an event-loop one's). */
+typedef struct pottery_script_table {
+    pottery_script_entry *entries;
+    size_t n, cap;
+} pottery_script_table;
+
+/* s's entry, added (with its SHA1, not loaded) on first use; NULL when out of memory. */
+pottery_script_entry *pottery__script_entry(pottery_script_table *t, const pottery_script *s);
+void pottery__script_table_free(pottery_script_table *t);
+/* After a NOSCRIPT: s is not loaded on the connection any more. */
+void pottery__script_table_forget(pottery_script_table *t, const pottery_script *s);
+
 struct redisContext;
 struct redisReader;
 
@@ -64,21 +76,73 @@ struct pottery_client {
     int counting;    /* 0 during the handshake: nothing counts in stats */
     int stale_watch; /* WATCHed keys may still be set on this connection */
     int watching;    /* a WATCH was sent since the last EXEC, DISCARD or UNWATCH */
-    pottery_script_entry *scripts;
-    size_t nscripts;
-    size_t capscripts;
+    pottery_script_table scripts;
 };
+
+/* Where and how to connect, from a URL and pottery_client_options (shared by the blocking
+ * client and the event-loop connections). resolve: 0, EINVAL naming fn, ENOMEM; on failure
+ * there is nothing to free. url NULL: $REDIS_URL, else redis://localhost:6379/0. */
+typedef struct pottery_address {
+    pottery_url url;            /* the URL with the options' user, password and db applied */
+    char *endpoint;             /* "host:port" or "unix:/path", for messages */
+    int64_t connect_timeout_ms; /* > 0, or POTTERY_FOREVER */
+    int64_t command_timeout_ms; /* > 0, or POTTERY_FOREVER */
+} pottery_address;
+
+int pottery__address_resolve(pottery_address *a, const char *url, const pottery_client_options *opts, const char *fn);
+void pottery__address_free(pottery_address *a);
 
 /* The RESP reader of one connection (reply.c): it builds pottery_reply trees and refuses
  * absurd sizes. new returns NULL when out of memory. */
 struct redisReader *pottery__reader_new(void);
 void pottery__reader_free(struct redisReader *reader); /* accepts NULL */
+/* Event-loop connections: from now on the reader accepts only replies to commands sent
+ * (replies more are owed), so that an unsolicited one fails the connection rather than
+ * reaching hiredis' dispatcher. */
+void pottery__reader_expect(struct redisReader *reader, size_t replies);
+/* Why the reader stopped or should stop (an unsolicited reply, an absurd array or string
+ * header, bytes that are not RESP, out of memory) as an error naming endpoint; 0 when it
+ * is fine. */
+int pottery__reader_failure(struct redisReader *reader, const char *endpoint);
+/* Release the library's part of a reader that hiredis will free (a partial reply, the
+ * reader's state): after this hiredis' redisReaderFree leaks nothing. */
+void pottery__reader_detach(struct redisReader *reader);
+/* A reply that hiredis will free after its callback: move its contents into a new reply
+ * (the caller's), leaving r empty. NULL when out of memory (r untouched). */
+pottery_reply *pottery__reply_steal(pottery_reply *r);
+
 /* Append received bytes: 0 or ENOMEM. */
 int pottery__reader_feed(struct redisReader *reader, const char *buf, size_t len);
 /* 1 and *out = the next complete reply, 0 if none is complete yet, or POTTERY_EPROTOCOL
  * (bytes that are not RESP, a size above the limits in conn.h) / POTTERY_ENOMEM; after an
  * error the connection is out of step and must be dropped. */
 int pottery__reader_next(struct redisReader *reader, pottery_reply **out, const char *endpoint);
+
+/* Append cmd (after npre borrowed prefix arguments; cmd may be NULL) to b as RESP. 0 or
+ * ENOMEM. Shared by the blocking client and the event-loop connections. */
+int pottery__resp_append(pottery_buf *b, size_t npre, const char *const *pre, const size_t *prelens,
+                         const pottery_cmd *cmd);
+
+/* What a new connection sends before anything else: AUTH when the URL or options name a
+ * user or password, SELECT when the database is not 0, PING when asked (the blocking client
+ * uses it to check the server answers at all). Arguments point into addr and h. */
+typedef struct pottery_handshake_cmd {
+    const char *what; /* "AUTH", "SELECT" or "PING" */
+    const char *argv[3];
+    size_t argl[3];
+    size_t argc;
+} pottery_handshake_cmd;
+
+typedef struct pottery_handshake {
+    pottery_handshake_cmd cmds[3];
+    size_t n;
+    char dbtext[16];
+} pottery_handshake;
+
+void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int ping);
+/* Judge the reply r to h->cmds[i]: 0, or the refusal as an error naming the endpoint. */
+int pottery__handshake_judge(const pottery_handshake *h, size_t i, const pottery_reply *r, const pottery_url *addr,
+                             const char *endpoint);
 
 /* Connect now (replacing nothing: the client must be disconnected), then AUTH/SELECT/PING
  * within the connect timeout. */

@@ -332,6 +332,18 @@ size_t pottery__fanout_describe(char *buf, size_t size, const pottery_fanout *f)
 /* Free the replies and messages of the last run (the inputs stay). Accepts NULL. */
 void pottery__fanout_free(pottery_fanout *f);
 
+/* The vote counting, for the code that moves the requests (fanout.c here, async/afanout.c
+ * on an event loop). start: free the last run's results and allocate n pending ones (0 or
+ * ENOMEM). settle_reply: master i answered r (taken over): an ERROR reply is a REDIS_ERROR,
+ * anything else goes to check. settle_failure: master i failed with code (message copied;
+ * NULL: the last error's). waiting: master i has not settled. decided: the outcome is known
+ * (every master settled, or decide / the quorum rule says so). */
+int pottery__fanout_start(pottery_fanout *f);
+void pottery__fanout_settle_reply(pottery_fanout *f, size_t i, pottery_reply *r);
+void pottery__fanout_settle_failure(pottery_fanout *f, size_t i, int code, const char *message);
+int pottery__fanout_waiting(const pottery_fanout *f, size_t i);
+int pottery__fanout_decided(const pottery_fanout *f);
+
 /* ---- SCAN-family cursors (bounded memory: one batch at a time) ---- */
 
 typedef struct pottery_scan {

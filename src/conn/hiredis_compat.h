@@ -6,6 +6,9 @@
  * redisFree) and parses RESP (redisReaderCreateWithFunctions, redisReaderFeed,
  * redisReaderGetReply, redisReaderFree, the reader's read position); the library formats
  * commands and does the socket I/O itself, so that a call's deadline covers all of it.
+ * Event-loop connections (src/async/) use hiredis' asynchronous API (redisAsyncConnect,
+ * redisAsyncFormattedCommand, the context's ev hooks and callbacks, which both versions
+ * share) with the library's own reader installed in the context.
  * Reply types that only hiredis 1.x knows (RESP3) are mapped onto the RESP2 ones, although
  * the library never switches a connection to RESP3.
  */
@@ -19,6 +22,7 @@
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
+#include <hiredis/async.h>
 
 #include "conn/conn.h"
 #include "pottery/errors.h"

@@ -187,26 +187,33 @@ static int is_verb(const char *arg, size_t len, const char *verb)
     return len == strlen(verb) && strncasecmp(arg, verb, len) == 0;
 }
 
-int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre, const size_t *prelens,
+int pottery__resp_append(pottery_buf *b, size_t npre, const char *const *pre, const size_t *prelens,
                          const pottery_cmd *cmd)
 {
     /* "$" + 20 digits + CRLF + CRLF around each argument; "*" + digits + CRLF up front */
     enum { ARG_OVERHEAD = 1 + POTTERY_INT64_TEXT_SIZE + 4 };
+    size_t argc = npre + (cmd ? cmd->argc : 0);
+    size_t bytes = ARG_OVERHEAD;
+    for (size_t i = 0; i < npre; i++) bytes += prelens[i] + ARG_OVERHEAD;
+    for (size_t i = 0; i < argc - npre; i++) bytes += pottery__cmd_argv(cmd)[i].len + ARG_OVERHEAD;
+    int rc = pottery__buf_reserve(b, bytes);
+    if (rc < 0) return rc;
+    put_bulk(b, '*', argc);
+    for (size_t i = 0; i < npre; i++) put_arg(b, pre[i], prelens[i]);
+    for (size_t i = 0; i < argc - npre; i++) put_arg(b, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
+    return 0;
+}
+
+int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre, const size_t *prelens,
+                         const pottery_cmd *cmd)
+{
     int rc;
 
     if (cmd && (rc = pottery__cmd_check(cmd, 1)) < 0) return rc;
     size_t argc = npre + (cmd ? cmd->argc : 0);
     if (argc == 0) return pottery__error(POTTERY_EINVAL, "empty command");
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
-
-    size_t bytes = ARG_OVERHEAD;
-    for (size_t i = 0; i < npre; i++) bytes += prelens[i] + ARG_OVERHEAD;
-    for (size_t i = 0; i < argc - npre; i++) bytes += pottery__cmd_argv(cmd)[i].len + ARG_OVERHEAD;
-    if ((rc = pottery__buf_reserve(&c->out, bytes)) < 0) return rc;
-    put_bulk(&c->out, '*', argc);
-    for (size_t i = 0; i < npre; i++) put_arg(&c->out, pre[i], prelens[i]);
-    for (size_t i = 0; i < argc - npre; i++)
-        put_arg(&c->out, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
+    if ((rc = pottery__resp_append(&c->out, npre, pre, prelens, cmd)) < 0) return rc;
 
     /* WATCH is the one command that lets EXEC answer nil (see pottery__conn_multi). */
     const char *verb = npre ? pre[0] : pottery__cmd_arg_ptr(cmd, 0);
@@ -330,69 +337,77 @@ int pottery__conn_read_n(pottery_client *c, pottery_reply **outs, size_t n)
     return first_error;
 }
 
-/* The handshake: AUTH / SELECT / PING in one round trip, not counted in the stats. */
-typedef struct handshake_state {
-    const char *what[3];
-    size_t n;
-    char dbtext[16];
-} handshake_state;
-
-/* Queue the handshake's commands on c (sent by the next flush or read). */
-static int handshake_send(pottery_client *c, handshake_state *h)
+void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int ping)
 {
-    int rc;
-    h->n = 0;
-    if (c->addr.user || c->addr.password) {
-        const char *pw = c->addr.password ? c->addr.password : "";
-        if (c->addr.user) {
-            const char *a[3] = { "AUTH", c->addr.user, pw };
-            size_t l[3] = { 4, strlen(c->addr.user), strlen(pw) };
-            rc = pottery__conn_append(c, 3, a, l, NULL);
-        } else {
-            const char *a[2] = { "AUTH", pw };
-            size_t l[2] = { 4, strlen(pw) };
-            rc = pottery__conn_append(c, 2, a, l, NULL);
+    memset(h, 0, sizeof *h);
+    if (addr->user || addr->password) {
+        const char *pw = addr->password ? addr->password : "";
+        pottery_handshake_cmd *cmd = &h->cmds[h->n++];
+        cmd->what = "AUTH";
+        cmd->argv[cmd->argc] = "AUTH";
+        cmd->argl[cmd->argc++] = 4;
+        if (addr->user) {
+            cmd->argv[cmd->argc] = addr->user;
+            cmd->argl[cmd->argc++] = strlen(addr->user);
         }
+        cmd->argv[cmd->argc] = pw;
+        cmd->argl[cmd->argc++] = strlen(pw);
+    }
+    if (addr->db != 0) {
+        int len = snprintf(h->dbtext, sizeof h->dbtext, "%d", addr->db);
+        pottery_handshake_cmd *cmd = &h->cmds[h->n++];
+        cmd->what = "SELECT";
+        cmd->argv[0] = "SELECT";
+        cmd->argl[0] = 6;
+        cmd->argv[1] = h->dbtext;
+        cmd->argl[1] = (size_t)len;
+        cmd->argc = 2;
+    }
+    if (ping) {
+        pottery_handshake_cmd *cmd = &h->cmds[h->n++];
+        cmd->what = "PING";
+        cmd->argv[0] = "PING";
+        cmd->argl[0] = 4;
+        cmd->argc = 1;
+    }
+}
+
+int pottery__handshake_judge(const pottery_handshake *h, size_t i, const pottery_reply *r, const pottery_url *addr,
+                             const char *endpoint)
+{
+    const char *what = h->cmds[i].what;
+    const char *expected = strcmp(what, "PING") == 0 ? "PONG" : "OK";
+    if (pottery__reply_status(r, expected, what) == 0) return 0;
+    int rc = pottery_error_last()->code;
+    pottery_error_saved why;
+    pottery__error_save(&why);
+    if (strcmp(what, "SELECT") == 0) return pottery__error(rc, "SELECT %d on %s: %s", addr->db, endpoint, why.message);
+    return pottery__error(rc, "%s on %s: %s", what, endpoint, why.message);
+}
+
+/* The handshake: AUTH / SELECT / PING in one round trip, not counted in the stats. */
+static int handshake_send(pottery_client *c, pottery_handshake *h)
+{
+    pottery__handshake_plan(h, &c->addr, 1);
+    for (size_t i = 0; i < h->n; i++) {
+        int rc = pottery__conn_append(c, h->cmds[i].argc, h->cmds[i].argv, h->cmds[i].argl, NULL);
         if (rc < 0) return rc;
-        h->what[h->n++] = "AUTH";
     }
-    if (c->addr.db != 0) {
-        int len = snprintf(h->dbtext, sizeof h->dbtext, "%d", c->addr.db);
-        const char *a[2] = { "SELECT", h->dbtext };
-        size_t l[2] = { 6, (size_t)len };
-        if ((rc = pottery__conn_append(c, 2, a, l, NULL)) < 0) return rc;
-        h->what[h->n++] = "SELECT";
-    }
-    const char *a[1] = { "PING" };
-    size_t l[1] = { 4 };
-    if ((rc = pottery__conn_append(c, 1, a, l, NULL)) < 0) return rc;
-    h->what[h->n++] = "PING";
     return 0;
 }
 
 /* Judge the handshake's replies (freeing them): 0, or the first refusal as an error. */
-static int handshake_check(pottery_client *c, const handshake_state *h, pottery_reply **replies)
+static int handshake_check(pottery_client *c, const pottery_handshake *h, pottery_reply **replies)
 {
     int rc = 0;
-    for (size_t i = 0; i < h->n && rc == 0; i++) {
-        int select = strcmp(h->what[i], "SELECT") == 0;
-        const char *expected = strcmp(h->what[i], "PING") == 0 ? "PONG" : "OK";
-        if (pottery__reply_status(replies[i], expected, h->what[i]) == 0) continue;
-        rc = pottery_error_last()->code;
-        pottery_error_saved why;
-        pottery__error_save(&why);
-        if (select)
-            pottery__error(rc, "SELECT %d on %s: %s", c->addr.db, c->endpoint, why.message);
-        else
-            pottery__error(rc, "%s on %s: %s", h->what[i], c->endpoint, why.message);
-    }
+    for (size_t i = 0; i < h->n && rc == 0; i++) rc = pottery__handshake_judge(h, i, replies[i], &c->addr, c->endpoint);
     for (size_t i = 0; i < h->n; i++) pottery__reply_free(replies[i]);
     return rc;
 }
 
 static int handshake(pottery_client *c)
 {
-    handshake_state h;
+    pottery_handshake h;
     pottery_reply *replies[3] = { NULL, NULL, NULL };
     int rc = handshake_send(c, &h);
     if (rc == 0) rc = pottery__conn_read_n(c, replies, h.n);
@@ -485,7 +500,7 @@ enum { LINK_DONE, LINK_CONNECTING, LINK_HANDSHAKE };
 typedef struct conn_link {
     int stage;
     int64_t end_ms; /* the connect timeout's end (INT64_MAX: none) */
-    handshake_state hs;
+    pottery_handshake hs;
     pottery_reply *replies[3];
     size_t got;
 } conn_link;

@@ -32,6 +32,9 @@ struct pottery_reply {
  * apart from a protocol violation. */
 typedef struct reader_state {
     long long refused_elements;
+    int counting;      /* only replies the connection asked for are accepted (event loop) */
+    size_t expected;   /* counting: replies still owed to commands sent */
+    int unsolicited;   /* counting: a reply arrived that no command asked for */
 } reader_state;
 
 static void reply_free_tree(pottery_reply *r)
@@ -51,6 +54,16 @@ static void free_object(void *obj)
 /* A new reply, attached to its parent array when it has one (elements arrive in order). */
 static pottery_reply *new_reply(const redisReadTask *task, pottery_reply_type type)
 {
+    reader_state *state = task->privdata;
+    if (!task->parent && state->counting) {
+        /* hiredis' event-loop code cannot take a reply nobody asked for (it asserts): refuse
+         * it here, which fails the connection instead. */
+        if (state->expected == 0) {
+            state->unsolicited = 1;
+            return NULL;
+        }
+        state->expected--;
+    }
     pottery_reply *r = pottery__calloc(1, sizeof *r);
     if (!r) return NULL;
     r->type = type;
@@ -125,6 +138,49 @@ struct redisReader *pottery__reader_new(void)
     }
     reader->privdata = state;
     return reader;
+}
+
+void pottery__reader_expect(struct redisReader *reader, size_t replies)
+{
+    reader_state *state = reader->privdata;
+    state->counting = 1;
+    state->expected += replies;
+}
+
+int pottery__reader_failure(struct redisReader *reader, const char *endpoint)
+{
+    reader_state *state = reader->privdata;
+    if (state->unsolicited)
+        return pottery__error(POTTERY_EPROTOCOL, "%s sent a reply that no command asked for", endpoint);
+    if (state->refused_elements > 0)
+        return pottery__error(POTTERY_EPROTOCOL, "reply from %s announces an array of %lld elements (the limit is %lld)",
+                              endpoint, state->refused_elements, (long long)POTTERY_REPLY_MAX_ELEMENTS);
+    long long bulk = compat_pending_bulk_length(reader);
+    if (bulk > POTTERY_REPLY_MAX_BULK)
+        return pottery__error(POTTERY_EPROTOCOL, "reply from %s announces a string of %lld bytes (the limit is %lld)",
+                              endpoint, bulk, (long long)POTTERY_REPLY_MAX_BULK);
+    if (reader->err == REDIS_ERR_OOM) return pottery__error_oom();
+    if (reader->err) return pottery__error(POTTERY_EPROTOCOL, "reply from %s is not valid RESP: %s", endpoint, reader->errstr);
+    return 0;
+}
+
+void pottery__reader_detach(struct redisReader *reader)
+{
+    if (!reader) return;
+    if (reader->reply) free_object(reader->reply);
+    reader->reply = NULL;
+    pottery__free(reader->privdata);
+    reader->privdata = NULL;
+}
+
+pottery_reply *pottery__reply_steal(pottery_reply *r)
+{
+    pottery_reply *copy = pottery__malloc(sizeof *copy);
+    if (!copy) return NULL;
+    *copy = *r;
+    memset(r, 0, sizeof *r);
+    r->type = POTTERY_REPLY_NIL;
+    return copy;
 }
 
 void pottery__reader_free(struct redisReader *reader)

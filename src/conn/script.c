@@ -9,10 +9,10 @@
 #include "conn/sha1.h"
 #include "core/error.h"
 
-static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *s)
+pottery_script_entry *pottery__script_entry(pottery_script_table *t, const pottery_script *s)
 {
-    for (size_t i = 0; i < c->nscripts; i++) {
-        pottery_script_entry *e = &c->scripts[i];
+    for (size_t i = 0; i < t->n; i++) {
+        pottery_script_entry *e = &t->entries[i];
         if (e->script == s) {
             if (e->source != s->source) { /* same address, other text: start over */
                 e->source = s->source;
@@ -22,17 +22,17 @@ static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *
             return e;
         }
     }
-    if (c->nscripts == c->capscripts) {
-        size_t cap = c->capscripts ? c->capscripts * 2 : 8;
-        pottery_script_entry *n = pottery__realloc(c->scripts, cap * sizeof *n);
-        if (!n) {
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8;
+        pottery_script_entry *grown = pottery__realloc(t->entries, cap * sizeof *grown);
+        if (!grown) {
             pottery__error_oom();
             return NULL;
         }
-        c->scripts = n;
-        c->capscripts = cap;
+        t->entries = grown;
+        t->cap = cap;
     }
-    pottery_script_entry *e = &c->scripts[c->nscripts++];
+    pottery_script_entry *e = &t->entries[t->n++];
     e->script = s;
     e->source = s->source;
     e->loaded_gen = 0;
@@ -40,11 +40,22 @@ static pottery_script_entry *entry_for(pottery_client *c, const pottery_script *
     return e;
 }
 
+void pottery__script_table_free(pottery_script_table *t)
+{
+    pottery__free(t->entries);
+    t->entries = NULL;
+    t->n = t->cap = 0;
+}
+
+void pottery__script_table_forget(pottery_script_table *t, const pottery_script *s)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->entries[i].script == s) t->entries[i].loaded_gen = 0;
+}
+
 void pottery__scripts_free(pottery_client *c)
 {
-    pottery__free(c->scripts);
-    c->scripts = NULL;
-    c->nscripts = c->capscripts = 0;
+    pottery__script_table_free(&c->scripts);
 }
 
 int pottery__script_is_noscript(const pottery_reply *r)
@@ -61,7 +72,7 @@ int pottery__script_append(pottery_client *c, const pottery_script *s, size_t nk
     size_t n = pottery__int64_text(numkeys, (int64_t)nkeys);
     int rc;
     *evalsha = 0;
-    pottery_script_entry *e = entry_for(c, s);
+    pottery_script_entry *e = pottery__script_entry(&c->scripts, s);
     if (!e) return POTTERY_ENOMEM;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc; /* a new connection knows no script */
     if (e->loaded_gen == c->gen) {
@@ -82,8 +93,7 @@ int pottery__script_append(pottery_client *c, const pottery_script *s, size_t nk
 
 void pottery__script_forget(pottery_client *c, const pottery_script *s)
 {
-    for (size_t i = 0; i < c->nscripts; i++)
-        if (c->scripts[i].script == s) c->scripts[i].loaded_gen = 0;
+    pottery__script_table_forget(&c->scripts, s);
 }
 
 /* Send the script (EVALSHA or EVAL) and read its reply; EVAL again after a NOSCRIPT. */

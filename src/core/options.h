@@ -3,6 +3,8 @@
 #ifndef POTTERY_CORE_OPTIONS_H
 #define POTTERY_CORE_OPTIONS_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 /* 0, or POTTERY_EINVAL when version is 0 (the struct was not initialised with its _INIT
@@ -20,6 +22,21 @@ static inline int pottery__options_check(unsigned int version, unsigned int know
                               "%s: options of version %u, but this library knows versions up to %u (built "
                               "against a newer header?)",
                               fn, version, known);
+    return 0;
+}
+
+/* The masters of a distributed primitive: at least one, none NULL, none twice (the same
+ * handle given twice would count its vote twice). 0 or POTTERY_EINVAL naming fn. */
+static inline int pottery__check_masters(const void *const *masters, size_t n, const char *fn)
+{
+    if (!masters) return pottery__error(POTTERY_EINVAL, "%s: masters is NULL", fn);
+    if (n == 0) return pottery__error(POTTERY_EINVAL, "%s: no masters", fn);
+    for (size_t i = 0; i < n; i++) {
+        if (!masters[i]) return pottery__error(POTTERY_EINVAL, "%s: master %zu is NULL", fn, i);
+        for (size_t j = 0; j < i; j++)
+            if (masters[j] == masters[i])
+                return pottery__error(POTTERY_EINVAL, "%s: masters %zu and %zu are the same client", fn, j, i);
+    }
     return 0;
 }
 

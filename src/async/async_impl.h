@@ -1,0 +1,88 @@
+/*
+ * Internal to the event-loop API: requests on one pottery_async connection (aconn.c) and
+ * the fan-out over several (afanout.c).
+ *
+ * A request's completion is always delivered from the loop (an I/O event, a timer), never
+ * from inside the function that sent it and never from inside a hiredis callback: hiredis
+ * only records replies, and the library hands them on once hiredis has returned, so that
+ * whatever a completion does (free handles, send more) cannot disturb hiredis.
+ */
+#ifndef POTTERY_ASYNC_IMPL_H
+#define POTTERY_ASYNC_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn/conn.h"
+#include "pottery/async.h"
+
+typedef struct pottery_areq pottery_areq;
+
+/* done(owner, index, code, reply): code 0 with the reply (taken over; any type, ERROR
+ * included), or a negative code with the last error describing it and reply NULL. */
+typedef void (*pottery_areq_done)(void *owner, size_t index, int code, pottery_reply *reply);
+
+/* Queue one command (RESP bytes, copied) on conn with a deadline timeout_ms from now
+ * (POTTERY_FOREVER: the connection's command timeout alone; a shorter connection command
+ * timeout wins). Connects first when disconnected. done is called exactly once, later,
+ * unless the request is cancelled first. NULL only when out of memory (error set). */
+pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t len, int64_t timeout_ms,
+                                  pottery_areq_done done, void *owner, size_t index);
+
+/* The owner no longer wants the answer: done is never called for req. A reply still on its
+ * way is read and dropped in order when it comes. */
+void pottery__areq_cancel(pottery_areq *req);
+
+/* Format a script call for conn as RESP into b: EVALSHA when the script is known loaded on
+ * the connection the command will travel on (*evalsha = 1), else EVAL (which loads it).
+ * 0 or ENOMEM. */
+int pottery__async_format_script(pottery_buf *b, int *evalsha, pottery_async *conn, const pottery_script *s,
+                                 size_t nkeys, const pottery_cmd *args);
+
+/* After a NOSCRIPT answer: the next call of s on conn goes as EVAL. */
+void pottery__async_forget_script(pottery_async *conn, const pottery_script *s);
+
+/* The loop conn runs on (for handles that need timers of their own). */
+const pottery_loop *pottery__async_loop(const pottery_async *conn);
+
+/* ---- the fan-out on an event loop ----
+ *
+ * The same votes and rules as the blocking fan-out (pottery_fanout in conn.h: check,
+ * decide, quorum, the results and counters, describe), the same per-master deadlines (each
+ * connection's command timeout capped by timeout_ms), and the same early decision: once
+ * the outcome is known, done runs and the replies still on their way are cancelled (read and
+ * dropped in order by their connections). NOSCRIPT after EVALSHA re-sends EVAL on that
+ * master within the same deadline. */
+typedef void (*pottery_afanout_done)(void *arg);
+
+typedef struct pottery_afanout {
+    pottery_fanout votes; /* inputs (n, quorum, check, decide, ctx, timeout_ms) and outputs */
+    pottery_async *const *conns;
+    pottery_areq **reqs; /* per master: the request in flight, NULL when settled */
+    unsigned char *evalsha;
+    const pottery_cmd *cmd; /* the command, or the script's arguments (borrowed until done) */
+    const pottery_script *script;
+    size_t nkeys;
+    int64_t start_ms;
+    pottery_afanout_done done;
+    void *arg;
+    int running;
+} pottery_afanout;
+
+/* Set the inputs as pottery__fanout_init does, on n connections. */
+void pottery__afanout_init(pottery_afanout *af, pottery_async *const *conns, size_t n, size_t quorum);
+
+/* Start: cmd (or script s with nkeys keys and args, borrowed until done runs) to every
+ * connection. 0 when started (done(arg) will run once the outcome is known, from the
+ * loop), or ENOMEM / EINVAL with nothing left running. */
+int pottery__afanout_exec(pottery_afanout *af, const pottery_cmd *cmd, pottery_afanout_done done, void *arg);
+int pottery__afanout_eval(pottery_afanout *af, const pottery_script *s, size_t nkeys, const pottery_cmd *args,
+                          pottery_afanout_done done, void *arg);
+
+/* Stop a running fan-out without calling done (its requests are cancelled). */
+void pottery__afanout_cancel(pottery_afanout *af);
+
+/* Cancel if running, and free the votes of the last run. */
+void pottery__afanout_free(pottery_afanout *af);
+
+#endif
