@@ -13,7 +13,6 @@
 #define KEY_PREFIX "nextid:"
 #define DEFAULT_KEY "current"
 
-
 /* Strict decimal int64 ("-"? digits, no spaces, no overflow): 0, or -1. */
 static int parse_id(int64_t *out, const char *s, size_t len)
 {
@@ -88,8 +87,7 @@ static int check_propose(const pottery_reply *r, size_t i, void *ctx)
 
 /* ---- state ---- */
 
-int pottery__nextid_core_init(pottery_nextid_core *core, size_t n, const pottery_nextid_options *opts,
-                              const char *fn)
+int pottery__nextid_core_init(pottery_nextid_core *core, size_t n, const pottery_nextid_options *opts, const char *fn)
 {
     static const pottery_nextid_options defaults = POTTERY_NEXTID_OPTIONS_INIT;
     memset(core, 0, sizeof *core);
@@ -168,8 +166,7 @@ int pottery__nextid_run_request(pottery_cmd *cmd, const pottery_script **script,
     return 1;
 }
 
-int pottery__nextid_run_judge(int64_t *id, pottery_nextid_run *run, pottery_nextid_core *core,
-                              const pottery_fanout *f)
+int pottery__nextid_run_judge(int64_t *id, pottery_nextid_run *run, pottery_nextid_core *core, const pottery_fanout *f)
 {
     const pottery_nextid_votes *v = &run->votes;
     if (run->reading) {

@@ -31,16 +31,15 @@ typedef struct pottery_nextid_votes {
 
 /* One call of next. */
 typedef struct pottery_nextid_run {
-    int tries;    /* full tries (read + compare-and-set) begun */
-    int reading;  /* the request last built is the read */
-    int propose;  /* the next request is the compare-and-set */
+    int tries;   /* full tries (read + compare-and-set) begun */
+    int reading; /* the request last built is the read */
+    int propose; /* the next request is the compare-and-set */
     char proposal[24];
     pottery_nextid_votes votes;
 } pottery_nextid_run;
 
 /* Validate opts (NULL: defaults; fn names the caller) and set up for n masters. */
-int pottery__nextid_core_init(pottery_nextid_core *core, size_t n, const pottery_nextid_options *opts,
-                              const char *fn);
+int pottery__nextid_core_init(pottery_nextid_core *core, size_t n, const pottery_nextid_options *opts, const char *fn);
 void pottery__nextid_core_free(pottery_nextid_core *core);
 
 void pottery__nextid_run_start(pottery_nextid_run *run, const pottery_nextid_core *core);
@@ -51,8 +50,7 @@ int pottery__nextid_run_request(pottery_cmd *cmd, const pottery_script **script,
                                 pottery_nextid_run *run, pottery_nextid_core *core);
 /* Judge the votes of the request: 1 with *id when a quorum stored it, 0 to make the next
  * request, or EIMPOSSIBLE. */
-int pottery__nextid_run_judge(int64_t *id, pottery_nextid_run *run, pottery_nextid_core *core,
-                              const pottery_fanout *f);
+int pottery__nextid_run_judge(int64_t *id, pottery_nextid_run *run, pottery_nextid_core *core, const pottery_fanout *f);
 /* EQUORUM after the last try, describing its votes (f: the last fan-out). */
 int pottery__nextid_run_exhausted(const pottery_nextid_run *run, const pottery_nextid_core *core,
                                   const pottery_fanout *f);

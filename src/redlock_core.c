@@ -245,8 +245,7 @@ void pottery__redlock_wait_start(pottery_redlock_wait *w, int blocking, int64_t 
     w->dead_since_ns = -1;
 }
 
-int pottery__redlock_wait_next(int64_t *delay_ns, pottery_redlock_wait *w, const pottery_redlock_core *core,
-                               int dead)
+int pottery__redlock_wait_next(int64_t *delay_ns, pottery_redlock_wait *w, const pottery_redlock_core *core, int dead)
 {
     *delay_ns = 0;
     if (!w->blocking) return 0;

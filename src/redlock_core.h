@@ -65,8 +65,7 @@ void pottery__redlock_wait_start(pottery_redlock_wait *w, int blocking, int64_t 
 /* After a failed attempt: 1 with *delay_ns to wait before the next one, 0 to give up (not
  * acquired), or EQUORUM (more than half of the masters failing for a whole lease while
  * waiting forever). */
-int pottery__redlock_wait_next(int64_t *delay_ns, pottery_redlock_wait *w, const pottery_redlock_core *core,
-                               int dead);
+int pottery__redlock_wait_next(int64_t *delay_ns, pottery_redlock_wait *w, const pottery_redlock_core *core, int dead);
 /* After the delay: 1 to attempt again, 0 when the time is up. */
 int pottery__redlock_wait_again(const pottery_redlock_wait *w);
 

@@ -136,7 +136,8 @@ static void note_down(pottery_async *conn, int code, const char *fmt, ...)
 static void down_reason(pottery_async *conn, const redisAsyncContext *ac)
 {
     if (conn->down_code) return;
-    if (ac && ac->c.reader && ac->c.reader->privdata && pottery__reader_failure(ac->c.reader, conn->addr.endpoint) < 0) {
+    if (ac && ac->c.reader && ac->c.reader->privdata &&
+        pottery__reader_failure(ac->c.reader, conn->addr.endpoint) < 0) {
         const pottery_error *e = pottery_error_last();
         note_down(conn, e->code, "%s", e->message);
         return;

@@ -32,9 +32,9 @@ struct pottery_reply {
  * apart from a protocol violation. */
 typedef struct reader_state {
     long long refused_elements;
-    int counting;      /* only replies the connection asked for are accepted (event loop) */
-    size_t expected;   /* counting: replies still owed to commands sent */
-    int unsolicited;   /* counting: a reply arrived that no command asked for */
+    int counting;    /* only replies the connection asked for are accepted (event loop) */
+    size_t expected; /* counting: replies still owed to commands sent */
+    int unsolicited; /* counting: a reply arrived that no command asked for */
 } reader_state;
 
 static void reply_free_tree(pottery_reply *r)
@@ -153,14 +153,16 @@ int pottery__reader_failure(struct redisReader *reader, const char *endpoint)
     if (state->unsolicited)
         return pottery__error(POTTERY_EPROTOCOL, "%s sent a reply that no command asked for", endpoint);
     if (state->refused_elements > 0)
-        return pottery__error(POTTERY_EPROTOCOL, "reply from %s announces an array of %lld elements (the limit is %lld)",
-                              endpoint, state->refused_elements, (long long)POTTERY_REPLY_MAX_ELEMENTS);
+        return pottery__error(POTTERY_EPROTOCOL,
+                              "reply from %s announces an array of %lld elements (the limit is %lld)", endpoint,
+                              state->refused_elements, (long long)POTTERY_REPLY_MAX_ELEMENTS);
     long long bulk = compat_pending_bulk_length(reader);
     if (bulk > POTTERY_REPLY_MAX_BULK)
         return pottery__error(POTTERY_EPROTOCOL, "reply from %s announces a string of %lld bytes (the limit is %lld)",
                               endpoint, bulk, (long long)POTTERY_REPLY_MAX_BULK);
     if (reader->err == REDIS_ERR_OOM) return pottery__error_oom();
-    if (reader->err) return pottery__error(POTTERY_EPROTOCOL, "reply from %s is not valid RESP: %s", endpoint, reader->errstr);
+    if (reader->err)
+        return pottery__error(POTTERY_EPROTOCOL, "reply from %s is not valid RESP: %s", endpoint, reader->errstr);
     return 0;
 }
 
