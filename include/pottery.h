@@ -25,5 +25,9 @@
 #include "pottery/timer.h"
 #include "pottery/redlock.h"
 #include "pottery/nextid.h"
+#include "pottery/loop.h"
+#include "pottery/async.h"
+#include "pottery/aioredlock.h"
+#include "pottery/aionextid.h"
 
 #endif /* POTTERY_H */

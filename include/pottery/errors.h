@@ -39,9 +39,11 @@ typedef enum pottery_error_code {
     POTTERY_ECONFLICT = -18,   /**< concurrent writers kept a WATCH transaction from committing */
     POTTERY_ESTATE = -19,      /**< RuntimeError: call not valid in the object's state */
     POTTERY_ERANGE = -20,      /**< a number does not fit the C type asked for */
-    POTTERY_EPROTOCOL = -21    /**< the server answered what the command cannot answer (a reply
+    POTTERY_EPROTOCOL = -21,   /**< the server answered what the command cannot answer (a reply
                                  of the wrong type or shape, or announcing an absurd size);
                                  the connection is dropped if it may be out of step */
+    POTTERY_ECANCELED = -22    /**< an asynchronous operation was cancelled: its handle was
+                                 freed while it ran (the callback's last call) */
 } pottery_error_code;
 
 /** The last error raised on the calling thread. */

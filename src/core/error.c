@@ -84,6 +84,7 @@ const char *pottery_strerror(int code)
     case POTTERY_ESTATE: return "operation not valid in the current state";
     case POTTERY_ERANGE: return "number out of range";
     case POTTERY_EPROTOCOL: return "unexpected reply from the server";
+    case POTTERY_ECANCELED: return "operation cancelled";
     default: return "unknown error";
     }
 }

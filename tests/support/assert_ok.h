@@ -53,6 +53,7 @@ static inline const char *pottery_test_code_name(int code)
         POTTERY_TEST_NAME_(POTTERY_ESTATE);
         POTTERY_TEST_NAME_(POTTERY_ERANGE);
         POTTERY_TEST_NAME_(POTTERY_EPROTOCOL);
+        POTTERY_TEST_NAME_(POTTERY_ECANCELED);
 #undef POTTERY_TEST_NAME_
     default: return "an unknown code";
     }

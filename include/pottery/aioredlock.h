@@ -1,0 +1,114 @@
+/**
+ * @file aioredlock.h
+ * pottery's AIORedlock for event-loop programs: the Redlock of redlock.h (same key layout
+ * `redlock:<key>`, same uuid4 values, same scripts, same options, defaults and errors, so
+ * blocking and asynchronous holders exclude each other, and pottery's Python holders too)
+ * over pottery_async connections (async.h), never blocking the loop's thread.
+ *
+ * Each operation starts at once and completes through its callback:
+ * - A start function returns 0 when the operation started; its callback is then called
+ *   exactly once, on the loop's thread, later (never from inside the start function).
+ *   Otherwise it returns an error (POTTERY_EINVAL, POTTERY_ESTATE when the handle already
+ *   has an operation running: one at a time per handle, POTTERY_EUNLOCKED /
+ *   POTTERY_EEXTENSIONS when the answer is known without asking) and the callback is never
+ *   called.
+ * - The callback gets a status: 0 or a negative pottery_error_code; inside it
+ *   pottery_error_last() describes a failure (the message names the masters that did not
+ *   agree and why). The callback may start another operation on the handle, or free it.
+ * - Masters are asked at once and an operation completes as soon as its outcome is known,
+ *   as the blocking lock does (pottery's AIORedlock waits for every master, so one frozen
+ *   master delays every call): each master has its connection's command timeout (an
+ *   acquire attempt also no more than the lease), and replies that come after the decision
+ *   are read and dropped in order by their connections.
+ * - A blocking acquire waits between attempts on a loop timer (a random 0 to
+ *   retry_delay_ms), never by sleeping.
+ * - pottery_aioredlock_free with an operation running cancels it: its callback is called
+ *   with POTTERY_ECANCELED before free returns, and nothing is called after.
+ */
+#ifndef POTTERY_AIOREDLOCK_H
+#define POTTERY_AIOREDLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "async.h"
+#include "common.h"
+#include "redlock.h"
+
+POTTERY_BEGIN_DECLS
+
+/** A handle on one lock over N asynchronous masters (opaque). */
+typedef struct pottery_aioredlock pottery_aioredlock;
+
+/** Completion of release, extend and pottery_aioredlock_with: status 0 or an error. */
+typedef void (*pottery_aioredlock_cb)(int status, void *payload);
+/** Completion of acquire: status 0 with acquired 1 (held) or 0 (not got, as Python's
+ * False), or an error with acquired 0. */
+typedef void (*pottery_aioredlock_acquire_cb)(int status, int acquired, void *payload);
+/** Completion of locked: status 0 with validity_ms as pottery_redlock_locked gives it. */
+typedef void (*pottery_aioredlock_locked_cb)(int status, int64_t validity_ms, void *payload);
+/** The critical section of pottery_aioredlock_with: runs holding the lock and ends, now or
+ * later, with pottery_aioredlock_with_end. */
+typedef void (*pottery_aioredlock_body)(pottery_aioredlock *lock, void *payload);
+
+/**
+ * `AIORedlock(key=key, masters=masters, ...)`: a handle on `redlock:<key>` over the n
+ * masters (distinct connections on one loop, borrowed: they must outlive the handle).
+ * opts as for pottery_redlock_new (NULL: the defaults). No Redis call.
+ * @return 0; POTTERY_EINVAL (NULL key or masters, n 0, a NULL or repeated connection,
+ * masters on different loops, a bad option); POTTERY_ENOMEM. *out is NULL on failure.
+ */
+POTTERY_API int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_async *const *masters,
+                                       size_t n, const pottery_redlock_options *opts);
+
+/** Free the handle (the lock is not released: its lease runs out). An operation running is
+ * cancelled (its callback gets POTTERY_ECANCELED before this returns). Accepts NULL; may be
+ * called from any of the handle's callbacks. */
+POTTERY_API void pottery_aioredlock_free(pottery_aioredlock *lock);
+
+/** The Redis key, "redlock:<key>", owned by the handle. NULL for NULL. */
+POTTERY_API const char *pottery_aioredlock_key(const pottery_aioredlock *lock);
+
+/**
+ * `await lock.acquire(blocking=..., timeout=...)`: the attempts of pottery_redlock_acquire
+ * (same rules for blocking and timeout_ms, the same round trips per attempt, the same
+ * POTTERY_EQUORUM for a blocking acquire without timeout whose masters stay down for a
+ * whole lease), with the waits between attempts on a loop timer. cb(status, acquired,
+ * payload) reports the outcome.
+ */
+POTTERY_API int pottery_aioredlock_acquire(pottery_aioredlock *lock, int blocking, int64_t timeout_ms,
+                                           pottery_aioredlock_acquire_cb cb, void *payload);
+
+/** `await lock.release()`, as pottery_redlock_release (waits for every master; status
+ * POTTERY_EUNLOCKED when not held on a quorum). Never acquired: returns POTTERY_EUNLOCKED
+ * at once without calling cb. */
+POTTERY_API int pottery_aioredlock_release(pottery_aioredlock *lock, pottery_aioredlock_cb cb, void *payload);
+
+/** `await lock.locked()`, as pottery_redlock_locked: the remaining lease a quorum of
+ * masters holds at least (pottery's rule), less drift and the call's time, or 0. Never
+ * acquired: cb gets 0 without a Redis call (still later, from the loop). */
+POTTERY_API int pottery_aioredlock_locked(pottery_aioredlock *lock, pottery_aioredlock_locked_cb cb, void *payload);
+
+/** `await lock.extend()`, as pottery_redlock_extend. Too many extensions: returns
+ * POTTERY_EEXTENSIONS at once; never acquired: POTTERY_EUNLOCKED at once (cb not called). */
+POTTERY_API int pottery_aioredlock_extend(pottery_aioredlock *lock, pottery_aioredlock_cb cb, void *payload);
+
+/**
+ * `async with lock:`: acquire with the options' context_manager_blocking and
+ * context_manager_timeout_ms; when held, call body(lock, payload); when the body calls
+ * pottery_aioredlock_with_end, release; then done(status, payload): the body's non-zero
+ * status (its error message kept) or else the release's (POTTERY_EUNLOCKED if the lease ran
+ * out meanwhile). Not acquired: done gets POTTERY_EQUORUM and the body never runs. While
+ * the body runs, locked and extend may be used on the handle.
+ */
+POTTERY_API int pottery_aioredlock_with(pottery_aioredlock *lock, pottery_aioredlock_body body,
+                                        pottery_aioredlock_cb done, void *payload);
+
+/** End the body of pottery_aioredlock_with with status (0, or the body's own failure):
+ * the lock is released, then done is called. 0, or POTTERY_ESTATE when no body is running
+ * or an operation (locked, extend) is still running on the handle. */
+POTTERY_API int pottery_aioredlock_with_end(pottery_aioredlock *lock, int status);
+
+POTTERY_END_DECLS
+
+#endif /* POTTERY_AIOREDLOCK_H */
