@@ -1,0 +1,1099 @@
+/* pottery_aioredlock and pottery_aionextid driven from a real event loop (libevent or
+ * libuv: the program takes the adapter's name) against five private redis-server masters:
+ * every operation and its round trips, contention on one loop, a loop that keeps ticking,
+ * masters killed and frozen mid-operation, handles freed with operations in flight,
+ * blocking and asynchronous holders excluding each other, reconnects with AUTH/SELECT,
+ * NOSCRIPT, hostile servers and bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_server.h"
+#include "pottery/aionextid.h"
+#include "pottery/aioredlock.h"
+#include "support/test_fixture.h"
+
+#ifdef POTTERY_TEST_LIBEVENT
+#include <event2/event.h>
+
+#include "pottery/adapters/libevent.h"
+#endif
+#ifdef POTTERY_TEST_LIBUV
+#include <uv.h>
+
+#include "pottery/adapters/libuv.h"
+#endif
+
+#define N 5
+#define TIMEOUT_MS 300
+
+/* ---- the event loop under test ---- */
+
+typedef struct loop_kind {
+    const char *name;
+    void *(*create)(void);
+    int (*fill)(pottery_loop *out, void *native);
+    void (*turn)(void *native); /* one turn, waiting for something to happen */
+    void (*destroy)(void *native);
+} loop_kind;
+
+#ifdef POTTERY_TEST_LIBEVENT
+static void *event_create(void)
+{
+    return event_base_new();
+}
+static int event_fill(pottery_loop *out, void *native)
+{
+    return pottery_libevent_loop(out, native);
+}
+static void event_turn(void *native)
+{
+    event_base_loop(native, EVLOOP_ONCE);
+}
+static void event_destroy(void *native)
+{
+    event_base_free(native);
+}
+static const loop_kind libevent_kind = { "libevent", event_create, event_fill, event_turn, event_destroy };
+#endif
+
+#ifdef POTTERY_TEST_LIBUV
+static void *uv_create(void)
+{
+    uv_loop_t *loop = malloc(sizeof *loop);
+    if (loop && uv_loop_init(loop) != 0) {
+        free(loop);
+        return NULL;
+    }
+    return loop;
+}
+static int uv_fill(pottery_loop *out, void *native)
+{
+    return pottery_libuv_loop(out, native);
+}
+static void uv_turn(void *native)
+{
+    uv_run(native, UV_RUN_ONCE);
+}
+static void uv_destroy(void *native)
+{
+    /* Closed handles are freed by their close callbacks on the loop's last turns. */
+    while (uv_run(native, UV_RUN_NOWAIT) != 0) {
+    }
+    assert_int_equal(uv_loop_close(native), 0);
+    free(native);
+}
+static const loop_kind libuv_kind = { "libuv", uv_create, uv_fill, uv_turn, uv_destroy };
+#endif
+
+static const loop_kind *kind;
+static void *native;
+static pottery_loop loop;
+
+/* A timer on the loop's own hooks that fires every period ms and records the longest gap
+ * between two firings: it stays short only if nothing blocks the loop's thread. */
+typedef struct ticker {
+    pottery_loop_timer *timer;
+    int64_t period_ms;
+    int64_t last_ns;
+    int64_t max_gap_ns;
+    long ticks;
+} ticker;
+
+static void on_tick(void *arg)
+{
+    ticker *t = arg;
+    int64_t now = pottery_test_now_ns();
+    if (t->last_ns && now - t->last_ns > t->max_gap_ns) t->max_gap_ns = now - t->last_ns;
+    t->last_ns = now;
+    t->ticks++;
+    assert_int_equal(loop.timer_start(t->timer, t->period_ms), 0);
+}
+
+static void ticker_start(ticker *t, int64_t period_ms)
+{
+    memset(t, 0, sizeof *t);
+    t->period_ms = period_ms;
+    t->timer = loop.timer_open(loop.data, on_tick, t);
+    assert_non_null(t->timer);
+    assert_int_equal(loop.timer_start(t->timer, period_ms), 0);
+}
+
+static void ticker_stop(ticker *t)
+{
+    loop.timer_close(t->timer);
+}
+
+/* Turn the loop until *counter reaches target (fails after max_ms). A ticker keeps the
+ * loop turning when nothing else happens. */
+static void run_until(const int *counter, int target, int64_t max_ms)
+{
+    ticker keepalive;
+    ticker_start(&keepalive, 10);
+    int64_t end = pottery_test_now_ns() + max_ms * 1000000;
+    while (*counter < target) {
+        if (pottery_test_now_ns() > end) {
+            ticker_stop(&keepalive);
+            fail_msg("%s: %d of %d callbacks after %lld ms", kind->name, *counter, target, (long long)max_ms);
+        }
+        kind->turn(native);
+    }
+    ticker_stop(&keepalive);
+}
+
+/* Turn the loop for ms milliseconds. */
+static void run_for(int64_t ms)
+{
+    int never = 0;
+    ticker keepalive;
+    ticker_start(&keepalive, 5);
+    int64_t end = pottery_test_now_ns() + ms * 1000000;
+    while (pottery_test_now_ns() < end && !never) kind->turn(native);
+    ticker_stop(&keepalive);
+}
+
+/* ---- masters ---- */
+
+static test_redis masters[N];
+static pottery_async *conns[N];
+static pottery_client *clients[N]; /* blocking clients on the same masters */
+
+static pottery_async *open_async(const char *url, const pottery_client_options *opts)
+{
+    pottery_async *a = NULL;
+    assert_ok(pottery_async_open(&a, &loop, url, opts));
+    return a;
+}
+
+static void open_conns(int64_t command_timeout_ms)
+{
+    pottery_client_options opts;
+    pottery_client_options_init(&opts);
+    opts.command_timeout_ms = command_timeout_ms;
+    opts.connect_timeout_ms = TIMEOUT_MS;
+    for (size_t i = 0; i < N; i++) conns[i] = open_async(masters[i].url, &opts);
+}
+
+static void close_conns(void)
+{
+    for (size_t i = 0; i < N; i++) {
+        pottery_async_free(conns[i]);
+        conns[i] = NULL;
+    }
+}
+
+static uint64_t rt(size_t i)
+{
+    pottery_client_stats s;
+    pottery_async_stats_get(&s, conns[i]);
+    return s.round_trips;
+}
+
+static void rts(uint64_t *out)
+{
+    for (size_t i = 0; i < N; i++) out[i] = rt(i);
+}
+
+static void assert_each_rt(const uint64_t *before, uint64_t n)
+{
+    for (size_t i = 0; i < N; i++)
+        if (rt(i) - before[i] != n)
+            fail_msg("master %zu: %llu round trips, expected %llu", i, (unsigned long long)(rt(i) - before[i]),
+                     (unsigned long long)n);
+}
+
+static char *get_on(size_t i, const char *key)
+{
+    return test_redis_cmdv(&masters[i], "GET", key, (const char *)NULL);
+}
+
+static int holders_of(const char *key)
+{
+    int n = 0;
+    for (size_t i = 0; i < N; i++) {
+        char *v = get_on(i, key);
+        if (v && strcmp(v, "(nil)") != 0) n++;
+        free(v);
+    }
+    return n;
+}
+
+/* ---- callbacks that record what they were told ---- */
+
+typedef struct outcome {
+    int calls;
+    int status;
+    int acquired;
+    int64_t value;
+    char message[512];
+} outcome;
+
+static void record(outcome *o, int status)
+{
+    o->calls++;
+    o->status = status;
+    snprintf(o->message, sizeof o->message, "%s", status < 0 ? pottery_error_last()->message : "");
+}
+
+static void on_acquire(int status, int acquired, void *payload)
+{
+    outcome *o = payload;
+    o->acquired = acquired;
+    record(o, status);
+}
+
+static void on_status(int status, void *payload)
+{
+    record(payload, status);
+}
+
+static void on_value(int status, int64_t value, void *payload)
+{
+    outcome *o = payload;
+    o->value = value;
+    record(o, status);
+}
+
+static pottery_aioredlock *alock(const char *key, int64_t lease_ms)
+{
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    if (lease_ms) opts.auto_release_time_ms = lease_ms;
+    pottery_aioredlock *lock = NULL;
+    assert_ok(pottery_aioredlock_new(&lock, key, conns, N, &opts));
+    return lock;
+}
+
+/* Start op (a call returning 0), then run the loop until its outcome arrived. */
+#define AWAIT(o, call)                                                                                                 \
+    do {                                                                                                               \
+        memset(&(o), 0, sizeof(o));                                                                                    \
+        assert_ok(call);                                                                                               \
+        assert_int_equal((o).calls, 0); /* never from inside the start function */                                   \
+        run_until(&(o).calls, 1, 10000);                                                                               \
+    } while (0)
+
+/* ---- fixture ---- */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return test_redis_start_n(masters, N, NULL);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    test_redis_stop_n(masters, N);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (reset_masters(masters, N) < 0) return -1;
+    native = kind->create();
+    if (!native || kind->fill(&loop, native) != 0) return -1;
+    open_conns(TIMEOUT_MS);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    close_conns();
+    close_master_clients(clients, N);
+    kind->destroy(native);
+    native = NULL;
+    return 0;
+}
+
+/* ---- Redlock: behaviour ---- */
+
+static void acquire_locked_extend_release(void **state)
+{
+    (void)state;
+    pottery_aioredlock *lock = alock("shower", 0);
+    outcome o;
+    uint64_t before[N];
+
+    rts(before);
+    AWAIT(o, pottery_aioredlock_acquire(lock, 1, POTTERY_FOREVER, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 1);
+    assert_each_rt(before, 1);
+    assert_int_equal(holders_of("redlock:shower"), N);
+
+    AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o));
+    assert_ok(o.status);
+    /* the 10 s lease less the 102 ms drift less the time it took */
+    assert_true(o.value > 9000 && o.value <= 10000 - 102);
+
+    for (int i = 0; i < 3; i++) {
+        AWAIT(o, pottery_aioredlock_extend(lock, on_status, &o));
+        assert_ok(o.status);
+    }
+    assert_code(POTTERY_EEXTENSIONS, pottery_aioredlock_extend(lock, on_status, &o));
+
+    rts(before);
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
+    assert_ok(o.status);
+    assert_each_rt(before, 1);
+    assert_int_equal(holders_of("redlock:shower"), 0);
+
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
+    assert_int_equal(o.status, POTTERY_EUNLOCKED);
+    assert_non_null(strstr(o.message, "redlock:shower"));
+
+    AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.value, 0);
+    pottery_aioredlock_free(lock);
+}
+
+static void never_acquired(void **state)
+{
+    (void)state;
+    pottery_aioredlock *lock = alock("fresh", 0);
+    outcome o = { 0 };
+    uint64_t before[N];
+    rts(before);
+    assert_code(POTTERY_EUNLOCKED, pottery_aioredlock_release(lock, on_status, &o));
+    assert_code(POTTERY_EUNLOCKED, pottery_aioredlock_extend(lock, on_status, &o));
+    AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o)); /* 0, from the loop, no Redis call */
+    assert_ok(o.status);
+    assert_int_equal(o.value, 0);
+    assert_each_rt(before, 0);
+    pottery_aioredlock_free(lock);
+}
+
+static void held_elsewhere_and_timeouts(void **state)
+{
+    (void)state;
+    pottery_aioredlock *a = alock("printer", 0), *b = alock("printer", 0);
+    outcome o;
+    AWAIT(o, pottery_aioredlock_acquire(a, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+
+    uint64_t before[N];
+    rts(before);
+    AWAIT(o, pottery_aioredlock_acquire(b, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 0);
+    assert_each_rt(before, 2); /* the attempt and its clean-up release */
+
+    int64_t start = pottery_test_now_ns();
+    AWAIT(o, pottery_aioredlock_acquire(b, 1, 300, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 0);
+    assert_true(pottery_test_now_ns() - start >= 300 * 1000000LL);
+    assert_int_equal(holders_of("redlock:printer"), N); /* still a's */
+
+    AWAIT(o, pottery_aioredlock_release(a, on_status, &o));
+    AWAIT(o, pottery_aioredlock_acquire(b, 1, 2000, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+    pottery_aioredlock_free(a);
+    pottery_aioredlock_free(b);
+}
+
+/* Several locks on one key contend at once on one loop: at most one holds it at any time,
+ * all get it in turn, and every callback fires exactly once. */
+#define CONTENDERS 8
+
+typedef struct contender {
+    pottery_aioredlock *lock;
+    pottery_loop_timer *hold;
+    int acquire_calls, release_calls;
+    int acquire_status, release_status;
+} contender;
+
+static int holding, most_holding, finished;
+
+static void contender_released(int status, void *payload)
+{
+    contender *c = payload;
+    c->release_calls++;
+    c->release_status = status;
+    finished++;
+}
+
+static void contender_done_holding(void *arg)
+{
+    contender *c = arg;
+    holding--;
+    assert_ok(pottery_aioredlock_release(c->lock, contender_released, c));
+}
+
+static void contender_acquired(int status, int acquired, void *payload)
+{
+    contender *c = payload;
+    c->acquire_calls++;
+    c->acquire_status = status;
+    if (status < 0 || !acquired) {
+        finished++;
+        return;
+    }
+    holding++;
+    if (holding > most_holding) most_holding = holding;
+    assert_int_equal(loop.timer_start(c->hold, 5), 0);
+}
+
+static void contention_excludes(void **state)
+{
+    (void)state;
+    contender cs[CONTENDERS];
+    holding = most_holding = finished = 0;
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.retry_delay_ms = 20;
+    for (int i = 0; i < CONTENDERS; i++) {
+        memset(&cs[i], 0, sizeof cs[i]);
+        assert_ok(pottery_aioredlock_new(&cs[i].lock, "bathroom", conns, N, &opts));
+        cs[i].hold = loop.timer_open(loop.data, contender_done_holding, &cs[i]);
+    }
+    for (int i = 0; i < CONTENDERS; i++)
+        assert_ok(pottery_aioredlock_acquire(cs[i].lock, 1, 20000, contender_acquired, &cs[i]));
+    run_until(&finished, CONTENDERS, 30000);
+    run_for(50); /* nothing more may arrive */
+    assert_int_equal(most_holding, 1);
+    for (int i = 0; i < CONTENDERS; i++) {
+        assert_int_equal(cs[i].acquire_calls, 1);
+        assert_ok(cs[i].acquire_status);
+        assert_int_equal(cs[i].release_calls, 1);
+        assert_ok(cs[i].release_status);
+        loop.timer_close(cs[i].hold);
+        pottery_aioredlock_free(cs[i].lock);
+    }
+    assert_int_equal(holders_of("redlock:bathroom"), 0);
+}
+
+/* ---- the loop is never blocked ---- */
+
+#define CYCLES 100
+
+typedef struct cycler {
+    pottery_aioredlock *lock;
+    pottery_aionextid *ids;
+    int left;
+    int64_t last_id;
+    int failures;
+} cycler;
+
+static int cycles_done;
+
+static void cycle_acquire(cycler *c);
+
+static void cycle_released(int status, void *payload)
+{
+    cycler *c = payload;
+    if (status < 0) c->failures++;
+    cycles_done++;
+    if (--c->left > 0) cycle_acquire(c);
+}
+
+static void cycle_acquired(int status, int acquired, void *payload)
+{
+    cycler *c = payload;
+    if (status < 0 || !acquired) {
+        c->failures++;
+        cycles_done++;
+        if (--c->left > 0) cycle_acquire(c);
+        return;
+    }
+    assert_ok(pottery_aioredlock_release(c->lock, cycle_released, c));
+}
+
+static void cycle_acquire(cycler *c)
+{
+    assert_ok(pottery_aioredlock_acquire(c->lock, 1, 5000, cycle_acquired, c));
+}
+
+static int ids_done;
+
+static void next_id(int status, int64_t id, void *payload)
+{
+    cycler *c = payload;
+    if (status < 0 || id <= c->last_id) c->failures++;
+    c->last_id = id;
+    ids_done++;
+    if (ids_done < CYCLES) assert_ok(pottery_aionextid_next(c->ids, next_id, c));
+}
+
+static void loop_keeps_ticking(void **state)
+{
+    (void)state;
+    /* One frozen master: anything that waited for it on the loop's thread would stall the
+     * ticker for the whole command timeout (300 ms). */
+    test_redis_pause(&masters[4]);
+    cycler locks[10], gen = { 0 };
+    cycles_done = ids_done = 0;
+    ticker t;
+    ticker_start(&t, 2);
+    for (int i = 0; i < 10; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "tick%d", i);
+        memset(&locks[i], 0, sizeof locks[i]);
+        locks[i].lock = alock(key, 0);
+        locks[i].left = CYCLES / 10;
+        cycle_acquire(&locks[i]);
+    }
+    assert_ok(pottery_aionextid_new(&gen.ids, conns, N, NULL));
+    assert_ok(pottery_aionextid_next(gen.ids, next_id, &gen));
+    run_until(&cycles_done, CYCLES, 60000);
+    run_until(&ids_done, CYCLES, 60000);
+    ticker_stop(&t);
+    print_message("[%s] longest gap between 2 ms ticks during %d acquire+release cycles and %d ids with a "
+                  "frozen master: %.1f ms (%ld ticks)\n",
+                  kind->name, CYCLES, CYCLES, (double)t.max_gap_ns / 1e6, t.ticks);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(locks[i].failures, 0);
+        pottery_aioredlock_free(locks[i].lock);
+    }
+    assert_int_equal(gen.failures, 0);
+    assert_int_equal(gen.last_id, CYCLES);
+    pottery_aionextid_free(gen.ids);
+    /* A blocked loop would show the 300 ms command timeout here. */
+    assert_true(t.max_gap_ns < 150 * 1000000LL);
+    test_redis_resume(&masters[4]);
+}
+
+/* ---- masters killed and frozen ---- */
+
+static void masters_killed_mid_operation(void **state)
+{
+    (void)state;
+    pottery_aioredlock *lock = alock("kitchen", 0);
+    outcome o;
+    memset(&o, 0, sizeof o);
+    assert_ok(pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    for (size_t i = 0; i < 3; i++) test_redis_kill(&masters[i]); /* before any reply was read */
+    int64_t start = pottery_test_now_ns();
+    run_until(&o.calls, 1, 5000);
+    assert_true(pottery_test_now_ns() - start < 3 * TIMEOUT_MS * 1000000LL);
+    /* Whatever the killed masters managed to answer, no quorum can hold the lock now. */
+    if (o.acquired) {
+        AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o));
+        assert_int_equal(o.value, 0);
+    }
+
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 0);
+    pottery_aioredlock_free(lock);
+
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.raise_on_redis_errors = 1;
+    assert_ok(pottery_aioredlock_new(&lock, "kitchen", conns, N, &opts));
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.status, POTTERY_EIMPOSSIBLE);
+    assert_non_null(strstr(o.message, "connection refused"));
+    pottery_aioredlock_free(lock);
+
+    /* They come back: the connections reconnect on the next operation. */
+    for (size_t i = 0; i < 3; i++) assert_int_equal(test_redis_restart(&masters[i]), 0);
+    lock = alock("kitchen", 0);
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+    pottery_client_stats s;
+    pottery_async_stats_get(&s, conns[0]);
+    assert_true(s.reconnects >= 1);
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
+    assert_ok(o.status);
+    pottery_aioredlock_free(lock);
+}
+
+static void masters_frozen(void **state)
+{
+    (void)state;
+    close_conns();
+    open_conns(5000); /* long timeouts: a quorum must not wait for them */
+    test_redis_pause(&masters[3]);
+    test_redis_pause(&masters[4]);
+    pottery_aioredlock *lock = alock("garage", 0);
+    outcome o;
+    int64_t start = pottery_test_now_ns();
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 1);
+    assert_true(pottery_test_now_ns() - start < 2500 * 1000000LL); /* not the 5 s timeout */
+    AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o));
+    assert_true(o.value > 9000);
+    pottery_aioredlock_free(lock);
+    close_conns();
+
+    /* A third frozen master: no quorum; the callback comes once the timeouts ran out. */
+    open_conns(TIMEOUT_MS);
+    test_redis_pause(&masters[2]);
+    lock = alock("garage2", 0);
+    start = pottery_test_now_ns();
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_ok(o.status);
+    assert_int_equal(o.acquired, 0);
+    int64_t took_ms = (pottery_test_now_ns() - start) / 1000000;
+    assert_true(took_ms >= TIMEOUT_MS && took_ms < 4 * TIMEOUT_MS);
+
+    /* Thawed, the late replies are read and dropped in order: the connections stay usable. */
+    for (size_t i = 2; i < N; i++) test_redis_resume(&masters[i]);
+    run_for(100);
+    AWAIT(o, pottery_aioredlock_acquire(lock, 1, 3000, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+    assert_int_equal(holders_of("redlock:garage2"), N);
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
+    assert_ok(o.status);
+    assert_int_equal(holders_of("redlock:garage2"), 0);
+    pottery_aioredlock_free(lock);
+}
+
+/* ---- freeing with an operation in flight ---- */
+
+static void free_cancels(void **state)
+{
+    (void)state;
+    pottery_aioredlock *owner = alock("attic", 0), *waiter = alock("attic", 0);
+    outcome o, w;
+    AWAIT(o, pottery_aioredlock_acquire(owner, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+
+    /* In the fan-out, before any reply. */
+    memset(&w, 0, sizeof w);
+    assert_ok(pottery_aioredlock_acquire(waiter, 1, POTTERY_FOREVER, on_acquire, &w));
+    pottery_aioredlock_free(waiter);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.status, POTTERY_ECANCELED);
+    run_for(100);
+    assert_int_equal(w.calls, 1);
+
+    /* Waiting on the retry timer between attempts. */
+    waiter = alock("attic", 0);
+    memset(&w, 0, sizeof w);
+    assert_ok(pottery_aioredlock_acquire(waiter, 1, POTTERY_FOREVER, on_acquire, &w));
+    run_for(150);
+    assert_int_equal(w.calls, 0);
+    pottery_aioredlock_free(waiter);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.status, POTTERY_ECANCELED);
+    run_for(300);
+    assert_int_equal(w.calls, 1);
+
+    /* An id generator. */
+    pottery_aionextid *ids;
+    assert_ok(pottery_aionextid_new(&ids, conns, N, NULL));
+    memset(&w, 0, sizeof w);
+    assert_ok(pottery_aionextid_next(ids, on_value, &w));
+    pottery_aionextid_free(ids);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.status, POTTERY_ECANCELED);
+    run_for(50);
+    assert_int_equal(w.calls, 1);
+
+    AWAIT(o, pottery_aioredlock_release(owner, on_status, &o));
+    assert_ok(o.status);
+    pottery_aioredlock_free(owner);
+}
+
+/* A callback may free its own handle, and the connections may go right after. */
+static void free_from_callback_acquired(int status, int acquired, void *payload)
+{
+    outcome *o = payload;
+    o->acquired = acquired;
+    record(o, status);
+}
+
+static pottery_aioredlock *self_freeing;
+
+static void free_self(int status, int acquired, void *payload)
+{
+    free_from_callback_acquired(status, acquired, payload);
+    pottery_aioredlock_free(self_freeing);
+}
+
+static void free_in_callback(void **state)
+{
+    (void)state;
+    outcome o;
+    self_freeing = alock("cellar", 0);
+    AWAIT(o, pottery_aioredlock_acquire(self_freeing, 0, POTTERY_FOREVER, free_self, &o));
+    assert_int_equal(o.acquired, 1);
+    /* Connections freed while the lock's last late replies may still be on their way. */
+    close_conns();
+}
+
+/* ---- blocking and asynchronous holders exclude each other ---- */
+
+static void sync_and_async_exclude(void **state)
+{
+    (void)state;
+    open_master_clients(clients, masters, N, TIMEOUT_MS, TIMEOUT_MS);
+    pottery_redlock *sync_lock;
+    assert_ok(pottery_redlock_new(&sync_lock, "porch", clients, N, NULL));
+    pottery_aioredlock *async_lock = alock("porch", 0);
+    outcome o;
+    int got = -1;
+
+    assert_ok(pottery_redlock_acquire(&got, sync_lock, 0, POTTERY_FOREVER));
+    assert_int_equal(got, 1);
+    AWAIT(o, pottery_aioredlock_acquire(async_lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 0);
+    assert_ok(pottery_redlock_release(sync_lock));
+
+    AWAIT(o, pottery_aioredlock_acquire(async_lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+    assert_ok(pottery_redlock_acquire(&got, sync_lock, 0, POTTERY_FOREVER));
+    assert_int_equal(got, 0);
+    AWAIT(o, pottery_aioredlock_release(async_lock, on_status, &o));
+    assert_ok(pottery_redlock_acquire(&got, sync_lock, 0, POTTERY_FOREVER));
+    assert_int_equal(got, 1);
+    assert_ok(pottery_redlock_release(sync_lock));
+    pottery_redlock_free(sync_lock);
+    pottery_aioredlock_free(async_lock);
+}
+
+/* ---- async with ---- */
+
+static int body_runs;
+static pottery_loop_timer *body_timer;
+static int body_status;
+
+static void body_ends(void *arg)
+{
+    pottery_aioredlock *lock = arg;
+    assert_ok(pottery_aioredlock_with_end(lock, body_status));
+}
+
+static void body(pottery_aioredlock *lock, void *payload)
+{
+    (void)payload;
+    body_runs++;
+    assert_int_equal(holders_of(pottery_aioredlock_key(lock)), N);
+    assert_code(POTTERY_ESTATE, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, payload));
+    assert_int_equal(loop.timer_start(body_timer, 20), 0); /* the body's work takes a while */
+}
+
+static void scoped_with(void **state)
+{
+    (void)state;
+    pottery_aioredlock *lock = alock("den", 0);
+    outcome o;
+    body_runs = 0;
+    body_status = 0;
+    body_timer = loop.timer_open(loop.data, body_ends, lock);
+    AWAIT(o, pottery_aioredlock_with(lock, body, on_status, &o));
+    assert_ok(o.status);
+    assert_int_equal(body_runs, 1);
+    assert_int_equal(holders_of("redlock:den"), 0);
+
+    /* The body's failure reaches done, and the lock is released all the same. */
+    body_status = POTTERY_ETYPE;
+    pottery_error_set(POTTERY_ETYPE, "the body failed");
+    AWAIT(o, pottery_aioredlock_with(lock, body, on_status, &o));
+    assert_int_equal(o.status, POTTERY_ETYPE);
+    assert_int_equal(body_runs, 2);
+    assert_int_equal(holders_of("redlock:den"), 0);
+    assert_code(POTTERY_ESTATE, pottery_aioredlock_with_end(lock, 0));
+
+    /* Not acquired: EQUORUM, no body. */
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.context_manager_blocking = 0;
+    pottery_aioredlock *holder = alock("den", 0), *other;
+    assert_ok(pottery_aioredlock_new(&other, "den", conns, N, &opts));
+    AWAIT(o, pottery_aioredlock_acquire(holder, 0, POTTERY_FOREVER, on_acquire, &o));
+    AWAIT(o, pottery_aioredlock_with(other, body, on_status, &o));
+    assert_int_equal(o.status, POTTERY_EQUORUM);
+    assert_int_equal(body_runs, 2);
+    loop.timer_close(body_timer);
+    pottery_aioredlock_free(holder);
+    pottery_aioredlock_free(other);
+    pottery_aioredlock_free(lock);
+}
+
+/* ---- NextID ---- */
+
+static void ids_follow_one_sequence(void **state)
+{
+    (void)state;
+    open_master_clients(clients, masters, N, TIMEOUT_MS, TIMEOUT_MS);
+    pottery_aionextid *ids;
+    pottery_nextid *sync_ids;
+    assert_ok(pottery_aionextid_new(&ids, conns, N, NULL));
+    assert_ok(pottery_nextid_new(&sync_ids, clients, N, NULL));
+    assert_string_equal(pottery_aionextid_key(ids), "nextid:current");
+    char *repr;
+    assert_ok(pottery_aionextid_repr(&repr, ids));
+    assert_string_equal(repr, "<AIONextID key=nextid:current>");
+    pottery_free(repr);
+
+    outcome o;
+    for (int64_t want = 1; want <= 3; want++) {
+        AWAIT(o, pottery_aionextid_next(ids, on_value, &o));
+        assert_ok(o.status);
+        assert_int_equal(o.value, want);
+    }
+    uint64_t before[N];
+    rts(before);
+    AWAIT(o, pottery_aionextid_next(ids, on_value, &o));
+    assert_int_equal(o.value, 4);
+    assert_each_rt(before, 1); /* the steady state: one compare-and-set */
+
+    int64_t id;
+    assert_ok(pottery_nextid_next(&id, sync_ids));
+    assert_int_equal(id, 5);
+    rts(before);
+    AWAIT(o, pottery_aionextid_next(ids, on_value, &o));
+    assert_int_equal(o.value, 6);
+    assert_each_rt(before, 3); /* refused, read, compare-and-set */
+
+    AWAIT(o, pottery_aionextid_reset(ids, on_status, &o));
+    assert_ok(o.status);
+    AWAIT(o, pottery_aionextid_next(ids, on_value, &o));
+    assert_int_equal(o.value, 1);
+
+    memset(&o, 0, sizeof o);
+    assert_ok(pottery_aionextid_next(ids, on_value, &o));
+    assert_code(POTTERY_ESTATE, pottery_aionextid_next(ids, on_value, &o));
+    run_until(&o.calls, 1, 5000);
+    pottery_aionextid_free(ids);
+    pottery_nextid_free(sync_ids);
+}
+
+static void ids_without_quorum(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++) test_redis_kill(&masters[i]);
+    pottery_aionextid *ids;
+    assert_ok(pottery_aionextid_new(&ids, conns, N, NULL));
+    outcome o;
+    AWAIT(o, pottery_aionextid_next(ids, on_value, &o));
+    assert_int_equal(o.status, POTTERY_EQUORUM);
+    assert_int_equal(o.value, 0);
+    assert_non_null(strstr(o.message, "after 3 tries"));
+    AWAIT(o, pottery_aionextid_reset(ids, on_status, &o));
+    assert_int_equal(o.status, POTTERY_EQUORUM);
+    pottery_aionextid_free(ids);
+}
+
+/* ---- connections ---- */
+
+static void reconnect_with_auth_and_select(void **state)
+{
+    (void)state;
+    test_redis secured;
+    test_redis_options ropts = TEST_REDIS_OPTIONS_INIT;
+    ropts.requirepass = "s3cret";
+    assert_int_equal(test_redis_start(&secured, &ropts), 0);
+    char url[600];
+    snprintf(url, sizeof url, "redis://:s3cret@127.0.0.1:%d/3", secured.port);
+    pottery_async *one = open_async(url, NULL);
+    pottery_aioredlock *lock;
+    assert_ok(pottery_aioredlock_new(&lock, "vault", &one, 1, NULL));
+    outcome o;
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 1);
+    char *v = test_redis_cmdv(&secured, "AUTH", "s3cret", (const char *)NULL);
+    free(v);
+
+    /* The server drops every client: the next operation reconnects, AUTH and SELECT first. */
+    free(test_redis_cmdv(&secured, "CLIENT", "KILL", "TYPE", "normal", (const char *)NULL));
+    run_for(50);
+    AWAIT(o, pottery_aioredlock_extend(lock, on_status, &o));
+    if (o.status == POTTERY_ECONN) /* the drop was noticed by this very call */
+        AWAIT(o, pottery_aioredlock_extend(lock, on_status, &o));
+    assert_ok(o.status);
+    pottery_client_stats s;
+    pottery_async_stats_get(&s, one);
+    assert_int_equal(s.reconnects, 1);
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
+    assert_ok(o.status);
+
+    /* A wrong password: the commands fail with the server's refusal, nothing runs. */
+    snprintf(url, sizeof url, "redis://:wrong@127.0.0.1:%d/3", secured.port);
+    pottery_async *bad = open_async(url, NULL);
+    pottery_aioredlock *denied;
+    assert_ok(pottery_aioredlock_new(&denied, "vault", &bad, 1, NULL));
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    AWAIT(o, pottery_aioredlock_acquire(denied, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.acquired, 0);
+    pottery_aioredlock_free(denied);
+    pottery_async_free(bad);
+    pottery_aioredlock_free(lock);
+    pottery_async_free(one);
+    test_redis_stop(&secured);
+}
+
+static void script_cache_flushed(void **state)
+{
+    (void)state;
+    pottery_aioredlock *lock = alock("loft", 0);
+    outcome o;
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o)); /* EVAL: loads the script */
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    for (size_t i = 0; i < N; i++) free(test_redis_cmdv(&masters[i], "SCRIPT", "FLUSH", (const char *)NULL));
+    uint64_t before[N];
+    rts(before);
+    AWAIT(o, pottery_aioredlock_release(lock, on_status, &o)); /* EVALSHA, NOSCRIPT, EVAL */
+    assert_ok(o.status);
+    assert_each_rt(before, 2);
+    assert_int_equal(holders_of("redlock:loft"), 0);
+    pottery_aioredlock_free(lock);
+}
+
+/* A server that answers what nobody asked, or announces absurd sizes. */
+static const char *hostile_reply;
+
+static fake_action hostile(int conn, int argc, char **argv, void *userdata)
+{
+    (void)conn;
+    (void)argc;
+    (void)argv;
+    (void)userdata;
+    fake_action a = { hostile_reply, 0, 0 };
+    return a;
+}
+
+static void hostile_servers(void **state)
+{
+    (void)state;
+    static const char *replies[] = {
+        "+OK\r\n+OK\r\n",             /* a second, unsolicited reply */
+        "*2147483647\r\n",            /* an array too large */
+        "$2147483647\r\nabc",         /* a string too large */
+        "!not RESP\r\n",              /* not RESP */
+    };
+    for (size_t k = 0; k < sizeof replies / sizeof *replies; k++) {
+        hostile_reply = replies[k];
+        fake_server *fs;
+        assert_int_equal(fake_server_start_actions(&fs, hostile, NULL), 0);
+        char url[64];
+        snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+        pottery_async *one = open_async(url, NULL);
+        pottery_aioredlock *lock;
+        pottery_redlock_options opts;
+        pottery_redlock_options_init(&opts);
+        opts.raise_on_redis_errors = 1;
+        assert_ok(pottery_aioredlock_new(&lock, "x", &one, 1, &opts));
+        outcome o;
+        AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+        if (k == 0) { /* the first reply is a valid acquire; the second breaks the connection */
+            assert_int_equal(o.acquired, 1);
+            AWAIT(o, pottery_aioredlock_locked(lock, on_value, &o));
+        }
+        assert_int_equal(o.status, POTTERY_EIMPOSSIBLE);
+        assert_true(strstr(o.message, "protocol") != NULL || strstr(o.message, "unsolicited") != NULL ||
+                    strstr(o.message, "asked") != NULL);
+        pottery_aioredlock_free(lock);
+        pottery_async_free(one);
+        fake_server_stop(fs);
+    }
+}
+
+/* ---- bad input ---- */
+
+static void bad_input(void **state)
+{
+    (void)state;
+    pottery_async *none = NULL;
+    pottery_aioredlock *lock = NULL;
+    pottery_aionextid *ids = NULL;
+    assert_code(POTTERY_EINVAL, pottery_async_open(NULL, &loop, masters[0].url, NULL));
+    assert_code(POTTERY_EINVAL, pottery_async_open(&none, NULL, masters[0].url, NULL));
+    assert_null(none);
+    assert_code(POTTERY_EINVAL, pottery_async_open(&none, &loop, "http://nope", NULL));
+    pottery_loop partial = loop;
+    partial.timer_close = NULL;
+    assert_code(POTTERY_EINVAL, pottery_async_open(&none, &partial, masters[0].url, NULL));
+    partial = loop;
+    partial.version = 0;
+    assert_code(POTTERY_EINVAL, pottery_async_open(&none, &partial, masters[0].url, NULL));
+
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, NULL, conns, N, NULL));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", NULL, N, NULL));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", conns, 0, NULL));
+    pottery_async *twice[2] = { conns[0], conns[0] };
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", twice, 2, NULL));
+    assert_null(lock);
+    pottery_redlock_options bad;
+    pottery_redlock_options_init(&bad);
+    bad.auto_release_time_ms = 0;
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", conns, N, &bad));
+    assert_code(POTTERY_EINVAL, pottery_aionextid_new(&ids, NULL, 1, NULL));
+    pottery_nextid_options nopts;
+    pottery_nextid_options_init(&nopts);
+    nopts.num_tries = 0;
+    assert_code(POTTERY_EINVAL, pottery_aionextid_new(&ids, conns, N, &nopts));
+
+    /* Masters on two loops. */
+    void *other_native = kind->create();
+    pottery_loop other;
+    assert_int_equal(kind->fill(&other, other_native), 0);
+    pottery_async *elsewhere = NULL;
+    assert_ok(pottery_async_open(&elsewhere, &other, masters[0].url, NULL));
+    pottery_async *mixed[2] = { conns[0], elsewhere };
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", mixed, 2, NULL));
+    pottery_async_free(elsewhere);
+    kind->destroy(other_native);
+
+    lock = alock("k", 0);
+    outcome o = { 0 };
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_acquire(NULL, 1, POTTERY_FOREVER, on_acquire, &o));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_acquire(lock, 1, POTTERY_FOREVER, NULL, &o));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_acquire(lock, 0, 100, on_acquire, &o));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_acquire(lock, 1, -5, on_acquire, &o));
+    assert_ok(pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_code(POTTERY_ESTATE, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_code(POTTERY_ESTATE, pottery_aioredlock_locked(lock, on_value, &o));
+    run_until(&o.calls, 1, 5000);
+    assert_int_equal(o.calls, 1); /* the refused starts called nothing */
+    assert_code(POTTERY_ESTATE, pottery_aioredlock_with_end(lock, 0));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_with(lock, NULL, on_status, &o));
+    assert_null(pottery_aioredlock_key(NULL));
+    assert_string_equal(pottery_aioredlock_key(lock), "redlock:k");
+    pottery_aioredlock_free(lock);
+    pottery_aioredlock_free(NULL);
+    pottery_aionextid_free(NULL);
+    pottery_async_free(NULL);
+    assert_null(pottery_async_endpoint(NULL));
+}
+
+int main(int argc, char **argv)
+{
+    const char *name = argc > 1 ? argv[1] : "";
+#ifdef POTTERY_TEST_LIBEVENT
+    if (strcmp(name, "libevent") == 0) kind = &libevent_kind;
+#endif
+#ifdef POTTERY_TEST_LIBUV
+    if (strcmp(name, "libuv") == 0) kind = &libuv_kind;
+#endif
+    if (!kind) {
+        fprintf(stderr, "usage: %s libevent|libuv (an adapter this build has)\n", argv[0]);
+        return 2;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(acquire_locked_extend_release, setup, teardown),
+        cmocka_unit_test_setup_teardown(never_acquired, setup, teardown),
+        cmocka_unit_test_setup_teardown(held_elsewhere_and_timeouts, setup, teardown),
+        cmocka_unit_test_setup_teardown(contention_excludes, setup, teardown),
+        cmocka_unit_test_setup_teardown(loop_keeps_ticking, setup, teardown),
+        cmocka_unit_test_setup_teardown(masters_killed_mid_operation, setup, teardown),
+        cmocka_unit_test_setup_teardown(masters_frozen, setup, teardown),
+        cmocka_unit_test_setup_teardown(free_cancels, setup, teardown),
+        cmocka_unit_test_setup_teardown(free_in_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(sync_and_async_exclude, setup, teardown),
+        cmocka_unit_test_setup_teardown(scoped_with, setup, teardown),
+        cmocka_unit_test_setup_teardown(ids_follow_one_sequence, setup, teardown),
+        cmocka_unit_test_setup_teardown(ids_without_quorum, setup, teardown),
+        cmocka_unit_test_setup_teardown(reconnect_with_auth_and_select, setup, teardown),
+        cmocka_unit_test_setup_teardown(script_cache_flushed, setup, teardown),
+        cmocka_unit_test_setup_teardown(hostile_servers, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
+    };
+    return cmocka_run_group_tests_name(kind->name, tests, group_setup, group_teardown);
+}
