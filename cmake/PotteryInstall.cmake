@@ -29,7 +29,9 @@ install(TARGETS pottery
 install(DIRECTORY "${pottery_SOURCE_DIR}/include/"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
   COMPONENT Development
-  FILES_MATCHING PATTERN "*.h" PATTERN "cjson.h" EXCLUDE)  # cmake/PotteryCJSON.cmake installs it
+  FILES_MATCHING PATTERN "*.h"
+  PATTERN "cjson.h" EXCLUDE     # cmake/PotteryCJSON.cmake installs it
+  PATTERN "adapters" EXCLUDE)   # and cmake/PotteryAdapters.cmake the adapters' headers
 
 # --- private dependencies -------------------------------------------------------------------
 # A static libpottery carries its PRIVATE dependencies in its link interface (CMake exports

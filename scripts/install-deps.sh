@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake gcc g++ make pkg-config
-  libhiredis-dev libxxhash-dev libcmocka-dev libcjson-dev locales
+  libhiredis-dev libxxhash-dev libcmocka-dev libcjson-dev libevent-dev libuv1-dev locales
   redis-server
   clang-format clang-tidy cppcheck doxygen
 )

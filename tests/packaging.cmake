@@ -5,9 +5,12 @@
 #   consumer_find_package[_static]  find_package(pottery MAJOR.MINOR CONFIG) + pottery::pottery,
 #                                   C and C++; other versions turned down as the policy says
 #   consumer_pkg_config[_static]    cc $(pkg-config --cflags libpottery) main.c $(pkg-config --libs ...)
+#   consumer_adapters_find_package[_static]   find_package(pottery COMPONENTS libevent libuv):
+#                                   each event-loop adapter built here runs a timer on its loop
+#   consumer_adapters_pkg_config[_static]     the same through libpottery-<adapter>.pc
 #   consumer_subdirectory           add_subdirectory(libpottery) brings no tests/examples/installs
 #   symbols_exported                only public pottery_* symbols exported; the SONAME follows
-#                                   the policy below
+#                                   the policy below; no event library needed by libpottery
 #   headers_standalone_*            each public header compiles alone as C99 and as C++11
 #
 # The nested builds do not inherit this build's flags (sanitizers, -Werror): they are built
@@ -42,6 +45,19 @@ enable_language(CXX)
 set(_pkg_common -DGENERATOR=${CMAKE_GENERATOR} -DMAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}
                 -DC_COMPILER=${CMAKE_C_COMPILER})
 
+# The event-loop adapters this build has: the installs build them too (and fail without their
+# event library), and the adapter consumers use them.
+set(_pkg_adapters)
+set(_pkg_adapter_programs)
+foreach(_adapter libevent libuv)
+  if(TARGET pottery_${_adapter})
+    list(APPEND _pkg_adapters ${_adapter})
+    list(APPEND _pkg_adapter_programs consumer_${_adapter})
+  endif()
+endforeach()
+string(REPLACE ";" "," _pkg_adapters "${_pkg_adapters}")
+string(REPLACE ";" "|" _pkg_adapter_programs "${_pkg_adapter_programs}")
+
 # The SONAME policy (README.md, "Versioning and ABI"), restated here rather than taken from
 # the build so that the tests check it: 0.x minor versions are incompatible with each other,
 # so 0.MINOR installs as libpottery.so.0.MINOR and never as libpottery.so.0; from 1.0 on,
@@ -64,7 +80,8 @@ foreach(_variant shared static)
   add_test(NAME packaging_install${_suffix}
     COMMAND "${CMAKE_COMMAND}" -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
             -DWORK_DIR=${_pkg_work}/${_variant} -DSHARED=${_shared} -DBUILD_TYPE=Release
-            -DEXPECT_SONAME=${_pkg_soname} ${_pkg_common} -P "${_pkg_consumers}/install.cmake")
+            -DEXPECT_SONAME=${_pkg_soname} "-DADAPTERS=${_pkg_adapters}" ${_pkg_common}
+            -P "${_pkg_consumers}/install.cmake")
   set_tests_properties(packaging_install${_suffix} PROPERTIES
     FIXTURES_SETUP pottery_installed_${_variant} TIMEOUT 600)
 
@@ -87,6 +104,21 @@ foreach(_variant shared static)
             -P "${_pkg_consumers}/pkg_config/run.cmake")
   set_tests_properties(consumer_find_package${_suffix} consumer_pkg_config${_suffix} PROPERTIES
     FIXTURES_REQUIRED pottery_installed_${_variant} TIMEOUT 300)
+
+  if(_pkg_adapters)
+    add_test(NAME consumer_adapters_find_package${_suffix}
+      COMMAND "${CMAKE_COMMAND}" -DSOURCE=${_pkg_consumers}/adapters
+              -DBINARY=${_pkg_work}/adapters_find_package_${_variant}
+              "-DARGS=-DCMAKE_PREFIX_PATH=${_prefix}|-DADAPTERS=${_pkg_adapters}"
+              "-DRUN=${_pkg_adapter_programs}" ${_pkg_common}
+              -P "${_pkg_consumers}/build_and_run.cmake")
+    add_test(NAME consumer_adapters_pkg_config${_suffix}
+      COMMAND "${CMAKE_COMMAND}" -DPREFIX=${_prefix} -DWORK_DIR=${_pkg_work}/adapters_pkg_config_${_variant}
+              -DCC=${CMAKE_C_COMPILER} -DPKG_CONFIG=${POTTERY_PKG_CONFIG} -DSHARED=${_shared}
+              "-DADAPTERS=${_pkg_adapters}" -P "${_pkg_consumers}/pkg_config/adapters.cmake")
+    set_tests_properties(consumer_adapters_find_package${_suffix} consumer_adapters_pkg_config${_suffix}
+      PROPERTIES FIXTURES_REQUIRED pottery_installed_${_variant} TIMEOUT 300)
+  endif()
 endforeach()
 
 add_test(NAME symbols_exported
@@ -109,7 +141,8 @@ if(NOT CMAKE_C_COMPILER_ID MATCHES "GNU|Clang" OR NOT CMAKE_CXX_COMPILER_ID MATC
                       "${CMAKE_C_COMPILER_ID} and ${CMAKE_CXX_COMPILER_ID}")
 endif()
 file(GLOB _pkg_headers CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/include"
-     "${PROJECT_SOURCE_DIR}/include/pottery.h" "${PROJECT_SOURCE_DIR}/include/pottery/*.h")
+     "${PROJECT_SOURCE_DIR}/include/pottery.h" "${PROJECT_SOURCE_DIR}/include/pottery/*.h"
+     "${PROJECT_SOURCE_DIR}/include/pottery/adapters/*.h")
 if(NOT "pottery.h" IN_LIST _pkg_headers)
   message(FATAL_ERROR "include/pottery.h (the umbrella header) is missing")
 endif()

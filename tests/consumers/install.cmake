@@ -4,6 +4,8 @@
 #   -DWORK_DIR=    scratch dir: WORK_DIR/build (kept between runs), WORK_DIR/prefix (fresh)
 #   -DSHARED=ON|OFF, -DGENERATOR=, -DMAKE_PROGRAM=, -DC_COMPILER=, -DBUILD_TYPE=
 #   -DEXPECT_SONAME=  (SHARED=ON) the shared library's SONAME, e.g. libpottery.so.0.2
+#   -DADAPTERS=    event-loop adapters that must be built and installed, separated by ','
+#                  (libevent,libuv); the others are not built
 cmake_minimum_required(VERSION 3.16)
 foreach(_var SOURCE_DIR WORK_DIR SHARED GENERATOR C_COMPILER)
   if(NOT DEFINED ${_var})
@@ -35,6 +37,15 @@ set(config_args
   "-DBUILD_SHARED_LIBS=${SHARED}"
   -DPOTTERY_BUILD_TESTS=OFF -DPOTTERY_BUILD_EXAMPLES=OFF -DPOTTERY_BUILD_BENCH=OFF
   -DPOTTERY_INSTALL=ON -DPOTTERY_SANITIZE=OFF)
+string(REPLACE "," ";" ADAPTERS "${ADAPTERS}")
+foreach(adapter libevent libuv)
+  string(TOUPPER "${adapter}" upper)
+  if(adapter IN_LIST ADAPTERS)
+    list(APPEND config_args -DPOTTERY_${upper}=ON)
+  else()
+    list(APPEND config_args -DPOTTERY_${upper}=OFF)
+  endif()
+endforeach()
 if(MAKE_PROGRAM)
   list(APPEND config_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
 endif()
@@ -62,6 +73,21 @@ set(expected
   ${libdir}/pkgconfig/libpottery.pc)
 file(GLOB headers RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/include/pottery/*.h")
 list(APPEND expected ${headers})
+foreach(adapter IN LISTS ADAPTERS)
+  string(SUBSTRING "${adapter}" 0 1 first)
+  string(SUBSTRING "${adapter}" 1 -1 rest)
+  string(TOUPPER "${first}" first)
+  list(APPEND expected
+    include/pottery/adapters/${adapter}.h
+    ${libdir}/cmake/pottery/pottery${first}${rest}Targets.cmake
+    ${libdir}/cmake/pottery/FindPottery${first}${rest}.cmake
+    ${libdir}/pkgconfig/libpottery-${adapter}.pc)
+  if(SHARED)
+    list(APPEND expected ${libdir}/libpottery_${adapter}.so)
+  else()
+    list(APPEND expected ${libdir}/libpottery_${adapter}.a)
+  endif()
+endforeach()
 file(STRINGS "${SOURCE_DIR}/include/pottery/version.h" vline
      REGEX "^#define POTTERY_VERSION_STRING \"[0-9.]+\"")
 string(REGEX REPLACE ".*\"(([0-9]+)[0-9.]*)\".*" "\\1;\\2" v "${vline}")
@@ -96,10 +122,10 @@ foreach(f IN LISTS unwanted)
   endif()
 endforeach()
 foreach(f IN LISTS installed)
-  if(NOT f IN_LIST expected AND NOT f MATCHES "cmake/pottery/potteryTargets-[a-z]+\\.cmake$")
+  if(NOT f IN_LIST expected AND NOT f MATCHES "cmake/pottery/pottery[A-Za-z]*Targets-[a-z]+\\.cmake$")
     message(STATUS "also installed: ${f}")
   endif()
-  if(f MATCHES "^include/" AND NOT f MATCHES "^include/pottery(\\.h|/[A-Za-z0-9_]+\\.h)$")
+  if(f MATCHES "^include/" AND NOT f MATCHES "^include/pottery(\\.h|/[A-Za-z0-9_]+\\.h|/adapters/[A-Za-z0-9_]+\\.h)$")
     message(FATAL_ERROR "unexpected file in the include tree: ${f}")
   endif()
 endforeach()
