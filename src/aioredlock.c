@@ -315,7 +315,8 @@ int pottery_aioredlock_with(pottery_aioredlock *lock, pottery_aioredlock_body bo
     int rc = begin(lock, done != NULL, __func__);
     if (rc < 0) return rc;
     POTTERY_CHECK_ARG(body);
-    if (lock->with) return pottery__error(POTTERY_ESTATE, "%s: a body is already running on %s", __func__, lock->core.key);
+    if (lock->with)
+        return pottery__error(POTTERY_ESTATE, "%s: a body is already running on %s", __func__, lock->core.key);
     lock->body = body;
     lock->with_done = done;
     lock->with_payload = payload;

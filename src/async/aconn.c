@@ -30,6 +30,7 @@ struct pottery_areq {
     enum req_state state;
     int delivering; /* in the done queue */
     int silent;     /* timed out while SENT: a reply is still owed */
+    int settled;    /* its completion is decided (queued for delivery, or delivered) */
     pottery_areq_done done;
     void *owner; /* NULL once cancelled or completed */
     size_t index;
@@ -104,10 +105,11 @@ static void release_req(pottery_areq *req)
 static void complete(pottery_areq *req, int code, const char *message, pottery_reply *reply)
 {
     pottery_async *conn = req->conn;
-    if (!req->owner) {
+    if (!req->owner || req->settled) {
         pottery__reply_free(reply);
         return;
     }
+    req->settled = 1;
     req->code = code;
     req->reply = reply;
     if (code < 0) req->message = pottery__strdup(message ? message : "");
@@ -157,7 +159,7 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
     req->state = ANSWERED;
     unlink_req(conn, req);
     if (req->silent && conn->silent > 0) conn->silent--;
-    if (!req->owner) {
+    if (!req->owner || req->settled) {
         release_req(req);
         return;
     }
@@ -385,7 +387,7 @@ static void on_timer(void *arg)
     int overdue = 0;
     for (pottery_areq *req = conn->reqs, *next; req; req = next) {
         next = req->next;
-        if (!req->owner || now < req->deadline_ms) continue;
+        if (!req->owner || req->settled || now < req->deadline_ms) continue;
         char msg[POTTERY_ERROR_MESSAGE_MAX];
         snprintf(msg, sizeof msg, "waiting for %s: no answer in time", conn->addr.endpoint);
         if (req->state == QUEUED) {
@@ -396,7 +398,6 @@ static void on_timer(void *arg)
             continue;
         }
         complete(req, POTTERY_ETIMEOUT, msg, NULL);
-        req->owner = NULL;
         if (conn->silent > 0) overdue = 1;
         req->silent = 1;
         conn->silent++;
@@ -422,7 +423,7 @@ static void arm_timer(pottery_async *conn)
     if ((conn->state == CONNECTING || conn->state == HANDSHAKE) && conn->connect_deadline_ms < nearest)
         nearest = conn->connect_deadline_ms;
     for (pottery_areq *req = conn->reqs; req; req = req->next)
-        if (req->owner && req->deadline_ms < nearest) nearest = req->deadline_ms;
+        if (req->owner && !req->settled && req->deadline_ms < nearest) nearest = req->deadline_ms;
     if (nearest == INT64_MAX) {
         conn->loop.timer_stop(conn->timer);
         return;
