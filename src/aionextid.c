@@ -107,13 +107,9 @@ const char *pottery_aionextid_key(const pottery_aionextid *gen)
     return gen ? gen->core.key : NULL;
 }
 
-static int begin(pottery_aionextid *gen, int has_cb, const char *fn)
+static int begin(const pottery_aionextid *gen, int has_cb, const char *fn)
 {
-    if (!gen) return pottery__error(POTTERY_EINVAL, "%s: gen is NULL", fn);
-    if (!has_cb) return pottery__error(POTTERY_EINVAL, "%s: callback is NULL", fn);
-    if (gen->op != OP_NONE)
-        return pottery__error(POTTERY_ESTATE, "%s: an operation is already running on %s", fn, gen->core.key);
-    return 0;
+    return pottery__async_begin(gen != NULL, "gen", has_cb, gen && gen->op != OP_NONE, gen ? gen->core.key : "", fn);
 }
 
 int pottery_aionextid_next(pottery_aionextid *gen, pottery_aionextid_cb cb, void *payload)
@@ -146,10 +142,5 @@ int pottery_aionextid_repr(char **out, const pottery_aionextid *gen)
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(gen);
-    size_t size = strlen(gen->core.key) + sizeof "<AIONextID key=>";
-    char *text = pottery__malloc(size);
-    if (!text) return pottery__error_oom();
-    snprintf(text, size, "<AIONextID key=%s>", gen->core.key);
-    *out = text;
-    return 0;
+    return pottery__nextid_repr(out, "AIONextID", &gen->core);
 }

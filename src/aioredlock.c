@@ -226,13 +226,10 @@ const char *pottery_aioredlock_key(const pottery_aioredlock *lock)
 }
 
 /* Common checks of a start function. */
-static int begin(pottery_aioredlock *lock, int has_cb, const char *fn)
+static int begin(const pottery_aioredlock *lock, int has_cb, const char *fn)
 {
-    if (!lock) return pottery__error(POTTERY_EINVAL, "%s: lock is NULL", fn);
-    if (!has_cb) return pottery__error(POTTERY_EINVAL, "%s: callback is NULL", fn);
-    if (lock->op != OP_NONE)
-        return pottery__error(POTTERY_ESTATE, "%s: an operation is already running on %s", fn, lock->core.key);
-    return 0;
+    return pottery__async_begin(lock != NULL, "lock", has_cb, lock && lock->op != OP_NONE, lock ? lock->core.key : "",
+                                fn);
 }
 
 /* Start op with the fan-out of script s (NULL: an acquire attempt). */

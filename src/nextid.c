@@ -61,12 +61,7 @@ int pottery_nextid_repr(char **out, const pottery_nextid *gen)
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(gen);
-    size_t size = strlen(gen->core.key) + sizeof "<NextID key=>";
-    char *text = pottery__malloc(size);
-    if (!text) return pottery__error_oom();
-    snprintf(text, size, "<NextID key=%s>", gen->core.key);
-    *out = text;
-    return 0;
+    return pottery__nextid_repr(out, "NextID", &gen->core);
 }
 
 int pottery_nextid_next(int64_t *id, pottery_nextid *gen)

@@ -221,3 +221,13 @@ int pottery__nextid_reset_judge(const pottery_nextid_core *core, const pottery_f
     pottery__fanout_describe(why, sizeof why, f);
     return pottery__error(POTTERY_EQUORUM, "reset of %s did not reach every master: %s", core->key, why);
 }
+
+int pottery__nextid_repr(char **out, const char *class_name, const pottery_nextid_core *core)
+{
+    size_t size = strlen(class_name) + strlen(core->key) + sizeof "< key=>";
+    char *text = pottery__malloc(size);
+    if (!text) return pottery__error_oom();
+    snprintf(text, size, "<%s key=%s>", class_name, core->key);
+    *out = text;
+    return 0;
+}

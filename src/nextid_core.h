@@ -60,4 +60,7 @@ int pottery__nextid_run_exhausted(const pottery_nextid_run *run, const pottery_n
 void pottery__nextid_reset_request(pottery_cmd *cmd, pottery_fanout *f, pottery_nextid_core *core);
 int pottery__nextid_reset_judge(const pottery_nextid_core *core, const pottery_fanout *f);
 
+/* repr: "<class_name key=nextid:...>" into *out (the caller's), or ENOMEM. */
+int pottery__nextid_repr(char **out, const char *class_name, const pottery_nextid_core *core);
+
 #endif

@@ -893,6 +893,16 @@ static void ids_without_quorum(void **state)
 
 /* ---- connections ---- */
 
+/* EXISTS key in database db, asked from a script so that the raw connection stays on 0. */
+static int exists_in_db(const test_redis *s, const char *db, const char *key)
+{
+    char *r = test_redis_cmdv(s, "EVAL", "redis.call('SELECT', ARGV[1]) return redis.call('EXISTS', KEYS[1])", "1", key,
+                              db, (const char *)NULL);
+    int n = r ? atoi(r) : -1;
+    free(r);
+    return n;
+}
+
 static void reconnect_with_auth_and_select(void **state)
 {
     (void)state;
@@ -908,8 +918,8 @@ static void reconnect_with_auth_and_select(void **state)
     outcome o;
     AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
     assert_int_equal(o.acquired, 1);
-    char *v = test_redis_cmdv(&secured, "AUTH", "s3cret", (const char *)NULL);
-    free(v);
+    assert_int_equal(exists_in_db(&secured, "3", "redlock:vault"), 1);
+    assert_int_equal(exists_in_db(&secured, "0", "redlock:vault"), 0);
 
     /* The server drops every client: the next operation reconnects, AUTH and SELECT first. */
     free(test_redis_cmdv(&secured, "CLIENT", "KILL", "TYPE", "normal", (const char *)NULL));
@@ -919,6 +929,7 @@ static void reconnect_with_auth_and_select(void **state)
     pottery_client_stats s;
     pottery_async_stats_get(&s, one);
     assert_int_equal(s.reconnects, 1);
+    assert_int_equal(exists_in_db(&secured, "3", "redlock:vault"), 1); /* SELECTed again */
     AWAIT(o, pottery_aioredlock_release(lock, on_status, &o));
     assert_ok(o.status);
 

@@ -19,6 +19,8 @@
  *   reply, a size above the library's limits) fails what was waiting on it with
  *   POTTERY_ECONN / POTTERY_EPROTOCOL; the next command reconnects. Nothing is re-sent.
  * - The library never raises SIGPIPE, whatever the process's signal handling.
+ * - A host name is resolved when a connection is made, with getaddrinfo(), which blocks:
+ *   give an IP address or a unix socket to a loop that must never wait.
  */
 #ifndef POTTERY_ASYNC_H
 #define POTTERY_ASYNC_H
@@ -35,13 +37,14 @@ POTTERY_BEGIN_DECLS
 typedef struct pottery_async pottery_async;
 
 /**
- * Open a connection to the server at url (the URL forms of pottery_client_open) on loop
+ * Open a connection to the server at url (the URL forms of pottery_client_open; NULL:
+ * $REDIS_URL, else redis://localhost:6379/0) on loop
  * (copied: it may live on the stack; the event loop it points at must outlive the handle).
  * opts as for pottery_client_open (NULL: the defaults). The connect starts now and finishes
  * on the loop; a server that cannot be reached is reported by the first operation that
  * needs it, not here.
- * @return 0, POTTERY_EINVAL (NULL argument, malformed URL, bad options, a loop without its
- * hooks), POTTERY_ENOMEM.
+ * @return 0, POTTERY_EINVAL (out or loop NULL, malformed URL, bad options, a loop without
+ * its hooks), POTTERY_ENOMEM.
  */
 POTTERY_API int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char *url,
                                    const pottery_client_options *opts);

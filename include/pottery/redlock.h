@@ -127,9 +127,11 @@ POTTERY_API int pottery_redlock_acquire(int *acquired, pottery_redlock *lock, in
  * raise_on_redis_errors), POTTERY_EINVAL. */
 POTTERY_API int pottery_redlock_release(pottery_redlock *lock);
 
-/** `lock.locked()`: *validity_ms = how long this handle still holds the lock (the smallest
- * remaining lease of a quorum of masters - drift - the call's elapsed time), or 0 when it
- * does not hold it (pottery returns the same in seconds). One round trip on each master; no
+/** `lock.locked()`: *validity_ms = how long this handle still holds the lock, or 0 when it
+ * does not hold it (pottery returns the same in seconds): the remaining lease that a quorum
+ * of masters holds at least (pottery's AIORedlock rule: the masters' leases sorted, the
+ * (N/2)-th from the top; a master that did not answer before the call decided counts as
+ * holding nothing) - drift - the call's elapsed time. One round trip on each master; no
  * Redis call (0) if this handle never tried to acquire. Errors: POTTERY_EIMPOSSIBLE (see
  * raise_on_redis_errors), POTTERY_EINVAL. */
 POTTERY_API int pottery_redlock_locked(int64_t *validity_ms, pottery_redlock *lock);

@@ -148,3 +148,11 @@ int pottery__afanout_eval(pottery_afanout *af, const pottery_script *s, size_t n
     af->nkeys = nkeys;
     return start(af, done, arg);
 }
+
+int pottery__async_begin(int has_handle, const char *what, int has_cb, int busy, const char *key, const char *fn)
+{
+    if (!has_handle) return pottery__error(POTTERY_EINVAL, "%s: %s is NULL", fn, what);
+    if (!has_cb) return pottery__error(POTTERY_EINVAL, "%s: callback is NULL", fn);
+    if (busy) return pottery__error(POTTERY_ESTATE, "%s: an operation is already running on %s", fn, key);
+    return 0;
+}

@@ -45,6 +45,11 @@ void pottery__async_forget_script(pottery_async *conn, const pottery_script *s);
 /* The loop conn runs on (for handles that need timers of their own). */
 const pottery_loop *pottery__async_loop(const pottery_async *conn);
 
+/* The checks every asynchronous start function makes: a handle (what names it in the
+ * message), a callback, no operation already running on it (key names the handle).
+ * 0, EINVAL or ESTATE. */
+int pottery__async_begin(int has_handle, const char *what, int has_cb, int busy, const char *key, const char *fn);
+
 /* ---- the fan-out on an event loop ----
  *
  * The same votes and rules as the blocking fan-out (pottery_fanout in conn.h: check,
