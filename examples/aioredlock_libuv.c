@@ -1,6 +1,8 @@
 /* AIORedlock in C on libuv: the README's two asyncio examples of pottery's AIORedlock
  * (acquire/release, then `async with`), over one master ($REDIS_URL). Each `await` becomes
  * a start function and the callback that carries on from where it left off. */
+#define _POSIX_C_SOURCE 200809L /* <uv.h> uses POSIX types, hidden by a strict -std=c11 */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
