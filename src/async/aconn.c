@@ -3,6 +3,7 @@
  * this file adds what it lacks: deadlines on loop timers, AUTH/SELECT before anything else
  * on every connect, reconnecting on demand, delivery of completions outside hiredis'
  * callbacks, and no SIGPIPE. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,8 +49,10 @@ struct pottery_async {
     redisAsyncContext *live; /* the context hiredis has not torn down yet (its reader is ours) */
     enum conn_state state;
     pottery_loop_io *io;
-    int io_events;
+    int io_events; /* what the watcher reports now */
+    int want;      /* what hiredis asked for (applied when the library returns to the loop) */
     pottery_loop_timer *timer; /* the nearest deadline */
+    int64_t timer_at;          /* when it fires (INT64_MAX: not started) */
     pottery_loop_timer *kick;  /* deliver completions that arose outside a loop callback */
     int64_t connect_deadline_ms;
     uint64_t gen; /* bumped by every connect started */
@@ -175,10 +178,10 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         complete(req, 0, NULL, mine);
 }
 
-/* Hand req to hiredis. */
-static void submit(pottery_async *conn, pottery_areq *req)
+/* Hand req (its command: bytes) to hiredis. */
+static void submit(pottery_async *conn, pottery_areq *req, const char *bytes, size_t len)
 {
-    if (redisAsyncFormattedCommand(conn->ac, on_reply, req, req->bytes.data, req->bytes.len) != REDIS_OK) {
+    if (redisAsyncFormattedCommand(conn->ac, on_reply, req, bytes, len) != REDIS_OK) {
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, POTTERY_ECONN, "the connection is closing", NULL);
@@ -196,7 +199,7 @@ static void submit_queued(pottery_async *conn)
     pottery_areq *req = conn->reqs;
     while (req && conn->state == READY) {
         pottery_areq *next = req->next;
-        if (req->state == QUEUED) submit(conn, req);
+        if (req->state == QUEUED) submit(conn, req, req->bytes.data, req->bytes.len);
         req = next;
     }
 }
@@ -231,35 +234,33 @@ static void drop(pottery_async *conn)
 
 /* ---- hiredis hooks ---- */
 
-static void set_events(pottery_async *conn, int events)
+/* hiredis asks for writability before every command and drops it once written: the
+ * watcher follows only the net change, when the library returns to the loop. */
+static void apply_events(pottery_async *conn)
 {
-    if (!conn->io || events == conn->io_events) return;
-    conn->io_events = events;
-    (void)conn->loop.io_want(conn->io, events);
+    if (!conn->io || conn->want == conn->io_events) return;
+    conn->io_events = conn->want;
+    (void)conn->loop.io_want(conn->io, conn->want);
 }
 
 static void ev_add_read(void *p)
 {
-    pottery_async *conn = p;
-    set_events(conn, conn->io_events | POTTERY_LOOP_READ);
+    ((pottery_async *)p)->want |= POTTERY_LOOP_READ;
 }
 
 static void ev_del_read(void *p)
 {
-    pottery_async *conn = p;
-    set_events(conn, conn->io_events & ~POTTERY_LOOP_READ);
+    ((pottery_async *)p)->want &= ~POTTERY_LOOP_READ;
 }
 
 static void ev_add_write(void *p)
 {
-    pottery_async *conn = p;
-    set_events(conn, conn->io_events | POTTERY_LOOP_WRITE);
+    ((pottery_async *)p)->want |= POTTERY_LOOP_WRITE;
 }
 
 static void ev_del_write(void *p)
 {
-    pottery_async *conn = p;
-    set_events(conn, conn->io_events & ~POTTERY_LOOP_WRITE);
+    ((pottery_async *)p)->want &= ~POTTERY_LOOP_WRITE;
 }
 
 /* hiredis is tearing the context down (it may call this twice). The reader's state is the
@@ -269,7 +270,7 @@ static void ev_cleanup(void *p)
     pottery_async *conn = p;
     if (conn->io) conn->loop.io_close(conn->io);
     conn->io = NULL;
-    conn->io_events = 0;
+    conn->io_events = conn->want = 0;
     if (conn->live) {
         down_reason(conn, conn->live);
         pottery__reader_detach(conn->live->c.reader);
@@ -332,24 +333,20 @@ static void on_connect(const redisAsyncContext *cac, int status)
 
 /* ---- loop callbacks ---- */
 
-/* hiredis writes with write(2): keep a closed peer's SIGPIPE away from the process. */
-static void handle_write(redisAsyncContext *ac)
+/* hiredis writes with write(2): keep a closed peer's SIGPIPE away from the process. With
+ * SIGPIPE blocked a failed write leaves it pending on this thread, and it was not pending
+ * before (it was not blocked), so it is ours to take. */
+static void handle_write(pottery_async *conn)
 {
     sigset_t pipe_only, old;
     sigemptyset(&pipe_only);
     sigaddset(&pipe_only, SIGPIPE);
-    sigset_t before;
-    sigpending(&before);
-    int had = sigismember(&before, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-    redisAsyncHandleWrite(ac);
-    if (!had) {
-        sigset_t after;
-        sigpending(&after);
-        if (sigismember(&after, SIGPIPE)) {
-            struct timespec zero = { 0, 0 };
-            (void)sigtimedwait(&pipe_only, NULL, &zero);
-        }
+    errno = 0;
+    redisAsyncHandleWrite(conn->ac);
+    if ((errno == EPIPE || !conn->ac) && !sigismember(&old, SIGPIPE)) {
+        struct timespec zero = { 0, 0 };
+        (void)sigtimedwait(&pipe_only, NULL, &zero);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -367,8 +364,9 @@ static void on_io(void *arg, int events)
             drop(conn);
         }
     }
-    if ((events & POTTERY_LOOP_WRITE) && conn->ac) handle_write(conn->ac);
+    if ((events & POTTERY_LOOP_WRITE) && conn->ac) handle_write(conn);
     conn->delivering--;
+    apply_events(conn);
     deliver(conn);
 }
 
@@ -378,6 +376,7 @@ static void on_timer(void *arg)
 {
     pottery_async *conn = arg;
     int64_t now = pottery__monotonic_ms();
+    conn->timer_at = INT64_MAX;
     conn->delivering++;
     if ((conn->state == CONNECTING || conn->state == HANDSHAKE) && now >= conn->connect_deadline_ms) {
         note_down(conn, POTTERY_ETIMEOUT, "connecting to %s: no answer within %lld ms", conn->addr.endpoint,
@@ -408,6 +407,7 @@ static void on_timer(void *arg)
     }
     conn->delivering--;
     arm_timer(conn);
+    apply_events(conn);
     deliver(conn);
 }
 
@@ -416,7 +416,14 @@ static void on_kick(void *arg)
     deliver(arg);
 }
 
-/* The timer at the nearest deadline (the connect's, or a request's). */
+static void start_timer(pottery_async *conn, int64_t at)
+{
+    int64_t wait = at - pottery__monotonic_ms();
+    if (conn->loop.timer_start(conn->timer, wait > 0 ? wait : 0) == 0) conn->timer_at = at;
+}
+
+/* The timer at the nearest deadline (the connect's, or a request's): a full look, for when
+ * the nearest may have gone (after the timer fired). */
 static void arm_timer(pottery_async *conn)
 {
     int64_t nearest = INT64_MAX;
@@ -426,10 +433,10 @@ static void arm_timer(pottery_async *conn)
         if (req->owner && !req->settled && req->deadline_ms < nearest) nearest = req->deadline_ms;
     if (nearest == INT64_MAX) {
         conn->loop.timer_stop(conn->timer);
+        conn->timer_at = INT64_MAX;
         return;
     }
-    int64_t wait = nearest - pottery__monotonic_ms();
-    (void)conn->loop.timer_start(conn->timer, wait > 0 ? wait : 0);
+    start_timer(conn, nearest);
 }
 
 /* ---- connecting ---- */
@@ -468,6 +475,7 @@ static void start_connect(pottery_async *conn)
     redisReaderFree(ac->c.reader);
     ac->c.reader = reader;
     pottery__reader_expect(reader, 0);
+    conn->want = conn->io_events = 0;
     ac->data = conn;
     ac->ev.data = conn;
     ac->ev.addRead = ev_add_read;
@@ -479,6 +487,8 @@ static void start_connect(pottery_async *conn)
     conn->state = CONNECTING;
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     redisAsyncSetConnectCallback(ac, on_connect); /* asks for writability: connect's end */
+    apply_events(conn);
+    if (conn->connect_deadline_ms < conn->timer_at) start_timer(conn, conn->connect_deadline_ms);
 }
 
 /* ---- delivery ---- */
@@ -542,6 +552,7 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
         pottery__free(conn);
         return rc;
     }
+    conn->timer_at = INT64_MAX;
     conn->timer = loop->timer_open(loop->data, on_timer, conn);
     conn->kick = loop->timer_open(loop->data, on_kick, conn);
     if (!conn->timer || !conn->kick) {
@@ -608,9 +619,13 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
                                   pottery_areq_done done, void *owner, size_t index)
 {
     pottery_areq *req = pottery__calloc(1, sizeof *req);
-    if (!req || pottery__buf_append(&req->bytes, bytes, len) < 0) {
-        if (req) free_req(req);
+    if (!req) {
         pottery__error_oom();
+        return NULL;
+    }
+    if (conn->state == DOWN) start_connect(conn);
+    if (conn->state != READY && pottery__buf_append(&req->bytes, bytes, len) < 0) {
+        free_req(req); /* waits for the connection: keep a copy */
         return NULL;
     }
     req->conn = conn;
@@ -621,7 +636,6 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     int64_t t = conn->addr.command_timeout_ms;
     if (t == POTTERY_FOREVER || (timeout_ms != POTTERY_FOREVER && timeout_ms < t)) t = timeout_ms;
     int64_t now = pottery__monotonic_ms();
-    if (conn->state == DOWN) start_connect(conn);
     if ((conn->state == CONNECTING || conn->state == HANDSHAKE) && t != POTTERY_FOREVER &&
         conn->addr.connect_timeout_ms != POTTERY_FOREVER)
         t += conn->connect_deadline_ms - now;
@@ -634,16 +648,19 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     conn->reqs_tail = req;
     conn->stats.round_trips++;
     conn->stats.commands++;
-    if (conn->state == READY)
-        submit(conn, req);
-    else if (conn->state == DOWN) { /* the connect failed at once */
+    if (req->deadline_ms < conn->timer_at) start_timer(conn, req->deadline_ms);
+    if (conn->state == READY) {
+        submit(conn, req, bytes, len);
+        /* Write now rather than on the next turn (callers are never inside hiredis). */
+        if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn);
+    } else if (conn->state == DOWN) { /* the connect failed at once */
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, conn->down_code, conn->down_message, NULL);
         release_req(req);
     }
+    apply_events(conn);
     if (conn->done) (void)conn->loop.timer_start(conn->kick, 0);
-    arm_timer(conn);
     return req;
 }
 

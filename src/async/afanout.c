@@ -45,6 +45,7 @@ void pottery__afanout_free(pottery_afanout *af)
     if (!af) return;
     pottery__afanout_cancel(af);
     pottery__fanout_free(&af->votes);
+    pottery__buf_free(&af->wire);
 }
 
 static void on_answer(void *owner, size_t i, int code, pottery_reply *reply);
@@ -61,18 +62,18 @@ static int64_t time_left(const pottery_afanout *af)
 /* Send the job to master i. */
 static int send_to(pottery_afanout *af, size_t i)
 {
-    pottery_buf b = POTTERY_BUF_INIT;
+    pottery_buf *b = &af->wire;
     int rc, evalsha = 0;
+    pottery__buf_clear(b);
     if (af->script)
-        rc = pottery__async_format_script(&b, &evalsha, af->conns[i], af->script, af->nkeys, af->cmd);
+        rc = pottery__async_format_script(b, &evalsha, af->conns[i], af->script, af->nkeys, af->cmd);
     else
-        rc = pottery__resp_append(&b, 0, NULL, NULL, af->cmd);
+        rc = pottery__resp_append(b, 0, NULL, NULL, af->cmd);
     if (rc == 0) {
         af->evalsha[i] = (unsigned char)evalsha;
-        af->reqs[i] = pottery__async_send(af->conns[i], b.data, b.len, time_left(af), on_answer, af, i);
+        af->reqs[i] = pottery__async_send(af->conns[i], b->data, b->len, time_left(af), on_answer, af, i);
         if (!af->reqs[i]) rc = POTTERY_ENOMEM;
     }
-    pottery__buf_free(&b);
     return rc;
 }
 
