@@ -49,8 +49,8 @@ struct pottery_async {
     redisAsyncContext *live; /* the context hiredis has not torn down yet (its reader is ours) */
     enum conn_state state;
     pottery_loop_io *io;
-    int io_events; /* what the watcher reports now */
-    int want;      /* what hiredis asked for (applied when the library returns to the loop) */
+    int io_events;             /* what the watcher reports now */
+    int want;                  /* what hiredis asked for (applied when the library returns to the loop) */
     pottery_loop_timer *timer; /* the nearest deadline */
     int64_t timer_at;          /* when it fires (INT64_MAX: not started) */
     pottery_loop_timer *kick;  /* deliver completions that arose outside a loop callback */
@@ -68,7 +68,19 @@ struct pottery_async {
     pottery_client_stats stats;
     int delivering;
     int free_requested;
+    int batched; /* in the write batch of the delivery running on this thread */
+    pottery_async *batch_next;
 };
+
+/* Requests sent from callbacks are written together when the delivery that ran those
+ * callbacks ends: one write per connection for all the handles that went on, instead of one
+ * each. The batch lives on the delivering stack; this points at it while it runs (each
+ * loop runs on one thread, and the batch never outlives the call that made it). */
+typedef struct write_batch {
+    pottery_async *head;
+} write_batch;
+
+static _Thread_local write_batch *current_batch;
 
 static void deliver(pottery_async *conn);
 static void arm_timer(pottery_async *conn);
@@ -495,10 +507,41 @@ static void start_connect(pottery_async *conn)
 
 static void destroy(pottery_async *conn);
 
+/* Write what conn has to write and let the watcher follow. */
+static void flush(pottery_async *conn)
+{
+    if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn);
+    apply_events(conn);
+    if (conn->done) (void)conn->loop.timer_start(conn->kick, 0); /* a write that failed */
+}
+
+static void batch_add(pottery_async *conn)
+{
+    if (conn->batched) return;
+    conn->batched = 1;
+    conn->batch_next = current_batch->head;
+    current_batch->head = conn;
+}
+
+static void batch_remove(pottery_async *conn)
+{
+    if (!conn->batched) return;
+    for (pottery_async **p = &current_batch->head; *p; p = &(*p)->batch_next) {
+        if (*p == conn) {
+            *p = conn->batch_next;
+            break;
+        }
+    }
+    conn->batched = 0;
+}
+
 /* Hand completions to their owners, in order, outside any hiredis callback. */
 static void deliver(pottery_async *conn)
 {
     if (conn->delivering) return;
+    write_batch batch = { NULL };
+    int outermost = current_batch == NULL;
+    if (outermost) current_batch = &batch;
     conn->delivering++;
     while (conn->done && !conn->free_requested) {
         pottery_areq *req = conn->done;
@@ -522,6 +565,14 @@ static void deliver(pottery_async *conn)
     }
     conn->delivering--;
     if (conn->free_requested) destroy(conn);
+    if (!outermost) return;
+    current_batch = NULL;
+    while (batch.head) {
+        pottery_async *next = batch.head;
+        batch.head = next->batch_next;
+        next->batched = 0;
+        flush(next);
+    }
 }
 
 /* ---- public API ---- */
@@ -566,6 +617,7 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
 
 static void destroy(pottery_async *conn)
 {
+    batch_remove(conn);
     for (pottery_areq *req = conn->reqs; req; req = req->next) req->owner = NULL;
     drop(conn);
     while (conn->reqs) { /* QUEUED ones left by a connection that never came up */
@@ -649,18 +701,19 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     conn->stats.round_trips++;
     conn->stats.commands++;
     if (req->deadline_ms < conn->timer_at) start_timer(conn, req->deadline_ms);
-    if (conn->state == READY) {
-        submit(conn, req, bytes, len);
-        /* Write now rather than on the next turn (callers are never inside hiredis). */
-        if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn);
-    } else if (conn->state == DOWN) { /* the connect failed at once */
+    if (conn->state == READY) submit(conn, req, bytes, len);
+    if (conn->state == DOWN) { /* the connect failed at once */
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, conn->down_code, conn->down_message, NULL);
         release_req(req);
     }
-    apply_events(conn);
-    if (conn->done) (void)conn->loop.timer_start(conn->kick, 0);
+    /* Inside a delivery the write waits for the batch; otherwise it goes now (callers are
+     * never inside hiredis). */
+    if (current_batch)
+        batch_add(conn);
+    else
+        flush(conn);
     return req;
 }
 

@@ -65,7 +65,7 @@ typedef struct pottery_afanout {
     pottery_async *const *conns;
     pottery_areq **reqs; /* per master: the request in flight, NULL when settled */
     unsigned char *evalsha;
-    pottery_buf wire; /* the request being formatted (kept between runs) */
+    pottery_buf wire;       /* the request being formatted (kept between runs) */
     const pottery_cmd *cmd; /* the command, or the script's arguments (borrowed until done) */
     const pottery_script *script;
     size_t nkeys;
