@@ -345,22 +345,42 @@ static void on_connect(const redisAsyncContext *cac, int status)
 
 /* ---- loop callbacks ---- */
 
-/* hiredis writes with write(2): keep a closed peer's SIGPIPE away from the process. With
- * SIGPIPE blocked a failed write leaves it pending on this thread, and it was not pending
- * before (it was not blocked), so it is ours to take. */
-static void handle_write(pottery_async *conn)
+/* hiredis writes with write(2): a closed peer's SIGPIPE is kept away from the process by
+ * blocking it around the writes (once for a whole batch of them). A failed write then
+ * leaves it pending on this thread, where it was not before (it was not blocked), so it is
+ * ours to take. */
+typedef struct pipe_guard {
+    sigset_t old;
+    int broken; /* a write failed */
+} pipe_guard;
+
+static void pipe_guard_begin(pipe_guard *g)
 {
-    sigset_t pipe_only, old;
+    sigset_t pipe_only;
     sigemptyset(&pipe_only);
     sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-    errno = 0;
-    redisAsyncHandleWrite(conn->ac);
-    if ((errno == EPIPE || !conn->ac) && !sigismember(&old, SIGPIPE)) {
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &g->old);
+    g->broken = 0;
+}
+
+static void pipe_guard_end(pipe_guard *g)
+{
+    if (g->broken && !sigismember(&g->old, SIGPIPE)) {
+        sigset_t pipe_only;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
         struct timespec zero = { 0, 0 };
         (void)sigtimedwait(&pipe_only, NULL, &zero);
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+/* Inside a pipe guard. */
+static void handle_write(pottery_async *conn, pipe_guard *g)
+{
+    errno = 0;
+    redisAsyncHandleWrite(conn->ac);
+    if (errno == EPIPE || !conn->ac) g->broken = 1;
 }
 
 static void on_io(void *arg, int events)
@@ -376,7 +396,12 @@ static void on_io(void *arg, int events)
             drop(conn);
         }
     }
-    if ((events & POTTERY_LOOP_WRITE) && conn->ac) handle_write(conn);
+    if ((events & POTTERY_LOOP_WRITE) && conn->ac) {
+        pipe_guard g;
+        pipe_guard_begin(&g);
+        handle_write(conn, &g);
+        pipe_guard_end(&g);
+    }
     conn->delivering--;
     apply_events(conn);
     deliver(conn);
@@ -507,10 +532,10 @@ static void start_connect(pottery_async *conn)
 
 static void destroy(pottery_async *conn);
 
-/* Write what conn has to write and let the watcher follow. */
-static void flush(pottery_async *conn)
+/* Write what conn has to write (inside a pipe guard) and let the watcher follow. */
+static void flush(pottery_async *conn, pipe_guard *g)
 {
-    if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn);
+    if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn, g);
     apply_events(conn);
     if (conn->done) (void)conn->loop.timer_start(conn->kick, 0); /* a write that failed */
 }
@@ -567,12 +592,16 @@ static void deliver(pottery_async *conn)
     if (conn->free_requested) destroy(conn);
     if (!outermost) return;
     current_batch = NULL;
+    if (!batch.head) return;
+    pipe_guard g;
+    pipe_guard_begin(&g);
     while (batch.head) {
         pottery_async *next = batch.head;
         batch.head = next->batch_next;
         next->batched = 0;
-        flush(next);
+        flush(next, &g);
     }
+    pipe_guard_end(&g);
 }
 
 /* ---- public API ---- */
@@ -710,10 +739,14 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     }
     /* Inside a delivery the write waits for the batch; otherwise it goes now (callers are
      * never inside hiredis). */
-    if (current_batch)
+    if (current_batch) {
         batch_add(conn);
-    else
-        flush(conn);
+    } else {
+        pipe_guard g;
+        pipe_guard_begin(&g);
+        flush(conn, &g);
+        pipe_guard_end(&g);
+    }
     return req;
 }
 
