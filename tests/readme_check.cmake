@@ -1,5 +1,6 @@
 # Keeps README.md honest: every C block marked <!-- example: NAME --> must be made of lines
-# of examples/NAME.c (which CI builds and runs), and every block marked
+# of examples/NAME.c, or of examples/NAME.h when several programs share it (which CI builds
+# and runs), and every block marked
 # <!-- output: NAME --> must equal examples/NAME.expected (which CI compares with the
 # program's real output).
 # Usage: cmake -DREADME=<README.md> -DEXAMPLES=<examples dir> -P readme_check.cmake
@@ -26,7 +27,11 @@ foreach(line IN LISTS lines)
       set(in_block FALSE)
       math(EXPR checked "${checked} + 1")
       if(mode STREQUAL "example")
-        file(READ "${EXAMPLES}/${name}.c" source)
+        if(EXISTS "${EXAMPLES}/${name}.c")
+          file(READ "${EXAMPLES}/${name}.c" source)
+        else()  # the part several example programs share
+          file(READ "${EXAMPLES}/${name}.h" source)
+        endif()
         foreach(code_line IN LISTS block)
           string(STRIP "${code_line}" code_line)
           if(NOT code_line STREQUAL "")
