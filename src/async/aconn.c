@@ -535,7 +535,8 @@ static void destroy(pottery_async *conn);
 /* Write what conn has to write (inside a pipe guard) and let the watcher follow. */
 static void flush(pottery_async *conn, pipe_guard *g)
 {
-    if (conn->ac && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn, g);
+    /* Not while connecting: hiredis would take a connect still in progress for done. */
+    if (conn->ac && conn->state != CONNECTING && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn, g);
     apply_events(conn);
     if (conn->done) (void)conn->loop.timer_start(conn->kick, 0); /* a write that failed */
 }
