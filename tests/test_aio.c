@@ -1027,6 +1027,64 @@ static void hostile_servers(void **state)
     }
 }
 
+/* A connect that never completes (a listener whose backlog is full), and a server that
+ * hangs up on every command: clear errors within the timeouts, then nothing left behind. */
+static fake_action hang_up(int conn, int argc, char **argv, void *userdata)
+{
+    (void)conn;
+    (void)argc;
+    (void)argv;
+    (void)userdata;
+    fake_action a = { NULL, 0, 1 };
+    return a;
+}
+
+static void unreachable_servers(void **state)
+{
+    (void)state;
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.raise_on_redis_errors = 1;
+    pottery_client_options copts;
+    pottery_client_options_init(&copts);
+    copts.connect_timeout_ms = 200;
+    copts.command_timeout_ms = 200;
+    outcome o;
+
+    full_listener full;
+    assert_int_equal(full_listener_open(&full), 0);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", full.port);
+    pottery_async *one = open_async(url, &copts);
+    pottery_aioredlock *lock;
+    assert_ok(pottery_aioredlock_new(&lock, "x", &one, 1, &opts));
+    int64_t start = now_ns();
+    AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.status, POTTERY_EIMPOSSIBLE);
+    assert_non_null(strstr(o.message, "timeout"));
+    assert_true(now_ns() - start < 2000 * 1000000LL);
+    pottery_aioredlock_free(lock);
+    pottery_async_free(one);
+    full_listener_close(&full);
+
+    fake_server *fs;
+    assert_int_equal(fake_server_start_actions(&fs, hang_up, NULL), 0);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+    one = open_async(url, &copts);
+    assert_ok(pottery_aioredlock_new(&lock, "x", &one, 1, &opts));
+    for (int i = 0; i < 3; i++) { /* each fan-out reconnects, and is hung up on */
+        AWAIT(o, pottery_aioredlock_acquire(lock, 0, POTTERY_FOREVER, on_acquire, &o));
+        assert_int_equal(o.status, POTTERY_EIMPOSSIBLE);
+        assert_non_null(strstr(o.message, "connection lost"));
+    }
+    pottery_client_stats s;
+    pottery_async_stats_get(&s, one);
+    assert_int_equal(s.reconnects, 5); /* 3 attempts and their 3 clean-up releases: 6 connects */
+    pottery_aioredlock_free(lock);
+    pottery_async_free(one);
+    fake_server_stop(fs);
+}
+
 /* ---- bad input ---- */
 
 static void bad_input(void **state)
@@ -1128,6 +1186,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(reconnect_with_auth_and_select, setup, teardown),
         cmocka_unit_test_setup_teardown(script_cache_flushed, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_servers, setup, teardown),
+        cmocka_unit_test_setup_teardown(unreachable_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
     };
     return cmocka_run_group_tests_name(kind->name, tests, group_setup, group_teardown);
