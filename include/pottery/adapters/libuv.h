@@ -21,9 +21,11 @@
  *   timer restarting itself would starve the loop: a 0 ms start made from inside one of this
  *   adapter's timer callbacks waits 1 ms instead, and so fires on a later turn.
  * - io_close and timer_close call uv_close: the callback is never called again, but the
- *   memory is freed by the close callback, on the loop's next turn. Run the loop once more
- *   after closing the last handle (uv_run until it returns 0) before uv_loop_close, or the
- *   handles leak and uv_loop_close fails with UV_EBUSY.
+ *   memory is freed by the close callback, on the loop's next turn. uv_run(UV_RUN_DEFAULT)
+ *   runs those callbacks before it returns; a loop driven with UV_RUN_ONCE / UV_RUN_NOWAIT,
+ *   or stopped with uv_stop, must run once more after the last handle was closed (uv_run
+ *   until it returns 0) before uv_loop_close, or the handles leak and uv_loop_close fails
+ *   with UV_EBUSY.
  */
 #ifndef POTTERY_ADAPTERS_LIBUV_H
 #define POTTERY_ADAPTERS_LIBUV_H
