@@ -6,6 +6,7 @@
  * bytes actually received; and headers announcing absurd sizes are refused before anything
  * is allocated or buffered for them (hiredis 0.14 has no limits of its own). */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 #include "conn/hiredis_compat.h"
 #include "core/error.h"
 
+/* hiredis' asynchronous dispatcher peeks at a reply's type as if it were a redisReply (to
+ * tell error and push replies apart), so the type comes first and is numbered as hiredis
+ * numbers it. */
 struct pottery_reply {
     pottery_reply_type type;
     long long integer;
@@ -25,6 +29,12 @@ struct pottery_reply {
     size_t announced; /* ARRAY: what the header announced */
     size_t cap;
 };
+
+_Static_assert(offsetof(struct pottery_reply, type) == offsetof(redisReply, type), "type first, as in redisReply");
+_Static_assert(POTTERY_REPLY_STRING == REDIS_REPLY_STRING && POTTERY_REPLY_ARRAY == REDIS_REPLY_ARRAY &&
+                   POTTERY_REPLY_INTEGER == REDIS_REPLY_INTEGER && POTTERY_REPLY_NIL == REDIS_REPLY_NIL &&
+                   POTTERY_REPLY_STATUS == REDIS_REPLY_STATUS && POTTERY_REPLY_ERROR == REDIS_REPLY_ERROR,
+               "reply types numbered as hiredis numbers them");
 
 /* ---- building replies (called by the reader) ---- */
 
