@@ -39,8 +39,8 @@ static int check_options(const pottery_cache_options *opts, const char *fn)
     return 0;
 }
 
-int pottery_cache_open(pottery_cache **out, pottery_client *client, const char *key, pottery_cache_fn fn,
-                       void *payload, const pottery_cache_options *opts)
+int pottery_cache_open(pottery_cache **out, pottery_client *client, const char *key, pottery_cache_fn fn, void *payload,
+                       const pottery_cache_options *opts)
 {
     POTTERY_CHECK_ARG(out);
     *out = NULL;
@@ -82,7 +82,8 @@ pottery_client *pottery_cache_client(const pottery_cache *cache)
 static int check_call(const void *out, const pottery_cache *cache, const pottery_value *args, size_t nargs,
                       const char *fn)
 {
-    if (!out || !cache) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s is NULL)", fn, out ? "cache" : "out");
+    if (!out || !cache)
+        return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s is NULL)", fn, out ? "cache" : "out");
     if (nargs > 0 && !args) return pottery__error(POTTERY_EINVAL, "%s: args is NULL but nargs is %zu", fn, nargs);
     return 0;
 }
@@ -117,7 +118,8 @@ static int lookup(pottery_value *hit, int *found, const pottery_cache *cache, co
     if (*found && (rc = pottery__decode(hit, bytes, len)) == POTTERY_EDECODE) {
         pottery_error_saved saved;
         pottery__error_save(&saved);
-        rc = pottery__error(POTTERY_EDECODE, "cache '%s': the entry of the call %.*s%s is not JSON (%s); it was left as is",
+        rc = pottery__error(POTTERY_EDECODE,
+                            "cache '%s': the entry of the call %.*s%s is not JSON (%s); it was left as is",
                             cache->c.key, (int)(field->len < FIELD_SHOWN ? field->len : FIELD_SHOWN), field->data,
                             field->len > FIELD_SHOWN ? "..." : "", saved.message);
     }

@@ -23,8 +23,7 @@ static int json_field(pottery_buf *b, const pottery_value *args, size_t nargs, c
     int rc = pottery__buf_putc(b, '[');
     for (size_t i = 0; rc == 0 && i < nargs; i++) {
         if (i) rc = pottery__buf_append(b, ", ", 2);
-        if (rc == 0 && (rc = pottery__encode(b, &args[i])) < 0 && rc != POTTERY_ENOMEM)
-            rc = argument_error(rc, fn, i);
+        if (rc == 0 && (rc = pottery__encode(b, &args[i])) < 0 && rc != POTTERY_ENOMEM) rc = argument_error(rc, fn, i);
     }
     return rc == 0 ? pottery__buf_putc(b, ']') : rc;
 }

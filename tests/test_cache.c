@@ -110,7 +110,7 @@ static char *field_of(pottery_cache *cache, const pottery_value *args, size_t na
     do {                                                                                                               \
         char *f_ = field_of((cache), (args), (nargs));                                                                 \
         assert_string_equal(f_, (expected));                                                                           \
-        pottery_free(f_);                                                                                                   \
+        pottery_free(f_);                                                                                              \
     } while (0)
 
 static long long pttl(const char *key)
@@ -212,8 +212,12 @@ static void test_json_fields(void **state)
     assert_field(f, &five, 1, "[5]");
     assert_field(f, pair, 2, "[1, 2]");
     assert_field(f, NULL, 0, "[]");
-    pottery_value mixed[] = { pottery_str("caf\xc3\xa9"), pottery_null(), pottery_double(1.5), pottery_bool(1),
-                              pottery_json("{\"b\":1,\"a\":[1,2]}"), pottery_double(NAN) };
+    pottery_value mixed[] = { pottery_str("caf\xc3\xa9"),
+                              pottery_null(),
+                              pottery_double(1.5),
+                              pottery_bool(1),
+                              pottery_json("{\"b\":1,\"a\":[1,2]}"),
+                              pottery_double(NAN) };
     assert_field(f, mixed, 6, "[\"caf\\u00e9\", null, 1.5, true, {\"a\": [1, 2], \"b\": 1}, NaN]");
     /* equal in Python, distinct calls here: 1, 1.0 and True */
     pottery_value one[] = { pottery_int(1), pottery_double(1.0), pottery_bool(1) };
@@ -276,8 +280,8 @@ static void test_python_fields_refuse_other_types(void **state)
     (void)state;
     calls c = { 0 };
     pottery_cache *f = open_python_cache("py", &c);
-    pottery_value others[] = { pottery_str("raj"), pottery_double(1.5), pottery_null(), pottery_json("[1, 2]"),
-                               pottery_json("{}"),  pottery_json("1.0") };
+    pottery_value others[] = { pottery_str("raj"),     pottery_double(1.5), pottery_null(),
+                               pottery_json("[1, 2]"), pottery_json("{}"),  pottery_json("1.0") };
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         pottery_value args[] = { pottery_int(1), others[i] }, v = pottery_int(7);
         char *field = NULL;
@@ -513,7 +517,8 @@ static void test_options_and_accessors(void **state)
     assert_int_equal(by_macro.fields, opts.fields);
     /* The macro opens with (out, client, key, opts), and expects the message to name the function. */
 #define pottery_cache_open(out, c, key, o) open_plain(out, c, key, o)
-    assert_options_version_checked(pottery_cache, pottery_cache_open, "versioned", &opts, POTTERY_CACHE_OPTIONS_VERSION);
+    assert_options_version_checked(pottery_cache, pottery_cache_open, "versioned", &opts,
+                                   POTTERY_CACHE_OPTIONS_VERSION);
 #undef pottery_cache_open
     pottery_cache *f = NULL;
     opts.timeout_ms = -2;

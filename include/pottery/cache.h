@@ -94,8 +94,8 @@ typedef enum pottery_cache_fields {
  * pottery_cache_options_init(), then set what you need; members are only ever appended,
  * and `version` tells the library which ones your program knows. */
 typedef struct pottery_cache_options {
-    unsigned int version; /**< POTTERY_CACHE_OPTIONS_VERSION, set by the initialisers */
-    int64_t timeout_ms;   /**< the hash expires this long after its last use, hit or miss
+    unsigned int version;        /**< POTTERY_CACHE_OPTIONS_VERSION, set by the initialisers */
+    int64_t timeout_ms;          /**< the hash expires this long after its last use, hit or miss
                                (pottery's `timeout`, 60 s by default); 0 or POTTERY_FOREVER:
                                never; other negative values are POTTERY_EINVAL */
     pottery_cache_fields fields; /**< how calls name their entries (POTTERY_CACHE_FIELDS_JSON) */
