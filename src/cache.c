@@ -88,6 +88,14 @@ static int check_call(const void *out, const pottery_cache *cache, const pottery
     return 0;
 }
 
+/* Check a call's arguments, then build its field into *field (freed by the caller). */
+static int call_field(pottery_buf *field, const void *out, const pottery_cache *cache, const pottery_value *args,
+                      size_t nargs, const char *fn)
+{
+    int rc = check_call(out, cache, args, nargs, fn);
+    return rc < 0 ? rc : pottery__cache_field(field, cache->fields, args, nargs, fn);
+}
+
 /* The stored value of field: *found 1 and the decoded value in *hit, or 0 when the call is
  * not cached. With a timeout the expiry slides in the same script. One round trip. */
 static int lookup(pottery_value *hit, int *found, const pottery_cache *cache, const pottery_buf *field)
@@ -205,10 +213,8 @@ static int compute_and_store(pottery_value *out, const pottery_cache *cache, con
 
 int pottery_cache_call(pottery_value *out, pottery_cache *cache, const pottery_value *args, size_t nargs)
 {
-    int rc = check_call(out, cache, args, nargs, __func__);
-    if (rc < 0) return rc;
     pottery_buf field = POTTERY_BUF_INIT;
-    rc = pottery__cache_field(&field, cache->fields, args, nargs, __func__);
+    int rc = call_field(&field, out, cache, args, nargs, __func__);
     pottery_value hit = POTTERY_VALUE_INIT;
     int found = 0;
     if (rc == 0) rc = lookup(&hit, &found, cache, &field);
@@ -225,10 +231,8 @@ int pottery_cache_call(pottery_value *out, pottery_cache *cache, const pottery_v
 
 int pottery_cache_bypass(pottery_value *out, pottery_cache *cache, const pottery_value *args, size_t nargs)
 {
-    int rc = check_call(out, cache, args, nargs, __func__);
-    if (rc < 0) return rc;
     pottery_buf field = POTTERY_BUF_INIT;
-    rc = pottery__cache_field(&field, cache->fields, args, nargs, __func__);
+    int rc = call_field(&field, out, cache, args, nargs, __func__);
     if (rc == 0) rc = compute_and_store(out, cache, &field, args, nargs, __func__);
     pottery__buf_free(&field);
     return rc;
@@ -271,10 +275,8 @@ int pottery_cache_clear(pottery_cache *cache)
 int pottery_cache_field(char **out, size_t *out_len, const pottery_cache *cache, const pottery_value *args,
                         size_t nargs)
 {
-    int rc = check_call(out, cache, args, nargs, __func__);
-    if (rc < 0) return rc;
     pottery_buf field = POTTERY_BUF_INIT;
-    rc = pottery__cache_field(&field, cache->fields, args, nargs, __func__);
+    int rc = call_field(&field, out, cache, args, nargs, __func__);
     if (rc == 0) rc = pottery__buf_detach(&field, out, out_len);
     pottery__buf_free(&field);
     return rc;

@@ -71,9 +71,9 @@ POTTERY_BEGIN_DECLS
  * pottery_cache_open(), free with pottery_cache_free(). */
 typedef struct pottery_cache pottery_cache;
 
-/** The cached function: compute the result of the call `args[0..nargs)` into *result, which
+/** The cached function: compute the result of the call `args[0..nargs)` into `*result`, which
  * starts as JSON null. Return 0 with the result (owned or borrowed: the cache encodes it and
- * then disposes it), or a negative POTTERY_E* code, ideally with a message set through
+ * then disposes it), or a negative `POTTERY_E*` code, ideally with a message set through
  * pottery_error_set(): the call is then not cached, and the code and message reach the
  * caller unchanged (a result already written is disposed). The arguments are borrowed for
  * the call; payload is the pointer given to pottery_cache_open(). */
