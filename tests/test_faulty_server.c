@@ -6,7 +6,7 @@
  * KeyError, and leave its client usable.
  *
  * rows[] lists the operations (every public function of dict.h, set.h, list.h, deque.h,
- * counter.h and queue.h that talks to Redis; _new/_free/_key/iter_new send nothing and are
+ * counter.h, queue.h and cache.h that talks to Redis; _new/_free/_key/iter_new send nothing and are
  * only used around them) with the fixed replies that are valid answers for each; modes[]
  * lists the faults. Each mode runs in child processes that run the rows one by one and
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
@@ -288,6 +288,7 @@ typedef struct fx {
     pottery_deque *q, *q2, *qb;
     pottery_counter *k, *k2, *kx;
     pottery_queue *u;
+    pottery_cache *ch, *chx; /* with the default timeout (Lua scripts), and without (HGET, HSET) */
 } fx;
 
 #define KEY pottery_str("k")
@@ -701,6 +702,34 @@ OP_INT(queue_qsize, pottery_queue_qsize(&i, f->u))
 OP_BOOL(queue_empty, pottery_queue_empty(&b, f->u))
 OP_VOID(queue_clear, pottery_queue_clear(f->u))
 
+/* ---- cache ---- */
+
+/* The cached function: f(x) = 1. */
+static int cache_one(pottery_value *result, const pottery_value *args, size_t nargs, void *payload)
+{
+    (void)args;
+    (void)nargs;
+    (void)payload;
+    *result = VAL;
+    return 0;
+}
+
+static int cache_info(pottery_cache *cache, char *out, size_t n)
+{
+    pottery_cache_info info = { 0, 0, 0, 0 };
+    int rc = pottery_cache_info_get(&info, cache);
+    return show_int(out, n, rc, info.currsize);
+}
+
+#define ARGS (const pottery_value[]){ KEY }, 1
+OP_VALUE(cache_call, pottery_cache_call(&v, f->ch, ARGS))
+OP_VALUE(cache_call_plain, pottery_cache_call(&v, f->chx, ARGS))
+OP_VALUE(cache_bypass, pottery_cache_bypass(&v, f->ch, ARGS))
+OP_VALUE(cache_bypass_plain, pottery_cache_bypass(&v, f->chx, ARGS))
+OP_VOID(cache_info_get, cache_info(f->ch, out, n))
+OP_VOID(cache_clear, pottery_cache_clear(f->ch))
+#undef ARGS
+
 /* ======================= the table ======================= */
 
 /* What may come of each fixed reply. 0 in a row's table means that the reply is not a
@@ -941,6 +970,16 @@ static const row rows[] = {
     { "queue_qsize", queue_qsize, { [RI] = A_OK }, { [RI] = "42" }, 0 }, /* XLEN */
     { "queue_empty", queue_empty, { [RI] = A_OK }, { [RI] = "0" }, 0 },
     { "queue_clear", queue_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
+
+    /* ---- cache ---- */
+    /* EVAL cache_get: the entry or nil (a miss: the function, then EVAL cache_store, an integer) */
+    { "cache_call", cache_call, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, PATH | HUGE },
+    { "cache_call(no timeout)", cache_call_plain, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, PATH | HUGE },
+    /* EVAL cache_store / HSET: 0 or 1 */
+    { "cache_bypass", cache_bypass, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, PATH | HUGE },
+    { "cache_bypass(no timeout)", cache_bypass_plain, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, PATH | HUGE },
+    { "cache_info", cache_info_get, { [RI] = A_OK }, { [RI] = "42" }, 0 },   /* HLEN */
+    { "cache_clear", cache_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* UNLINK */
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -1023,8 +1062,8 @@ static void complain(record *rec, const char *fmt, ...)
  * "fresh"), the server's address or, for undecodable data, that it is not JSON. */
 static int message_is_useful(const char *message, int rc, const char *sent)
 {
-    static const char *const places[] = { "dict",  "set",    "list",    "deque", "counter",
-                                          "queue", "script", "hostile", "fresh" };
+    static const char *const places[] = { "dict",  "set",   "list",   "deque",   "counter",
+                                          "queue", "cache", "script", "hostile", "fresh" };
     if (!message[0]) return 0;
     if (rc != POTTERY_EPROTOCOL && rc != POTTERY_EDECODE && rc != POTTERY_ECONN && rc != POTTERY_ETIMEOUT) return 1;
     char verbs_sent[256];
@@ -1098,12 +1137,19 @@ static int open_fixture(fx *f, int port, int timeout_ms)
     if (rc == 0) rc = pottery_counter_open(&f->k2, f->c, "hostile2", NULL);
     if (rc == 0) rc = pottery_counter_open(&f->kx, f->c2, "hostile", NULL);
     if (rc == 0) rc = pottery_queue_open(&f->u, f->c, "hostile", NULL);
+    if (rc == 0) rc = pottery_cache_open(&f->ch, f->c, "hostile", cache_one, NULL, NULL);
+    pottery_cache_options plain;
+    pottery_cache_options_init(&plain);
+    plain.timeout_ms = 0;
+    if (rc == 0) rc = pottery_cache_open(&f->chx, f->c, "hostile", cache_one, NULL, &plain);
     return rc;
 }
 
 /* None of the keys is a "pottery:" one, so freeing sends nothing. */
 static void close_fixture(fx *f)
 {
+    pottery_cache_free(f->chx);
+    pottery_cache_free(f->ch);
     pottery_queue_free(f->u);
     pottery_counter_free(f->kx);
     pottery_counter_free(f->k2);
