@@ -25,6 +25,7 @@
 #include "pottery/timer.h"
 #include "pottery/redlock.h"
 #include "pottery/nextid.h"
+#include "pottery/cached_ordered_dict.h"
 #include "pottery/loop.h"
 #include "pottery/async.h"
 #include "pottery/aioredlock.h"
