@@ -153,8 +153,8 @@ static int decode_cached(pottery_value *out, const pottery_cached_ordered_dict *
     if (rc != POTTERY_EDECODE) return rc;
     char why[256];
     snprintf(why, sizeof why, "%s", pottery_error_last()->message);
-    return pottery__error(POTTERY_EDECODE, "CachedOrderedDict '%s': the value cached for %s is not JSON (%s)",
-                          d->c.key, field, why);
+    return pottery__error(POTTERY_EDECODE, "CachedOrderedDict '%s': the value cached for %s is not JSON (%s)", d->c.key,
+                          field, why);
 }
 
 /* ---- the time to live ---- */
@@ -475,8 +475,8 @@ int pottery_cached_ordered_dict_setdefault(pottery_value *out, pottery_cached_or
     if (rc == 0) rc = pottery__reply_bytes(&text, &len, r, pottery__lua_cached_ordered_dict_setdefault.name);
     /* What the cache holds replaces the staged default: another process' value wins. */
     pottery_value found = POTTERY_VALUE_INIT, copy = POTTERY_VALUE_INIT;
-    if (rc == 0 && (rc = decode_cached(&found, d, w.pairs[0].field ? w.pairs[0].field : d->entries[at].field, text,
-                                       len)) == 0) {
+    if (rc == 0 &&
+        (rc = decode_cached(&found, d, w.pairs[0].field ? w.pairs[0].field : d->entries[at].field, text, len)) == 0) {
         pottery_value_dispose(&w.pairs[0].value);
         w.pairs[0].value = found;
         rc = pottery_value_copy(&copy, &found);

@@ -14,7 +14,7 @@
 
 /* One key of the dict, in order of insertion. */
 typedef struct pottery_cod_entry {
-    char *field;         /* JSON(key), canonical: the key's identity and its Redis field (owned) */
+    char *field; /* JSON(key), canonical: the key's identity and its Redis field (owned) */
     size_t flen;
     pottery_value value; /* owned; JSON null while a miss */
     int miss;            /* no value yet */

@@ -26,7 +26,8 @@ int pottery_cached_ordered_dict_misses(pottery_value *out, pottery_cached_ordere
     }
     if (rc == 0) rc = pottery__buf_putc(&b, ']');
     pottery_value array = POTTERY_VALUE_INIT;
-    if (rc == 0) rc = pottery_value_copy(&array, &(pottery_value){ POTTERY_TYPE_JSON, { .s = { b.data, b.len } }, NULL });
+    if (rc == 0)
+        rc = pottery_value_copy(&array, &(pottery_value){ POTTERY_TYPE_JSON, { .s = { b.data, b.len } }, NULL });
     if (rc == 0) {
         pottery_value_dispose(out);
         *out = array;
@@ -52,8 +53,9 @@ static int append_key_name(pottery_buf *b, pottery_buf *scratch, const pottery_c
     int rc = pottery__json_parse(&n, e->field, e->flen);
     pottery__buf_clear(scratch);
     if (rc == 0 && (rc = pottery__json_key_text(scratch, n)) == POTTERY_ETYPE)
-        rc = pottery__error(POTTERY_ETYPE, "pottery_cached_ordered_dict_to_json: key %s: keys must be str, int, "
-                                           "float, bool or None",
+        rc = pottery__error(POTTERY_ETYPE,
+                            "pottery_cached_ordered_dict_to_json: key %s: keys must be str, int, "
+                            "float, bool or None",
                             e->field);
     if (rc == 0) rc = pottery__json_write_string(b, scratch->data ? scratch->data : "", scratch->len);
     pottery__json_free(n);
@@ -69,8 +71,9 @@ int pottery_cached_ordered_dict_to_json(char **out, size_t *out_len, pottery_cac
     for (size_t i = 0; rc == 0 && i < d->count; i++) {
         const pottery_cod_entry *e = &d->entries[i];
         if (e->miss) {
-            rc = pottery__error(POTTERY_ETYPE, "pottery_cached_ordered_dict_to_json: key %s is a cache miss (no value "
-                                               "yet)",
+            rc = pottery__error(POTTERY_ETYPE,
+                                "pottery_cached_ordered_dict_to_json: key %s is a cache miss (no value "
+                                "yet)",
                                 e->field);
             break;
         }

@@ -95,7 +95,8 @@ static void test_readme_walkthrough(void **state)
     cod *r1 = open_cod("search-results", ids1, 5);
     assert_misses(r1, "[1, 2, 3, 4, 5]");
     const char *names[] = { "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten" };
-    for (int i = 1; i <= 5; i++) assert_ok(pottery_cached_ordered_dict_set(r1, pottery_int(i), pottery_str(names[i - 1])));
+    for (int i = 1; i <= 5; i++)
+        assert_ok(pottery_cached_ordered_dict_set(r1, pottery_int(i), pottery_str(names[i - 1])));
     assert_misses(r1, "[]");
     char text[256];
     items_text(text, sizeof text, r1);
@@ -179,8 +180,9 @@ static void test_round_trip_budgets(void **state)
     assert_round_trips(0, pottery_cached_ordered_dict_open(&empty, client, "rt", NULL, 0, NULL));
     before = stats();
     pottery_cached_ordered_dict_free(plain);
-    assert_ok(pottery_cached_ordered_dict_open(&plain, client, "rt", keys, N, &(pottery_cached_ordered_dict_options){
-                                                                                 POTTERY_CACHED_ORDERED_DICT_OPTIONS_VERSION, 0 }));
+    assert_ok(pottery_cached_ordered_dict_open(
+        &plain, client, "rt", keys, N,
+        &(pottery_cached_ordered_dict_options){ POTTERY_CACHED_ORDERED_DICT_OPTIONS_VERSION, 0 }));
     after = stats();
     assert_int_equal(after.round_trips - before.round_trips, 1);
     assert_int_equal(after.commands - before.commands, 1);
@@ -322,7 +324,8 @@ static void test_reads_and_writes_pottery_layout(void **state)
     assert_ok(pottery_cached_ordered_dict_get(&v, d, pottery_double(2.5)));
     assert_value_double(&v, -0.0);
     /* ...and what it writes is pottery's bytes. */
-    assert_ok(pottery_cached_ordered_dict_set(d, pottery_int(3), pottery_json("{\"z\": 1, \"b\": [1.0, \"\xc3\xa9\"]}")));
+    assert_ok(
+        pottery_cached_ordered_dict_set(d, pottery_int(3), pottery_json("{\"z\": 1, \"b\": [1.0, \"\xc3\xa9\"]}")));
     assert_raw("{\"b\": [1.0, \"\\u00e9\"], \"z\": 1}", raw("HGET", "shared", "3", NULL));
     assert_ok(pottery_cached_ordered_dict_set(d, pottery_str("caf\xc3\xa9"), pottery_double(1e16)));
     assert_raw("1e+16", raw("HGET", "shared", "\"caf\\u00e9\"", NULL));
@@ -341,10 +344,10 @@ static void test_reads_and_writes_pottery_layout(void **state)
 static void test_keys_of_every_json_type(void **state)
 {
     (void)state;
-    pottery_value keys[] = { pottery_null(),    pottery_bool(0),      pottery_bool(1),
-                             pottery_int(0),    pottery_double(0.0),  pottery_str("0"),
-                             pottery_str(""),   pottery_json("[]"),   pottery_json("{\"b\": 2, \"a\": 1}"),
-                             pottery_int(-1),   pottery_double(-0.5), pottery_json("18446744073709551616") };
+    pottery_value keys[] = { pottery_null(),  pottery_bool(0),      pottery_bool(1),
+                             pottery_int(0),  pottery_double(0.0),  pottery_str("0"),
+                             pottery_str(""), pottery_json("[]"),   pottery_json("{\"b\": 2, \"a\": 1}"),
+                             pottery_int(-1), pottery_double(-0.5), pottery_json("18446744073709551616") };
     size_t n = sizeof keys / sizeof keys[0];
     free(raw("HSET", "types", "null", "\"None\"", "0.0", "\"zero float\"", NULL));
     cod *d = open_cod("types", keys, n);
@@ -538,8 +541,8 @@ static void test_to_json_and_repr(void **state)
     size_t len = 0;
     assert_ok(pottery_cached_ordered_dict_to_json(&text, &len, d));
     /* json.dumps(d): the dict's order, keys named as Python's json names them. */
-    assert_string_equal(text,
-                        "{\"10\": {\"a\": [1.0], \"z\": 1}, \"b\": \"\\u00e9\", \"1.5\": false, \"true\": 1, \"null\": null}");
+    assert_string_equal(
+        text, "{\"10\": {\"a\": [1.0], \"z\": 1}, \"b\": \"\\u00e9\", \"1.5\": false, \"true\": 1, \"null\": null}");
     assert_int_equal(len, strlen(text));
     pottery_free(text);
     assert_repr(d, "CachedOrderedDict([(10, {'a': [1.0], 'z': 1}), ('b', '\xc3\xa9'), (1.5, False), (True, 1), (None, "
@@ -690,7 +693,8 @@ static void test_foreign_data_is_a_decode_error(void **state)
     cod *later = open_cod("foreign", other, 1);
     free(raw("HSET", "foreign", "\"later\"", "{oops", NULL));
     pottery_value v = pottery_int(7);
-    assert_code(POTTERY_EDECODE, pottery_cached_ordered_dict_setdefault(&v, later, pottery_str("later"), pottery_int(1)));
+    assert_code(POTTERY_EDECODE,
+                pottery_cached_ordered_dict_setdefault(&v, later, pottery_str("later"), pottery_int(1)));
     assert_message_contains("\"later\"");
     assert_value_int(&v, 7);
     assert_misses(later, "[\"later\"]");
@@ -712,9 +716,9 @@ static void test_wrong_redis_type(void **state)
     assert_null(d);
     assert_int_equal(pttl("plain"), -1); /* its expiry is left alone */
     d = (cod *)keys;
-    assert_wrongtype(pottery_cached_ordered_dict_open(&d, client, "plain", keys, 1,
-                                                      &(pottery_cached_ordered_dict_options){
-                                                          POTTERY_CACHED_ORDERED_DICT_OPTIONS_VERSION, 0 }));
+    assert_wrongtype(pottery_cached_ordered_dict_open(
+        &d, client, "plain", keys, 1,
+        &(pottery_cached_ordered_dict_options){ POTTERY_CACHED_ORDERED_DICT_OPTIONS_VERSION, 0 }));
     assert_null(d);
     /* Writes through a handle opened without keys (nothing read): refused, nothing touched. */
     d = open_cod("plain", NULL, 0);
