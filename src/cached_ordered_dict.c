@@ -76,12 +76,14 @@ static int reserve(pottery_cached_ordered_dict *d, size_t extra)
     return 0;
 }
 
-/* Append a new key (field taken over) after reserve() made room. */
-static pottery_cod_entry *append(pottery_cached_ordered_dict *d, char *field, size_t flen)
+/* Append a new key after reserve() made room: field is taken over when own is set, else it
+ * lives in opened_fields. */
+static pottery_cod_entry *append(pottery_cached_ordered_dict *d, char *field, size_t flen, int own)
 {
     pottery_cod_entry *e = &d->entries[d->count];
     e->field = field;
     e->flen = flen;
+    e->own_field = own;
     e->value = (pottery_value)POTTERY_VALUE_INIT;
     e->miss = 1;
     index_insert(d, d->count++);
@@ -102,13 +104,15 @@ static void fill_entry(pottery_cached_ordered_dict *d, pottery_cod_entry *e, pot
 static void entries_free(pottery_cached_ordered_dict *d)
 {
     for (size_t i = 0; i < d->count; i++) {
-        pottery__free(d->entries[i].field);
+        if (d->entries[i].own_field) pottery__free(d->entries[i].field);
         pottery_value_dispose(&d->entries[i].value);
     }
     pottery__free(d->entries);
     pottery__free(d->slots);
+    pottery__free(d->opened_fields);
     d->entries = NULL;
     d->slots = NULL;
+    d->opened_fields = NULL;
     d->count = d->cap = d->nslots = d->nmisses = 0;
 }
 
@@ -122,12 +126,6 @@ static char *copy_bytes(const char *s, size_t len)
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
-}
-
-int pottery__cod_encode_key(pottery_buf *b, const pottery_value *key)
-{
-    pottery__buf_clear(b);
-    return pottery__encode(b, key);
 }
 
 /* Set `code` with "<what>: <key>..." naming a key by its canonical JSON. */
@@ -185,26 +183,33 @@ typedef struct open_ctx {
     int fresh; /* a random key just checked to be unused: nothing to read */
 } open_ctx;
 
-/* The keys, in order, each once, all misses for now. */
+/* The keys, in order, each once, all misses for now. Their fields are encoded into one
+ * block (each followed by a NUL), which the entries point into. */
 static int add_keys(pottery_cached_ordered_dict *d, const pottery_value *keys, size_t n)
 {
-    int rc = reserve(d, n);
+    size_t *ends = n ? pottery__malloc(n * sizeof *ends) : NULL;
+    int rc = n && !ends ? pottery__error_oom() : reserve(d, n);
     pottery_buf b = POTTERY_BUF_INIT;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t at;
-        if ((rc = pottery__cod_encode_key(&b, &keys[i])) < 0) {
+        if ((rc = pottery__encode(&b, &keys[i])) < 0) {
             char why[256];
             snprintf(why, sizeof why, "%s", pottery_error_last()->message);
             rc = pottery__error(rc, "pottery_cached_ordered_dict_open: key %zu: %s", i, why);
-        } else if (!pottery__cod_find(d, b.data, b.len, &at)) {
-            char *field = copy_bytes(b.data, b.len);
-            if (!field)
-                rc = POTTERY_ENOMEM;
-            else
-                append(d, field, b.len);
+        } else {
+            ends[i] = b.len;
+            rc = pottery__buf_putc(&b, '\0');
         }
     }
-    pottery__buf_free(&b);
+    for (size_t i = 0, start = 0; rc == 0 && i < n; start = ends[i++] + 1) {
+        size_t at;
+        if (!pottery__cod_find(d, b.data + start, ends[i] - start, &at)) append(d, b.data + start, ends[i] - start, 0);
+    }
+    if (rc == 0) {
+        d->opened_fields = b.data; /* taken over */
+    } else {
+        pottery__buf_free(&b);
+    }
+    pottery__free(ends);
     return rc;
 }
 
@@ -390,7 +395,7 @@ static void commit(pottery_cached_ordered_dict *d, write *w)
         if (pottery__cod_find(d, w->text.data + p->koff, p->klen, &at)) {
             e = &d->entries[at];
         } else {
-            e = append(d, p->field, p->klen);
+            e = append(d, p->field, p->klen, 1);
             p->field = NULL;
         }
         fill_entry(d, e, &p->value);
@@ -496,7 +501,7 @@ int pottery_cached_ordered_dict_setdefault(pottery_value *out, pottery_cached_or
 int pottery__cod_lookup(size_t *index, pottery_cached_ordered_dict *d, const pottery_value *key)
 {
     pottery_buf b = POTTERY_BUF_INIT;
-    int rc = pottery__cod_encode_key(&b, key);
+    int rc = pottery__encode(&b, key);
     *index = SIZE_MAX;
     if (rc == 0 && !pottery__cod_find(d, b.data, b.len, index)) *index = SIZE_MAX;
     pottery__buf_free(&b);

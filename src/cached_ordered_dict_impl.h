@@ -14,8 +14,10 @@
 
 /* One key of the dict, in order of insertion. */
 typedef struct pottery_cod_entry {
-    char *field; /* JSON(key), canonical: the key's identity and its Redis field (owned) */
+    char *field; /* JSON(key), canonical, NUL-terminated: the key's identity and its Redis
+                      field (owned, or in opened_fields) */
     size_t flen;
+    int own_field;       /* field is the entry's own allocation */
     pottery_value value; /* owned; JSON null while a miss */
     int miss;            /* no value yet */
 } pottery_cod_entry;
@@ -28,12 +30,11 @@ struct pottery_cached_ordered_dict {
     size_t *slots; /* open addressing: entry number + 1, 0 = empty; nslots a power of 2 */
     size_t nslots;
     size_t nmisses;
+    char *opened_fields; /* the fields of the keys given to open, in one block */
 };
 
 /* The entry whose field is field[0..flen): 1 and *index, or 0. */
 int pottery__cod_find(const pottery_cached_ordered_dict *d, const char *field, size_t flen, size_t *index);
-/* Encode key into b (emptied first): its field. */
-int pottery__cod_encode_key(pottery_buf *b, const pottery_value *key);
 /* The entry of key: *index, or SIZE_MAX when key is not in the dict. Errors: those of
  * encoding key. */
 int pottery__cod_lookup(size_t *index, pottery_cached_ordered_dict *d, const pottery_value *key);
