@@ -133,7 +133,7 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
 int pottery__exec_pipeline_eval(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
                                 const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    int rc, evalsha;
+    int rc, evalsha = 0;
     for (size_t i = 0; i <= n; i++) outs[i] = NULL;
     POTTERY_CHECK_ARG(c);
     if (n > 0) POTTERY_CHECK_ARG(cmds);
