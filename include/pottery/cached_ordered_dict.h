@@ -188,9 +188,9 @@ POTTERY_API int pottery_cached_ordered_dict_contains(int *out, pottery_cached_or
  * key. *out is the caller's (pottery_free); out_len may be NULL. No round trip. */
 POTTERY_API int pottery_cached_ordered_dict_to_json(char **out, size_t *out_len, pottery_cached_ordered_dict *d);
 
-/** repr(d) as Python 3.11 writes an OrderedDict subclass:
- * `CachedOrderedDict([(2, 'two'), (4, 'four')])`, `CachedOrderedDict()` when empty; a miss
- * shows `<miss>` as its value. *out is the caller's (pottery_free). No round trip. */
+/** repr(d) as Python 3.11 writes an OrderedDict subclass, e.g.
+ * `CachedOrderedDict([(2, 'two'), (4, 'four')])`, and `CachedOrderedDict()` when empty.
+ * A miss shows "<miss>" as its value. *out is the caller's (pottery_free). No round trip. */
 POTTERY_API int pottery_cached_ordered_dict_repr(char **out, pottery_cached_ordered_dict *d);
 
 /** Iteration over keys(), values() or items() in the dict's order: one iterator, and the
