@@ -26,6 +26,7 @@
 #include "pottery/redlock.h"
 #include "pottery/nextid.h"
 #include "pottery/cache.h"
+#include "pottery/cached_ordered_dict.h"
 #include "pottery/loop.h"
 #include "pottery/async.h"
 #include "pottery/aioredlock.h"

@@ -6,6 +6,9 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/timer.c)
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/nextid.c ${CMAKE_CURRENT_LIST_DIR}/nextid_core.c)
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/cache.c ${CMAKE_CURRENT_LIST_DIR}/cache_field.c)
+list(APPEND POTTERY_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/cached_ordered_dict.c
+  ${CMAKE_CURRENT_LIST_DIR}/cached_ordered_dict_view.c)
 # Modules being added; each joins the list above once it is complete.
 foreach(module set list deque counter queue redlock)
   file(GLOB _module_sources ${CMAKE_CURRENT_LIST_DIR}/${module}.c ${CMAKE_CURRENT_LIST_DIR}/${module}_*.c)

@@ -6,8 +6,8 @@
  * KeyError, and leave its client usable.
  *
  * rows[] lists the operations (every public function of dict.h, set.h, list.h, deque.h,
- * counter.h, queue.h and cache.h that talks to Redis; _new/_free/_key/iter_new send nothing and are
- * only used around them) with the fixed replies that are valid answers for each; modes[]
+ * counter.h, queue.h, cache.h and cached_ordered_dict.h that talks to Redis; _new/_free/_key/
+ * iter_new send nothing and are only used around them) with the fixed replies that are valid answers for each; modes[]
  * lists the faults. Each mode runs in child processes that run the rows one by one and
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
  * costs only its own row: a new child resumes after it. Each test prints every failing
@@ -132,7 +132,7 @@ static const verb_info verbs[] = {
     { "SMISMEMBER", NULL, 'a' },  { "LRANGE", NULL, 'a' },      { "XREAD", NULL, 'a' },
     { "EXEC", NULL, 'a' },        { "HSCAN", NULL, 'c' },       { "SSCAN", NULL, 'c' },
     { "LSET", NULL, 's' },        { "LTRIM", NULL, 's' },       { "WATCH", NULL, 's' },
-    { "UNWATCH", NULL, 's' },     { "DISCARD", NULL, 's' },
+    { "UNWATCH", NULL, 's' },     { "DISCARD", NULL, 's' },     { "HMGET", NULL, 'a' },
 };
 /* Anything else (HGET, LINDEX, SPOP, RPOP, XADD, EVAL...) answers a bulk string or nil. */
 static const verb_info other_verb = { "", NULL, 'b' };
@@ -288,7 +288,8 @@ typedef struct fx {
     pottery_deque *q, *q2, *qb;
     pottery_counter *k, *k2, *kx;
     pottery_queue *u;
-    pottery_cache *ch, *chx; /* with the default timeout (Lua scripts), and without (HGET, HSET) */
+    pottery_cache *ch, *chx;          /* with the default timeout (Lua scripts), and without (HGET, HSET) */
+    pottery_cached_ordered_dict *cod; /* opened without keys: nothing sent */
 } fx;
 
 #define KEY pottery_str("k")
@@ -729,6 +730,16 @@ OP_VALUE(cache_bypass_plain, pottery_cache_bypass(&v, f->chx, ARGS))
 OP_VOID(cache_info_get, cache_info(f->ch, out, n))
 OP_VOID(cache_clear, pottery_cache_clear(f->ch))
 #undef ARGS
+/* ---- cached ordered dict (reads are local: only the calls that talk to Redis) ---- */
+
+static const pottery_cached_ordered_dict_options cod_no_expiry = { POTTERY_CACHED_ORDERED_DICT_OPTIONS_VERSION, 0 };
+
+OP_NEW(cod_open, pottery_cached_ordered_dict, pottery_cached_ordered_dict_open(&h, f->c, "fresh", &null_value, 1, NULL))
+OP_NEW(cod_open_no_expiry, pottery_cached_ordered_dict,
+       pottery_cached_ordered_dict_open(&h, f->c, "fresh", &null_value, 1, &cod_no_expiry))
+OP_VOID(cod_set, pottery_cached_ordered_dict_set(f->cod, KEY, VAL))
+OP_VALUE(cod_setdefault, pottery_cached_ordered_dict_setdefault(&v, f->cod, KEY, VAL))
+OP_VOID(cod_update, pottery_cached_ordered_dict_update(f->cod, &null_pair, 1))
 
 /* ======================= the table ======================= */
 
@@ -980,6 +991,14 @@ static const row rows[] = {
     { "cache_bypass(no timeout)", cache_bypass_plain, { [RI] = A_OK | A_PROTO }, { [RI] = "1" }, PATH | HUGE },
     { "cache_info", cache_info_get, { [RI] = A_OK }, { [RI] = "42" }, 0 },   /* HLEN */
     { "cache_clear", cache_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* UNLINK */
+    /* ---- cached ordered dict ---- */
+    /* HMGET and the expiry script, pipelined: an array of one bulk or nil, then 0 or 1 */
+    { "cached_ordered_dict_open", cod_open, ONLY_PROTO, NO_ANSWER, PATH | HUGE },
+    { "cached_ordered_dict_open(no expiry)", cod_open_no_expiry, ONLY_PROTO, NO_ANSWER, 0 }, /* HMGET */
+    { "cached_ordered_dict_set", cod_set, ONLY_PROTO, NO_ANSWER, 0 },       /* EVAL: 0 or 1 new fields */
+    { "cached_ordered_dict_update", cod_update, ONLY_PROTO, NO_ANSWER, 0 }, /* EVAL: 0 or 1 new fields */
+    /* EVAL: the value stored */
+    { "cached_ordered_dict_setdefault", cod_setdefault, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -1142,6 +1161,7 @@ static int open_fixture(fx *f, int port, int timeout_ms)
     pottery_cache_options_init(&plain);
     plain.timeout_ms = 0;
     if (rc == 0) rc = pottery_cache_open(&f->chx, f->c, "hostile", cache_one, NULL, &plain);
+    if (rc == 0) rc = pottery_cached_ordered_dict_open(&f->cod, f->c, "hostile", NULL, 0, NULL);
     return rc;
 }
 
@@ -1150,6 +1170,7 @@ static void close_fixture(fx *f)
 {
     pottery_cache_free(f->chx);
     pottery_cache_free(f->ch);
+    pottery_cached_ordered_dict_free(f->cod);
     pottery_queue_free(f->u);
     pottery_counter_free(f->kx);
     pottery_counter_free(f->k2);

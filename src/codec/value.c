@@ -336,10 +336,23 @@ int pottery__value_from_node(pottery_value *out, const pottery_json_node *n)
     return from_node(out, (pottery_json_node *)n, 0);
 }
 
+/* A JSON string of printable ASCII without escapes ("document 7", the common case of a
+ * cached value): its bytes are its text, so no parse tree is needed. 1 if text is one. */
+static int plain_string(const char *text, size_t len)
+{
+    if (len < 2 || text[0] != '"' || text[len - 1] != '"') return 0;
+    for (size_t i = 1; i + 1 < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
 int pottery__decode(pottery_value *out, const char *text, size_t len)
 {
     POTTERY_CHECK_ARG(out);
     *out = pottery_null();
+    if (text && plain_string(text, len)) return owned_text(out, POTTERY_TYPE_STRING, text + 1, len - 2);
     pottery_json_node *n;
     int rc = pottery__json_parse(&n, text, len);
     if (rc < 0) return rc;

@@ -246,6 +246,14 @@ typedef struct pottery_script {
  * EVALSHA, falling back to EVAL on NOSCRIPT. One round trip. Replies as pottery__exec. */
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args);
 
+/* n commands, then the script (as pottery__eval takes it), in one round trip: outs[0..n]
+ * (n + 1 of them, outs not NULL) receive every reply, ERROR replies included (check them
+ * with pottery__reply_check). A NOSCRIPT answer to EVALSHA sends EVAL at once (a second
+ * round trip, on that path only, within the same deadline). Every command is checked
+ * before anything is sent; on failure no reply is kept (all outs[i] NULL). */
+int pottery__exec_pipeline_eval(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
+                                const pottery_script *s, size_t nkeys, pottery_cmd *args);
+
 /* ---- fan-out: one command to N masters at once (Redlock, NextID) ----
  *
  * The command (or script) is appended to every client, every connection is flushed, then

@@ -130,6 +130,43 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
     return rc;
 }
 
+int pottery__exec_pipeline_eval(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
+                                const pottery_script *s, size_t nkeys, pottery_cmd *args)
+{
+    int rc, evalsha = 0;
+    for (size_t i = 0; i <= n; i++) outs[i] = NULL;
+    POTTERY_CHECK_ARG(c);
+    if (n > 0) POTTERY_CHECK_ARG(cmds);
+    /* Check everything first: nothing is sent unless every command can be. */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pottery__cmd_check(&cmds[i], 0)) < 0) return rc;
+    if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
+    if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
+    if ((rc = pottery__conn_ensure(c)) < 0) return rc;
+
+    /* The pipeline and the EVAL that may follow a NOSCRIPT are one call: one deadline. */
+    pottery__call_begin(c);
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = pottery__conn_append(c, 0, NULL, NULL, &cmds[i]);
+    if (rc == 0) rc = pottery__script_append(c, s, nkeys, args, &evalsha);
+    if (rc < 0) {
+        /* Commands already queued cannot be taken back: drop them with the connection
+         * rather than leave replies nobody will read. */
+        pottery__conn_drop(c);
+    } else if ((rc = pottery__conn_read_n(c, outs, n + 1)) == 0 && evalsha && pottery__script_is_noscript(outs[n])) {
+        pottery__reply_free(outs[n]);
+        outs[n] = NULL;
+        pottery__script_forget(c, s);
+        if ((rc = pottery__script_append(c, s, nkeys, args, &evalsha)) == 0) rc = pottery__conn_read(c, &outs[n]);
+        if (rc < 0)
+            for (size_t i = 0; i <= n; i++) {
+                pottery__reply_free(outs[i]);
+                outs[i] = NULL;
+            }
+    }
+    pottery__call_end(c);
+    return rc;
+}
+
 int pottery__script_check(const pottery_script *s, size_t nkeys, const pottery_cmd *args, const char *fn)
 {
     int rc;
