@@ -16,6 +16,10 @@ pottery_conn_test(url ${CMAKE_CURRENT_LIST_DIR}/test_url.c)
 add_test(NAME conn_url COMMAND test_url)
 set_tests_properties(conn_url PROPERTIES TIMEOUT 30)
 
+pottery_conn_test(keys ${CMAKE_CURRENT_LIST_DIR}/test_keys.c)
+add_test(NAME conn_keys COMMAND test_keys)
+set_tests_properties(conn_keys PROPERTIES TIMEOUT 30)
+
 pottery_conn_test(sha1 ${CMAKE_CURRENT_LIST_DIR}/test_sha1.c)
 add_test(NAME conn_sha1 COMMAND test_sha1)
 set_tests_properties(conn_sha1 PROPERTIES TIMEOUT 30)

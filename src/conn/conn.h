@@ -394,6 +394,14 @@ int pottery__random_key(char *out, pottery_client *c);
  * atomically themselves, or for scratch keys (a uuid4 never collides in practice). */
 int pottery__random_key_unchecked(char *out);
 
+/* The name of a key that must sit in the same Redis Cluster hash slot as key (a companion
+ * record, a scratch key a script uses beside it): key's own hash tag is kept when it has
+ * one, else key becomes the tag; suffix follows. "dilberts" + ":bloom" is
+ * "{dilberts}:bloom", "{user}:bf" + ":bloom" is "{user}:bf:bloom". A key without a tag of
+ * its own that contains a '}' cannot become one: key + suffix, which may sit elsewhere.
+ * *out is the caller's (pottery__free). 0 or ENOMEM. */
+int pottery__key_beside(char **out, const char *key, size_t keylen, const char *suffix);
+
 /* UNLINK key if it begins with "pottery:" (used by every container's _free). Errors are
  * ignored: freeing never fails. */
 void pottery__unlink_if_temporary(pottery_client *c, const char *key);
