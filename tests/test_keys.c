@@ -22,12 +22,12 @@ static void assert_beside(const char *key, const char *suffix, const char *want)
 static void keys_beside(void **state)
 {
     (void)state;
-    assert_beside("dilberts", ":bloom", "{dilberts}:bloom");    /* the whole key becomes the tag */
-    assert_beside("{user}:bf", ":bloom", "{user}:bf:bloom");    /* its own tag is kept */
-    assert_beside("a{b}c{d}", ":x", "a{b}c{d}:x");              /* the first tag counts */
-    assert_beside("a{}b", ":x", "a{}b:x"); /* no tag, and a '}' that would end a wrapping one early */
-    assert_beside("a{b", ":x", "{a{b}:x");                      /* an unclosed brace neither */
-    assert_beside("x}y", ":x", "x}y:x");                        /* a lone '}' would end a tag early */
+    assert_beside("dilberts", ":bloom", "{dilberts}:bloom"); /* the whole key becomes the tag */
+    assert_beside("{user}:bf", ":bloom", "{user}:bf:bloom"); /* its own tag is kept */
+    assert_beside("a{b}c{d}", ":x", "a{b}c{d}:x");           /* the first tag counts */
+    assert_beside("a{}b", ":x", "a{}b:x");                   /* no tag, and a '}' that would end a wrapping one early */
+    assert_beside("a{b", ":x", "{a{b}:x");                   /* an unclosed brace neither */
+    assert_beside("x}y", ":x", "x}y:x");                     /* a lone '}' would end a tag early */
     char *got = NULL;
     assert_ok(pottery__key_beside(&got, "bin\0ary", 7, ":s")); /* binary-safe */
     assert_memory_equal(got, "{bin\0ary}:s", 12);
