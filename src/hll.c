@@ -226,7 +226,7 @@ int pottery_hll_contains_many(int *out, pottery_hll *hll, const pottery_value *e
     rc = pottery__eval(&r, hll->c.client, &pottery__lua_hll_contains, 2, &args);
     pottery__cmd_free(&args);
     pottery__free(scratch);
-    const char *what = pottery__lua_hll_contains.name;
+    const char *what = "script hll_contains";
     if (rc == 0) rc = pottery__reply_array_n(r, n, what);
     int *answers = rc == 0 ? pottery__calloc(n, sizeof *answers) : NULL;
     if (rc == 0 && !answers) rc = pottery__error_oom();
