@@ -7,29 +7,29 @@
 -- ARGV: the elements (JSON text).
 -- Returns an array with one answer per element: 1 (may have been added) or 0 (was not).
 -- An absent HyperLogLog answers 0 for every element, and nothing is written.
-local answers = {}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  for i = 1, #ARGV do answers[i] = 0 end
-  return answers
-end
 local function failed(reply)
   return type(reply) == 'table' and reply.err ~= nil
 end
-local same = false -- the scratch key holds an exact copy of the HyperLogLog
+local function fail(reply)
+  redis.call('DEL', KEYS[2])
+  return reply
+end
+local answers = {}
+local copied = redis.pcall('COPY', KEYS[1], KEYS[2], 'REPLACE')
+if failed(copied) then return fail(copied) end
+if copied == 0 then -- no HyperLogLog: nothing was added to it
+  for i = 1, #ARGV do answers[i] = 0 end
+  return answers
+end
+local same = true -- the scratch key holds an exact copy of the HyperLogLog
 for i = 1, #ARGV do
   if not same then
-    local copied = redis.pcall('COPY', KEYS[1], KEYS[2], 'REPLACE')
-    if failed(copied) then
-      redis.call('DEL', KEYS[2])
-      return copied
-    end
+    copied = redis.pcall('COPY', KEYS[1], KEYS[2], 'REPLACE')
+    if failed(copied) then return fail(copied) end
     same = true
   end
   local changed = redis.pcall('PFADD', KEYS[2], ARGV[i])
-  if failed(changed) then
-    redis.call('DEL', KEYS[2])
-    return changed
-  end
+  if failed(changed) then return fail(changed) end
   answers[i] = 1 - changed
   if changed ~= 0 then same = false end
 end
