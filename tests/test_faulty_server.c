@@ -6,7 +6,7 @@
  * KeyError, and leave its client usable.
  *
  * rows[] lists the operations (every public function of dict.h, set.h, list.h, deque.h,
- * counter.h, queue.h, cache.h and cached_ordered_dict.h that talks to Redis; _new/_free/_key/
+ * counter.h, queue.h, cache.h, cached_ordered_dict.h and hll.h that talks to Redis; _new/_free/_key/
  * iter_new send nothing and are only used around them) with the fixed replies that are valid answers for each; modes[]
  * lists the faults. Each mode runs in child processes that run the rows one by one and
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
@@ -290,6 +290,7 @@ typedef struct fx {
     pottery_queue *u;
     pottery_cache *ch, *chx;          /* with the default timeout (Lua scripts), and without (HGET, HSET) */
     pottery_cached_ordered_dict *cod; /* opened without keys: nothing sent */
+    pottery_hll *h, *h2;
 } fx;
 
 #define KEY pottery_str("k")
@@ -741,6 +742,27 @@ OP_VOID(cod_set, pottery_cached_ordered_dict_set(f->cod, KEY, VAL))
 OP_VALUE(cod_setdefault, pottery_cached_ordered_dict_setdefault(&v, f->cod, KEY, VAL))
 OP_VOID(cod_update, pottery_cached_ordered_dict_update(f->cod, &null_pair, 1))
 
+/* ---- HyperLogLog ---- */
+
+static int hll_contains_many(fx *f, char *out, size_t n)
+{
+    const pottery_value two[] = { KEY, VAL };
+    int b[2] = { -1, -1 };
+    int rc = pottery_hll_contains_many(b, f->h, two, 2);
+    if (rc == 0) snprintf(out, n, "%d %d", b[0], b[1]);
+    return rc;
+}
+
+OP_NEW(hll_open_elements, pottery_hll, pottery_hll_open(&h, f->c, "fresh", &null_value, 1))
+OP_VOID(hll_add, pottery_hll_add(f->h, KEY))
+OP_VOID(hll_update, pottery_hll_update(f->h, &null_value, 1))
+OP_VOID(hll_update_from, pottery_hll_update_from(f->h, &f->h2, 1))
+OP_INT(hll_len, pottery_hll_len(&i, f->h))
+OP_BOOL(hll_contains, pottery_hll_contains(&b, f->h, KEY))
+OP_NEW(hll_union_from, pottery_hll, pottery_hll_union_from(&h, f->h, &f->h2, 1, "fresh"))
+OP_VOID(hll_clear, pottery_hll_clear(f->h))
+OP_TEXT(hll_repr, pottery_hll_repr(&t, f->h))
+
 /* ======================= the table ======================= */
 
 /* What may come of each fixed reply. 0 in a row's table means that the reply is not a
@@ -999,6 +1021,18 @@ static const row rows[] = {
     { "cached_ordered_dict_update", cod_update, ONLY_PROTO, NO_ANSWER, 0 }, /* EVAL: 0 or 1 new fields */
     /* EVAL: the value stored */
     { "cached_ordered_dict_setdefault", cod_setdefault, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
+    /* ---- HyperLogLog ---- */
+    { "hll_open(elements)", hll_open_elements, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* PFADD: 0 or 1 */
+    { "hll_add", hll_add, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
+    { "hll_update", hll_update, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
+    { "hll_update_from", hll_update_from, { [RS] = A_OK }, NO_ANSWER, 0 }, /* PFMERGE: +OK */
+    { "hll_len", hll_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },           /* PFCOUNT */
+    /* EVAL hll_contains: an array of 0/1, one per element */
+    { "hll_contains", hll_contains, { [RK] = A_OK }, { [RK] = "1" }, PATH | HUGE },
+    { "hll_contains_many", hll_contains_many, ONLY_PROTO, NO_ANSWER, 0 },
+    { "hll_union_from", hll_union_from, { [RS] = A_OK }, NO_ANSWER, 0 }, /* PFMERGE: +OK */
+    { "hll_clear", hll_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 }, /* UNLINK */
+    { "hll_repr", hll_repr, { [RI] = A_OK }, { [RI] = "<HyperLogLog key=hostile len=42>" }, 0 },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -1162,12 +1196,16 @@ static int open_fixture(fx *f, int port, int timeout_ms)
     plain.timeout_ms = 0;
     if (rc == 0) rc = pottery_cache_open(&f->chx, f->c, "hostile", cache_one, NULL, &plain);
     if (rc == 0) rc = pottery_cached_ordered_dict_open(&f->cod, f->c, "hostile", NULL, 0, NULL);
+    if (rc == 0) rc = pottery_hll_open(&f->h, f->c, "hostile", NULL, 0);
+    if (rc == 0) rc = pottery_hll_open(&f->h2, f->c, "hostile2", NULL, 0);
     return rc;
 }
 
 /* None of the keys is a "pottery:" one, so freeing sends nothing. */
 static void close_fixture(fx *f)
 {
+    pottery_hll_free(f->h2);
+    pottery_hll_free(f->h);
     pottery_cache_free(f->chx);
     pottery_cache_free(f->ch);
     pottery_cached_ordered_dict_free(f->cod);
