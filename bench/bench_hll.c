@@ -27,8 +27,7 @@ static void pottery_add_ops(bench_target *t, int from, int ops)
     char element[32];
     (void)t;
     for (int i = 0; i < ops; i++)
-        if (pottery_hll_add(hll, bench_name(element, sizeof element, 'e', (from + i) % ELEMENTS)) < 0)
-            bench_die("add");
+        if (pottery_hll_add(hll, bench_name(element, sizeof element, 'e', (from + i) % ELEMENTS)) < 0) bench_die("add");
 }
 
 /* Raw copy and probe of n elements: COPY before the first and after each change, PFADD
@@ -80,7 +79,8 @@ static void pottery_contains_ops(bench_target *t, int from, int ops)
     int found;
     (void)t;
     for (int i = 0; i < ops; i++)
-        if (pottery_hll_contains(&found, hll, bench_name(element, sizeof element, 'e', (from + i) % (2 * ELEMENTS))) < 0)
+        if (pottery_hll_contains(&found, hll, bench_name(element, sizeof element, 'e', (from + i) % (2 * ELEMENTS))) <
+            0)
             bench_die("contains");
 }
 
