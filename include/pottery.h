@@ -27,6 +27,7 @@
 #include "pottery/nextid.h"
 #include "pottery/cache.h"
 #include "pottery/cached_ordered_dict.h"
+#include "pottery/bloom.h"
 #include "pottery/loop.h"
 #include "pottery/async.h"
 #include "pottery/aioredlock.h"
