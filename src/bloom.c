@@ -39,7 +39,9 @@ static int check_record(pottery_bloom *bf)
     pottery_reply *r = NULL;
     int rc = pottery__eval(&r, bf->c.client, &pottery__lua_bloom_check, 2, &cmd);
     pottery__cmd_free(&cmd);
-    if (rc == 0) rc = pottery__bloom_reply_status(NULL, r, bf, pottery__lua_bloom_check.name);
+    char what[160];
+    pottery__bloom_what(what, sizeof what, &pottery__lua_bloom_check, bf);
+    if (rc == 0) rc = pottery__bloom_reply_status(NULL, r, bf, what);
     pottery__reply_free(r);
     return rc;
 }
@@ -143,6 +145,11 @@ int pottery_bloom_num_hashes(const pottery_bloom *bf)
 
 /* ---- the record ---- */
 
+void pottery__bloom_what(char *buf, size_t size, const pottery_script *s, const pottery_bloom *bf)
+{
+    snprintf(buf, size, "%s (bloom filter '%.100s')", s->name, bf->c.key);
+}
+
 int pottery__bloom_push_record(pottery_cmd *cmd, const pottery_bloom *bf)
 {
     pottery__cmd_key(cmd, &bf->c);
@@ -206,7 +213,8 @@ int pottery_bloom_len(int64_t *out, pottery_bloom *bf)
     pottery__cmd_init(&cmd);
     pottery__bloom_push_record(&cmd, bf);
     pottery_reply *r = NULL;
-    const char *what = pottery__lua_bloom_len.name;
+    char what[160];
+    pottery__bloom_what(what, sizeof what, &pottery__lua_bloom_len, bf);
     int rc = pottery__eval(&r, bf->c.client, &pottery__lua_bloom_len, 2, &cmd);
     pottery__cmd_free(&cmd);
     size_t count = 0;

@@ -167,7 +167,7 @@ static int run(int *answers, pottery_bloom *bf, const pottery_value *values, siz
 {
     const pottery_script *s = answers ? &pottery__lua_bloom_read : &pottery__lua_bloom_write;
     char what[160];
-    snprintf(what, sizeof what, "%s (bloom filter '%.100s')", s->name, bf->c.key);
+    pottery__bloom_what(what, sizeof what, s, bf);
     batch b;
     int rc = batch_init(&b, bf, values, n, answers != NULL, fn);
     if (rc == 0) rc = n <= b.per_chunk ? run_one(answers, &b, s, what) : run_streamed(answers, &b, s, what);

@@ -95,6 +95,6 @@ void pottery__bloom_offsets_of(int64_t *out, const pottery_bloom *bf, const char
     for (int seed = 0; seed < bf->k; seed++) {
         uint32_t u = pottery__bloom_murmur3(json, len, (uint32_t)seed);
         int64_t h = u < 0x80000000u ? (int64_t)u : (int64_t)u - 4294967296LL; /* mmh3.hash is signed */
-        out[seed] = (h % m + m) % m;                                           /* Python's floored modulo */
+        out[seed] = (h % m + m) % m;                                          /* Python's floored modulo */
     }
 }

@@ -41,6 +41,9 @@ void pottery__bloom_offsets_of(int64_t *out, const pottery_bloom *bf, const char
 /* Push KEYS (bitmap, record) and the record's two arguments onto a script's arguments. */
 int pottery__bloom_push_record(pottery_cmd *cmd, const pottery_bloom *bf);
 
+/* A script's name and the filter's key, for the messages of its reply's checks. */
+void pottery__bloom_what(char *buf, size_t size, const pottery_script *s, const pottery_bloom *bf);
+
 /* Read the first element of a bloom script's reply: 0 when it is 1 (go on), else the
  * error the refusal means (ESTATE, EDECODE) or EPROTOCOL, with a message naming fn and
  * the filter. *count gets the reply's length. */

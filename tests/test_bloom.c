@@ -74,8 +74,8 @@ static void test_sizes_match_pottery(void **state)
         int64_t m;
         int k;
     } vectors[] = {
-        { 100, 0.1, 480, 4 },     { 1000, 0.1, 4793, 4 },  { 100, 0.01, 959, 7 },    { 1000, 0.01, 9586, 7 },
-        { 1000, 0.001, 14378, 10 }, { 4, 0.01, 39, 7 }, { 5000, 0.01, 47926, 7 },
+        { 100, 0.1, 480, 4 },       { 1000, 0.1, 4793, 4 }, { 100, 0.01, 959, 7 },    { 1000, 0.01, 9586, 7 },
+        { 1000, 0.001, 14378, 10 }, { 4, 0.01, 39, 7 },     { 5000, 0.01, 47926, 7 },
     };
     for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
         pottery_bloom *bf = open_bloom("sized", vectors[i].n, vectors[i].p, POTTERY_BLOOM_HASHING_POTTERY);
@@ -95,7 +95,7 @@ static void test_murmur3_and_offsets_match_pottery(void **state)
         const char *name;
         int64_t offsets[7];
     } vectors[] = {
-        { "rajiv", { 183, 319, 787, 585, 8, 471, 711 } }, { "raj", { 482, 875, 725, 667, 109, 714, 595 } },
+        { "rajiv", { 183, 319, 787, 585, 8, 471, 711 } },  { "raj", { 482, 875, 725, 667, 109, 714, 595 } },
         { "dan", { 687, 925, 954, 707, 615, 914, 620 } },  { "eric", { 835, 659, 538, 346, 503, 809, 303 } },
         { "luis", { 615, 283, 907, 292, 326, 826, 933 } },
     };
@@ -235,7 +235,7 @@ static void test_len_vectors_and_saturation(void **state)
     pottery_bloom_free(bf);
 
     pottery_bloom *tiny = open_bloom("tiny", 4, 0.01, POTTERY_BLOOM_HASHING_POTTERY); /* m = 39 */
-    free(raw("SET", "tiny", "\xff\xff\xff\xff\xfc", NULL)); /* 38 bits */
+    free(raw("SET", "tiny", "\xff\xff\xff\xff\xfc", NULL));                           /* 38 bits */
     int64_t n = len_of(tiny);
     assert_true(n > 4 && n < 100);
     free(raw("SET", "tiny", "\xff\xff\xff\xff\xff", NULL)); /* 40 >= m */
@@ -486,8 +486,8 @@ static void test_invalid_sizes_and_options(void **state)
     static const struct {
         int64_t n;
         double p;
-    } bad[] = { { 0, 0.01 }, { -1, 0.01 }, { 100, 0.0 }, { 100, 1.0 }, { 100, -0.5 }, { 100, 1.5 }, { 100, NAN },
-                { 100, INFINITY }, { 10000000000LL, 0.01 } };
+    } bad[] = { { 0, 0.01 },  { -1, 0.01 }, { 100, 0.0 },      { 100, 1.0 },           { 100, -0.5 },
+                { 100, 1.5 }, { 100, NAN }, { 100, INFINITY }, { 10000000000LL, 0.01 } };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_round_trips(0, 0);
         uint64_t before = commands();

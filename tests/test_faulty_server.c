@@ -6,7 +6,7 @@
  * KeyError, and leave its client usable.
  *
  * rows[] lists the operations (every public function of dict.h, set.h, list.h, deque.h,
- * counter.h, queue.h, cache.h and cached_ordered_dict.h that talks to Redis; _new/_free/_key/
+ * counter.h, queue.h, cache.h, cached_ordered_dict.h and bloom.h that talks to Redis; _new/_free/_key/
  * iter_new send nothing and are only used around them) with the fixed replies that are valid answers for each; modes[]
  * lists the faults. Each mode runs in child processes that run the rows one by one and
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
@@ -119,20 +119,21 @@ typedef struct verb_info {
 } verb_info;
 
 static const verb_info verbs[] = {
-    { "PING", "+PONG\r\n", 's' }, { "SELECT", "+OK\r\n", 's' }, { "HLEN", ":3\r\n", 'i' },
-    { "LLEN", ":0\r\n", 'i' },    { "SCARD", ":0\r\n", 'i' },   { "MULTI", "+OK\r\n", 's' },
-    { "SUNION", "*0\r\n", 'a' },  { "SINTER", "*0\r\n", 'a' },  { "SDIFF", "*0\r\n", 'a' },
-    { "HSET", NULL, 'i' },        { "HDEL", NULL, 'i' },        { "HEXISTS", NULL, 'i' },
-    { "HSETNX", NULL, 'i' },      { "HINCRBY", NULL, 'i' },     { "SADD", NULL, 'i' },
-    { "SREM", NULL, 'i' },        { "SISMEMBER", NULL, 'i' },   { "SUNIONSTORE", NULL, 'i' },
-    { "SINTERSTORE", NULL, 'i' }, { "SDIFFSTORE", NULL, 'i' },  { "SINTERCARD", NULL, 'i' },
-    { "RPUSH", NULL, 'i' },       { "LPUSH", NULL, 'i' },       { "SORT", NULL, 'i' },
-    { "XLEN", NULL, 'i' },        { "UNLINK", NULL, 'i' },      { "EXISTS", NULL, 'i' },
-    { "HGETALL", NULL, 'a' },     { "HVALS", NULL, 'a' },       { "SMEMBERS", NULL, 'a' },
-    { "SMISMEMBER", NULL, 'a' },  { "LRANGE", NULL, 'a' },      { "XREAD", NULL, 'a' },
-    { "EXEC", NULL, 'a' },        { "HSCAN", NULL, 'c' },       { "SSCAN", NULL, 'c' },
-    { "LSET", NULL, 's' },        { "LTRIM", NULL, 's' },       { "WATCH", NULL, 's' },
-    { "UNWATCH", NULL, 's' },     { "DISCARD", NULL, 's' },     { "HMGET", NULL, 'a' },
+    { "PING", "+PONG\r\n", 's' },    { "SELECT", "+OK\r\n", 's' }, { "HLEN", ":3\r\n", 'i' },
+    { "LLEN", ":0\r\n", 'i' },       { "SCARD", ":0\r\n", 'i' },   { "MULTI", "+OK\r\n", 's' },
+    { "SUNION", "*0\r\n", 'a' },     { "SINTER", "*0\r\n", 'a' },  { "SDIFF", "*0\r\n", 'a' },
+    { "HSET", NULL, 'i' },           { "HDEL", NULL, 'i' },        { "HEXISTS", NULL, 'i' },
+    { "HSETNX", NULL, 'i' },         { "HINCRBY", NULL, 'i' },     { "SADD", NULL, 'i' },
+    { "SREM", NULL, 'i' },           { "SISMEMBER", NULL, 'i' },   { "SUNIONSTORE", NULL, 'i' },
+    { "SINTERSTORE", NULL, 'i' },    { "SDIFFSTORE", NULL, 'i' },  { "SINTERCARD", NULL, 'i' },
+    { "RPUSH", NULL, 'i' },          { "LPUSH", NULL, 'i' },       { "SORT", NULL, 'i' },
+    { "XLEN", NULL, 'i' },           { "UNLINK", NULL, 'i' },      { "EXISTS", NULL, 'i' },
+    { "HGETALL", NULL, 'a' },        { "HVALS", NULL, 'a' },       { "SMEMBERS", NULL, 'a' },
+    { "SMISMEMBER", NULL, 'a' },     { "LRANGE", NULL, 'a' },      { "XREAD", NULL, 'a' },
+    { "EXEC", NULL, 'a' },           { "HSCAN", NULL, 'c' },       { "SSCAN", NULL, 'c' },
+    { "EVAL", "*1\r\n:1\r\n", 'b' }, { "LSET", NULL, 's' },        { "LTRIM", NULL, 's' },
+    { "WATCH", NULL, 's' },          { "UNWATCH", NULL, 's' },     { "DISCARD", NULL, 's' },
+    { "HMGET", NULL, 'a' },
 };
 /* Anything else (HGET, LINDEX, SPOP, RPOP, XADD, EVAL...) answers a bulk string or nil. */
 static const verb_info other_verb = { "", NULL, 'b' };
@@ -290,6 +291,7 @@ typedef struct fx {
     pottery_queue *u;
     pottery_cache *ch, *chx;          /* with the default timeout (Lua scripts), and without (HGET, HSET) */
     pottery_cached_ordered_dict *cod; /* opened without keys: nothing sent */
+    pottery_bloom *bf;                /* its open's record check is EVAL's normal answer, [1] */
 } fx;
 
 #define KEY pottery_str("k")
@@ -741,6 +743,31 @@ OP_VOID(cod_set, pottery_cached_ordered_dict_set(f->cod, KEY, VAL))
 OP_VALUE(cod_setdefault, pottery_cached_ordered_dict_setdefault(&v, f->cod, KEY, VAL))
 OP_VOID(cod_update, pottery_cached_ordered_dict_update(f->cod, &null_pair, 1))
 
+/* ---- bloom filter ---- */
+
+static int bloom_contains_two(pottery_bloom *bf, char *out, size_t n)
+{
+    pottery_value v[2] = { KEY, VAL };
+    int answers[2] = { -1, -1 };
+    int rc = pottery_bloom_contains_many(answers, bf, v, 2);
+    if (rc == 0) snprintf(out, n, "%d %d", answers[0], answers[1]);
+    return rc;
+}
+
+static int bloom_update_two(pottery_bloom *bf)
+{
+    pottery_value v[2] = { KEY, VAL };
+    return pottery_bloom_update(bf, v, 2);
+}
+
+OP_NEW(bloom_open, pottery_bloom, pottery_bloom_open(&h, f->c, "fresh", 100, 0.01, NULL))
+OP_VOID(bloom_add, pottery_bloom_add(f->bf, KEY))
+OP_VOID(bloom_update, bloom_update_two(f->bf))
+OP_BOOL(bloom_contains, pottery_bloom_contains(&b, f->bf, KEY))
+OP_VOID(bloom_contains_many, bloom_contains_two(f->bf, out, n))
+OP_INT(bloom_len, pottery_bloom_len(&i, f->bf))
+OP_VOID(bloom_clear, pottery_bloom_clear(f->bf))
+
 /* ======================= the table ======================= */
 
 /* What may come of each fixed reply. 0 in a row's table means that the reply is not a
@@ -999,6 +1026,14 @@ static const row rows[] = {
     { "cached_ordered_dict_update", cod_update, ONLY_PROTO, NO_ANSWER, 0 }, /* EVAL: 0 or 1 new fields */
     /* EVAL: the value stored */
     { "cached_ordered_dict_setdefault", cod_setdefault, { [RJ] = A_OK, [RT] = A_DECODE }, { [RJ] = "7" }, 0 },
+    /* ---- bloom filter: scripts answering [1] (go on) and their data, or a refusal ---- */
+    { "bloom_open", bloom_open, { [RK] = A_OK }, NO_ANSWER, 0 },              /* EVAL bloom_check */
+    { "bloom_add", bloom_add, { [RK] = A_OK }, NO_ANSWER, PATH | HUGE },      /* EVAL bloom_write */
+    { "bloom_update", bloom_update, { [RK] = A_OK }, NO_ANSWER, 0 },          /* EVAL bloom_write */
+    { "bloom_contains", bloom_contains, ONLY_PROTO, NO_ANSWER, 0 },           /* EVAL bloom_read: [1, 0|1] */
+    { "bloom_contains_many", bloom_contains_many, ONLY_PROTO, NO_ANSWER, 0 }, /* [1, 0|1, 0|1] */
+    { "bloom_len", bloom_len, ONLY_PROTO, NO_ANSWER, 0 },                     /* EVAL bloom_len: [1, count] */
+    { "bloom_clear", bloom_clear, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },  /* UNLINK: 0 to 2 */
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -1162,6 +1197,8 @@ static int open_fixture(fx *f, int port, int timeout_ms)
     plain.timeout_ms = 0;
     if (rc == 0) rc = pottery_cache_open(&f->chx, f->c, "hostile", cache_one, NULL, &plain);
     if (rc == 0) rc = pottery_cached_ordered_dict_open(&f->cod, f->c, "hostile", NULL, 0, NULL);
+    /* fails where EVAL is spared (answers nil): only the bloom rows use it, and they are not */
+    if (rc == 0) (void)pottery_bloom_open(&f->bf, f->c, "hostile", 100, 0.01, NULL);
     return rc;
 }
 
@@ -1171,6 +1208,7 @@ static void close_fixture(fx *f)
     pottery_cache_free(f->chx);
     pottery_cache_free(f->ch);
     pottery_cached_ordered_dict_free(f->cod);
+    pottery_bloom_free(f->bf);
     pottery_queue_free(f->u);
     pottery_counter_free(f->kx);
     pottery_counter_free(f->k2);
