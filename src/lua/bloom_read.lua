@@ -7,12 +7,22 @@
 --@include bloom_record
 local refused = bloom_record()
 if refused then return refused end
-local key, k = KEYS[1], tonumber(ARGV[3])
+-- BITFIELD GET u1 is GETBIT, many bits a call (unpack takes a few thousand values at most)
+local k, bits, ops, n = tonumber(ARGV[3]), {}, {}, 0
+for i = 4, #ARGV do
+  ops[n + 1], ops[n + 2], ops[n + 3] = 'GET', 'u1', ARGV[i]
+  n = n + 3
+  if n == 3000 or i == #ARGV then
+    local got = redis.call('BITFIELD', KEYS[1], unpack(ops, 1, n))
+    for j = 1, #got do bits[#bits + 1] = got[j] end
+    n = 0
+  end
+end
 local out = {1}
-for i = 4, #ARGV, k do
+for i = 1, #bits, k do
   local all = 1
   for j = i, i + k - 1 do
-    if redis.call('GETBIT', key, ARGV[j]) == 0 then
+    if bits[j] == 0 then
       all = 0
       break
     end

@@ -9,14 +9,14 @@
 -- another type fails with WRONGTYPE before anything is written. A part
 -- (--@include bloom_record): defines locals only.
 local function bloom_record()
-  local rtype = redis.call('TYPE', KEYS[2]).ok
-  if rtype ~= 'none' and rtype ~= 'string' then return {4, rtype} end
+  -- the common case costs one GET: the handle's own record
+  local record = redis.pcall('GET', KEYS[2])
+  if record == ARGV[1] then return nil, false end
+  if type(record) == 'table' then return {4, redis.call('TYPE', KEYS[2]).ok} end
   local btype = redis.call('TYPE', KEYS[1]).ok
   if btype ~= 'none' and btype ~= 'string' then
     return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
   end
-  local record = redis.call('GET', KEYS[2])
-  if record == ARGV[1] then return nil, false end
   if record and not string.match(record, '^m=%d+ k=%d+ hashing=%w+$') then
     return {2, string.sub(record, 1, 120)}
   end
