@@ -28,6 +28,7 @@
 #include "pottery/cache.h"
 #include "pottery/cached_ordered_dict.h"
 #include "pottery/hll.h"
+#include "pottery/bloom.h"
 #include "pottery/loop.h"
 #include "pottery/async.h"
 #include "pottery/aioredlock.h"

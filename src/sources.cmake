@@ -10,6 +10,10 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/cached_ordered_dict.c
   ${CMAKE_CURRENT_LIST_DIR}/cached_ordered_dict_view.c)
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/hll.c)
+list(APPEND POTTERY_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/bloom.c
+  ${CMAKE_CURRENT_LIST_DIR}/bloom_batch.c
+  ${CMAKE_CURRENT_LIST_DIR}/bloom_hash.c)
 # Modules being added; each joins the list above once it is complete.
 foreach(module set list deque counter queue redlock)
   file(GLOB _module_sources ${CMAKE_CURRENT_LIST_DIR}/${module}.c ${CMAKE_CURRENT_LIST_DIR}/${module}_*.c)

@@ -1,0 +1,214 @@
+/* pottery_bloom's element operations: add, update, contains, contains_many. Each is one
+ * script (bloom_write / bloom_read) that checks the filter's record before touching bits;
+ * a batch beyond POTTERY_BLOOM_CHUNK_OFFSETS offsets is several scripts in one streamed
+ * MULTI/EXEC, so memory stays bounded and the round trip stays one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bloom_impl.h"
+#include "codec/codec.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "lua_scripts.h"
+
+/* The values of one call, consumed chunk by chunk. */
+typedef struct batch {
+    pottery_bloom *bf;
+    const pottery_value *values;
+    size_t n;
+    size_t next;      /* the first value not yet in a chunk */
+    size_t per_chunk; /* values per chunk */
+    int read;         /* contains: k offsets per value, in order; add: each distinct offset once */
+    int64_t *offsets; /* room for one chunk's offsets */
+    pottery_buf json;
+    const char *fn;
+} batch;
+
+static int batch_init(batch *b, pottery_bloom *bf, const pottery_value *values, size_t n, int read, const char *fn)
+{
+    memset(b, 0, sizeof *b);
+    b->bf = bf;
+    b->values = values;
+    b->n = n;
+    b->read = read;
+    b->fn = fn;
+    b->per_chunk = POTTERY_BLOOM_CHUNK_OFFSETS / (size_t)bf->k;
+    if (b->per_chunk == 0) b->per_chunk = 1;
+    size_t chunk = n < b->per_chunk ? n : b->per_chunk;
+    b->offsets = pottery__malloc(chunk * (size_t)bf->k * sizeof *b->offsets);
+    return b->offsets ? 0 : pottery__error_oom();
+}
+
+static void batch_free(batch *b)
+{
+    pottery__free(b->offsets);
+    pottery__buf_free(&b->json);
+}
+
+static int compare_offsets(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort offsets[0..n) and keep each once; returns how many remain. */
+static size_t distinct(int64_t *offsets, size_t n)
+{
+    if (n < 2) return n;
+    qsort(offsets, n, sizeof *offsets, compare_offsets);
+    size_t kept = 1;
+    for (size_t i = 1; i < n; i++)
+        if (offsets[i] != offsets[kept - 1]) offsets[kept++] = offsets[i];
+    return kept;
+}
+
+/* Push the next chunk's script arguments after its KEYS: the record's, then (reads) k, then
+ * the offsets. Every value of the chunk is encoded first: ETYPE names the one that fails. */
+static int push_chunk(pottery_cmd *cmd, batch *b, size_t *values_in_chunk)
+{
+    pottery_bloom *bf = b->bf;
+    size_t end = b->n - b->next < b->per_chunk ? b->n : b->next + b->per_chunk;
+    size_t count = 0;
+    for (size_t i = b->next; i < end; i++) {
+        pottery__buf_clear(&b->json);
+        int rc = pottery__encode(&b->json, &b->values[i]);
+        if (rc == POTTERY_ENOMEM) return rc;
+        if (rc < 0) {
+            pottery_error_saved saved;
+            pottery__error_save(&saved);
+            return pottery__error(rc, "%s: bloom filter '%s': values[%zu] cannot be encoded as JSON: %s", b->fn,
+                                  bf->c.key, i, saved.message);
+        }
+        pottery__bloom_offsets_of(b->offsets + count, bf, b->json.data, b->json.len);
+        count += (size_t)bf->k;
+    }
+    *values_in_chunk = end - b->next;
+    b->next = end;
+    if (!b->read) count = distinct(b->offsets, count);
+    pottery__bloom_push_record(cmd, bf);
+    if (b->read) pottery__cmd_int(cmd, bf->k);
+    for (size_t i = 0; i < count; i++) pottery__cmd_int(cmd, (long long)b->offsets[i]);
+    return cmd->err;
+}
+
+/* One chunk's reply: its status, and for reads one 0/1 answer per value into answers
+ * (NULL for writes). */
+static int read_chunk(int *answers, size_t nvalues, const pottery_reply *r, const batch *b, const char *what)
+{
+    size_t count = 0;
+    int rc = pottery__bloom_reply_status(&count, r, b->bf, what);
+    if (rc < 0 || !answers) return rc;
+    if (count != nvalues + 1) return pottery__reply_unexpected(r, what, "a status and an answer per element");
+    for (size_t i = 0; i < nvalues; i++) {
+        long long a = 0;
+        rc = pottery__reply_int_in(&a, pottery__reply_at(r, i + 1), 0, 1, what);
+        if (rc < 0) return rc;
+        answers[i] = (int)a;
+    }
+    return 0;
+}
+
+/* The whole batch in one script: EVALSHA, one round trip. */
+static int run_one(int *answers, batch *b, const pottery_script *s, const char *what)
+{
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    size_t nvalues = 0;
+    int rc = push_chunk(&cmd, b, &nvalues);
+    pottery_reply *r = NULL;
+    if (rc == 0) rc = pottery__eval(&r, b->bf->c.client, s, 2, &cmd);
+    pottery__cmd_free(&cmd);
+    if (rc == 0) rc = read_chunk(answers, nvalues, r, b, what);
+    pottery__reply_free(r);
+    return rc;
+}
+
+/* A batch of several chunks: MULTI, EVAL of each chunk as it is built, EXEC, streamed (the
+ * script's text travels with each chunk, as a script cannot be loaded inside MULTI; beside
+ * a chunk's offsets it weighs little). A value that cannot be encoded turns EXEC into
+ * DISCARD. One round trip. */
+static int run_streamed(int *answers, batch *b, const pottery_script *s, const char *what)
+{
+    pottery_stream_txn t;
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__stream_txn_begin(&t, b->bf->c.client);
+    size_t chunks = 0;
+    while (b->next < b->n && pottery__stream_txn_ok(&t)) {
+        pottery__cmd_reset(&cmd);
+        pottery__cmd_cstr(&cmd, "EVAL");
+        pottery__cmd_cstr(&cmd, s->source);
+        pottery__cmd_cstr(&cmd, "2");
+        size_t nvalues = 0;
+        int rc = push_chunk(&cmd, b, &nvalues);
+        if (rc < 0) {
+            pottery__stream_txn_abort(&t, rc);
+            break;
+        }
+        pottery__stream_txn_send(&t, &cmd);
+        chunks++;
+    }
+    pottery__cmd_free(&cmd);
+    pottery_reply *exec = NULL;
+    int rc = pottery__stream_txn_finish(&exec, &t);
+    if (rc == 0) rc = pottery__reply_array_n(exec, chunks, what);
+    for (size_t i = 0; rc == 0 && i < chunks; i++) {
+        size_t first = i * b->per_chunk;
+        size_t nvalues = b->n - first < b->per_chunk ? b->n - first : b->per_chunk;
+        rc = read_chunk(answers ? answers + first : NULL, nvalues, pottery__reply_at(exec, i), b, what);
+    }
+    pottery__reply_free(exec);
+    return rc;
+}
+
+/* Add (answers NULL) or look up values[0..n) into answers[0..n). */
+static int run(int *answers, pottery_bloom *bf, const pottery_value *values, size_t n, const char *fn)
+{
+    const pottery_script *s = answers ? &pottery__lua_bloom_read : &pottery__lua_bloom_write;
+    char what[160];
+    pottery__bloom_what(what, sizeof what, s, bf);
+    batch b;
+    int rc = batch_init(&b, bf, values, n, answers != NULL, fn);
+    if (rc == 0) rc = n <= b.per_chunk ? run_one(answers, &b, s, what) : run_streamed(answers, &b, s, what);
+    batch_free(&b);
+    return rc;
+}
+
+int pottery_bloom_add(pottery_bloom *bf, pottery_value value)
+{
+    POTTERY_CHECK_ARG(bf);
+    return run(NULL, bf, &value, 1, __func__);
+}
+
+int pottery_bloom_update(pottery_bloom *bf, const pottery_value *values, size_t n)
+{
+    POTTERY_CHECK_ARG(bf);
+    if (n == 0) return 0;
+    POTTERY_CHECK_ARG(values);
+    return run(NULL, bf, values, n, __func__);
+}
+
+int pottery_bloom_contains(int *out, pottery_bloom *bf, pottery_value value)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(bf);
+    int answer = 0;
+    int rc = run(&answer, bf, &value, 1, __func__);
+    if (rc == 0) *out = answer;
+    return rc;
+}
+
+int pottery_bloom_contains_many(int *out, pottery_bloom *bf, const pottery_value *values, size_t n)
+{
+    POTTERY_CHECK_ARG(out);
+    POTTERY_CHECK_ARG(bf);
+    if (n == 0) return 0;
+    POTTERY_CHECK_ARG(values);
+    int *answers = pottery__malloc(n * sizeof *answers);
+    if (!answers) return pottery__error_oom();
+    int rc = run(answers, bf, values, n, __func__);
+    if (rc == 0) memcpy(out, answers, n * sizeof *answers);
+    pottery__free(answers);
+    return rc;
+}
