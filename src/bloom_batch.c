@@ -10,6 +10,7 @@
 #include "codec/codec.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/random.h"
 #include "lua_scripts.h"
 
 /* The values of one call, consumed chunk by chunk. */
@@ -22,6 +23,8 @@ typedef struct batch {
     int read;         /* contains: k offsets per value, in order; add: each distinct offset once */
     int64_t *offsets; /* room for one chunk's offsets */
     pottery_buf json;
+    pottery_buf image; /* a write chunk's bits as an image */
+    char *scratch;     /* the image's scratch key */
     const char *fn;
 } batch;
 
@@ -44,6 +47,8 @@ static void batch_free(batch *b)
 {
     pottery__free(b->offsets);
     pottery__buf_free(&b->json);
+    pottery__buf_free(&b->image);
+    pottery__free(b->scratch);
 }
 
 static int compare_offsets(const void *a, const void *b)
@@ -63,9 +68,25 @@ static size_t distinct(int64_t *offsets, size_t n)
     return kept;
 }
 
-/* Push the next chunk's script arguments after its KEYS: the record's, then (reads) k, then
- * the offsets. Every value of the chunk is encoded first: ETYPE names the one that fails. */
-static int push_chunk(pottery_cmd *cmd, batch *b, size_t *values_in_chunk)
+/* The bits of offsets[0..count) (sorted) as an image: a string as long as the highest one
+ * needs, with those bits set in Redis' order (bit 0 is the high bit of byte 0). */
+static int make_image(batch *b, size_t count)
+{
+    size_t len = (size_t)(b->offsets[count - 1] / 8) + 1;
+    pottery__buf_clear(&b->image);
+    int rc = pottery__buf_reserve(&b->image, len);
+    if (rc < 0) return rc;
+    memset(b->image.data, 0, len);
+    for (size_t i = 0; i < count; i++)
+        b->image.data[b->offsets[i] / 8] |= (char)(0x80u >> (unsigned)(b->offsets[i] % 8));
+    b->image.len = len;
+    return 0;
+}
+
+/* Encode and hash the next chunk's values into b->offsets (every value is encoded before
+ * anything is sent: ETYPE names the one that fails); *count offsets, of *values_in_chunk
+ * values. Writes keep each offset once. */
+static int hash_chunk(batch *b, size_t *count_out, size_t *values_in_chunk)
 {
     pottery_bloom *bf = b->bf;
     size_t end = b->n - b->next < b->per_chunk ? b->n : b->next + b->per_chunk;
@@ -86,10 +107,52 @@ static int push_chunk(pottery_cmd *cmd, batch *b, size_t *values_in_chunk)
     *values_in_chunk = end - b->next;
     b->next = end;
     if (!b->read) count = distinct(b->offsets, count);
+    *count_out = count;
+    return 0;
+}
+
+/* Which script carries a chunk of count offsets: reads take the offsets; writes take them
+ * too, or an image of the bits when that is shorter (a big batch on a small filter:
+ * about a dozen bytes per offset as text against one bit each in the image). */
+static const pottery_script *chunk_script(const batch *b, size_t count)
+{
+    if (b->read) return &pottery__lua_bloom_read;
+    if (count > 0 && (size_t)(b->offsets[count - 1] / 8) + 1 < count * 12) return &pottery__lua_bloom_write_image;
+    return &pottery__lua_bloom_write;
+}
+
+/* Push a chunk's KEYS and arguments for script s: the record's, then (reads) k and the
+ * offsets, (writes) the offsets or the image with its scratch key. */
+static int push_chunk(pottery_cmd *cmd, batch *b, size_t count, const pottery_script *s)
+{
+    pottery_bloom *bf = b->bf;
+    if (s == &pottery__lua_bloom_write_image) {
+        char uuid[37];
+        pottery__free(b->scratch);
+        b->scratch = NULL;
+        int rc = pottery__uuid4(uuid);
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ":bloom-image:%s", uuid);
+        if (rc == 0) rc = pottery__key_beside(&b->scratch, bf->c.key, bf->c.keylen, suffix);
+        if (rc == 0) rc = make_image(b, count);
+        if (rc < 0) return rc;
+        pottery__cmd_key(cmd, &bf->c);
+        pottery__cmd_arg(cmd, bf->record_key, bf->record_keylen);
+        pottery__cmd_cstr(cmd, b->scratch);
+        pottery__cmd_arg(cmd, bf->record, bf->record_len);
+        pottery__cmd_arg(cmd, bf->hashing == POTTERY_BLOOM_HASHING_POTTERY ? "1" : "0", 1);
+        pottery__cmd_arg(cmd, b->image.data, b->image.len);
+        return cmd->err;
+    }
     pottery__bloom_push_record(cmd, bf);
     if (b->read) pottery__cmd_int(cmd, bf->k);
     for (size_t i = 0; i < count; i++) pottery__cmd_int(cmd, (long long)b->offsets[i]);
     return cmd->err;
+}
+
+static size_t script_keys(const pottery_script *s)
+{
+    return s == &pottery__lua_bloom_write_image ? 3 : 2;
 }
 
 /* One chunk's reply: its status, and for reads one 0/1 answer per value into answers
@@ -114,10 +177,12 @@ static int run_one(int *answers, batch *b, const pottery_script *s, const char *
 {
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
-    size_t nvalues = 0;
-    int rc = push_chunk(&cmd, b, &nvalues);
+    size_t nvalues = 0, count = 0;
+    int rc = hash_chunk(b, &count, &nvalues);
+    if (rc == 0) s = chunk_script(b, count);
+    if (rc == 0) rc = push_chunk(&cmd, b, count, s);
     pottery_reply *r = NULL;
-    if (rc == 0) rc = pottery__eval(&r, b->bf->c.client, s, 2, &cmd);
+    if (rc == 0) rc = pottery__eval(&r, b->bf->c.client, s, script_keys(s), &cmd);
     pottery__cmd_free(&cmd);
     if (rc == 0) rc = read_chunk(answers, nvalues, r, b, what);
     pottery__reply_free(r);
@@ -137,11 +202,13 @@ static int run_streamed(int *answers, batch *b, const pottery_script *s, const c
     size_t chunks = 0;
     while (b->next < b->n && pottery__stream_txn_ok(&t)) {
         pottery__cmd_reset(&cmd);
+        size_t nvalues = 0, count = 0;
+        int rc = hash_chunk(b, &count, &nvalues);
+        const pottery_script *chunk = rc == 0 ? chunk_script(b, count) : s;
         pottery__cmd_cstr(&cmd, "EVAL");
-        pottery__cmd_cstr(&cmd, s->source);
-        pottery__cmd_cstr(&cmd, "2");
-        size_t nvalues = 0;
-        int rc = push_chunk(&cmd, b, &nvalues);
+        pottery__cmd_cstr(&cmd, chunk->source);
+        pottery__cmd_cstr(&cmd, chunk == &pottery__lua_bloom_write_image ? "3" : "2");
+        if (rc == 0) rc = push_chunk(&cmd, b, count, chunk);
         if (rc < 0) {
             pottery__stream_txn_abort(&t, rc);
             break;

@@ -371,6 +371,48 @@ static void test_foreign_record(void **state)
     pottery_bloom_free(bf);
 }
 
+/* A large batch on a small filter travels as an image of its bits, ORed in by the server:
+ * the same bits, the same length, the record written, no scratch key left. */
+static void test_batch_as_image(void **state)
+{
+    (void)state;
+    enum { COUNT = 3000 };
+    static char texts[COUNT][16];
+    pottery_value values[COUNT];
+    for (int i = 0; i < COUNT; i++) {
+        snprintf(texts[i], sizeof texts[i], "e%d", i);
+        values[i] = pottery_str(texts[i]);
+    }
+    pottery_bloom *one_by_one = open_bloom("singly", 1000, 0.01, POTTERY_BLOOM_HASHING_POTTERY);
+    pottery_bloom *batched = open_bloom("batched", 1000, 0.01, POTTERY_BLOOM_HASHING_POTTERY);
+    assert_ok(pottery_bloom_add(batched, pottery_str("first"))); /* existing bits are kept */
+    assert_ok(pottery_bloom_add(one_by_one, pottery_str("first")));
+    for (int i = 0; i < COUNT; i++) assert_ok(pottery_bloom_add(one_by_one, values[i]));
+    assert_round_trips(1, pottery_bloom_update(batched, values, COUNT));
+    char *singly = raw("GET", "singly", NULL), *batch = raw("GET", "batched", NULL);
+    assert_non_null(singly);
+    assert_non_null(batch);
+    assert_string_equal(singly, batch); /* bit for bit (no NUL inside: the filter is full) */
+    free(singly);
+    free(batch);
+    char *len = raw("STRLEN", "singly", NULL), *bits = raw("BITCOUNT", "singly", NULL);
+    assert_raw(len, raw("STRLEN", "batched", NULL));
+    assert_raw(bits, raw("BITCOUNT", "batched", NULL));
+    free(len);
+    free(bits);
+    assert_raw("m=9586 k=7 hashing=pottery", raw("GET", "{batched}:bloom", NULL));
+    assert_raw("", raw("KEYS", "*bloom-image*", NULL));
+
+    /* on a bitmap of another type, nothing is written and no scratch key is left */
+    free(raw("DEL", "batched", "{batched}:bloom", NULL));
+    free(raw("RPUSH", "batched", "x", NULL));
+    assert_code(POTTERY_EREDIS, pottery_bloom_update(batched, values, COUNT));
+    assert_raw("", raw("KEYS", "*bloom-image*", NULL));
+    assert_raw("0", raw("EXISTS", "{batched}:bloom", NULL));
+    pottery_bloom_free(batched);
+    pottery_bloom_free(one_by_one);
+}
+
 static void test_wrong_redis_type(void **state)
 {
     (void)state;
@@ -620,6 +662,7 @@ int main(void)
         cmocka_unit_test_setup(test_record_beside_in_cluster_slot, fixture_reset),
         cmocka_unit_test_setup(test_random_key_is_deleted_with_its_record, fixture_reset),
         cmocka_unit_test_setup(test_foreign_record, fixture_reset),
+        cmocka_unit_test_setup(test_batch_as_image, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_no_false_negatives, fixture_reset),
         cmocka_unit_test_setup(test_false_positive_rate, fixture_reset),
