@@ -1,12 +1,15 @@
-/* pottery_bloom's element operations: add, update, contains, contains_many. Each is one
- * script (bloom_write / bloom_read) that checks the filter's record before touching bits;
- * a batch beyond POTTERY_BLOOM_CHUNK_OFFSETS offsets is several scripts in one streamed
+/* pottery_bloom's element operations: add, update, contains, contains_many. A write is one
+ * script (bloom_write, or bloom_write_image for a large batch on a small filter) that checks
+ * the filter's record before touching bits; a lookup is the record's GET and a BITFIELD_RO
+ * pipelined, with the bloom_read script to judge a record that is not the handle's own; a
+ * batch beyond POTTERY_BLOOM_CHUNK_OFFSETS offsets is several scripts in one streamed
  * MULTI/EXEC, so memory stays bounded and the round trip stays one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bloom_impl.h"
+#include "container.h"
 #include "codec/codec.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -229,6 +232,58 @@ static int run_streamed(int *answers, batch *b, const pottery_script *s, const c
     return rc;
 }
 
+/* A lookup in the common case, without a script: the record's GET and a BITFIELD_RO of the
+ * offsets, pipelined (one round trip, two plain commands). The answers count only when the
+ * record is this handle's own, or absent with pottery's hashing (a bitmap pottery wrote);
+ * otherwise *settled = 0 and the read script judges instead (the record's rules and their
+ * messages live there), a second round trip on that rare path. */
+static int read_plain(int *answers, int *settled, batch *b, const char *what)
+{
+    pottery_bloom *bf = b->bf;
+    size_t nvalues = 0, count = 0;
+    *settled = 0;
+    int rc = hash_chunk(b, &count, &nvalues);
+    if (rc < 0) return rc;
+    pottery_cmd cmds[2];
+    pottery__cmd_init(&cmds[0]);
+    pottery__cmd_init(&cmds[1]);
+    pottery__cmd_cstr(&cmds[0], "GET");
+    pottery__cmd_arg(&cmds[0], bf->record_key, bf->record_keylen);
+    pottery__cmd_cstr(&cmds[1], "BITFIELD_RO");
+    pottery__cmd_key(&cmds[1], &bf->c);
+    for (size_t i = 0; i < count; i++) {
+        pottery__cmd_cstr(&cmds[1], "GET");
+        pottery__cmd_cstr(&cmds[1], "u1");
+        pottery__cmd_int(&cmds[1], (long long)b->offsets[i]);
+    }
+    pottery_reply *r[2] = { NULL, NULL };
+    rc = pottery__exec_pipeline(r, bf->c.client, cmds, 2);
+    pottery__cmd_free(&cmds[0]);
+    pottery__cmd_free(&cmds[1]);
+    if (rc == 0) {
+        size_t len = 0;
+        const char *record = pottery__reply_str(r[0], &len);
+        int nil = pottery__reply_type(r[0]) == POTTERY_REPLY_NIL;
+        *settled = (pottery__reply_type(r[0]) == POTTERY_REPLY_STRING && len == bf->record_len &&
+                    memcmp(record, bf->record, len) == 0) ||
+                   (nil && bf->hashing == POTTERY_BLOOM_HASHING_POTTERY);
+    }
+    if (rc == 0 && *settled) rc = pottery__reply_check(r[1]);
+    if (rc == 0 && *settled) rc = pottery__reply_array_n(r[1], count, what);
+    for (size_t i = 0; rc == 0 && *settled && i < nvalues; i++) {
+        int all = 1;
+        for (size_t j = 0; rc == 0 && j < (size_t)bf->k; j++) {
+            long long bit = 0;
+            rc = pottery__reply_int_in(&bit, pottery__reply_at(r[1], i * (size_t)bf->k + j), 0, 1, what);
+            if (bit == 0) all = 0;
+        }
+        answers[i] = all;
+    }
+    pottery__reply_free(r[0]);
+    pottery__reply_free(r[1]);
+    return rc;
+}
+
 /* Add (answers NULL) or look up values[0..n) into answers[0..n). */
 static int run(int *answers, pottery_bloom *bf, const pottery_value *values, size_t n, const char *fn)
 {
@@ -237,7 +292,12 @@ static int run(int *answers, pottery_bloom *bf, const pottery_value *values, siz
     pottery__bloom_what(what, sizeof what, s, bf);
     batch b;
     int rc = batch_init(&b, bf, values, n, answers != NULL, fn);
-    if (rc == 0) rc = n <= b.per_chunk ? run_one(answers, &b, s, what) : run_streamed(answers, &b, s, what);
+    int settled = 0;
+    if (rc == 0 && answers && n <= b.per_chunk) {
+        rc = read_plain(answers, &settled, &b, what);
+        b.next = 0; /* the script, if it must judge, hashes again */
+    }
+    if (rc == 0 && !settled) rc = n <= b.per_chunk ? run_one(answers, &b, s, what) : run_streamed(answers, &b, s, what);
     batch_free(&b);
     return rc;
 }

@@ -29,7 +29,9 @@
  * record `{dilberts}:bloom`; a key with a hash tag keeps it: `{user}:bf` has
  * `{user}:bf:bloom`). The record is ASCII text, `m=959 k=7 hashing=pottery` (or
  * `hashing=xxh3`); pottery neither reads nor writes it. Every call that touches the bitmap
- * checks the record in the same script, at no extra round trip:
+ * checks the record at no extra round trip (writes in the script that sets the bits; a
+ * lookup reads the record beside the bits and lets a script judge, one more round trip,
+ * only when it is not simply the handle's own or, with pottery's hashing, absent):
  * - a record naming other parameters or another hashing is POTTERY_ESTATE, with both sets
  *   of parameters in the message, and nothing is read or written: different parameters
  *   would silently give wrong answers;
@@ -43,7 +45,12 @@
  *
  * Costs: pottery_bloom_open() one round trip (the record check; with key NULL, EXISTS for
  * the random key instead); add, update, contains, contains_many, len and clear one round
- * trip each, whatever the number of elements. Large batches are cut into scripts of at most
+ * trip each, whatever the number of elements. A write whose bits are fewer as an image of
+ * the bitmap than as a list of offsets (a large batch on a small filter: about a dozen bytes
+ * per offset as text, one bit each in the image) sends the image, which the script ORs into
+ * the bitmap through a scratch key beside it that exists only while the script runs; the
+ * result is the same bits and the same string length as setting each offset. Large batches
+ * are cut into chunks of at most
  * POTTERY_BLOOM_CHUNK_OFFSETS bit offsets each, so that memory stays bounded: a batch
  * beyond one chunk is sent as MULTI, one script per chunk, EXEC, streamed (still one round
  * trip, still all or nothing).
@@ -152,8 +159,8 @@ POTTERY_API int64_t pottery_bloom_size(const pottery_bloom *bf);
  * trip. */
 POTTERY_API int pottery_bloom_num_hashes(const pottery_bloom *bf);
 
-/** `bf.add(value)`: set the element's k bits (SETBIT for each, in one script that also
- * checks or writes the record). value is borrowed. One round trip. */
+/** `bf.add(value)`: set the element's k bits (BITFIELD SET u1, the bits of SETBIT, in one
+ * script that also checks or writes the record). value is borrowed. One round trip. */
 POTTERY_API int pottery_bloom_add(pottery_bloom *bf, pottery_value value);
 
 /** `bf.update(values)`: add values[0..n), all or none (nothing is sent when one cannot be
@@ -165,8 +172,9 @@ POTTERY_API int pottery_bloom_update(pottery_bloom *bf, const pottery_value *val
 
 /** `value in bf`: *out is 1 when all of the element's bits are set (it was probably
  * added), 0 when one is not (it was certainly not added). A value that cannot be encoded
- * is POTTERY_ETYPE, nothing sent (pottery answers False instead). One round trip (GETBIT,
- * in a script that checks the record). */
+ * is POTTERY_ETYPE, nothing sent (pottery answers False instead). One round trip: the
+ * record's GET and a BITFIELD_RO of the k bits, pipelined (a second one, the checking
+ * script, when the record is not the handle's own). */
 POTTERY_API int pottery_bloom_contains(int *out, pottery_bloom *bf, pottery_value value);
 
 /** `bf.contains_many(*values)`: out[i] is what pottery_bloom_contains() would answer for
