@@ -69,16 +69,23 @@ static int check_others(const pottery_hll *hll, pottery_hll *const *others, size
     return 0;
 }
 
+/* PFMERGE dest [source] others... into cmd. */
+static void push_merge(pottery_cmd *cmd, const pottery_container *dest, const pottery_container *source,
+                       pottery_hll *const *others, size_t n)
+{
+    pottery__cmd_cstr(cmd, "PFMERGE");
+    pottery__cmd_key(cmd, dest);
+    if (source) pottery__cmd_key(cmd, source);
+    for (size_t i = 0; i < n; i++) pottery__cmd_key(cmd, &others[i]->c);
+}
+
 /* PFMERGE dest sources... others...: one command, atomic (Redis checks every key first). */
 static int merge(const pottery_container *dest, const pottery_container *source, pottery_hll *const *others, size_t n)
 {
     pottery_cmd cmd;
     pottery_reply *r = NULL;
     pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "PFMERGE");
-    pottery__cmd_key(&cmd, dest);
-    if (source) pottery__cmd_key(&cmd, source);
-    for (size_t i = 0; i < n; i++) pottery__cmd_key(&cmd, &others[i]->c);
+    push_merge(&cmd, dest, source, others, n);
     int rc = pottery__exec(&r, dest->client, &cmd);
     pottery__cmd_free(&cmd);
     if (rc == 0) rc = pottery__reply_status(r, "OK", "PFMERGE");
@@ -154,6 +161,43 @@ int pottery_hll_update_from(pottery_hll *hll, pottery_hll *const *others, size_t
     int rc = check_others(hll, others, nothers, __func__);
     if (rc < 0 || nothers == 0) return rc;
     return merge(&hll->c, NULL, others, nothers);
+}
+
+/* Both at once, as one bulk write: the PFMERGE first, then the PFADDs. */
+typedef struct merge_and_add {
+    pfadd_chunks adds;
+    pottery_hll *const *others;
+    size_t nothers;
+    int merged;
+} merge_and_add;
+
+static int next_merge_and_add(pottery_cmd *cmd, void *ctx)
+{
+    merge_and_add *m = ctx;
+    if (!m->merged) {
+        m->merged = 1;
+        push_merge(cmd, m->adds.c, NULL, m->others, m->nothers);
+        return 1;
+    }
+    return next_pfadd(cmd, &m->adds);
+}
+
+static int check_merge_and_add(const pottery_reply *r, size_t i, void *ctx)
+{
+    return i == 0 ? pottery__reply_status(r, "OK", "PFMERGE") : check_pfadd(r, i, ctx);
+}
+
+int pottery_hll_update_both(pottery_hll *hll, const pottery_value *elements, size_t n, pottery_hll *const *others,
+                            size_t nothers)
+{
+    POTTERY_CHECK_ARG(hll);
+    if (n > 0 && !elements) return pottery__error(POTTERY_EINVAL, "%s: elements is NULL but n is %zu", __func__, n);
+    int rc = check_others(hll, others, nothers, __func__);
+    if (rc < 0) return rc;
+    if (nothers == 0) return add_elements(&hll->c, elements, n); /* no PFMERGE without another HLL */
+    merge_and_add m = { { &hll->c, elements, n, 0 }, others, nothers, 0 };
+    pottery_bulk b = { hll->c.client, next_merge_and_add, check_merge_and_add, &m };
+    return pottery__bulk_write(&b);
 }
 
 typedef struct union_ctx {

@@ -759,6 +759,7 @@ OP_NEW(hll_open_elements, pottery_hll, pottery_hll_open(&h, f->c, "fresh", &null
 OP_VOID(hll_add, pottery_hll_add(f->h, KEY))
 OP_VOID(hll_update, pottery_hll_update(f->h, &null_value, 1))
 OP_VOID(hll_update_from, pottery_hll_update_from(f->h, &f->h2, 1))
+OP_VOID(hll_update_both, pottery_hll_update_both(f->h, &null_value, 1, &f->h2, 1))
 OP_INT(hll_len, pottery_hll_len(&i, f->h))
 OP_BOOL(hll_contains, pottery_hll_contains(&b, f->h, KEY))
 OP_NEW(hll_union_from, pottery_hll, pottery_hll_union_from(&h, f->h, &f->h2, 1, "fresh"))
@@ -1052,6 +1053,7 @@ static const row rows[] = {
     { "hll_add", hll_add, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "hll_update", hll_update, { [RI] = A_OK | A_PROTO }, NO_ANSWER, 0 },
     { "hll_update_from", hll_update_from, { [RS] = A_OK }, NO_ANSWER, 0 }, /* PFMERGE: +OK */
+    { "hll_update_both", hll_update_both, ONLY_PROTO, NO_ANSWER, PATH },   /* MULTI PFMERGE PFADD EXEC */
     { "hll_len", hll_len, { [RI] = A_OK }, { [RI] = "42" }, 0 },           /* PFCOUNT */
     /* EVAL hll_contains: an array of 0/1, one per element */
     { "hll_contains", hll_contains, { [RK] = A_OK }, { [RK] = "1" }, PATH | HUGE },

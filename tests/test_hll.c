@@ -306,6 +306,45 @@ static void test_update_from_and_union_on_one_server(void **state)
     pottery_hll_free(c);
 }
 
+/* pottery's update(*objs) with handles and elements mixed: one atomic round trip. */
+static void test_update_both(void **state)
+{
+    (void)state;
+    pottery_hll *a = open_hll(client, "a");
+    pottery_hll *b = open_hll(client2, "b");
+    const pottery_value xs[] = { pottery_str("x"), pottery_str("y") };
+    const pottery_value ys[] = { pottery_str("y"), pottery_str("z") };
+    assert_ok(pottery_hll_update(b, ys, 2));
+    pottery_hll *const others[] = { b };
+    uint64_t before = commands();
+    assert_round_trips(1, pottery_hll_update_both(a, xs, 2, others, 1)); /* MULTI PFMERGE PFADD EXEC */
+    assert_int_equal(commands() - before, 4);
+    assert_int_equal(len_of(a), 3);
+    assert_int_equal(contains(a, pottery_str("x")), 1);
+    assert_int_equal(contains(a, pottery_str("z")), 1);
+    before = commands();
+    const pottery_value w = pottery_str("w");
+    assert_round_trips(1, pottery_hll_update_both(a, &w, 1, NULL, 0)); /* no PFMERGE without another HLL */
+    assert_int_equal(commands() - before, 1);
+    assert_round_trips(1, pottery_hll_update_both(a, NULL, 0, others, 1)); /* a PFMERGE alone */
+    assert_round_trips(0, pottery_hll_update_both(a, NULL, 0, NULL, 0));
+    assert_int_equal(len_of(a), 4);
+
+    /* an element that cannot be encoded, or a handle on another server: nothing written */
+    pottery_hll *far = open_hll(far_client, "far");
+    pottery_hll *const bad_others[] = { far };
+    assert_code(POTTERY_EINVAL, pottery_hll_update_both(a, xs, 2, bad_others, 1));
+    const pottery_value bad[] = { pottery_str("v"), pottery_strn("\xff", 1) };
+    assert_code(POTTERY_ETYPE, pottery_hll_update_both(a, bad, 2, others, 1));
+    assert_int_equal(len_of(a), 4);
+    assert_int_equal(contains(a, pottery_str("v")), 0);
+    assert_code(POTTERY_EINVAL, pottery_hll_update_both(NULL, xs, 2, others, 1));
+    assert_code(POTTERY_EINVAL, pottery_hll_update_both(a, NULL, 2, others, 1));
+    pottery_hll_free(far);
+    pottery_hll_free(a);
+    pottery_hll_free(b);
+}
+
 static void test_merges_across_servers_are_refused(void **state)
 {
     (void)state;
@@ -542,6 +581,7 @@ int main(void)
         cmocka_unit_test_setup(test_scratch_key_sits_beside_the_hll, fixture_reset),
         cmocka_unit_test_setup(test_failed_probes_leave_no_scratch_key, fixture_reset),
         cmocka_unit_test_setup(test_update_from_and_union_on_one_server, fixture_reset),
+        cmocka_unit_test_setup(test_update_both, fixture_reset),
         cmocka_unit_test_setup(test_merges_across_servers_are_refused, fixture_reset),
         cmocka_unit_test_setup(test_open_and_free, fixture_reset),
         cmocka_unit_test_setup(test_round_trip_budgets, fixture_reset),

@@ -97,6 +97,15 @@ POTTERY_API int pottery_hll_update(pottery_hll *hll, const pottery_value *elemen
  * absent other key counts as an empty HyperLogLog. */
 POTTERY_API int pottery_hll_update_from(pottery_hll *hll, pottery_hll *const *others, size_t nothers);
 
+/** hll.update(*others, elements): merge the other HyperLogLogs and add elements[0..n), all
+ * in one atomic round trip (MULTI, PFMERGE, PFADD per 10,000 elements, EXEC; a single PFADD
+ * when nothers is 0, a single PFMERGE when n is 0 and nothers is not). Nothing is written if
+ * an element cannot be encoded (POTTERY_ETYPE) or another handle is on another server
+ * (POTTERY_EINVAL, as for pottery_hll_update_from). elements may be NULL when n is 0, others
+ * when nothers is 0. */
+POTTERY_API int pottery_hll_update_both(pottery_hll *hll, const pottery_value *elements, size_t n,
+                                        pottery_hll *const *others, size_t nothers);
+
 /** len(hll): the estimated number of distinct elements added. PFCOUNT, one round trip. */
 POTTERY_API int pottery_hll_len(int64_t *out, pottery_hll *hll);
 
