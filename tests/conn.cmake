@@ -17,6 +17,7 @@ add_test(NAME conn_url COMMAND test_url)
 set_tests_properties(conn_url PROPERTIES TIMEOUT 30)
 
 pottery_conn_test(keys ${CMAKE_CURRENT_LIST_DIR}/test_keys.c)
+target_link_libraries(test_keys PRIVATE pottery_test_support)
 add_test(NAME conn_keys COMMAND test_keys)
 set_tests_properties(conn_keys PROPERTIES TIMEOUT 30)
 

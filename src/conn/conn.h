@@ -394,11 +394,18 @@ int pottery__random_key(char *out, pottery_client *c);
  * atomically themselves, or for scratch keys (a uuid4 never collides in practice). */
 int pottery__random_key_unchecked(char *out);
 
+/* The Redis Cluster hash slot of key[0..len) (0..16383): CRC-16/XMODEM of its hash tag
+ * (the bytes between the first '{' and the first '}' after it, when there are any) or of the
+ * whole key, modulo 16384. pottery__crc16 is the checksum itself. */
+unsigned pottery__key_slot(const char *key, size_t len);
+uint16_t pottery__crc16(const char *data, size_t len);
+
 /* The name of a key that must sit in the same Redis Cluster hash slot as key (a companion
  * record, a scratch key a script uses beside it): key's own hash tag is kept when it has
  * one, else key becomes the tag; suffix follows. "dilberts" + ":bloom" is
  * "{dilberts}:bloom", "{user}:bf" + ":bloom" is "{user}:bf:bloom". A key without a tag of
- * its own that contains a '}' cannot become one: key + suffix, which may sit elsewhere.
+ * its own that contains a '}', or an empty one, cannot become one: key + suffix, which may
+ * sit elsewhere.
  * *out is the caller's (pottery__free). 0 or ENOMEM. */
 int pottery__key_beside(char **out, const char *key, size_t keylen, const char *suffix);
 

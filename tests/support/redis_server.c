@@ -299,6 +299,12 @@ static pid_t spawn(test_redis *s)
     argv[n++] = "warning";
     argv[n++] = "--logfile";
     argv[n++] = logfile;
+    if (s->opts.cluster_enabled) {
+        argv[n++] = "--cluster-enabled";
+        argv[n++] = "yes";
+        argv[n++] = "--cluster-config-file";
+        argv[n++] = "nodes.conf"; /* in --dir */
+    }
     if (s->opts.requirepass) {
         argv[n++] = "--requirepass";
         argv[n++] = s->opts.requirepass;

@@ -18,11 +18,12 @@ typedef struct test_redis_options {
     const char *requirepass; /* set a password (NULL = none) */
     const char *acl_user;    /* with acl_password: an extra ACL user with all permissions */
     const char *acl_password;
+    int cluster_enabled; /* --cluster-enabled yes (a node of no cluster yet: CLUSTER KEYSLOT works) */
 } test_redis_options;
 
 #define TEST_REDIS_OPTIONS_INIT                                                                                        \
     {                                                                                                                  \
-        0, NULL, NULL, NULL                                                                                            \
+        0, NULL, NULL, NULL, 0                                                                                         \
     }
 
 typedef struct test_redis {
