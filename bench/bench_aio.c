@@ -8,19 +8,13 @@
  *
  * Usage: bench_aio URL [URL...]   (redis://host:port/db of each master; 5 in production)
  */
-#include <event2/event.h>
 #include <inttypes.h>
 
-#include <pottery/adapters/libevent.h>
 #include <pottery/aionextid.h>
 #include <pottery/aioredlock.h>
-#ifdef POTTERY_BENCH_LIBUV
-#include <uv.h>
-
-#include <pottery/adapters/libuv.h>
-#endif
 
 #include "bench_common.h"
+#include "support/loop_kinds.h"
 
 enum {
     MAX_MASTERS = 16,
@@ -34,63 +28,10 @@ static const int flights[] = { 1, 10, 100 };
 
 /* ---- the event loops ---- */
 
-typedef struct loop_kind {
-    const char *name;
-    void *(*create)(void);
-    int (*fill)(pottery_loop *out, void *native);
-    void (*turn)(void *native); /* one turn, waiting for something to happen */
-    void (*destroy)(void *native);
-} loop_kind;
-
-static void *event_create(void)
-{
-    return event_base_new();
-}
-static int event_fill(pottery_loop *out, void *native)
-{
-    return pottery_libevent_loop(out, native);
-}
-static void event_turn(void *native)
-{
-    event_base_loop(native, EVLOOP_ONCE);
-}
-static void event_destroy(void *native)
-{
-    event_base_free(native);
-}
-
-#ifdef POTTERY_BENCH_LIBUV
-static void *uv_create(void)
-{
-    uv_loop_t *l = malloc(sizeof *l);
-    if (l && uv_loop_init(l) != 0) {
-        free(l);
-        return NULL;
-    }
-    return l;
-}
-static int uv_fill(pottery_loop *out, void *native)
-{
-    return pottery_libuv_loop(out, native);
-}
-static void uv_turn(void *native)
-{
-    uv_run(native, UV_RUN_ONCE);
-}
-static void uv_destroy(void *native)
-{
-    /* Closed handles are freed by their close callbacks on the loop's last turns. */
-    while (uv_run(native, UV_RUN_NOWAIT) != 0) {
-    }
-    if (uv_loop_close(native) != 0) fprintf(stderr, "bench: uv_loop_close: handles left\n");
-    free(native);
-}
-#endif
-
-static const loop_kind kinds[] = {
-    { "libevent", event_create, event_fill, event_turn, event_destroy },
-#ifdef POTTERY_BENCH_LIBUV
-    { "libuv", uv_create, uv_fill, uv_turn, uv_destroy },
+static const loop_kind *const kinds[] = {
+    &loop_kind_libevent,
+#ifdef LOOP_KINDS_LIBUV
+    &loop_kind_libuv,
 #endif
 };
 
@@ -272,7 +213,7 @@ static void run_loop(const loop_kind *k, char **urls)
         pottery_aionextid_free(handles[i].ids);
     }
     for (size_t i = 0; i < nmasters; i++) pottery_async_free(conns[i]);
-    kind->destroy(native);
+    if (kind->destroy(native) != 0) fprintf(stderr, "bench: %s loop closed with handles left\n", kind->name);
 }
 
 int main(int argc, char **argv)
@@ -293,7 +234,7 @@ int main(int argc, char **argv)
 
     printf("%-24s %-9s %9s %12s %12s %7s %10s %10s\n", "operation", "loop", "in flight", "async/s", "blocking/s",
            "ratio*", "rtt async", "rtt block");
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) run_loop(&kinds[k], argv + 1);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) run_loop(kinds[k], argv + 1);
     printf("* ratio: median over %d alternating rounds of event-loop speed / blocking speed, %zu master%s.\n"
            "  in flight: handles on one loop thread, each on its own key, each starting its next\n"
            "  operation from its callback; the blocking handle runs one at a time. ops/s: best round;\n"

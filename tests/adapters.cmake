@@ -37,7 +37,7 @@ pottery_set_warnings(test_aio)
 foreach(_adapter IN LISTS _adapters_built)
   string(TOUPPER "${_adapter}" _upper)
   target_link_libraries(test_aio PRIVATE pottery::${_adapter})
-  target_compile_definitions(test_aio PRIVATE POTTERY_TEST_${_upper})
+  target_compile_definitions(test_aio PRIVATE LOOP_KINDS_${_upper})
   add_test(NAME aio_${_adapter} COMMAND test_aio ${_adapter})
   # It measures how long the loop goes without turning, so it runs alone.
   set_tests_properties(aio_${_adapter} PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)

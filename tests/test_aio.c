@@ -21,16 +21,7 @@
 #include "pottery/aioredlock.h"
 #include "support/test_fixture.h"
 
-#ifdef POTTERY_TEST_LIBEVENT
-#include <event2/event.h>
-
-#include "pottery/adapters/libevent.h"
-#endif
-#ifdef POTTERY_TEST_LIBUV
-#include <uv.h>
-
-#include "pottery/adapters/libuv.h"
-#endif
+#include "support/loop_kinds.h"
 
 #define N 5
 #define TIMEOUT_MS 300
@@ -43,63 +34,6 @@ static int64_t now_ns(void)
 }
 
 /* ---- the event loop under test ---- */
-
-typedef struct loop_kind {
-    const char *name;
-    void *(*create)(void);
-    int (*fill)(pottery_loop *out, void *native);
-    void (*turn)(void *native); /* one turn, waiting for something to happen */
-    void (*destroy)(void *native);
-} loop_kind;
-
-#ifdef POTTERY_TEST_LIBEVENT
-static void *event_create(void)
-{
-    return event_base_new();
-}
-static int event_fill(pottery_loop *out, void *native)
-{
-    return pottery_libevent_loop(out, native);
-}
-static void event_turn(void *native)
-{
-    event_base_loop(native, EVLOOP_ONCE);
-}
-static void event_destroy(void *native)
-{
-    event_base_free(native);
-}
-static const loop_kind libevent_kind = { "libevent", event_create, event_fill, event_turn, event_destroy };
-#endif
-
-#ifdef POTTERY_TEST_LIBUV
-static void *uv_create(void)
-{
-    uv_loop_t *loop = malloc(sizeof *loop);
-    if (loop && uv_loop_init(loop) != 0) {
-        free(loop);
-        return NULL;
-    }
-    return loop;
-}
-static int uv_fill(pottery_loop *out, void *native)
-{
-    return pottery_libuv_loop(out, native);
-}
-static void uv_turn(void *native)
-{
-    uv_run(native, UV_RUN_ONCE);
-}
-static void uv_destroy(void *native)
-{
-    /* Closed handles are freed by their close callbacks on the loop's last turns. */
-    while (uv_run(native, UV_RUN_NOWAIT) != 0) {
-    }
-    assert_int_equal(uv_loop_close(native), 0);
-    free(native);
-}
-static const loop_kind libuv_kind = { "libuv", uv_create, uv_fill, uv_turn, uv_destroy };
-#endif
 
 static const loop_kind *kind;
 static void *native;
@@ -318,7 +252,7 @@ static int teardown(void **state)
     (void)state;
     close_conns();
     close_master_clients(clients, N);
-    kind->destroy(native);
+    assert_int_equal(kind->destroy(native), 0);
     native = NULL;
     return 0;
 }
@@ -1129,7 +1063,7 @@ static void bad_input(void **state)
     pottery_async *mixed[2] = { conns[0], elsewhere };
     assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&lock, "k", mixed, 2, NULL));
     pottery_async_free(elsewhere);
-    kind->destroy(other_native);
+    assert_int_equal(kind->destroy(other_native), 0);
 
     lock = alock("k", 0);
     outcome o = { 0 };
@@ -1156,11 +1090,11 @@ static void bad_input(void **state)
 int main(int argc, char **argv)
 {
     const char *name = argc > 1 ? argv[1] : "";
-#ifdef POTTERY_TEST_LIBEVENT
-    if (strcmp(name, "libevent") == 0) kind = &libevent_kind;
+#ifdef LOOP_KINDS_LIBEVENT
+    if (strcmp(name, "libevent") == 0) kind = &loop_kind_libevent;
 #endif
-#ifdef POTTERY_TEST_LIBUV
-    if (strcmp(name, "libuv") == 0) kind = &libuv_kind;
+#ifdef LOOP_KINDS_LIBUV
+    if (strcmp(name, "libuv") == 0) kind = &loop_kind_libuv;
 #endif
     if (!kind) {
         fprintf(stderr, "usage: %s libevent|libuv (an adapter this build has)\n", argv[0]);
