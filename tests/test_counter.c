@@ -460,7 +460,6 @@ static void test_snapshots_validate_counts(void **state)
     big[BIG + 1] = '"';
     big[BIG + 2] = '\0';
     const char *const foreign[] = { "1.5", "\"x\"", big, "[1, 2]" };
-    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_counter_pair ok_items[] = { { pottery_str("ok"), 2 } };
     pottery_counter *good = open_with("good", ok_items, 1);
     pottery_counter *far = open_with_on(far_client, "good", ok_items, 1);
@@ -509,7 +508,6 @@ static void test_snapshots_validate_counts(void **state)
     assert_int_equal(eq, 1);
     pottery_counter_free(c);
     pottery_counter_free(far);
-    pottery_client_free(far_client);
     pottery_counter_free(good);
     free(big);
 }
@@ -664,7 +662,6 @@ static void test_update_from_other_counters(void **state)
     assert_raw("3", raw("HLEN", "x", NULL));
 
     /* From a counter on another server: read, then one atomic write. */
-    pottery_client *far_client = open_client(other_server.url, NULL);
     enum { N = 2500 };
     char(*names)[24] = NULL;
     pottery_counter_pair *items = make_pairs(N, N, 2, &names);
@@ -681,7 +678,6 @@ static void test_update_from_other_counters(void **state)
     free(items);
     free(names);
     pottery_counter_free(far);
-    pottery_client_free(far_client);
     pottery_counter_free(none);
     pottery_counter_free(x);
     pottery_counter_free(y);
@@ -981,7 +977,6 @@ static void test_equality(void **state)
     assert_int_equal(eq, 1);
     assert_int_equal(round_trips(), before);
     /* another server */
-    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_counter *far = open_with_on(far_client, "eq-x", a1b0, 2);
     assert_ok(pottery_counter_equal_from(&eq, x, far));
     assert_int_equal(eq, 1);
@@ -998,7 +993,6 @@ static void test_equality(void **state)
     assert_code(POTTERY_ETYPE, pottery_counter_equal_json(&eq, x, "{oops"));
     assert_code(POTTERY_ETYPE, pottery_counter_equal_json(&eq, x, "nul"));
     pottery_counter_free(far);
-    pottery_client_free(far_client);
     pottery_counter_free(x);
     pottery_counter_free(x2);
     pottery_counter_free(y);
@@ -1024,7 +1018,6 @@ static void test_binary_operators(void **state)
     (void)state;
     pottery_counter *mine = open_counts(client, "mine", mine_items, 4),
                     *theirs = open_counts(client, "theirs", theirs_items, 4);
-    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
     char *text = NULL;
     size_t len = 0;
@@ -1088,7 +1081,6 @@ static void test_binary_operators(void **state)
     assert_null(text);
     pottery_counter_free(nums);
     pottery_counter_free(far);
-    pottery_client_free(far_client);
     pottery_counter_free(mine);
     pottery_counter_free(theirs);
 }
@@ -1096,7 +1088,6 @@ static void test_binary_operators(void **state)
 static void test_inplace_operators(void **state)
 {
     (void)state;
-    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
     pottery_counter *theirs = open_counts(client, "theirs", theirs_items, 4);
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
@@ -1143,7 +1134,6 @@ static void test_inplace_operators(void **state)
     pottery_counter_free(mine);
     pottery_counter_free(theirs);
     pottery_counter_free(far);
-    pottery_client_free(far_client);
 }
 
 /* ---- bad input ---- */

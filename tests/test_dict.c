@@ -374,7 +374,6 @@ static void test_update_from_other_dicts(void **state)
     assert_int_equal(eq, 1);
 
     /* From a dict on another server: copied in batches. */
-    pottery_client *far_client = open_client(other_server.url, NULL);
     pottery_dict *far = NULL;
     assert_ok(pottery_dict_open(&far, far_client, "far", NULL));
     enum { N = 2345 };
@@ -387,7 +386,6 @@ static void test_update_from_other_dicts(void **state)
     assert_raw("\"v\"", raw("HGET", "a", "2344", NULL));
     free(items);
     pottery_dict_free(far);
-    pottery_client_free(far_client);
     pottery_dict_free(a);
     pottery_dict_free(b);
 }

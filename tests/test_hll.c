@@ -15,23 +15,6 @@
 #include "pottery.h"
 #include "support/test_fixture.h"
 
-static pottery_client *client2;    /* a second client on server */
-static pottery_client *far_client; /* on other_server */
-
-static int setup_group(void **state)
-{
-    if (fixture_setup_two(state) != 0) return -1;
-    if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
-    return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    pottery_client_free(far_client);
-    pottery_client_free(client2);
-    return fixture_teardown(state);
-}
-
 static pottery_hll *open_hll(pottery_client *c, const char *key)
 {
     pottery_hll *h = NULL;
@@ -590,5 +573,5 @@ int main(void)
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }

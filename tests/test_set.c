@@ -13,9 +13,6 @@
 #include "pottery.h"
 #include "support/test_fixture.h"
 
-static pottery_client *client2;    /* a second client on server */
-static pottery_client *far_client; /* on other_server */
-
 /* ---- helpers ---- */
 
 /* An array of values and its length, for the forms that take values from memory. */
@@ -120,26 +117,6 @@ static void assert_set_json(const char *expected, pottery_set *s)
     char *text = NULL;
     assert_ok(pottery_set_to_json(&text, NULL, s));
     assert_json(expected, text);
-}
-
-static int setup_group(void **state)
-{
-    if (fixture_setup_two(state) != 0) return -1;
-    if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
-    return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    pottery_client_free(far_client);
-    pottery_client_free(client2);
-    return fixture_teardown(state);
-}
-
-static int setup_test(void **state)
-{
-    pottery_client_stats_reset(far_client);
-    return fixture_reset(state);
 }
 
 /* ---- the seed README's session ---- */
@@ -1742,38 +1719,38 @@ static void test_dropped_connection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_readme_session, setup_test),
-        cmocka_unit_test_setup(test_layout_matches_pottery, setup_test),
-        cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_remove_discard_pop, setup_test),
-        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, setup_test),
-        cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, setup_test),
-        cmocka_unit_test_setup(test_contains_many_answers_in_order, setup_test),
-        cmocka_unit_test_setup(test_update_with_bad_element_writes_nothing, setup_test),
-        cmocka_unit_test_setup(test_open_with_elements_on_existing_key_fails, setup_test),
-        cmocka_unit_test_setup(test_random_key_is_temporary, setup_test),
-        cmocka_unit_test_setup(test_iteration_visits_every_member_once, setup_test),
-        cmocka_unit_test_setup(test_to_json_and_repr, setup_test),
-        cmocka_unit_test_setup(test_comparisons_same_server, setup_test),
-        cmocka_unit_test_setup(test_comparisons_with_values, setup_test),
-        cmocka_unit_test_setup(test_values_forms_in_bulk, setup_test),
-        cmocka_unit_test_setup(test_comparisons_across_servers, setup_test),
-        cmocka_unit_test_setup(test_algebra_same_server, setup_test),
-        cmocka_unit_test_setup(test_algebra_across_servers, setup_test),
-        cmocka_unit_test_setup(test_algebra_across_servers_in_batches, setup_test),
-        cmocka_unit_test_setup(test_algebra_with_values, setup_test),
-        cmocka_unit_test_setup(test_update_forms_same_server, setup_test),
-        cmocka_unit_test_setup(test_update_forms_across_servers, setup_test),
-        cmocka_unit_test_setup(test_update_forms_with_values, setup_test),
-        cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, setup_test),
-        cmocka_unit_test_setup(test_null_arguments, setup_test),
-        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, setup_test),
-        cmocka_unit_test_setup(test_pop_puts_a_foreign_member_back, setup_test),
-        cmocka_unit_test_setup(test_pop_takes_every_valid_member_of_a_mixed_set, setup_test),
-        cmocka_unit_test_setup(test_pop_says_when_a_foreign_member_could_not_be_restored, setup_test),
-        cmocka_unit_test_setup(test_pop_judges_json_as_the_decoder_does, setup_test),
-        cmocka_unit_test_setup(test_wrong_redis_type, setup_test),
-        cmocka_unit_test_setup(test_dropped_connection, setup_test),
+        cmocka_unit_test_setup(test_readme_session, fixture_reset),
+        cmocka_unit_test_setup(test_layout_matches_pottery, fixture_reset),
+        cmocka_unit_test_setup(test_single_element_operations_cost_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_remove_discard_pop, fixture_reset),
+        cmocka_unit_test_setup(test_pop_is_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_bulk_operations_are_one_round_trip, fixture_reset),
+        cmocka_unit_test_setup(test_contains_many_answers_in_order, fixture_reset),
+        cmocka_unit_test_setup(test_update_with_bad_element_writes_nothing, fixture_reset),
+        cmocka_unit_test_setup(test_open_with_elements_on_existing_key_fails, fixture_reset),
+        cmocka_unit_test_setup(test_random_key_is_temporary, fixture_reset),
+        cmocka_unit_test_setup(test_iteration_visits_every_member_once, fixture_reset),
+        cmocka_unit_test_setup(test_to_json_and_repr, fixture_reset),
+        cmocka_unit_test_setup(test_comparisons_same_server, fixture_reset),
+        cmocka_unit_test_setup(test_comparisons_with_values, fixture_reset),
+        cmocka_unit_test_setup(test_values_forms_in_bulk, fixture_reset),
+        cmocka_unit_test_setup(test_comparisons_across_servers, fixture_reset),
+        cmocka_unit_test_setup(test_algebra_same_server, fixture_reset),
+        cmocka_unit_test_setup(test_algebra_across_servers, fixture_reset),
+        cmocka_unit_test_setup(test_algebra_across_servers_in_batches, fixture_reset),
+        cmocka_unit_test_setup(test_algebra_with_values, fixture_reset),
+        cmocka_unit_test_setup(test_update_forms_same_server, fixture_reset),
+        cmocka_unit_test_setup(test_update_forms_across_servers, fixture_reset),
+        cmocka_unit_test_setup(test_update_forms_with_values, fixture_reset),
+        cmocka_unit_test_setup(test_in_place_updates_are_atomic_across_processes, fixture_reset),
+        cmocka_unit_test_setup(test_null_arguments, fixture_reset),
+        cmocka_unit_test_setup(test_foreign_data_is_a_decode_error, fixture_reset),
+        cmocka_unit_test_setup(test_pop_puts_a_foreign_member_back, fixture_reset),
+        cmocka_unit_test_setup(test_pop_takes_every_valid_member_of_a_mixed_set, fixture_reset),
+        cmocka_unit_test_setup(test_pop_says_when_a_foreign_member_could_not_be_restored, fixture_reset),
+        cmocka_unit_test_setup(test_pop_judges_json_as_the_decoder_does, fixture_reset),
+        cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
+        cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }

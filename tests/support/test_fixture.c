@@ -21,6 +21,8 @@
 test_redis server;
 test_redis other_server;
 pottery_client *client;
+pottery_client *client2;
+pottery_client *far_client;
 
 /* ---- the fixture ---- */
 
@@ -36,14 +38,18 @@ int fixture_setup_two(void **state)
     (void)state;
     if (test_redis_start(&server, NULL) != 0) return -1;
     if (test_redis_start(&other_server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+    if (pottery_client_open(&client, server.url, NULL) != 0) return -1;
+    if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
+    return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
 }
 
 int fixture_teardown(void **state)
 {
     (void)state;
     pottery_client_free(client);
-    client = NULL;
+    pottery_client_free(client2);
+    pottery_client_free(far_client);
+    client = client2 = far_client = NULL;
     test_redis_stop(&other_server); /* a no-op when it was not started */
     test_redis_stop(&server);
     return 0;
@@ -55,6 +61,8 @@ int fixture_reset(void **state)
     free(raw("FLUSHALL", NULL));
     if (other_server.pid > 0) free(test_redis_cmdv(&other_server, "FLUSHALL", (const char *)NULL));
     pottery_client_stats_reset(client);
+    pottery_client_stats_reset(client2);
+    pottery_client_stats_reset(far_client);
     return 0;
 }
 

@@ -24,14 +24,16 @@
 
 /* ---- the fixture ---- */
 
-extern test_redis server;       /* started by both group setups */
-extern test_redis other_server; /* started by fixture_setup_two only */
-extern pottery_client *client;  /* on server */
+extern test_redis server;          /* started by both group setups */
+extern test_redis other_server;    /* started by fixture_setup_two only */
+extern pottery_client *client;     /* on server */
+extern pottery_client *client2;    /* fixture_setup_two: a second client on server */
+extern pottery_client *far_client; /* fixture_setup_two: a client on other_server */
 
 int fixture_setup(void **state);     /* group setup: server and client */
-int fixture_setup_two(void **state); /* group setup: server, other_server and client */
-int fixture_teardown(void **state);  /* group teardown: frees the client, stops the servers */
-int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero client's stats */
+int fixture_setup_two(void **state); /* group setup: both servers and the three clients */
+int fixture_teardown(void **state);  /* group teardown: frees the clients, stops the servers */
+int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero the clients' stats */
 
 /* A command on server through the harness' own connection: test_redis_cmdv(&server, ...),
  * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). */
