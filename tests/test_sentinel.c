@@ -77,7 +77,8 @@ static int setup(void **state)
         sleep_ms(50);
     }
     for (int i = 0; i < NSENTINELS; i++)
-        while (master_field(&sentinels[i], "num-slaves") < 1 || master_field(&sentinels[i], "num-other-sentinels") < 2) {
+        while (master_field(&sentinels[i], "num-slaves") < 1 ||
+               master_field(&sentinels[i], "num-other-sentinels") < 2) {
             if (now_ms() > end) {
                 fprintf(stderr, "the sentinels did not find the replica and each other in time\n");
                 return -1;
@@ -141,6 +142,41 @@ static void test_open_finds_the_master(void **state)
     pottery_set_free(s);
     pottery_dict_free(d);
     pottery_client_free(c);
+}
+
+/* The fan-out's connect (Redlock and NextID masters) asks the sentinels too. */
+static void test_fanout_connect(void **state)
+{
+    (void)state;
+    char url[256];
+    pottery_client *cs[2] = { NULL, NULL };
+    int rcs[2];
+    pottery_error_saved why[2];
+    sentinel_url(url, sizeof url, MASTER);
+    assert_ok(pottery_client_open(&cs[0], url, NULL));
+    assert_ok(pottery_client_open(&cs[1], master.url, NULL));
+    pottery__conn_drop(cs[0]);
+    pottery__conn_drop(cs[1]);
+    pottery_client_stats_reset(cs[0]);
+    assert_ok(pottery__conn_connect_all(cs, 2, rcs, why));
+    assert_int_equal(0, rcs[0]);
+    assert_int_equal(0, rcs[1]);
+    assert_non_null(cs[0]->ctx);
+    pottery_client_stats st;
+    pottery_client_stats_get(&st, cs[0]);
+    assert_int_equal(1, (int)st.reconnects);
+    assert_ok(pottery_client_ping(cs[0]));
+    /* A master name the sentinels do not know fails that client alone, with the reason. */
+    pottery__conn_drop(cs[0]);
+    char *name = cs[0]->addr.master_name;
+    cs[0]->addr.master_name = "nosuchmaster";
+    assert_ok(pottery__conn_connect_all(cs, 2, rcs, why));
+    cs[0]->addr.master_name = name;
+    assert_int_equal(POTTERY_ECONN, rcs[0]);
+    assert_non_null(strstr(why[0].message, "know no master named \"nosuchmaster\""));
+    assert_int_equal(0, rcs[1]);
+    pottery_client_free(cs[0]);
+    pottery_client_free(cs[1]);
 }
 
 static void test_unknown_master_name(void **state)
@@ -288,7 +324,7 @@ static void test_failover(void **state)
         double t0 = now_ms();
         int rc = pottery_dict_set(d, pottery_str("during"), pottery_int(3));
         assert_true(rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT || rc == 0);
-        if (rc == 0) break; /* the sentinels switched between the poll and the call */
+        if (rc == 0) break;                /* the sentinels switched between the poll and the call */
         assert_true(now_ms() - t0 < 3500); /* the sentinels' time plus the master's */
         failures++;
         sleep_ms(100);
@@ -349,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_finds_the_master),
+        cmocka_unit_test(test_fanout_connect),
         cmocka_unit_test(test_unknown_master_name),
         cmocka_unit_test(test_all_sentinels_down),
         cmocka_unit_test(test_replica_refused),

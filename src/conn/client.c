@@ -39,13 +39,13 @@ char *pottery__url_endpoint(const pottery_url *u)
     if (u->master_name) n += strlen(u->master_name);
     char *endpoint = pottery__malloc(n);
     if (!endpoint) return NULL;
-    if (u->master_name && !u->host)
-        snprintf(endpoint, n, "master %s (not located yet)", u->master_name);
+    if (u->is_unix)
+        snprintf(endpoint, n, "unix:%s", u->path);
+    else if (!u->host)
+        snprintf(endpoint, n, "master %s (not located yet)", u->master_name ? u->master_name : "");
     else if (u->master_name)
         snprintf(endpoint, n, strchr(u->host, ':') ? "master %s at [%s]:%d" : "master %s at %s:%d", u->master_name,
                  u->host, u->port);
-    else if (u->is_unix)
-        snprintf(endpoint, n, "unix:%s", u->path);
     else if (strchr(u->host, ':'))
         snprintf(endpoint, n, "[%s]:%d", u->host, u->port);
     else

@@ -381,7 +381,7 @@ void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int 
 /* ROLE's first element must be "master". */
 static int judge_role(const pottery_reply *r, const char *endpoint)
 {
-    const char *role;
+    const char *role = "";
     size_t n = 0, len = 0;
     int rc = pottery__reply_array(&n, r, "ROLE");
     if (rc == 0 && n == 0) rc = pottery__reply_unexpected(r, "ROLE", "a role");
