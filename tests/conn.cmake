@@ -43,3 +43,10 @@ pottery_conn_test(fanout ${CMAKE_CURRENT_LIST_DIR}/test_fanout.c)
 target_link_libraries(test_fanout PRIVATE pottery_test_support)
 add_test(NAME conn_fanout COMMAND test_fanout)
 set_tests_properties(conn_fanout PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE)
+
+# Sentinel: a private master, its replica and three sentinels; the master is killed and the
+# sentinels promote the replica. It waits on wall-clock failover timers, so it runs alone.
+pottery_conn_test(sentinel ${CMAKE_CURRENT_LIST_DIR}/test_sentinel.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
+target_link_libraries(test_sentinel PRIVATE pottery_test_support Threads::Threads)
+add_test(NAME conn_sentinel COMMAND test_sentinel)
+set_tests_properties(conn_sentinel PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE)

@@ -199,16 +199,115 @@ static void test_password_never_in_messages(void **state)
 {
     (void)state;
     static const char *const urls[] = {
-        "redis://user:supersecret@host:bad", "redis://user:supersecret@host/x",
-        "redis://:supersecret%zz@host",      "redis://:supersecret@",
-        "redis://:supersecret%00@host",      "unix://:supersecret@host/x",
+        "redis://user:supersecret@host:bad",
+        "redis://user:supersecret@host/x",
+        "redis://:supersecret%zz@host",
+        "redis://:supersecret@",
+        "redis://:supersecret%00@host",
+        "unix://:supersecret@host/x",
         "redis://:supersecret@host?x=1",
+        "redis+sentinel://:supersecret@a:1",
+        "redis+sentinel://a:1/m?sentinel_password=supersecret%zz",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         pottery_url u;
         assert_code(POTTERY_EINVAL, pottery__url_parse(&u, urls[i]));
         if (strstr(pottery_error_last()->message, "supersecret"))
             fail_msg("%s: the message quotes the password: %s", urls[i], pottery_error_last()->message);
+    }
+}
+
+typedef struct sentinel_case {
+    const char *url;
+    const char *hosts; /* the sentinels as "host:port,host:port" */
+    const char *master;
+    const char *user;
+    const char *password;
+    const char *sentinel_password;
+    int db;
+} sentinel_case;
+
+static void test_sentinel_valid(void **state)
+{
+    (void)state;
+    static const sentinel_case cases[] = {
+        { "redis+sentinel://h:26380/mymaster", "h:26380", "mymaster", NULL, NULL, NULL, 0 },
+        { "redis+sentinel://h/mymaster", "h:26379", "mymaster", NULL, NULL, NULL, 0 },
+        { "REDIS+SENTINEL://a:1,b:2,c/m/3", "a:1,b:2,c:26379", "m", NULL, NULL, NULL, 3 },
+        { "redis+sentinel://u:pw@a:1,[::1]:2/m?db=4", "a:1,::1:2", "m", "u", "pw", NULL, 4 },
+        { "redis+sentinel://:p%40w@[fe80::1]/m%2Fx/", "fe80::1:26379", "m/x", NULL, "p@w", NULL, 0 },
+        { "redis+sentinel://a:1/m?sentinel_password=s%26p&db=2", "a:1", "m", NULL, NULL, "s&p", 2 },
+        { "redis+sentinel://a:1/m/5?sentinel_password=", "a:1", "m", NULL, NULL, NULL, 5 },
+        { "redis+sentinel://1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16/m",
+          "1:26379,2:26379,3:26379,4:26379,5:26379,6:26379,7:26379,8:26379,9:26379,10:26379,11:26379,12:26379,"
+          "13:26379,14:26379,15:26379,16:26379",
+          "m", NULL, NULL, NULL, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const sentinel_case *c = &cases[i];
+        pottery_url u;
+        int rc = pottery__url_parse(&u, c->url);
+        if (rc != 0) fail_msg("%s: rc %d (%s)", c->url, rc, pottery_error_last()->message);
+        char hosts[512];
+        size_t n = 0;
+        for (size_t k = 0; k < u.nsentinels; k++)
+            n += (size_t)snprintf(hosts + n, sizeof hosts - n, "%s%s:%d", k ? "," : "", u.sentinels[k].host,
+                                  u.sentinels[k].port);
+        assert_string_equal(c->hosts, hosts);
+        assert_string_equal(c->master, u.master_name);
+        assert_null(u.host); /* the master's address comes from the sentinels */
+        assert_int_equal(0, u.is_unix);
+        assert_str_or_null(c->user, u.user);
+        assert_str_or_null(c->password, u.password);
+        assert_str_or_null(c->sentinel_password, u.sentinel_password);
+        assert_int_equal(c->db, u.db);
+        pottery__url_free(&u);
+        assert_int_equal(0, (int)u.nsentinels);
+        assert_null(u.master_name);
+    }
+}
+
+static void test_sentinel_invalid(void **state)
+{
+    (void)state;
+    static const invalid_case cases[] = {
+        { "redis+sentinel://", "no sentinel" },
+        { "redis+sentinel:///m", "no sentinel" },
+        { "redis+sentinel://pw@/m", "no sentinel" },
+        { "redis+sentinel://a:1", "missing master name" },
+        { "redis+sentinel://a:1/", "missing master name" },
+        { "redis+sentinel://a:1?db=1", "missing master name" },
+        { "redis+sentinel://a:1//2", "missing master name" },
+        { "redis+sentinel://a:1,/m", "empty sentinel address" },
+        { "redis+sentinel://,a:1/m", "empty sentinel address" },
+        { "redis+sentinel://a:1,,b:2/m", "empty sentinel address" },
+        { "redis+sentinel://a:0/m", "port" },
+        { "redis+sentinel://a:1,b:65536/m", "port" },
+        { "redis+sentinel://a:x/m", "port" },
+        { "redis+sentinel://a:/m", "empty port" },
+        { "redis+sentinel://[::1/m", "IPv6" },
+        { "redis+sentinel://a!b/m", "host" },
+        { "redis+sentinel://1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17/m", "more than 16 sentinels" },
+        { "redis+sentinel://a:1/m/x", "db" },
+        { "redis+sentinel://a:1/m/1?db=2", "twice" },
+        { "redis+sentinel://a:1/m%zz", "percent" },
+        { "redis+sentinel://a:1/m%00", "%00" },
+        { "redis+sentinel://a:1/m?foo=1", "sentinel_password" },
+        { "redis+sentinel://a:1/m?sentinel_password=a&sentinel_password=b", "twice" },
+        { "redis://h?sentinel_password=x", "parameter" },
+        { "redis+sentinel://a:1/m?sentinel_password=%zz", "percent" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const invalid_case *c = &cases[i];
+        pottery_url u;
+        int rc = pottery__url_parse(&u, c->url);
+        if (rc != POTTERY_EINVAL) fail_msg("%s: expected EINVAL, got %d", c->url, rc);
+        if (!strstr(pottery_error_last()->message, c->message_part))
+            fail_msg("%s: message '%s' lacks '%s'", c->url, pottery_error_last()->message, c->message_part);
+        assert_null(u.sentinels);
+        assert_null(u.master_name);
+        assert_null(u.sentinel_password);
+        pottery__url_free(&u);
     }
 }
 
@@ -225,9 +324,13 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),          cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_long_unix_path), cmocka_unit_test(test_password_never_in_messages),
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_long_unix_path),
+        cmocka_unit_test(test_password_never_in_messages),
         cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_sentinel_valid),
+        cmocka_unit_test(test_sentinel_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

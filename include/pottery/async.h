@@ -37,14 +37,15 @@ POTTERY_BEGIN_DECLS
 typedef struct pottery_async pottery_async;
 
 /**
- * Open a connection to the server at url (the URL forms of pottery_client_open; NULL:
+ * Open a connection to the server at url (the URL forms of pottery_client_open except
+ * `redis+sentinel://`, not supported on event-loop connections yet; NULL:
  * $REDIS_URL, else redis://localhost:6379/0) on loop
  * (copied: it may live on the stack; the event loop it points at must outlive the handle).
  * opts as for pottery_client_open (NULL: the defaults). The connect starts now and finishes
  * on the loop; a server that cannot be reached is reported by the first operation that
  * needs it, not here.
- * @return 0, POTTERY_EINVAL (out or loop NULL, malformed URL, bad options, a loop without
- * its hooks), POTTERY_ENOMEM.
+ * @return 0, POTTERY_EINVAL (out or loop NULL, malformed URL, a sentinel URL, bad options,
+ * a loop without its hooks), POTTERY_ENOMEM.
  */
 POTTERY_API int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char *url,
                                    const pottery_client_options *opts);

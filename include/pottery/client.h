@@ -1,6 +1,7 @@
 /**
  * @file
- * A connection to one Redis server, shared by the containers opened on it.
+ * A connection to one Redis server (given directly, or as the master a set of sentinels
+ * names), shared by the containers opened on it.
  *
  * Python equivalent: redis.Redis.from_url(url, socket_timeout=1). A client connects when it
  * is opened, sends AUTH and SELECT on connect and again after every reconnect, and runs
@@ -64,16 +65,32 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
 }
 
 /** Connect to the server named by url:
- * `redis://[[user]:password@]host[:port][/db]` (port 6379, db 0 by default) or
- * `unix:///path/to/redis.sock[?db=N]`.
- * Percent-escapes in user and password are decoded. url NULL means $REDIS_URL, or
- * "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
+ * `redis://[[user]:password@]host[:port][/db]` (port 6379, db 0 by default),
+ * `unix:///path/to/redis.sock[?db=N]`, or the master that sentinels know by a name:
+ * `redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]`
+ * (sentinel port 26379 by default, at most 16 sentinels, `?db=N` too).
+ * Percent-escapes in user, password and master name are decoded. url NULL means
+ * $REDIS_URL, or "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
  * *out is the caller's; release it with pottery_client_free().
  * Timeouts must be > 0 or POTTERY_FOREVER.
+ *
+ * Sentinel: on every connect and reconnect the client asks the sentinels in turn
+ * (`SENTINEL get-master-addr-by-name`; each gets an equal share of what is left of one
+ * connect timeout, and the one that answered is asked first next time), connects to the
+ * address named and checks with ROLE, in the handshake's round trip, that the server is
+ * the master. A connect therefore takes at most two connect timeouts: one for the
+ * sentinels, one for the master. The user and password (URL or options) are the master's;
+ * the sentinels are asked without them, or with `?sentinel_password=P`. Redis replicates
+ * asynchronously, so a write the old master acknowledged but had not yet passed on can be
+ * lost in a failover; the library neither caches nor re-sends anything, and what it reads
+ * after a failover is what the new master holds (`WAIT` makes a write wait for replicas).
+ *
  * Errors: POTTERY_EINVAL (malformed URL, options not initialised or out of range),
- * POTTERY_ECONN (unreachable, refused),
+ * POTTERY_ECONN (unreachable, refused; for a sentinel URL also: no sentinel named the
+ * master, every sentinel asked and why listed, or the server named is not a master),
  * POTTERY_ETIMEOUT (no answer within connect_timeout_ms), POTTERY_EREDIS (AUTH or SELECT
- * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING in one round trip. */
+ * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING (ROLE instead of PING for a
+ * sentinel URL, after one SENTINEL query per sentinel asked) in one round trip. */
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
 /** Close the connection and free the client. Accepts NULL. Handles opened on the client

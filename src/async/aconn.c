@@ -633,6 +633,13 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
         pottery__free(conn);
         return rc;
     }
+    if (conn->addr.url.nsentinels > 0) {
+        pottery__address_free(&conn->addr);
+        pottery__free(conn);
+        return pottery__error(POTTERY_EINVAL,
+                              "pottery_async_open: redis+sentinel:// URLs are not supported on event-loop "
+                              "connections yet (use pottery_client_open)");
+    }
     conn->timer_at = INT64_MAX;
     conn->timer = loop->timer_open(loop->data, on_timer, conn);
     conn->kick = loop->timer_open(loop->data, on_kick, conn);

@@ -33,13 +33,19 @@ static int valid_timeout(int64_t ms)
     return ms > 0 || ms == POTTERY_FOREVER;
 }
 
-static char *make_endpoint(const pottery_url *u)
+char *pottery__url_endpoint(const pottery_url *u)
 {
-    size_t n = (u->is_unix ? strlen(u->path) : strlen(u->host)) + 16;
+    size_t n = (u->is_unix ? strlen(u->path) : u->host ? strlen(u->host) : 0) + 32;
+    if (u->master_name) n += strlen(u->master_name);
     char *endpoint = pottery__malloc(n);
     if (!endpoint) return NULL;
     if (u->is_unix)
         snprintf(endpoint, n, "unix:%s", u->path);
+    else if (!u->host)
+        snprintf(endpoint, n, "master %s (not located yet)", u->master_name ? u->master_name : "");
+    else if (u->master_name)
+        snprintf(endpoint, n, strchr(u->host, ':') ? "master %s at [%s]:%d" : "master %s at %s:%d", u->master_name,
+                 u->host, u->port);
     else if (strchr(u->host, ':'))
         snprintf(endpoint, n, "[%s]:%d", u->host, u->port);
     else
@@ -76,7 +82,7 @@ int pottery__address_resolve(pottery_address *a, const char *url, const pottery_
         if (*opts->password && !a->url.password) rc = pottery__error_oom();
     }
     if (opts->db >= 0) a->url.db = opts->db;
-    if (rc == 0 && !(a->endpoint = make_endpoint(&a->url))) rc = pottery__error_oom();
+    if (rc == 0 && !(a->endpoint = pottery__url_endpoint(&a->url))) rc = pottery__error_oom();
     if (rc < 0) pottery__address_free(a);
     return rc;
 }
@@ -158,7 +164,8 @@ int pottery__client_same_server(const pottery_client *a, const pottery_client *b
     if (!a || !b) return 0;
     if (a == b) return 1;
     const pottery_url *x = &a->addr, *y = &b->addr;
-    if (x->is_unix != y->is_unix || x->db != y->db) return 0;
+    if (x->is_unix != y->is_unix || x->db != y->db || !x->master_name != !y->master_name) return 0;
+    if (x->master_name) return strcmp(x->master_name, y->master_name) == 0; /* behind the same sentinels, say */
     if (x->is_unix) return strcmp(x->path, y->path) == 0;
     return x->port == y->port && strcmp(x->host, y->host) == 0;
 }

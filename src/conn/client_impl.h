@@ -134,18 +134,33 @@ typedef struct pottery_handshake_cmd {
 } pottery_handshake_cmd;
 
 typedef struct pottery_handshake {
-    pottery_handshake_cmd cmds[3];
+    pottery_handshake_cmd cmds[4];
     size_t n;
     char dbtext[16];
 } pottery_handshake;
 
+/* A sentinel URL's handshake ends in ROLE (instead of PING): the server the sentinels named
+ * must say it is the master. */
 void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int ping);
 /* Judge the reply r to h->cmds[i]: 0, or the refusal as an error naming the endpoint. */
 int pottery__handshake_judge(const pottery_handshake *h, size_t i, const pottery_reply *r, const pottery_url *addr,
                              const char *endpoint);
 
+/* The endpoint text of u for messages: "host:port", "[v6]:port", "unix:/path", or for a
+ * sentinel URL "master NAME at host:port" ("master NAME (not located yet)" before the
+ * sentinels were asked). NULL when out of memory. */
+char *pottery__url_endpoint(const pottery_url *u);
+
+/* Sentinel URLs: ask c's sentinels in turn, within c's connect timeout as a whole (each gets
+ * an equal share of what is left), for the address of the master they know by c's master
+ * name; store it in c->addr and c->endpoint and move the sentinel that answered to the
+ * front. POTTERY_ECONN (or ETIMEOUT when every sentinel timed out) naming every sentinel
+ * asked and why it gave no address; ENOMEM. */
+int pottery__sentinel_locate(pottery_client *c);
+
 /* Connect now (replacing nothing: the client must be disconnected), then AUTH/SELECT/PING
- * within the connect timeout. */
+ * within the connect timeout. A sentinel URL first asks the sentinels where the master is
+ * (pottery__sentinel_locate, up to another connect timeout) and sends ROLE instead of PING. */
 int pottery__conn_connect(pottery_client *c);
 
 /* Write every appended byte to the socket (within the call's deadline), so the commands

@@ -363,7 +363,13 @@ void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int 
         cmd->argl[1] = (size_t)len;
         cmd->argc = 2;
     }
-    if (ping) {
+    if (addr->nsentinels > 0) {
+        pottery_handshake_cmd *cmd = &h->cmds[h->n++];
+        cmd->what = "ROLE";
+        cmd->argv[0] = "ROLE";
+        cmd->argl[0] = 4;
+        cmd->argc = 1;
+    } else if (ping) {
         pottery_handshake_cmd *cmd = &h->cmds[h->n++];
         cmd->what = "PING";
         cmd->argv[0] = "PING";
@@ -372,10 +378,31 @@ void pottery__handshake_plan(pottery_handshake *h, const pottery_url *addr, int 
     }
 }
 
+/* ROLE's first element must be "master". */
+static int judge_role(const pottery_reply *r, const char *endpoint)
+{
+    const char *role = "";
+    size_t n = 0, len = 0;
+    int rc = pottery__reply_array(&n, r, "ROLE");
+    if (rc == 0 && n == 0) rc = pottery__reply_unexpected(r, "ROLE", "a role");
+    if (rc == 0) rc = pottery__reply_bytes(&role, &len, pottery__reply_at(r, 0), "ROLE");
+    if (rc < 0) {
+        pottery_error_saved why;
+        pottery__error_save(&why);
+        return pottery__error(rc, "ROLE on %s: %s", endpoint, why.message);
+    }
+    if (len == 6 && memcmp(role, "master", 6) == 0) return 0;
+    return pottery__error(POTTERY_ECONN,
+                          "%s: the server there is a %.*s, not a master (a failover in progress, or a sentinel that "
+                          "has not caught up)",
+                          endpoint, (int)(len > 32 ? 32 : len), role);
+}
+
 int pottery__handshake_judge(const pottery_handshake *h, size_t i, const pottery_reply *r, const pottery_url *addr,
                              const char *endpoint)
 {
     const char *what = h->cmds[i].what;
+    if (strcmp(what, "ROLE") == 0) return judge_role(r, endpoint);
     const char *expected = strcmp(what, "PING") == 0 ? "PONG" : "OK";
     if (pottery__reply_status(r, expected, what) == 0) return 0;
     int rc = pottery_error_last()->code;
@@ -408,7 +435,7 @@ static int handshake_check(pottery_client *c, const pottery_handshake *h, potter
 static int handshake(pottery_client *c)
 {
     pottery_handshake h;
-    pottery_reply *replies[3] = { NULL, NULL, NULL };
+    pottery_reply *replies[4] = { NULL, NULL, NULL, NULL };
     int rc = handshake_send(c, &h);
     if (rc == 0) rc = pottery__conn_read_n(c, replies, h.n);
     if (rc < 0) return rc;
@@ -466,6 +493,10 @@ static int install(pottery_client *c, redisContext *ctx)
 int pottery__conn_connect(pottery_client *c)
 {
     redisContext *ctx;
+    if (c->addr.nsentinels > 0) {
+        int rc = pottery__sentinel_locate(c);
+        if (rc < 0) return rc;
+    }
     errno = 0;
     if (c->addr.is_unix)
         ctx = compat_connect_unix(c->addr.path, c->connect_timeout_ms);
@@ -501,7 +532,7 @@ typedef struct conn_link {
     int stage;
     int64_t end_ms; /* the connect timeout's end (INT64_MAX: none) */
     pottery_handshake hs;
-    pottery_reply *replies[3];
+    pottery_reply *replies[4];
     size_t got;
 } conn_link;
 
@@ -582,6 +613,12 @@ int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pot
         pottery_client *c = cs[i];
         rcs[i] = 0;
         if (c->ctx) continue;
+        /* Sentinels are asked one client after the other; the masters are then connected
+         * to together. */
+        if (c->addr.nsentinels > 0 && (rcs[i] = pottery__sentinel_locate(c)) < 0) {
+            pottery__error_save(&why[i]);
+            continue;
+        }
         errno = 0;
         redisContext *ctx = c->addr.is_unix ? compat_connect_unix_start(c->addr.path)
                                             : compat_connect_tcp_start(c->addr.host, c->addr.port);

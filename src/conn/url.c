@@ -1,4 +1,5 @@
-/* Redis URL parsing: redis://[[user]:password@]host[:port][/db] and unix:///path[?db=N]. */
+/* Redis URL parsing: redis://[[user]:password@]host[:port][/db], unix:///path[?db=N] and
+ * redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,14 +90,23 @@ static int parse_db(int *out, const char *s, size_t len)
     return 0;
 }
 
-/* "db=N[&db=N...]" (only db is understood). */
+/* "db=N[&...]"; a sentinel URL also understands sentinel_password=P. */
 static int parse_query(pottery_url *u, const char *q, int have_db)
 {
+    static const char sp[] = "sentinel_password=";
+    const size_t splen = sizeof sp - 1;
     while (*q) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        if (len > 0) {
-            if (len < 3 || memcmp(q, "db=", 3) != 0) return bad("unsupported URL parameter (only db=N is understood)");
+        if (len > 0 && u->nsentinels > 0 && len >= splen && memcmp(q, sp, splen) == 0) {
+            if (u->sentinel_password) return bad("sentinel_password given twice");
+            int rc = len > splen ? decode(&u->sentinel_password, q + splen, len - splen, "sentinel password") : 0;
+            if (rc < 0) return rc;
+        } else if (len > 0) {
+            if (len < 3 || memcmp(q, "db=", 3) != 0)
+                return bad(u->nsentinels > 0 ? "unsupported URL parameter (only db=N and sentinel_password=P are "
+                                               "understood)"
+                                             : "unsupported URL parameter (only db=N is understood)");
             if (have_db) return bad("db given twice");
             int rc = parse_db(&u->db, q + 3, len - 3);
             if (rc < 0) return rc;
@@ -133,8 +143,9 @@ static int valid_ipv6_char(int ch)
     return hexval(ch) >= 0 || ch == ':' || ch == '.';
 }
 
-/* host[:port] or [v6]:port */
-static int parse_hostport(pottery_url *u, const char *s, size_t len)
+/* host[:port] or [v6]:port into *out_host (allocated) and *out_port (untouched when no
+ * port is given). */
+static int parse_hostport(char **out_host, int *out_port, const char *s, size_t len)
 {
     const char *host = s, *port = NULL;
     size_t hostlen;
@@ -166,30 +177,32 @@ static int parse_hostport(pottery_url *u, const char *s, size_t len)
     }
     if (port) {
         if (portlen == 0) return bad("empty port");
-        if (parse_uint(&u->port, port, portlen, 65535) < 0 || u->port == 0)
-            return bad("port must be a number from 1 to 65535");
+        int n = 0;
+        if (parse_uint(&n, port, portlen, 65535) < 0 || n == 0) return bad("port must be a number from 1 to 65535");
+        *out_port = n;
     }
-    u->host = pottery__malloc(hostlen + 1);
-    if (!u->host) return pottery__error_oom();
-    memcpy(u->host, host, hostlen);
-    u->host[hostlen] = '\0';
+    *out_host = pottery__malloc(hostlen + 1);
+    if (!*out_host) return pottery__error_oom();
+    memcpy(*out_host, host, hostlen);
+    (*out_host)[hostlen] = '\0';
     return 0;
 }
 
-static int parse_tcp(pottery_url *u, const char *p)
+/* The userinfo of an authority s[0..alen) (up to its last '@'): parsed into u; *hosts
+ * points past it. */
+static int parse_authority_user(pottery_url *u, const char *s, size_t alen, const char **hosts)
 {
-    size_t alen = strcspn(p, "/?");
     const char *at = NULL;
-    int rc;
     for (size_t i = 0; i < alen; i++)
-        if (p[i] == '@') at = p + i; /* the last '@' ends the userinfo */
-    if (at) {
-        if ((rc = parse_userinfo(u, p, (size_t)(at - p))) < 0) return rc;
-        if ((rc = parse_hostport(u, at + 1, alen - (size_t)(at + 1 - p))) < 0) return rc;
-    } else if ((rc = parse_hostport(u, p, alen)) < 0) {
-        return rc;
-    }
-    p += alen;
+        if (s[i] == '@') at = s + i; /* the last '@' ends the userinfo */
+    *hosts = at ? at + 1 : s;
+    return at ? parse_userinfo(u, s, (size_t)(at - s)) : 0;
+}
+
+/* "[/db][?query]" after the host or the master name. */
+static int parse_tail(pottery_url *u, const char *p)
+{
+    int rc;
     int have_db = 0;
     if (*p == '/') {
         p++;
@@ -202,6 +215,45 @@ static int parse_tcp(pottery_url *u, const char *p)
     }
     if (*p == '?') return parse_query(u, p + 1, have_db);
     return 0;
+}
+
+static int parse_tcp(pottery_url *u, const char *p)
+{
+    size_t alen = strcspn(p, "/?");
+    const char *hosts;
+    int rc;
+    if ((rc = parse_authority_user(u, p, alen, &hosts)) < 0) return rc;
+    if ((rc = parse_hostport(&u->host, &u->port, hosts, alen - (size_t)(hosts - p))) < 0) return rc;
+    return parse_tail(u, p + alen);
+}
+
+/* host[:port][,host[:port]...]/master-name[/db][?query] after the scheme. */
+static int parse_sentinel(pottery_url *u, const char *p)
+{
+    size_t alen = strcspn(p, "/?");
+    const char *hosts;
+    int rc;
+    if ((rc = parse_authority_user(u, p, alen, &hosts)) < 0) return rc;
+    const char *end = p + alen;
+    if (hosts == end) return bad("no sentinel address (write redis+sentinel://host:port[,host:port...]/master-name)");
+    u->sentinels = pottery__calloc(POTTERY_URL_MAX_SENTINELS, sizeof *u->sentinels);
+    if (!u->sentinels) return pottery__error_oom();
+    for (const char *h = hosts; h <= end;) {
+        const char *comma = memchr(h, ',', (size_t)(end - h));
+        size_t hlen = comma ? (size_t)(comma - h) : (size_t)(end - h);
+        if (hlen == 0) return bad("empty sentinel address in the list");
+        if (u->nsentinels == POTTERY_URL_MAX_SENTINELS) return bad("more than 16 sentinels");
+        pottery_url_sentinel *s = &u->sentinels[u->nsentinels++];
+        s->port = 26379;
+        if ((rc = parse_hostport(&s->host, &s->port, h, hlen)) < 0) return rc;
+        h += hlen + 1;
+    }
+    if (*end != '/') return bad("missing master name (write redis+sentinel://host:port/master-name)");
+    p = end + 1;
+    size_t nlen = strcspn(p, "/?");
+    if (nlen == 0) return bad("missing master name (write redis+sentinel://host:port/master-name)");
+    if ((rc = decode(&u->master_name, p, nlen, "master name")) < 0) return rc;
+    return parse_tail(u, p + nlen);
 }
 
 static int parse_unix(pottery_url *u, const char *p)
@@ -239,13 +291,24 @@ int pottery__url_parse(pottery_url *out, const char *url)
     } else if (has_prefix(url, "unix://")) {
         out->is_unix = 1;
         rc = parse_unix(out, url + 7);
+    } else if (has_prefix(url, "redis+sentinel://")) {
+        rc = parse_sentinel(out, url + 17);
     } else if (has_prefix(url, "rediss://")) {
         return bad("TLS (rediss://) is not supported");
     } else {
-        return bad("the scheme must be redis:// or unix://");
+        return bad("the scheme must be redis://, unix:// or redis+sentinel://");
     }
     if (rc < 0) pottery__url_free(out);
     return rc;
+}
+
+/* Do not leave a secret lying around in freed memory. */
+static void wipe_free(char *secret)
+{
+    if (!secret) return;
+    volatile char *v = secret;
+    while (*v) *v++ = '\0';
+    pottery__free(secret);
 }
 
 void pottery__url_free(pottery_url *u)
@@ -254,12 +317,11 @@ void pottery__url_free(pottery_url *u)
     pottery__free(u->host);
     pottery__free(u->path);
     pottery__free(u->user);
-    if (u->password) {
-        /* Do not leave the secret lying around in freed memory. */
-        volatile char *v = u->password;
-        while (*v) *v++ = '\0';
-        pottery__free(u->password);
-    }
+    wipe_free(u->password);
+    wipe_free(u->sentinel_password);
+    pottery__free(u->master_name);
+    for (size_t i = 0; u->sentinels && i < u->nsentinels; i++) pottery__free(u->sentinels[i].host);
+    pottery__free(u->sentinels);
     memset(u, 0, sizeof *u);
     u->port = 6379;
 }

@@ -2,20 +2,39 @@
 #ifndef POTTERY_CONN_URL_H
 #define POTTERY_CONN_URL_H
 
+/* At most this many sentinels in one redis+sentinel:// URL. */
+#define POTTERY_URL_MAX_SENTINELS 16
+
+/* One sentinel of a redis+sentinel:// URL. */
+typedef struct pottery_url_sentinel {
+    char *host; /* without the brackets of an IPv6 literal */
+    int port;   /* 26379 when not given */
+} pottery_url_sentinel;
+
 /* A parsed URL. Strings are owned (pottery__url_free); absent ones are NULL. */
 typedef struct pottery_url {
     int is_unix;    /* 1 for unix:// */
-    char *host;     /* TCP host, without the brackets of an IPv6 literal */
+    char *host;     /* TCP host, without the brackets of an IPv6 literal; for a sentinel URL
+                     * the master's last known address (NULL until the sentinels named one) */
     int port;       /* TCP port (6379 when not given) */
     char *path;     /* unix socket path (percent-decoded) */
     char *user;     /* ACL user (percent-decoded), NULL if none */
     char *password; /* percent-decoded, NULL if none */
     int db;         /* 0 when not given */
+    /* redis+sentinel:// only (nsentinels > 0): the sentinels to ask, in the order to ask
+     * them (the last one that answered first), the master's name, and the password the
+     * sentinels want (NULL: none; the URL's user and password are the master's). */
+    pottery_url_sentinel *sentinels;
+    size_t nsentinels;
+    char *master_name;
+    char *sentinel_password;
 } pottery_url;
 
 /* Parse
  *   redis://[[user]:password@]host[:port][/db][?db=N]
  *   unix://[[user]:password@]/path/to.sock[?db=N]
+ *   redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]
+ *       [?db=N][&sentinel_password=P]   (sentinel port 26379 by default)
  * (scheme case-insensitive; host a name, an IPv4 address or a bracketed IPv6 literal;
  * "user@" alone names a user without a password, as redis-py reads it).
  * Errors: POTTERY_EINVAL with a message naming the problem (the password is never quoted),

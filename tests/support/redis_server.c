@@ -265,13 +265,18 @@ static const char *redis_server_path(void)
  * (fork failure). */
 static pid_t spawn(test_redis *s)
 {
-    char port[16], logfile[300], user_pass[300];
+    char port[16], logfile[300], user_pass[300], conf[300], replicaof[32];
     snprintf(port, sizeof port, "%d", s->socket_path[0] ? 0 : s->port);
     snprintf(logfile, sizeof logfile, "%s/redis.log", s->dir);
 
     const char *argv[48];
     int n = 0;
     argv[n++] = redis_server_path();
+    if (s->opts.sentinel_master_name) {
+        snprintf(conf, sizeof conf, "%s/sentinel.conf", s->dir);
+        argv[n++] = conf;
+        argv[n++] = "--sentinel";
+    }
     argv[n++] = "--port";
     argv[n++] = port;
     if (s->socket_path[0]) {
@@ -304,6 +309,11 @@ static pid_t spawn(test_redis *s)
         argv[n++] = "yes";
         argv[n++] = "--cluster-config-file";
         argv[n++] = "nodes.conf"; /* in --dir */
+    }
+    if (s->opts.replicaof_port > 0) {
+        snprintf(replicaof, sizeof replicaof, "127.0.0.1 %d", s->opts.replicaof_port);
+        argv[n++] = "--replicaof";
+        argv[n++] = replicaof;
     }
     if (s->opts.requirepass) {
         argv[n++] = "--requirepass";
@@ -407,6 +417,27 @@ static int make_dir(test_redis *s)
     return -1;
 }
 
+/* A sentinel's configuration, in its directory (the sentinel rewrites it as it learns). */
+static int write_sentinel_conf(const test_redis *s)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/sentinel.conf", s->dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "test_redis: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    const char *name = s->opts.sentinel_master_name;
+    fprintf(f,
+            "sentinel resolve-hostnames no\n"
+            "sentinel monitor %s 127.0.0.1 %d 2\n"
+            "sentinel down-after-milliseconds %s 500\n"
+            "sentinel failover-timeout %s 5000\n"
+            "sentinel parallel-syncs %s 1\n",
+            name, s->opts.sentinel_master_port, name, name, name);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 int test_redis_start(test_redis *s, const test_redis_options *opts)
 {
     static const test_redis_options defaults = TEST_REDIS_OPTIONS_INIT;
@@ -414,6 +445,11 @@ int test_redis_start(test_redis *s, const test_redis_options *opts)
     s->opts = opts ? *opts : defaults;
     if (make_dir(s) < 0) {
         fprintf(stderr, "test_redis: cannot create a private directory\n");
+        return -1;
+    }
+    if (s->opts.sentinel_master_name && write_sentinel_conf(s) < 0) {
+        remove_tree(s->dir);
+        s->dir[0] = '\0';
         return -1;
     }
     if (s->opts.use_unix_socket) {

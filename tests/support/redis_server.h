@@ -19,11 +19,16 @@ typedef struct test_redis_options {
     const char *acl_user;    /* with acl_password: an extra ACL user with all permissions */
     const char *acl_password;
     int cluster_enabled; /* --cluster-enabled yes (a node of no cluster yet: CLUSTER KEYSLOT works) */
+    int replicaof_port;  /* > 0: --replicaof 127.0.0.1 <port> */
+    /* Non-NULL: a sentinel (redis-server sentinel.conf --sentinel) monitoring the master on
+     * 127.0.0.1:sentinel_master_port under this name, quorum 2, down after 500 ms. */
+    const char *sentinel_master_name;
+    int sentinel_master_port;
 } test_redis_options;
 
 #define TEST_REDIS_OPTIONS_INIT                                                                                        \
     {                                                                                                                  \
-        0, NULL, NULL, NULL, 0                                                                                         \
+        0, NULL, NULL, NULL, 0, 0, NULL, 0                                                                             \
     }
 
 typedef struct test_redis {
