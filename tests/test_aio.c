@@ -23,7 +23,7 @@
 
 #include "support/loop_kinds.h"
 
-#define N 5
+#define N MASTERS
 #define TIMEOUT_MS 300
 
 static int64_t now_ns(void)
@@ -103,9 +103,7 @@ static void run_for(int64_t ms)
 
 /* ---- masters ---- */
 
-static test_redis masters[N];
 static pottery_async *conns[N];
-static pottery_client *clients[N]; /* blocking clients on the same masters */
 
 static pottery_async *open_async(const char *url, const pottery_client_options *opts)
 {
@@ -223,19 +221,6 @@ static pottery_aioredlock *alock(const char *key, int64_t lease_ms)
     } while (0)
 
 /* ---- fixture ---- */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return test_redis_start_n(masters, N, NULL);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_redis_stop_n(masters, N);
-    return 0;
-}
 
 static int setup(void **state)
 {
@@ -1123,5 +1108,5 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(unreachable_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
     };
-    return cmocka_run_group_tests_name(kind->name, tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name(kind->name, tests, masters_setup, masters_teardown);
 }

@@ -15,11 +15,8 @@
 #include "conn/conn.h"
 #include "support/test_fixture.h"
 
-#define N 5
+#define N MASTERS
 #define QUORUM 3
-
-static test_redis masters[N];
-static pottery_client *clients[N];
 
 /* Compare-and-delete, as a lock release does. KEYS[1] the key, ARGV[1] the value. */
 static const pottery_script del_if_equal = {
@@ -94,37 +91,6 @@ static void describe(char *buf, size_t size, const pottery_fanout *f)
 static void assert_no_key_anywhere(const char *key)
 {
     for (size_t i = 0; i < N; i++) assert_raw("0", test_redis_cmdv(&masters[i], "EXISTS", key, (const char *)NULL));
-}
-
-/* ---- fixture ---- */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return test_redis_start_n(masters, N, NULL);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_redis_stop_n(masters, N);
-    return 0;
-}
-
-/* Every master running and empty; clients with a 300 ms command timeout. */
-static int reset(void **state)
-{
-    (void)state;
-    if (reset_masters(masters, N) < 0) return -1;
-    open_master_clients(clients, masters, N, 300, 500);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    close_master_clients(clients, N);
-    return 0;
 }
 
 /* ---- tests ---- */
@@ -507,16 +473,17 @@ static void no_orphaned_keys_over_1000_cycles(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(all_five_in_one_round_trip_each, reset, teardown),
-        cmocka_unit_test_setup_teardown(two_killed_still_decides_and_rejoin, reset, teardown),
-        cmocka_unit_test_setup_teardown(frozen_master_times_out_and_its_reply_is_consumed, reset, teardown),
-        cmocka_unit_test_setup_teardown(dropped_masters_reconnect_together, reset, teardown),
-        cmocka_unit_test_setup_teardown(call_timeout_caps_the_masters, reset, teardown),
-        cmocka_unit_test_setup_teardown(early_decision_does_not_wait_for_a_slow_master, reset, teardown),
-        cmocka_unit_test_setup_teardown(wrong_replies_are_reported_per_master, reset, teardown),
-        cmocka_unit_test_setup_teardown(scripts_use_evalsha_and_survive_noscript, reset, teardown),
-        cmocka_unit_test_setup_teardown(bad_input, reset, teardown),
-        cmocka_unit_test_setup_teardown(no_orphaned_keys_over_1000_cycles, reset, teardown),
+        cmocka_unit_test_setup_teardown(all_five_in_one_round_trip_each, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(two_killed_still_decides_and_rejoin, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(frozen_master_times_out_and_its_reply_is_consumed, masters_reset,
+                                        masters_close),
+        cmocka_unit_test_setup_teardown(dropped_masters_reconnect_together, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(call_timeout_caps_the_masters, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(early_decision_does_not_wait_for_a_slow_master, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(wrong_replies_are_reported_per_master, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(scripts_use_evalsha_and_survive_noscript, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(bad_input, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(no_orphaned_keys_over_1000_cycles, masters_reset, masters_close),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, masters_setup, masters_teardown);
 }

@@ -16,10 +16,7 @@
 #include "conn/conn.h"
 #include "support/test_fixture.h"
 
-#define N 5
-
-static test_redis masters[N];
-static pottery_client *clients[N];
+#define N MASTERS
 
 /* ---- helpers ---- */
 
@@ -71,37 +68,6 @@ static size_t count_stored(const char *key, const char *expected)
         free(got);
     }
     return agreed;
-}
-
-/* ---- fixture ---- */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return test_redis_start_n(masters, N, NULL);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_redis_stop_n(masters, N);
-    return 0;
-}
-
-/* Every master running and empty; clients with a 300 ms command timeout. */
-static int reset(void **state)
-{
-    (void)state;
-    if (reset_masters(masters, N) < 0) return -1;
-    open_master_clients(clients, masters, N, 300, 500);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    close_master_clients(clients, N);
-    return 0;
 }
 
 /* ---- the sequence ---- */
@@ -563,17 +529,19 @@ static void concurrent_generators_never_repeat(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(counts_from_one_in_one_round_trip_per_id, reset, teardown),
-        cmocka_unit_test_setup_teardown(decimal_text_and_pottery_protocol_share_a_sequence, reset, teardown),
-        cmocka_unit_test_setup_teardown(a_new_generator_continues_what_another_left, reset, teardown),
-        cmocka_unit_test_setup_teardown(reset_starts_over, reset, teardown),
-        cmocka_unit_test_setup_teardown(one_master_and_three, reset, teardown),
-        cmocka_unit_test_setup_teardown(repr_and_accessors, reset, teardown),
-        cmocka_unit_test_setup_teardown(bad_input, reset, teardown),
-        cmocka_unit_test_setup_teardown(foreign_values, reset, teardown),
-        cmocka_unit_test_setup_teardown(two_killed_still_works_three_killed_fails, reset, teardown),
-        cmocka_unit_test_setup_teardown(a_frozen_master_costs_nothing_in_the_steady_state, reset, teardown),
-        cmocka_unit_test_setup_teardown(concurrent_generators_never_repeat, reset, teardown),
+        cmocka_unit_test_setup_teardown(counts_from_one_in_one_round_trip_per_id, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(decimal_text_and_pottery_protocol_share_a_sequence, masters_reset,
+                                        masters_close),
+        cmocka_unit_test_setup_teardown(a_new_generator_continues_what_another_left, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(reset_starts_over, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(one_master_and_three, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(repr_and_accessors, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(bad_input, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(foreign_values, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(two_killed_still_works_three_killed_fails, masters_reset, masters_close),
+        cmocka_unit_test_setup_teardown(a_frozen_master_costs_nothing_in_the_steady_state, masters_reset,
+                                        masters_close),
+        cmocka_unit_test_setup_teardown(concurrent_generators_never_repeat, masters_reset, masters_close),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, masters_setup, masters_teardown);
 }

@@ -14,11 +14,9 @@
 
 #include "support/test_fixture.h"
 
-#define N 5
+#define N MASTERS
 
-static test_redis masters[N];
 static test_redis counter_server; /* holds the counter of the mutual-exclusion tests */
-static pottery_client *clients[N];
 
 /* ---- helpers ---- */
 
@@ -85,17 +83,14 @@ static int acquire_now(pottery_redlock *lock)
 
 static int group_setup(void **state)
 {
-    (void)state;
-    if (test_redis_start_n(masters, N, NULL) != 0) return -1;
+    if (masters_setup(state) != 0) return -1;
     return test_redis_start(&counter_server, NULL);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    test_redis_stop_n(masters, N);
     test_redis_stop(&counter_server);
-    return 0;
+    return masters_teardown(state);
 }
 
 /* Every master running and empty; clients with a 300 ms command timeout. */
@@ -105,13 +100,6 @@ static int reset(void **state)
     if (reset_masters(masters, N) < 0) return -1;
     free(test_redis_cmdv(&counter_server, "FLUSHALL", (const char *)NULL));
     open_master_clients(clients, masters, N, 300, 300);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    close_master_clients(clients, N);
     return 0;
 }
 
@@ -661,18 +649,18 @@ static void mutual_exclusion_one_frozen(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(acquire_locked_release, reset, teardown),
-        cmocka_unit_test_setup_teardown(extend_and_expiry, reset, teardown),
-        cmocka_unit_test_setup_teardown(blocking_and_timeouts, reset, teardown),
-        cmocka_unit_test_setup_teardown(bad_input, reset, teardown),
-        cmocka_unit_test_setup_teardown(with_and_synchronize, reset, teardown),
-        cmocka_unit_test_setup_teardown(interop_with_pottery_wire_format, reset, teardown),
-        cmocka_unit_test_setup_teardown(two_killed_still_works_three_fail, reset, teardown),
-        cmocka_unit_test_setup_teardown(frozen_master, reset, teardown),
-        cmocka_unit_test_setup_teardown(no_orphaned_keys_over_1000_cycles, reset, teardown),
-        cmocka_unit_test_setup_teardown(mutual_exclusion, reset, teardown),
-        cmocka_unit_test_setup_teardown(mutual_exclusion_two_killed_halfway, reset, teardown),
-        cmocka_unit_test_setup_teardown(mutual_exclusion_one_frozen, reset, teardown),
+        cmocka_unit_test_setup_teardown(acquire_locked_release, reset, masters_close),
+        cmocka_unit_test_setup_teardown(extend_and_expiry, reset, masters_close),
+        cmocka_unit_test_setup_teardown(blocking_and_timeouts, reset, masters_close),
+        cmocka_unit_test_setup_teardown(bad_input, reset, masters_close),
+        cmocka_unit_test_setup_teardown(with_and_synchronize, reset, masters_close),
+        cmocka_unit_test_setup_teardown(interop_with_pottery_wire_format, reset, masters_close),
+        cmocka_unit_test_setup_teardown(two_killed_still_works_three_fail, reset, masters_close),
+        cmocka_unit_test_setup_teardown(frozen_master, reset, masters_close),
+        cmocka_unit_test_setup_teardown(no_orphaned_keys_over_1000_cycles, reset, masters_close),
+        cmocka_unit_test_setup_teardown(mutual_exclusion, reset, masters_close),
+        cmocka_unit_test_setup_teardown(mutual_exclusion_two_killed_halfway, reset, masters_close),
+        cmocka_unit_test_setup_teardown(mutual_exclusion_one_frozen, reset, masters_close),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -93,31 +93,62 @@ void build_cmd(pottery_cmd *cmd, const char *a0, ...)
 
 /* ---- several masters ---- */
 
-void open_master_clients(pottery_client **out, const test_redis *masters, size_t n, int64_t command_timeout_ms,
+test_redis masters[MASTERS];
+pottery_client *clients[MASTERS];
+
+void open_master_clients(pottery_client **out, const test_redis *servers, size_t n, int64_t command_timeout_ms,
                          int64_t connect_timeout_ms)
 {
     pottery_client_options opts;
     pottery_client_options_init(&opts);
     opts.command_timeout_ms = command_timeout_ms;
     opts.connect_timeout_ms = connect_timeout_ms;
-    for (size_t i = 0; i < n; i++) out[i] = open_client(masters[i].url, &opts);
+    for (size_t i = 0; i < n; i++) out[i] = open_client(servers[i].url, &opts);
 }
 
-void close_master_clients(pottery_client **clients, size_t n)
+void close_master_clients(pottery_client **cs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        pottery_client_free(clients[i]);
-        clients[i] = NULL;
+        pottery_client_free(cs[i]);
+        cs[i] = NULL;
     }
 }
 
-int reset_masters(test_redis *masters, size_t n)
+int reset_masters(test_redis *servers, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        test_redis_resume(&masters[i]);
-        if (masters[i].pid <= 0 && test_redis_restart(&masters[i]) != 0) return -1;
-        free(test_redis_cmdv(&masters[i], "FLUSHALL", (const char *)NULL));
+        test_redis_resume(&servers[i]);
+        if (servers[i].pid <= 0 && test_redis_restart(&servers[i]) != 0) return -1;
+        free(test_redis_cmdv(&servers[i], "FLUSHALL", (const char *)NULL));
     }
+    return 0;
+}
+
+int masters_setup(void **state)
+{
+    (void)state;
+    return test_redis_start_n(masters, MASTERS, NULL);
+}
+
+int masters_teardown(void **state)
+{
+    (void)state;
+    test_redis_stop_n(masters, MASTERS);
+    return 0;
+}
+
+int masters_reset(void **state)
+{
+    (void)state;
+    if (reset_masters(masters, MASTERS) < 0) return -1;
+    open_master_clients(clients, masters, MASTERS, 300, 500);
+    return 0;
+}
+
+int masters_close(void **state)
+{
+    (void)state;
+    close_master_clients(clients, MASTERS);
     return 0;
 }
 

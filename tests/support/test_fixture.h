@@ -49,13 +49,25 @@ void build_cmdva(pottery_cmd *cmd, const char *a0, va_list ap);
 
 /* Clients on masters[0..n) into out[0..n), with these timeouts (failing the test if one
  * cannot connect). */
-void open_master_clients(pottery_client **out, const test_redis *masters, size_t n, int64_t command_timeout_ms,
+void open_master_clients(pottery_client **out, const test_redis *servers, size_t n, int64_t command_timeout_ms,
                          int64_t connect_timeout_ms);
 /* Free clients[0..n) and set them to NULL. */
-void close_master_clients(pottery_client **clients, size_t n);
+void close_master_clients(pottery_client **cs, size_t n);
 /* Every master running (resumed if paused, restarted if killed) and empty. 0, or -1 when one
  * cannot be restarted. */
-int reset_masters(test_redis *masters, size_t n);
+int reset_masters(test_redis *servers, size_t n);
+
+/* Five independent masters for the distributed primitives' tests, and blocking clients on
+ * them. Group setup/teardown: masters_setup / masters_teardown start and stop them. Per
+ * test: masters_reset makes every master running and empty and opens clients[] (300 ms
+ * command timeout, 500 ms connect timeout); masters_close frees them. */
+#define MASTERS 5
+extern test_redis masters[MASTERS];
+extern pottery_client *clients[MASTERS];
+int masters_setup(void **state);
+int masters_teardown(void **state);
+int masters_reset(void **state);
+int masters_close(void **state);
 
 /* ---- client statistics ---- */
 
