@@ -93,11 +93,10 @@ static void run_until(const int *counter, int target, int64_t max_ms)
 /* Turn the loop for ms milliseconds. */
 static void run_for(int64_t ms)
 {
-    int never = 0;
     ticker keepalive;
     ticker_start(&keepalive, 5);
     int64_t end = now_ns() + ms * 1000000;
-    while (now_ns() < end && !never) kind->turn(native);
+    while (now_ns() < end) kind->turn(native);
     ticker_stop(&keepalive);
 }
 
@@ -641,18 +640,11 @@ static void free_cancels(void **state)
 }
 
 /* A callback may free its own handle, and the connections may go right after. */
-static void free_from_callback_acquired(int status, int acquired, void *payload)
-{
-    outcome *o = payload;
-    o->acquired = acquired;
-    record(o, status);
-}
-
 static pottery_aioredlock *self_freeing;
 
 static void free_self(int status, int acquired, void *payload)
 {
-    free_from_callback_acquired(status, acquired, payload);
+    on_acquire(status, acquired, payload);
     pottery_aioredlock_free(self_freeing);
 }
 
@@ -867,11 +859,14 @@ static void reconnect_with_auth_and_select(void **state)
     snprintf(url, sizeof url, "redis://:wrong@127.0.0.1:%d/3", secured.port);
     pottery_async *bad = open_async(url, NULL);
     pottery_aioredlock *denied;
-    assert_ok(pottery_aioredlock_new(&denied, "vault", &bad, 1, NULL));
     pottery_redlock_options opts;
     pottery_redlock_options_init(&opts);
+    opts.raise_on_redis_errors = 1; /* the refusal itself, not just "not acquired" */
+    assert_ok(pottery_aioredlock_new(&denied, "vault", &bad, 1, &opts));
     AWAIT(o, pottery_aioredlock_acquire(denied, 0, POTTERY_FOREVER, on_acquire, &o));
+    assert_int_equal(o.status, POTTERY_EIMPOSSIBLE);
     assert_int_equal(o.acquired, 0);
+    assert_non_null(strstr(o.message, "AUTH"));
     pottery_aioredlock_free(denied);
     pottery_async_free(bad);
     pottery_aioredlock_free(lock);
