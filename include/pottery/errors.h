@@ -42,8 +42,13 @@ typedef enum pottery_error_code {
     POTTERY_EPROTOCOL = -21,   /**< the server answered what the command cannot answer (a reply
                                  of the wrong type or shape, or announcing an absurd size);
                                  the connection is dropped if it may be out of step */
-    POTTERY_ECANCELED = -22    /**< an asynchronous operation was cancelled: its handle was
+    POTTERY_ECANCELED = -22,   /**< an asynchronous operation was cancelled: its handle was
                                  freed while it ran (the callback's last call) */
+    POTTERY_ECROSSSLOT = -23,  /**< Redis Cluster: one atomic operation would touch keys of
+                                 different hash slots; give the keys a common {hash tag} */
+    POTTERY_ECLUSTER = -24     /**< Redis Cluster: the cluster cannot serve the call now
+                                 (CLUSTERDOWN, a slot no node serves, redirections that do not
+                                 settle, a slot moved in the middle of a streamed write) */
 } pottery_error_code;
 
 /** The last error raised on the calling thread. */

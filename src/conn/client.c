@@ -8,6 +8,7 @@
 #include "conn/client_impl.h"
 #include "core/error.h"
 #include "core/options.h"
+#include "conn/front.h"
 
 /* ---- public API ---- */
 
@@ -39,8 +40,12 @@ char *pottery__url_endpoint(const pottery_url *u)
     if (u->master_name) n += strlen(u->master_name);
     char *endpoint = pottery__malloc(n);
     if (!endpoint) return NULL;
+    if (u->nseeds > 0) n += strlen(u->seeds[0].host);
     if (u->is_unix)
         snprintf(endpoint, n, "unix:%s", u->path);
+    else if (u->nseeds > 0)
+        snprintf(endpoint, n, strchr(u->seeds[0].host, ':') ? "cluster at [%s]:%d" : "cluster at %s:%d",
+                 u->seeds[0].host, u->seeds[0].port);
     else if (!u->host)
         snprintf(endpoint, n, "master %s (not located yet)", u->master_name ? u->master_name : "");
     else if (u->master_name)
@@ -112,7 +117,8 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
     c->command_timeout_ms = a.command_timeout_ms;
     c->addr = a.url;
     c->endpoint = a.endpoint;
-    if ((rc = pottery__conn_connect(c)) < 0) {
+    rc = c->addr.nseeds > 0 ? pottery__cluster_open(c) : pottery__conn_connect(c);
+    if (rc < 0) {
         pottery_client_free(c);
         return rc;
     }
@@ -123,6 +129,7 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
 void pottery_client_free(pottery_client *client)
 {
     if (!client) return;
+    if (client->front) client->front->free(client);
     pottery__conn_drop(client);
     pottery__url_free(&client->addr);
     pottery__free(client->endpoint);
@@ -151,12 +158,39 @@ void pottery_client_stats_get(pottery_client_stats *out, const pottery_client *c
         memset(out, 0, sizeof *out);
         return;
     }
-    *out = client->stats;
+    if (client->front)
+        client->front->stats_get(out, client);
+    else
+        *out = client->stats;
 }
 
 void pottery_client_stats_reset(pottery_client *client)
 {
-    if (client) memset(&client->stats, 0, sizeof client->stats);
+    if (client && client->front)
+        client->front->stats_reset(client);
+    else if (client)
+        memset(&client->stats, 0, sizeof client->stats);
+}
+
+pottery_client *pottery__client_new_node(const pottery_client *tmpl, const char *host, int port)
+{
+    pottery_client *c = pottery__calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->fd = -1;
+    c->counting = 1;
+    c->connect_timeout_ms = tmpl->connect_timeout_ms;
+    c->command_timeout_ms = tmpl->command_timeout_ms;
+    c->addr.port = port;
+    c->addr.host = dup_or_null(host);
+    c->addr.user = dup_or_null(tmpl->addr.user);
+    c->addr.password = dup_or_null(tmpl->addr.password);
+    int lost = !c->addr.host || (tmpl->addr.user && *tmpl->addr.user && !c->addr.user) ||
+               (tmpl->addr.password && *tmpl->addr.password && !c->addr.password);
+    if (lost || !(c->endpoint = pottery__url_endpoint(&c->addr))) {
+        pottery_client_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 int pottery__client_same_server(const pottery_client *a, const pottery_client *b)
@@ -164,6 +198,9 @@ int pottery__client_same_server(const pottery_client *a, const pottery_client *b
     if (!a || !b) return 0;
     if (a == b) return 1;
     const pottery_url *x = &a->addr, *y = &b->addr;
+    if (x->nseeds > 0 || y->nseeds > 0) /* clusters: the same one if they share a seed node */
+        return x->nseeds > 0 && y->nseeds > 0 && x->seeds[0].port == y->seeds[0].port &&
+               strcmp(x->seeds[0].host, y->seeds[0].host) == 0;
     if (x->is_unix != y->is_unix || x->db != y->db || !x->master_name != !y->master_name) return 0;
     if (x->master_name) return strcmp(x->master_name, y->master_name) == 0; /* behind the same sentinels, say */
     if (x->is_unix) return strcmp(x->path, y->path) == 0;

@@ -77,6 +77,11 @@ struct pottery_client {
     int stale_watch; /* WATCHed keys may still be set on this connection */
     int watching;    /* a WATCH was sent since the last EXEC, DISCARD or UNWATCH */
     pottery_script_table scripts;
+    int asking; /* Redis Cluster: send ASKING before the next command (an ASK redirection) */
+    /* Not one connection: a cluster or a pool (front.h), whose state is front_state; the
+     * connection fields above are then unused, but for addr, endpoint and the timeouts. */
+    const struct pottery_front_ops *front;
+    void *front_state;
 };
 
 /* Where and how to connect, from a URL and pottery_client_options (shared by the blocking
@@ -91,6 +96,14 @@ typedef struct pottery_address {
 
 int pottery__address_resolve(pottery_address *a, const char *url, const pottery_client_options *opts, const char *fn);
 void pottery__address_free(pottery_address *a);
+
+/* A call scope on one connection whose deadline is deadline_ms (monotonic) from the
+ * timeout timeout_ms: a front's scope handed down to the connection a call runs on. */
+void pottery__call_begin_at(pottery_client *c, int64_t deadline_ms, int64_t timeout_ms);
+
+/* A client that is one connection, not connected yet, for host:port with the user,
+ * password and timeouts of tmpl (database 0). NULL when out of memory. */
+pottery_client *pottery__client_new_node(const pottery_client *tmpl, const char *host, int port);
 
 /* The RESP reader of one connection (reply.c): it builds pottery_reply trees and refuses
  * absurd sizes. new returns NULL when out of memory. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conn/client_impl.h"
+#include "conn/front.h"
 #include "core/error.h"
 
 static const char *const MULTI_ARGV[1] = { "MULTI" };
@@ -12,11 +13,37 @@ static const size_t LEN5[1] = { 5 };
 static const size_t LEN4[1] = { 4 };
 static const size_t LEN7[1] = { 7 };
 
+/* The arguments of a call, for running it where a cluster or a pool says (front.h). */
+typedef struct call_args {
+    pottery_reply **out;
+    pottery_cmd *cmd;
+    const pottery_cmd *arr;
+    pottery_cmd *const *ptrs;
+    size_t n;
+} call_args;
+
+static int exec_on(pottery_reply **out, pottery_client *c, pottery_cmd *cmd);
+
+static int exec_op(pottery_client *conn, void *ctx)
+{
+    call_args *a = ctx;
+    return exec_on(a->out, conn, a->cmd);
+}
+
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
 {
-    int rc;
+    int rc, slot;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
+    if (!c->front) return exec_on(out, c, cmd);
+    if ((rc = pottery__cmd_check(cmd, 0)) < 0 || (rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
+    call_args a = { out, cmd, NULL, NULL, 0 };
+    return c->front->run(c, slot, exec_op, &a);
+}
+
+static int exec_on(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
+{
+    int rc;
     if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
     if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
     if ((rc = pottery__conn_append(c, 0, NULL, NULL, cmd)) < 0) return rc;
@@ -38,14 +65,32 @@ int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *c
     return rc;
 }
 
+static int pipeline_on(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n);
+
+static int pipeline_op(pottery_client *conn, void *ctx)
+{
+    call_args *a = ctx;
+    int rc = pipeline_on(a->out, conn, a->cmd, a->n);
+    return rc == 0 ? pottery__replies_redirected(a->out, a->n) : rc;
+}
+
 int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n)
 {
-    int rc;
+    int rc, slot;
     if (outs)
         for (size_t i = 0; i < n; i++) outs[i] = NULL;
     POTTERY_CHECK_ARG(c);
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(cmds);
+    if (!c->front) return pipeline_on(outs, c, cmds, n);
+    if ((rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0) return rc;
+    call_args a = { outs, cmds, NULL, NULL, n };
+    return c->front->run(c, slot, pipeline_op, &a);
+}
+
+static int pipeline_on(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n)
+{
+    int rc;
     /* Check everything first: nothing is sent unless every command can be. */
     for (size_t i = 0; i < n; i++)
         if ((rc = pottery__cmd_check(&cmds[i], 0)) < 0) return rc;
@@ -66,13 +111,32 @@ static const pottery_cmd *nth(const pottery_cmd *arr, pottery_cmd *const *ptrs, 
     return arr ? &arr[i] : ptrs[i];
 }
 
+static int multi_on(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs, size_t n);
+
+static int multi_op(pottery_client *conn, void *ctx)
+{
+    call_args *a = ctx;
+    return multi_on(a->out, conn, a->arr, a->ptrs, a->n);
+}
+
 int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs,
                         size_t n)
 {
-    int rc;
+    int rc, slot;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
     if (n > 0 && !arr && !ptrs) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (cmds)", __func__);
+    if (!c->front) return multi_on(out, c, arr, ptrs, n);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pottery__cmd_check(nth(arr, ptrs, i), 0)) < 0) return rc;
+    if ((rc = pottery__cmds_slot(&slot, arr, ptrs, n)) < 0) return rc;
+    call_args a = { out, NULL, arr, ptrs, n };
+    return c->front->run(c, slot, multi_op, &a);
+}
+
+static int multi_on(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs, size_t n)
+{
+    int rc;
     for (size_t i = 0; i < n; i++)
         if ((rc = pottery__cmd_check(nth(arr, ptrs, i), 0)) < 0) return rc;
     if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
@@ -147,12 +211,31 @@ int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmd
     return pottery__conn_multi(out, c, cmds, NULL, n);
 }
 
+/* A stream of sends and receives on a cluster or a pool runs on one leased connection,
+ * this thread's, from the first send until the last reply was received. */
+static _Thread_local struct {
+    pottery_client *front, *conn;
+} streaming;
+
 int pottery__send(pottery_client *c, pottery_cmd *cmd)
 {
-    int rc;
+    int rc, slot;
     POTTERY_CHECK_ARG(c);
     if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
-    return pottery__conn_append(c, 0, NULL, NULL, cmd);
+    if (!c->front) return pottery__conn_append(c, 0, NULL, NULL, cmd);
+    if (streaming.front && streaming.front != c)
+        return pottery__error(POTTERY_ESTATE, "pottery__send: this thread is streaming on another client");
+    if ((rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
+    if (!streaming.conn) {
+        if ((rc = pottery__lease(&streaming.conn, c, slot)) < 0) return rc;
+        streaming.front = c;
+    }
+    rc = pottery__conn_append(streaming.conn, 0, NULL, NULL, cmd);
+    if (streaming.conn->pending == 0) { /* the connection dropped: the stream is over */
+        rc = pottery__unlease(c, streaming.conn, rc);
+        streaming.front = streaming.conn = NULL;
+    }
+    return rc;
 }
 
 int pottery__recv(pottery_reply **out, pottery_client *c)
@@ -160,8 +243,19 @@ int pottery__recv(pottery_reply **out, pottery_client *c)
     int rc;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
-    if (c->pending == 0) return pottery__error(POTTERY_ESTATE, "pottery__recv: no command is waiting for its reply");
+    pottery_client *conn = c;
+    if (c->front) {
+        if (streaming.front != c)
+            return pottery__error(POTTERY_ESTATE, "pottery__recv: no command is waiting for its reply");
+        conn = streaming.conn;
+    }
+    if (conn->pending == 0) return pottery__error(POTTERY_ESTATE, "pottery__recv: no command is waiting for its reply");
     pottery_reply *r;
-    if ((rc = pottery__conn_read(c, &r)) < 0) return rc;
-    return pottery__reply_deliver(out, r);
+    rc = pottery__conn_read(conn, &r);
+    if (rc == 0) rc = pottery__reply_deliver(out, r);
+    if (c->front && conn->pending == 0) {
+        rc = pottery__unlease(c, conn, rc);
+        streaming.front = streaming.conn = NULL;
+    }
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "conn/client_impl.h"
+#include "conn/front.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -22,6 +23,7 @@ typedef struct fanout_job {
     const pottery_script *script;
     size_t nkeys;
     unsigned char *evalsha; /* per client: the script went as EVALSHA (NOSCRIPT can follow) */
+    int slot;               /* the hash slot of the job's keys (for masters that are clusters) */
 } fanout_job;
 
 /* Append the job to client i (reconnecting first if needed) and write it out. */
@@ -161,6 +163,26 @@ static int run(pottery_fanout *f, fanout_job *job)
     int64_t call_end = f->timeout_ms == POTTERY_FOREVER ? INT64_MAX : start + f->timeout_ms;
     for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
 
+    /* A master that is a cluster (or a pool) lends the connection the job's key leads to
+     * for the whole call; one that cannot (no node serves the slot) fails alone. */
+    pottery_client *const *given = f->clients;
+    pottery_client **leased = NULL;
+    for (size_t i = 0; i < f->n && !leased; i++)
+        if (given[i]->front && !(leased = pottery__calloc(f->n, sizeof *leased))) {
+            rc = pottery__error_oom();
+            goto out;
+        }
+    for (size_t i = 0; leased && i < f->n; i++) {
+        int lrc = pottery__lease(&leased[i], given[i], job->slot);
+        if (lrc < 0) {
+            leased[i] = NULL;
+            pottery__fanout_settle_failure(f, i, lrc, NULL);
+        } else {
+            f->results[i].endpoint = leased[i]->endpoint;
+        }
+    }
+    if (leased) f->clients = leased;
+
     /* Dropped masters reconnect all at once: dead or frozen ones cost one connect timeout
      * together, not one each before the others are even asked. */
     int *linked = pottery__calloc(f->n, sizeof *linked);
@@ -177,7 +199,7 @@ static int run(pottery_fanout *f, fanout_job *job)
     /* Every request goes out before any reply is read. */
     for (size_t i = 0; i < f->n; i++) {
         pottery_client *c = f->clients[i];
-        if (linked[i] < 0) continue;
+        if (!c || linked[i] < 0) continue;
         int64_t t = master_timeout(f, c, call_end);
         pottery__call_begin_timeout(c, t > 0 ? t : 1);
         if (t == 0) {
@@ -201,10 +223,17 @@ static int run(pottery_fanout *f, fanout_job *job)
     /* Decided early: whoever has not answered owes the reply to its next command. */
     for (size_t i = 0; i < f->n; i++) {
         pottery_client *c = f->clients[i];
+        if (!c) continue;
         if (c->pending > 0) pottery__conn_owe(c);
         pottery__call_end(c);
     }
     f->elapsed_ms = pottery__monotonic_ms() - start;
+    if (leased) {
+        for (size_t i = 0; i < f->n; i++)
+            if (leased[i]) pottery__unlease(given[i], leased[i], f->results[i].code);
+        f->clients = given;
+        pottery__free(leased);
+    }
 out:
     pottery__free(fds);
     pottery__free(who);
@@ -218,7 +247,8 @@ int pottery__fanout_exec(pottery_fanout *f, const pottery_cmd *cmd)
     int rc;
     if ((rc = check_inputs(f)) < 0) return rc;
     if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
-    fanout_job job = { cmd, NULL, 0, NULL };
+    fanout_job job = { cmd, NULL, 0, NULL, POTTERY_SLOT_ANY };
+    if ((rc = pottery__cmd_slot(&job.slot, cmd)) < 0) return rc;
     return run(f, &job);
 }
 
@@ -227,6 +257,7 @@ int pottery__fanout_eval(pottery_fanout *f, const pottery_script *s, size_t nkey
     int rc;
     if ((rc = check_inputs(f)) < 0) return rc;
     if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
-    fanout_job job = { args, s, nkeys, NULL };
+    fanout_job job = { args, s, nkeys, NULL, POTTERY_SLOT_ANY };
+    if ((rc = pottery__script_slot(&job.slot, nkeys, args)) < 0) return rc;
     return run(f, &job);
 }

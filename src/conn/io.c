@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "conn/client_impl.h"
+#include "conn/front.h"
 #include "core/alloc.h"
 #include "conn/hiredis_compat.h"
 #include "core/clock.h"
@@ -51,7 +52,20 @@ static int64_t current_timeout(const pottery_client *c)
 
 void pottery__call_begin_timeout(pottery_client *c, int64_t timeout_ms)
 {
+    if (c->front) {
+        c->front->call_begin(c, timeout_ms);
+        return;
+    }
     if (c->call_depth++ == 0 && c->pending == 0) deadline_arm(c, timeout_ms);
+}
+
+void pottery__call_begin_at(pottery_client *c, int64_t deadline_ms, int64_t timeout_ms)
+{
+    if (c->call_depth++ == 0 && c->pending == 0) {
+        c->deadline_set = 1;
+        c->call_timeout_ms = timeout_ms;
+        c->deadline_ms = deadline_ms;
+    }
 }
 
 void pottery__call_begin(pottery_client *c)
@@ -61,6 +75,10 @@ void pottery__call_begin(pottery_client *c)
 
 void pottery__call_end(pottery_client *c)
 {
+    if (c->front) {
+        c->front->call_end(c);
+        return;
+    }
     if (c->call_depth > 0) c->call_depth--;
     deadline_settle(c);
 }
@@ -213,6 +231,15 @@ int pottery__conn_append(pottery_client *c, size_t npre, const char *const *pre,
     size_t argc = npre + (cmd ? cmd->argc : 0);
     if (argc == 0) return pottery__error(POTTERY_EINVAL, "empty command");
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
+    if (c->asking) {
+        /* An ASK redirection: this command goes to a node importing the slot. ASKING's +OK
+         * precedes every reply of the call and is read like an owed reply, unseen. */
+        static const char *const asking[1] = { "ASKING" };
+        static const size_t asking_len[1] = { 6 };
+        if ((rc = pottery__resp_append(&c->out, 1, asking, asking_len, NULL)) < 0) return rc;
+        c->asking = 0;
+        c->late++;
+    }
     if ((rc = pottery__resp_append(&c->out, npre, pre, prelens, cmd)) < 0) return rc;
 
     /* WATCH is the one command that lets EXEC answer nil (see pottery__conn_multi). */
@@ -596,7 +623,7 @@ int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pot
     size_t down = 0;
     for (size_t i = 0; i < n; i++) {
         rcs[i] = 0;
-        if (!cs[i]->ctx) down++;
+        if (cs[i] && !cs[i]->ctx) down++;
     }
     if (down == 0) return 0; /* the common case: nothing to allocate, nothing to wait for */
     conn_link *links = pottery__calloc(n ? n : 1, sizeof *links);
@@ -612,7 +639,7 @@ int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pot
     for (size_t i = 0; i < n; i++) {
         pottery_client *c = cs[i];
         rcs[i] = 0;
-        if (c->ctx) continue;
+        if (!c || c->ctx) continue; /* NULL: a master whose cluster lent no connection */
         /* Sentinels are asked one client after the other; the masters are then connected
          * to together. */
         if (c->addr.nsentinels > 0 && (rcs[i] = pottery__sentinel_locate(c)) < 0) {

@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "conn/client_impl.h"
+#include "conn/front.h"
 #include "conn/sha1.h"
 #include "core/error.h"
 
@@ -113,13 +114,40 @@ static int run_script(pottery_reply **out, pottery_client *c, const pottery_scri
     return pottery__reply_deliver(out, r);
 }
 
+/* The arguments of a script call, for running it where a cluster or a pool says. */
+typedef struct script_args {
+    pottery_reply **outs;
+    pottery_cmd *cmds;
+    size_t n;
+    const pottery_script *s;
+    size_t nkeys;
+    pottery_cmd *args;
+} script_args;
+
+static int eval_on(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args);
+
+static int eval_op(pottery_client *conn, void *ctx)
+{
+    script_args *a = ctx;
+    return eval_on(a->outs, conn, a->s, a->nkeys, a->args);
+}
+
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    int rc;
-
+    int rc, slot;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
+    if (!c->front) return eval_on(out, c, s, nkeys, args);
     if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
+    if ((rc = pottery__script_slot(&slot, nkeys, args)) < 0) return rc;
+    script_args a = { out, NULL, 0, s, nkeys, args };
+    return c->front->run(c, slot, eval_op, &a);
+}
+
+static int eval_on(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args)
+{
+    int rc;
+    if ((rc = pottery__script_check(s, nkeys, args, "pottery__eval")) < 0) return rc;
     if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 
@@ -130,17 +158,41 @@ int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *
     return rc;
 }
 
+static int pipeline_eval_on(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
+                            const pottery_script *s, size_t nkeys, pottery_cmd *args);
+
+static int pipeline_eval_op(pottery_client *conn, void *ctx)
+{
+    script_args *a = ctx;
+    int rc = pipeline_eval_on(a->outs, conn, a->cmds, a->n, a->s, a->nkeys, a->args);
+    return rc == 0 ? pottery__replies_redirected(a->outs, a->n + 1) : rc;
+}
+
 int pottery__exec_pipeline_eval(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
                                 const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    int rc, evalsha = 0;
+    int rc, slot, script_slot;
     for (size_t i = 0; i <= n; i++) outs[i] = NULL;
     POTTERY_CHECK_ARG(c);
     if (n > 0) POTTERY_CHECK_ARG(cmds);
+    if (!c->front) return pipeline_eval_on(outs, c, cmds, n, s, nkeys, args);
+    if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
+    if ((rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0 ||
+        (rc = pottery__script_slot(&script_slot, nkeys, args)) < 0 ||
+        (rc = pottery__slot_merge(&slot, script_slot)) < 0)
+        return rc;
+    script_args a = { outs, cmds, n, s, nkeys, args };
+    return c->front->run(c, slot, pipeline_eval_op, &a);
+}
+
+static int pipeline_eval_on(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
+                            const pottery_script *s, size_t nkeys, pottery_cmd *args)
+{
+    int rc, evalsha = 0;
     /* Check everything first: nothing is sent unless every command can be. */
     for (size_t i = 0; i < n; i++)
         if ((rc = pottery__cmd_check(&cmds[i], 0)) < 0) return rc;
-    if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
+    if ((rc = pottery__script_check(s, nkeys, args, "pottery__exec_pipeline_eval")) < 0) return rc;
     if ((rc = pottery__conn_check_idle(c)) < 0) return rc;
     if ((rc = pottery__conn_ensure(c)) < 0) return rc;
 

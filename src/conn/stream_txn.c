@@ -3,6 +3,7 @@
 
 #include "conn/client_impl.h"
 #include "conn/conn.h"
+#include "conn/front.h"
 
 static int is_connection_failure(int rc)
 {
@@ -27,13 +28,38 @@ static void send_now(pottery_stream_txn *t, pottery_cmd *cmd)
         pottery__stream_txn_abort(t, rc);
 }
 
+static void start(pottery_stream_txn *t, pottery_client *conn);
+
+/* On a cluster or a pool, the transaction runs on the connection its first command's slot
+ * leads to, leased until it is finished. */
+static int lease(pottery_stream_txn *t, int slot)
+{
+    int rc = pottery__lease(&t->client, t->front, slot);
+    if (rc < 0) {
+        t->client = NULL;
+        t->conn_rc = rc;
+        return rc;
+    }
+    start(t, t->client);
+    return 0;
+}
+
 void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd)
 {
     if (!pottery__stream_txn_ok(t)) return;
-    if (cmd->err)
+    if (cmd->err) {
         pottery__stream_txn_abort(t, cmd->err);
-    else
-        send_now(t, cmd);
+        return;
+    }
+    if (!t->client) {
+        int slot, rc = pottery__cmd_slot(&slot, cmd);
+        if (rc < 0) {
+            pottery__stream_txn_abort(t, rc);
+            return;
+        }
+        if (lease(t, slot) < 0) return;
+    }
+    send_now(t, cmd);
 }
 
 static void send_verb(pottery_stream_txn *t, const char *verb)
@@ -48,6 +74,14 @@ static void send_verb(pottery_stream_txn *t, const char *verb)
 void pottery__stream_txn_begin(pottery_stream_txn *t, pottery_client *c)
 {
     memset(t, 0, sizeof *t);
+    if (c->front)
+        t->front = c; /* the connection is chosen by the first command */
+    else
+        start(t, c);
+}
+
+static void start(pottery_stream_txn *t, pottery_client *c)
+{
     t->client = c;
     /* Keys an earlier read-only transaction left WATCHed would make this EXEC fail. */
     if (c->stale_watch) {
@@ -82,9 +116,29 @@ static int check_reply(const pottery_stream_txn *t, size_t i, const pottery_repl
     return 0;
 }
 
+static int finish(pottery_reply **exec_out, pottery_stream_txn *t);
+
 int pottery__stream_txn_finish(pottery_reply **exec_out, pottery_stream_txn *t)
 {
     if (exec_out) *exec_out = NULL;
+    if (!t->front) return finish(exec_out, t);
+    if (!t->client && t->abort_rc == 0 && t->conn_rc == 0) lease(t, POTTERY_SLOT_ANY); /* an empty transaction */
+    if (!t->client && t->conn_rc < 0) return t->conn_rc;
+    if (!t->client) { /* aborted before anything was sent */
+        pottery__error_restore(&t->saved);
+        return t->abort_rc;
+    }
+    int rc = finish(exec_out, t);
+    rc = pottery__unlease(t->front, t->client, rc);
+    if (rc < 0 && exec_out) {
+        pottery__reply_free(*exec_out);
+        *exec_out = NULL;
+    }
+    return rc;
+}
+
+static int finish(pottery_reply **exec_out, pottery_stream_txn *t)
+{
     if (t->conn_rc < 0) return t->conn_rc;
     int aborted = t->abort_rc < 0;
     send_verb(t, aborted ? "DISCARD" : "EXEC");

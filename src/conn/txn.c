@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "conn/client_impl.h"
+#include "conn/front.h"
 #include "core/error.h"
 
 pottery_cmd *pottery__txn_add(pottery_txn *t)
@@ -98,6 +99,34 @@ static void unwatch_after_error(pottery_client *c, uint64_t gen)
 static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
                           size_t nkeys, int max_tries, pottery_txn_body body, void *ctx);
 
+static int watch_on(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
+                    size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
+{
+    /* Every attempt belongs to one call: the command timeout bounds them all together. */
+    pottery__call_begin(c);
+    int rc = watch_attempts(exec_out, c, keys, keylens, nkeys, max_tries, body, ctx);
+    pottery__call_end(c);
+    return rc;
+}
+
+/* The arguments of pottery__watch, for running it where a cluster or a pool says: the body
+ * then runs on that connection. */
+typedef struct watch_args {
+    pottery_reply **exec_out;
+    const char *const *keys;
+    const size_t *keylens;
+    size_t nkeys;
+    int max_tries;
+    pottery_txn_body body;
+    void *ctx;
+} watch_args;
+
+static int watch_op(pottery_client *conn, void *ctx)
+{
+    watch_args *a = ctx;
+    return watch_on(a->exec_out, conn, a->keys, a->keylens, a->nkeys, a->max_tries, a->body, a->ctx);
+}
+
 int pottery__watch(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,
                    size_t nkeys, int max_tries, pottery_txn_body body, void *ctx)
 {
@@ -108,11 +137,11 @@ int pottery__watch(pottery_reply **exec_out, pottery_client *c, const char *cons
     if (nkeys > 0 && !keys) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (keys)", __func__);
     if (max_tries < 1) return pottery__error(POTTERY_EINVAL, "%s: max_tries must be at least 1", __func__);
 
-    /* Every attempt belongs to one call: the command timeout bounds them all together. */
-    pottery__call_begin(c);
-    rc = watch_attempts(exec_out, c, keys, keylens, nkeys, max_tries, body, ctx);
-    pottery__call_end(c);
-    return rc;
+    if (!c->front) return watch_on(exec_out, c, keys, keylens, nkeys, max_tries, body, ctx);
+    int slot;
+    if ((rc = pottery__keys_slot(&slot, keys, keylens, nkeys)) < 0) return rc;
+    watch_args a = { exec_out, keys, keylens, nkeys, max_tries, body, ctx };
+    return c->front->run(c, slot, watch_op, &a);
 }
 
 static int watch_attempts(pottery_reply **exec_out, pottery_client *c, const char *const *keys, const size_t *keylens,

@@ -227,6 +227,28 @@ static int parse_tcp(pottery_url *u, const char *p)
     return parse_tail(u, p + alen);
 }
 
+/* "host[:port][,host[:port]...]" from hosts to end into a new array of at most
+ * POTTERY_URL_MAX_HOSTS (what: "sentinel" or "seed node", for messages). */
+static int parse_host_list(pottery_url_sentinel **list, size_t *n, int default_port, const char *hosts, const char *end,
+                           const char *what)
+{
+    int rc;
+    *list = pottery__calloc(POTTERY_URL_MAX_SENTINELS, sizeof **list);
+    if (!*list) return pottery__error_oom();
+    for (const char *h = hosts; h <= end;) {
+        const char *comma = memchr(h, ',', (size_t)(end - h));
+        size_t hlen = comma ? (size_t)(comma - h) : (size_t)(end - h);
+        if (hlen == 0) return pottery__error(POTTERY_EINVAL, "invalid URL: empty %s address in the list", what);
+        if (*n == POTTERY_URL_MAX_SENTINELS)
+            return pottery__error(POTTERY_EINVAL, "invalid URL: more than %d %ss", POTTERY_URL_MAX_SENTINELS, what);
+        pottery_url_sentinel *s = &(*list)[(*n)++];
+        s->port = default_port;
+        if ((rc = parse_hostport(&s->host, &s->port, h, hlen)) < 0) return rc;
+        h += hlen + 1;
+    }
+    return 0;
+}
+
 /* host[:port][,host[:port]...]/master-name[/db][?query] after the scheme. */
 static int parse_sentinel(pottery_url *u, const char *p)
 {
@@ -236,24 +258,28 @@ static int parse_sentinel(pottery_url *u, const char *p)
     if ((rc = parse_authority_user(u, p, alen, &hosts)) < 0) return rc;
     const char *end = p + alen;
     if (hosts == end) return bad("no sentinel address (write redis+sentinel://host:port[,host:port...]/master-name)");
-    u->sentinels = pottery__calloc(POTTERY_URL_MAX_SENTINELS, sizeof *u->sentinels);
-    if (!u->sentinels) return pottery__error_oom();
-    for (const char *h = hosts; h <= end;) {
-        const char *comma = memchr(h, ',', (size_t)(end - h));
-        size_t hlen = comma ? (size_t)(comma - h) : (size_t)(end - h);
-        if (hlen == 0) return bad("empty sentinel address in the list");
-        if (u->nsentinels == POTTERY_URL_MAX_SENTINELS) return bad("more than 16 sentinels");
-        pottery_url_sentinel *s = &u->sentinels[u->nsentinels++];
-        s->port = 26379;
-        if ((rc = parse_hostport(&s->host, &s->port, h, hlen)) < 0) return rc;
-        h += hlen + 1;
-    }
+    if ((rc = parse_host_list(&u->sentinels, &u->nsentinels, 26379, hosts, end, "sentinel")) < 0) return rc;
     if (*end != '/') return bad("missing master name (write redis+sentinel://host:port/master-name)");
     p = end + 1;
     size_t nlen = strcspn(p, "/?");
     if (nlen == 0) return bad("missing master name (write redis+sentinel://host:port/master-name)");
     if ((rc = decode(&u->master_name, p, nlen, "master name")) < 0) return rc;
     return parse_tail(u, p + nlen);
+}
+
+/* host[:port][,host[:port]...][/0][?db=0] after the scheme: a cluster's seed nodes. */
+static int parse_cluster(pottery_url *u, const char *p)
+{
+    size_t alen = strcspn(p, "/?");
+    const char *hosts;
+    int rc;
+    if ((rc = parse_authority_user(u, p, alen, &hosts)) < 0) return rc;
+    const char *end = p + alen;
+    if (hosts == end) return bad("no seed node address (write redis+cluster://host:port[,host:port...])");
+    if ((rc = parse_host_list(&u->seeds, &u->nseeds, 6379, hosts, end, "seed node")) < 0) return rc;
+    if ((rc = parse_tail(u, end)) < 0) return rc;
+    if (u->db != 0) return bad("Redis Cluster has database 0 only");
+    return 0;
 }
 
 static int parse_unix(pottery_url *u, const char *p)
@@ -293,10 +319,12 @@ int pottery__url_parse(pottery_url *out, const char *url)
         rc = parse_unix(out, url + 7);
     } else if (has_prefix(url, "redis+sentinel://")) {
         rc = parse_sentinel(out, url + 17);
+    } else if (has_prefix(url, "redis+cluster://")) {
+        rc = parse_cluster(out, url + 16);
     } else if (has_prefix(url, "rediss://")) {
         return bad("TLS (rediss://) is not supported");
     } else {
-        return bad("the scheme must be redis://, unix:// or redis+sentinel://");
+        return bad("the scheme must be redis://, unix://, redis+sentinel:// or redis+cluster://");
     }
     if (rc < 0) pottery__url_free(out);
     return rc;
@@ -322,6 +350,8 @@ void pottery__url_free(pottery_url *u)
     pottery__free(u->master_name);
     for (size_t i = 0; u->sentinels && i < u->nsentinels; i++) pottery__free(u->sentinels[i].host);
     pottery__free(u->sentinels);
+    for (size_t i = 0; u->seeds && i < u->nseeds; i++) pottery__free(u->seeds[i].host);
+    pottery__free(u->seeds);
     memset(u, 0, sizeof *u);
     u->port = 6379;
 }

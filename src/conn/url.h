@@ -2,10 +2,11 @@
 #ifndef POTTERY_CONN_URL_H
 #define POTTERY_CONN_URL_H
 
-/* At most this many sentinels in one redis+sentinel:// URL. */
+/* At most this many sentinels in one redis+sentinel:// URL (and seed nodes in one
+ * redis+cluster:// URL). */
 #define POTTERY_URL_MAX_SENTINELS 16
 
-/* One sentinel of a redis+sentinel:// URL. */
+/* One sentinel of a redis+sentinel:// URL, or one seed node of a redis+cluster:// URL. */
 typedef struct pottery_url_sentinel {
     char *host; /* without the brackets of an IPv6 literal */
     int port;   /* 26379 when not given */
@@ -28,6 +29,9 @@ typedef struct pottery_url {
     size_t nsentinels;
     char *master_name;
     char *sentinel_password;
+    /* redis+cluster:// only (nseeds > 0): the nodes to learn the cluster's layout from. */
+    pottery_url_sentinel *seeds;
+    size_t nseeds;
 } pottery_url;
 
 /* Parse
@@ -35,6 +39,7 @@ typedef struct pottery_url {
  *   unix://[[user]:password@]/path/to.sock[?db=N]
  *   redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]
  *       [?db=N][&sentinel_password=P]   (sentinel port 26379 by default)
+ *   redis+cluster://[[user]:password@]host[:port][,host[:port]...][/0]   (database 0 only)
  * (scheme case-insensitive; host a name, an IPv4 address or a bracketed IPv6 literal;
  * "user@" alone names a user without a password, as redis-py reads it).
  * Errors: POTTERY_EINVAL with a message naming the problem (the password is never quoted),

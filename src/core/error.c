@@ -85,6 +85,8 @@ const char *pottery_strerror(int code)
     case POTTERY_ERANGE: return "number out of range";
     case POTTERY_EPROTOCOL: return "unexpected reply from the server";
     case POTTERY_ECANCELED: return "operation cancelled";
+    case POTTERY_ECROSSSLOT: return "keys in different cluster hash slots";
+    case POTTERY_ECLUSTER: return "the cluster cannot serve the call";
     default: return "unknown error";
     }
 }

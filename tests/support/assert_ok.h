@@ -54,6 +54,8 @@ static inline const char *pottery_test_code_name(int code)
         POTTERY_TEST_NAME_(POTTERY_ERANGE);
         POTTERY_TEST_NAME_(POTTERY_EPROTOCOL);
         POTTERY_TEST_NAME_(POTTERY_ECANCELED);
+        POTTERY_TEST_NAME_(POTTERY_ECROSSSLOT);
+        POTTERY_TEST_NAME_(POTTERY_ECLUSTER);
 #undef POTTERY_TEST_NAME_
     default: return "an unknown code";
     }
