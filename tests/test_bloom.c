@@ -38,7 +38,7 @@ static pottery_client *patient_client(void)
 {
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = 30000;
-    return open_client(server.url, &o);
+    return open_client(fixture_url(), &o);
 }
 
 static pottery_bloom *open_dilberts(void)

@@ -631,10 +631,10 @@ static void test_empty_slices_read_nothing(void **state)
     assert_ok(pottery_list_del_slice(l, pottery_slice_of(4, 4, NONE)));
     assert_ok(pottery_list_del_slice(l, pottery_slice_of(NONE, 0, NONE)));
     assert_value_json(&v, "[]");
-    assert_int_equal(commandstats_calls(&server, "lrange"), 0);
-    assert_int_equal(commandstats_calls(&server, "lset"), 0);
-    assert_int_equal(commandstats_calls(&server, "ltrim"), 0);
-    assert_int_equal(commandstats_calls(&server, "llen"), 5);
+    assert_int_equal(fixture_commandstats_calls("lrange"), 0);
+    assert_int_equal(fixture_commandstats_calls("lset"), 0);
+    assert_int_equal(fixture_commandstats_calls("ltrim"), 0);
+    assert_int_equal(fixture_commandstats_calls("llen"), 5);
     assert_int_equal(list_len(l), 9);
     pottery_value_dispose(&v);
     pottery_list_free(l);

@@ -38,11 +38,12 @@ static pottery_queue *open_queue(const char *key)
     return open_queue_on(client, key, 0);
 }
 
-static pottery_client *open_client_timeout(const char *url, int command_timeout_ms)
+/* A client of the fixture's server (or cluster) with this command timeout. */
+static pottery_client *open_client_timeout(int command_timeout_ms)
 {
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.command_timeout_ms = command_timeout_ms;
-    return open_client(url, &o);
+    return open_client(fixture_url(), &o);
 }
 
 static int64_t qsize(pottery_queue *q)
@@ -284,7 +285,7 @@ static void test_timed_get_times_out(void **state)
     (void)state;
     /* A client timeout (200 ms) shorter than the get's (600 ms) must not cut the wait
      * short: the blocking XREAD gets its own socket timeout. */
-    pottery_client *c = open_client_timeout(server.url, 200);
+    pottery_client *c = open_client_timeout(200);
     pottery_queue *q = open_queue_on(c, "timed", 0);
     pottery_value v = pottery_str("untouched");
     double t0 = now_ms();
@@ -318,7 +319,7 @@ static void test_blocking_get_waits_for_item(void **state)
 {
     (void)state;
     /* Untimed: a producer process puts after ~300 ms; the client's timeout is only 100 ms. */
-    pottery_client *c = open_client_timeout(server.url, 100);
+    pottery_client *c = open_client_timeout(100);
     pottery_queue *q = open_queue_on(c, "late", 0);
     pid_t pid = put_later("late", 300, "\"late item\"");
     pottery_value v = POTTERY_VALUE_INIT;
@@ -363,7 +364,7 @@ static void test_blocking_get_waits_for_item(void **state)
 static void test_long_waits(void **state)
 {
     (void)state;
-    pottery_client *c = open_client_timeout(server.url, 100); /* shorter than every wait */
+    pottery_client *c = open_client_timeout(100); /* shorter than every wait */
     const int64_t blocks[] = { POTTERY_FOREVER, INT64_MAX };
     for (size_t k = 0; k < sizeof blocks / sizeof *blocks; k++) {
         pottery_queue *q = open_queue_on(c, "long", blocks[k]);
@@ -981,7 +982,7 @@ static void test_random_key_is_temporary(void **state)
 static void test_exec_timeout(void **state)
 {
     (void)state;
-    pottery_client *c = open_client_timeout(server.url, 150); /* the client's own timeout */
+    pottery_client *c = open_client_timeout(150); /* the client's own timeout */
     assert_int_equal(xread_block(c, "never", 50, CLIENT_TIMEOUT), 0);
     assert_code(POTTERY_ETIMEOUT, xread_block(c, "never", 400, CLIENT_TIMEOUT));
     assert_int_equal((int)stats_of(c).reconnects, 0);

@@ -23,12 +23,9 @@ static int line_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The members of a set, as raw SMEMBERS sees them, sorted by bytes, one per line. */
-static char *sorted_members(const test_redis *srv, const char *key)
+/* all, SMEMBERS rendered one member per line (freed here), sorted by bytes. */
+static char *sorted_lines(char *all)
 {
-    const char *argv[] = { "SMEMBERS", key };
-    size_t lens[] = { 8, strlen(key) };
-    char *all = test_redis_cmd(srv, 2, argv, lens);
     assert_non_null(all);
     char *lines[64];
     size_t n = 0;
@@ -40,7 +37,7 @@ static char *sorted_members(const test_redis *srv, const char *key)
         p = nl + 1;
     }
     qsort(lines, n, sizeof *lines, line_cmp);
-    size_t total = strlen(key) + 1;
+    size_t total = 1;
     for (size_t i = 0; i < n; i++) total += strlen(lines[i]) + 1;
     char *out = calloc(1, total + 1);
     assert_non_null(out);
@@ -50,6 +47,19 @@ static char *sorted_members(const test_redis *srv, const char *key)
     }
     free(all);
     return out;
+}
+
+/* The members of a set, as raw SMEMBERS sees them (raw(): the server or the cluster),
+ * sorted by bytes, one per line. */
+static char *sorted_members(const char *key)
+{
+    return sorted_lines(raw("SMEMBERS", key, NULL));
+}
+
+/* The same on other_server. */
+static char *sorted_far_members(const char *key)
+{
+    return sorted_lines(test_redis_cmdv(&other_server, "SMEMBERS", key, NULL));
 }
 
 static pottery_set *open_on(pottery_client *c, const char *key)
@@ -180,11 +190,10 @@ static void test_layout_matches_pottery(void **state)
     assert_ok(pottery_set_add(s, pottery_str("jack"))); /* already there */
     assert_raw("set", raw("TYPE", "layout", NULL));
     assert_raw("6", raw("SCARD", "layout", NULL)); /* 1, 1.0 and true are three members */
-    assert_raw("\"caf\\u00e9\"\n\"jack\"\n1\n1.0\ntrue\n{\"a\": null, \"b\": [1, 2.5]}",
-               sorted_members(&server, "layout"));
+    assert_raw("\"caf\\u00e9\"\n\"jack\"\n1\n1.0\ntrue\n{\"a\": null, \"b\": [1, 2.5]}", sorted_members("layout"));
     /* RedisSet('abracadabra') stores the five distinct letters as JSON strings. */
     pottery_set *magic = open_with(client, "magic", "a", "b", "r", "a", "c", "a", "d", "a", "b", "r", "a", NULL);
-    assert_raw("\"a\"\n\"b\"\n\"c\"\n\"d\"\n\"r\"", sorted_members(&server, "magic"));
+    assert_raw("\"a\"\n\"b\"\n\"c\"\n\"d\"\n\"r\"", sorted_members("magic"));
 
     /* ...and what pottery wrote is read back. */
     free(raw("SADD", "layout", "[1, 2]", NULL));
@@ -1126,7 +1135,7 @@ static void test_update_forms_same_server(void **state)
     assert_ok(pottery_set_symmetric_difference_update_from(s, s));
     assert_raw("0", raw("EXISTS", "up", NULL));
     /* operands untouched */
-    assert_raw("\"3\"\n\"4\"", sorted_members(&server, "up-b"));
+    assert_raw("\"3\"\n\"4\"", sorted_members("up-b"));
     pottery_set_free(empty);
     pottery_set_free(s);
     pottery_set_free(b);
@@ -1150,7 +1159,7 @@ static void test_update_forms_across_servers(void **state)
     assert_set_json("[\"3\"]", s);
     /* No scratch keys are left behind, and the operands are untouched. */
     assert_raw("2", raw("DBSIZE", NULL));
-    assert_raw("\"3\"\n\"4\"", sorted_members(&other_server, "upx-far"));
+    assert_raw("\"3\"\n\"4\"", sorted_far_members("upx-far"));
 
     /* Several batches from the far side. */
     enum { N = 2600 };
@@ -1490,10 +1499,10 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
     int ints = 0, strs = 0, arrays = 0;
     for (int pops = 0; set_len(s) > 3; pops++) {
         assert_true(pops < 1000);
-        char *before = sorted_members(&server, "mixed");
+        char *before = sorted_members("mixed");
         int rc = pottery_set_pop(&v, s);
         if (rc == POTTERY_EDECODE) {
-            assert_raw(before, sorted_members(&server, "mixed"));
+            assert_raw(before, sorted_members("mixed"));
         } else {
             assert_int_equal(rc, 0);
             char *text = NULL;
@@ -1514,9 +1523,9 @@ static void test_pop_takes_every_valid_member_of_a_mixed_set(void **state)
     assert_int_equal(strs, 1);
     assert_int_equal(arrays, 1);
     const char *foreign = "abc\n{\"a\":\n\xff";
-    assert_raw(foreign, sorted_members(&server, "mixed"));
+    assert_raw(foreign, sorted_members("mixed"));
     assert_code(POTTERY_EDECODE, pottery_set_pop(&v, s)); /* only foreign ones now */
-    assert_raw(foreign, sorted_members(&server, "mixed"));
+    assert_raw(foreign, sorted_members("mixed"));
     pottery_value_dispose(&v);
     pottery_set_free(s);
 }

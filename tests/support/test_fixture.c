@@ -40,6 +40,39 @@ const char *fixture_url(void)
     return fixture_cluster_mode() ? cluster_url : server.url;
 }
 
+/* The index of the test named name in tests[0..n), or n. */
+static size_t test_index(const struct CMUnitTest *tests, size_t n, const char *name)
+{
+    size_t i = 0;
+    while (i < n && strcmp(tests[i].name, name) != 0) i++;
+    return i;
+}
+
+int fixture_run_group_n(const char *group, const struct CMUnitTest *tests, size_t n,
+                        const fixture_exclusion *not_on_cluster, int (*setup)(void **state),
+                        int (*teardown)(void **state))
+{
+    struct CMUnitTest *kept = calloc(n ? n : 1, sizeof *kept);
+    if (!kept) return -1;
+    memcpy(kept, tests, n * sizeof *kept);
+    size_t left = n;
+    for (const fixture_exclusion *x = not_on_cluster; x && x->test; x++) {
+        size_t i = test_index(kept, left, x->test); /* checked in both modes: a renamed test fails */
+        if (i == left) {
+            fprintf(stderr, "%s: no test named %s to leave out on a cluster\n", group, x->test);
+            free(kept);
+            return -1;
+        }
+        if (!fixture_cluster_mode()) continue;
+        printf("not run on a cluster: %s: %s\n", x->test, x->reason);
+        memmove(&kept[i], &kept[i + 1], (left - i - 1) * sizeof *kept);
+        left--;
+    }
+    int failed = _cmocka_run_group_tests(group, kept, left, setup, teardown);
+    free(kept);
+    return failed;
+}
+
 /* server, or the cluster in cluster mode. */
 static int start_main(void)
 {
@@ -127,6 +160,16 @@ char *raw(const char *arg0, ...)
     char *r = fixture_cluster_mode() ? test_cluster_cmdva(&cluster, arg0, ap) : test_redis_cmdva(&server, arg0, ap);
     va_end(ap);
     return r;
+}
+
+long long fixture_commandstats_calls(const char *command)
+{
+    if (!fixture_cluster_mode()) return commandstats_calls(&server, command);
+    long long calls = 0;
+    for (size_t i = 0; i < test_cluster_count(&cluster); i++)
+        if (test_cluster_role_of(&cluster, i) == TEST_CLUSTER_MASTER)
+            calls += commandstats_calls(test_cluster_server(&cluster, i), command);
+    return calls;
 }
 
 /* ---- white-box: internal commands ---- */

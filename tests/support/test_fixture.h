@@ -11,7 +11,9 @@
  * instead of `server`, and open `client` (and `client2`) on its URL (fixture_url()). What
  * changes then:
  *   - `server` is not started (pid 0, empty url): a test that uses it directly
- *     (test_redis_cmdv(&server, ...), server.url) is not cluster-ready;
+ *     (test_redis_cmdv(&server, ...), server.url) is not cluster-ready; raw(), fixture_url()
+ *     and fixture_commandstats_calls serve both modes, and fixture_run_group leaves out,
+ *     saying why, the few tests that cannot run on a cluster;
  *   - raw() routes each command to the node serving its key (test_cluster_cmdva): DBSIZE and
  *     KEYS cover every master, ACL and CONFIG reach every node;
  *   - fixture_reset first mends what a test left: it resumes paused nodes, restarts killed
@@ -54,6 +56,25 @@ int fixture_setup_two(void **state); /* group setup: both servers and the three 
 int fixture_teardown(void **state);  /* group teardown: frees the clients, stops the servers */
 int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero the clients' stats */
 
+/* A test a program does not run on a cluster, and why (it kills, pauses or inspects
+ * `server` itself, or checks what a cluster client does differently). */
+typedef struct fixture_exclusion {
+    const char *test;   /* its name in the cmocka array */
+    const char *reason; /* printed as "not run on a cluster: <test>: <reason>" */
+} fixture_exclusion;
+
+struct CMUnitTest;
+
+/* cmocka_run_group_tests(tests, setup, teardown), except that in cluster mode the tests
+ * named in not_on_cluster (an array ended by { NULL, NULL }, or NULL) are first dropped from
+ * the array, one line printed for each, so that cmocka neither runs nor counts them. A name
+ * that is not in tests fails the program. */
+#define fixture_run_group(tests, not_on_cluster, setup, teardown)                                                      \
+    fixture_run_group_n(#tests, (tests), sizeof(tests) / sizeof((tests)[0]), (not_on_cluster), (setup), (teardown))
+int fixture_run_group_n(const char *group, const struct CMUnitTest *tests, size_t n,
+                        const fixture_exclusion *not_on_cluster, int (*setup)(void **state),
+                        int (*teardown)(void **state));
+
 /* 1 when POTTERY_TEST_CLUSTER is "1": the fixture runs on a Redis Cluster (see above). */
 int fixture_cluster_mode(void);
 /* The URL client is opened on: server.url, or the cluster's "redis+cluster://..." seeds. */
@@ -63,6 +84,10 @@ const char *fixture_url(void);
  * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). In
  * cluster mode test_cluster_cmdva(&cluster, ...): the node serving argv[1]'s slot. */
 char *raw(const char *arg0, ...);
+
+/* commandstats_calls of command on server; in cluster mode, summed over the masters (where
+ * the client sends its commands). */
+long long fixture_commandstats_calls(const char *command);
 
 /* ---- white-box: internal commands ---- */
 
