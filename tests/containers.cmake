@@ -38,3 +38,25 @@ pottery_add_test(cache pottery_test_support)
 pottery_add_test(cached_ordered_dict pottery_test_support)
 pottery_add_test(hll pottery_test_support)
 pottery_add_test(bloom pottery_test_support)
+
+# The same programs on a private 3-master, 3-replica Redis Cluster, as <name>_cluster
+# (tests/support/test_fixture.h, cluster mode). Each starts six redis-servers and joins
+# them: the cluster runs take turns (RESOURCE_LOCK) beside the rest of the suite, and those
+# that measure wall-clock time (SERIAL) run alone.
+function(pottery_add_cluster_test name)
+  cmake_parse_arguments(arg "SERIAL" "TIMEOUT" "" ${ARGN})
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 120)
+  endif()
+  add_test(NAME ${name}_cluster COMMAND test_${name})
+  set_tests_properties(${name}_cluster PROPERTIES
+    ENVIRONMENT POTTERY_TEST_CLUSTER=1 TIMEOUT ${arg_TIMEOUT} RESOURCE_LOCK pottery_cluster LABELS cluster)
+  if(arg_SERIAL)
+    set_tests_properties(${name}_cluster PROPERTIES RUN_SERIAL TRUE)
+  endif()
+endfunction()
+
+foreach(module dict set list deque counter cache cached_ordered_dict bloom hll)
+  pottery_add_cluster_test(${module})
+endforeach()
+pottery_add_cluster_test(queue SERIAL)

@@ -47,4 +47,4 @@ set_target_properties(test_harness PROPERTIES
   C_EXTENSIONS OFF)
 pottery_set_warnings(test_harness)
 add_test(NAME harness COMMAND test_harness)
-set_tests_properties(harness PROPERTIES TIMEOUT 180)
+set_tests_properties(harness PROPERTIES TIMEOUT 180 RESOURCE_LOCK pottery_cluster)
