@@ -342,7 +342,7 @@ int test_cluster_start_opts(test_cluster *cl, size_t masters, size_t replicas_pe
     double start = now_ms();
     test_redis_options o = node_opts ? *node_opts : defaults;
     o.cluster_enabled = 1;
-    o.cluster_node_timeout_ms = 1000;
+    if (o.cluster_node_timeout_ms <= 0) o.cluster_node_timeout_ms = 1000;
     o.replicaof_port = 0;
     o.sentinel_master_name = NULL;
     cl->replicas_per_master = replicas_per_master;

@@ -4,7 +4,7 @@
  * test_cluster_start starts n masters and r replicas of each as redis_server.h's servers
  * (free loopback ports, persistence off, killed with the test program whatever way it
  * ends) with --cluster-enabled yes and a 1 s cluster-node-timeout (a failover takes about
- * 2 s), joins them with `redis-cli --cluster create` and waits until the cluster is whole.
+ * 2 s; test_cluster_start_opts may name another), joins them with `redis-cli --cluster create` and waits until the cluster is whole.
  * The helpers below check stored data, move slots and fail masters over with raw commands
  * of their own, independently of libpottery.
  *
@@ -61,8 +61,8 @@ typedef struct test_cluster {
  * -1 with every node stopped again. */
 int test_cluster_start(test_cluster *cl, size_t masters, size_t replicas_per_master);
 
-/* The same with every node started with these options (a password, an ACL user; cluster
- * fields are the harness's). */
+/* The same with every node started with these options (a password, an ACL user, a
+ * cluster_node_timeout_ms other than 1000; the other cluster fields are the harness's). */
 int test_cluster_start_opts(test_cluster *cl, size_t masters, size_t replicas_per_master,
                             const test_redis_options *node_opts);
 

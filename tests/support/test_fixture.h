@@ -7,8 +7,8 @@
  * test with fixture_reset, which empties the servers and zeroes the client's statistics.
  *
  * Cluster mode (environment POTTERY_TEST_CLUSTER=1, fixture_cluster_mode()): the group
- * setups start a private 3-master, 3-replica Redis Cluster (`cluster`, redis_cluster.h)
- * instead of `server`, and open `client` (and `client2`) on its URL (fixture_url()). What
+ * setups start a private 3-master, 3-replica Redis Cluster (`cluster`, redis_cluster.h; a
+ * 5 s cluster-node-timeout, so a failover takes some 6 s) instead of `server`, and open `client` (and `client2`) on its URL (fixture_url()). What
  * changes then:
  *   - `server` is not started (pid 0, empty url): a test that uses it directly
  *     (test_redis_cmdv(&server, ...), server.url) is not cluster-ready; raw(), fixture_url()
