@@ -267,6 +267,19 @@ static void test_redlock_and_nextid_with_a_cluster_master(void **state)
     assert_true(validity > 0);
     assert_ok(pottery_redlock_release(lock));
     assert_raw("0", raw("EXISTS", "redlock:printer", NULL));
+
+    /* The lock's slot moves: the cluster's vote is lost once (MOVED; two of three masters
+     * still grant the lock), and the next acquire reaches the new owner. */
+    unsigned slot = slot_of("redlock:printer");
+    assert_int_equal(0, test_cluster_move_slot(&cluster, slot, other_master(slot)));
+    assert_ok(pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_true(acquired);
+    assert_raw("0", raw("EXISTS", "redlock:printer", NULL));
+    assert_ok(pottery_redlock_release(lock));
+    assert_ok(pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_true(acquired);
+    assert_raw("1", raw("EXISTS", "redlock:printer", NULL));
+    assert_ok(pottery_redlock_release(lock));
     pottery_redlock_free(lock);
 
     pottery_nextid *ids = NULL;
