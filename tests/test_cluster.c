@@ -132,7 +132,7 @@ static void test_ask_during_a_slot_migration(void **state)
     /* ASK does not change the map: the old owner still serves the slot's other keys. */
     pottery_dict *stay = open_dict("{migrating:dict}new");
     assert_round_trips(2, pottery_dict_set(stay, pottery_str("z"), pottery_int(3))); /* new keys go to the target */
-    assert_raw("2", raw("HGET", key, "\"y\"", NULL)); /* raw() follows the ASK too */
+    assert_raw("2", raw("HGET", key, "\"y\"", NULL));                                /* raw() follows the ASK too */
     assert_raw("3", raw("HGET", "{migrating:dict}new", "\"z\"", NULL));
     pottery_value_dispose(&v);
     assert_int_equal(0, (int)stats().reconnects);
@@ -260,12 +260,26 @@ static void test_redlock_and_nextid_with_a_cluster_master(void **state)
     assert_ok(pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
     assert_true(acquired);
     assert_raw("1", raw("EXISTS", "redlock:printer", NULL)); /* on the cluster node serving the key */
-    for (int i = 0; i < 2; i++) assert_raw("1", test_redis_cmdv(&solo[i], "EXISTS", "redlock:printer", (const char *)NULL));
+    for (int i = 0; i < 2; i++)
+        assert_raw("1", test_redis_cmdv(&solo[i], "EXISTS", "redlock:printer", (const char *)NULL));
     int64_t validity = 0;
     assert_ok(pottery_redlock_locked(&validity, lock));
     assert_true(validity > 0);
     assert_ok(pottery_redlock_release(lock));
     assert_raw("0", raw("EXISTS", "redlock:printer", NULL));
+
+    /* The lock's slot moves: the cluster's vote is lost once (MOVED; two of three masters
+     * still grant the lock), and the next acquire reaches the new owner. */
+    unsigned slot = slot_of("redlock:printer");
+    assert_int_equal(0, test_cluster_move_slot(&cluster, slot, other_master(slot)));
+    assert_ok(pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_true(acquired);
+    assert_raw("0", raw("EXISTS", "redlock:printer", NULL));
+    assert_ok(pottery_redlock_release(lock));
+    assert_ok(pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_true(acquired);
+    assert_raw("1", raw("EXISTS", "redlock:printer", NULL));
+    assert_ok(pottery_redlock_release(lock));
     pottery_redlock_free(lock);
 
     pottery_nextid *ids = NULL;
@@ -321,6 +335,55 @@ static void test_password_protected_cluster(void **state)
     test_cluster_stop(&secured);
 }
 
+static void test_seed_nodes_through_the_options(void **state)
+{
+    (void)state;
+    char seed1[32], seed2[32];
+    snprintf(seed1, sizeof seed1, "127.0.0.1:%d", test_cluster_port(&cluster, 0));
+    snprintf(seed2, sizeof seed2, "127.0.0.1:%d", test_cluster_port(&cluster, 1));
+    const char *nodes[] = { seed1, seed2 };
+    pottery_client_options opts;
+    pottery_client_options_init(&opts);
+    opts.cluster_nodes = nodes;
+    opts.cluster_nnodes = 2;
+    pottery_client *c = NULL;
+    assert_ok(pottery_client_open(&c, NULL, &opts));
+    pottery_dict *d = NULL;
+    assert_ok(pottery_dict_open(&d, c, "by-options", NULL));
+    assert_ok(pottery_dict_set(d, pottery_str("f"), pottery_int(7)));
+    assert_raw("7", raw("HGET", "by-options", "\"f\"", NULL));
+    pottery_dict_free(d);
+    pottery_client_free(c);
+
+    char url[512];
+    assert_int_equal(0, test_cluster_url(&cluster, url, sizeof url));
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, url, &opts)); /* both */
+    assert_message_contains("not both");
+    opts.db = 2;
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, NULL, &opts));
+    assert_message_contains("database 0 only");
+    opts.db = -1;
+    const char *bad[] = { seed1, "host:x" };
+    opts.cluster_nodes = bad;
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, NULL, &opts));
+    const char *empty[] = { "" };
+    opts.cluster_nodes = empty;
+    opts.cluster_nnodes = 1;
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, NULL, &opts));
+    opts.cluster_nodes = NULL;
+    assert_code(POTTERY_EINVAL, pottery_client_open(&c, NULL, &opts));
+    assert_message_contains("no cluster node");
+    assert_null(c);
+
+    /* A program built against version 1 of the options has no such members: whatever
+     * follows db in its memory is never read. */
+    opts.version = 1;
+    opts.cluster_nodes = bad;
+    opts.cluster_nnodes = 99;
+    assert_ok(pottery_client_open(&c, url, &opts));
+    pottery_client_free(c);
+}
+
 /* Last: a master and its replica both killed. With full coverage required (the default),
  * the cluster stops serving: CLUSTERDOWN is POTTERY_ECLUSTER. */
 static void test_clusterdown(void **state)
@@ -355,6 +418,7 @@ int main(void)
         cmocka_unit_test_setup(test_failover_to_a_replica, fixture_reset),
         cmocka_unit_test_setup(test_redlock_and_nextid_with_a_cluster_master, fixture_reset),
         cmocka_unit_test_setup(test_password_protected_cluster, fixture_reset),
+        cmocka_unit_test_setup(test_seed_nodes_through_the_options, fixture_reset),
         cmocka_unit_test_setup(test_clusterdown, fixture_reset),
     };
     return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
