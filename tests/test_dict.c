@@ -864,11 +864,5 @@ int main(void)
         cmocka_unit_test_setup(test_call_after_a_refused_bulk_write_is_one_round_trip, fixture_reset),
         cmocka_unit_test_setup(test_dropped_connection, fixture_reset),
     };
-    static const fixture_exclusion not_on_cluster[] = {
-        { "test_call_after_a_refused_bulk_write_is_one_round_trip",
-          "after an error reply inside a streamed transaction the cluster client learns the slot map again, and "
-          "counts its CLUSTER SLOTS as a command and a round trip of the next call" },
-        { NULL, NULL },
-    };
-    return fixture_run_group(tests, not_on_cluster, fixture_setup_two, fixture_teardown);
+    return cmocka_run_group_tests(tests, fixture_setup_two, fixture_teardown);
 }
