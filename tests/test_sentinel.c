@@ -154,6 +154,61 @@ static void test_replica_refused(void **state)
     fake_sentinel_stop(&fake);
 }
 
+/* The sentinel password goes to the sentinels as AUTH (and never to the master, which has
+ * none: it would refuse it). */
+static void test_sentinel_password(void **state)
+{
+    (void)state;
+    fake_sentinel fake;
+    char url[160];
+    pottery_client *c = NULL;
+    assert_int_equal(0, fake_sentinel_start(&fake, sentinel_master.port, "s3cret"));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER "?sentinel_password=s3cret",
+             fake_sentinel_port(&fake));
+    assert_ok(pottery_client_open(&c, url, NULL));
+    assert_ok(pottery_client_ping(c));
+    pottery_client_free(c);
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_sentinel_port(&fake));
+    assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
+    assert_non_null(strstr(pottery_error_last()->message, "NOAUTH"));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER "?sentinel_password=nope",
+             fake_sentinel_port(&fake));
+    assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGPASS"));
+    assert_null(c);
+    fake_sentinel_stop(&fake);
+}
+
+/* A Redlock whose master moves (the sentinel names another server on the reconnect) tells
+ * where it looked: the new address, in the message of the refusal. */
+static void test_redlock_after_relocation(void **state)
+{
+    (void)state;
+    fake_sentinel fake;
+    char url[128], want[96];
+    pottery_client *c = NULL;
+    pottery_redlock *lock = NULL;
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.raise_on_redis_errors = 1;
+    int acquired = 1;
+    assert_int_equal(0, fake_sentinel_start(&fake, sentinel_master.port, NULL));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_sentinel_port(&fake));
+    assert_ok(pottery_client_open(&c, url, NULL));
+    assert_ok(pottery_redlock_new(&lock, "sentinel:moved", &c, 1, &opts));
+    fake_sentinel_name(&fake, sentinel_replica.port);
+    pottery__conn_drop(c);
+    assert_code(POTTERY_EIMPOSSIBLE, pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_int_equal(0, acquired);
+    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, sentinel_replica.port);
+    assert_string_equal(want, c->endpoint);
+    assert_non_null(strstr(pottery_error_last()->message, want));
+    assert_non_null(strstr(pottery_error_last()->message, "not a master"));
+    pottery_redlock_free(lock);
+    pottery_client_free(c);
+    fake_sentinel_stop(&fake);
+}
+
 static pottery_loop_io *no_io(void *data, int fd, pottery_loop_io_cb cb, void *arg)
 {
     (void)data, (void)fd, (void)cb, (void)arg;
@@ -292,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_unknown_master_name),
         cmocka_unit_test(test_all_sentinels_down),
         cmocka_unit_test(test_replica_refused),
+        cmocka_unit_test(test_sentinel_password),
+        cmocka_unit_test(test_redlock_after_relocation),
         cmocka_unit_test(test_async_refuses_sentinel_urls),
         cmocka_unit_test(test_failover), /* last: it kills the master */
     };

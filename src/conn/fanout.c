@@ -159,7 +159,6 @@ static int run(pottery_fanout *f, fanout_job *job)
 
     int64_t start = pottery__monotonic_ms();
     int64_t call_end = f->timeout_ms == POTTERY_FOREVER ? INT64_MAX : start + f->timeout_ms;
-    for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
 
     /* Dropped masters reconnect all at once: dead or frozen ones cost one connect timeout
      * together, not one each before the others are even asked. */
@@ -171,6 +170,8 @@ static int run(pottery_fanout *f, fanout_job *job)
         rc = pottery__error_oom();
         goto out;
     }
+    /* After the connects: a sentinel client's endpoint text changes when it is located. */
+    for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
     for (size_t i = 0; i < f->n; i++)
         if (linked[i] < 0) pottery__fanout_settle_failure(f, i, linked[i], why[i].message);
 
