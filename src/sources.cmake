@@ -22,6 +22,7 @@ endforeach()
 # The event-loop API: connections, fan-out, and the asynchronous lock and id generator.
 list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/async/aconn.c
+  ${CMAKE_CURRENT_LIST_DIR}/async/adeliver.c
   ${CMAKE_CURRENT_LIST_DIR}/async/afanout.c
   ${CMAKE_CURRENT_LIST_DIR}/aioredlock.c
   ${CMAKE_CURRENT_LIST_DIR}/aionextid.c)
