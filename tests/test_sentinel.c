@@ -209,47 +209,6 @@ static void test_redlock_after_relocation(void **state)
     fake_sentinel_stop(&fake);
 }
 
-static pottery_loop_io *no_io(void *data, int fd, pottery_loop_io_cb cb, void *arg)
-{
-    (void)data, (void)fd, (void)cb, (void)arg;
-    return NULL;
-}
-static int no_want(pottery_loop_io *io, int events)
-{
-    (void)io, (void)events;
-    return -1;
-}
-static void no_close(pottery_loop_io *io)
-{
-    (void)io;
-}
-static pottery_loop_timer *no_timer(void *data, pottery_loop_timer_cb cb, void *arg)
-{
-    (void)data, (void)cb, (void)arg;
-    return NULL;
-}
-static int no_start(pottery_loop_timer *t, int64_t ms)
-{
-    (void)t, (void)ms;
-    return -1;
-}
-static void no_stop(pottery_loop_timer *t)
-{
-    (void)t;
-}
-
-static void test_async_refuses_sentinel_urls(void **state)
-{
-    (void)state;
-    pottery_loop loop = { POTTERY_LOOP_VERSION, NULL, no_io, no_want, no_close, no_timer, no_start, no_stop, no_stop };
-    pottery_async *a = NULL;
-    char url[256];
-    sentinels_url(url, sizeof url, MASTER);
-    assert_code(POTTERY_EINVAL, pottery_async_open(&a, &loop, url, NULL));
-    assert_null(a);
-    assert_non_null(strstr(pottery_error_last()->message, "not supported on event-loop connections yet"));
-}
-
 /* The value of field in the dict on the server a raw connection reaches ("(nil)" if none). */
 static char *raw_field(const test_redis *s, const char *field)
 {
@@ -349,7 +308,6 @@ int main(void)
         cmocka_unit_test(test_replica_refused),
         cmocka_unit_test(test_sentinel_password),
         cmocka_unit_test(test_redlock_after_relocation),
-        cmocka_unit_test(test_async_refuses_sentinel_urls),
         cmocka_unit_test(test_failover), /* last: it kills the master */
     };
     return cmocka_run_group_tests(tests, sentinels_setup, sentinels_teardown);

@@ -1,8 +1,9 @@
 /* pottery_async: one connection to one server on an event loop, over hiredis' asynchronous
  * API. hiredis connects, buffers, writes and parses (with the library's reader installed);
- * this file adds what it lacks: deadlines on loop timers, AUTH/SELECT before anything else
- * on every connect, and reconnecting on demand. adeliver.c delivers completions outside
- * hiredis' callbacks and writes without SIGPIPE. */
+ * this file adds what it lacks: deadlines on loop timers, AUTH/SELECT (and ROLE for a
+ * sentinel URL, whose master asentinel.c locates first) before anything else on every
+ * connect, and reconnecting on demand. adeliver.c delivers completions outside hiredis'
+ * callbacks and writes without SIGPIPE. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -367,15 +368,10 @@ static void arm_timer(pottery_async *conn)
 
 /* ---- connecting ---- */
 
-static void start_connect(pottery_async *conn)
+/* Connect to the server conn->addr names now. */
+static void connect_server(pottery_async *conn)
 {
-    conn->down_code = 0;
-    conn->down_message[0] = '\0';
-    conn->gen++;
-    if (conn->connected_once) conn->stats.reconnects++;
-    conn->connected_once = 1;
-    int64_t t = conn->addr.connect_timeout_ms;
-    conn->connect_deadline_ms = t == POTTERY_FOREVER ? INT64_MAX : pottery__monotonic_ms() + t;
+    conn->connect_deadline_ms = pottery__deadline_after(pottery__monotonic_ms(), conn->addr.connect_timeout_ms);
     redisAsyncContext *ac = conn->addr.url.is_unix ? redisAsyncConnectUnix(conn->addr.url.path)
                                                    : redisAsyncConnect(conn->addr.url.host, conn->addr.url.port);
     if (!ac) {
@@ -417,6 +413,44 @@ static void start_connect(pottery_async *conn)
     if (conn->connect_deadline_ms < conn->timer_at) start_timer(conn, conn->connect_deadline_ms);
 }
 
+static void start_connect(pottery_async *conn)
+{
+    conn->down_code = 0;
+    conn->down_message[0] = '\0';
+    conn->gen++;
+    if (conn->connected_once) conn->stats.reconnects++;
+    conn->connected_once = 1;
+    if (!conn->locate) {
+        connect_server(conn);
+        return;
+    }
+    /* The sentinels have a connect timeout to name the master, the master another to
+     * answer the handshake. */
+    int64_t t = conn->addr.connect_timeout_ms;
+    conn->connect_deadline_ms = pottery__deadline_after(pottery__deadline_after(pottery__monotonic_ms(), t), t);
+    conn->state = LOCATING;
+    if (pottery__alocate_start(conn->locate, &conn->addr.url, &conn->addr.endpoint, t) < 0) {
+        const pottery_error *e = pottery_error_last();
+        note_down(conn, e->code, "%s", e->message);
+        connection_down(conn);
+    }
+}
+
+/* The sentinels named the master (rc 0: conn->addr is its address now) or failed (rc). */
+static void on_located(void *arg, int rc)
+{
+    pottery_async *conn = arg;
+    if (rc < 0) {
+        const pottery_error *e = pottery_error_last();
+        note_down(conn, e->code, "%s", e->message);
+        connection_down(conn);
+    } else {
+        connect_server(conn);
+    }
+    arm_timer(conn);
+    pottery__aconn_deliver(conn);
+}
+
 /* ---- public API ---- */
 
 static int check_loop(const pottery_loop *loop)
@@ -433,29 +467,29 @@ static int check_loop(const pottery_loop *loop)
 int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char *url,
                        const pottery_client_options *opts)
 {
+    pottery_address a;
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(loop);
     int rc = check_loop(loop);
-    if (rc < 0) return rc;
+    if (rc < 0 || (rc = pottery__address_resolve(&a, url, opts, "pottery_async_open")) < 0) return rc;
+    return pottery__async_open_at(out, loop, &a);
+}
+
+int pottery__async_open_at(pottery_async **out, const pottery_loop *loop, struct pottery_address *a)
+{
     pottery_async *conn = pottery__calloc(1, sizeof *conn);
-    if (!conn) return pottery__error_oom();
+    if (!conn) {
+        pottery__address_free(a);
+        return pottery__error_oom();
+    }
     conn->loop = *loop;
-    if ((rc = pottery__address_resolve(&conn->addr, url, opts, "pottery_async_open")) < 0) {
-        pottery__free(conn);
-        return rc;
-    }
-    if (conn->addr.url.nsentinels > 0) {
-        pottery__address_free(&conn->addr);
-        pottery__free(conn);
-        return pottery__error(POTTERY_EINVAL,
-                              "pottery_async_open: redis+sentinel:// URLs are not supported on event-loop "
-                              "connections yet (use pottery_client_open)");
-    }
+    conn->addr = *a;
     conn->timer_at = INT64_MAX;
     conn->timer = loop->timer_open(loop->data, on_timer, conn);
     conn->kick = loop->timer_open(loop->data, on_kick, conn);
-    if (!conn->timer || !conn->kick) {
+    if (conn->addr.url.nsentinels > 0) conn->locate = pottery__alocate_new(loop, on_located, conn);
+    if (!conn->timer || !conn->kick || (conn->addr.url.nsentinels > 0 && !conn->locate)) {
         pottery_async_free(conn);
         return pottery__error_oom();
     }
@@ -467,6 +501,7 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
 void pottery__aconn_destroy(pottery_async *conn)
 {
     pottery__aconn_unbatch(conn);
+    pottery__alocate_free(conn->locate);
     for (pottery_areq *req = conn->reqs; req; req = req->next) req->owner = NULL;
     drop(conn);
     while (conn->reqs) { /* QUEUED ones left by a connection that never came up */
@@ -537,10 +572,9 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     int64_t t = conn->addr.command_timeout_ms;
     if (t == POTTERY_FOREVER || (timeout_ms != POTTERY_FOREVER && timeout_ms < t)) t = timeout_ms;
     int64_t now = pottery__monotonic_ms();
-    if ((conn->state == CONNECTING || conn->state == HANDSHAKE) && t != POTTERY_FOREVER &&
-        conn->addr.connect_timeout_ms != POTTERY_FOREVER)
-        t += conn->connect_deadline_ms - now;
-    req->deadline_ms = t == POTTERY_FOREVER ? INT64_MAX : now + t;
+    if (conn->state != READY && t != POTTERY_FOREVER && conn->addr.connect_timeout_ms != POTTERY_FOREVER)
+        t = conn->connect_deadline_ms == INT64_MAX ? POTTERY_FOREVER : t + (conn->connect_deadline_ms - now);
+    req->deadline_ms = pottery__deadline_after(now, t);
     req->prev = conn->reqs_tail;
     if (conn->reqs_tail)
         conn->reqs_tail->next = req;

@@ -15,7 +15,8 @@
 
 struct redisAsyncContext;
 
-enum conn_state { DOWN, CONNECTING, HANDSHAKE, READY };
+/* LOCATING: a sentinel URL's master is being asked for (then CONNECTING to it). */
+enum conn_state { DOWN, LOCATING, CONNECTING, HANDSHAKE, READY };
 
 /* QUEUED: waiting in bytes for the connection to be ready. SENT: hiredis holds its
  * callback. A request is freed once hiredis no longer holds it and its completion (if any)
@@ -47,13 +48,14 @@ struct pottery_async {
     struct redisAsyncContext *live; /* the context hiredis has not torn down yet (its reader is ours) */
     enum conn_state state;
     pottery_loop_io *io;
-    int io_events;             /* what the watcher reports now */
-    int want;                  /* what hiredis asked for (applied when the library returns to the loop) */
-    pottery_loop_timer *timer; /* the nearest deadline */
-    int64_t timer_at;          /* when it fires (INT64_MAX: not started) */
-    pottery_loop_timer *kick;  /* deliver completions that arose outside a loop callback */
-    int64_t connect_deadline_ms;
-    uint64_t gen; /* bumped by every connect started */
+    int io_events;               /* what the watcher reports now */
+    int want;                    /* what hiredis asked for (applied when the library returns to the loop) */
+    pottery_loop_timer *timer;   /* the nearest deadline */
+    int64_t timer_at;            /* when it fires (INT64_MAX: not started) */
+    pottery_loop_timer *kick;    /* deliver completions that arose outside a loop callback */
+    pottery_alocate *locate;     /* a sentinel URL's search for its master (NULL: a plain URL) */
+    int64_t connect_deadline_ms; /* LOCATING: the latest a connect that follows may end */
+    uint64_t gen;                /* bumped by every connect started */
     int connected_once;
     pottery_handshake handshake;
     size_t handshake_left;
