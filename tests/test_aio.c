@@ -892,6 +892,8 @@ static void bad_input(void **state)
     assert_code(POTTERY_EINVAL, pottery_async_open(&none, NULL, masters[0].url, NULL));
     assert_null(none);
     assert_code(POTTERY_EINVAL, pottery_async_open(&none, &loop, "http://nope", NULL));
+    assert_code(POTTERY_EINVAL, pottery_async_open(&none, &loop, "redis+cluster://127.0.0.1:7000", NULL));
+    assert_message_contains("Redis Cluster is not supported");
     pottery_loop partial = loop;
     partial.timer_close = NULL;
     assert_code(POTTERY_EINVAL, pottery_async_open(&none, &partial, masters[0].url, NULL));

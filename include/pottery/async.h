@@ -50,7 +50,9 @@ typedef struct pottery_async pottery_async;
  * pottery_client_open: `redis://[[user]:password@]host[:port][/db]`,
  * `unix:///path/to/redis.sock[?db=N]`, or
  * `redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]`
- * `[?sentinel_password=P]`; NULL: $REDIS_URL, else redis://localhost:6379/0.
+ * `[?sentinel_password=P]`; NULL: $REDIS_URL, else redis://localhost:6379/0. A
+ * `redis+cluster://` URL (or cluster_nodes in the options) is POTTERY_EINVAL: event-loop
+ * connections do not route by hash slot.
  * opts as for pottery_client_open (NULL: the defaults). The connect starts now (for a
  * sentinel URL, the sentinels are asked first) and finishes on the loop; a server that
  * cannot be reached is reported by the first operation that needs it, not here.

@@ -473,6 +473,11 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
     POTTERY_CHECK_ARG(loop);
     int rc = check_loop(loop);
     if (rc < 0 || (rc = pottery__address_resolve(&a, url, opts, "pottery_async_open")) < 0) return rc;
+    if (a.url.nseeds > 0) {
+        pottery__address_free(&a);
+        return pottery__error(POTTERY_EINVAL, "pottery_async_open: Redis Cluster is not supported on event-loop "
+                                              "connections (use the blocking client, or a node of the cluster)");
+    }
     return pottery__async_open_at(out, loop, &a);
 }
 
