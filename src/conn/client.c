@@ -128,7 +128,7 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
 
 void pottery_client_free(pottery_client *client)
 {
-    if (!client) return;
+    if (!client || (client->front && !client->front->free)) return; /* a pool's view */
     if (client->front) client->front->free(client);
     pottery__conn_drop(client);
     pottery__url_free(&client->addr);
