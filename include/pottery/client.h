@@ -15,7 +15,7 @@
  * drop the connection if it may be out of step.
  *
  * Threads: a client and every handle made from it must be used by one thread at a time;
- * different clients are independent.
+ * different clients are independent. A pool (pool.h) shares clients among threads.
  */
 #ifndef POTTERY_CLIENT_H
 #define POTTERY_CLIENT_H
@@ -28,7 +28,8 @@
 POTTERY_BEGIN_DECLS
 
 /** A connection to one server (opaque). Open with pottery_client_open(), free with
- * pottery_client_free(); used by one thread at a time. */
+ * pottery_client_free(); used by one thread at a time (but a pool's client view, see
+ * pool.h). */
 typedef struct pottery_client pottery_client;
 
 /** The version of pottery_client_options this header describes. */
