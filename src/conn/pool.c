@@ -324,14 +324,6 @@ static const pottery_front_ops POOL_OPS = {
 
 /* ---- public API ---- */
 
-static void wipe_free(char *s)
-{
-    if (!s) return;
-    volatile char *v = s;
-    while (*v) *v++ = '\0';
-    pottery__free(s);
-}
-
 static void pool_free(pottery_pool *p)
 {
     while (p->all) {
@@ -347,7 +339,7 @@ static void pool_free(pottery_pool *p)
     }
     pottery__free(p->url);
     pottery__free((char *)p->copts.username);
-    wipe_free((char *)p->copts.password);
+    pottery__secret_free((char *)p->copts.password);
     pottery__free(p);
 }
 

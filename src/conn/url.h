@@ -47,4 +47,8 @@ typedef struct pottery_url {
 int pottery__url_parse(pottery_url *out, const char *url);
 void pottery__url_free(pottery_url *u);
 
+/* Zero a secret (a password) before freeing it, not to leave it lying around in freed
+ * memory. Accepts NULL. */
+void pottery__secret_free(char *secret);
+
 #endif
