@@ -8,7 +8,8 @@
 
 #include "bench_common.h"
 
-enum { OPS = 2000, ROUNDS = 7, FIELDS = 1000, MAX_THREADS = 8 };
+/* Every round runs ROUND_OPS operations, split between the threads. */
+enum { ROUND_OPS = 8000, ROUNDS = 9, FIELDS = 1000, MAX_THREADS = 8 };
 
 typedef struct side {
     pottery_dict *dicts[MAX_THREADS]; /* the pool: one shared handle in every slot */
@@ -18,7 +19,7 @@ typedef struct side {
 
 typedef struct job {
     pottery_dict *dict;
-    int from, get;
+    int from, ops, get;
 } job;
 
 static void *run_ops(void *arg)
@@ -26,7 +27,7 @@ static void *run_ops(void *arg)
     const job *j = arg;
     char field[32];
     pottery_value v = POTTERY_VALUE_INIT;
-    for (int i = 0; i < OPS; i++) {
+    for (int i = 0; i < j->ops; i++) {
         int n = j->from + i;
         pottery_value key = bench_name(field, sizeof field, 'k', n % FIELDS);
         if (j->get ? pottery_dict_get(&v, j->dict, key) < 0 : pottery_dict_set(j->dict, key, pottery_int(n)) < 0)
@@ -36,35 +37,44 @@ static void *run_ops(void *arg)
     return NULL;
 }
 
-/* Seconds for every thread of s to run OPS operations. */
+/* Seconds for the threads of s to run ROUND_OPS operations between them. */
 static double timed(const side *s, int round)
 {
     pthread_t th[MAX_THREADS];
     job jobs[MAX_THREADS];
+    int ops = ROUND_OPS / s->threads;
     double t0 = bench_now();
     for (int t = 0; t < s->threads; t++) {
-        jobs[t] = (job){ s->dicts[t], (round * MAX_THREADS + t) * OPS, s->get };
+        jobs[t] = (job){ s->dicts[t], (round * MAX_THREADS + t) * ops, ops, s->get };
         if (pthread_create(&th[t], NULL, run_ops, &jobs[t]) != 0) bench_die("pthread_create");
     }
     for (int t = 0; t < s->threads; t++) pthread_join(th[t], NULL);
     return bench_now() - t0;
 }
 
-/* Alternating rounds, as bench_compare: best ops/s of each side, median ratio. */
+/* Alternating rounds, as bench_compare (each side first in every other round): best ops/s
+ * of each side, median ratio. */
 static void compare(const char *name, side *pooled, side *own, pottery_pool *pool)
 {
     double best_pool = 1e30, best_own = 1e30, ratios[ROUNDS];
     pottery_pool_stats before, after;
     pottery_pool_stats_get(&before, pool);
     for (int r = 0; r < ROUNDS; r++) {
-        double a = timed(pooled, r), b = timed(own, r);
+        double a, b;
+        if (r % 2) {
+            b = timed(own, r);
+            a = timed(pooled, r);
+        } else {
+            a = timed(pooled, r);
+            b = timed(own, r);
+        }
         if (a < best_pool) best_pool = a;
         if (b < best_own) best_own = b;
         ratios[r] = b / a; /* pool speed / own clients' speed */
     }
     pottery_pool_stats_get(&after, pool);
     qsort(ratios, ROUNDS, sizeof ratios[0], bench_cmp_double);
-    double total = (double)OPS * pooled->threads;
+    double total = (double)(ROUND_OPS / pooled->threads) * pooled->threads;
     printf("%-14s %7d %12.0f %12.0f %7.3f %8zu %10.3f\n", name, pooled->threads, total / best_pool, total / best_own,
            ratios[ROUNDS / 2], after.open, (double)(after.waits - before.waits) / (total * ROUNDS));
 }
