@@ -95,7 +95,8 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
 /** Close the connection and free the client. Accepts NULL. Handles opened on the client
- * must be freed first. */
+ * must be freed first. A pool's client view (pool.h) is the pool's: this does nothing to
+ * it. */
 POTTERY_API void pottery_client_free(pottery_client *client);
 
 /** PING the server (reconnecting first if the connection had dropped). One round trip. */
