@@ -34,7 +34,8 @@
  * returned through out-parameters are the caller's (pottery_hll_free), text is freed with
  * pottery_free(). A handle borrows its client, which must outlive it.
  *
- * Threads: a handle is used by one thread at a time, as its client is.
+ * Threads: a handle is used by one thread at a time, as its client is; one opened on a
+ * pool's client (pool.h) by any number at once.
  */
 #ifndef POTTERY_HLL_H
 #define POTTERY_HLL_H

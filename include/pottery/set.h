@@ -64,7 +64,8 @@
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on
  * failure; text is freed with pottery_free(), handles with pottery_set_free().
  *
- * Threads: a handle is used by one thread at a time, as its client is.
+ * Threads: a handle is used by one thread at a time, as its client is; one opened on a
+ * pool's client (pool.h) by any number at once (an iterator by one thread at a time).
  */
 #ifndef POTTERY_SET_H
 #define POTTERY_SET_H
