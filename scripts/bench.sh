@@ -41,7 +41,7 @@ done
 
 for bench in "$BUILD"/bench/bench_*; do
   [ -x "$bench" ] || continue
-  case "$(basename "$bench")" in bench_redlock | bench_nextid | bench_aio) continue ;; esac # five masters: below
+  case "$(basename "$bench")" in bench_redlock | bench_nextid | bench_aio | bench_cluster) continue ;; esac # below
   selected "$(basename "$bench" | sed 's/^bench_//')" || continue
   echo "## $(basename "$bench") over TCP 127.0.0.1:$PORT"
   "$bench" tcp 127.0.0.1 "$PORT"
@@ -76,5 +76,14 @@ if [ -x "$BUILD/bench/bench_aio" ] && selected aio; then
   masters
   echo "## bench_aio: event-loop Redlock and NextID over 5 masters (TCP loopback)"
   "$BUILD/bench/bench_aio" "${PRIVATE_REDIS_MASTER_URLS[@]}"
+  echo
+fi
+# Routing through a Redis Cluster client, next to raw hiredis on the node owning the key.
+if [ -x "$BUILD/bench/bench_cluster" ] && selected cluster; then
+  [ "${#PRIVATE_REDIS_MASTER_URLS[@]}" -gt 0 ] && private_redis_stop_masters
+  private_redis_start_cluster bench-cluster 3
+  trap 'private_redis_stop_masters; private_redis_stop' EXIT
+  echo "## bench_cluster: a 3-master Redis Cluster (TCP loopback)"
+  "$BUILD/bench/bench_cluster" "${PRIVATE_REDIS_MASTER_URLS[@]}"
   echo
 fi

@@ -62,7 +62,7 @@ private_redis_start() {
   return 1
 }
 
-# private_redis_start_masters LABEL N
+# private_redis_start_masters LABEL N [REDIS-SERVER ARGUMENTS...]
 #
 # Starts N more private redis-servers on free loopback TCP ports (each in its own directory
 # under one temporary directory, persistence off) for the multi-master benchmarks, and sets
@@ -70,6 +70,8 @@ private_redis_start() {
 # stopped by private_redis_stop_masters, which the caller puts in its EXIT trap.
 private_redis_start_masters() {
   local label=$1 n=$2 server=${POTTERY_REDIS_SERVER:-redis-server} i port _
+  shift 2
+  local extra=("$@")
   local base=${TMPDIR:-/tmp}
   PRIVATE_REDIS_MASTERS_DIR=$(mktemp -d "$base/pottery-$label.XXXXXX")
   PRIVATE_REDIS_MASTER_PIDS=()
@@ -89,7 +91,7 @@ private_redis_start_masters() {
       done
       mkdir -p "$PRIVATE_REDIS_MASTERS_DIR/$i"
       "${pdeath[@]}" "$server" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-        --dir "$PRIVATE_REDIS_MASTERS_DIR/$i" --daemonize no --loglevel warning \
+        --dir "$PRIVATE_REDIS_MASTERS_DIR/$i" --daemonize no --loglevel warning "${extra[@]}" \
         --logfile "$PRIVATE_REDIS_MASTERS_DIR/$i/redis.log" </dev/null >/dev/null 2>&1 &
       pid=$!
       for _ in $(seq 1 200); do
@@ -123,4 +125,29 @@ private_redis_stop_masters() {
   PRIVATE_REDIS_MASTER_PIDS=()
   [ -n "${PRIVATE_REDIS_MASTERS_DIR:-}" ] && rm -rf "$PRIVATE_REDIS_MASTERS_DIR"
   PRIVATE_REDIS_MASTERS_DIR=
+}
+
+# private_redis_start_cluster LABEL N
+#
+# Starts N private redis-servers as the masters of one Redis Cluster (every slot assigned,
+# no replicas) with private_redis_start_masters, and waits until the cluster says it is ok.
+# PRIVATE_REDIS_MASTER_URLS holds the nodes' URLs; private_redis_stop_masters stops them.
+private_redis_start_cluster() {
+  local label=$1 n=$2 url nodes=() _
+  private_redis_start_masters "$label" "$n" --cluster-enabled yes --cluster-config-file nodes.conf || return 1
+  for url in "${PRIVATE_REDIS_MASTER_URLS[@]}"; do
+    url=${url#redis://}
+    nodes+=("${url%/0}")
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-yes >/dev/null || return 1
+  for _ in $(seq 1 200); do
+    local ok=1 node
+    for node in "${nodes[@]}"; do
+      redis-cli -h "${node%:*}" -p "${node#*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || ok=
+    done
+    [ -n "$ok" ] && return 0
+    sleep 0.05
+  done
+  echo "$label: the cluster did not become ok" >&2
+  return 1
 }

@@ -208,6 +208,7 @@ static void test_password_never_in_messages(void **state)
         "redis://:supersecret@host?x=1",
         "redis+sentinel://:supersecret@a:1",
         "redis+sentinel://a:1/m?sentinel_password=supersecret%zz",
+        "redis+cluster://:supersecret@a:1/2",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         pottery_url u;
@@ -311,6 +312,63 @@ static void test_sentinel_invalid(void **state)
     }
 }
 
+static void test_cluster_valid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url, *seeds, *user, *password;
+    } cases[] = {
+        { "redis+cluster://h:7000", "h:7000", NULL, NULL },
+        { "redis+cluster://h", "h:6379", NULL, NULL },
+        { "REDIS+CLUSTER://a:1,b:2,c/0", "a:1,b:2,c:6379", NULL, NULL },
+        { "redis+cluster://u:pw@a:1,[::1]:2?db=0", "a:1,::1:2", "u", "pw" },
+        { "redis+cluster://:p%40w@[fe80::1]/", "fe80::1:6379", NULL, "p@w" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pottery_url u;
+        int rc = pottery__url_parse(&u, cases[i].url);
+        if (rc != 0) fail_msg("%s: rc %d (%s)", cases[i].url, rc, pottery_error_last()->message);
+        char seeds[256];
+        size_t n = 0;
+        for (size_t k = 0; k < u.nseeds; k++)
+            n += (size_t)snprintf(seeds + n, sizeof seeds - n, "%s%s:%d", k ? "," : "", u.seeds[k].host, u.seeds[k].port);
+        assert_string_equal(cases[i].seeds, seeds);
+        assert_null(u.host); /* the nodes come from the cluster's slot map */
+        assert_int_equal(0, (int)u.nsentinels);
+        assert_str_or_null(cases[i].user, u.user);
+        assert_str_or_null(cases[i].password, u.password);
+        assert_int_equal(0, u.db);
+        pottery__url_free(&u);
+        assert_int_equal(0, (int)u.nseeds);
+        assert_null(u.seeds);
+    }
+}
+
+static void test_cluster_invalid(void **state)
+{
+    (void)state;
+    static const invalid_case cases[] = {
+        { "redis+cluster://", "no seed node" },
+        { "redis+cluster:///0", "no seed node" },
+        { "redis+cluster://a:1,,b:2", "empty seed node address" },
+        { "redis+cluster://a:0", "port" },
+        { "redis+cluster://a:1/1", "database 0 only" },
+        { "redis+cluster://a:1?db=3", "database 0 only" },
+        { "redis+cluster://a:1?x=1", "parameter" },
+        { "redis+cluster://1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "more than 16 seed nodes" },
+        { "redis+cluster://a:1/m", "db" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pottery_url u;
+        int rc = pottery__url_parse(&u, cases[i].url);
+        if (rc != POTTERY_EINVAL) fail_msg("%s: expected EINVAL, got %d", cases[i].url, rc);
+        if (!strstr(pottery_error_last()->message, cases[i].message_part))
+            fail_msg("%s: message '%s' lacks '%s'", cases[i].url, pottery_error_last()->message, cases[i].message_part);
+        assert_null(u.seeds);
+        pottery__url_free(&u);
+    }
+}
+
 static void test_null_arguments(void **state)
 {
     (void)state;
@@ -331,6 +389,8 @@ int main(void)
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_sentinel_valid),
         cmocka_unit_test(test_sentinel_invalid),
+        cmocka_unit_test(test_cluster_valid),
+        cmocka_unit_test(test_cluster_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /**
  * @file
  * A connection to one Redis server (given directly, or as the master a set of sentinels
- * names), shared by the containers opened on it.
+ * names), or to a Redis Cluster (one connection per node), shared by the containers opened
+ * on it.
  *
  * Python equivalent: redis.Redis.from_url(url, socket_timeout=1). A client connects when it
  * is opened, sends AUTH and SELECT on connect and again after every reconnect, and runs
@@ -15,7 +16,8 @@
  * drop the connection if it may be out of step.
  *
  * Threads: a client and every handle made from it must be used by one thread at a time;
- * different clients are independent.
+ * different clients are independent. (A cluster client is one client: one thread at a
+ * time.)
  */
 #ifndef POTTERY_CLIENT_H
 #define POTTERY_CLIENT_H
@@ -69,6 +71,8 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
  * `unix:///path/to/redis.sock[?db=N]`, or the master that sentinels know by a name:
  * `redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master-name[/db]`
  * (sentinel port 26379 by default, at most 16 sentinels, `?db=N` too).
+ * or a Redis Cluster: `redis+cluster://[[user]:password@]host[:port][,host[:port]...]`
+ * (the seed nodes, port 6379 by default, at most 16; database 0 only).
  * Percent-escapes in user, password and master name are decoded. url NULL means
  * $REDIS_URL, or "redis://localhost:6379/0" if that is unset. opts NULL means defaults.
  * *out is the caller's; release it with pottery_client_free().
@@ -85,12 +89,33 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
  * lost in a failover; the library neither caches nor re-sends anything, and what it reads
  * after a failover is what the new master holds (`WAIT` makes a write wait for replicas).
  *
+ * Cluster: the client learns the slot map (CLUSTER SLOTS) from the first seed that answers
+ * and keeps one connection per master, made when first needed; the user, password and
+ * timeouts apply to every node. Each call runs on the master serving the hash slot of its
+ * keys, so containers work unchanged; every call of a container touches its own key's slot
+ * only (companion and temporary keys carry the key's {hash tag}). Operations combining two
+ * containers whose keys are in different slots work on the client side or fail with
+ * POTTERY_ECROSSSLOT, as each function documents; give such keys a common hash tag
+ * (`{user1}:cart`, `{user1}:wishlist`) to keep them atomic and server-side. A MOVED
+ * redirection (the slot has a new master) updates the map and sends the call there, an ASK
+ * redirection (the slot is being migrated) sends it to the importing node behind ASKING, and
+ * TRYAGAIN is retried after 1, 2, 4... ms: a redirected command was not run, so nothing
+ * runs twice. At most 16 redirections per call, then POTTERY_ECLUSTER. A node that does not
+ * answer fails the call (POTTERY_ECONN / POTTERY_ETIMEOUT) and the next call learns the map
+ * again, so after a failover calls reach the promoted replica without reopening anything;
+ * CLUSTERDOWN is POTTERY_ECLUSTER. A streamed bulk write (MULTI of many commands) that meets
+ * a redirection is POTTERY_ECLUSTER with nothing written: call it again. Statistics sum
+ * every node's connection. Redlock and NextID masters may be clusters: each master's vote
+ * is the node serving the lock's key.
  * Errors: POTTERY_EINVAL (malformed URL, options not initialised or out of range),
  * POTTERY_ECONN (unreachable, refused; for a sentinel URL also: no sentinel named the
  * master, every sentinel asked and why listed, or the server named is not a master),
  * POTTERY_ETIMEOUT (no answer within connect_timeout_ms), POTTERY_EREDIS (AUTH or SELECT
  * rejected), POTTERY_ENOMEM. Cost: connect + AUTH/SELECT/PING (ROLE instead of PING for a
- * sentinel URL, after one SENTINEL query per sentinel asked) in one round trip. */
+ * sentinel URL, after one SENTINEL query per sentinel asked) in one round trip; for a
+ * cluster URL, connect + AUTH + PING + CLUSTER SLOTS to the first seed that answers, and each
+ * master is connected to when a call first needs it.
+ * Errors for a cluster URL also: POTTERY_ECLUSTER (no seed told the slot map). */
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
 /** Close the connection and free the client. Accepts NULL. Handles opened on the client

@@ -24,7 +24,7 @@
 
 enum {
     SLOTS = 16384,
-    MAX_TRIES = 16,     /* redirections and TRYAGAINs followed by one call */
+    MAX_TRIES = 16,      /* redirections and TRYAGAINs followed by one call */
     TRYAGAIN_MAX_MS = 64 /* the longest wait between TRYAGAINs (doubling from 1 ms) */
 };
 
@@ -106,8 +106,8 @@ static int read_slot_map(cluster *cl, uint16_t *owner, const pottery_reply *r, c
         long long start, end, port;
         const char *host;
         size_t hostlen;
-        if (pottery__reply_count(range) < 3 || pottery__reply_int_in(&start, pottery__reply_at(range, 0), 0, SLOTS - 1,
-                                                                     "CLUSTER SLOTS") < 0 ||
+        if (pottery__reply_count(range) < 3 ||
+            pottery__reply_int_in(&start, pottery__reply_at(range, 0), 0, SLOTS - 1, "CLUSTER SLOTS") < 0 ||
             pottery__reply_int_in(&end, pottery__reply_at(range, 1), start, SLOTS - 1, "CLUSTER SLOTS") < 0)
             return slots_malformed(conn);
         const pottery_reply *master = pottery__reply_at(range, 2);
@@ -155,8 +155,8 @@ static int refresh(pottery_client *front)
         memcpy(cl->owner, owner, sizeof cl->owner);
         cl->stale = 0;
     } else if (rc != POTTERY_ENOMEM) {
-        rc = pottery__error(POTTERY_ECLUSTER, "Redis Cluster %s: no node told the slot map (last: %s)",
-                            front->endpoint, last.message);
+        rc = pottery__error(POTTERY_ECLUSTER, "Redis Cluster %s: no node told the slot map (last: %s)", front->endpoint,
+                            last.message);
     }
     pottery__free(owner);
     return rc;
@@ -279,7 +279,8 @@ static int run(pottery_client *front, int slot, pottery_conn_op op, void *ctx)
         case NOT_REDIRECTED: return rc;
         }
     }
-    return pottery__error(POTTERY_ECLUSTER, "Redis Cluster %s: the call was redirected %d times without settling (last: %s)",
+    return pottery__error(POTTERY_ECLUSTER,
+                          "Redis Cluster %s: the call was redirected %d times without settling (last: %s)",
                           front->endpoint, MAX_TRIES, last);
 }
 

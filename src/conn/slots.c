@@ -92,7 +92,8 @@ int pottery__slot_merge(int *slot, int next)
 static int merge_key(int *slot, const pottery_cmd *cmd, size_t i)
 {
     if (i >= cmd->argc) return 0;
-    return pottery__slot_merge(slot, (int)pottery__key_slot(pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len));
+    return pottery__slot_merge(slot,
+                               (int)pottery__key_slot(pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len));
 }
 
 /* argv[i] as a small non-negative number (numkeys); -1 when it is not one. */
@@ -215,7 +216,8 @@ int pottery__replies_redirected(pottery_reply **outs, size_t n)
     static const char *const prefixes[] = { "MOVED ", "ASK ", "TRYAGAIN" };
     for (size_t i = 0; outs && i < n; i++) {
         size_t len;
-        const char *text = pottery__reply_type(outs[i]) == POTTERY_REPLY_ERROR ? pottery__reply_str(outs[i], &len) : NULL;
+        const char *text =
+            pottery__reply_type(outs[i]) == POTTERY_REPLY_ERROR ? pottery__reply_str(outs[i], &len) : NULL;
         for (size_t k = 0; text && k < sizeof prefixes / sizeof prefixes[0]; k++) {
             if (len < strlen(prefixes[k]) || memcmp(text, prefixes[k], strlen(prefixes[k])) != 0) continue;
             int rc = pottery__reply_check(outs[i]);

@@ -238,9 +238,9 @@ static int parse_host_list(pottery_url_sentinel **list, size_t *n, int default_p
     for (const char *h = hosts; h <= end;) {
         const char *comma = memchr(h, ',', (size_t)(end - h));
         size_t hlen = comma ? (size_t)(comma - h) : (size_t)(end - h);
-        if (hlen == 0) return pottery__error(POTTERY_EINVAL, "invalid URL: empty %s address in the list", what);
+        if (hlen == 0) return pottery__error(POTTERY_EINVAL, "invalid Redis URL: empty %s address in the list", what);
         if (*n == POTTERY_URL_MAX_SENTINELS)
-            return pottery__error(POTTERY_EINVAL, "invalid URL: more than %d %ss", POTTERY_URL_MAX_SENTINELS, what);
+            return pottery__error(POTTERY_EINVAL, "invalid Redis URL: more than %d %ss", POTTERY_URL_MAX_SENTINELS, what);
         pottery_url_sentinel *s = &(*list)[(*n)++];
         s->port = default_port;
         if ((rc = parse_hostport(&s->host, &s->port, h, hlen)) < 0) return rc;

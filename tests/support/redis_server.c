@@ -11,6 +11,7 @@
 #endif
 
 #include "support/redis_server.h"
+#include "support/redis_server_impl.h"
 #include "support/test_util.h"
 
 #include <hiredis/hiredis.h>
@@ -123,11 +124,8 @@ static void remove_tree(const char *dir)
     if (dir && dir[0]) nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Print the tail of the server's log to stderr (start failures). */
-static void dump_log(const test_redis *s)
+void test_dump_tail(const char *path)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/redis.log", s->dir);
     FILE *f = fopen(path, "r");
     if (!f) return;
     char buf[4096];
@@ -142,6 +140,14 @@ static void dump_log(const test_redis *s)
     buf[n] = '\0';
     fclose(f);
     fprintf(stderr, "test_redis: --- %s (tail) ---\n%s--- end of log ---\n", path, buf);
+}
+
+/* Print the tail of the server's log to stderr (start failures). */
+static void dump_log(const test_redis *s)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/redis.log", s->dir);
+    test_dump_tail(path);
 }
 
 /* Reap pid if it exited; 1 when it is gone (or not ours), 0 when still running. */
@@ -183,28 +189,11 @@ int test_free_port(void)
  * Raw connections.
  * ------------------------------------------------------------------------------------ */
 
-static redisContext *raw_connect(const test_redis *s, long timeout_ms)
-{
-    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-    redisContext *c;
-    if (s->socket_path[0])
-        c = redisConnectUnixWithTimeout(s->socket_path, tv);
-    else
-        c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
-    if (!c) return NULL;
-    if (c->err) {
-        redisFree(c);
-        return NULL;
-    }
-    return c;
-}
-
 /* AUTH as the harness's privileged identity: the ACL user when there is one, else the
  * default user's requirepass. 0 on success (or nothing to do), -1 on failure. */
 static int raw_auth(redisContext *c, const test_redis *s)
 {
     const char *argv[3];
-    size_t lens[3];
     int argc;
     if (s->opts.acl_user && s->opts.acl_password) {
         argv[0] = "AUTH";
@@ -218,35 +207,47 @@ static int raw_auth(redisContext *c, const test_redis *s)
     } else {
         return 0;
     }
-    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
-    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    redisReply *r = redisCommandArgv(c, argc, argv, NULL);
     int ok = r && r->type == REDIS_REPLY_STATUS;
     if (r) freeReplyObject(r);
     return ok ? 0 : -1;
 }
 
+redisContext *test_redis_connect(const test_redis *s, long connect_timeout_ms, long command_timeout_ms)
+{
+    struct timeval tv = { connect_timeout_ms / 1000, (connect_timeout_ms % 1000) * 1000 };
+    redisContext *c;
+    if (s->socket_path[0])
+        c = redisConnectUnixWithTimeout(s->socket_path, tv);
+    else
+        c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
+    if (!c) return NULL;
+    struct timeval ctv = { command_timeout_ms / 1000, (command_timeout_ms % 1000) * 1000 };
+    if (c->err || redisSetTimeout(c, ctv) != REDIS_OK || raw_auth(c, s) < 0) {
+        redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* 1 when the server on s's address answers PING and is the process s->pid. */
 static int probe(const test_redis *s)
 {
-    redisContext *c = raw_connect(s, 200);
+    redisContext *c = test_redis_connect(s, 200, 1000);
     if (!c) return 0;
-    struct timeval tv = { 1, 0 };
-    redisSetTimeout(c, tv);
     int ok = 0;
-    if (raw_auth(c, s) == 0) {
-        redisReply *r = redisCommand(c, "PING");
-        if (r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0) {
-            freeReplyObject(r);
-            /* Make sure it is our process, not someone else's server that grabbed the
-             * port while ours failed to bind. */
-            r = redisCommand(c, "INFO server");
-            if (r && r->type == REDIS_REPLY_STRING) {
-                const char *p = strstr(r->str, "process_id:");
-                if (p && strtol(p + strlen("process_id:"), NULL, 10) == (long)s->pid) ok = 1;
-            }
+    redisReply *r = redisCommand(c, "PING");
+    if (r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0) {
+        freeReplyObject(r);
+        /* Make sure it is our process, not someone else's server that grabbed the
+         * port while ours failed to bind. */
+        r = redisCommand(c, "INFO server");
+        if (r && r->type == REDIS_REPLY_STRING) {
+            const char *p = strstr(r->str, "process_id:");
+            if (p && strtol(p + strlen("process_id:"), NULL, 10) == (long)s->pid) ok = 1;
         }
-        if (r) freeReplyObject(r);
     }
+    if (r) freeReplyObject(r);
     redisFree(c);
     return ok;
 }
@@ -255,23 +256,86 @@ static int probe(const test_redis *s)
  * Launching.
  * ------------------------------------------------------------------------------------ */
 
-static const char *redis_server_path(void)
+const char *test_redis_server_path(void)
 {
     const char *env = getenv("POTTERY_TEST_REDIS_SERVER");
     return (env && env[0]) ? env : POTTERY_REDIS_SERVER;
 }
 
+pid_t test_spawn(const char *const *argv, int out_fd)
+{
+    long max_fd = sysconf(_SC_OPEN_MAX);
+    if (max_fd < 0 || max_fd > 65536) max_fd = 65536;
+    pid_t parent = getpid();
+    fflush(NULL);
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "test_redis: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* Child: async-signal-safe calls only until exec. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127); /* the parent died before prctl took effect */
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(out_fd >= 0 ? out_fd : devnull, STDOUT_FILENO);
+        }
+        if (out_fd >= 0) dup2(out_fd, STDERR_FILENO);
+            /* Do not leak the test's sockets (other servers' connections) into the child. */
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+#endif
+        {
+            for (long fd = 3; fd < max_fd; fd++) close((int)fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
+        static const char msg[] = "test_redis: cannot exec ";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        w = write(STDERR_FILENO, argv[0], strlen(argv[0]));
+        w = write(STDERR_FILENO, "\n", 1);
+        (void)w;
+        _exit(127);
+    }
+    return pid;
+}
+
+int test_run(const char *const *argv, const char *log_path, long timeout_ms)
+{
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "test_redis: %s: %s\n", log_path, strerror(errno));
+        return -1;
+    }
+    pid_t pid = test_spawn(argv, fd);
+    close(fd);
+    if (pid < 0) return -1;
+    double deadline = now_ms() + (double)timeout_ms;
+    int st;
+    pid_t r;
+    while ((r = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline) sleep_ms(10);
+    if (r == 0) {
+        fprintf(stderr, "test_redis: %s ran longer than %ld ms\n", argv[0], timeout_ms);
+        kill_and_reap(pid);
+        return -1;
+    }
+    return r == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Fork/exec one server with the current s->port / s->socket_path. Returns the pid, or -1
  * (fork failure). */
-static pid_t spawn(test_redis *s)
+static pid_t spawn(const test_redis *s)
 {
-    char port[16], logfile[300], user_pass[300], conf[300], replicaof[32];
+    char port[16], bus_port[16], node_timeout[24], logfile[300], user_pass[300], conf[300], replicaof[32];
     snprintf(port, sizeof port, "%d", s->socket_path[0] ? 0 : s->port);
     snprintf(logfile, sizeof logfile, "%s/redis.log", s->dir);
 
-    const char *argv[48];
+    const char *argv[64];
     int n = 0;
-    argv[n++] = redis_server_path();
+    argv[n++] = test_redis_server_path();
     if (s->opts.sentinel_master_name) {
         snprintf(conf, sizeof conf, "%s/sentinel.conf", s->dir);
         argv[n++] = conf;
@@ -305,15 +369,29 @@ static pid_t spawn(test_redis *s)
     argv[n++] = "--logfile";
     argv[n++] = logfile;
     if (s->opts.cluster_enabled) {
+        /* The bus port is chosen free like the port: port + 10000 may be taken or past 65535. */
+        snprintf(bus_port, sizeof bus_port, "%d", s->cluster_port);
         argv[n++] = "--cluster-enabled";
         argv[n++] = "yes";
         argv[n++] = "--cluster-config-file";
         argv[n++] = "nodes.conf"; /* in --dir */
+        argv[n++] = "--cluster-port";
+        argv[n++] = bus_port;
+        if (s->opts.cluster_node_timeout_ms > 0) {
+            snprintf(node_timeout, sizeof node_timeout, "%d", s->opts.cluster_node_timeout_ms);
+            argv[n++] = "--cluster-node-timeout";
+            argv[n++] = node_timeout;
+        }
     }
     if (s->opts.replicaof_port > 0) {
         snprintf(replicaof, sizeof replicaof, "127.0.0.1 %d", s->opts.replicaof_port);
         argv[n++] = "--replicaof";
         argv[n++] = replicaof;
+    }
+    if (s->opts.replicaof_port > 0 || s->opts.cluster_enabled) {
+        /* A replica's first full sync would wait 5 s for more replicas to join it. */
+        argv[n++] = "--repl-diskless-sync-delay";
+        argv[n++] = "0";
     }
     if (s->opts.requirepass) {
         argv[n++] = "--requirepass";
@@ -329,42 +407,21 @@ static pid_t spawn(test_redis *s)
         argv[n++] = "&*";
         argv[n++] = "+@all";
     }
+    if (!s->opts.sentinel_master_name) {
+        /* A replica (a cluster node may become one) authenticates to its master as the
+         * harness does. */
+        if (s->opts.acl_user && s->opts.acl_password) {
+            argv[n++] = "--masteruser";
+            argv[n++] = s->opts.acl_user;
+            argv[n++] = "--masterauth";
+            argv[n++] = s->opts.acl_password;
+        } else if (s->opts.requirepass) {
+            argv[n++] = "--masterauth";
+            argv[n++] = s->opts.requirepass;
+        }
+    }
     argv[n] = NULL;
-
-    long max_fd = sysconf(_SC_OPEN_MAX);
-    if (max_fd < 0 || max_fd > 65536) max_fd = 65536;
-    pid_t parent = getpid();
-    fflush(NULL);
-
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "test_redis: fork: %s\n", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        /* Child: async-signal-safe calls only until exec. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127); /* the parent died before prctl took effect */
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, STDIN_FILENO);
-            dup2(devnull, STDOUT_FILENO);
-        }
-        /* Do not leak the test's sockets (other servers' connections) into the server. */
-#ifdef SYS_close_range
-        if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
-#endif
-        {
-            for (long fd = 3; fd < max_fd; fd++) close((int)fd);
-        }
-        execv(argv[0], (char *const *)argv);
-        execvp(argv[0], (char *const *)argv);
-        static const char msg[] = "test_redis: cannot exec redis-server\n";
-        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-        (void)w;
-        _exit(127);
-    }
-    return pid;
+    return test_spawn(argv, -1);
 }
 
 /* Spawn and wait for PING. 0: running; 1: exited early (port taken?); -1: timeout or
@@ -467,6 +524,14 @@ int test_redis_start(test_redis *s, const test_redis_options *opts)
                 break;
             }
         }
+        if (s->opts.cluster_enabled) {
+            do s->cluster_port = test_free_port();
+            while (s->cluster_port == s->port);
+            if (s->cluster_port <= 0) {
+                fprintf(stderr, "test_redis: no free port: %s\n", strerror(errno));
+                break;
+            }
+        }
         int rc = launch_once(s);
         if (rc == 0) {
             set_url(s);
@@ -476,7 +541,7 @@ int test_redis_start(test_redis *s, const test_redis_options *opts)
         if (rc < 0 || s->opts.use_unix_socket) break;
         /* Exited early: most likely the port was taken meanwhile; try another. */
     }
-    fprintf(stderr, "test_redis: could not start %s\n", redis_server_path());
+    fprintf(stderr, "test_redis: could not start %s\n", test_redis_server_path());
     dump_log(s);
     remove_tree(s->dir);
     s->dir[0] = '\0';
@@ -647,24 +712,11 @@ static void render(strbuf *b, const redisReply *r)
     }
 }
 
-char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const size_t *lens)
+char *test_reply_render(const redisReply *r)
 {
-    if (!s || argc <= 0) return NULL;
-    redisContext *c = raw_connect(s, 5000);
-    if (!c) return NULL;
-    struct timeval tv = { 30, 0 };
-    redisSetTimeout(c, tv);
-    if (raw_auth(c, s) < 0) {
-        redisFree(c);
-        return NULL;
-    }
-    redisReply *r = redisCommandArgv(c, argc, argv, lens);
-    redisFree(c);
-    if (!r) return NULL;
     strbuf b = { NULL, 0, 0, 0 };
     sb_add(&b, "", 0);
     render(&b, r);
-    freeReplyObject(r);
     if (b.oom) {
         free(b.p);
         return NULL;
@@ -672,26 +724,41 @@ char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const siz
     return b.p;
 }
 
+char *test_redis_cmd(const test_redis *s, int argc, const char **argv, const size_t *lens)
+{
+    if (!s || argc <= 0) return NULL;
+    redisContext *c = test_redis_connect(s, 5000, 30000);
+    if (!c) return NULL;
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    redisFree(c);
+    if (!r) return NULL;
+    char *out = test_reply_render(r);
+    freeReplyObject(r);
+    return out;
+}
+
+const char **test_args_from_va(int *argc, const char *arg0, va_list ap)
+{
+    va_list count;
+    int n = 1;
+    va_copy(count, ap);
+    while (va_arg(count, const char *) != NULL) n++;
+    va_end(count);
+    const char **argv = malloc((size_t)n * sizeof *argv);
+    if (!argv) return NULL;
+    argv[0] = arg0;
+    for (int i = 1; i < n; i++) argv[i] = va_arg(ap, const char *);
+    *argc = n;
+    return argv;
+}
+
 char *test_redis_cmdva(const test_redis *s, const char *arg0, va_list ap)
 {
     if (!arg0) return NULL;
-    va_list count;
-    int argc = 1;
-    va_copy(count, ap);
-    while (va_arg(count, const char *) != NULL) argc++;
-    va_end(count);
-
-    const char **argv = malloc((size_t)argc * sizeof *argv);
-    size_t *lens = malloc((size_t)argc * sizeof *lens);
-    char *out = NULL;
-    if (argv && lens) {
-        argv[0] = arg0;
-        for (int i = 1; i < argc; i++) argv[i] = va_arg(ap, const char *);
-        for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
-        out = test_redis_cmd(s, argc, argv, lens);
-    }
+    int argc;
+    const char **argv = test_args_from_va(&argc, arg0, ap);
+    char *out = argv ? test_redis_cmd(s, argc, argv, NULL) : NULL;
     free(argv);
-    free(lens);
     return out;
 }
 

@@ -18,22 +18,26 @@ typedef struct test_redis_options {
     const char *requirepass; /* set a password (NULL = none) */
     const char *acl_user;    /* with acl_password: an extra ACL user with all permissions */
     const char *acl_password;
-    int cluster_enabled; /* --cluster-enabled yes (a node of no cluster yet: CLUSTER KEYSLOT works) */
-    int replicaof_port;  /* > 0: --replicaof 127.0.0.1 <port> */
+    int cluster_enabled; /* --cluster-enabled yes (a node of no cluster yet: CLUSTER KEYSLOT works; see
+                          * redis_cluster.h for a cluster) */
+    int replicaof_port;  /* > 0: --replicaof 127.0.0.1 <port> (with masterauth/masteruser when there is a
+                          * password) */
     /* Non-NULL: a sentinel (redis-server sentinel.conf --sentinel) monitoring the master on
      * 127.0.0.1:sentinel_master_port under this name, quorum 2, down after 500 ms. */
     const char *sentinel_master_name;
     int sentinel_master_port;
+    int cluster_node_timeout_ms; /* with cluster_enabled, > 0: --cluster-node-timeout (Redis' default 15000) */
 } test_redis_options;
 
 #define TEST_REDIS_OPTIONS_INIT                                                                                        \
     {                                                                                                                  \
-        0, NULL, NULL, NULL, 0, 0, NULL, 0                                                                             \
+        0, NULL, NULL, NULL, 0, 0, NULL, 0, 0                                                                          \
     }
 
 typedef struct test_redis {
     pid_t pid;
     int port;              /* TCP port on 127.0.0.1, 0 when unix-only */
+    int cluster_port;      /* cluster_enabled: the cluster bus port (also free, not port + 10000), else 0 */
     char dir[256];         /* its private working directory */
     char socket_path[256]; /* unix socket path ("" when TCP) */
     char url[512];         /* redis://127.0.0.1:PORT/0 or unix:///path?db=0 (no password) */

@@ -3,6 +3,8 @@
 # pottery_test_support: a static library the server-backed test programs link.
 #   - redis_server.h: starts private redis-server processes and talks to them over its own
 #     raw hiredis connection, independently of libpottery;
+#   - redis_cluster.h: a private Redis Cluster of such servers (joined with redis-cli), raw
+#     commands routed to the node serving a key, resharding and failover helpers;
 #   - test_util.h: clock, child processes, raw-reply and commandstats helpers (no libpottery);
 #   - test_fixture.h: the container tests' shared server/client fixture and the helpers
 #     that use libpottery (statistics, error checks, worker processes, a server to kill).
@@ -15,6 +17,8 @@
 # at run time.
 add_library(pottery_test_support STATIC
   ${CMAKE_CURRENT_LIST_DIR}/redis_server.c
+  ${CMAKE_CURRENT_LIST_DIR}/redis_cluster.c
+  ${CMAKE_CURRENT_LIST_DIR}/redis_cluster_reshard.c
   ${CMAKE_CURRENT_LIST_DIR}/test_util.c
   ${CMAKE_CURRENT_LIST_DIR}/test_fixture.c)
 target_include_directories(pottery_test_support PUBLIC

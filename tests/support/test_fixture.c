@@ -20,26 +20,48 @@
 
 test_redis server;
 test_redis other_server;
+test_cluster cluster;
 pottery_client *client;
 pottery_client *client2;
 pottery_client *far_client;
 
+static char cluster_url[512];
+
 /* ---- the fixture ---- */
+
+int fixture_cluster_mode(void)
+{
+    const char *env = getenv("POTTERY_TEST_CLUSTER");
+    return env && strcmp(env, "1") == 0;
+}
+
+const char *fixture_url(void)
+{
+    return fixture_cluster_mode() ? cluster_url : server.url;
+}
+
+/* server, or the cluster in cluster mode. */
+static int start_main(void)
+{
+    if (!fixture_cluster_mode()) return test_redis_start(&server, NULL);
+    if (test_cluster_start(&cluster, 3, 1) != 0) return -1;
+    return test_cluster_url(&cluster, cluster_url, sizeof cluster_url);
+}
 
 int fixture_setup(void **state)
 {
     (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
-    return pottery_client_open(&client, server.url, NULL) == 0 ? 0 : -1;
+    if (start_main() != 0) return -1;
+    return pottery_client_open(&client, fixture_url(), NULL) == 0 ? 0 : -1;
 }
 
 int fixture_setup_two(void **state)
 {
     (void)state;
-    if (test_redis_start(&server, NULL) != 0) return -1;
+    if (start_main() != 0) return -1;
     if (test_redis_start(&other_server, NULL) != 0) return -1;
-    if (pottery_client_open(&client, server.url, NULL) != 0) return -1;
-    if (pottery_client_open(&client2, server.url, NULL) != 0) return -1;
+    if (pottery_client_open(&client, fixture_url(), NULL) != 0) return -1;
+    if (pottery_client_open(&client2, fixture_url(), NULL) != 0) return -1;
     return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
 }
 
@@ -52,12 +74,37 @@ int fixture_teardown(void **state)
     client = client2 = far_client = NULL;
     test_redis_stop(&other_server); /* a no-op when it was not started */
     test_redis_stop(&server);
+    test_cluster_stop(&cluster);
+    return 0;
+}
+
+/* Every node of the cluster running again and the cluster settled, no slot left half
+ * migrated. Paused nodes first: a restarted node may have to sync from one. */
+static int heal_cluster(void)
+{
+    int resumed = 0, restarted = 0;
+    for (size_t i = 0; i < test_cluster_count(&cluster); i++)
+        if (cluster.nodes[i].paused) {
+            test_cluster_resume(&cluster, i);
+            resumed = 1;
+        }
+    for (size_t i = 0; i < test_cluster_count(&cluster); i++)
+        if (test_cluster_role_of(&cluster, i) == TEST_CLUSTER_DOWN) {
+            if (test_cluster_restart(&cluster, i) != 0) return -1; /* waits for the cluster to settle */
+            restarted = 1;
+        }
+    if (resumed && !restarted && test_cluster_wait_ok(&cluster, 10000) != 0) return -1;
+    for (size_t m = 0; m < TEST_CLUSTER_MAX_MIGRATIONS; m++) {
+        int slot = cluster.migrations[m].slot;
+        if (slot >= 0 && test_cluster_migrate_end(&cluster, (unsigned)slot) != 0) return -1;
+    }
     return 0;
 }
 
 int fixture_reset(void **state)
 {
     (void)state;
+    if (fixture_cluster_mode() && heal_cluster() != 0) return -1;
     free(raw("FLUSHALL", NULL));
     if (other_server.pid > 0) free(test_redis_cmdv(&other_server, "FLUSHALL", (const char *)NULL));
     pottery_client_stats_reset(client);
@@ -66,11 +113,18 @@ int fixture_reset(void **state)
     return 0;
 }
 
+/* raw() with arguments in an array. */
+static char *raw_argv(int argc, const char **argv)
+{
+    return fixture_cluster_mode() ? test_cluster_cmd(&cluster, argc, argv, NULL)
+                                  : test_redis_cmd(&server, argc, argv, NULL);
+}
+
 char *raw(const char *arg0, ...)
 {
     va_list ap;
     va_start(ap, arg0);
-    char *r = test_redis_cmdva(&server, arg0, ap);
+    char *r = fixture_cluster_mode() ? test_cluster_cmdva(&cluster, arg0, ap) : test_redis_cmdva(&server, arg0, ap);
     va_end(ap);
     return r;
 }
@@ -302,18 +356,18 @@ pottery_client *test_open_client_denied_at(const char *user, const char *const *
         snprintf(minus[i], sizeof minus[i], "-%s", denied_commands[i]);
         argv[argc++] = minus[i];
     }
-    test_assert_raw_at("OK", test_redis_cmd(&server, argc, argv, NULL), file, line);
+    test_assert_raw_at("OK", raw_argv(argc, argv), file, line);
     pottery_client_options o;
     pottery_client_options_init(&o);
     o.username = user;
     o.password = "secret";
-    return test_open_client_at(server.url, &o, file, line);
+    return test_open_client_at(fixture_url(), &o, file, line);
 }
 
 void test_close_client_denied_at(pottery_client *c, const char *user, const char *file, int line)
 {
     pottery_client_free(c);
-    test_assert_raw_at("1", test_redis_cmdv(&server, "ACL", "DELUSER", user, (const char *)NULL), file, line);
+    test_assert_raw_at("1", raw("ACL", "DELUSER", user, (const char *)NULL), file, line);
 }
 
 pottery_value *int_values(size_t n, int64_t first, int64_t step)
@@ -349,7 +403,7 @@ static int run_worker(void *arg)
 {
     const worker *wk = arg;
     pottery_client *mine = NULL;
-    if (pottery_client_open(&mine, server.url, NULL) != 0) mine = NULL;
+    if (pottery_client_open(&mine, fixture_url(), NULL) != 0) mine = NULL;
     int status = wk->body(mine, wk->w, wk->arg);
     pottery_client_free(mine);
     return status;

@@ -6,6 +6,23 @@
  * cmocka group with fixture_setup (or fixture_setup_two) and fixture_teardown, and each
  * test with fixture_reset, which empties the servers and zeroes the client's statistics.
  *
+ * Cluster mode (environment POTTERY_TEST_CLUSTER=1, fixture_cluster_mode()): the group
+ * setups start a private 3-master, 3-replica Redis Cluster (`cluster`, redis_cluster.h)
+ * instead of `server`, and open `client` (and `client2`) on its URL (fixture_url()). What
+ * changes then:
+ *   - `server` is not started (pid 0, empty url): a test that uses it directly
+ *     (test_redis_cmdv(&server, ...), server.url) is not cluster-ready;
+ *   - raw() routes each command to the node serving its key (test_cluster_cmdva): DBSIZE and
+ *     KEYS cover every master, ACL and CONFIG reach every node;
+ *   - fixture_reset first mends what a test left: it resumes paused nodes, restarts killed
+ *     ones (which rejoin as replicas when a replica took over) and waits for the cluster to
+ *     settle, ends slot migrations left begun; then flushes every master. Roles may so differ
+ *     from the start's (test_cluster_role_of, test_cluster_master_of_slot say who is who);
+ *   - open_client_denied creates its user on every node and opens its client on the cluster;
+ *     fork_worker's clients open on the cluster;
+ *   - `other_server` and `far_client` (fixture_setup_two), the five `masters`, the victims
+ *     and everything else stay standalone servers, as without the variable.
+ *
  * As in test_util.h, helpers that assert are macros passing the caller's file and line.
  */
 #ifndef POTTERY_TEST_FIXTURE_H
@@ -19,15 +36,17 @@
 #include "conn/conn.h"
 #include "pottery.h"
 #include "support/assert_ok.h"
+#include "support/redis_cluster.h"
 #include "support/redis_server.h"
 #include "support/test_util.h"
 
 /* ---- the fixture ---- */
 
-extern test_redis server;          /* started by both group setups */
+extern test_redis server;          /* started by both group setups (not in cluster mode) */
 extern test_redis other_server;    /* started by fixture_setup_two only */
-extern pottery_client *client;     /* on server */
-extern pottery_client *client2;    /* fixture_setup_two: a second client on server */
+extern test_cluster cluster;       /* cluster mode: started by both group setups */
+extern pottery_client *client;     /* on server (cluster mode: on the cluster) */
+extern pottery_client *client2;    /* fixture_setup_two: a second client on server (or the cluster) */
 extern pottery_client *far_client; /* fixture_setup_two: a client on other_server */
 
 int fixture_setup(void **state);     /* group setup: server and client */
@@ -35,8 +54,14 @@ int fixture_setup_two(void **state); /* group setup: both servers and the three 
 int fixture_teardown(void **state);  /* group teardown: frees the clients, stops the servers */
 int fixture_reset(void **state);     /* per test: FLUSHALL on each server, zero the clients' stats */
 
+/* 1 when POTTERY_TEST_CLUSTER is "1": the fixture runs on a Redis Cluster (see above). */
+int fixture_cluster_mode(void);
+/* The URL client is opened on: server.url, or the cluster's "redis+cluster://..." seeds. */
+const char *fixture_url(void);
+
 /* A command on server through the harness' own connection: test_redis_cmdv(&server, ...),
- * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). */
+ * a NULL-terminated list of arguments; the rendered reply, malloc'd (NULL on failure). In
+ * cluster mode test_cluster_cmdva(&cluster, ...): the node serving argv[1]'s slot. */
 char *raw(const char *arg0, ...);
 
 /* ---- white-box: internal commands ---- */
@@ -173,7 +198,8 @@ void test_check_options_refused_at(const char *fn, int rc, int handle_reset, uns
 #define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line);
 
-/* A client on server as a new ACL user that may run every command but the ones named, e.g.
+/* A client on server (cluster mode: the cluster, the user on every node) as a new ACL user
+ * that may run every command but the ones named, e.g.
  * open_client_denied("nopush", "lpush", "rpush"): a way to make one step of a library call
  * fail. close_client_denied frees it and deletes the user. */
 #define open_client_denied(user, ...)                                                                                  \
@@ -193,7 +219,7 @@ pottery_client *test_victim_start_at(test_redis *victim, const pottery_client_op
                                      int line);
 void victim_stop(test_redis *victim, pottery_client *c);
 
-/* A worker process with a client of its own on server: the child opens the client (mine
+/* A worker process with a client of its own on fixture_url(): the child opens the client (mine
  * is NULL if that failed, which opening anything on it then reports), runs
  * body(mine, w, arg), frees the client and _exit()s with what body returned (0 for
  * success). Returns the child's pid; collect it with wait_exit_code. */
