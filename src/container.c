@@ -92,8 +92,18 @@ int pottery__containers_need_slot(const pottery_container *a, const pottery_cont
     return pottery__error(POTTERY_ECROSSSLOT,
                           "%s: '%s' (hash slot %u) and '%s' (hash slot %u) are in different Redis Cluster hash "
                           "slots, and this runs on the server in one call; give the keys a common {hash tag} "
-                          "(e.g. {t}a and {t}b), or %s",
+                          "(e.g. {user1}:cart and {user1}:wishlist), or %s",
                           func, a->key, slot_of(a), b->key, slot_of(b), instead);
+}
+
+/* A hash tag of slot: the first decimal number whose slot it is (for every slot one below
+ * 110,000 does), into out (at least 8 bytes). */
+static void tag_of_slot(char *out, size_t size, unsigned slot)
+{
+    for (unsigned long n = 0; n < (1ul << 17); n++) {
+        int len = snprintf(out, size, "%lu", n);
+        if (pottery__key_slot(out, (size_t)len) == slot) return;
+    }
 }
 
 int pottery__temporary_key(char **out, const pottery_container *c)
@@ -111,6 +121,16 @@ int pottery__temporary_key(char **out, const pottery_container *c)
     rc = pottery__key_beside(&beside, c->key, c->keylen, key + plen - 1);
     if (rc < 0) return rc;
     size_t len = strlen(beside);
+    if (pottery__key_slot(beside, len) != slot_of(c)) {
+        /* A key that cannot be a tag (a '}' and no tag of its own): a number in its slot is. */
+        char tag[16];
+        tag_of_slot(tag, sizeof tag, slot_of(c));
+        pottery__free(beside);
+        beside = NULL;
+        rc = pottery__key_beside(&beside, tag, strlen(tag), key + plen - 1);
+        if (rc < 0) return rc;
+        len = strlen(beside);
+    }
     *out = pottery__malloc(plen + len + 1);
     if (*out) {
         memcpy(*out, key, plen);

@@ -70,9 +70,9 @@ int pottery__containers_need_slot(const pottery_container *a, const pottery_cont
 /* A key for what a server-side call writes beside c's key (a scratch key, a new
  * container): "pottery:<uuid4>" on one server; on a Redis Cluster "pottery:" +
  * pottery__key_beside(c's key, ":<uuid4>"), e.g. "pottery:{cart}:<uuid4>", in c's hash
- * slot (a key without a tag that contains '}' cannot lend its slot: see key_beside). Not
- * checked against Redis: a uuid4 never collides in practice. *out is the caller's
- * (pottery__free). 0, ENOMEM or ERANDOMKEY. */
+ * slot (a key that cannot be a tag, with a '}' and no tag of its own, lends a number of
+ * its slot instead: "pottery:{1234}:<uuid4>"). Not checked against Redis: a uuid4 never
+ * collides in practice. *out is the caller's (pottery__free). 0, ENOMEM or ERANDOMKEY. */
 int pottery__temporary_key(char **out, const pottery_container *c);
 
 /* Push the container's key onto a command. */
