@@ -12,8 +12,8 @@ enum { OPS = 2000, ROUNDS = 7, FIELDS = 1000, KEYS = 96, MAX_NODES = 16 };
 static redisContext *nodes[MAX_NODES];
 static int node_ports[MAX_NODES];
 static int nnodes;
-static pottery_dict *one;              /* bench:dict, on one node */
-static pottery_dict *spread[KEYS];     /* bench:dict:<i>, over every node */
+static pottery_dict *one;          /* bench:dict, on one node */
+static pottery_dict *spread[KEYS]; /* bench:dict:<i>, over every node */
 static char spread_keys[KEYS][32];
 static redisContext *one_owner, *spread_owner[KEYS];
 

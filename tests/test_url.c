@@ -331,7 +331,8 @@ static void test_cluster_valid(void **state)
         char seeds[256];
         size_t n = 0;
         for (size_t k = 0; k < u.nseeds; k++)
-            n += (size_t)snprintf(seeds + n, sizeof seeds - n, "%s%s:%d", k ? "," : "", u.seeds[k].host, u.seeds[k].port);
+            n += (size_t)snprintf(seeds + n, sizeof seeds - n, "%s%s:%d", k ? "," : "", u.seeds[k].host,
+                                  u.seeds[k].port);
         assert_string_equal(cases[i].seeds, seeds);
         assert_null(u.host); /* the nodes come from the cluster's slot map */
         assert_int_equal(0, (int)u.nsentinels);

@@ -34,7 +34,7 @@ POTTERY_BEGIN_DECLS
 typedef struct pottery_client pottery_client;
 
 /** The version of pottery_client_options this header describes. */
-#define POTTERY_CLIENT_OPTIONS_VERSION 1
+#define POTTERY_CLIENT_OPTIONS_VERSION 2
 
 /** How to connect. Initialise with POTTERY_CLIENT_OPTIONS_INIT or
  * pottery_client_options_init(), then change what you need; members are only ever
@@ -51,12 +51,18 @@ typedef struct pottery_client_options {
     const char *username;       /**< ACL user; NULL = the URL's (if any) */
     const char *password;       /**< NULL = the URL's (if any) */
     int db;                     /**< -1 = the URL's (default 0) */
+    /* version 2 */
+    const char *const *cluster_nodes; /**< Redis Cluster seed nodes as "host:port" strings
+                                           ("[v6]:port" for IPv6; port 6379 if left out),
+                                           instead of a redis+cluster:// URL: the url argument
+                                           must then be NULL (and $REDIS_URL is not read) */
+    size_t cluster_nnodes;            /**< how many cluster_nodes (0: none; at most 16) */
 } pottery_client_options;
 
 /** Defaults (pottery's): 1 s timeouts, the URL's user, password and database. */
 #define POTTERY_CLIENT_OPTIONS_INIT                                                                                    \
     {                                                                                                                  \
-        POTTERY_CLIENT_OPTIONS_VERSION, 1000, 1000, NULL, NULL, -1                                                     \
+        POTTERY_CLIENT_OPTIONS_VERSION, 1000, 1000, NULL, NULL, -1, NULL, 0                                            \
     }
 
 /** Set *opts to the defaults (the same as POTTERY_CLIENT_OPTIONS_INIT; usable from C++). */

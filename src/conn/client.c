@@ -69,13 +69,21 @@ int pottery__address_resolve(pottery_address *a, const char *url, const pottery_
         return pottery__error(POTTERY_EINVAL, "%s: timeouts must be > 0 ms or POTTERY_FOREVER (got %lld and %lld)", fn,
                               (long long)opts->connect_timeout_ms, (long long)opts->command_timeout_ms);
     if (opts->db < -1) return pottery__error(POTTERY_EINVAL, "db must be a non-negative integer (or -1 for the URL's)");
-    if (!url) {
+    int by_nodes = opts->version >= 2 && (opts->cluster_nodes || opts->cluster_nnodes > 0);
+    if (by_nodes && url)
+        return pottery__error(POTTERY_EINVAL,
+                              "%s: give the cluster's nodes either as a URL or as cluster_nodes, "
+                              "not both (url must be NULL)",
+                              fn);
+    if (!url && !by_nodes) {
         url = getenv("REDIS_URL");
         if (!url || !*url) url = "redis://localhost:6379/0";
     }
     a->connect_timeout_ms = opts->connect_timeout_ms;
     a->command_timeout_ms = opts->command_timeout_ms;
-    if ((rc = pottery__url_parse(&a->url, url)) < 0) return rc;
+    rc = by_nodes ? pottery__url_cluster_nodes(&a->url, opts->cluster_nodes, opts->cluster_nnodes)
+                  : pottery__url_parse(&a->url, url);
+    if (rc < 0) return rc;
     if (opts->username) {
         pottery__free(a->url.user);
         a->url.user = dup_or_null(opts->username);
@@ -87,6 +95,8 @@ int pottery__address_resolve(pottery_address *a, const char *url, const pottery_
         if (*opts->password && !a->url.password) rc = pottery__error_oom();
     }
     if (opts->db >= 0) a->url.db = opts->db;
+    if (rc == 0 && a->url.nseeds > 0 && a->url.db != 0)
+        rc = pottery__error(POTTERY_EINVAL, "%s: Redis Cluster has database 0 only", fn);
     if (rc == 0 && !(a->endpoint = pottery__url_endpoint(&a->url))) rc = pottery__error_oom();
     if (rc < 0) pottery__address_free(a);
     return rc;

@@ -293,8 +293,8 @@ static int lease(pottery_client **conn, pottery_client *front, int slot)
 
 static int unlease(pottery_client *front, pottery_client *conn, int rc)
 {
-    /* Whatever failed (a dead node, a redirection) may mean the map changed. */
-    if (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT || rc == POTTERY_EREDIS) state(front)->stale = 1;
+    /* A node that failed may have failed over: learn the map again before the next call. */
+    if (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT) state(front)->stale = 1;
     if (rc == POTTERY_EREDIS) {
         char text[POTTERY_ERROR_MESSAGE_MAX];
         const char *host;
@@ -302,6 +302,7 @@ static int unlease(pottery_client *front, pottery_client *conn, int rc)
         int slot, port;
         snprintf(text, sizeof text, "%s", pottery_error_last()->message);
         redirect why = classify(text, &slot, &host, &hostlen, &port);
+        if (why == MOVED || why == CLUSTERDOWN) state(front)->stale = 1;
         if (why == MOVED || why == ASK || why == TRYAGAIN)
             return pottery__error(POTTERY_ECLUSTER,
                                   "Redis Cluster %s: the slot moved while a streamed transaction was being sent "

@@ -229,8 +229,17 @@ static int run(pottery_fanout *f, fanout_job *job)
     }
     f->elapsed_ms = pottery__monotonic_ms() - start;
     if (leased) {
-        for (size_t i = 0; i < f->n; i++)
-            if (leased[i]) pottery__unlease(given[i], leased[i], f->results[i].code);
+        /* Each lender judges its master's outcome (a cluster relearns its map after a MOVED
+         * or a dead node) from the code and message; the caller's last error stays. */
+        pottery_error_saved saved;
+        pottery__error_save(&saved);
+        for (size_t i = 0; i < f->n; i++) {
+            if (!leased[i]) continue;
+            const pottery_fanout_result *res = &f->results[i];
+            if (res->code < 0) pottery__error(res->code, "%s", res->message ? res->message : "");
+            pottery__unlease(given[i], leased[i], res->code);
+        }
+        pottery__error_restore(&saved);
         f->clients = given;
         pottery__free(leased);
     }

@@ -210,15 +210,16 @@ int pottery__resp_append(pottery_buf *b, size_t npre, const char *const *pre, co
 {
     /* "$" + 20 digits + CRLF + CRLF around each argument; "*" + digits + CRLF up front */
     enum { ARG_OVERHEAD = 1 + POTTERY_INT64_TEXT_SIZE + 4 };
-    size_t argc = npre + (cmd ? cmd->argc : 0);
+    size_t ncmd = cmd ? cmd->argc : 0;
+    const pottery_cmd_arg *args = cmd ? pottery__cmd_argv(cmd) : NULL;
     size_t bytes = ARG_OVERHEAD;
     for (size_t i = 0; i < npre; i++) bytes += prelens[i] + ARG_OVERHEAD;
-    for (size_t i = 0; i < argc - npre; i++) bytes += pottery__cmd_argv(cmd)[i].len + ARG_OVERHEAD;
+    for (size_t i = 0; i < ncmd; i++) bytes += args[i].len + ARG_OVERHEAD;
     int rc = pottery__buf_reserve(b, bytes);
     if (rc < 0) return rc;
-    put_bulk(b, '*', argc);
+    put_bulk(b, '*', npre + ncmd);
     for (size_t i = 0; i < npre; i++) put_arg(b, pre[i], prelens[i]);
-    for (size_t i = 0; i < argc - npre; i++) put_arg(b, pottery__cmd_arg_ptr(cmd, i), pottery__cmd_argv(cmd)[i].len);
+    for (size_t i = 0; i < ncmd; i++) put_arg(b, pottery__cmd_arg_ptr(cmd, i), args[i].len);
     return 0;
 }
 

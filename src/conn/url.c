@@ -240,7 +240,8 @@ static int parse_host_list(pottery_url_sentinel **list, size_t *n, int default_p
         size_t hlen = comma ? (size_t)(comma - h) : (size_t)(end - h);
         if (hlen == 0) return pottery__error(POTTERY_EINVAL, "invalid Redis URL: empty %s address in the list", what);
         if (*n == POTTERY_URL_MAX_SENTINELS)
-            return pottery__error(POTTERY_EINVAL, "invalid Redis URL: more than %d %ss", POTTERY_URL_MAX_SENTINELS, what);
+            return pottery__error(POTTERY_EINVAL, "invalid Redis URL: more than %d %ss", POTTERY_URL_MAX_SENTINELS,
+                                  what);
         pottery_url_sentinel *s = &(*list)[(*n)++];
         s->port = default_port;
         if ((rc = parse_hostport(&s->host, &s->port, h, hlen)) < 0) return rc;
@@ -325,6 +326,29 @@ int pottery__url_parse(pottery_url *out, const char *url)
         return bad("TLS (rediss://) is not supported");
     } else {
         return bad("the scheme must be redis://, unix://, redis+sentinel:// or redis+cluster://");
+    }
+    if (rc < 0) pottery__url_free(out);
+    return rc;
+}
+
+int pottery__url_cluster_nodes(pottery_url *out, const char *const *nodes, size_t n)
+{
+    POTTERY_CHECK_ARG(out);
+    memset(out, 0, sizeof *out);
+    out->port = 6379;
+    if (!nodes || n == 0) return bad("no cluster node given");
+    if (n > POTTERY_URL_MAX_SENTINELS) return bad("more than 16 seed nodes");
+    out->seeds = pottery__calloc(n, sizeof *out->seeds);
+    if (!out->seeds) return pottery__error_oom();
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!nodes[i] || !*nodes[i]) {
+            rc = bad("empty seed node address in the list");
+            break;
+        }
+        pottery_url_sentinel *s = &out->seeds[out->nseeds++];
+        s->port = 6379;
+        rc = parse_hostport(&s->host, &s->port, nodes[i], strlen(nodes[i]));
     }
     if (rc < 0) pottery__url_free(out);
     return rc;

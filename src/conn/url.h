@@ -47,4 +47,8 @@ typedef struct pottery_url {
 int pottery__url_parse(pottery_url *out, const char *url);
 void pottery__url_free(pottery_url *u);
 
+/* A cluster address from n "host[:port]" strings (port 6379 by default): *out is a
+ * redis+cluster:// URL with those seeds and nothing else. Errors as pottery__url_parse. */
+int pottery__url_cluster_nodes(pottery_url *out, const char *const *nodes, size_t n);
+
 #endif
