@@ -203,17 +203,15 @@ static void set_algebra(const layout *L, pottery_client *cb)
     pottery_set_free(b);
 }
 
-static void test_set_algebra(void **state)
+static void set_algebra_one_client(const layout *L)
 {
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) set_algebra(fresh(i), client);
+    set_algebra(L, client);
 }
 
 /* b on a second client of the same cluster: read while a's client streams its transaction. */
-static void test_set_algebra_two_clients(void **state)
+static void set_algebra_two_clients(const layout *L)
 {
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) set_algebra(fresh(i), client2);
+    set_algebra(L, client2);
 }
 
 static void set_comparisons(const layout *L)
@@ -246,10 +244,20 @@ static void set_comparisons(const layout *L)
     pottery_set_free(b);
 }
 
-static void test_set_comparisons(void **state)
+/* n strings "<prefix><i>" into vals[0..n) (allocated here), their bytes in the buffer
+ * returned; the caller frees both. */
+enum { NAME_SIZE = 16 };
+static char *numbered(pottery_value **vals, int n, char prefix)
 {
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) set_comparisons(fresh(i));
+    char *names = calloc((size_t)n, NAME_SIZE);
+    *vals = calloc((size_t)n, sizeof **vals);
+    assert_non_null(names);
+    assert_non_null(*vals);
+    for (int i = 0; i < n; i++) {
+        snprintf(names + (size_t)i * NAME_SIZE, NAME_SIZE, "%c%d", prefix, i);
+        (*vals)[i] = pottery_str(names + (size_t)i * NAME_SIZE);
+    }
+    return names;
 }
 
 /* An operand of several SSCAN batches, copied beside the set a batch at a time. */
@@ -257,14 +265,8 @@ static void test_set_operand_of_many_batches(void **state)
 {
     (void)state;
     enum { N = 2500 };
-    pottery_value *vals = calloc(N, sizeof *vals);
-    char(*names)[16] = calloc(N, sizeof *names);
-    assert_non_null(vals);
-    assert_non_null(names);
-    for (int i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "m%d", i);
-        vals[i] = pottery_str(names[i]);
-    }
+    pottery_value *vals = NULL;
+    char *names = numbered(&vals, N, 'm');
     for (int i = 0; i < LAYOUTS; i++) {
         const layout *L = fresh(i);
         pottery_set *a = open_set(client, L->a), *b = open_set(client, L->b), *n = NULL;
@@ -314,9 +316,9 @@ static void test_set_failures_leave_nothing(void **state)
     }
 }
 
-/* ---- dicts, counters, lists, deques ---- */
+/* ---- dict_update_from_and_equality, counter_arithmetic_and_update_from, list_concatenation_and_equality, deques ---- */
 
-static void dicts(const layout *L)
+static void dict_update_from_and_equality(const layout *L)
 {
     pottery_dict *a = NULL, *b = NULL;
     assert_ok(pottery_dict_open(&a, client, L->a, NULL));
@@ -338,12 +340,6 @@ static void dicts(const layout *L)
     pottery_dict_free(b);
 }
 
-static void test_dict_update_from_and_equality(void **state)
-{
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) dicts(fresh(i));
-}
-
 static pottery_counter *open_counter(const char *key, const char *json)
 {
     pottery_counter *c = NULL;
@@ -353,7 +349,7 @@ static pottery_counter *open_counter(const char *key, const char *json)
     return c;
 }
 
-static void counters(const layout *L)
+static void counter_arithmetic_and_update_from(const layout *L)
 {
     pottery_counter *x = open_counter(L->a, "{\"a\": 3, \"b\": 1}");
     pottery_counter *y = open_counter(L->b, "{\"a\": 1, \"c\": 2}");
@@ -377,12 +373,6 @@ static void counters(const layout *L)
     pottery_counter_free(y);
 }
 
-static void test_counter_arithmetic_and_update_from(void **state)
-{
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) counters(fresh(i));
-}
-
 static pottery_list *open_list(const char *key, const char *json)
 {
     pottery_list *l = NULL;
@@ -391,7 +381,7 @@ static pottery_list *open_list(const char *key, const char *json)
     return l;
 }
 
-static void lists(const layout *L)
+static void list_concatenation_and_equality(const layout *L)
 {
     pottery_list *a = open_list(L->a, "[1, \"x\"]"), *b = open_list(L->b, "[2]"), *sum = NULL;
     char *text = NULL;
@@ -425,12 +415,6 @@ static void lists(const layout *L)
     pottery_deque_free(d);
     pottery_deque_free(e);
     assert_no_temporary_keys();
-}
-
-static void test_list_concatenation_and_equality(void **state)
-{
-    (void)state;
-    for (int i = 0; i < LAYOUTS; i++) lists(fresh(i));
 }
 
 /* ---- HyperLogLogs: merged on the server only ---- */
@@ -526,15 +510,11 @@ static void test_counter_staging_hash_shares_the_slot(void **state)
 {
     (void)state;
     enum { N = 10001 };
+    pottery_value *keys = NULL;
+    char *names = numbered(&keys, N, 'w');
     pottery_counter_pair *items = calloc(N, sizeof *items);
-    char(*names)[16] = calloc(N, sizeof *names);
     assert_non_null(items);
-    assert_non_null(names);
-    for (int i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "w%d", i);
-        items[i].key = pottery_str(names[i]);
-        items[i].count = 2;
-    }
+    for (int i = 0; i < N; i++) items[i] = (pottery_counter_pair){ keys[i], 2 };
     pottery_counter *c = NULL;
     assert_ok(pottery_counter_open(&c, client, "a", NULL));
     assert_round_trips(1, pottery_counter_update(c, items, N));
@@ -543,15 +523,31 @@ static void test_counter_staging_hash_shares_the_slot(void **state)
     assert_int_equal(total, 2 * N);
     assert_no_temporary_keys();
     pottery_counter_free(c);
-    free(names);
     free(items);
+    free(keys);
+    free(names);
 }
+
+/* test_<fn>: scenario fn on every layout. */
+#define ON_EACH_LAYOUT(fn)                                                                                             \
+    static void test_##fn(void **state)                                                                                \
+    {                                                                                                                  \
+        (void)state;                                                                                                   \
+        for (int i = 0; i < LAYOUTS; i++) fn(fresh(i));                                                                \
+    }
+
+ON_EACH_LAYOUT(set_algebra_one_client)
+ON_EACH_LAYOUT(set_algebra_two_clients)
+ON_EACH_LAYOUT(set_comparisons)
+ON_EACH_LAYOUT(dict_update_from_and_equality)
+ON_EACH_LAYOUT(counter_arithmetic_and_update_from)
+ON_EACH_LAYOUT(list_concatenation_and_equality)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_layouts, reset),
-        cmocka_unit_test_setup(test_set_algebra, reset),
+        cmocka_unit_test_setup(test_set_algebra_one_client, reset),
         cmocka_unit_test_setup(test_set_algebra_two_clients, reset),
         cmocka_unit_test_setup(test_set_comparisons, reset),
         cmocka_unit_test_setup(test_set_operand_of_many_batches, reset),
