@@ -41,3 +41,5 @@ pottery_add_test(bloom pottery_test_support)
 # Redis Cluster: routing, redirections, resharding and failover on a private 3+3 cluster.
 pottery_add_test(cluster pottery_test_support)
 set_tests_properties(cluster PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
+# Redis Cluster: operations combining two keys, in one hash slot and across slots.
+pottery_add_test(cluster_ops pottery_test_support)
