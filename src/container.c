@@ -6,7 +6,6 @@
 #include "core/alloc.h"
 #include "codec/codec.h"
 #include "container.h"
-#include "conn/front.h"
 #include "core/error.h"
 
 int pottery__container_init(pottery_container *c, pottery_client *client, const char *key)

@@ -400,6 +400,9 @@ int pottery__random_key_unchecked(char *out);
  * (the bytes between the first '{' and the first '}' after it, when there are any) or of the
  * whole key, modulo 16384. pottery__crc16 is the checksum itself. */
 unsigned pottery__key_slot(const char *key, size_t len);
+/* 1 when c is a Redis Cluster client (directly, or a pool of cluster clients): keys of
+ * different slots cannot meet in one call there. */
+int pottery__client_is_cluster(const pottery_client *c);
 uint16_t pottery__crc16(const char *data, size_t len);
 
 /* The name of a key that must sit in the same Redis Cluster hash slot as key (a companion

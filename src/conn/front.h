@@ -79,7 +79,5 @@ int pottery__keys_slot(int *slot, const char *const *keys, const size_t *keylens
 /* A cluster front (cluster.c): open on c (already holding the URL's seeds and timeouts). */
 int pottery__cluster_open(pottery_client *c);
 
-/* 1 when c is a cluster (directly, or a pool of cluster clients). */
-int pottery__client_is_cluster(const pottery_client *c);
 
 #endif
