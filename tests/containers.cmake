@@ -39,7 +39,7 @@ pottery_add_test(cached_ordered_dict pottery_test_support)
 pottery_add_test(hll pottery_test_support)
 pottery_add_test(bloom pottery_test_support)
 # Redis Cluster: routing, redirections, resharding and failover on a private 3+3 cluster.
-pottery_add_test(cluster pottery_test_support)
+pottery_add_test(cluster pottery_test_support Threads::Threads)
 set_tests_properties(cluster PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
 # Redis Cluster: operations combining two keys, in one hash slot and across slots.
 pottery_add_test(cluster_ops pottery_test_support)

@@ -79,5 +79,4 @@ int pottery__keys_slot(int *slot, const char *const *keys, const size_t *keylens
 /* A cluster front (cluster.c): open on c (already holding the URL's seeds and timeouts). */
 int pottery__cluster_open(pottery_client *c);
 
-
 #endif
