@@ -6,7 +6,7 @@
  * Conventions (see README.md): functions return 0 or a negative POTTERY_E* code; results
  * come back through out-parameters written first; inputs are borrowed for the call; what
  * the library hands back is the caller's to free with the matching _free/_dispose;
- * a client and its handles are used by one thread at a time.
+ * a client and its handles are used by one thread at a time, and a pool's (pool.h) by many.
  */
 #ifndef POTTERY_H
 #define POTTERY_H
@@ -16,6 +16,7 @@
 #include "pottery/errors.h"
 #include "pottery/value.h"
 #include "pottery/client.h"
+#include "pottery/pool.h"
 #include "pottery/dict.h"
 #include "pottery/set.h"
 #include "pottery/list.h"

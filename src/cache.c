@@ -1,6 +1,7 @@
 /* pottery_cache: redis_cache, a function's results memoized in a Redis hash (field = the
  * call's field, value = JSON(result)), its expiry slid on every use. */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@ struct pottery_cache {
     pottery_cache_fn fn;
     void *payload;
     pottery_cache_fields fields;
-    int64_t hits, misses;
+    _Atomic int64_t hits, misses;      /* atomic: a handle on a pool is shared by threads */
     size_t ttl_len;                    /* 0: the hash never expires */
     char ttl[POTTERY_INT64_TEXT_SIZE]; /* PEXPIRE's argument, the timeout in ms as text */
 };
@@ -221,9 +222,9 @@ int pottery_cache_call(pottery_value *out, pottery_cache *cache, const pottery_v
     if (rc == 0 && found) {
         pottery_value_dispose(out);
         *out = hit;
-        cache->hits++;
+        atomic_fetch_add_explicit(&cache->hits, 1, memory_order_relaxed);
     } else if (rc == 0 && (rc = compute_and_store(out, cache, &field, args, nargs, __func__)) == 0) {
-        cache->misses++;
+        atomic_fetch_add_explicit(&cache->misses, 1, memory_order_relaxed);
     }
     pottery__buf_free(&field);
     return rc;
@@ -257,8 +258,8 @@ int pottery_cache_info_get(pottery_cache_info *out, pottery_cache *cache)
     int64_t size = 0;
     int rc = pottery__container_count(&size, &cache->c, "HLEN");
     if (rc < 0) return rc;
-    out->hits = cache->hits;
-    out->misses = cache->misses;
+    out->hits = atomic_load_explicit(&cache->hits, memory_order_relaxed);
+    out->misses = atomic_load_explicit(&cache->misses, memory_order_relaxed);
     out->maxsize = -1;
     out->currsize = size;
     return 0;
@@ -268,7 +269,10 @@ int pottery_cache_clear(pottery_cache *cache)
 {
     POTTERY_CHECK_ARG(cache);
     int rc = pottery__container_clear(&cache->c);
-    if (rc == 0) cache->hits = cache->misses = 0;
+    if (rc == 0) {
+        atomic_store_explicit(&cache->hits, 0, memory_order_relaxed);
+        atomic_store_explicit(&cache->misses, 0, memory_order_relaxed);
+    }
     return rc;
 }
 

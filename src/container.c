@@ -68,6 +68,77 @@ void pottery__container_abandon(pottery_container *c)
     c->key = NULL;
 }
 
+int pottery__container_on_cluster(const pottery_container *c)
+{
+    return pottery__client_is_cluster(c->client);
+}
+
+static unsigned slot_of(const pottery_container *c)
+{
+    return pottery__key_slot(c->key, c->keylen);
+}
+
+int pottery__containers_colocated(const pottery_container *a, const pottery_container *b)
+{
+    if (!pottery__client_same_server(a->client, b->client)) return 0;
+    return !pottery__container_on_cluster(a) || slot_of(a) == slot_of(b);
+}
+
+int pottery__containers_need_slot(const pottery_container *a, const pottery_container *b, const char *func,
+                                  const char *instead)
+{
+    if (!pottery__container_on_cluster(a) || slot_of(a) == slot_of(b)) return 0;
+    return pottery__error(POTTERY_ECROSSSLOT,
+                          "%s: '%s' (hash slot %u) and '%s' (hash slot %u) are in different Redis Cluster hash "
+                          "slots, and this runs on the server in one call; give the keys a common {hash tag} "
+                          "(e.g. {user1}:cart and {user1}:wishlist), or %s",
+                          func, a->key, slot_of(a), b->key, slot_of(b), instead);
+}
+
+/* A hash tag of slot: the first decimal number whose slot it is (for every slot one below
+ * 110,000 does), into out (at least 8 bytes). */
+static void tag_of_slot(char *out, size_t size, unsigned slot)
+{
+    for (unsigned long n = 0; n < (1ul << 17); n++) {
+        int len = snprintf(out, size, "%lu", n);
+        if (pottery__key_slot(out, (size_t)len) == slot) return;
+    }
+}
+
+int pottery__temporary_key(char **out, const pottery_container *c)
+{
+    static const size_t plen = sizeof POTTERY_RANDOM_KEY_PREFIX - 1;
+    char key[POTTERY_RANDOM_KEY_SIZE];
+    int rc = pottery__random_key_unchecked(key);
+    if (rc < 0) return rc;
+    if (!pottery__container_on_cluster(c)) {
+        *out = pottery__strdup(key);
+        return *out ? 0 : pottery__error_oom();
+    }
+    /* The prefix, then c's key as the hash tag and ":<uuid4>" (the prefix's last byte). */
+    char *beside = NULL;
+    rc = pottery__key_beside(&beside, c->key, c->keylen, key + plen - 1);
+    if (rc < 0) return rc;
+    size_t len = strlen(beside);
+    if (pottery__key_slot(beside, len) != slot_of(c)) {
+        /* A key that cannot be a tag (a '}' and no tag of its own): a number in its slot is. */
+        char tag[16];
+        tag_of_slot(tag, sizeof tag, slot_of(c));
+        pottery__free(beside);
+        beside = NULL;
+        rc = pottery__key_beside(&beside, tag, strlen(tag), key + plen - 1);
+        if (rc < 0) return rc;
+        len = strlen(beside);
+    }
+    *out = pottery__malloc(plen + len + 1);
+    if (*out) {
+        memcpy(*out, key, plen);
+        memcpy(*out + plen, beside, len + 1);
+    }
+    pottery__free(beside);
+    return *out ? 0 : pottery__error_oom();
+}
+
 int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c)
 {
     return pottery__cmd_arg(cmd, c->key, c->keylen);

@@ -52,6 +52,29 @@ void pottery__container_release(pottery_container *c);
  * well be somebody else's data. */
 void pottery__container_abandon(pottery_container *c);
 
+/* 1 when c's client is a Redis Cluster. */
+int pottery__container_on_cluster(const pottery_container *c);
+
+/* 1 when one server-side call may combine a's and b's keys: the same server and database
+ * and, on a Redis Cluster, the same hash slot. Otherwise the operation is computed on the
+ * client side, or fails with POTTERY_ECROSSSLOT (pottery__containers_need_slot). */
+int pottery__containers_colocated(const pottery_container *a, const pottery_container *b);
+
+/* 0 when b's key may join a's in one server-side call; otherwise POTTERY_ECROSSSLOT for
+ * func, naming both keys, their hash slots, a common {hash tag} as the fix and `instead`
+ * (the operation that works across slots). Only for callers that know both are on the same
+ * server: keys of one slot always are. */
+int pottery__containers_need_slot(const pottery_container *a, const pottery_container *b, const char *func,
+                                  const char *instead);
+
+/* A key for what a server-side call writes beside c's key (a scratch key, a new
+ * container): "pottery:<uuid4>" on one server; on a Redis Cluster "pottery:" +
+ * pottery__key_beside(c's key, ":<uuid4>"), e.g. "pottery:{cart}:<uuid4>", in c's hash
+ * slot (a key that cannot be a tag, with a '}' and no tag of its own, lends a number of
+ * its slot instead: "pottery:{1234}:<uuid4>"). Not checked against Redis: a uuid4 never
+ * collides in practice. *out is the caller's (pottery__free). 0, ENOMEM or ERANDOMKEY. */
+int pottery__temporary_key(char **out, const pottery_container *c);
+
 /* Push the container's key onto a command. */
 int pottery__cmd_key(pottery_cmd *cmd, const pottery_container *c);
 

@@ -227,7 +227,7 @@ int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pot
     POTTERY_CHECK_ARG(other);
     int rc = check_op(op, __func__);
     if (rc < 0) return rc;
-    if (pottery__client_same_server(counter->c.client, other->c.client))
+    if (pottery__containers_colocated(&counter->c, &other->c))
         return pottery__counter_script_with_other(counter, other, &pottery__lua_counter_inplace, op_text(op));
     pottery_hash_snapshot theirs = POTTERY_HASH_SNAPSHOT_INIT;
     rc = pottery__counter_read(&theirs, other);

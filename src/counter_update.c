@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "counter_impl.h"
 #include "lua_scripts.h"
@@ -125,10 +126,10 @@ typedef struct staged {
     pottery_counter *ctr;
     const char *mode, *sign;
     const pottery_counter_contrib *k;
-    char stage[POTTERY_RANDOM_KEY_SIZE]; /* the staging hash */
-    size_t n, next;                      /* contributions, the first one not sent yet */
-    size_t nstages;                      /* chunks */
-    int committed;                       /* the commit was built */
+    char *stage;    /* the staging hash, beside the counter (owned) */
+    size_t n, next; /* contributions, the first one not sent yet */
+    size_t nstages; /* chunks */
+    int committed;  /* the commit was built */
     pottery_buf scratch;
 } staged;
 
@@ -177,13 +178,14 @@ static int check_staged(const pottery_reply *r, size_t i, void *ctx)
 
 static int run_staged(pottery_counter *ctr, const char *mode, const char *sign, const pottery_counter_contrib *k)
 {
-    staged st = { ctr, mode, sign, k, { 0 }, contrib_len(k), 0, 0, 0, POTTERY_BUF_INIT };
+    staged st = { ctr, mode, sign, k, NULL, contrib_len(k), 0, 0, 0, POTTERY_BUF_INIT };
     st.nstages = (st.n + PAIRS_PER_SCRIPT - 1) / PAIRS_PER_SCRIPT;
-    int rc = pottery__random_key_unchecked(st.stage);
+    int rc = pottery__temporary_key(&st.stage, &ctr->c);
     if (rc == 0) {
         pottery_bulk b = { ctr->c.client, next_staged, check_staged, &st };
         rc = pottery__bulk_write(&b);
     }
+    pottery__free(st.stage);
     pottery__buf_free(&st.scratch);
     return rc;
 }
@@ -243,7 +245,7 @@ static int add_from(const char *func, pottery_counter *counter, pottery_counter 
 {
     if (!counter) return invalid(func, "counter");
     if (!other) return invalid(func, "other");
-    if (pottery__client_same_server(counter->c.client, other->c.client))
+    if (pottery__containers_colocated(&counter->c, &other->c))
         return pottery__counter_script_with_other(counter, other, &pottery__lua_counter_update_from, sign);
     pottery_hash_snapshot theirs = POTTERY_HASH_SNAPSHOT_INIT;
     int rc = pottery__counter_read(&theirs, other);

@@ -373,7 +373,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
     POTTERY_CHECK_ARG(dict);
     POTTERY_CHECK_ARG(other);
     int rc;
-    if (pottery__client_same_server(dict->c.client, other->c.client)) {
+    if (pottery__containers_colocated(&dict->c, &other->c)) {
         pottery_cmd args;
         pottery__cmd_init(&args);
         pottery__cmd_key(&args, &dict->c);
@@ -386,7 +386,8 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
         pottery__reply_free(r);
         return rc;
     }
-    /* Different servers: copy batch by batch, bytes as they are (already canonical). */
+    /* Not colocated (another server, or another Redis Cluster hash slot): copy batch by
+     * batch, bytes as they are (already canonical). */
     pottery_scan scan;
     rc = pottery__scan_init(&scan, other->c.client, "HSCAN", other->c.key, other->c.keylen, 0);
     if (rc < 0) return rc;

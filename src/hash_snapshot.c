@@ -255,7 +255,7 @@ static int read_both(pottery_reply **exec, const pottery_container *a, const pot
 int pottery__hash_read_pair(pottery_hash_snapshot *x, pottery_hash_snapshot *y, const pottery_container *a,
                             const pottery_container *b)
 {
-    if (!pottery__client_same_server(a->client, b->client)) {
+    if (!pottery__containers_colocated(a, b)) {
         int rc = pottery__hash_container_read(x, a);
         return rc < 0 ? rc : pottery__hash_container_read(y, b);
     }
@@ -281,8 +281,7 @@ int pottery__hash_to_json(char **out, size_t *out_len, const pottery_container *
 
 int pottery__hash_equal(int *out, const pottery_container *a, const pottery_container *b)
 {
-    int same_server = pottery__client_same_server(a->client, b->client);
-    if (a == b || (same_server && strcmp(a->key, b->key) == 0)) {
+    if (a == b || (pottery__containers_colocated(a, b) && strcmp(a->key, b->key) == 0)) {
         *out = 1;
         return 0;
     }

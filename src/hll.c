@@ -53,7 +53,11 @@ static int add_elements(const pottery_container *c, const pottery_value *element
     return pottery__bulk_write(&b);
 }
 
-/* Every other handle is on hll's server and database (PFMERGE reads them there). */
+/* What to do instead of a merge across Redis Cluster hash slots. */
+static const char *const ADD_INSTEAD = "add the other's elements with pottery_hll_update";
+
+/* Every other handle is on hll's server and database, and on a Redis Cluster in hll's hash
+ * slot (PFMERGE reads them there, in one call). */
 static int check_others(const pottery_hll *hll, pottery_hll *const *others, size_t n, const char *fn)
 {
     if (n > 0 && !others) return pottery__error(POTTERY_EINVAL, "%s: others is NULL but nothers is %zu", fn, n);
@@ -65,6 +69,8 @@ static int check_others(const pottery_hll *hll, pottery_hll *const *others, size
                                   "HyperLogLogs are merged on the server, so open it on the same server and "
                                   "database (or add its elements with pottery_hll_update)",
                                   fn, i, others[i]->c.key, hll->c.key);
+        int rc = pottery__containers_need_slot(&hll->c, &others[i]->c, fn, ADD_INSTEAD);
+        if (rc < 0) return rc;
     }
     return 0;
 }
@@ -209,7 +215,9 @@ typedef struct union_ctx {
 static int write_union(pottery_container *c, const void *ctx)
 {
     const union_ctx *u = ctx;
-    return merge(c, &u->hll->c, u->others, u->n);
+    int rc = pottery__containers_need_slot(&u->hll->c, c, "pottery_hll_union_from",
+                                           "pass a key in its slot, or NULL for a temporary one there");
+    return rc < 0 ? rc : merge(c, &u->hll->c, u->others, u->n);
 }
 
 int pottery_hll_union_from(pottery_hll **out, pottery_hll *hll, pottery_hll *const *others, size_t nothers,
@@ -221,9 +229,17 @@ int pottery_hll_union_from(pottery_hll **out, pottery_hll *hll, pottery_hll *con
     int rc = check_others(hll, others, nothers, __func__);
     if (rc < 0) return rc;
     union_ctx u = { hll, others, nothers };
+    /* On a Redis Cluster, a temporary key in hll's hash slot (PFMERGE needs one slot). */
+    char *beside = NULL;
+    if (!key && pottery__container_on_cluster(&hll->c)) {
+        rc = pottery__temporary_key(&beside, &hll->c);
+        if (rc < 0) return rc;
+        key = beside;
+    }
     pottery_container *c;
     rc = pottery__container_open(&c, sizeof(pottery_hll), hll->c.client, key, write_union, &u);
     if (rc == 0) *out = (pottery_hll *)c;
+    pottery__free(beside);
     return rc;
 }
 

@@ -545,14 +545,15 @@ int pottery_list_repr_items(char **out, pottery_list *list)
     return list_repr(out, list, "");
 }
 
-/* A new list on l's client with a fresh random key holding l + other (+ extra). The key is
- * checked and filled by one script; a key that turned out to exist is retried (3 tries). */
+/* A new list on l's client with a fresh temporary key beside l holding l + other (+ extra).
+ * The key is checked and filled by one script; a key that turned out to exist is retried
+ * (3 tries). */
 static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pottery_cmd *extra)
 {
     int rc = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
-        char key[POTTERY_RANDOM_KEY_SIZE];
-        if ((rc = pottery__random_key_unchecked(key)) < 0) return rc; /* checked by the script */
+        char *key = NULL;
+        if ((rc = pottery__temporary_key(&key, &l->c)) < 0) return rc; /* checked by the script */
         pottery_cmd args;
         pottery__cmd_init(&args);
         pottery__cmd_cstr(&args, key);
@@ -568,13 +569,15 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
         pottery__cmd_free(&args);
         if (rc == 0) rc = pottery__reply_int_in(&written, r, -1, LLONG_MAX, pottery__lua_list_concat.name);
         pottery__reply_free(r);
-        if (rc < 0) return rc;
-        if (written < 0) continue; /* the key existed: try another one */
-        /* A key given: no round trip. */
-        pottery_container *c;
-        rc = pottery__container_open(&c, sizeof(pottery_list), l->c.client, key, NULL, NULL);
-        if (rc == 0) *out = (pottery_list *)c;
-        return rc;
+        if (rc == 0 && written >= 0) {
+            /* A key given: no round trip. */
+            pottery_container *c;
+            rc = pottery__container_open(&c, sizeof(pottery_list), l->c.client, key, NULL, NULL);
+            if (rc == 0) *out = (pottery_list *)c;
+        }
+        pottery__free(key);
+        if (rc < 0 || written >= 0) return rc;
+        /* the key existed: try another one */
     }
     return pottery__error(POTTERY_ERANDOMKEY, "RandomKeyError: 3 random keys already existed");
 }
@@ -584,8 +587,9 @@ int pottery_list_add(pottery_list **out, pottery_list *list, pottery_list *other
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
     POTTERY_CHECK_ARG(other);
-    if (pottery__client_same_server(list->c.client, other->c.client)) return concat(out, list, other, NULL);
-    /* Another server: read other's elements first (their bytes are copied as they are). */
+    if (pottery__containers_colocated(&list->c, &other->c)) return concat(out, list, other, NULL);
+    /* Not colocated (another server, or another Redis Cluster hash slot): read other's
+     * elements first (their bytes are copied as they are). */
     pottery_reply *r = NULL;
     int rc = pottery__list_lrange(&r, &other->c, 0, -1);
     if (rc < 0) return rc;
@@ -655,14 +659,14 @@ int pottery_list_equal_from(int *out, pottery_list *list, pottery_list *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(list);
     POTTERY_CHECK_ARG(other);
-    int same_server = pottery__client_same_server(list->c.client, other->c.client);
-    if (list == other || (same_server && strcmp(list->c.key, other->c.key) == 0)) {
+    int colocated = pottery__containers_colocated(&list->c, &other->c);
+    if (list == other || (colocated && strcmp(list->c.key, other->c.key) == 0)) {
         *out = 1;
         return 0;
     }
     pottery_reply *replies[2] = { NULL, NULL };
     int rc;
-    if (same_server) {
+    if (colocated) {
         /* Both LRANGEs in one round trip. */
         pottery_cmd cmds[2];
         pottery_list *lists[2] = { list, other };

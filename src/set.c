@@ -132,9 +132,9 @@ int pottery__set_read_count(long long *out, const pottery_reply *r, const char *
     return pottery__reply_int_in(out, r, 0, LLONG_MAX, verb);
 }
 
-int pottery__set_same_server(const pottery_set *a, const pottery_set *b)
+int pottery__set_colocated(const pottery_set *a, const pottery_set *b)
 {
-    return pottery__client_same_server(a->c.client, b->c.client);
+    return pottery__containers_colocated(&a->c, &b->c);
 }
 
 /* ---- open / free ---- */

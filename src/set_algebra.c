@@ -15,9 +15,11 @@ static const char *const store_verb[] = { "SUNIONSTORE", "SINTERSTORE", "SDIFFST
 
 enum { RANDOM_KEY_TRIES = 3 };
 
-static int same_server(const pottery_set *a, const pottery_set *b)
+/* Sets one server-side call may combine (same server and database, same Redis Cluster hash
+ * slot); anything else is computed on the client side. */
+static int colocated(const pottery_set *a, const pottery_set *b)
 {
-    return pottery__set_same_server(a, b);
+    return pottery__set_colocated(a, b);
 }
 
 static int check_operands(pottery_set *const *others, size_t n, const char *fn)
@@ -34,10 +36,10 @@ static int check_values(const pottery_value *values, size_t n, const char *fn)
     return 0;
 }
 
-static int all_same_server(pottery_set *s, pottery_set *const *others, size_t n)
+static int all_colocated(pottery_set *s, pottery_set *const *others, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!same_server(s, others[i])) return 0;
+        if (!colocated(s, others[i])) return 0;
     return 1;
 }
 
@@ -142,13 +144,14 @@ static int tail_new(pottery_cmd *cmd, size_t i, set_txn *t)
     return 1;
 }
 
-/* In place. Union and difference had their sources written into s itself: what is left is
- * SUNIONSTORE/SDIFFSTORE s s locals..., if there are operands on s's server. Intersection:
- * SINTERSTORE s s locals... staged.... Symmetric difference, with y the second scratch key:
- * SDIFFSTORE y x s, SDIFFSTORE s s x, SUNIONSTORE s s y. Then UNLINK. */
+/* In place. Union and difference had their sources written into s itself (unless some
+ * were copied ahead: then staged in scratch keys): what is left is SUNIONSTORE/SDIFFSTORE
+ * s s locals... staged..., if there are any. Intersection: SINTERSTORE s s locals...
+ * staged.... Symmetric difference, with y the second scratch key: SDIFFSTORE y x s,
+ * SDIFFSTORE s s x, SUNIONSTORE s s y. Then UNLINK. */
 static int tail_store(pottery_cmd *cmd, size_t i, set_txn *t)
 {
-    size_t steps = t->op == SET_SYMDIFF ? 3 : t->op == SET_INTER || t->nlocal > 0 ? 1 : 0;
+    size_t steps = t->op == SET_SYMDIFF ? 3 : t->op == SET_INTER || t->nlocal + t->nstaged > 0 ? 1 : 0;
     if (i >= steps) return i == steps ? pottery__set_txn_unlink(cmd, i, t) : 0;
     t->expect[i] = 'n';
     if (t->op != SET_SYMDIFF) {
@@ -169,7 +172,7 @@ static int tail_store(pottery_cmd *cmd, size_t i, set_txn *t)
 /* a <= b; the commands go to a's client. */
 static int subset(int *out, pottery_set *a, pottery_set *b)
 {
-    if (same_server(a, b)) {
+    if (colocated(a, b)) {
         /* |a & b| == |a|, atomically, in one round trip. */
         pottery_cmd cmds[2];
         long long n[2];
@@ -197,7 +200,7 @@ int pottery_set_equal_from(int *out, pottery_set *set, pottery_set *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
     POTTERY_CHECK_ARG(other);
-    int same = same_server(set, other);
+    int same = colocated(set, other);
     if (set == other || (same && strcmp(set->c.key, other->c.key) == 0)) {
         *out = 1;
         return 0;
@@ -230,7 +233,7 @@ int pottery_set_isdisjoint_from(int *out, pottery_set *set, pottery_set *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
     POTTERY_CHECK_ARG(other);
-    if (same_server(set, other)) {
+    if (colocated(set, other)) {
         pottery_cmd cmd;
         begin(&cmd, "SINTERCARD", NULL);
         pottery__cmd_cstr(&cmd, "2");
@@ -263,7 +266,7 @@ int pottery_set_issuperset_from(int *out, pottery_set *set, pottery_set *other)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(set);
     POTTERY_CHECK_ARG(other);
-    if (same_server(set, other)) {
+    if (colocated(set, other)) {
         /* Same as other <= set, but sent on this set's client. */
         pottery_set view = *other;
         view.c.client = set->c.client;
@@ -342,8 +345,8 @@ int pottery_set_issuperset(int *out, pottery_set *set, const pottery_value *valu
 
 /* ---- set algebra: results as JSON text ---- */
 
-/* Keep (want 1) or drop (want 0) the members of r that are in f (on another server),
- * probing in batches. */
+/* Keep (want 1) or drop (want 0) the members of r that are in f (not colocated with the
+ * set), probing in batches. */
 static int filter_members(set_members *r, pottery_set *f, int want)
 {
     size_t w = 0;
@@ -379,13 +382,13 @@ static int collect_batch(void *ctx, const set_member *items, size_t n)
     return 0;
 }
 
-/* Run "<verb> key others..." on s's client for the operands on s's server. */
+/* Run "<verb> key others..." on s's client for the operands colocated with s. */
 static int local_read(set_members *r, const char *verb, pottery_set *s, pottery_set *const *others, size_t n)
 {
     pottery_cmd cmd;
     begin(&cmd, verb, s);
     for (size_t i = 0; i < n; i++)
-        if (same_server(s, others[i])) pottery__cmd_key(&cmd, &others[i]->c);
+        if (colocated(s, others[i])) pottery__cmd_key(&cmd, &others[i]->c);
     pottery_reply *reply = NULL;
     int rc = pottery__exec(&reply, s->c.client, &cmd);
     if (rc == 0) rc = pottery__set_members_load(r, reply, verb);
@@ -394,7 +397,7 @@ static int local_read(set_members *r, const char *verb, pottery_set *s, pottery_
     return rc;
 }
 
-/* s ^ o, o on another server: s read whole, o scanned, merged here. */
+/* s ^ o, o not colocated with s: s read whole, o scanned, merged here. */
 static int symdiff_across(set_members *r, pottery_set *s, pottery_set *o)
 {
     set_members a = SET_MEMBERS_INIT, b = SET_MEMBERS_INIT;
@@ -422,7 +425,7 @@ static int symdiff_across(set_members *r, pottery_set *s, pottery_set *o)
 /* The raw members of s <op> others, read or computed here. */
 static int compute(set_members *r, set_op op, pottery_set *s, pottery_set *const *others, size_t n)
 {
-    if (op == SET_SYMDIFF && !same_server(s, others[0])) return symdiff_across(r, s, others[0]);
+    if (op == SET_SYMDIFF && !colocated(s, others[0])) return symdiff_across(r, s, others[0]);
     if (op == SET_SYMDIFF) {
         pottery_cmd cmds[2];
         for (int i = 0; i < 2; i++) {
@@ -440,7 +443,7 @@ static int compute(set_members *r, set_op op, pottery_set *s, pottery_set *const
     int rc = local_read(r, read_verb[op], s, others, n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         pottery_set *f = others[i];
-        if (same_server(s, f)) continue;
+        if (colocated(s, f)) continue;
         if (op == SET_UNION)
             rc = pottery__set_scan_batches(f, collect_batch, r);
         else if (r->n > 0)
@@ -539,8 +542,8 @@ int pottery_set_symmetric_difference_from(char **out, size_t *out_len, pottery_s
 
 /* ---- set algebra: results in new sets ---- */
 
-/* s <op> operands into a new set under a fresh random key, from `given` (values from
- * memory) or others. All operands on s's server: one EVAL. Values, and operand sets
+/* s <op> operands into a new set under a fresh temporary key beside s, from `given`
+ * (values from memory) or others. All operands colocated with s: one EVAL. Values, and operand sets
  * elsewhere for union and symmetric difference: staged into temporary keys in the MULTI
  * that runs the same script. Intersection and difference with sets elsewhere: computed as
  * the plain forms do (probing only what is left), then copied in the MULTI. */
@@ -554,7 +557,7 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
     if (rc < 0) return rc;
     set_members r = SET_MEMBERS_INIT;
     set_source computed = { .n = 0 };
-    if (!given && !all_same_server(s, others, n) && (op == SET_INTER || op == SET_DIFF)) {
+    if (!given && !all_colocated(s, others, n) && (op == SET_INTER || op == SET_DIFF)) {
         rc = compute(&r, op, s, others, n);
         computed.members = r.v;
         computed.n = r.n;
@@ -565,7 +568,9 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
     if (rc == 0) rc = pottery__set_txn_prepare(&t, given, NULL, 0);
     long long written = -1;
     for (int attempt = 0; rc == 0 && written < 0 && attempt < RANDOM_KEY_TRIES; attempt++) {
-        rc = pottery__random_key_unchecked(t.new_key); /* checked atomically by the script */
+        pottery__free(t.new_key);
+        t.new_key = NULL;
+        rc = pottery__temporary_key(&t.new_key, &s->c); /* checked atomically by the script */
         if (rc == 0 && t.nsources == 0) {
             pottery_cmd args;
             pottery_reply *reply = NULL;
@@ -580,7 +585,6 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
             written = t.counts[0];
         }
     }
-    pottery__set_txn_free(&t);
     pottery__set_members_free(&r);
     if (rc == 0 && written < 0)
         rc = pottery__error(POTTERY_ERANDOMKEY, "RandomKeyError: %d random keys were all taken", RANDOM_KEY_TRIES);
@@ -592,6 +596,7 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
         else
             pottery__unlink_if_temporary(s->c.client, t.new_key);
     }
+    pottery__set_txn_free(&t);
     return rc;
 }
 
@@ -647,9 +652,10 @@ int pottery_set_symmetric_difference_new_from(pottery_set **out, pottery_set *se
 
 /* ---- in-place algebra ---- */
 
-/* s <op>= operands, atomically in one round trip on s's server: values (into s itself for
- * union and difference, else into a temporary key), or the operands of others on another
- * server (the same way), combined with those on s's server by tail_store. */
+/* s <op>= operands, atomically in one transaction on s's server: values (into s itself for
+ * union and difference, else into a temporary key), or the operands of others not
+ * colocated with s (the same way, or copied ahead: set_impl.h), combined with those
+ * colocated with s by tail_store. */
 static int store_staged(set_op op, pottery_set *s, pottery_set *const *others, size_t n, const set_source *given)
 {
     set_txn t = { .set = s, .op = op, .others = others, .n = n, .tail = tail_store };
@@ -672,7 +678,7 @@ static int store_from(set_op op, pottery_set *s, pottery_set *const *others, siz
     POTTERY_CHECK_ARG(s);
     int rc = check_operands(others, n, fn);
     if (rc < 0 || n == 0) return rc;
-    if (!all_same_server(s, others, n)) return store_staged(op, s, others, n, NULL);
+    if (!all_colocated(s, others, n)) return store_staged(op, s, others, n, NULL);
     pottery_client *client = s->c.client;
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);

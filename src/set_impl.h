@@ -57,8 +57,9 @@ int pottery__set_read_count(long long *out, const pottery_reply *r, const char *
 /* SMISMEMBER's answer for n members into answers[0..n) (1 or 0 each). */
 int pottery__set_read_answers(unsigned char *answers, const pottery_reply *r, size_t n);
 
-/* 1 if both sets are on the same server and database. */
-int pottery__set_same_server(const pottery_set *a, const pottery_set *b);
+/* 1 if one server-side call may combine both sets (pottery__containers_colocated): the
+ * same server and database, and the same hash slot on a Redis Cluster. */
+int pottery__set_colocated(const pottery_set *a, const pottery_set *b);
 
 /* ---- set_operands.c: operands that are not the set itself ---- */
 
@@ -75,23 +76,29 @@ int pottery__set_scan_batches(pottery_set *s, set_batch_fn fn, void *ctx);
 /* SMISMEMBER of items[0..n) in s (n <= SET_CHUNK): answers[i] = 1 or 0. One round trip. */
 int pottery__set_probe(unsigned char *answers, pottery_set *s, const set_member *items, size_t n);
 
-/* Every member of a is (want 1) / none is (want 0) in b, sets on different servers: a
+/* Every member of a is (want 1) / none is (want 0) in b, sets not colocated: a
  * scanned in batches, each probed in b. */
 int pottery__set_scan_all(int *out, pottery_set *a, pottery_set *b, int want);
 
 /* SCARD of two sets, each on its own client. */
 int pottery__set_scard_both(int64_t *na, int64_t *nb, pottery_set *a, pottery_set *b);
 
-/* ---- staged transactions: values from memory and sets on other servers written into
- * keys of the set's server, then combined there, in one round trip ----
+/* ---- staged transactions: values from memory and sets elsewhere written into keys
+ * beside the set, then combined there, in one round trip ----
  *
  * A set_txn is one pottery__bulk_write: first its sources, each an SADD or SREM into a key
  * (the set's own, or a scratch key), one command per SET_BULK_BYTES of values or per
- * SET_CHUNK members read with SSCAN from a set on another server; then the `tail`
+ * SET_CHUNK members read with SSCAN from a set elsewhere; then the `tail`
  * commands, whose replies are kept (counts, or members). A single command is sent alone,
  * anything more as a streamed MULTI/EXEC, so it is all or nothing and memory holds one
- * command. Scratch keys are random "pottery:<uuid4>" keys (a uuid4 never collides in
- * practice) created and unlinked inside that one EXEC. */
+ * command. Scratch keys are temporary keys beside the set (pottery__temporary_key: in its
+ * hash slot on a Redis Cluster) created and unlinked inside that one EXEC.
+ *
+ * A set on the set's own client that is not colocated with it (a Redis Cluster key in
+ * another slot) cannot be read while that client streams the transaction: it is copied
+ * into its scratch key first, a batch at a time (an SSCAN and an SADD round trip per
+ * batch), and only the tail runs in the transaction; the scratch keys are unlinked if
+ * the call fails. */
 
 typedef struct set_source {
     const char *verb;            /* "SADD" or "SREM" */
@@ -100,7 +107,8 @@ typedef struct set_source {
     const pottery_value *values; /* values from memory, encoded (n of them), ... */
     const set_member *members;   /* ... members' bytes as they are (n of them), ... */
     size_t n;
-    pottery_set *from; /* ... or every member of this set (another server) */
+    pottery_set *from; /* ... or every member of this set (not colocated with the set) */
+    int ahead;         /* from shares the set's client: copied before the transaction */
 } set_source;
 
 enum { SET_TAIL_MAX = 4 };
@@ -118,18 +126,19 @@ struct set_txn {
     set_op op;                  /* for the tail */
     int equal;                  /* for the tail */
     int copy;                   /* for the tail */
-    pottery_set *const *others; /* operands by handle (those on the set's server go by key) */
+    pottery_set *const *others; /* operands by handle (those colocated with the set go by key) */
     size_t n;
     int skip_unencodable; /* values that cannot be encoded: skipped (1) or POTTERY_ETYPE (0) */
     set_tail_fn tail;     /* may be NULL */
     set_members *result;  /* for 'm' replies */
     /* filled by pottery__set_txn_prepare */
-    size_t nlocal;                            /* operands on the set's server */
-    set_source *sources;                      /* staged first, in order */
-    size_t nsources;                          /* ... */
-    char (*scratch)[POTTERY_RANDOM_KEY_SIZE]; /* scratch keys */
-    size_t nscratch, nstaged;                 /* the first nstaged hold staged operands */
-    char new_key[POTTERY_RANDOM_KEY_SIZE];    /* for the tail */
+    size_t nlocal;            /* operands colocated with the set */
+    set_source *sources;      /* staged first, in order */
+    size_t nsources;          /* ... */
+    char **scratch;           /* scratch keys (owned) */
+    size_t nscratch, nstaged; /* the first nstaged hold staged operands */
+    int ahead;                /* some sources are copied before the transaction */
+    char *new_key;            /* for the tail (owned; set by the caller) */
     /* results of the last run */
     long long counts[SET_TAIL_MAX];
     char expect[SET_TAIL_MAX];
@@ -140,14 +149,15 @@ struct set_txn {
 };
 
 /* The sources of t: `given` (values or members from memory; may be NULL), else each of
- * t->others on another server; written with SADD into scratch keys, or with verb `into`
- * (SADD, SREM) into the set itself; plus `extra` scratch keys for the tail. */
+ * t->others not colocated with the set; written with SADD into scratch keys, or with verb
+ * `into` (SADD, SREM) into the set itself (unless a source is copied ahead: then into
+ * scratch keys too, and t->nstaged says so); plus `extra` scratch keys for the tail. */
 int pottery__set_txn_prepare(set_txn *t, const set_source *given, const char *into, size_t extra);
 /* Run t (again): 0 or the first error; the results in t->counts and t->result. */
 int pottery__set_txn_run(set_txn *t);
 void pottery__set_txn_free(set_txn *t);
 
-/* For tails: the keys of the operands on the set's server, then the staged scratch keys. */
+/* For tails: the keys of the operands colocated with the set, then the staged scratch keys. */
 void pottery__set_txn_operands(pottery_cmd *cmd, const set_txn *t);
 /* For tails: "<verb> k..." with each of keys[0..nkeys) the set (0) or scratch key i - 1. */
 void pottery__set_txn_keys(pottery_cmd *cmd, const set_txn *t, const char *verb, const int *keys, size_t nkeys);

@@ -1,6 +1,7 @@
-/* pottery_set: operands that are not the set itself. Sets on other servers are read with
- * SSCAN and probed with SMISMEMBER in batches; values from memory and such sets are staged
- * into keys of the set's server by one streamed transaction (set_impl.h). */
+/* pottery_set: operands that are not the set itself. Sets that are not colocated with it
+ * (on another server, or in another Redis Cluster hash slot) are read with SSCAN and
+ * probed with SMISMEMBER in batches; values from memory and such sets are staged into keys
+ * beside the set by one streamed transaction (set_impl.h). */
 #include <limits.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 #include "core/error.h"
 #include "set_impl.h"
 
-/* ---- reading and probing sets on other servers ---- */
+/* ---- reading and probing sets elsewhere ---- */
 
 int pottery__set_scard_both(int64_t *na, int64_t *nb, pottery_set *a, pottery_set *b)
 {
@@ -88,10 +89,21 @@ int pottery__set_scan_all(int *out, pottery_set *a, pottery_set *b, int want)
 
 /* ---- staged transactions ---- */
 
+/* o is not colocated with s but shares its client, which cannot read o while it streams
+ * s's transaction. */
+static int copied_ahead(const pottery_set *s, const pottery_set *o)
+{
+    return !pottery__set_colocated(s, o) && s->c.client == o->c.client;
+}
+
 int pottery__set_txn_prepare(set_txn *t, const set_source *given, const char *into, size_t extra)
 {
     pottery_set *s = t->set;
-    for (size_t i = 0; i < t->n; i++) t->nlocal += pottery__set_same_server(s, t->others[i]);
+    for (size_t i = 0; i < t->n; i++) {
+        t->nlocal += pottery__set_colocated(s, t->others[i]);
+        t->ahead |= !given && copied_ahead(s, t->others[i]);
+    }
+    if (t->ahead) into = NULL; /* the set is written inside the transaction only */
     t->nsources = given ? 1 : t->n - t->nlocal;
     t->nstaged = into ? 0 : t->nsources;
     t->nscratch = t->nstaged + extra;
@@ -99,16 +111,18 @@ int pottery__set_txn_prepare(set_txn *t, const set_source *given, const char *in
     t->scratch = pottery__calloc(t->nscratch + 1, sizeof *t->scratch);
     if (!t->sources || !t->scratch) return pottery__error_oom();
     for (size_t k = 0; k < t->nscratch; k++) {
-        int rc = pottery__random_key_unchecked(t->scratch[k]);
+        int rc = pottery__temporary_key(&t->scratch[k], &s->c);
         if (rc < 0) return rc;
     }
     for (size_t i = 0, k = 0; k < t->nsources; i++) {
-        if (!given && pottery__set_same_server(s, t->others[i])) continue;
+        if (!given && pottery__set_colocated(s, t->others[i])) continue;
         set_source *src = &t->sources[k];
-        if (given)
+        if (given) {
             *src = *given;
-        else
+        } else {
             src->from = t->others[i];
+            src->ahead = copied_ahead(s, src->from);
+        }
         src->verb = into ? into : "SADD";
         src->key = into ? s->c.key : t->scratch[k];
         src->keylen = strlen(src->key);
@@ -119,16 +133,19 @@ int pottery__set_txn_prepare(set_txn *t, const set_source *given, const char *in
 
 void pottery__set_txn_free(set_txn *t)
 {
+    for (size_t k = 0; t->scratch && k < t->nscratch; k++) pottery__free(t->scratch[k]);
     pottery__free(t->sources);
     pottery__free(t->scratch);
+    pottery__free(t->new_key);
     t->sources = NULL;
     t->scratch = NULL;
+    t->new_key = NULL;
 }
 
 void pottery__set_txn_operands(pottery_cmd *cmd, const set_txn *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (pottery__set_same_server(t->set, t->others[i])) pottery__cmd_key(cmd, &t->others[i]->c);
+        if (pottery__set_colocated(t->set, t->others[i])) pottery__cmd_key(cmd, &t->others[i]->c);
     for (size_t k = 0; k < t->nstaged; k++) pottery__cmd_cstr(cmd, t->scratch[k]);
 }
 
@@ -200,6 +217,10 @@ static int txn_next(pottery_cmd *cmd, void *ctx)
     set_txn *t = ctx;
     while (t->source_at < t->nsources) {
         const set_source *src = &t->sources[t->source_at];
+        if (src->ahead) { /* already in its scratch key */
+            t->source_at++;
+            continue;
+        }
         pottery__cmd_cstr(cmd, src->verb);
         pottery__cmd_arg(cmd, src->key, src->keylen);
         int done = src->from ? stage_scanned(cmd, t, src) : stage_memory(cmd, t, src);
@@ -230,14 +251,47 @@ static int txn_check(const pottery_reply *r, size_t i, void *ctx)
     return pottery__reply_int_in(&t->counts[j], r, t->expect[j] == 'e' ? -1 : 0, LLONG_MAX, "EXEC");
 }
 
+/* Copy one batch of a source read ahead into its scratch key: one SADD round trip. */
+typedef struct ahead_ctx {
+    pottery_set *set;
+    const set_source *src;
+} ahead_ctx;
+
+static int copy_batch(void *vctx, const set_member *items, size_t n)
+{
+    const ahead_ctx *ctx = vctx;
+    pottery_cmd cmd;
+    pottery__cmd_init(&cmd);
+    pottery__cmd_cstr(&cmd, "SADD");
+    pottery__cmd_arg(&cmd, ctx->src->key, ctx->src->keylen);
+    for (size_t i = 0; i < n; i++) pottery__cmd_arg(&cmd, items[i].p, items[i].len);
+    return pottery__exec_int(NULL, ctx->set->c.client, &cmd, 0, LLONG_MAX, "SADD");
+}
+
+static int copy_ahead(set_txn *t)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < t->nsources; k++) {
+        ahead_ctx ctx = { t->set, &t->sources[k] };
+        if (t->sources[k].ahead) rc = pottery__set_scan_batches(t->sources[k].from, copy_batch, &ctx);
+    }
+    return rc;
+}
+
 int pottery__set_txn_run(set_txn *t)
 {
     memset(t->counts, 0, sizeof t->counts);
     memset(t->expect, 0, sizeof t->expect);
     t->source_at = t->value_at = t->staged = t->tail_at = 0;
-    pottery_bulk b = { t->set->c.client, txn_next, txn_check, t };
-    int rc = pottery__bulk_write(&b);
+    int rc = t->ahead ? copy_ahead(t) : 0;
+    if (rc == 0) {
+        pottery_bulk b = { t->set->c.client, txn_next, txn_check, t };
+        rc = pottery__bulk_write(&b);
+    }
     if (t->scanning) pottery__scan_free(&t->scan);
     t->scanning = 0;
+    /* Copies made ahead outlive a transaction that did not run (or none ran). */
+    for (size_t k = 0; rc < 0 && t->ahead && k < t->nscratch; k++)
+        pottery__unlink_if_temporary(t->set->c.client, t->scratch[k]);
     return rc;
 }

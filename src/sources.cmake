@@ -19,9 +19,12 @@ foreach(module set list deque counter queue redlock)
   file(GLOB _module_sources ${CMAKE_CURRENT_LIST_DIR}/${module}.c ${CMAKE_CURRENT_LIST_DIR}/${module}_*.c)
   list(APPEND POTTERY_SOURCES ${_module_sources})
 endforeach()
-# The event-loop API: connections, fan-out, and the asynchronous lock and id generator.
+# The event-loop API: connections (a sentinel URL's master located without blocking), fan-out,
+# and the asynchronous lock and id generator.
 list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/async/aconn.c
+  ${CMAKE_CURRENT_LIST_DIR}/async/adeliver.c
   ${CMAKE_CURRENT_LIST_DIR}/async/afanout.c
+  ${CMAKE_CURRENT_LIST_DIR}/async/asentinel.c
   ${CMAKE_CURRENT_LIST_DIR}/aioredlock.c
   ${CMAKE_CURRENT_LIST_DIR}/aionextid.c)

@@ -24,24 +24,28 @@ foreach(_adapter IN LISTS _adapters_built)
   set_tests_properties(adapter_${_adapter} PROPERTIES TIMEOUT 60)
 endforeach()
 
-# The asynchronous lock and id generator on each loop, against private masters.
+# On each loop: the asynchronous lock and id generator against private masters (test_aio),
+# and event-loop connections that find their master through sentinels (test_aio_sentinel).
 find_package(Threads REQUIRED)
-add_executable(test_aio ${CMAKE_CURRENT_LIST_DIR}/test_aio.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
-target_include_directories(test_aio PRIVATE
-  ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_LIST_DIR} ${POTTERY_CMOCKA_INCLUDE_DIR})
-target_link_libraries(test_aio PRIVATE pottery_internal pottery_test_support ${POTTERY_CMOCKA_LIBRARY}
-                                       Threads::Threads)
-target_compile_definitions(test_aio PRIVATE _GNU_SOURCE)
-set_target_properties(test_aio PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
-pottery_set_warnings(test_aio)
-foreach(_adapter IN LISTS _adapters_built)
-  string(TOUPPER "${_adapter}" _upper)
-  target_link_libraries(test_aio PRIVATE pottery::${_adapter})
-  target_compile_definitions(test_aio PRIVATE LOOP_KINDS_${_upper})
-  add_test(NAME aio_${_adapter} COMMAND test_aio ${_adapter})
-  # It measures how long the loop goes without turning, so it runs alone.
-  set_tests_properties(aio_${_adapter} PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)
+foreach(_program aio aio_sentinel)
+  add_executable(test_${_program} ${CMAKE_CURRENT_LIST_DIR}/test_${_program}.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
+  target_include_directories(test_${_program} PRIVATE
+    ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_LIST_DIR} ${POTTERY_CMOCKA_INCLUDE_DIR})
+  target_link_libraries(test_${_program} PRIVATE pottery_internal pottery_test_support ${POTTERY_CMOCKA_LIBRARY}
+                                                 Threads::Threads)
+  target_compile_definitions(test_${_program} PRIVATE _GNU_SOURCE)
+  set_target_properties(test_${_program} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  pottery_set_warnings(test_${_program})
+  foreach(_adapter IN LISTS _adapters_built)
+    string(TOUPPER "${_adapter}" _upper)
+    target_link_libraries(test_${_program} PRIVATE pottery::${_adapter})
+    target_compile_definitions(test_${_program} PRIVATE LOOP_KINDS_${_upper})
+    add_test(NAME ${_program}_${_adapter} COMMAND test_${_program} ${_adapter})
+    # It measures how long the loop goes without turning, so it runs alone.
+    set_tests_properties(${_program}_${_adapter} PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)
+  endforeach()
 endforeach()
+unset(_program)
 unset(_adapters_built)
 unset(_adapter)
 unset(_upper)

@@ -50,3 +50,10 @@ pottery_conn_test(sentinel ${CMAKE_CURRENT_LIST_DIR}/test_sentinel.c ${CMAKE_CUR
 target_link_libraries(test_sentinel PRIVATE pottery_test_support Threads::Threads)
 add_test(NAME conn_sentinel COMMAND test_sentinel)
 set_tests_properties(conn_sentinel PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE)
+
+# pottery_pool: lending, waiting, 16 threads on shared handles, a server restart under load,
+# a pool over a sentinel. scripts/test.sh also runs it under ThreadSanitizer (POTTERY_TSAN).
+pottery_conn_test(pool ${CMAKE_CURRENT_LIST_DIR}/test_pool.c)
+target_link_libraries(test_pool PRIVATE pottery_test_support Threads::Threads)
+add_test(NAME conn_pool COMMAND test_pool)
+set_tests_properties(conn_pool PROPERTIES TIMEOUT 300)

@@ -39,8 +39,11 @@ pottery_add_test(cached_ordered_dict pottery_test_support)
 pottery_add_test(hll pottery_test_support)
 pottery_add_test(bloom pottery_test_support)
 # Redis Cluster: routing, redirections, resharding and failover on a private 3+3 cluster.
-pottery_add_test(cluster pottery_test_support)
+pottery_add_test(cluster pottery_test_support Threads::Threads)
 set_tests_properties(cluster PROPERTIES RUN_SERIAL TRUE TIMEOUT 300)
+# Redis Cluster: operations combining two keys, in one hash slot and across slots.
+pottery_add_test(cluster_ops pottery_test_support)
+set_tests_properties(cluster_ops PROPERTIES RESOURCE_LOCK pottery_cluster)
 
 # The same programs on a private 3-master, 3-replica Redis Cluster, as <name>_cluster
 # (tests/support/test_fixture.h, cluster mode). Each starts six redis-servers and joins

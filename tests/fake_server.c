@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -297,6 +298,51 @@ void fake_server_stop(fake_server *s)
     close(s->wake[0]);
     close(s->wake[1]);
     free(s);
+}
+
+static fake_action sentinel_act(int conn, int argc, char **argv, void *userdata)
+{
+    fake_sentinel *fs = userdata;
+    fake_action a = { "-ERR unexpected\r\n", 0, 0 };
+    if (argc == 2 && strcasecmp(argv[0], "AUTH") == 0) {
+        int ok = fs->password && strcmp(argv[1], fs->password) == 0;
+        if (ok) fs->authed = conn;
+        a.bytes = ok ? "+OK\r\n" : "-WRONGPASS invalid username-password pair\r\n";
+    } else if (fs->password && fs->authed != conn) {
+        a.bytes = "-NOAUTH Authentication required.\r\n";
+    } else if (argc == 3 && strcasecmp(argv[0], "SENTINEL") == 0) {
+        char port[16];
+        int n = snprintf(port, sizeof port, "%d", atomic_load(&fs->port));
+        snprintf(fs->reply, sizeof fs->reply, "*2\r\n$9\r\n127.0.0.1\r\n$%d\r\n%s\r\n", n, port);
+        a.bytes = fs->reply;
+    } else if (argc == 1 && strcasecmp(argv[0], "PING") == 0) {
+        a.bytes = "+PONG\r\n";
+    }
+    return a;
+}
+
+int fake_sentinel_start(fake_sentinel *fs, int port, const char *password)
+{
+    memset(fs, 0, sizeof *fs);
+    atomic_init(&fs->port, port);
+    fs->password = password;
+    return fake_server_start_actions(&fs->server, sentinel_act, fs);
+}
+
+void fake_sentinel_name(fake_sentinel *fs, int port)
+{
+    atomic_store(&fs->port, port);
+}
+
+int fake_sentinel_port(const fake_sentinel *fs)
+{
+    return fake_server_port(fs->server);
+}
+
+void fake_sentinel_stop(fake_sentinel *fs)
+{
+    fake_server_stop(fs->server);
+    fs->server = NULL;
 }
 
 int full_listener_open(full_listener *l)

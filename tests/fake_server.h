@@ -11,6 +11,7 @@
 #ifndef POTTERY_TEST_FAKE_SERVER_H
 #define POTTERY_TEST_FAKE_SERVER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* Return the RESP bytes to send for a command (argv[0] is the command name, NUL-terminated
@@ -42,6 +43,23 @@ int fake_server_commands(const fake_server *s); /* complete commands received so
 /* Close every connection the server has (the client sees the connection drop). */
 void fake_server_drop_clients(fake_server *s);
 void fake_server_stop(fake_server *s); /* accepts NULL */
+
+/* A sentinel that names 127.0.0.1:<port> as the address of any master (the port may be
+ * changed while it runs), answers PING, and with a password set wants AUTH with it first on
+ * each connection (NOAUTH before, WRONGPASS for another password). */
+typedef struct fake_sentinel {
+    fake_server *server;
+    atomic_int port;
+    const char *password; /* NULL: none (borrowed) */
+    int authed;           /* the connection that gave the password last */
+    char reply[128];
+} fake_sentinel;
+
+/* Start naming port: 0 or -1. */
+int fake_sentinel_start(fake_sentinel *fs, int port, const char *password);
+void fake_sentinel_name(fake_sentinel *fs, int port); /* name another port from now on */
+int fake_sentinel_port(const fake_sentinel *fs);      /* where it listens */
+void fake_sentinel_stop(fake_sentinel *fs);
 
 typedef struct full_listener {
     int fd;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -384,6 +385,58 @@ static void test_seed_nodes_through_the_options(void **state)
     pottery_client_free(c);
 }
 
+/* A pool of cluster clients: threads share counters whose keys are spread over the
+ * masters; every increment lands exactly once. */
+enum { POOL_THREADS = 4, POOL_INCRS = 480, POOL_KEYS = 12 };
+static pottery_counter *pooled[POOL_KEYS];
+
+static void *pool_worker(void *arg)
+{
+    long failures = 0;
+    (void)arg;
+    for (int i = 0; i < POOL_INCRS; i++)
+        if (pottery_counter_incr(NULL, pooled[i % POOL_KEYS], pottery_str("n"), 1) < 0) failures++;
+    return (void *)failures;
+}
+
+static void test_pool_of_cluster_clients(void **state)
+{
+    (void)state;
+    char url[512];
+    assert_int_equal(0, test_cluster_url(&cluster, url, sizeof url));
+    pottery_pool_options po;
+    pottery_pool_options_init(&po);
+    po.size = 3;
+    pottery_pool *pool = NULL;
+    assert_ok(pottery_pool_open(&pool, url, &po));
+    for (int k = 0; k < POOL_KEYS; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "pooled:%d", k);
+        assert_ok(pottery_counter_open(&pooled[k], pottery_pool_client(pool), key, NULL));
+    }
+    pthread_t threads[POOL_THREADS];
+    for (int t = 0; t < POOL_THREADS; t++) assert_int_equal(0, pthread_create(&threads[t], NULL, pool_worker, NULL));
+    for (int t = 0; t < POOL_THREADS; t++) {
+        void *failures = NULL;
+        pthread_join(threads[t], &failures);
+        assert_int_equal(0, (long)failures);
+    }
+    char expected[16];
+    snprintf(expected, sizeof expected, "%d", POOL_THREADS * POOL_INCRS / POOL_KEYS);
+    for (int k = 0; k < POOL_KEYS; k++) {
+        assert_raw(expected, raw("HGET", pottery_counter_key(pooled[k]), "\"n\"", NULL));
+        pottery_counter_free(pooled[k]);
+    }
+    pottery_pool_stats ps;
+    pottery_pool_stats_get(&ps, pool);
+    assert_true(ps.open >= 1 && ps.open <= 3);
+    pottery_client_stats cs;
+    pottery_client_stats_get(&cs, pottery_pool_client(pool));
+    /* One per increment, and one CLUSTER SLOTS as each member opened. */
+    assert_int_equal(POOL_THREADS * POOL_INCRS + (int)ps.open, (int)cs.round_trips);
+    pottery_pool_free(pool);
+}
+
 /* Last: a master and its replica both killed. With full coverage required (the default),
  * the cluster stops serving: CLUSTERDOWN is POTTERY_ECLUSTER. */
 static void test_clusterdown(void **state)
@@ -419,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup(test_redlock_and_nextid_with_a_cluster_master, fixture_reset),
         cmocka_unit_test_setup(test_password_protected_cluster, fixture_reset),
         cmocka_unit_test_setup(test_seed_nodes_through_the_options, fixture_reset),
+        cmocka_unit_test_setup(test_pool_of_cluster_clients, fixture_reset),
         cmocka_unit_test_setup(test_clusterdown, fixture_reset),
     };
     return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);

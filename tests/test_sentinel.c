@@ -16,86 +16,8 @@
 #include "fake_server.h"
 #include "support/test_fixture.h"
 
-#define MASTER "mymaster"
-#define NSENTINELS 3
+#define MASTER SENTINEL_MASTER
 #define FAILOVER_WAIT_MS 20000
-
-static test_redis master, replica, sentinels[NSENTINELS];
-
-/* The sentinels' URL for master name `name`. */
-static void sentinel_url(char *url, size_t size, const char *name)
-{
-    snprintf(url, size, "redis+sentinel://127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d/%s", sentinels[0].port,
-             sentinels[1].port, sentinels[2].port, name);
-}
-
-/* The value after `field` in a rendered SENTINEL MASTER reply ("field\nvalue\n..."). */
-static long master_field(const test_redis *s, const char *field)
-{
-    char *text = test_redis_cmdv(s, "SENTINEL", "MASTER", MASTER, (const char *)NULL);
-    long v = -1;
-    char want[64];
-    snprintf(want, sizeof want, "%s\n", field);
-    const char *p = text ? strstr(text, want) : NULL;
-    if (p) v = strtol(p + strlen(want), NULL, 10);
-    free(text);
-    return v;
-}
-
-/* The port the first sentinel names for the master (-1 if none). */
-static int named_port(void)
-{
-    char *text = test_redis_cmdv(&sentinels[0], "SENTINEL", "get-master-addr-by-name", MASTER, (const char *)NULL);
-    const char *nl = text ? strchr(text, '\n') : NULL;
-    int port = nl ? (int)strtol(nl + 1, NULL, 10) : -1;
-    free(text);
-    return port;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    test_redis_options o = TEST_REDIS_OPTIONS_INIT;
-    if (test_redis_start(&master, &o) != 0) return -1;
-    o.replicaof_port = master.port;
-    if (test_redis_start(&replica, &o) != 0) return -1;
-    test_redis_options so = TEST_REDIS_OPTIONS_INIT;
-    so.sentinel_master_name = MASTER;
-    so.sentinel_master_port = master.port;
-    if (test_redis_start_n(sentinels, NSENTINELS, &so) != 0) return -1;
-    /* A failover needs a replica in sync and sentinels that know it and each other. */
-    double end = now_ms() + 15000;
-    for (;;) {
-        char *info = test_redis_cmdv(&replica, "INFO", "replication", (const char *)NULL);
-        int up = info && strstr(info, "master_link_status:up");
-        free(info);
-        if (up) break;
-        if (now_ms() > end) {
-            fprintf(stderr, "the replica did not sync in time\n");
-            return -1;
-        }
-        sleep_ms(50);
-    }
-    for (int i = 0; i < NSENTINELS; i++)
-        while (master_field(&sentinels[i], "num-slaves") < 1 ||
-               master_field(&sentinels[i], "num-other-sentinels") < 2) {
-            if (now_ms() > end) {
-                fprintf(stderr, "the sentinels did not find the replica and each other in time\n");
-                return -1;
-            }
-            sleep_ms(50);
-        }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_redis_stop_n(sentinels, NSENTINELS);
-    test_redis_stop(&replica);
-    test_redis_stop(&master);
-    return 0;
-}
 
 static int run(pottery_reply **out, pottery_client *c, const char *a0, const char *a1, const char *a2)
 {
@@ -118,9 +40,9 @@ static void test_open_finds_the_master(void **state)
     pottery_set *s = NULL;
     pottery_value v = pottery_null();
     int in = 0;
-    sentinel_url(url, sizeof url, MASTER);
+    sentinels_url(url, sizeof url, MASTER);
     assert_ok(pottery_client_open(&c, url, NULL));
-    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, master.port);
+    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, sentinel_master.port);
     assert_string_equal(want, c->endpoint);
     assert_ok(pottery_dict_open(&d, c, "sentinel:dict", NULL));
     assert_ok(pottery_set_open(&s, c, "sentinel:set", NULL));
@@ -131,7 +53,7 @@ static void test_open_finds_the_master(void **state)
     assert_ok(pottery_set_add(s, pottery_str("x")));
     assert_ok(pottery_set_contains(&in, s, pottery_str("x")));
     assert_int_equal(1, in);
-    char *raw_text = test_redis_cmdv(&master, "HGET", "sentinel:dict", "\"a\"", (const char *)NULL);
+    char *raw_text = test_redis_cmdv(&sentinel_master, "HGET", "sentinel:dict", "\"a\"", (const char *)NULL);
     assert_string_equal("1", raw_text);
     free(raw_text);
     /* The handshake (ROLE included) costs nothing in the statistics. */
@@ -152,9 +74,9 @@ static void test_fanout_connect(void **state)
     pottery_client *cs[2] = { NULL, NULL };
     int rcs[2];
     pottery_error_saved why[2];
-    sentinel_url(url, sizeof url, MASTER);
+    sentinels_url(url, sizeof url, MASTER);
     assert_ok(pottery_client_open(&cs[0], url, NULL));
-    assert_ok(pottery_client_open(&cs[1], master.url, NULL));
+    assert_ok(pottery_client_open(&cs[1], sentinel_master.url, NULL));
     pottery__conn_drop(cs[0]);
     pottery__conn_drop(cs[1]);
     pottery_client_stats_reset(cs[0]);
@@ -184,12 +106,12 @@ static void test_unknown_master_name(void **state)
     (void)state;
     char url[256];
     pottery_client *c = NULL;
-    sentinel_url(url, sizeof url, "nosuchmaster");
+    sentinels_url(url, sizeof url, "nosuchmaster");
     assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
     assert_null(c);
     const char *msg = pottery_error_last()->message;
     assert_non_null(strstr(msg, "know no master named \"nosuchmaster\""));
-    for (int i = 0; i < NSENTINELS; i++) {
+    for (int i = 0; i < SENTINELS; i++) {
         char ep[32];
         snprintf(ep, sizeof ep, "127.0.0.1:%d", sentinels[i].port);
         assert_non_null(strstr(msg, ep));
@@ -216,76 +138,75 @@ static void test_all_sentinels_down(void **state)
     }
 }
 
-/* A sentinel that names the replica as the master. */
-static const char *name_the_replica(int argc, char **argv, void *ud)
-{
-    static char buf[128];
-    (void)ud;
-    if (argc == 3 && strcasecmp(argv[0], "SENTINEL") == 0) {
-        char port[16];
-        int n = snprintf(port, sizeof port, "%d", replica.port);
-        snprintf(buf, sizeof buf, "*2\r\n$9\r\n127.0.0.1\r\n$%d\r\n%s\r\n", n, port);
-        return buf;
-    }
-    if (argc == 1 && strcasecmp(argv[0], "PING") == 0) return "+PONG\r\n";
-    return "-ERR unexpected\r\n";
-}
-
 static void test_replica_refused(void **state)
 {
     (void)state;
-    fake_server *fake = NULL;
+    fake_sentinel fake;
     char url[128], want[96];
     pottery_client *c = NULL;
-    assert_int_equal(0, fake_server_start(&fake, name_the_replica, NULL));
-    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_server_port(fake));
+    assert_int_equal(0, fake_sentinel_start(&fake, sentinel_replica.port, NULL));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_sentinel_port(&fake));
     assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
     assert_null(c);
     snprintf(want, sizeof want, "master %s at 127.0.0.1:%d: the server there is a slave, not a master", MASTER,
-             replica.port);
+             sentinel_replica.port);
     assert_non_null(strstr(pottery_error_last()->message, want));
-    fake_server_stop(fake);
+    fake_sentinel_stop(&fake);
 }
 
-static pottery_loop_io *no_io(void *data, int fd, pottery_loop_io_cb cb, void *arg)
-{
-    (void)data, (void)fd, (void)cb, (void)arg;
-    return NULL;
-}
-static int no_want(pottery_loop_io *io, int events)
-{
-    (void)io, (void)events;
-    return -1;
-}
-static void no_close(pottery_loop_io *io)
-{
-    (void)io;
-}
-static pottery_loop_timer *no_timer(void *data, pottery_loop_timer_cb cb, void *arg)
-{
-    (void)data, (void)cb, (void)arg;
-    return NULL;
-}
-static int no_start(pottery_loop_timer *t, int64_t ms)
-{
-    (void)t, (void)ms;
-    return -1;
-}
-static void no_stop(pottery_loop_timer *t)
-{
-    (void)t;
-}
-
-static void test_async_refuses_sentinel_urls(void **state)
+/* The sentinel password goes to the sentinels as AUTH (and never to the master, which has
+ * none: it would refuse it). */
+static void test_sentinel_password(void **state)
 {
     (void)state;
-    pottery_loop loop = { POTTERY_LOOP_VERSION, NULL, no_io, no_want, no_close, no_timer, no_start, no_stop, no_stop };
-    pottery_async *a = NULL;
-    char url[256];
-    sentinel_url(url, sizeof url, MASTER);
-    assert_code(POTTERY_EINVAL, pottery_async_open(&a, &loop, url, NULL));
-    assert_null(a);
-    assert_non_null(strstr(pottery_error_last()->message, "not supported on event-loop connections yet"));
+    fake_sentinel fake;
+    char url[160];
+    pottery_client *c = NULL;
+    assert_int_equal(0, fake_sentinel_start(&fake, sentinel_master.port, "s3cret"));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER "?sentinel_password=s3cret",
+             fake_sentinel_port(&fake));
+    assert_ok(pottery_client_open(&c, url, NULL));
+    assert_ok(pottery_client_ping(c));
+    pottery_client_free(c);
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_sentinel_port(&fake));
+    assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
+    assert_non_null(strstr(pottery_error_last()->message, "NOAUTH"));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER "?sentinel_password=nope",
+             fake_sentinel_port(&fake));
+    assert_code(POTTERY_ECONN, pottery_client_open(&c, url, NULL));
+    assert_non_null(strstr(pottery_error_last()->message, "WRONGPASS"));
+    assert_null(c);
+    fake_sentinel_stop(&fake);
+}
+
+/* A Redlock whose master moves (the sentinel names another server on the reconnect) tells
+ * where it looked: the new address, in the message of the refusal. */
+static void test_redlock_after_relocation(void **state)
+{
+    (void)state;
+    fake_sentinel fake;
+    char url[128], want[96];
+    pottery_client *c = NULL;
+    pottery_redlock *lock = NULL;
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.raise_on_redis_errors = 1;
+    int acquired = 1;
+    assert_int_equal(0, fake_sentinel_start(&fake, sentinel_master.port, NULL));
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/" MASTER, fake_sentinel_port(&fake));
+    assert_ok(pottery_client_open(&c, url, NULL));
+    assert_ok(pottery_redlock_new(&lock, "sentinel:moved", &c, 1, &opts));
+    fake_sentinel_name(&fake, sentinel_replica.port);
+    pottery__conn_drop(c);
+    assert_code(POTTERY_EIMPOSSIBLE, pottery_redlock_acquire(&acquired, lock, 0, POTTERY_FOREVER));
+    assert_int_equal(0, acquired);
+    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, sentinel_replica.port);
+    assert_string_equal(want, c->endpoint);
+    assert_non_null(strstr(pottery_error_last()->message, want));
+    assert_non_null(strstr(pottery_error_last()->message, "not a master"));
+    pottery_redlock_free(lock);
+    pottery_client_free(c);
+    fake_sentinel_stop(&fake);
 }
 
 /* The value of field in the dict on the server a raw connection reaches ("(nil)" if none). */
@@ -303,7 +224,7 @@ static void test_failover(void **state)
     pottery_value v = pottery_null();
     pottery_reply *r = NULL;
     long long acked = 0;
-    sentinel_url(url, sizeof url, MASTER);
+    sentinels_url(url, sizeof url, MASTER);
     assert_ok(pottery_client_open(&c, url, NULL));
     assert_ok(pottery_dict_open(&d, c, "sentinel:failover", NULL));
 
@@ -314,12 +235,12 @@ static void test_failover(void **state)
     pottery__reply_free(r);
     assert_int_equal(1, (int)acked);
     assert_ok(pottery_dict_set(d, pottery_str("late"), pottery_int(2)));
-    test_redis_kill(&master);
+    test_redis_kill(&sentinel_master);
 
     /* During the failover calls fail cleanly, and a failed write is never re-sent. */
     double end = now_ms() + FAILOVER_WAIT_MS;
     int failures = 0;
-    while (named_port() != replica.port) {
+    while (sentinels_named_port() != sentinel_replica.port) {
         assert_true(now_ms() < end);
         double t0 = now_ms();
         int rc = pottery_dict_set(d, pottery_str("during"), pottery_int(3));
@@ -332,11 +253,7 @@ static void test_failover(void **state)
     assert_true(failures > 0);
 
     /* The replica may still be finishing its promotion: wait until it says it is the master. */
-    while (1) {
-        char *role = test_redis_cmdv(&replica, "ROLE", (const char *)NULL);
-        int is_master = role && strncmp(role, "master", 6) == 0;
-        free(role);
-        if (is_master) break;
+    while (!is_master(&sentinel_replica)) {
         assert_true(now_ms() < end);
         sleep_ms(50);
     }
@@ -350,14 +267,14 @@ static void test_failover(void **state)
     assert_ok(rc);
     assert_int_equal(1, (int)pottery_value_int(&v));
     pottery_value_dispose(&v);
-    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, replica.port);
+    snprintf(want, sizeof want, "master %s at 127.0.0.1:%d", MASTER, sentinel_replica.port);
     assert_string_equal(want, c->endpoint);
     pottery_client_stats st;
     pottery_client_stats_get(&st, c);
     assert_true(st.reconnects >= 1);
 
     /* Nothing is cached or replayed: what the library reads is what the new master holds. */
-    char *late = raw_field(&replica, "\"late\"");
+    char *late = raw_field(&sentinel_replica, "\"late\"");
     rc = pottery_dict_get(&v, d, pottery_str("late"));
     if (strcmp(late, "(nil)") == 0) {
         assert_code(POTTERY_ENOTFOUND, rc);
@@ -367,14 +284,14 @@ static void test_failover(void **state)
         pottery_value_dispose(&v);
     }
     free(late);
-    char *during = raw_field(&replica, "\"during\"");
+    char *during = raw_field(&sentinel_replica, "\"during\"");
     if (failures > 0 && strcmp(during, "(nil)") != 0) {
         /* Only a call that succeeded may have written it. */
         assert_string_equal("3", during);
     }
     free(during);
     assert_ok(pottery_dict_set(d, pottery_str("after"), pottery_int(4)));
-    char *after = raw_field(&replica, "\"after\"");
+    char *after = raw_field(&sentinel_replica, "\"after\"");
     assert_string_equal("4", after);
     free(after);
     pottery_dict_free(d);
@@ -389,8 +306,9 @@ int main(void)
         cmocka_unit_test(test_unknown_master_name),
         cmocka_unit_test(test_all_sentinels_down),
         cmocka_unit_test(test_replica_refused),
-        cmocka_unit_test(test_async_refuses_sentinel_urls),
+        cmocka_unit_test(test_sentinel_password),
+        cmocka_unit_test(test_redlock_after_relocation),
         cmocka_unit_test(test_failover), /* last: it kills the master */
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sentinels_setup, sentinels_teardown);
 }

@@ -62,7 +62,7 @@
  * written), POTTERY_ECONN / POTTERY_ETIMEOUT, POTTERY_EPROTOCOL, POTTERY_ENOMEM.
  *
  * Out-parameters are left untouched on failure. A handle is used by one thread at a time,
- * as its client is.
+ * as its client is; one opened on a pool's client (pool.h) by any number at once.
  */
 #ifndef POTTERY_BLOOM_H
 #define POTTERY_BLOOM_H

@@ -53,7 +53,9 @@
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
- * A handle is used by one thread at a time, as its client is.
+ * A handle is used by one thread at a time, as its client is; one opened on a pool's
+ * client (pool.h) by any number at once, and its function may then run on several threads
+ * at once.
  */
 #ifndef POTTERY_CACHE_H
 #define POTTERY_CACHE_H

@@ -50,7 +50,8 @@
  *
  * Values returned through out-parameters are the caller's: out-values must be initialised
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on failure.
- * A handle is used by one thread at a time, as its client is.
+ * A handle is used by one thread at a time, even on a pool's client (pool.h): its contents
+ * live in memory.
  */
 #ifndef POTTERY_CACHED_ORDERED_DICT_H
 #define POTTERY_CACHED_ORDERED_DICT_H

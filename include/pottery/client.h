@@ -16,8 +16,8 @@
  * drop the connection if it may be out of step.
  *
  * Threads: a client and every handle made from it must be used by one thread at a time;
- * different clients are independent. (A cluster client is one client: one thread at a
- * time.)
+ * different clients are independent (a cluster client too: it is one client). A pool
+ * (pool.h) shares clients among threads.
  */
 #ifndef POTTERY_CLIENT_H
 #define POTTERY_CLIENT_H
@@ -30,7 +30,8 @@
 POTTERY_BEGIN_DECLS
 
 /** A connection to one server (opaque). Open with pottery_client_open(), free with
- * pottery_client_free(); used by one thread at a time. */
+ * pottery_client_free(); used by one thread at a time (but a pool's client view, see
+ * pool.h). */
 typedef struct pottery_client pottery_client;
 
 /** The version of pottery_client_options this header describes. */
@@ -125,7 +126,8 @@ static inline void pottery_client_options_init(pottery_client_options *opts)
 POTTERY_API int pottery_client_open(pottery_client **out, const char *url, const pottery_client_options *opts);
 
 /** Close the connection and free the client. Accepts NULL. Handles opened on the client
- * must be freed first. */
+ * must be freed first. A pool's client view (pool.h) is the pool's: this does nothing to
+ * it. */
 POTTERY_API void pottery_client_free(pottery_client *client);
 
 /** PING the server (reconnecting first if the connection had dropped). One round trip. */

@@ -5,7 +5,8 @@
  * Thread safety (stated once for the whole library): there is no hidden global mutable
  * state. A pottery_client, and every handle made from it, must be used by one thread at a
  * time; separate clients are fully independent and may be used from different threads.
- * The last-error record (errors.h) is thread-local.
+ * A pool's client view (pool.h) and most handles made from it may be used by many threads
+ * at once; pool.h lists which. The last-error record (errors.h) is thread-local.
  */
 #ifndef POTTERY_COMMON_H
 #define POTTERY_COMMON_H

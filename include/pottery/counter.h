@@ -182,7 +182,9 @@ POTTERY_API int pottery_counter_subtract_keys(pottery_counter *counter, const po
 /** c.update(other): add every count of another counter (other may be counter itself, which
  * doubles every count, as in Python). Same server and database: one atomic round trip (a
  * Lua script reads other and writes counter). Otherwise other is read (HGETALL, one round
- * trip on its server), then written atomically (one round trip). */
+ * trip on its server), then written atomically (one round trip). On a Redis Cluster, keys
+ * in different hash slots take the second way; a common {hash tag} keeps it to one
+ * script on the server. */
 POTTERY_API int pottery_counter_update_from(pottery_counter *counter, pottery_counter *other);
 
 /** c.subtract(other): take every count of another counter away (the counts of other are
@@ -240,7 +242,8 @@ POTTERY_API int pottery_counter_repr(char **out, pottery_counter *counter);
 
 /** c == other: *out 1 or 0, with dict equality (a stored count of 0 differs from an absent
  * key). The same key on the same server is equal without reading anything; otherwise both
- * are read (one round trip when on the same server). */
+ * are read (one round trip when on the same server). On a Redis Cluster, keys in different
+ * hash slots are read one after the other (a common {hash tag}: one round trip). */
 POTTERY_API int pottery_counter_equal_from(int *out, pottery_counter *counter, pottery_counter *other);
 
 /** c == json.loads(json_object): compare with a JSON object such as `{"a": 3}`. JSON
@@ -254,7 +257,9 @@ POTTERY_API int pottery_counter_equal_json(int *out, pottery_counter *counter, c
  * nothing is written to Redis. *out is the caller's (pottery_free); out_len may be NULL.
  * Keys are matched by their JSON text. Errors: POTTERY_EINVAL (unknown op), POTTERY_ERANGE
  * (a result outside int64), POTTERY_ETYPE (keys json.dumps cannot write), common errors.
- * Cost: one round trip (both read in one MULTI/EXEC) on the same server, else one each. */
+ * Cost: one round trip (both read in one MULTI/EXEC) on the same server, else one each
+ * (so also on a Redis Cluster for keys in different hash slots: give them a common
+ * {hash tag} for one). */
 POTTERY_API int pottery_counter_binary(char **out, size_t *out_len, pottery_counter *counter, pottery_counter_op op,
                                        pottery_counter *other);
 
@@ -276,7 +281,8 @@ POTTERY_API int pottery_counter_neg(char **out, size_t *out_len, pottery_counter
  * counter holds only positive counts (every key whose result is <= 0 is removed, also
  * keys other does not mention), as Python's in-place Counter operators do. other may be
  * counter itself. Same server and database: one Lua script, one round trip. Otherwise other
- * is read first (one round trip on its server), then one script writes. Errors:
+ * is read first (one round trip on its server), then one script writes; so too on a Redis
+ * Cluster for keys in different hash slots (a common {hash tag} keeps it to one). Errors:
  * POTTERY_EINVAL (unknown op), POTTERY_ERANGE (a result outside int64: nothing written),
  * common errors. */
 POTTERY_API int pottery_counter_inplace(pottery_counter *counter, pottery_counter_op op, pottery_counter *other);

@@ -229,9 +229,10 @@ POTTERY_API int pottery_deque_to_json(char **out, size_t *out_len, pottery_deque
  * trip. */
 POTTERY_API int pottery_deque_repr(char **out, pottery_deque *deque);
 
-/** d == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True); maxlen is
- * not compared (as collections.deque). The same key on the same server is equal without
- * reading anything; otherwise one round trip on the same server, two otherwise. */
+/** d == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True); maxlen
+ * is not compared (as collections.deque). The same key on the same server is equal without
+ * reading anything; otherwise one round trip on the same server, two otherwise (two also on
+ * a Redis Cluster for keys in different hash slots, one with a common {hash tag}). */
 POTTERY_API int pottery_deque_equal_from(int *out, pottery_deque *deque, pottery_deque *other);
 
 /** d == deque(json.loads(json_array)): compare with a JSON array text. "null" answers 0 with

@@ -142,7 +142,9 @@ POTTERY_API int pottery_dict_update(pottery_dict *dict, const pottery_pair *item
 
 /** d.update(other): copy every entry of another dict. When both live on the same server and
  * database this is one atomic round trip (Lua); otherwise other is read with HSCAN in
- * batches and each batch written as it comes (not atomic across servers). */
+ * batches and each batch written as it comes (not atomic across servers). On a Redis
+ * Cluster, keys in different hash slots take that batch path; give them a common
+ * {hash tag} to keep it atomic and on the server. */
 POTTERY_API int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other);
 
 /** d.clear(): UNLINK the hash. One round trip. */
@@ -161,7 +163,9 @@ POTTERY_API int pottery_dict_repr(char **out, pottery_dict *dict);
 
 /** d == other: *out 1 or 0, with Python's equality of keys and values (1 == 1.0 == True).
  * The same key on the same server is equal without reading anything; otherwise both are
- * read (one round trip when on the same server, HGETALL each). */
+ * read (one round trip when on the same server, HGETALL each). On a Redis Cluster, keys in
+ * different hash slots are read one after the other, as across servers (a common
+ * {hash tag} reads both in one round trip). */
 POTTERY_API int pottery_dict_equal_from(int *out, pottery_dict *dict, pottery_dict *other);
 
 /** d == json.loads(json_object): compare with a JSON object (whose keys are strings, so a

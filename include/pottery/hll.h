@@ -21,7 +21,8 @@
  *
  * Costs: one round trip for every call, whatever the number of elements; the handles of
  * the other HLLs of update_from() and union_from() must be on the same server and
- * database (their HLLs are merged on the server with PFMERGE).
+ * database, and on a Redis Cluster in the same hash slot (their HLLs are merged on the
+ * server with PFMERGE, which reads one slot).
  *
  * Errors common to every call: POTTERY_EINVAL (NULL handle or argument, a NULL array with
  * n > 0), POTTERY_ETYPE (an element that cannot be encoded, e.g. invalid UTF-8: nothing is
@@ -34,7 +35,8 @@
  * returned through out-parameters are the caller's (pottery_hll_free), text is freed with
  * pottery_free(). A handle borrows its client, which must outlive it.
  *
- * Threads: a handle is used by one thread at a time, as its client is.
+ * Threads: a handle is used by one thread at a time, as its client is; one opened on a
+ * pool's client (pool.h) by any number at once.
  */
 #ifndef POTTERY_HLL_H
 #define POTTERY_HLL_H
@@ -94,15 +96,18 @@ POTTERY_API int pottery_hll_update(pottery_hll *hll, const pottery_value *elemen
  * Every other handle must be on the same server and database as hll (the merge runs on the
  * server): otherwise POTTERY_EINVAL naming the handle, and nothing is sent (pottery raises
  * RuntimeError). PFMERGE key other-keys, one round trip; nothers == 0 sends nothing. An
- * absent other key counts as an empty HyperLogLog. */
+ * absent other key counts as an empty HyperLogLog. On a Redis Cluster, an other in another
+ * hash slot is POTTERY_ECROSSSLOT, nothing sent, with a message naming both keys: give the
+ * keys a common {hash tag}, or add the other's elements with pottery_hll_update(). */
 POTTERY_API int pottery_hll_update_from(pottery_hll *hll, pottery_hll *const *others, size_t nothers);
 
 /** hll.update(*others, elements): merge the other HyperLogLogs and add elements[0..n), all
  * in one atomic round trip (MULTI, PFMERGE, PFADD per 10,000 elements, EXEC; a single PFADD
- * when nothers is 0, a single PFMERGE when n is 0 and nothers is not). Nothing is written if
- * an element cannot be encoded (POTTERY_ETYPE) or another handle is on another server
- * (POTTERY_EINVAL, as for pottery_hll_update_from). elements may be NULL when n is 0, others
- * when nothers is 0. */
+ * when nothers is 0, a single PFMERGE when n is 0 and nothers is not). Nothing is written
+ * if an element cannot be encoded (POTTERY_ETYPE) or another handle is on another server
+ * (POTTERY_EINVAL, as for pottery_hll_update_from) or, on a Redis Cluster, in another hash
+ * slot (POTTERY_ECROSSSLOT, as there). elements may be NULL when n is 0, others when
+ * nothers is 0. */
 POTTERY_API int pottery_hll_update_both(pottery_hll *hll, const pottery_value *elements, size_t n,
                                         pottery_hll *const *others, size_t nothers);
 
@@ -132,6 +137,9 @@ POTTERY_API int pottery_hll_contains_many(int *out, pottery_hll *hll, const pott
  * handle, nothing sent). key NULL picks a random `pottery:<uuid4>` key, deleted by
  * pottery_hll_free() of the new handle; a key that exists is merged into (as in pottery).
  * PFMERGE new-key key other-keys: one round trip, plus one EXISTS for a random key.
+ * On a Redis Cluster the others and a given key must share hll's hash slot
+ * (POTTERY_ECROSSSLOT otherwise, nothing written, as for pottery_hll_update_from), and the
+ * random key sits there (`pottery:{<key>}:<uuid4>`, no EXISTS: one round trip).
  * *out is the caller's (pottery_hll_free); NULL on failure. */
 POTTERY_API int pottery_hll_union_from(pottery_hll **out, pottery_hll *hll, pottery_hll *const *others, size_t nothers,
                                        const char *key);

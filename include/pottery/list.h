@@ -277,16 +277,19 @@ POTTERY_API int pottery_list_repr_items(char **out, pottery_list *list);
 /** l + other: a new list on list's client with a random "pottery:<uuid4>" key (deleted when
  * *out is freed) holding list's elements followed by other's. *out is the caller's
  * (pottery_list_free). One round trip when both are on the same server (atomic Lua), two
- * otherwise. */
+ * otherwise. On a Redis Cluster the new key sits in list's hash slot
+ * (`pottery:{cart}:<uuid4>` beside `cart`), and an other in another slot is read first, as
+ * across servers (two round trips; a common {hash tag} keeps it to one). */
 POTTERY_API int pottery_list_add(pottery_list **out, pottery_list *list, pottery_list *other);
 
 /** l + json.loads(json_array): as pottery_list_add with the elements of a JSON array text
- * (POTTERY_ETYPE if it is not one). One round trip. */
+ * (POTTERY_ETYPE if it is not one; the new key as there). One round trip. */
 POTTERY_API int pottery_list_add_json(pottery_list **out, pottery_list *list, const char *json_array);
 
-/** l == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True). The same
- * key on the same server is equal without reading anything; otherwise both are read (one
- * round trip when on the same server, two otherwise). */
+/** l == other: *out 1 or 0, element by element with Python's == (1 == 1.0 == True). The
+ * same key on the same server is equal without reading anything; otherwise both are read
+ * (one round trip when on the same server, two otherwise; two also on a Redis Cluster for
+ * keys in different hash slots, one with a common {hash tag}). */
 POTTERY_API int pottery_list_equal_from(int *out, pottery_list *list, pottery_list *other);
 
 /** l == json.loads(json_array): compare with a JSON array text. "null" answers 0 with no

@@ -40,7 +40,8 @@
  * (the sequence reached INT64_MAX); POTTERY_ENOMEM.
  *
  * Threads: a generator uses its masters' clients, so it is used by one thread at a time,
- * as they are. Separate generators (each on its own clients) on one key are independent.
+ * as they are, even when they are pools' client views (pool.h). Separate generators (each
+ * on its own clients, or on the same pools) on one key are independent.
  */
 #ifndef POTTERY_NEXTID_H
 #define POTTERY_NEXTID_H

@@ -21,7 +21,8 @@
  *
  * Not re-entrant: acquiring again makes a new value and waits for the previous lease.
  * A lock handle borrows its clients (one per master, all distinct); like a client it is
- * used by one thread at a time. Separate processes (or threads) use separate handles.
+ * used by one thread at a time, even on pools' client views (pool.h). Separate processes
+ * (or threads) use separate handles.
  *
  *     pottery_redlock *printer;
  *     pottery_redlock_new(&printer, "printer", masters, 5, NULL);

@@ -45,6 +45,14 @@
  * time, so it is safe on sets with millions of members; a member added or removed
  * meanwhile may or may not be seen.
  *
+ * Redis Cluster: there "on the same server" also means "in the same hash slot". Sets in
+ * different slots are combined on the client side, as sets on different servers are, so
+ * every operation works (not atomically across the slots; see each function for its
+ * cost); give the keys a common {hash tag} (`{user1}:a`, `{user1}:b`) to keep the work on
+ * the server in one round trip. Temporary keys (scratch keys, the keys of _new results)
+ * sit in the set's hash slot: `pottery:{<key>}:<uuid4>`, or `pottery:{t}x:<uuid4>` beside
+ * `{t}x`.
+ *
  * Snapshots: a whole set as text (to_json, and the results of union/intersection/
  * difference/symmetric_difference) is a JSON array of the members, decoded and written
  * again as canonical JSON, sorted by those bytes (so `["apple", "banana"]` and
@@ -64,7 +72,8 @@
  * (POTTERY_VALUE_INIT) and are disposed and replaced on success, left untouched on
  * failure; text is freed with pottery_free(), handles with pottery_set_free().
  *
- * Threads: a handle is used by one thread at a time, as its client is.
+ * Threads: a handle is used by one thread at a time, as its client is; one opened on a
+ * pool's client (pool.h) by any number at once (an iterator by one thread at a time).
  */
 #ifndef POTTERY_SET_H
 #define POTTERY_SET_H
@@ -194,36 +203,44 @@ POTTERY_API int pottery_set_repr(char **out, pottery_set *set);
  * With values: isdisjoint and issuperset are one SMISMEMBER (nothing sent for n == 0);
  * equal and issubset write the values into a temporary key and compare there (SCARD,
  * SINTERCARD), one MULTI/EXEC round trip.
- * With another set on the same server and database: on the server in one round trip
- * (SCARD/SINTERCARD in a MULTI). On another server: the sizes first, then the members of
- * one set are read with SSCAN in batches and probed in the other with SMISMEMBER (one round
- * trip each way per batch; memory bounded by a batch). */
+ * With another set on the same server and database (and hash slot, on a Redis Cluster): on
+ * the server in one round trip (SCARD/SINTERCARD in a MULTI). Elsewhere: the sizes first,
+ * then the members of one set are read with SSCAN in batches and probed in the other with
+ * SMISMEMBER (one round trip each way per batch; memory bounded by a batch). */
 
 /** s == set(values). An element that cannot be encoded makes the answer 0 (found before
  * anything is sent, it costs no round trip). One round trip. */
 POTTERY_API int pottery_set_equal(int *out, pottery_set *set, const pottery_value *values, size_t n);
 
-/** s == other. The same key on the same server is equal without reading anything. */
+/** s == other. The same key on the same server is equal without reading anything. Redis
+ * Cluster: keys in different hash slots are compared on the client side, as across servers;
+ * a common {hash tag} keeps it on the server. */
 POTTERY_API int pottery_set_equal_from(int *out, pottery_set *set, pottery_set *other);
 
 /** s.isdisjoint(values): no value is a member. One SMISMEMBER round trip (none for n == 0). */
 POTTERY_API int pottery_set_isdisjoint(int *out, pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.isdisjoint(other): no member in common (SINTERCARD ... LIMIT 1 on one server). */
+/** s.isdisjoint(other): no member in common (SINTERCARD ... LIMIT 1 on one server). Redis
+ * Cluster: keys in different hash slots are compared on the client side, as across servers;
+ * a common {hash tag} keeps it on the server. */
 POTTERY_API int pottery_set_isdisjoint_from(int *out, pottery_set *set, pottery_set *other);
 
 /** s.issubset(values), s <= set(values): every member of s is among the values. One round
  * trip. */
 POTTERY_API int pottery_set_issubset(int *out, pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.issubset(other), s <= other: every member of s is in other. */
+/** s.issubset(other), s <= other: every member of s is in other. Redis Cluster: keys in
+ * different hash slots are compared on the client side, as across servers; a common
+ * {hash tag} keeps it on the server. */
 POTTERY_API int pottery_set_issubset_from(int *out, pottery_set *set, pottery_set *other);
 
 /** s.issuperset(values), s >= set(values): every value is a member. One SMISMEMBER round
  * trip (none for n == 0). */
 POTTERY_API int pottery_set_issuperset(int *out, pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.issuperset(other), s >= other: every member of other is in s. */
+/** s.issuperset(other), s >= other: every member of other is in s. Redis Cluster: keys in
+ * different hash slots are compared on the client side, as across servers; a common
+ * {hash tag} keeps it on the server. */
 POTTERY_API int pottery_set_issuperset_from(int *out, pottery_set *set, pottery_set *other);
 
 /* ---- set algebra ----
@@ -249,41 +266,54 @@ POTTERY_API int pottery_set_issuperset_from(int *out, pottery_set *set, pottery_
  * symmetric difference) or probed with SMISMEMBER in batches of the members still in the
  * result (intersection, difference); for the _new forms, each operand on another server is
  * read with SSCAN into a temporary key on the set's server inside the one MULTI/EXEC that
- * stores the result. */
+ * stores the result. On a Redis Cluster an operand in another hash slot counts as one on
+ * another server; when it is on the set's own client (which cannot read it while it
+ * streams the MULTI/EXEC), it is first copied into the temporary key beside the set, an
+ * SSCAN and an SADD round trip per batch (memory bounded by a batch), and the MULTI/EXEC
+ * (or, on failure, an UNLINK) deletes the copy. */
 
 /** s.union(values): the members of s and the values. POTTERY_ETYPE for a value that cannot
  * be encoded. */
 POTTERY_API int pottery_set_union(char **out, size_t *out_len, pottery_set *set, const pottery_value *values, size_t n);
-/** s.union(*others). */
+/** s.union(*others). Redis Cluster: operands in other hash slots are combined on the client
+ * side; a common {hash tag} keeps it on the server in one round trip. */
 POTTERY_API int pottery_set_union_from(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
                                        size_t n);
 /** s | set(values): a new set. POTTERY_ETYPE for a value that cannot be encoded. */
 POTTERY_API int pottery_set_union_new(pottery_set **out, pottery_set *set, const pottery_value *values, size_t n);
-/** s | others[0] | ...: a new set. */
+/** s | others[0] | ...: a new set. Redis Cluster: the new key is in the set's hash slot;
+ * operands in other slots are read on the client side (a common {hash tag}: one round
+ * trip). */
 POTTERY_API int pottery_set_union_new_from(pottery_set **out, pottery_set *set, pottery_set *const *others, size_t n);
 
 /** s.intersection(values): the values that are members (one SMISMEMBER; none for n == 0). */
 POTTERY_API int pottery_set_intersection(char **out, size_t *out_len, pottery_set *set, const pottery_value *values,
                                          size_t n);
-/** s.intersection(*others). */
+/** s.intersection(*others). Redis Cluster: operands in other hash slots are combined on the
+ * client side; a common {hash tag} keeps it on the server in one round trip. */
 POTTERY_API int pottery_set_intersection_from(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
                                               size_t n);
 /** s & set(values): a new set. */
 POTTERY_API int pottery_set_intersection_new(pottery_set **out, pottery_set *set, const pottery_value *values,
                                              size_t n);
-/** s & others[0] & ...: a new set. */
+/** s & others[0] & ...: a new set. Redis Cluster: the new key is in the set's hash slot;
+ * operands in other slots are read on the client side (a common {hash tag}: one round
+ * trip). */
 POTTERY_API int pottery_set_intersection_new_from(pottery_set **out, pottery_set *set, pottery_set *const *others,
                                                   size_t n);
 
 /** s.difference(values): the members that are not among the values. */
 POTTERY_API int pottery_set_difference(char **out, size_t *out_len, pottery_set *set, const pottery_value *values,
                                        size_t n);
-/** s.difference(*others). */
+/** s.difference(*others). Redis Cluster: operands in other hash slots are combined on the
+ * client side; a common {hash tag} keeps it on the server in one round trip. */
 POTTERY_API int pottery_set_difference_from(char **out, size_t *out_len, pottery_set *set, pottery_set *const *others,
                                             size_t n);
 /** s - set(values): a new set. */
 POTTERY_API int pottery_set_difference_new(pottery_set **out, pottery_set *set, const pottery_value *values, size_t n);
-/** s - others[0] - ...: a new set. */
+/** s - others[0] - ...: a new set. Redis Cluster: the new key is in the set's hash slot;
+ * operands in other slots are read on the client side (a common {hash tag}: one round
+ * trip). */
 POTTERY_API int pottery_set_difference_new_from(pottery_set **out, pottery_set *set, pottery_set *const *others,
                                                 size_t n);
 
@@ -292,13 +322,15 @@ POTTERY_API int pottery_set_difference_new_from(pottery_set **out, pottery_set *
  * the method; Python's set has it.) */
 POTTERY_API int pottery_set_symmetric_difference(char **out, size_t *out_len, pottery_set *set,
                                                  const pottery_value *values, size_t n);
-/** s.symmetric_difference(other). */
+/** s.symmetric_difference(other). Redis Cluster: operands in other hash slots are combined
+ * on the client side; a common {hash tag} keeps it on the server in one round trip. */
 POTTERY_API int pottery_set_symmetric_difference_from(char **out, size_t *out_len, pottery_set *set,
                                                       pottery_set *other);
 /** s ^ set(values): a new set. POTTERY_ETYPE for a value that cannot be encoded. */
 POTTERY_API int pottery_set_symmetric_difference_new(pottery_set **out, pottery_set *set, const pottery_value *values,
                                                      size_t n);
-/** s ^ other: a new set. */
+/** s ^ other: a new set. Redis Cluster: the new key is in the set's hash slot; operands in
+ * other slots are read on the client side (a common {hash tag}: one round trip). */
 POTTERY_API int pottery_set_symmetric_difference_new_from(pottery_set **out, pottery_set *set, pottery_set *other);
 
 /* ---- in-place algebra: atomic, one round trip ----
@@ -308,38 +340,46 @@ POTTERY_API int pottery_set_symmetric_difference_new_from(pottery_set **out, pot
  * and combine it with the set inside one MULTI/EXEC. Every value is encoded before EXEC, so
  * a value that fails (where the rule at the top says so) fails the call with nothing
  * written. n == 0 is the empty set: intersection_update then empties s, the others send
- * nothing.
- * Other sets: n == 0 sends nothing (Python does nothing either). All operands on the set's
- * server: one server command (SUNIONSTORE/SINTERSTORE/SDIFFSTORE s s others..., or a Lua
- * script for the symmetric difference). Operands on other servers are read first (SSCAN,
- * one round trip per batch on their servers) while the writes are streamed to the set's
- * server inside one MULTI/EXEC, so the change is applied atomically in one round trip there;
- * if reading fails, the MULTI is discarded and nothing is written. */
+ * nothing. Other sets: n == 0 sends nothing (Python does nothing either). All operands on
+ * the set's server: one server command (SUNIONSTORE/SINTERSTORE/SDIFFSTORE s s others...,
+ * or a Lua script for the symmetric difference). Operands on other servers are read first
+ * (SSCAN, one round trip per batch on their servers) while the writes are streamed to the
+ * set's server inside one MULTI/EXEC, so the change is applied atomically in one round trip
+ * there; if reading fails, the MULTI is discarded and nothing is written. On a Redis
+ * Cluster an operand in another hash slot counts as one on another server; on the set's own
+ * client it is copied beside the set first, as for the _new forms above. */
 
 /** s.update(values), s |= set(values): add n elements. n == 0 sends nothing. 10,000 small
  * elements are one SADD command. POTTERY_ETYPE for a value that cannot be encoded. */
 POTTERY_API int pottery_set_update(pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.update(*others), s |= t. */
+/** s.update(*others), s |= t. Redis Cluster: operands in other hash slots are read on the
+ * client side, the result written atomically (a common {hash tag}: one round trip). */
 POTTERY_API int pottery_set_update_from(pottery_set *set, pottery_set *const *others, size_t n);
 
 /** s.intersection_update(values), s &= set(values) (pottery: NotImplementedError). */
 POTTERY_API int pottery_set_intersection_update(pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.intersection_update(*others), s &= t (pottery: NotImplementedError). */
+/** s.intersection_update(*others), s &= t (pottery: NotImplementedError). Redis Cluster:
+ * operands in other hash slots are read on the client side, the result written atomically
+ * (a common {hash tag}: one round trip). */
 POTTERY_API int pottery_set_intersection_update_from(pottery_set *set, pottery_set *const *others, size_t n);
 
 /** s.difference_update(values), s -= set(values): remove the values. */
 POTTERY_API int pottery_set_difference_update(pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.difference_update(*others), s -= t. */
+/** s.difference_update(*others), s -= t. Redis Cluster: operands in other hash slots are
+ * read on the client side, the result written atomically (a common {hash tag}: one round
+ * trip). */
 POTTERY_API int pottery_set_difference_update_from(pottery_set *set, pottery_set *const *others, size_t n);
 
 /** s.symmetric_difference_update(values), s ^= set(values) (pottery: NotImplementedError).
  * POTTERY_ETYPE for a value that cannot be encoded. */
 POTTERY_API int pottery_set_symmetric_difference_update(pottery_set *set, const pottery_value *values, size_t n);
 
-/** s.symmetric_difference_update(other), s ^= t (pottery: NotImplementedError). */
+/** s.symmetric_difference_update(other), s ^= t (pottery: NotImplementedError). Redis
+ * Cluster: operands in other hash slots are read on the client side, the result written
+ * atomically (a common {hash tag}: one round trip). */
 POTTERY_API int pottery_set_symmetric_difference_update_from(pottery_set *set, pottery_set *other);
 
 /* ---- iteration ---- */

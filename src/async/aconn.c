@@ -1,88 +1,19 @@
 /* pottery_async: one connection to one server on an event loop, over hiredis' asynchronous
  * API. hiredis connects, buffers, writes and parses (with the library's reader installed);
- * this file adds what it lacks: deadlines on loop timers, AUTH/SELECT before anything else
- * on every connect, reconnecting on demand, delivery of completions outside hiredis'
- * callbacks, and no SIGPIPE. */
-#include <errno.h>
-#include <signal.h>
+ * this file adds what it lacks: deadlines on loop timers, AUTH/SELECT (and ROLE for a
+ * sentinel URL, whose master asentinel.c locates first) before anything else on every
+ * connect, and reconnecting on demand. adeliver.c delivers completions outside hiredis'
+ * callbacks and writes without SIGPIPE. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "async/async_impl.h"
-#include "conn/client_impl.h"
+#include "async/aconn_impl.h"
 #include "conn/hiredis_compat.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/error.h"
 
-enum conn_state { DOWN, CONNECTING, HANDSHAKE, READY };
-
-/* QUEUED: waiting in bytes for the connection to be ready. SENT: hiredis holds its
- * callback. A request is freed once hiredis no longer holds it and its completion (if any)
- * has been delivered or dropped. */
-enum req_state { QUEUED, SENT, ANSWERED };
-
-struct pottery_areq {
-    pottery_areq *prev, *next; /* conn->reqs, in the order sent (QUEUED and SENT) */
-    pottery_areq *next_done;   /* conn->done queue */
-    pottery_async *conn;
-    enum req_state state;
-    int delivering; /* in the done queue */
-    int silent;     /* timed out while SENT: a reply is still owed */
-    int settled;    /* its completion is decided (queued for delivery, or delivered) */
-    pottery_areq_done done;
-    void *owner; /* NULL once cancelled or completed */
-    size_t index;
-    int64_t deadline_ms; /* INT64_MAX: none */
-    pottery_buf bytes;   /* QUEUED: the command */
-    int code;
-    pottery_reply *reply;
-    char *message;
-};
-
-struct pottery_async {
-    pottery_loop loop;
-    pottery_address addr;
-    redisAsyncContext *ac;   /* the connection commands go to; NULL while DOWN */
-    redisAsyncContext *live; /* the context hiredis has not torn down yet (its reader is ours) */
-    enum conn_state state;
-    pottery_loop_io *io;
-    int io_events;             /* what the watcher reports now */
-    int want;                  /* what hiredis asked for (applied when the library returns to the loop) */
-    pottery_loop_timer *timer; /* the nearest deadline */
-    int64_t timer_at;          /* when it fires (INT64_MAX: not started) */
-    pottery_loop_timer *kick;  /* deliver completions that arose outside a loop callback */
-    int64_t connect_deadline_ms;
-    uint64_t gen; /* bumped by every connect started */
-    int connected_once;
-    pottery_handshake handshake;
-    size_t handshake_left;
-    pottery_areq *reqs, *reqs_tail;
-    pottery_areq *done, *done_tail;
-    size_t silent; /* requests timed out whose replies are still owed */
-    int down_code; /* why the current connection is going down (0: not known yet) */
-    char down_message[POTTERY_ERROR_MESSAGE_MAX];
-    pottery_script_table scripts;
-    pottery_client_stats stats;
-    int delivering;
-    int free_requested;
-    int batched; /* in the write batch of the delivery running on this thread */
-    pottery_async *batch_next;
-};
-
-/* Requests sent from callbacks are written together when the delivery that ran those
- * callbacks ends: one write per connection for all the handles that went on, instead of one
- * each. The batch lives on the delivering stack; this points at it while it runs (each
- * loop runs on one thread, and the batch never outlives the call that made it). */
-typedef struct write_batch {
-    pottery_async *head;
-} write_batch;
-
-static _Thread_local write_batch *current_batch;
-
-static void deliver(pottery_async *conn);
 static void arm_timer(pottery_async *conn);
 static void start_connect(pottery_async *conn);
 
@@ -110,7 +41,7 @@ static void free_req(pottery_areq *req)
 }
 
 /* Free req when nothing refers to it any more. */
-static void release_req(pottery_areq *req)
+void pottery__aconn_release_req(pottery_areq *req)
 {
     if (req->state == ANSWERED && !req->delivering) free_req(req);
 }
@@ -175,7 +106,7 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
     unlink_req(conn, req);
     if (req->silent && conn->silent > 0) conn->silent--;
     if (!req->owner || req->settled) {
-        release_req(req);
+        pottery__aconn_release_req(req);
         return;
     }
     if (!reply) {
@@ -197,7 +128,7 @@ static void submit(pottery_async *conn, pottery_areq *req, const char *bytes, si
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, POTTERY_ECONN, "the connection is closing", NULL);
-        release_req(req);
+        pottery__aconn_release_req(req);
         return;
     }
     pottery__reader_expect(conn->ac->c.reader, 1);
@@ -229,7 +160,7 @@ static void connection_down(pottery_async *conn)
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, conn->down_code, conn->down_message, NULL);
-        release_req(req);
+        pottery__aconn_release_req(req);
     }
     conn->silent = 0;
 }
@@ -248,7 +179,7 @@ static void drop(pottery_async *conn)
 
 /* hiredis asks for writability before every command and drops it once written: the
  * watcher follows only the net change, when the library returns to the loop. */
-static void apply_events(pottery_async *conn)
+void pottery__aconn_apply_events(pottery_async *conn)
 {
     if (!conn->io || conn->want == conn->io_events) return;
     conn->io_events = conn->want;
@@ -345,44 +276,6 @@ static void on_connect(const redisAsyncContext *cac, int status)
 
 /* ---- loop callbacks ---- */
 
-/* hiredis writes with write(2): a closed peer's SIGPIPE is kept away from the process by
- * blocking it around the writes (once for a whole batch of them). A failed write then
- * leaves it pending on this thread, where it was not before (it was not blocked), so it is
- * ours to take. */
-typedef struct pipe_guard {
-    sigset_t old;
-    int broken; /* a write failed */
-} pipe_guard;
-
-static void pipe_guard_begin(pipe_guard *g)
-{
-    sigset_t pipe_only;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &g->old);
-    g->broken = 0;
-}
-
-static void pipe_guard_end(pipe_guard *g)
-{
-    if (g->broken && !sigismember(&g->old, SIGPIPE)) {
-        sigset_t pipe_only;
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        struct timespec zero = { 0, 0 };
-        (void)sigtimedwait(&pipe_only, NULL, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
-}
-
-/* Inside a pipe guard. */
-static void handle_write(pottery_async *conn, pipe_guard *g)
-{
-    errno = 0;
-    redisAsyncHandleWrite(conn->ac);
-    if (errno == EPIPE || !conn->ac) g->broken = 1;
-}
-
 static void on_io(void *arg, int events)
 {
     pottery_async *conn = arg;
@@ -397,14 +290,11 @@ static void on_io(void *arg, int events)
         }
     }
     if ((events & POTTERY_LOOP_WRITE) && conn->ac) {
-        pipe_guard g;
-        pipe_guard_begin(&g);
-        handle_write(conn, &g);
-        pipe_guard_end(&g);
+        pottery__aconn_write_ready(conn);
     }
     conn->delivering--;
-    apply_events(conn);
-    deliver(conn);
+    pottery__aconn_apply_events(conn);
+    pottery__aconn_deliver(conn);
 }
 
 /* Fail whatever has passed its deadline; a connection that cannot connect in time, or that
@@ -430,7 +320,7 @@ static void on_timer(void *arg)
             unlink_req(conn, req);
             req->state = ANSWERED;
             complete(req, POTTERY_ETIMEOUT, msg, NULL);
-            release_req(req);
+            pottery__aconn_release_req(req);
             continue;
         }
         complete(req, POTTERY_ETIMEOUT, msg, NULL);
@@ -444,13 +334,13 @@ static void on_timer(void *arg)
     }
     conn->delivering--;
     arm_timer(conn);
-    apply_events(conn);
-    deliver(conn);
+    pottery__aconn_apply_events(conn);
+    pottery__aconn_deliver(conn);
 }
 
 static void on_kick(void *arg)
 {
-    deliver(arg);
+    pottery__aconn_deliver(arg);
 }
 
 static void start_timer(pottery_async *conn, int64_t at)
@@ -478,15 +368,10 @@ static void arm_timer(pottery_async *conn)
 
 /* ---- connecting ---- */
 
-static void start_connect(pottery_async *conn)
+/* Connect to the server conn->addr names now. */
+static void connect_server(pottery_async *conn)
 {
-    conn->down_code = 0;
-    conn->down_message[0] = '\0';
-    conn->gen++;
-    if (conn->connected_once) conn->stats.reconnects++;
-    conn->connected_once = 1;
-    int64_t t = conn->addr.connect_timeout_ms;
-    conn->connect_deadline_ms = t == POTTERY_FOREVER ? INT64_MAX : pottery__monotonic_ms() + t;
+    conn->connect_deadline_ms = pottery__deadline_after(pottery__monotonic_ms(), conn->addr.connect_timeout_ms);
     redisAsyncContext *ac = conn->addr.url.is_unix ? redisAsyncConnectUnix(conn->addr.url.path)
                                                    : redisAsyncConnect(conn->addr.url.host, conn->addr.url.port);
     if (!ac) {
@@ -524,85 +409,46 @@ static void start_connect(pottery_async *conn)
     conn->state = CONNECTING;
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     redisAsyncSetConnectCallback(ac, on_connect); /* asks for writability: connect's end */
-    apply_events(conn);
+    pottery__aconn_apply_events(conn);
     if (conn->connect_deadline_ms < conn->timer_at) start_timer(conn, conn->connect_deadline_ms);
 }
 
-/* ---- delivery ---- */
-
-static void destroy(pottery_async *conn);
-
-/* Write what conn has to write (inside a pipe guard) and let the watcher follow. */
-static void flush(pottery_async *conn, pipe_guard *g)
+static void start_connect(pottery_async *conn)
 {
-    /* Not while connecting: hiredis would take a connect still in progress for done. */
-    if (conn->ac && conn->state != CONNECTING && (conn->want & POTTERY_LOOP_WRITE)) handle_write(conn, g);
-    apply_events(conn);
-    if (conn->done) (void)conn->loop.timer_start(conn->kick, 0); /* a write that failed */
+    conn->down_code = 0;
+    conn->down_message[0] = '\0';
+    conn->gen++;
+    if (conn->connected_once) conn->stats.reconnects++;
+    conn->connected_once = 1;
+    if (!conn->locate) {
+        connect_server(conn);
+        return;
+    }
+    /* The sentinels have a connect timeout to name the master, the master another to
+     * answer the handshake. */
+    int64_t t = conn->addr.connect_timeout_ms;
+    conn->connect_deadline_ms = pottery__deadline_after(pottery__deadline_after(pottery__monotonic_ms(), t), t);
+    conn->state = LOCATING;
+    if (pottery__alocate_start(conn->locate, &conn->addr.url, &conn->addr.endpoint, t) < 0) {
+        const pottery_error *e = pottery_error_last();
+        note_down(conn, e->code, "%s", e->message);
+        connection_down(conn);
+    }
 }
 
-static void batch_add(pottery_async *conn)
+/* The sentinels named the master (rc 0: conn->addr is its address now) or failed (rc). */
+static void on_located(void *arg, int rc)
 {
-    if (conn->batched) return;
-    conn->batched = 1;
-    conn->batch_next = current_batch->head;
-    current_batch->head = conn;
-}
-
-static void batch_remove(pottery_async *conn)
-{
-    if (!conn->batched) return;
-    for (pottery_async **p = &current_batch->head; *p; p = &(*p)->batch_next) {
-        if (*p == conn) {
-            *p = conn->batch_next;
-            break;
-        }
+    pottery_async *conn = arg;
+    if (rc < 0) {
+        const pottery_error *e = pottery_error_last();
+        note_down(conn, e->code, "%s", e->message);
+        connection_down(conn);
+    } else {
+        connect_server(conn);
     }
-    conn->batched = 0;
-}
-
-/* Hand completions to their owners, in order, outside any hiredis callback. */
-static void deliver(pottery_async *conn)
-{
-    if (conn->delivering) return;
-    write_batch batch = { NULL };
-    int outermost = current_batch == NULL;
-    if (outermost) current_batch = &batch;
-    conn->delivering++;
-    while (conn->done && !conn->free_requested) {
-        pottery_areq *req = conn->done;
-        conn->done = req->next_done;
-        if (!conn->done) conn->done_tail = NULL;
-        req->next_done = NULL;
-        req->delivering = 0;
-        pottery_areq_done done = req->done;
-        void *owner = req->owner;
-        pottery_reply *reply = req->reply;
-        int code = req->code;
-        size_t index = req->index;
-        req->reply = NULL;
-        req->owner = NULL;
-        if (code < 0) pottery__error(code, "%s", req->message ? req->message : "");
-        release_req(req);
-        if (owner)
-            done(owner, index, code, reply);
-        else
-            pottery__reply_free(reply);
-    }
-    conn->delivering--;
-    if (conn->free_requested) destroy(conn);
-    if (!outermost) return;
-    current_batch = NULL;
-    if (!batch.head) return;
-    pipe_guard g;
-    pipe_guard_begin(&g);
-    while (batch.head) {
-        pottery_async *next = batch.head;
-        batch.head = next->batch_next;
-        next->batched = 0;
-        flush(next, &g);
-    }
-    pipe_guard_end(&g);
+    arm_timer(conn);
+    pottery__aconn_deliver(conn);
 }
 
 /* ---- public API ---- */
@@ -621,29 +467,34 @@ static int check_loop(const pottery_loop *loop)
 int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char *url,
                        const pottery_client_options *opts)
 {
+    pottery_address a;
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(loop);
     int rc = check_loop(loop);
-    if (rc < 0) return rc;
+    if (rc < 0 || (rc = pottery__address_resolve(&a, url, opts, "pottery_async_open")) < 0) return rc;
+    if (a.url.nseeds > 0) {
+        pottery__address_free(&a);
+        return pottery__error(POTTERY_EINVAL, "pottery_async_open: Redis Cluster is not supported on event-loop "
+                                              "connections (use the blocking client, or a node of the cluster)");
+    }
+    return pottery__async_open_at(out, loop, &a);
+}
+
+int pottery__async_open_at(pottery_async **out, const pottery_loop *loop, struct pottery_address *a)
+{
     pottery_async *conn = pottery__calloc(1, sizeof *conn);
-    if (!conn) return pottery__error_oom();
+    if (!conn) {
+        pottery__address_free(a);
+        return pottery__error_oom();
+    }
     conn->loop = *loop;
-    if ((rc = pottery__address_resolve(&conn->addr, url, opts, "pottery_async_open")) < 0) {
-        pottery__free(conn);
-        return rc;
-    }
-    if (conn->addr.url.nsentinels > 0) {
-        pottery__address_free(&conn->addr);
-        pottery__free(conn);
-        return pottery__error(POTTERY_EINVAL,
-                              "pottery_async_open: redis+sentinel:// URLs are not supported on event-loop "
-                              "connections yet (use pottery_client_open)");
-    }
+    conn->addr = *a;
     conn->timer_at = INT64_MAX;
     conn->timer = loop->timer_open(loop->data, on_timer, conn);
     conn->kick = loop->timer_open(loop->data, on_kick, conn);
-    if (!conn->timer || !conn->kick) {
+    if (conn->addr.url.nsentinels > 0) conn->locate = pottery__alocate_new(loop, on_located, conn);
+    if (!conn->timer || !conn->kick || (conn->addr.url.nsentinels > 0 && !conn->locate)) {
         pottery_async_free(conn);
         return pottery__error_oom();
     }
@@ -652,9 +503,10 @@ int pottery_async_open(pottery_async **out, const pottery_loop *loop, const char
     return 0;
 }
 
-static void destroy(pottery_async *conn)
+void pottery__aconn_destroy(pottery_async *conn)
 {
-    batch_remove(conn);
+    pottery__aconn_unbatch(conn);
+    pottery__alocate_free(conn->locate);
     for (pottery_areq *req = conn->reqs; req; req = req->next) req->owner = NULL;
     drop(conn);
     while (conn->reqs) { /* QUEUED ones left by a connection that never came up */
@@ -679,7 +531,7 @@ void pottery_async_free(pottery_async *conn)
     if (!conn) return;
     conn->free_requested = 1;
     if (conn->delivering) return; /* finished when the delivery in progress ends */
-    destroy(conn);
+    pottery__aconn_destroy(conn);
 }
 
 void pottery_async_stats_get(pottery_client_stats *out, const pottery_async *conn)
@@ -725,10 +577,9 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
     int64_t t = conn->addr.command_timeout_ms;
     if (t == POTTERY_FOREVER || (timeout_ms != POTTERY_FOREVER && timeout_ms < t)) t = timeout_ms;
     int64_t now = pottery__monotonic_ms();
-    if ((conn->state == CONNECTING || conn->state == HANDSHAKE) && t != POTTERY_FOREVER &&
-        conn->addr.connect_timeout_ms != POTTERY_FOREVER)
-        t += conn->connect_deadline_ms - now;
-    req->deadline_ms = t == POTTERY_FOREVER ? INT64_MAX : now + t;
+    if (conn->state != READY && t != POTTERY_FOREVER && conn->addr.connect_timeout_ms != POTTERY_FOREVER)
+        t = conn->connect_deadline_ms == INT64_MAX ? POTTERY_FOREVER : t + (conn->connect_deadline_ms - now);
+    req->deadline_ms = pottery__deadline_after(now, t);
     req->prev = conn->reqs_tail;
     if (conn->reqs_tail)
         conn->reqs_tail->next = req;
@@ -743,18 +594,9 @@ pottery_areq *pottery__async_send(pottery_async *conn, const char *bytes, size_t
         unlink_req(conn, req);
         req->state = ANSWERED;
         complete(req, conn->down_code, conn->down_message, NULL);
-        release_req(req);
+        pottery__aconn_release_req(req);
     }
-    /* Inside a delivery the write waits for the batch; otherwise it goes now (callers are
-     * never inside hiredis). */
-    if (current_batch) {
-        batch_add(conn);
-    } else {
-        pipe_guard g;
-        pipe_guard_begin(&g);
-        flush(conn, &g);
-        pipe_guard_end(&g);
-    }
+    pottery__aconn_write(conn);
     return req;
 }
 

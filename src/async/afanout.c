@@ -94,6 +94,8 @@ static void on_answer(void *owner, size_t i, int code, pottery_reply *reply)
     }
     if (!pottery__fanout_decided(&af->votes)) return;
     af->votes.elapsed_ms = pottery__monotonic_ms() - af->start_ms;
+    /* A sentinel connection located its master meanwhile: its endpoint text is new. */
+    for (size_t j = 0; j < af->votes.n; j++) af->votes.results[j].endpoint = pottery_async_endpoint(af->conns[j]);
     finish_run(af);
     af->done(af->arg);
 }

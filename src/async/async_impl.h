@@ -1,6 +1,7 @@
 /*
- * Internal to the event-loop API: requests on one pottery_async connection (aconn.c) and
- * the fan-out over several (afanout.c).
+ * Internal to the event-loop API: requests on one pottery_async connection (aconn.c), the
+ * search for a sentinel URL's master (asentinel.c) and the fan-out over several
+ * connections (afanout.c).
  *
  * A request's completion is always delivered from the loop (an I/O event, a timer), never
  * from inside the function that sent it and never from inside a hiredis callback: hiredis
@@ -41,6 +42,35 @@ int pottery__async_format_script(pottery_buf *b, int *evalsha, pottery_async *co
 
 /* After a NOSCRIPT answer: the next call of s on conn goes as EVAL. */
 void pottery__async_forget_script(pottery_async *conn, const pottery_script *s);
+
+struct pottery_address;
+struct pottery_url;
+
+/* Open a connection to the address a (taken over: freed here on failure) on loop (checked
+ * by the caller). 0 or ENOMEM. */
+int pottery__async_open_at(pottery_async **out, const pottery_loop *loop, struct pottery_address *a);
+
+/* ---- a sentinel URL's master, found without blocking the loop ----
+ *
+ * The blocking client's search (conn/sentinel.h: the order, the shares of time, the reply's
+ * reading, the failure's message), each sentinel asked over a connection of its own on the
+ * loop, with a loop timer at the end of its share. */
+typedef struct pottery_alocate pottery_alocate;
+
+/* The search is over: rc 0 (the URL's host and port, and the endpoint text, name the master)
+ * or the error (also pottery_error_last()). Called from the loop, never from inside
+ * pottery__alocate_start; it may free the pottery_alocate. */
+typedef void (*pottery_alocate_done)(void *arg, int rc);
+
+/* A searcher on loop (copied) reporting to done(arg, ...). NULL when out of memory. */
+pottery_alocate *pottery__alocate_new(const pottery_loop *loop, pottery_alocate_done done, void *arg);
+
+/* Ask url's sentinels in turn, within timeout_ms as a whole, for its master (url and endpoint
+ * are borrowed until done runs). 0 (done will run), or ENOMEM with done never called. */
+int pottery__alocate_start(pottery_alocate *l, struct pottery_url *url, char **endpoint, int64_t timeout_ms);
+
+/* Stop a search in progress (done is never called) and free l. Accepts NULL. */
+void pottery__alocate_free(pottery_alocate *l);
 
 /* The loop conn runs on (for handles that need timers of their own). */
 const pottery_loop *pottery__async_loop(const pottery_async *conn);

@@ -21,14 +21,6 @@ static char *dup_or_null(const char *s)
     return d;
 }
 
-static void wipe_free(char *s)
-{
-    if (!s) return;
-    volatile char *v = s;
-    while (*v) *v++ = '\0';
-    pottery__free(s);
-}
-
 static int valid_timeout(int64_t ms)
 {
     return ms > 0 || ms == POTTERY_FOREVER;
@@ -90,7 +82,7 @@ int pottery__address_resolve(pottery_address *a, const char *url, const pottery_
         if (*opts->username && !a->url.user) rc = pottery__error_oom();
     }
     if (rc == 0 && opts->password) {
-        wipe_free(a->url.password);
+        pottery__secret_free(a->url.password);
         a->url.password = dup_or_null(opts->password);
         if (*opts->password && !a->url.password) rc = pottery__error_oom();
     }
@@ -138,7 +130,7 @@ int pottery_client_open(pottery_client **out, const char *url, const pottery_cli
 
 void pottery_client_free(pottery_client *client)
 {
-    if (!client) return;
+    if (!client || (client->front && !client->front->free)) return; /* a pool's view */
     if (client->front) client->front->free(client);
     pottery__conn_drop(client);
     pottery__url_free(&client->addr);

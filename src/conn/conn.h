@@ -132,7 +132,8 @@ int pottery__exec_timeout(pottery_reply **out, pottery_client *c, pottery_cmd *c
  * scope is open). For operations that need several round trips (a SCAN batch after batch,
  * a pop and the put-back of what could not be decoded) but must still honour "the command
  * timeout bounds a call". Scopes nest; the outermost one sets the deadline. Costs nothing
- * on the wire. */
+ * on the wire. On a pool a scope also keeps the member its first call borrows for the
+ * calling thread until the outermost end, so every call inside runs on one connection. */
 void pottery__call_begin(pottery_client *c);
 void pottery__call_begin_timeout(pottery_client *c, int64_t timeout_ms);
 void pottery__call_end(pottery_client *c);
@@ -399,6 +400,9 @@ int pottery__random_key_unchecked(char *out);
  * (the bytes between the first '{' and the first '}' after it, when there are any) or of the
  * whole key, modulo 16384. pottery__crc16 is the checksum itself. */
 unsigned pottery__key_slot(const char *key, size_t len);
+/* 1 when c is a Redis Cluster client (directly, or a pool of cluster clients): keys of
+ * different slots cannot meet in one call there. */
+int pottery__client_is_cluster(const pottery_client *c);
 uint16_t pottery__crc16(const char *data, size_t len);
 
 /* The name of a key that must sit in the same Redis Cluster hash slot as key (a companion

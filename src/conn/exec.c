@@ -32,11 +32,12 @@ static int exec_op(pottery_client *conn, void *ctx)
 
 int pottery__exec(pottery_reply **out, pottery_client *c, pottery_cmd *cmd)
 {
-    int rc, slot;
+    int rc, slot = POTTERY_SLOT_ANY;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
     if (!c->front) return exec_on(out, c, cmd);
-    if ((rc = pottery__cmd_check(cmd, 0)) < 0 || (rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
+    if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
+    if (pottery__client_is_cluster(c) && (rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
     call_args a = { out, cmd, NULL, NULL, 0 };
     return c->front->run(c, slot, exec_op, &a);
 }
@@ -76,14 +77,14 @@ static int pipeline_op(pottery_client *conn, void *ctx)
 
 int pottery__exec_pipeline(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n)
 {
-    int rc, slot;
+    int rc, slot = POTTERY_SLOT_ANY;
     if (outs)
         for (size_t i = 0; i < n; i++) outs[i] = NULL;
     POTTERY_CHECK_ARG(c);
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(cmds);
     if (!c->front) return pipeline_on(outs, c, cmds, n);
-    if ((rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0) return rc;
+    if (pottery__client_is_cluster(c) && (rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0) return rc;
     call_args a = { outs, cmds, NULL, NULL, n };
     return c->front->run(c, slot, pipeline_op, &a);
 }
@@ -122,14 +123,14 @@ static int multi_op(pottery_client *conn, void *ctx)
 int pottery__conn_multi(pottery_reply **out, pottery_client *c, const pottery_cmd *arr, pottery_cmd *const *ptrs,
                         size_t n)
 {
-    int rc, slot;
+    int rc, slot = POTTERY_SLOT_ANY;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
     if (n > 0 && !arr && !ptrs) return pottery__error(POTTERY_EINVAL, "%s: invalid argument (cmds)", __func__);
     if (!c->front) return multi_on(out, c, arr, ptrs, n);
     for (size_t i = 0; i < n; i++)
         if ((rc = pottery__cmd_check(nth(arr, ptrs, i), 0)) < 0) return rc;
-    if ((rc = pottery__cmds_slot(&slot, arr, ptrs, n)) < 0) return rc;
+    if (pottery__client_is_cluster(c) && (rc = pottery__cmds_slot(&slot, arr, ptrs, n)) < 0) return rc;
     call_args a = { out, NULL, arr, ptrs, n };
     return c->front->run(c, slot, multi_op, &a);
 }
@@ -219,13 +220,13 @@ static _Thread_local struct {
 
 int pottery__send(pottery_client *c, pottery_cmd *cmd)
 {
-    int rc, slot;
+    int rc, slot = POTTERY_SLOT_ANY;
     POTTERY_CHECK_ARG(c);
     if ((rc = pottery__cmd_check(cmd, 0)) < 0) return rc;
     if (!c->front) return pottery__conn_append(c, 0, NULL, NULL, cmd);
     if (streaming.front && streaming.front != c)
         return pottery__error(POTTERY_ESTATE, "pottery__send: this thread is streaming on another client");
-    if ((rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
+    if (pottery__client_is_cluster(c) && (rc = pottery__cmd_slot(&slot, cmd)) < 0) return rc;
     if (!streaming.conn) {
         if ((rc = pottery__lease(&streaming.conn, c, slot)) < 0) return rc;
         streaming.front = c;

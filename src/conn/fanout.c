@@ -161,7 +161,6 @@ static int run(pottery_fanout *f, fanout_job *job)
 
     int64_t start = pottery__monotonic_ms();
     int64_t call_end = f->timeout_ms == POTTERY_FOREVER ? INT64_MAX : start + f->timeout_ms;
-    for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
 
     /* A master that is a cluster (or a pool) lends the connection the job's key leads to
      * for the whole call; one that cannot (no node serves the slot) fails alone. */
@@ -193,6 +192,8 @@ static int run(pottery_fanout *f, fanout_job *job)
         rc = pottery__error_oom();
         goto out;
     }
+    /* After the connects: a sentinel client's endpoint text changes when it is located. */
+    for (size_t i = 0; i < f->n; i++) f->results[i].endpoint = f->clients[i]->endpoint;
     for (size_t i = 0; i < f->n; i++)
         if (linked[i] < 0) pottery__fanout_settle_failure(f, i, linked[i], why[i].message);
 

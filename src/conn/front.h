@@ -10,7 +10,8 @@
  *
  * The slot of a call is computed here, from the commands themselves (pottery__cmd_slot):
  * all keys a call touches must share one slot on a cluster, else the call fails with
- * POTTERY_ECROSSSLOT before anything is sent.
+ * POTTERY_ECROSSSLOT before anything is sent. A pool of single servers routes nothing: its
+ * calls are not asked for a slot (POTTERY_SLOT_ANY), keys in any slots are fine there.
  */
 #ifndef POTTERY_CONN_FRONT_H
 #define POTTERY_CONN_FRONT_H
@@ -44,7 +45,9 @@ typedef struct pottery_front_ops {
     void (*call_end)(pottery_client *front);
     void (*stats_get)(pottery_client_stats *out, const pottery_client *front);
     void (*stats_reset)(pottery_client *front);
-    /* Free everything the front owns (not the pottery_client itself). */
+    /* Free everything the front owns (not the pottery_client itself). NULL: the client is
+     * a view owned by something else (a pool's), which frees it; pottery_client_free on it
+     * does nothing. */
     void (*free)(pottery_client *front);
 } pottery_front_ops;
 
@@ -75,8 +78,5 @@ int pottery__keys_slot(int *slot, const char *const *keys, const size_t *keylens
 
 /* A cluster front (cluster.c): open on c (already holding the URL's seeds and timeouts). */
 int pottery__cluster_open(pottery_client *c);
-
-/* 1 when c is a cluster (directly, or a pool of cluster clients). */
-int pottery__client_is_cluster(const pottery_client *c);
 
 #endif

@@ -219,7 +219,7 @@ int pottery__resp_append(pottery_buf *b, size_t npre, const char *const *pre, co
     if (rc < 0) return rc;
     put_bulk(b, '*', npre + ncmd);
     for (size_t i = 0; i < npre; i++) put_arg(b, pre[i], prelens[i]);
-    for (size_t i = 0; i < ncmd; i++) put_arg(b, pottery__cmd_arg_ptr(cmd, i), args[i].len);
+    for (size_t i = 0; cmd && i < ncmd; i++) put_arg(b, pottery__cmd_arg_ptr(cmd, i), args[i].len);
     return 0;
 }
 

@@ -134,12 +134,12 @@ static int eval_op(pottery_client *conn, void *ctx)
 
 int pottery__eval(pottery_reply **out, pottery_client *c, const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    int rc, slot;
+    int rc, slot = POTTERY_SLOT_ANY;
     if (out) *out = NULL;
     POTTERY_CHECK_ARG(c);
     if (!c->front) return eval_on(out, c, s, nkeys, args);
     if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
-    if ((rc = pottery__script_slot(&slot, nkeys, args)) < 0) return rc;
+    if (pottery__client_is_cluster(c) && (rc = pottery__script_slot(&slot, nkeys, args)) < 0) return rc;
     script_args a = { out, NULL, 0, s, nkeys, args };
     return c->front->run(c, slot, eval_op, &a);
 }
@@ -171,15 +171,15 @@ static int pipeline_eval_op(pottery_client *conn, void *ctx)
 int pottery__exec_pipeline_eval(pottery_reply **outs, pottery_client *c, pottery_cmd *cmds, size_t n,
                                 const pottery_script *s, size_t nkeys, pottery_cmd *args)
 {
-    int rc, slot, script_slot;
+    int rc, slot = POTTERY_SLOT_ANY, script_slot;
     for (size_t i = 0; i <= n; i++) outs[i] = NULL;
     POTTERY_CHECK_ARG(c);
     if (n > 0) POTTERY_CHECK_ARG(cmds);
     if (!c->front) return pipeline_eval_on(outs, c, cmds, n, s, nkeys, args);
     if ((rc = pottery__script_check(s, nkeys, args, __func__)) < 0) return rc;
-    if ((rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0 ||
-        (rc = pottery__script_slot(&script_slot, nkeys, args)) < 0 ||
-        (rc = pottery__slot_merge(&slot, script_slot)) < 0)
+    if (pottery__client_is_cluster(c) && ((rc = pottery__cmds_slot(&slot, cmds, NULL, n)) < 0 ||
+                                          (rc = pottery__script_slot(&script_slot, nkeys, args)) < 0 ||
+                                          (rc = pottery__slot_merge(&slot, script_slot)) < 0))
         return rc;
     script_args a = { outs, cmds, n, s, nkeys, args };
     return c->front->run(c, slot, pipeline_eval_op, &a);

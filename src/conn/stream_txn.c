@@ -52,7 +52,7 @@ void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd)
         return;
     }
     if (!t->client) {
-        int slot, rc = pottery__cmd_slot(&slot, cmd);
+        int slot = POTTERY_SLOT_ANY, rc = pottery__client_is_cluster(t->front) ? pottery__cmd_slot(&slot, cmd) : 0;
         if (rc < 0) {
             pottery__stream_txn_abort(t, rc);
             return;

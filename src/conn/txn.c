@@ -138,8 +138,8 @@ int pottery__watch(pottery_reply **exec_out, pottery_client *c, const char *cons
     if (max_tries < 1) return pottery__error(POTTERY_EINVAL, "%s: max_tries must be at least 1", __func__);
 
     if (!c->front) return watch_on(exec_out, c, keys, keylens, nkeys, max_tries, body, ctx);
-    int slot;
-    if ((rc = pottery__keys_slot(&slot, keys, keylens, nkeys)) < 0) return rc;
+    int slot = POTTERY_SLOT_ANY;
+    if (pottery__client_is_cluster(c) && (rc = pottery__keys_slot(&slot, keys, keylens, nkeys)) < 0) return rc;
     watch_args a = { exec_out, keys, keylens, nkeys, max_tries, body, ctx };
     return c->front->run(c, slot, watch_op, &a);
 }

@@ -354,8 +354,7 @@ int pottery__url_cluster_nodes(pottery_url *out, const char *const *nodes, size_
     return rc;
 }
 
-/* Do not leave a secret lying around in freed memory. */
-static void wipe_free(char *secret)
+void pottery__secret_free(char *secret)
 {
     if (!secret) return;
     volatile char *v = secret;
@@ -369,8 +368,8 @@ void pottery__url_free(pottery_url *u)
     pottery__free(u->host);
     pottery__free(u->path);
     pottery__free(u->user);
-    wipe_free(u->password);
-    wipe_free(u->sentinel_password);
+    pottery__secret_free(u->password);
+    pottery__secret_free(u->sentinel_password);
     pottery__free(u->master_name);
     for (size_t i = 0; u->sentinels && i < u->nsentinels; i++) pottery__free(u->sentinels[i].host);
     pottery__free(u->sentinels);

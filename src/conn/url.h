@@ -51,4 +51,8 @@ void pottery__url_free(pottery_url *u);
  * redis+cluster:// URL with those seeds and nothing else. Errors as pottery__url_parse. */
 int pottery__url_cluster_nodes(pottery_url *out, const char *const *nodes, size_t n);
 
+/* Zero a secret (a password) before freeing it, not to leave it lying around in freed
+ * memory. Accepts NULL. */
+void pottery__secret_free(char *secret);
+
 #endif

@@ -1,5 +1,6 @@
 #include "core/clock.h"
 
+#include <stdint.h>
 #include <time.h>
 
 int64_t pottery__monotonic_ns(void)
@@ -12,4 +13,10 @@ int64_t pottery__monotonic_ns(void)
 int64_t pottery__monotonic_ms(void)
 {
     return pottery__monotonic_ns() / 1000000;
+}
+
+int64_t pottery__deadline_after(int64_t now_ms, int64_t timeout_ms)
+{
+    if (timeout_ms < 0 || timeout_ms > INT64_MAX - now_ms) return INT64_MAX;
+    return now_ms + timeout_ms;
 }

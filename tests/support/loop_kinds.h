@@ -72,8 +72,9 @@ static void loop_kinds_uv_turn(void *native)
 }
 static int loop_kinds_uv_destroy(void *native)
 {
-    /* Closed handles are freed by their close callbacks on the loop's last turns. */
-    while (uv_run(native, UV_RUN_NOWAIT) != 0) {
+    /* Closed handles are freed by their close callbacks on the loop's last turns; a handle
+     * left active would keep it turning for ever (uv_loop_close reports it). */
+    for (int turns = 0; turns < 100 && uv_run(native, UV_RUN_NOWAIT) != 0; turns++) {
     }
     int rc = uv_loop_close(native);
     free(native);

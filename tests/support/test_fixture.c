@@ -253,6 +253,91 @@ int masters_close(void **state)
     return 0;
 }
 
+/* ---- Sentinel ---- */
+
+test_redis sentinel_master, sentinel_replica, sentinels[SENTINELS];
+
+/* The value after `field` in a rendered SENTINEL MASTER reply ("field\nvalue\n..."). */
+static long master_field(const test_redis *s, const char *field)
+{
+    char *text = test_redis_cmdv(s, "SENTINEL", "MASTER", SENTINEL_MASTER, (const char *)NULL);
+    long v = -1;
+    char want[64];
+    snprintf(want, sizeof want, "%s\n", field);
+    const char *p = text ? strstr(text, want) : NULL;
+    if (p) v = strtol(p + strlen(want), NULL, 10);
+    free(text);
+    return v;
+}
+
+int sentinels_setup(void **state)
+{
+    (void)state;
+    test_redis_options o = TEST_REDIS_OPTIONS_INIT;
+    if (test_redis_start(&sentinel_master, &o) != 0) return -1;
+    o.replicaof_port = sentinel_master.port;
+    if (test_redis_start(&sentinel_replica, &o) != 0) return -1;
+    test_redis_options so = TEST_REDIS_OPTIONS_INIT;
+    so.sentinel_master_name = SENTINEL_MASTER;
+    so.sentinel_master_port = sentinel_master.port;
+    if (test_redis_start_n(sentinels, SENTINELS, &so) != 0) return -1;
+    double end = now_ms() + 15000;
+    for (;;) {
+        char *info = test_redis_cmdv(&sentinel_replica, "INFO", "replication", (const char *)NULL);
+        int up = info && strstr(info, "master_link_status:up");
+        free(info);
+        if (up) break;
+        if (now_ms() > end) {
+            fprintf(stderr, "the replica did not sync in time\n");
+            return -1;
+        }
+        sleep_ms(50);
+    }
+    for (int i = 0; i < SENTINELS; i++)
+        while (master_field(&sentinels[i], "num-slaves") < 1 ||
+               master_field(&sentinels[i], "num-other-sentinels") < SENTINELS - 1) {
+            if (now_ms() > end) {
+                fprintf(stderr, "the sentinels did not find the replica and each other in time\n");
+                return -1;
+            }
+            sleep_ms(50);
+        }
+    return 0;
+}
+
+int sentinels_teardown(void **state)
+{
+    (void)state;
+    test_redis_stop_n(sentinels, SENTINELS);
+    test_redis_stop(&sentinel_replica);
+    test_redis_stop(&sentinel_master);
+    return 0;
+}
+
+void sentinels_url(char *url, size_t size, const char *name)
+{
+    snprintf(url, size, "redis+sentinel://127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d/%s", sentinels[0].port,
+             sentinels[1].port, sentinels[2].port, name);
+}
+
+int sentinels_named_port(void)
+{
+    char *text =
+        test_redis_cmdv(&sentinels[0], "SENTINEL", "get-master-addr-by-name", SENTINEL_MASTER, (const char *)NULL);
+    const char *nl = text ? strchr(text, '\n') : NULL;
+    int port = nl ? (int)strtol(nl + 1, NULL, 10) : -1;
+    free(text);
+    return port;
+}
+
+int is_master(const test_redis *s)
+{
+    char *role = test_redis_cmdv(s, "ROLE", (const char *)NULL);
+    int yes = role && strncmp(role, "master", 6) == 0;
+    free(role);
+    return yes;
+}
+
 /* ---- client statistics ---- */
 
 pottery_client_stats stats_of(const pottery_client *c)

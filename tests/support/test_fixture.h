@@ -119,6 +119,23 @@ int masters_teardown(void **state);
 int masters_reset(void **state);
 int masters_close(void **state);
 
+/* ---- Sentinel: a master, its replica and three sentinels ---- */
+
+/* The master's name in the sentinels, the servers, and group setup/teardown: start them all
+ * and wait until the replica is in sync and every sentinel knows it and the other
+ * sentinels (what a failover needs) / stop them. */
+#define SENTINEL_MASTER "mymaster"
+#define SENTINELS 3
+extern test_redis sentinel_master, sentinel_replica, sentinels[SENTINELS];
+int sentinels_setup(void **state);
+int sentinels_teardown(void **state);
+/* The sentinels' redis+sentinel:// URL for master name `name`. */
+void sentinels_url(char *url, size_t size, const char *name);
+/* The port the first sentinel names for SENTINEL_MASTER (-1 if none). */
+int sentinels_named_port(void);
+/* 1 when s answers ROLE as a master. */
+int is_master(const test_redis *s);
+
 /* ---- client statistics ---- */
 
 pottery_client_stats stats_of(const pottery_client *c);
