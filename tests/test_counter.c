@@ -645,9 +645,9 @@ static void test_update_from_other_counters(void **state)
     (void)state;
     pottery_counter_pair ac[] = { { pottery_str("a"), 3 }, { pottery_str("c"), -1 } };
     pottery_counter_pair ab[] = { { pottery_str("a"), 1 }, { pottery_str("b"), 2 } };
-    pottery_counter *x = open_with("x", ac, 2), *y = open_with("y", ab, 2);
+    pottery_counter *x = open_with("{u}x", ac, 2), *y = open_with("{u}y", ab, 2); /* one slot on a cluster */
     assert_round_trips(1, pottery_counter_update_from(x, y));
-    assert_raw("\"a\"\n4\n\"c\"\n-1\n\"b\"\n2", raw("HGETALL", "x", NULL));
+    assert_raw("\"a\"\n4\n\"c\"\n-1\n\"b\"\n2", raw("HGETALL", "{u}x", NULL));
     assert_round_trips(1, pottery_counter_subtract_from(x, y));
     assert_equal_json(x, "{\"a\": 3, \"b\": 0, \"c\": -1}");
     assert_equal_json(y, "{\"a\": 1, \"b\": 2}");
@@ -659,7 +659,7 @@ static void test_update_from_other_counters(void **state)
     /* From an empty counter: nothing changes. */
     pottery_counter *none = open_counter("none");
     assert_ok(pottery_counter_update_from(x, none));
-    assert_raw("3", raw("HLEN", "x", NULL));
+    assert_raw("3", raw("HLEN", "{u}x", NULL));
 
     /* From a counter on another server: read, then one atomic write. */
     enum { N = 2500 };
@@ -668,12 +668,12 @@ static void test_update_from_other_counters(void **state)
     items[0].key = pottery_str("a");
     pottery_counter *far = open_with_on(far_client, "far", items, N);
     assert_ok(pottery_counter_update_from(x, far));
-    assert_raw("2502", raw("HLEN", "x", NULL));
-    assert_raw("2", raw("HGET", "x", "\"a\"", NULL));
-    assert_raw("2", raw("HGET", "x", "\"k2499\"", NULL));
+    assert_raw("2502", raw("HLEN", "{u}x", NULL));
+    assert_raw("2", raw("HGET", "{u}x", "\"a\"", NULL));
+    assert_raw("2", raw("HGET", "{u}x", "\"k2499\"", NULL));
     assert_ok(pottery_counter_subtract_from(x, far));
-    assert_raw("0", raw("HGET", "x", "\"k2499\"", NULL));
-    assert_raw("1", raw("EXISTS", "x", NULL));
+    assert_raw("0", raw("HGET", "{u}x", "\"k2499\"", NULL));
+    assert_raw("1", raw("EXISTS", "{u}x", NULL));
     assert_raw("2", raw("DBSIZE", NULL)); /* x, y, and nothing left behind */
     free(items);
     free(names);
@@ -956,7 +956,8 @@ static void test_equality(void **state)
 {
     (void)state;
     pottery_counter_pair a1b0[] = { { pottery_str("a"), 1 }, { pottery_str("b"), 0 } };
-    pottery_counter *x = open_with("eq-x", a1b0, 2), *y = open_with("eq-y", a1b0, 1), *x2 = open_counter("eq-x");
+    /* one slot on a cluster */
+    pottery_counter *x = open_with("{eq}x", a1b0, 2), *y = open_with("{eq}y", a1b0, 1), *x2 = open_counter("{eq}x");
     int eq = -1;
     /* a stored 0 differs from an absent key (dict equality) */
     assert_ok(pottery_counter_equal_from(&eq, x, y));
@@ -1016,8 +1017,9 @@ static const char *const op_results[] = {
 static void test_binary_operators(void **state)
 {
     (void)state;
-    pottery_counter *mine = open_counts(client, "mine", mine_items, 4),
-                    *theirs = open_counts(client, "theirs", theirs_items, 4);
+    /* mine and theirs share a hash tag: one slot on a cluster, so on the server there too */
+    pottery_counter *mine = open_counts(client, "{c}mine", mine_items, 4),
+                    *theirs = open_counts(client, "{c}theirs", theirs_items, 4);
     pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
     char *text = NULL;
     size_t len = 0;
@@ -1050,7 +1052,7 @@ static void test_binary_operators(void **state)
     assert_string_equal(text, "{}");
     pottery_free(text);
     /* nothing was written */
-    assert_raw("\"a\"\n3\n\"b\"\n1\n\"d\"\n0\n\"e\"\n-2", raw("HGETALL", "mine", NULL));
+    assert_raw("\"a\"\n3\n\"b\"\n1\n\"d\"\n0\n\"e\"\n-2", raw("HGETALL", "{c}mine", NULL));
 
     /* Numeric keys sort by value, as json.dumps(sort_keys=True) does. */
     pottery_counter *nums = open_counter("nums");
@@ -1089,10 +1091,10 @@ static void test_inplace_operators(void **state)
 {
     (void)state;
     pottery_counter *far = open_counts(far_client, "theirs", theirs_items, 4);
-    pottery_counter *theirs = open_counts(client, "theirs", theirs_items, 4);
+    pottery_counter *theirs = open_counts(client, "{c}theirs", theirs_items, 4);
     for (int op = POTTERY_COUNTER_ADD; op <= POTTERY_COUNTER_AND; op++) {
         for (int how = 0; how < 3; how++) {
-            pottery_counter *mine = open_counts(client, "mine", mine_items, 4);
+            pottery_counter *mine = open_counts(client, "{c}mine", mine_items, 4);
             uint64_t before = round_trips();
             if (how == 0) {
                 assert_ok(pottery_counter_inplace(mine, (pottery_counter_op)op, theirs));
@@ -1111,26 +1113,26 @@ static void test_inplace_operators(void **state)
     assert_equal_json(theirs, theirs_json);
 
     /* c += c: doubled, non-positive counts gone; c -= c: empty */
-    pottery_counter *mine = open_counts(client, "mine", mine_items, 4);
+    pottery_counter *mine = open_counts(client, "{c}mine", mine_items, 4);
     assert_ok(pottery_counter_inplace(mine, POTTERY_COUNTER_ADD, mine));
-    assert_raw("\"a\"\n6\n\"b\"\n2", raw("HGETALL", "mine", NULL));
+    assert_raw("\"a\"\n6\n\"b\"\n2", raw("HGETALL", "{c}mine", NULL));
     assert_ok(pottery_counter_inplace(mine, POTTERY_COUNTER_SUB, mine));
-    assert_raw("0", raw("EXISTS", "mine", NULL));
+    assert_raw("0", raw("EXISTS", "{c}mine", NULL));
 
     /* overflow: nothing written */
     assert_ok(pottery_counter_set(mine, pottery_str("a"), INT64_MAX));
     assert_ok(pottery_counter_set(mine, pottery_str("z"), -1));
     assert_code(POTTERY_ERANGE, pottery_counter_inplace_json(mine, POTTERY_COUNTER_ADD, "{\"a\": 1}"));
     assert_message_contains("'a'");
-    assert_raw("\"a\"\n9223372036854775807\n\"z\"\n-1", raw("HGETALL", "mine", NULL));
+    assert_raw("\"a\"\n9223372036854775807\n\"z\"\n-1", raw("HGETALL", "{c}mine", NULL));
     /* ...and the exact edge works: INT64_MAX - INT64_MIN would not, INT64_MAX | x does */
     assert_ok(pottery_counter_inplace_json(mine, POTTERY_COUNTER_OR, "{\"a\": -9223372036854775808}"));
-    assert_raw("\"a\"\n9223372036854775807", raw("HGETALL", "mine", NULL));
+    assert_raw("\"a\"\n9223372036854775807", raw("HGETALL", "{c}mine", NULL));
     assert_code(POTTERY_EINVAL, pottery_counter_inplace(mine, (pottery_counter_op)0, theirs));
     assert_code(POTTERY_ETYPE, pottery_counter_inplace_json(mine, POTTERY_COUNTER_ADD, "{\"a\": true}"));
     assert_code(POTTERY_ETYPE, pottery_counter_inplace_json(mine, POTTERY_COUNTER_ADD, "{\"a\": 1e3}"));
     assert_code(POTTERY_ETYPE, pottery_counter_inplace_json(mine, POTTERY_COUNTER_ADD, "nope"));
-    assert_raw("\"a\"\n9223372036854775807", raw("HGETALL", "mine", NULL));
+    assert_raw("\"a\"\n9223372036854775807", raw("HGETALL", "{c}mine", NULL));
     pottery_counter_free(mine);
     pottery_counter_free(theirs);
     pottery_counter_free(far);

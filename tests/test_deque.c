@@ -762,8 +762,8 @@ static void test_repr(void **state)
 static void test_equality(void **state)
 {
     (void)state;
-    pottery_deque *a = open_deque("eq-a", POTTERY_DEQUE_NO_MAXLEN), *b = open_deque("eq-b", 5);
-    pottery_deque *a2 = open_deque("eq-a", 1);
+    pottery_deque *a = open_deque("{eq}a", POTTERY_DEQUE_NO_MAXLEN), *b = open_deque("{eq}b", 5); /* one slot */
+    pottery_deque *a2 = open_deque("{eq}a", 1);
     int eq = -1;
     assert_ok(pottery_deque_equal_from(&eq, a, b));
     assert_int_equal(eq, 1); /* both empty; maxlen is not compared */

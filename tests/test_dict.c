@@ -364,7 +364,7 @@ static void test_update_with_bad_pair_writes_nothing(void **state)
 static void test_update_from_other_dicts(void **state)
 {
     (void)state;
-    pottery_dict *a = open_dict("a"), *b = open_dict("b");
+    pottery_dict *a = open_dict("{u}a"), *b = open_dict("{u}b"); /* one slot on a cluster: on the server */
     assert_ok(pottery_dict_set(a, pottery_str("x"), pottery_int(1)));
     assert_ok(pottery_dict_set(b, pottery_str("x"), pottery_int(2)));
     assert_ok(pottery_dict_set(b, pottery_str("y"), pottery_int(3)));
@@ -383,7 +383,7 @@ static void test_update_from_other_dicts(void **state)
     assert_ok(pottery_dict_update(far, items, N));
     assert_ok(pottery_dict_update_from(a, far));
     assert_int_equal(dict_len(a), N + 2);
-    assert_raw("\"v\"", raw("HGET", "a", "2344", NULL));
+    assert_raw("\"v\"", raw("HGET", "{u}a", "2344", NULL));
     free(items);
     pottery_dict_free(far);
     pottery_dict_free(a);
@@ -552,7 +552,7 @@ static void test_to_json(void **state)
 static void test_equality(void **state)
 {
     (void)state;
-    pottery_dict *a = open_dict("eq-a"), *b = open_dict("eq-b"), *a2 = open_dict("eq-a");
+    pottery_dict *a = open_dict("{eq}a"), *b = open_dict("{eq}b"), *a2 = open_dict("{eq}a"); /* one slot */
     int eq = -1;
     assert_ok(pottery_dict_equal_from(&eq, a, b));
     assert_int_equal(eq, 1); /* both empty */

@@ -630,10 +630,11 @@ static void test_to_json_and_repr(void **state)
 static void test_comparisons_same_server(void **state)
 {
     (void)state;
-    pottery_set *a = open_with(client, "cmp-a", "x", "y", NULL);
-    pottery_set *b = open_with(client, "cmp-b", "x", "y", "z", NULL);
-    pottery_set *c = open_with(client, "cmp-c", "q", NULL);
-    pottery_set *a2 = open_on(client2, "cmp-a"); /* same key, another client */
+    /* a, b and c share a hash tag: one slot on a cluster, so on the server there too */
+    pottery_set *a = open_with(client, "{cmp}a", "x", "y", NULL);
+    pottery_set *b = open_with(client, "{cmp}b", "x", "y", "z", NULL);
+    pottery_set *c = open_with(client, "{cmp}c", "q", NULL);
+    pottery_set *a2 = open_on(client2, "{cmp}a"); /* same key, another client */
     pottery_set *empty = open_set("cmp-empty");
     int r = -1;
     uint64_t before = round_trips();
@@ -871,9 +872,10 @@ static void test_comparisons_across_servers(void **state)
 static void test_algebra_same_server(void **state)
 {
     (void)state;
-    pottery_set *a = open_with(client, "al-a", "1", "2", "3", "4", NULL);
-    pottery_set *b = open_with(client2, "al-b", "3", "4", "5", NULL); /* another client, same server */
-    pottery_set *c = open_with(client, "al-c", "4", "6", NULL);
+    /* one hash tag: one slot on a cluster, so on the server there too */
+    pottery_set *a = open_with(client, "{al}a", "1", "2", "3", "4", NULL);
+    pottery_set *b = open_with(client2, "{al}b", "3", "4", "5", NULL); /* another client, same server */
+    pottery_set *c = open_with(client, "{al}c", "4", "6", NULL);
     pottery_set *bc[] = { b, c };
     char *text = NULL;
     size_t len = 0;
@@ -897,8 +899,7 @@ static void test_algebra_same_server(void **state)
     /* New sets: a random "pottery:" key on a's client, made on the server. */
     pottery_set *u = NULL;
     assert_round_trips(1, pottery_set_union_new_from(&u, a, bc, 2));
-    assert_memory_equal(pottery_set_key(u), "pottery:", 8);
-    assert_int_equal(strlen(pottery_set_key(u)), 44);
+    assert_temporary_key(pottery_set_key(u), "{al}a");
     assert_ptr_equal(pottery_set_client(u), client);
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", u);
     char ukey[64];
@@ -925,8 +926,8 @@ static void test_algebra_same_server(void **state)
     assert_int_equal(set_len(n), 0);
     pottery_set_free(n);
     /* The operands are untouched. */
-    assert_raw("4", raw("SCARD", "al-a", NULL));
-    assert_raw("3", raw("SCARD", "al-b", NULL));
+    assert_raw("4", raw("SCARD", "{al}a", NULL));
+    assert_raw("3", raw("SCARD", "{al}b", NULL));
     pottery_set_free(a);
     pottery_set_free(b);
     pottery_set_free(c);
@@ -935,8 +936,8 @@ static void test_algebra_same_server(void **state)
 static void test_algebra_across_servers(void **state)
 {
     (void)state;
-    pottery_set *a = open_with(client, "am-a", "1", "2", "3", "4", NULL);
-    pottery_set *b = open_with(client, "am-b", "3", "4", "5", NULL);
+    pottery_set *a = open_with(client, "{am}a", "1", "2", "3", "4", NULL); /* one slot on a cluster */
+    pottery_set *b = open_with(client, "{am}b", "3", "4", "5", NULL);
     pottery_set *far = open_with(far_client, "am-far", "4", "5", "6", NULL);
     pottery_set *ops[] = { b, far };
     char *text = NULL;
@@ -961,7 +962,7 @@ static void test_algebra_across_servers(void **state)
     pottery_set *n = NULL;
     assert_round_trips(1, pottery_set_union_new_from(&n, a, ops, 2));
     assert_ptr_equal(pottery_set_client(n), client);
-    assert_memory_equal(pottery_set_key(n), "pottery:", 8);
+    assert_temporary_key(pottery_set_key(n), "{am}a");
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\", \"6\"]", n);
     pottery_set_free(n);
     assert_ok(pottery_set_intersection_new_from(&n, a, ops, 2));
@@ -977,7 +978,7 @@ static void test_algebra_across_servers(void **state)
     assert_ptr_equal(pottery_set_client(n), far_client);
     assert_set_json("[\"1\", \"2\", \"3\", \"5\", \"6\"]", n);
     pottery_set_free(n);
-    assert_raw("2", raw("DBSIZE", NULL)); /* am-a, am-b: no result or scratch key left */
+    assert_raw("2", raw("DBSIZE", NULL)); /* {am}a, {am}b: no result or scratch key left */
     pottery_set_free(a);
     pottery_set_free(b);
     pottery_set_free(far);
@@ -1058,7 +1059,7 @@ static void test_algebra_with_values(void **state)
     /* New sets: a random "pottery:" key on a's client, one round trip. */
     pottery_set *n = NULL;
     assert_round_trips(1, pottery_set_union_new(&n, a, VALUES(pottery_str("5"))));
-    assert_random_key(pottery_set_key(n));
+    assert_temporary_key(pottery_set_key(n), "av-a");
     assert_ptr_equal(pottery_set_client(n), client);
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", n);
     pottery_set_free(n);
@@ -1107,9 +1108,10 @@ static void test_algebra_with_values(void **state)
 static void test_update_forms_same_server(void **state)
 {
     (void)state;
-    pottery_set *s = open_with(client, "up", "1", "2", "3", NULL);
-    pottery_set *b = open_with(client2, "up-b", "3", "4", NULL);
-    pottery_set *c = open_with(client, "up-c", "4", "5", NULL);
+    /* one hash tag: one slot on a cluster, so on the server there too */
+    pottery_set *s = open_with(client, "{up}s", "1", "2", "3", NULL);
+    pottery_set *b = open_with(client2, "{up}b", "3", "4", NULL);
+    pottery_set *c = open_with(client, "{up}c", "4", "5", NULL);
     pottery_set *bc[] = { b, c };
     assert_round_trips(1, pottery_set_update_from(s, bc, 2));
     assert_set_json("[\"1\", \"2\", \"3\", \"4\", \"5\"]", s);
@@ -1133,9 +1135,9 @@ static void test_update_forms_same_server(void **state)
     assert_ok(pottery_set_symmetric_difference_update_from(s, empty));
     assert_set_json("[\"4\"]", s);
     assert_ok(pottery_set_symmetric_difference_update_from(s, s));
-    assert_raw("0", raw("EXISTS", "up", NULL));
+    assert_raw("0", raw("EXISTS", "{up}s", NULL));
     /* operands untouched */
-    assert_raw("\"3\"\n\"4\"", sorted_members("up-b"));
+    assert_raw("\"3\"\n\"4\"", sorted_members("{up}b"));
     pottery_set_free(empty);
     pottery_set_free(s);
     pottery_set_free(b);
@@ -1145,8 +1147,8 @@ static void test_update_forms_same_server(void **state)
 static void test_update_forms_across_servers(void **state)
 {
     (void)state;
-    pottery_set *s = open_with(client, "upx", "1", "2", "3", NULL);
-    pottery_set *b = open_with(client, "upx-b", "3", "7", NULL);
+    pottery_set *s = open_with(client, "{upx}s", "1", "2", "3", NULL); /* one slot on a cluster */
+    pottery_set *b = open_with(client, "{upx}b", "3", "7", NULL);
     pottery_set *far = open_with(far_client, "upx-far", "3", "4", NULL);
     pottery_set *ops[] = { b, far };
     assert_round_trips(1, pottery_set_update_from(s, ops, 2)); /* on s's server: one MULTI/EXEC */

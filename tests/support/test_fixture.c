@@ -405,6 +405,28 @@ void test_assert_random_key_at(const char *key, const char *file, int line)
     }
 }
 
+void test_assert_temporary_key_at(const char *key, const char *beside, const char *file, int line)
+{
+    if (!fixture_cluster_mode()) {
+        test_assert_random_key_at(key, file, line);
+        return;
+    }
+    size_t len = key ? strlen(key) : 0;
+    /* "pottery:" "{" tag "}" ... ":" and a uuid4 (36 characters, dashes at 8, 13, 18, 23) */
+    const char *uuid = len > 8 + 2 + 1 + 36 ? key + len - 36 : NULL;
+    int ok = uuid && memcmp(key, "pottery:{", 9) == 0 && uuid[-1] == ':' && uuid[8] == '-' && uuid[13] == '-' &&
+             uuid[18] == '-' && uuid[23] == '-';
+    if (!ok) {
+        print_error("\"%s\" is not a temporary key (\"pottery:\", a hash tag, \":\" and a uuid4)\n",
+                    key ? key : "(null)");
+        _fail(file, line);
+    } else if (pottery__key_slot(key, len) != pottery__key_slot(beside, strlen(beside))) {
+        print_error("\"%s\" (hash slot %u) is not in the hash slot of \"%s\" (%u)\n", key, pottery__key_slot(key, len),
+                    beside, pottery__key_slot(beside, strlen(beside)));
+        _fail(file, line);
+    }
+}
+
 /* ---- options versions ---- */
 
 void test_check_options_refused_at(const char *fn, int rc, int handle_reset, unsigned int version, unsigned int current,

@@ -197,6 +197,12 @@ void test_assert_conn_lost_at(int rc, const char *file, int line);
 #define assert_random_key(key) test_assert_random_key_at((key), __FILE__, __LINE__)
 void test_assert_random_key_at(const char *key, const char *file, int line);
 
+/* key is a key the library made for what it writes beside the key beside (a new container,
+ * a scratch key): a random key as above on one server; on a cluster "pottery:", a hash tag
+ * and ":<uuid4>", in beside's hash slot. */
+#define assert_temporary_key(key, beside) test_assert_temporary_key_at((key), (beside), __FILE__, __LINE__)
+void test_assert_temporary_key_at(const char *key, const char *beside, const char *file, int line);
+
 /* ---- values ---- */
 
 /* *v (v a pottery_value *) has expected's type and the same canonical JSON, e.g.
