@@ -111,6 +111,37 @@ static void test_cross_slot_calls_are_refused_before_sending(void **state)
     pottery__cmd_free(&args);
 }
 
+/* Streams check every command's slot too, not only the first one's. */
+static void test_streams_stay_in_one_slot(void **state)
+{
+    (void)state;
+    pottery_cmd first, second;
+    build_cmd(&first, "SADD", "a", "x", (const char *)NULL);
+    build_cmd(&second, "SADD", "b", "y", (const char *)NULL);
+    pottery_stream_txn t;
+    pottery__stream_txn_begin(&t, client);
+    pottery__stream_txn_send(&t, &first);
+    pottery__stream_txn_send(&t, &second);
+    assert_code(POTTERY_ECROSSSLOT, pottery__stream_txn_finish(NULL, &t));
+    assert_message_contains("hash tag");
+    assert_raw("0", raw("EXISTS", "a", NULL)); /* DISCARD: nothing written */
+    assert_raw("0", raw("EXISTS", "b", NULL));
+
+    /* send / recv: the command in another slot is refused, the stream goes on. */
+    assert_ok(pottery__send(client, &first));
+    assert_code(POTTERY_ECROSSSLOT, pottery__send(client, &second));
+    pottery_reply *r = NULL;
+    assert_ok(pottery__recv(&r, client));
+    long long added = 0;
+    assert_ok(pottery__reply_int(&added, r, "SADD"));
+    assert_int_equal(1, added);
+    pottery__reply_free(r);
+    assert_code(POTTERY_ESTATE, pottery__recv(&r, client)); /* the stream is over */
+    assert_round_trips(1, pottery__exec(NULL, client, &first));
+    pottery__cmd_free(&first);
+    pottery__cmd_free(&second);
+}
+
 static void test_ask_during_a_slot_migration(void **state)
 {
     (void)state;
@@ -466,6 +497,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_calls_run_on_the_master_of_their_slot, fixture_reset),
         cmocka_unit_test_setup(test_cross_slot_calls_are_refused_before_sending, fixture_reset),
+        cmocka_unit_test_setup(test_streams_stay_in_one_slot, fixture_reset),
         cmocka_unit_test_setup(test_ask_during_a_slot_migration, fixture_reset),
         cmocka_unit_test_setup(test_resharding_in_the_middle_of_a_run, fixture_reset),
         cmocka_unit_test_setup(test_failover_to_a_replica, fixture_reset),

@@ -171,6 +171,7 @@ int pottery__recv(pottery_reply **out, pottery_client *c);
 typedef struct pottery_stream_txn {
     pottery_client *client;    /* the connection it runs on (NULL: not chosen yet) */
     pottery_client *front;     /* a cluster or a pool that leased client (else NULL) */
+    int slot;                  /* on a cluster: the slot of the first command */
     size_t sent;               /* commands whose replies are still to be read */
     size_t leading;            /* of those, the UNWATCH/MULTI in front (answered +OK) */
     int conn_rc;               /* the connection failed while sending: nothing left to read */

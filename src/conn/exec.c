@@ -216,6 +216,7 @@ int pottery__exec_multi(pottery_reply **out, pottery_client *c, pottery_cmd *cmd
  * this thread's, from the first send until the last reply was received. */
 static _Thread_local struct {
     pottery_client *front, *conn;
+    int slot; /* a cluster's: every command of the stream must stay in it */
 } streaming;
 
 int pottery__send(pottery_client *c, pottery_cmd *cmd)
@@ -230,6 +231,9 @@ int pottery__send(pottery_client *c, pottery_cmd *cmd)
     if (!streaming.conn) {
         if ((rc = pottery__lease(&streaming.conn, c, slot)) < 0) return rc;
         streaming.front = c;
+        streaming.slot = slot;
+    } else if ((rc = pottery__slot_merge(&streaming.slot, slot)) < 0) {
+        return rc; /* nothing sent: the commands already streamed keep their replies */
     }
     rc = pottery__conn_append(streaming.conn, 0, NULL, NULL, cmd);
     if (streaming.conn->pending == 0) { /* the connection dropped: the stream is over */

@@ -51,13 +51,21 @@ void pottery__stream_txn_send(pottery_stream_txn *t, pottery_cmd *cmd)
         pottery__stream_txn_abort(t, cmd->err);
         return;
     }
-    if (!t->client) {
-        int slot = POTTERY_SLOT_ANY, rc = pottery__client_is_cluster(t->front) ? pottery__cmd_slot(&slot, cmd) : 0;
+    if (t->front && pottery__client_is_cluster(t->front)) {
+        /* Every command must stay in the slot of the first: refused here, the transaction
+         * ends in DISCARD and nothing is written. */
+        int slot, rc = pottery__cmd_slot(&slot, cmd);
+        if (rc == 0 && t->client) rc = pottery__slot_merge(&t->slot, slot);
         if (rc < 0) {
             pottery__stream_txn_abort(t, rc);
             return;
         }
-        if (lease(t, slot) < 0) return;
+        if (!t->client) {
+            t->slot = slot;
+            if (lease(t, slot) < 0) return;
+        }
+    } else if (!t->client && lease(t, POTTERY_SLOT_ANY) < 0) {
+        return;
     }
     send_now(t, cmd);
 }
