@@ -34,5 +34,7 @@
 #include "pottery/async.h"
 #include "pottery/aioredlock.h"
 #include "pottery/aionextid.h"
+#include "pottery/semaphore.h"
+#include "pottery/ratelimit.h"
 
 #endif /* POTTERY_H */

@@ -1,0 +1,7 @@
+-- expire_with_last_lease(): the key expires when its last holder's lease ends (or is
+-- deleted when nobody holds a permit), so an idle semaphore leaves nothing behind. A part
+-- (--@include semaphore_expire): needs `now` (semaphore_now).
+local function expire_with_last_lease()
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+  if last then redis.call('PEXPIRE', KEYS[1], tonumber(last) - now + 1) end
+end
