@@ -45,8 +45,8 @@ int pottery_ratelimit_open(pottery_ratelimit **out, pottery_client *client, cons
     POTTERY_CHECK_ARG(key);
     if (limit < 1) return pottery__error(POTTERY_EINVAL, "%s: limit must be >= 1 (got %" PRId64 ")", __func__, limit);
     if (period_ms < 1 || period_ms > MAX_SPAN_MS)
-        return pottery__error(POTTERY_EINVAL, "%s: period_ms must be from 1 to %" PRId64 " (got %" PRId64 ")",
-                              __func__, MAX_SPAN_MS, period_ms);
+        return pottery__error(POTTERY_EINVAL, "%s: period_ms must be from 1 to %" PRId64 " (got %" PRId64 ")", __func__,
+                              MAX_SPAN_MS, period_ms);
     if (limit > period_ms * 1000)
         return pottery__error(POTTERY_EINVAL,
                               "%s: limit %" PRId64 " per %" PRId64 " ms is more than one operation per microsecond",
@@ -117,8 +117,8 @@ static int try_once(int64_t *wait_us, pottery_ratelimit *rl, int64_t cost)
         rc = pottery__error(POTTERY_EDECODE, "rate limiter '%s': the key holds a string that is not a timestamp",
                             rl->c.key);
     if (rc == 0) rc = pottery__reply_array_n(r, 2, what);
-    if (rc == 0) rc = pottery__reply_int_in(&wait, pottery__reply_at(r, 1), verdict ? 0 : 1, verdict ? 0 : LLONG_MAX,
-                                            what);
+    if (rc == 0)
+        rc = pottery__reply_int_in(&wait, pottery__reply_at(r, 1), verdict ? 0 : 1, verdict ? 0 : LLONG_MAX, what);
     pottery__reply_free(r);
     if (rc == 0) *wait_us = wait;
     return rc;
@@ -142,9 +142,8 @@ int pottery_ratelimit_acquire(int *allowed, pottery_ratelimit *rl, int64_t cost,
     POTTERY_CHECK_ARG(allowed);
     POTTERY_CHECK_ARG(rl);
     if (timeout_ms < 0 && timeout_ms != POTTERY_FOREVER)
-        return pottery__error(POTTERY_EINVAL,
-                              "%s: timeout_ms must be >= 0 or POTTERY_FOREVER (got %" PRId64 ")", __func__,
-                              timeout_ms);
+        return pottery__error(POTTERY_EINVAL, "%s: timeout_ms must be >= 0 or POTTERY_FOREVER (got %" PRId64 ")",
+                              __func__, timeout_ms);
     int rc = check_cost(rl, cost, __func__);
     if (rc < 0) return rc;
     int64_t deadline = pottery__deadline_after(pottery__monotonic_ms(), timeout_ms);

@@ -71,7 +71,8 @@ static int cmd_int(long long *out, pottery_client *c, const char *a0, const char
     *out = 0;
     if (rc == 0 && pottery__reply_type(r) == POTTERY_REPLY_STRING) {
         *out = atoll(pottery__reply_str(r, NULL));
-    } else if (rc == 0 && pottery__reply_type(r) != POTTERY_REPLY_NIL && pottery__reply_type(r) != POTTERY_REPLY_STATUS) {
+    } else if (rc == 0 && pottery__reply_type(r) != POTTERY_REPLY_NIL &&
+               pottery__reply_type(r) != POTTERY_REPLY_STATUS) {
         rc = pottery__reply_int(out, r, a0);
     }
     pottery__reply_free(r);
