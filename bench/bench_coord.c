@@ -151,7 +151,8 @@ static void pot_take_give(bench_target *t, int from, int ops)
 static void raw_held(bench_target *t, int from, int ops)
 {
     (void)from;
-    for (int i = 0; i < ops; i++) freeReplyObject(raw_eval(t->raw, sem_held, "bench:sem:raw", 0, NULL, REDIS_REPLY_INTEGER));
+    for (int i = 0; i < ops; i++)
+        freeReplyObject(raw_eval(t->raw, sem_held, "bench:sem:raw", 0, NULL, REDIS_REPLY_INTEGER));
 }
 
 static void pot_held(bench_target *t, int from, int ops)

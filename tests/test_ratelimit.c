@@ -345,6 +345,28 @@ static void test_wrong_type_and_foreign_strings(void **state)
     }
 }
 
+/* ---- the server goes away ---- */
+
+static void test_server_killed_and_restarted(void **state)
+{
+    (void)state;
+    test_redis victim;
+    pottery_client *cl = victim_start(&victim, NULL);
+    pottery_ratelimit *rl = open_rl_on(cl, "rl", 2, 1000, 0);
+    assert_int_equal(try_cost(NULL, rl, 2), 1);
+    assert_int_equal(try_cost(NULL, rl, 1), 0);
+    test_redis_kill(&victim);
+    int allowed = -1;
+    assert_conn_lost(pottery_ratelimit_try(&allowed, NULL, rl, 1));
+    assert_conn_lost(pottery_ratelimit_acquire(&allowed, rl, 1, POTTERY_FOREVER));
+    assert_int_equal(allowed, -1);
+    /* without persistence the server comes back empty: the full burst again */
+    assert_int_equal(test_redis_restart(&victim), 0);
+    assert_int_equal(try_cost(NULL, rl, 2), 1);
+    pottery_ratelimit_free(rl);
+    victim_stop(&victim, cl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup(test_processes_share_one_limit_bursting, fixture_reset),
         cmocka_unit_test_setup(test_null_and_invalid_arguments, fixture_reset),
         cmocka_unit_test_setup(test_wrong_type_and_foreign_strings, fixture_reset),
+        cmocka_unit_test_setup(test_server_killed_and_restarted, fixture_reset),
     };
     return fixture_run_group(tests, NULL, fixture_setup, fixture_teardown);
 }
