@@ -332,7 +332,7 @@ static void test_wrong_type_and_foreign_strings(void **state)
     assert_raw("1", raw("SCARD", "set", NULL));
     pottery_ratelimit_free(rl);
 
-    const char *foreign[] = { "hello", "12.5", "-3", "", "1e18" };
+    const char *foreign[] = { "hello", "12.5", "-3", "", "1e18", "123456789012345678901234567890" };
     for (size_t i = 0; i < sizeof foreign / sizeof *foreign; i++) {
         assert_raw("OK", raw("SET", "str", foreign[i], NULL));
         rl = open_rl("str", 3, 1000, 0);

@@ -434,6 +434,22 @@ static void test_wrong_type_and_foreign_holders(void **state)
     assert_int_equal(try_acquire(&p, s), 0);
     assert_raw("(nil)", raw("ZSCORE", "zs", "long-gone", NULL)); /* dropped by the acquire */
     pottery_semaphore_free(s);
+
+    /* a member scored beyond any lease holds its permit for good, and the key stays */
+    assert_raw("1", raw("ZADD", "inf", "+inf", "forever", NULL));
+    s = open_sem("inf", 2, 0);
+    int64_t left = 0;
+    strcpy(p.token, "forever");
+    assert_ok(pottery_semaphore_lease_left(&left, s, &p));
+    assert_int_equal(left, 1000000000000000LL);
+    pottery_semaphore_permit mine;
+    assert_int_equal(try_acquire(&mine, s), 1);
+    assert_raw("-1", raw("PTTL", "inf", NULL));
+    assert_ok(pottery_semaphore_acquire(&acquired, &p, s, 1, 50)); /* waits, refused */
+    assert_int_equal(acquired, 0);
+    assert_ok(pottery_semaphore_release(s, &mine));
+    assert_int_equal(held_of(s), 1);
+    pottery_semaphore_free(s);
 }
 
 /* A "pottery:" key is shared by every process: freeing a handle leaves it. */

@@ -12,8 +12,8 @@ local interval, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARG
 local stored = redis.call('GET', KEYS[1])
 local tat = now
 if stored then
+  if #stored > 16 or not string.find(stored, '^%d+$') then return { -1 } end
   tat = tonumber(stored)
-  if not tat or not string.find(stored, '^%d+$') then return { -1 } end
   if tat < now then tat = now end
 end
 local new_tat = tat + cost * interval
