@@ -157,4 +157,52 @@ POTTERY_API int pottery_semaphore_lease_left(int64_t *ttl_ms, pottery_semaphore 
 
 POTTERY_END_DECLS
 
+#ifdef __cplusplus
+/** C++ helpers. */
+namespace pottery
+{
+/** C++: holds a permit for the scope (acquired in the constructor, released in the
+ * destructor if it was acquired). No exceptions: acquired() and result() say what
+ * happened. */
+class semaphore_guard
+{
+  public:
+    /** Acquire a permit as pottery_semaphore_acquire(&acquired, &permit, sem, blocking, timeout_ms). */
+    explicit semaphore_guard(pottery_semaphore *sem, int blocking = 1, int64_t timeout_ms = POTTERY_FOREVER)
+        : sem_(sem), permit_(), acquired_(0),
+          rc_(pottery_semaphore_acquire(&acquired_, &permit_, sem, blocking, timeout_ms))
+    {
+    }
+    /** Release the permit if this guard acquired it. */
+    ~semaphore_guard()
+    {
+        if (rc_ == 0 && acquired_) (void)pottery_semaphore_release(sem_, &permit_);
+    }
+    /** 1 if this guard holds a permit. */
+    int acquired() const
+    {
+        return rc_ == 0 && acquired_;
+    }
+    /** What pottery_semaphore_acquire returned (0 or an error code). */
+    int result() const
+    {
+        return rc_;
+    }
+    /** The permit held (to extend it); its token is "" when none was acquired. */
+    const pottery_semaphore_permit &permit() const
+    {
+        return permit_;
+    }
+    semaphore_guard(const semaphore_guard &) = delete;            /**< not copyable */
+    semaphore_guard &operator=(const semaphore_guard &) = delete; /**< not assignable */
+
+  private:
+    pottery_semaphore *sem_;          /**< the semaphore, borrowed */
+    pottery_semaphore_permit permit_; /**< the permit acquired */
+    int acquired_;                    /**< what the acquire reported */
+    int rc_;                          /**< what pottery_semaphore_acquire returned */
+};
+} /* namespace pottery */
+#endif
+
 #endif /* POTTERY_SEMAPHORE_H */
