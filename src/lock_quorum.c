@@ -10,8 +10,8 @@
 #include "core/random.h"
 #include "lock_quorum.h"
 
-int pottery__qlock_init(pottery_qlock *q, const char *prefix, const char *key, pottery_client *const *masters,
-                        size_t n, const pottery_redlock_options *opts, const char *fn)
+int pottery__qlock_init(pottery_qlock *q, const char *prefix, const char *key, pottery_client *const *masters, size_t n,
+                        const pottery_redlock_options *opts, const char *fn)
 {
     memset(q, 0, sizeof *q);
     if (!key) return pottery__error(POTTERY_EINVAL, "%s: key is NULL", fn);
@@ -107,8 +107,8 @@ static int attempt(int *got, int *dead, pottery_qlock *q, pottery_qlock_call *ta
     return rc;
 }
 
-int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_t timeout_ms,
-                           pottery_qlock_call *take, pottery_qlock_call *undo)
+int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_t timeout_ms, pottery_qlock_call *take,
+                           pottery_qlock_call *undo)
 {
     *acquired = 0;
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);

@@ -18,8 +18,8 @@ typedef struct pottery_qlock {
 } pottery_qlock;
 
 /* Check the arguments (fn names the caller) and set up: key "<prefix><key>", a fresh uuid4. */
-int pottery__qlock_init(pottery_qlock *q, const char *prefix, const char *key, pottery_client *const *masters,
-                        size_t n, const pottery_redlock_options *opts, const char *fn);
+int pottery__qlock_init(pottery_qlock *q, const char *prefix, const char *key, pottery_client *const *masters, size_t n,
+                        const pottery_redlock_options *opts, const char *fn);
 void pottery__qlock_free(pottery_qlock *q);
 
 /* A script request: s run with nkeys keys then the arguments in args. */
@@ -39,8 +39,8 @@ int pottery__qlock_run(pottery_fanout *f, pottery_qlock *q, pottery_qlock_call *
  * timeout_ms schedule of pottery_redlock_acquire; each failed attempt runs `undo` on every
  * master first. *acquired = 1 on success. Errors: EINVAL (blocking / timeout), EREDIS,
  * EIMPOSSIBLE, EQUORUM (as Redlock), ENOMEM. */
-int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_t timeout_ms,
-                           pottery_qlock_call *take, pottery_qlock_call *undo);
+int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_t timeout_ms, pottery_qlock_call *take,
+                           pottery_qlock_call *undo);
 
 /* Run call and require a quorum of yes votes: 0, or EUNLOCKED ("<what> of an unlocked lock
  * <key>: <votes>"), EIMPOSSIBLE, EREDIS. */

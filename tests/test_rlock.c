@@ -416,8 +416,8 @@ static void quorum_over_five_masters(void **state)
     assert_int_equal(try_now(lock), 1);
     assert_int_equal(try_now(lock), 1);
     for (size_t i = 0; i < MASTERS; i++)
-        assert_raw("2", test_redis_cmdv(&masters[i], "HGET", "rlock:tree", pottery_rlock_owner(lock),
-                                        (const char *)NULL));
+        assert_raw("2",
+                   test_redis_cmdv(&masters[i], "HGET", "rlock:tree", pottery_rlock_owner(lock), (const char *)NULL));
     assert_int_equal(try_now(other), 0);
 
     /* Two masters die: still held, released, taken again. */

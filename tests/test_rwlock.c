@@ -385,11 +385,11 @@ static int reader_or_writer(pottery_client *const *ms, size_t n, int w)
             long a = get_long("a");
             usleep(300);
             rc = set_long("a", a + 1);
-            usleep(300);
+            usleep(1000);
             if (rc == 0) rc = set_long("b", a + 1);
         } else {
             long a = get_long("a");
-            usleep(300);
+            usleep(1000);
             if (get_long("b") != a) torn++;
         }
         if (rc == 0) done++;
@@ -399,7 +399,8 @@ static int reader_or_writer(pottery_client *const *ms, size_t n, int w)
     }
     pottery_rwlock_free(lock);
     if (torn) fprintf(stderr, "rwlock reader: %d torn reads\n", torn);
-    if (failures) fprintf(stderr, "rwlock worker %d: %d failures, last: %s\n", w, failures, pottery_error_last()->message);
+    if (failures)
+        fprintf(stderr, "rwlock worker %d: %d failures, last: %s\n", w, failures, pottery_error_last()->message);
     return done == goal && torn == 0 ? 0 : 1;
 }
 
