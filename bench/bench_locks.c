@@ -13,7 +13,7 @@
 #define LEASE "10000"
 
 enum { RLOCK_ACQUIRE, RLOCK_RELEASE, READ_ACQUIRE, READ_RELEASE, WRITE_ACQUIRE, WRITE_RELEASE, SCRIPTS };
-static const char *const FILES[SCRIPTS] = { "rlock_acquire",      "rlock_release",        "rwlock_acquire_read",
+static const char *const FILES[SCRIPTS] = { "rlock_acquire",       "rlock_release",        "rwlock_acquire_read",
                                             "rwlock_release_read", "rwlock_acquire_write", "rwlock_release_write" };
 static char sha[SCRIPTS][41];
 

@@ -1,6 +1,7 @@
 /* What pottery_rlock and pottery_rwlock share (lock_quorum.h): the handle as owner, a script
  * on every master, Redlock's quorum, validity and blocking schedule. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,8 +28,7 @@ int pottery__qlock_init(pottery_qlock *q, const char *prefix, const char *key, p
         pottery__qlock_free(q);
         return rc < 0 ? rc : pottery__error_oom();
     }
-    memcpy(name, prefix, plen);
-    memcpy(name + plen, key, klen + 1);
+    snprintf(name, plen + klen + 1, "%s%s", prefix, key);
     pottery__free(q->core.key);
     q->core.key = name;
     memcpy(q->masters, masters, n * sizeof *masters);
