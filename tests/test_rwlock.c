@@ -292,6 +292,41 @@ static void crashed_holders_leases_run_out(void **state)
     pottery_rwlock_free(lock);
 }
 
+/* A child: a writer that starts waiting (blocking) for readers and crashes meanwhile. */
+static int wait_and_die(pottery_client *mine, int w, void *arg)
+{
+    (void)w;
+    (void)arg;
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.retry_delay_ms = 20;
+    pottery_rwlock *lock;
+    int acquired = 0;
+    if (pottery_rwlock_new(&lock, "cfg", &mine, 1, &opts) < 0) return 1;
+    alarm(1); /* SIGALRM ends it while it waits */
+    (void)pottery_rwlock_acquire_write(&acquired, lock, 1, POTTERY_FOREVER);
+    return 2;
+}
+
+static void crashed_waiting_writer_mark_runs_out(void **state)
+{
+    (void)state;
+    pottery_rwlock *r1 = single("cfg", 0), *r2 = single("cfg", 0);
+    assert_int_equal(read_now(r1), 1);
+    assert_int_equal(wait_exit_code(fork_worker(wait_and_die, 0, NULL)), 128 + SIGALRM);
+    /* Its mark (2 x 20 ms + 1000 ms) keeps new readers out a while longer, then expires. */
+    long long left = pttl_of(WAITING_KEY);
+    assert_true(left > 0 && left <= 1040);
+    assert_int_equal(read_now(r2), 0);
+    int acquired = -1;
+    assert_ok(pottery_rwlock_acquire_read(&acquired, r2, 1, 2000));
+    assert_int_equal(acquired, 1);
+    assert_ok(pottery_rwlock_release(r1));
+    assert_ok(pottery_rwlock_release(r2));
+    pottery_rwlock_free(r1);
+    pottery_rwlock_free(r2);
+}
+
 static void bad_input(void **state)
 {
     (void)state;
@@ -364,7 +399,8 @@ static int set_long(const char *key, long v)
 }
 
 /* Writers move the pair (a, b) from (n, n) to (n + 1, n + 1), one key at a time; readers
- * read both and must find them equal. w < WRITERS: a writer, else a reader. */
+ * read both and must find them equal. w < WRITERS: a writer, else a reader (READS reads
+ * at least). */
 static int reader_or_writer(pottery_client *const *ms, size_t n, int w)
 {
     pottery_redlock_options opts;
@@ -373,7 +409,8 @@ static int reader_or_writer(pottery_client *const *ms, size_t n, int w)
     pottery_rwlock *lock;
     if (pottery_rwlock_new(&lock, "pair", ms, n, &opts) < 0) return 10;
     int writer = w < WRITERS, goal = writer ? WRITES : READS, done = 0, failures = 0, torn = 0;
-    while (done < goal && failures < 20) {
+    /* Readers go on until the writers are done too, so that both always overlap. */
+    while ((done < goal || (!writer && get_long("a") < (long)WRITERS * WRITES)) && failures < 20) {
         int acquired = 0;
         int rc = writer ? pottery_rwlock_acquire_write(&acquired, lock, 1, POTTERY_FOREVER)
                         : pottery_rwlock_acquire_read(&acquired, lock, 1, POTTERY_FOREVER);
@@ -401,7 +438,7 @@ static int reader_or_writer(pottery_client *const *ms, size_t n, int w)
     if (torn) fprintf(stderr, "rwlock reader: %d torn reads\n", torn);
     if (failures)
         fprintf(stderr, "rwlock worker %d: %d failures, last: %s\n", w, failures, pottery_error_last()->message);
-    return done == goal && torn == 0 ? 0 : 1;
+    return done >= goal && torn == 0 ? 0 : 1;
 }
 
 static int single_worker(pottery_client *mine, int w, void *arg)
@@ -444,9 +481,9 @@ static int masters_worker(void *arg)
     return rc;
 }
 
-static void readers_and_writers_five_masters_two_killed(void **state)
+/* fault: 1 kill two masters halfway, 2 freeze one for 500 ms halfway. */
+static void run_masters_workers(int fault)
 {
-    (void)state;
     pid_t pids[WRITERS + READERS];
     int ids[WRITERS + READERS];
     double t0 = now_ms();
@@ -455,10 +492,28 @@ static void readers_and_writers_five_masters_two_killed(void **state)
         pids[i] = fork_child(masters_worker, &ids[i]);
     }
     while (get_long("a") < (long)WRITERS * WRITES / 2) sleep_ms(5);
-    test_redis_kill(&masters[0]);
-    test_redis_kill(&masters[3]);
+    if (fault == 1) {
+        test_redis_kill(&masters[0]);
+        test_redis_kill(&masters[3]);
+    } else {
+        test_redis_pause(&masters[2]);
+        sleep_ms(500);
+        test_redis_resume(&masters[2]);
+    }
     for (int i = 0; i < WRITERS + READERS; i++) assert_int_equal(wait_exit_code(pids[i]), 0);
-    check_pair(t0, "5 masters, 2 killed halfway");
+    check_pair(t0, fault == 1 ? "5 masters, 2 killed halfway" : "5 masters, 1 frozen for 500 ms halfway");
+}
+
+static void readers_and_writers_five_masters_two_killed(void **state)
+{
+    (void)state;
+    run_masters_workers(1);
+}
+
+static void readers_and_writers_five_masters_one_frozen(void **state)
+{
+    (void)state;
+    run_masters_workers(2);
 }
 
 static void quorum_over_five_masters(void **state)
@@ -493,14 +548,17 @@ int main(void)
         cmocka_unit_test_setup(state_release_extend, reset),
         cmocka_unit_test_setup(writer_preference, reset),
         cmocka_unit_test_setup(crashed_holders_leases_run_out, reset),
+        cmocka_unit_test_setup(crashed_waiting_writer_mark_runs_out, reset),
         cmocka_unit_test_setup(bad_input, reset),
         cmocka_unit_test_setup(readers_and_writers_one_server, reset),
         cmocka_unit_test_setup_teardown(quorum_over_five_masters, reset_masters5, masters_close),
         cmocka_unit_test_setup_teardown(readers_and_writers_five_masters_two_killed, reset_masters5, masters_close),
+        cmocka_unit_test_setup_teardown(readers_and_writers_five_masters_one_frozen, reset_masters5, masters_close),
     };
     static const fixture_exclusion not_on_cluster[] = {
         { "quorum_over_five_masters", "five standalone masters: run once, without the cluster" },
         { "readers_and_writers_five_masters_two_killed", "five standalone masters: run once, without the cluster" },
+        { "readers_and_writers_five_masters_one_frozen", "five standalone masters: run once, without the cluster" },
         { NULL, NULL },
     };
     return fixture_run_group(tests, not_on_cluster, group_setup, group_teardown);
