@@ -25,6 +25,8 @@
 #include "pottery/queue.h"
 #include "pottery/timer.h"
 #include "pottery/redlock.h"
+#include "pottery/rlock.h"
+#include "pottery/rwlock.h"
 #include "pottery/nextid.h"
 #include "pottery/cache.h"
 #include "pottery/cached_ordered_dict.h"
