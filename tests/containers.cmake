@@ -66,3 +66,7 @@ foreach(module dict set list deque counter cache cached_ordered_dict bloom hll)
   pottery_add_cluster_test(${module})
 endforeach()
 pottery_add_cluster_test(queue SERIAL)
+# The reliable queue: wall-clock visibility timeouts, crashing consumer processes.
+pottery_add_test(rqueue pottery_test_support)
+set_tests_properties(rqueue PROPERTIES RUN_SERIAL TRUE)
+pottery_add_cluster_test(rqueue SERIAL)
