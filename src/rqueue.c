@@ -226,7 +226,8 @@ static int read_entry(char id[POTTERY_RQUEUE_ID_SIZE], const pottery_reply **ite
     if (rc == 0 && (len == 0 || len >= POTTERY_RQUEUE_ID_SIZE))
         rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream ID of %zu bytes", what, len);
     if (rc == 0) rc = pottery__reply_array(&n, fields, what);
-    if (rc == 0 && n % 2) rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with %zu fields and values", what, n);
+    if (rc == 0 && n % 2)
+        rc = pottery__error(POTTERY_EPROTOCOL, "%s: a stream entry with %zu fields and values", what, n);
     for (size_t i = 0; rc == 0 && i < n; i += 2) {
         const char *name;
         size_t nlen;

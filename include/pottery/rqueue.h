@@ -108,9 +108,9 @@ static inline void pottery_rqueue_options_init(pottery_rqueue_options *opts)
  * delivered (1 the first time). Initialise with POTTERY_RQUEUE_ITEM_INIT; the value is the
  * caller's, released by pottery_rqueue_item_dispose(). */
 typedef struct pottery_rqueue_item {
-    pottery_value value;              /**< the item (the caller's) */
-    char id[POTTERY_RQUEUE_ID_SIZE];  /**< its stream entry ID, e.g. `"1700000000000-0"` */
-    int64_t deliveries;               /**< its delivery count, this delivery included */
+    pottery_value value;             /**< the item (the caller's) */
+    char id[POTTERY_RQUEUE_ID_SIZE]; /**< its stream entry ID, e.g. `"1700000000000-0"` */
+    int64_t deliveries;              /**< its delivery count, this delivery included */
 } pottery_rqueue_item;
 
 /** An empty item. */
