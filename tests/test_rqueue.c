@@ -475,6 +475,65 @@ static void test_blocking_take_across_client_kill(void **state)
     pottery_rqueue_free(q);
 }
 
+/* A child: after 300 ms destroy the group "pottery" of "gone" (which a take waits on),
+ * after 600 ms put an item there. */
+static int destroy_then_put(pottery_client *mine, int w, void *arg)
+{
+    (void)w;
+    (void)arg;
+    pottery_cmd cmd;
+    sleep_ms(300);
+    build_cmd(&cmd, "XGROUP", "DESTROY", "gone", "pottery", NULL);
+    int rc = pottery__exec(NULL, mine, &cmd);
+    pottery__cmd_free(&cmd);
+    sleep_ms(300);
+    build_cmd(&cmd, "XADD", "gone", "*", "item", "\"back\"", NULL);
+    if (rc == 0) rc = pottery__exec(NULL, mine, &cmd);
+    pottery__cmd_free(&cmd);
+    return rc == 0 ? 0 : 1;
+}
+
+/* The group vanishing under a waiting take (XGROUP DESTROY, or a server restarted without
+ * persistence): the take creates it again and goes on waiting. */
+static void test_group_destroyed_during_wait(void **state)
+{
+    (void)state;
+    pottery_rqueue *q = open_rq(client, "gone", 0, 0);
+    expect_empty(q);
+    pid_t pid = fork_worker(destroy_then_put, 0, NULL);
+    pottery_rqueue_item it = POTTERY_RQUEUE_ITEM_INIT;
+    assert_ok(pottery_rqueue_take(&it, q, 5000));
+    assert_int_equal(wait_exit_code(pid), 0);
+    assert_value_str(&it.value, "back");
+    assert_ok(pottery_rqueue_ack(q, &it));
+    pottery_rqueue_item_dispose(&it);
+    pottery_rqueue_free(q);
+}
+
+/* A server restarted empty: the first call after it reports the dropped connection, the
+ * next ones reconnect, and the first take creates the group again; no reopening. */
+static void test_server_restart(void **state)
+{
+    (void)state;
+    test_redis victim;
+    pottery_client *c = victim_start(&victim, NULL);
+    pottery_rqueue *q = open_rq(c, "k", 0, 0);
+    pottery_rqueue_item it = POTTERY_RQUEUE_ITEM_INIT;
+    assert_ok(pottery_rqueue_put(q, pottery_int(1)));
+    expect_take(&it, q, "1", 1);
+    assert_ok(pottery_rqueue_ack(q, &it));
+    test_redis_kill(&victim);
+    assert_int_equal(test_redis_restart(&victim), 0);
+    int rc = pottery_rqueue_take(&it, q, 0);
+    if (rc != POTTERY_EEMPTY) assert_conn_lost(rc);
+    assert_ok(pottery_rqueue_put(q, pottery_int(2)));
+    expect_take(&it, q, "2", 1);
+    assert_ok(pottery_rqueue_ack(q, &it));
+    pottery_rqueue_item_dispose(&it);
+    pottery_rqueue_free(q);
+    victim_stop(&victim, c);
+}
+
 /* ---- bad input ---- */
 
 static void test_null_and_invalid_arguments(void **state)
@@ -640,6 +699,8 @@ int main(void)
         cmocka_unit_test_setup(test_crashing_consumers_ack_every_item_once, fixture_reset),
         cmocka_unit_test_setup(test_blocking_take_woken_by_put, fixture_reset),
         cmocka_unit_test_setup(test_blocking_take_across_client_kill, fixture_reset),
+        cmocka_unit_test_setup(test_group_destroyed_during_wait, fixture_reset),
+        cmocka_unit_test_setup(test_server_restart, fixture_reset),
         cmocka_unit_test_setup(test_null_and_invalid_arguments, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_keys, fixture_reset),
