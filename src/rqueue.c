@@ -28,6 +28,14 @@ struct pottery_rqueue {
 /* The longest XREADGROUP BLOCK a wait sends (about 24 days), as pottery_queue. */
 #define MAX_SLICE_MS ((int64_t)INT32_MAX)
 
+/* A new command "<verb> <key>" (key a C string). */
+static void begin_cmd(pottery_cmd *cmd, const char *verb, const char *key)
+{
+    pottery__cmd_init(cmd);
+    pottery__cmd_cstr(cmd, verb);
+    pottery__cmd_cstr(cmd, key);
+}
+
 /* ---- open and free ---- */
 
 static void free_names(pottery_rqueue *q)
@@ -48,8 +56,8 @@ static int set_options(pottery_container *c, const void *ctx)
     q->visibility_ms = opts->visibility_timeout_ms;
     q->max_deliveries = opts->max_deliveries;
     q->max_block_ms = opts->max_block_ms;
-    q->group = pottery__strdup(opts->group ? opts->group : "pottery");
     if (!opts->consumer && (rc = pottery__uuid4(uuid)) < 0) return rc;
+    q->group = pottery__strdup(opts->group ? opts->group : "pottery");
     q->consumer = pottery__strdup(opts->consumer ? opts->consumer : uuid);
     if (opts->dead_letter_key)
         q->dead = pottery__strdup(opts->dead_letter_key);
@@ -112,9 +120,7 @@ void pottery_rqueue_free(pottery_rqueue *queue)
     if (!queue) return;
     if (strncmp(queue->c.key, POTTERY_RANDOM_KEY_PREFIX, sizeof POTTERY_RANDOM_KEY_PREFIX - 1) == 0) {
         pottery_cmd cmd;
-        pottery__cmd_init(&cmd);
-        pottery__cmd_cstr(&cmd, "UNLINK");
-        pottery__cmd_cstr(&cmd, queue->dead);
+        begin_cmd(&cmd, "UNLINK", queue->dead);
         (void)pottery__exec(NULL, queue->c.client, &cmd); /* freeing never fails */
         pottery__cmd_free(&cmd);
     }
@@ -248,7 +254,7 @@ static int deliver(pottery_rqueue_item *out, char bury[POTTERY_RQUEUE_ID_SIZE], 
                    const pottery_reply *fields, long long deliveries, const char *what)
 {
     char id[POTTERY_RQUEUE_ID_SIZE];
-    const pottery_reply *item;
+    const pottery_reply *item = NULL;
     int rc = read_entry(id, &item, rid, fields, what);
     if (rc < 0) return rc;
     pottery_value tmp = POTTERY_VALUE_INIT;
@@ -460,9 +466,7 @@ int pottery_rqueue_pending_count(int64_t *out, pottery_rqueue *queue)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(queue);
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XPENDING");
-    pottery__cmd_key(&cmd, &queue->c);
+    begin_cmd(&cmd, "XPENDING", queue->c.key);
     pottery__cmd_cstr(&cmd, queue->group);
     pottery_reply *r = NULL;
     long long n = 0;
@@ -485,9 +489,7 @@ int pottery_rqueue_dead_letter_count(int64_t *out, pottery_rqueue *queue)
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(queue);
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XLEN");
-    pottery__cmd_cstr(&cmd, queue->dead);
+    begin_cmd(&cmd, "XLEN", queue->dead);
     long long n = 0;
     int rc = pottery__exec_int(&n, queue->c.client, &cmd, 0, LLONG_MAX, "XLEN");
     if (rc == 0) *out = (int64_t)n;
@@ -499,7 +501,7 @@ static int read_dead(pottery_rqueue_item *out, const pottery_reply *entry)
 {
     static const char what[] = "XRANGE";
     char id[POTTERY_RQUEUE_ID_SIZE];
-    const pottery_reply *item, *fields = pottery__reply_at(entry, 1);
+    const pottery_reply *item = NULL, *fields = pottery__reply_at(entry, 1);
     int rc = pottery__reply_array_n(entry, 2, what);
     if (rc == 0) rc = read_entry(id, &item, pottery__reply_at(entry, 0), fields, what);
     if (rc < 0) return rc;
@@ -538,9 +540,7 @@ int pottery_rqueue_dead_letters(pottery_rqueue_item *out, size_t *n, pottery_rqu
     }
     if (max > (size_t)LLONG_MAX) max = (size_t)LLONG_MAX;
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "XRANGE");
-    pottery__cmd_cstr(&cmd, queue->dead);
+    begin_cmd(&cmd, "XRANGE", queue->dead);
     pottery__cmd_cstr(&cmd, "-");
     pottery__cmd_cstr(&cmd, "+");
     pottery__cmd_cstr(&cmd, "COUNT");
@@ -554,7 +554,7 @@ int pottery_rqueue_dead_letters(pottery_rqueue_item *out, size_t *n, pottery_rqu
     /* Check every entry first, so that a failure leaves out untouched. */
     for (size_t i = 0; rc == 0 && i < count; i++) {
         char id[POTTERY_RQUEUE_ID_SIZE];
-        const pottery_reply *item, *entry = pottery__reply_at(r, i);
+        const pottery_reply *item = NULL, *entry = pottery__reply_at(r, i);
         rc = pottery__reply_array_n(entry, 2, "XRANGE");
         if (rc == 0) rc = read_entry(id, &item, pottery__reply_at(entry, 0), pottery__reply_at(entry, 1), "XRANGE");
     }
@@ -568,9 +568,7 @@ int pottery_rqueue_clear(pottery_rqueue *queue)
 {
     POTTERY_CHECK_ARG(queue);
     pottery_cmd cmd;
-    pottery__cmd_init(&cmd);
-    pottery__cmd_cstr(&cmd, "UNLINK");
-    pottery__cmd_key(&cmd, &queue->c);
+    begin_cmd(&cmd, "UNLINK", queue->c.key);
     pottery__cmd_cstr(&cmd, queue->dead);
     return pottery__exec_int(NULL, queue->c.client, &cmd, 0, 2, "UNLINK");
 }
