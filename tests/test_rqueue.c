@@ -153,12 +153,12 @@ static void test_put_take_ack(void **state)
 static void test_visibility_timeout(void **state)
 {
     (void)state;
-    pottery_rqueue *a = open_rq(client, "vis", 300, 0), *b = open_rq(client, "vis", 300, 0);
+    pottery_rqueue *a = open_rq(client, "vis", 600, 0), *b = open_rq(client, "vis", 600, 0);
     pottery_rqueue_item ia = POTTERY_RQUEUE_ITEM_INIT, ib = POTTERY_RQUEUE_ITEM_INIT;
     assert_ok(pottery_rqueue_put(a, pottery_str("x")));
     expect_take(&ia, a, "\"x\"", 1);
     expect_empty(b); /* a holds it */
-    sleep_ms(350);
+    sleep_ms(650);
     expect_take(&ib, b, "\"x\"", 2); /* taken over */
     assert_string_equal(ib.id, ia.id);
     assert_code(POTTERY_ECONFLICT, pottery_rqueue_ack(a, &ia));
@@ -177,9 +177,9 @@ static void test_visibility_timeout(void **state)
     /* touch: held for another full visibility timeout. */
     assert_ok(pottery_rqueue_put(a, pottery_str("z")));
     expect_take(&ia, a, "\"z\"", 1);
-    sleep_ms(200);
+    sleep_ms(400);
     assert_round_trips(1, pottery_rqueue_touch(a, &ia));
-    sleep_ms(200);
+    sleep_ms(400); /* 800 ms since the take: without the touch it would have expired */
     expect_empty(b);
     assert_ok(pottery_rqueue_ack(a, &ia));
     assert_int_equal(len_of(a), 0);
@@ -459,7 +459,16 @@ static void test_blocking_take_across_client_kill(void **state)
     pottery_rqueue *q = open_rq(client, "{KILL}q", 0, 0);
     expect_empty(q);
     pid_t pid = fork_worker(blocked_taker, 0, NULL);
-    sleep_ms(400);
+    /* Wait until the child blocks in XREADGROUP (on a cluster, where CLIENT LIST may reach
+     * another node than CLIENT KILL, a while). */
+    for (int tries = 0; tries < 500 && !fixture_cluster_mode(); tries++) {
+        char *list = raw("CLIENT", "LIST", NULL);
+        int blocked = list && strstr(list, "cmd=xreadgroup") != NULL;
+        free(list);
+        if (blocked) break;
+        sleep_ms(10);
+    }
+    sleep_ms(fixture_cluster_mode() ? 1000 : 100);
     char *killed = raw("CLIENT", "KILL", "TYPE", "normal", NULL);
     assert_non_null(killed);
     assert_true(atoi(killed) >= 1);
