@@ -23,6 +23,7 @@
 #include "pottery/deque.h"
 #include "pottery/counter.h"
 #include "pottery/queue.h"
+#include "pottery/rqueue.h"
 #include "pottery/timer.h"
 #include "pottery/redlock.h"
 #include "pottery/rlock.h"

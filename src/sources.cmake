@@ -34,3 +34,4 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/aionextid.c)
 # Coordination: the counting semaphore and the rate limiter.
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/semaphore.c ${CMAKE_CURRENT_LIST_DIR}/ratelimit.c)
+list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/rqueue.c)

@@ -81,3 +81,7 @@ foreach(module semaphore ratelimit)
 endforeach()
 pottery_add_cluster_test(rlock SERIAL)
 pottery_add_cluster_test(rwlock SERIAL)
+# The reliable queue: wall-clock visibility timeouts, crashing consumer processes.
+pottery_add_test(rqueue pottery_test_support)
+set_tests_properties(rqueue PROPERTIES RUN_SERIAL TRUE)
+pottery_add_cluster_test(rqueue SERIAL)
