@@ -29,13 +29,15 @@
  *
  * Threads: the pool, its client view and these handles opened on the view may be used by
  * any number of threads at once: pottery_dict, pottery_set, pottery_list, pottery_deque,
- * pottery_counter, pottery_queue, pottery_hll, pottery_bloom and pottery_cache (whose
- * function may then run on several threads at once). Iterators, and the handles that keep
- * state of their own between calls, keep the rule of client.h, one thread at a time for
- * each (separate ones on one pool may be used by separate threads):
- * pottery_cached_ordered_dict (its contents live in memory), pottery_redlock and
- * pottery_nextid (whose masters may be pools). Event-loop connections (async.h) are not
- * pooled.
+ * pottery_counter, pottery_queue, pottery_hll, pottery_bloom, pottery_cache (whose
+ * function may then run on several threads at once), pottery_semaphore, pottery_ratelimit
+ * and pottery_rqueue (threads sharing one rqueue handle are one consumer: open a handle per
+ * thread for consumers of their own). Iterators, and the handles that keep state of their
+ * own between calls, keep the rule of client.h, one thread at a time for each (separate
+ * ones on one pool may be used by separate threads): pottery_cached_ordered_dict (its
+ * contents live in memory), pottery_redlock, pottery_rlock, pottery_rwlock (the handle is
+ * the owner) and pottery_nextid (whose masters may be pools). Event-loop connections
+ * (async.h) are not pooled.
  */
 #ifndef POTTERY_POOL_H
 #define POTTERY_POOL_H
