@@ -25,6 +25,7 @@
 #include "pottery/queue.h"
 #include "pottery/timer.h"
 #include "pottery/redlock.h"
+#include "pottery/watchdog.h"
 #include "pottery/nextid.h"
 #include "pottery/cache.h"
 #include "pottery/cached_ordered_dict.h"

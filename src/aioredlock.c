@@ -184,6 +184,11 @@ int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_as
         pottery__free(lock);
         return rc;
     }
+    if (lock->core.fence_key || lock->core.opts.on_lost) {
+        pottery_aioredlock_free(lock);
+        return pottery__error(POTTERY_EINVAL, "%s: the fencing and on_lost options are for pottery_redlock only",
+                              __func__);
+    }
     lock->loop = *loop;
     lock->masters = pottery__calloc(n, sizeof *lock->masters);
     lock->timer = lock->loop.timer_open(lock->loop.data, on_retry_timer, lock);

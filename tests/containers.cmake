@@ -66,3 +66,7 @@ foreach(module dict set list deque counter cache cached_ordered_dict bloom hll)
   pottery_add_cluster_test(${module})
 endforeach()
 pottery_add_cluster_test(queue SERIAL)
+# Lock lifetime (fencing tokens, watchdog, lock-lost signal): wall-clock measurements.
+pottery_add_test(redlock_lifetime pottery_test_support)
+set_tests_properties(redlock_lifetime PROPERTIES RUN_SERIAL TRUE)
+pottery_add_cluster_test(redlock_lifetime SERIAL)

@@ -56,7 +56,8 @@ typedef void (*pottery_aioredlock_body)(pottery_aioredlock *lock, void *payload)
  * masters (distinct connections on one loop, borrowed: they must outlive the handle).
  * opts as for pottery_redlock_new (NULL: the defaults). No Redis call.
  * @return 0; POTTERY_EINVAL (NULL key or masters, n 0, a NULL or repeated connection,
- * masters on different loops, a bad option); POTTERY_ENOMEM. *out is NULL on failure.
+ * masters on different loops, a bad option; the fencing and on_lost options, which only
+ * pottery_redlock has); POTTERY_ENOMEM. *out is NULL on failure.
  */
 POTTERY_API int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_async *const *masters,
                                        size_t n, const pottery_redlock_options *opts);
