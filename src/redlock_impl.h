@@ -19,5 +19,4 @@ struct pottery_redlock {
     pottery_watchdog *wd;
 };
 
-
 #endif

@@ -303,8 +303,7 @@ int pottery_watchdog_new(pottery_watchdog **out, const char *const *urls, size_t
     for (size_t i = 0; i < n; i++)
         if (!urls[i]) return pottery__error(POTTERY_EINVAL, "pottery_watchdog_new: URL %zu is NULL", i);
     int rc;
-    if (opts && (rc = pottery__options_check(opts->version, POTTERY_WATCHDOG_OPTIONS_VERSION, __func__)) < 0)
-        return rc;
+    if (opts && (rc = pottery__options_check(opts->version, POTTERY_WATCHDOG_OPTIONS_VERSION, __func__)) < 0) return rc;
     pottery_watchdog *wd = pottery__calloc(1, sizeof *wd);
     if (!wd || !(wd->clients = pottery__calloc(n, sizeof *wd->clients))) {
         pottery__free(wd);

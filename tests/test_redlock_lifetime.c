@@ -225,7 +225,8 @@ static void fencing_tokens_on_five_masters(void **state)
     assert_int_equal(token_of(a), 5);
     assert_ok(pottery_redlock_release(a));
     /* Every master's counter was raised to the last token. */
-    for (size_t i = 0; i < N; i++) assert_raw("5", test_redis_cmdv(&masters[i], "GET", "{redlock:fenced}:fence", (const char *)NULL));
+    for (size_t i = 0; i < N; i++)
+        assert_raw("5", test_redis_cmdv(&masters[i], "GET", "{redlock:fenced}:fence", (const char *)NULL));
     pottery_redlock_free(a);
     pottery_redlock_free(b);
 }
