@@ -275,8 +275,11 @@ static void *run(void *arg)
             continue;
         }
         pthread_mutex_unlock(&wd->mu);
+        int64_t began = pottery__monotonic_ns();
         uint64_t calls = renew_tick(wd, tick, count);
+        int64_t busy = pottery__monotonic_ns() - began;
         pthread_mutex_lock(&wd->mu);
+        wd->stats.busy_ns += (uint64_t)busy;
         wd->stats.ticks++;
         wd->stats.calls += calls;
         settle_tick(wd, tick);

@@ -81,6 +81,8 @@ typedef struct pottery_watchdog_stats {
                             slot and tick on a cluster) */
     uint64_t renewals; /**< lock leases renewed on a quorum */
     uint64_t lost;     /**< locks found lost (every reason) */
+    uint64_t busy_ns;  /**< time spent renewing (the ticks' calls, from the first request sent to
+                            the last reply judged), in nanoseconds */
     size_t watched;    /**< locks watched now */
 } pottery_watchdog_stats;
 
