@@ -185,7 +185,8 @@ POTTERY_API int pottery_redlock_extend(pottery_redlock *lock);
  * succeeds, `INCR` of the companion key `{redlock:<key>}:fence` (same hash slot, no
  * expiry) in one script on each master, and the token is the largest of the values the
  * granting masters answered. With more than one master the acquire then raises every
- * master's counter to that token (`redlock_fence_raise`, sent without waiting: no extra
+ * master's counter to that token (`redlock_fence_raise`, sent without waiting for its
+ * replies, which the next call on each master reads; the client's statistics count it as a
  * round trip). No Redis call here.
  *
  * Where it holds: on one master (a single server, a cluster slot), every grant increments
