@@ -683,6 +683,10 @@ static void bad_input(void **state)
     assert_code(POTTERY_EINVAL, pottery_watchdog_new(NULL, urls, 1, NULL));
     urls[1] = "redis://[::1";
     assert_code(POTTERY_EINVAL, pottery_watchdog_new(&wd, urls, 2, NULL));
+    /* A master that does not answer now. */
+    const char *dead[1] = { "redis://127.0.0.1:1" };
+    assert_code(POTTERY_ECONN, pottery_watchdog_new(&wd, dead, 1, NULL));
+    assert_null(wd);
     pottery_watchdog_options wopts;
     pottery_watchdog_options_init(&wopts);
     wopts.version = 0;

@@ -88,10 +88,12 @@ typedef struct pottery_watchdog_stats {
 
 /** A watchdog on the n masters at urls (as pottery_client_open takes them: the masters of
  * the locks it will watch, in their order), with its own thread and clients. opts NULL =
- * defaults. The clients connect when first needed, so a master that is down does not fail
- * this call. *out is the caller's (pottery_watchdog_free); NULL on failure. Errors:
+ * defaults. Each client is opened (connected) here, so every master must answer now; later
+ * outages are handled as by any client (a renewal counts the master as failed, the next
+ * one reconnects). *out is the caller's (pottery_watchdog_free); NULL on failure. Errors:
  * POTTERY_EINVAL (NULL, n 0, a malformed URL, bad options), POTTERY_ESTATE (the thread
- * could not be started), POTTERY_ENOMEM, and pottery_client_open's for a cluster URL. */
+ * could not be started), POTTERY_ENOMEM, and pottery_client_open's (POTTERY_ECONN,
+ * POTTERY_ETIMEOUT, ...: the message names the master). */
 POTTERY_API int pottery_watchdog_new(pottery_watchdog **out, const char *const *urls, size_t n,
                                      const pottery_watchdog_options *opts);
 
