@@ -137,6 +137,7 @@ int pottery__redlock_attempt_request(pottery_cmd *cmd, pottery_fanout *f, potter
     core->token = 0;
     f->quorum = core->quorum;
     f->check = check_ok;
+    f->decide = NULL;
     f->ctx = NULL;
     f->timeout_ms = core->opts.auto_release_time_ms; /* no use waiting past the lease */
     if (core->fence_key) {
@@ -179,6 +180,7 @@ void pottery__redlock_script_request(pottery_cmd *args, pottery_fanout *f, const
 {
     f->quorum = s == &pottery__lua_redlock_release ? 0 : core->quorum;
     f->check = check_positive;
+    f->decide = NULL;
     f->ctx = (void *)s->name;
     f->timeout_ms = POTTERY_FOREVER;
     pottery__cmd_cstr(args, core->key);
