@@ -19,6 +19,13 @@
  * answered; release (and a failed attempt's clean-up) waits for every master to answer or
  * time out, so when it returns no reachable master holds this lock's value.
  *
+ * Lock lifetime (options version 2): a watchdog (pottery/watchdog.h,
+ * pottery_redlock_watch) renews a held lock in the background for critical sections of
+ * unknown length, sets the lock-lost flag (pottery_redlock_lost) and calls on_lost when a
+ * renewal finds the lock taken or cannot reach a quorum, and stops at watchdog_max_hold_ms;
+ * the fencing option gives each grant a token (pottery_redlock_fencing_token, which says
+ * where it holds and where it does not).
+ *
  * Not re-entrant: acquiring again makes a new value and waits for the previous lease.
  * A lock handle borrows its clients (one per master, all distinct); like a client it is
  * used by one thread at a time, even on pools' client views (pool.h). Separate processes
