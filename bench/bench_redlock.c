@@ -1,6 +1,8 @@
 /*
  * Redlock next to raw hiredis doing the same fan-out (every request sent, then every reply
- * read), over 1 and over N masters, in alternating rounds of the same run. Then under
+ * read), over 1 and over N masters, in alternating rounds of the same run: the plain and the
+ * fenced acquire, and a watchdog's renewal tick over many locks (one script call per
+ * master) next to raw hiredis making the same script calls. Then under
  * contention: 4 processes x 200 critical sections on one key over the N masters, through
  * pottery_synchronize, next to raw hiredis contenders doing the same protocol by hand.
  *
@@ -31,13 +33,29 @@ static const char *const ACQUIRED = "if redis.call('GET', KEYS[1]) ~= ARGV[1] th
                                     "return 0";
 static const char *const EXTEND = "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
                                   "return redis.call('PEXPIRE', KEYS[1], ARGV[2])";
+/* src/lua/redlock_acquire_fenced.lua, redlock_fence_raise.lua, redlock_extend_many.lua. */
+static const char *const FENCED = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+                                  "local token = redis.call('INCR', KEYS[2]) "
+                                  "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return token";
+static const char *const RAISE = "local token = tonumber(ARGV[1]) "
+                                 "local now = tonumber(redis.call('GET', KEYS[1]) or '0') or 0 "
+                                 "if now < token then redis.call('SET', KEYS[1], ARGV[1]) return token end "
+                                 "return now";
+static const char *const EXTEND_MANY = "local function renew(key, value, lease) "
+                                       "if redis.call('GET', key) ~= value then return 0 end "
+                                       "return redis.call('PEXPIRE', key, lease) end "
+                                       "local out = {} for i = 1, #ARGV / 3 do "
+                                       "out[i] = renew(ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]) end "
+                                       "return out";
+#define NSCRIPTS 6
 
 typedef struct side {
     size_t n;
     redisContext *raw[MAX_MASTERS];
     pottery_client *clients[MAX_MASTERS];
     pottery_redlock *lock;
-    char sha[3][41]; /* release, acquired, extend */
+    pottery_redlock *fenced; /* the same with the fencing option */
+    char sha[NSCRIPTS][41];  /* release, acquired, extend, fenced, raise, extend_many */
 } side;
 
 static double now(void)
@@ -78,11 +96,11 @@ static void side_open(side *s, char **urls, size_t n)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
-    const char *scripts[3] = { RELEASE, ACQUIRED, EXTEND };
+    const char *scripts[NSCRIPTS] = { RELEASE, ACQUIRED, EXTEND, FENCED, RAISE, EXTEND_MANY };
     for (size_t i = 0; i < n; i++) {
         s->raw[i] = raw_connect(urls[i]);
         if (pottery_client_open(&s->clients[i], urls[i], NULL) < 0) die("pottery_client_open");
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < NSCRIPTS; k++) {
             redisReply *r = redisCommand(s->raw[i], "SCRIPT LOAD %s", scripts[k]);
             if (!r || r->type != REDIS_REPLY_STRING) die("SCRIPT LOAD");
             snprintf(s->sha[k], sizeof s->sha[k], "%s", r->str);
@@ -93,11 +111,14 @@ static void side_open(side *s, char **urls, size_t n)
     pottery_redlock_options_init(&opts);
     opts.num_extensions = INT_MAX;
     if (pottery_redlock_new(&s->lock, "bench", s->clients, n, &opts) < 0) die("pottery_redlock_new");
+    opts.fencing = 1;
+    if (pottery_redlock_new(&s->fenced, "benchfenced", s->clients, n, &opts) < 0) die("pottery_redlock_new");
 }
 
 static void side_close(side *s)
 {
     pottery_redlock_free(s->lock);
+    pottery_redlock_free(s->fenced);
     for (size_t i = 0; i < s->n; i++) {
         redisFree(s->raw[i]);
         pottery_client_free(s->clients[i]);
@@ -155,7 +176,65 @@ static void raw_acquire(side *s)
     if (raw_fan(s, 6, argv, lens) <= s->n / 2) die("raw acquire: no quorum");
 }
 
-typedef enum op { ACQUIRE_RELEASE, LOCKED, EXTEND_OP } op;
+/* Every appended request on the wire before any reply is read. */
+static void flush_all(side *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        int done = 0;
+        while (!done)
+            if (redisBufferWrite(s->raw[i], &done) != REDIS_OK) die("raw write");
+    }
+}
+
+/* Raw fenced acquire: the script on every master, the largest token; with more than one
+ * master the raise sent without waiting (its replies are read before the release's). */
+static size_t raw_fenced_acquire(side *s)
+{
+    const char *argv[7] = { "EVALSHA", s->sha[3], "2", "redlock:rawfenced", "{redlock:rawfenced}:fence",
+                            RAW_VALUE, "10000" };
+    size_t lens[7];
+    for (int i = 0; i < 7; i++) lens[i] = strlen(argv[i]);
+    long long token = 0;
+    for (size_t i = 0; i < s->n; i++) redisAppendCommandArgv(s->raw[i], 7, argv, lens);
+    flush_all(s);
+    size_t yes = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        redisReply *r;
+        if (redisGetReply(s->raw[i], (void **)&r) != REDIS_OK || !r) die("raw reply");
+        if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
+            yes++;
+            if (r->integer > token) token = r->integer;
+        }
+        freeReplyObject(r);
+    }
+    if (yes <= s->n / 2) die("raw fenced acquire: no quorum");
+    if (s->n == 1) return 0;
+    char text[32];
+    snprintf(text, sizeof text, "%lld", token);
+    const char *raise[5] = { "EVALSHA", s->sha[4], "1", "{redlock:rawfenced}:fence", text };
+    size_t rlens[5];
+    for (int i = 0; i < 5; i++) rlens[i] = strlen(raise[i]);
+    for (size_t i = 0; i < s->n; i++) redisAppendCommandArgv(s->raw[i], 5, raise, rlens);
+    flush_all(s);
+    return s->n;
+}
+
+static void raw_fenced_release(side *s, size_t owed)
+{
+    const char *argv[5] = { "EVALSHA", s->sha[0], "1", "redlock:rawfenced", RAW_VALUE };
+    size_t lens[5];
+    for (int i = 0; i < 5; i++) lens[i] = strlen(argv[i]);
+    for (size_t i = 0; i < s->n; i++) redisAppendCommandArgv(s->raw[i], 5, argv, lens);
+    flush_all(s);
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t k = 0; k < (owed ? 2 : 1); k++) {
+            redisReply *r;
+            if (redisGetReply(s->raw[i], (void **)&r) != REDIS_OK || !r) die("raw reply");
+            freeReplyObject(r);
+        }
+}
+
+typedef enum op { ACQUIRE_RELEASE, LOCKED, EXTEND_OP, FENCED_ACQUIRE_RELEASE } op;
 
 static void run_raw(side *s, op o, int ops)
 {
@@ -163,6 +242,8 @@ static void run_raw(side *s, op o, int ops)
         if (o == ACQUIRE_RELEASE) {
             raw_acquire(s);
             raw_eval(s, 0, 0);
+        } else if (o == FENCED_ACQUIRE_RELEASE) {
+            raw_fenced_release(s, raw_fenced_acquire(s));
         } else {
             raw_eval(s, o == LOCKED ? 1 : 2, o == EXTEND_OP);
         }
@@ -185,6 +266,10 @@ static void run_pottery(side *s, op o, int ops)
         case EXTEND_OP:
             if (pottery_redlock_extend(s->lock) < 0) die("extend");
             break;
+        case FENCED_ACQUIRE_RELEASE:
+            if (pottery_redlock_acquire(&acquired, s->fenced, 0, POTTERY_FOREVER) < 0 || !acquired) die("acquire");
+            if (pottery_redlock_release(s->fenced) < 0) die("release");
+            break;
         }
     }
 }
@@ -198,7 +283,7 @@ static int cmp(const void *a, const void *b)
 static void compare(side *s, const char *name, op o)
 {
     int acquired;
-    if (o != ACQUIRE_RELEASE) {
+    if (o == LOCKED || o == EXTEND_OP) {
         raw_acquire(s);
         if (pottery_redlock_acquire(&acquired, s->lock, 0, POTTERY_FOREVER) < 0 || !acquired) die("acquire");
     }
@@ -230,10 +315,106 @@ static void compare(side *s, const char *name, op o)
     double ops = (double)slice * n;
     printf("%-24s %8zu %12.0f %12.0f %7.3f %14.2f\n", name, s->n, slice / best_pot, slice / best_raw, median,
            (double)(rt_after - rt_before) / ops / (double)s->n);
-    if (o != ACQUIRE_RELEASE) {
+    if (o == LOCKED || o == EXTEND_OP) {
         raw_eval(s, 0, 0);
         if (pottery_redlock_release(s->lock) < 0) die("release");
     }
+}
+
+/* ---- a watchdog's renewal tick ---- */
+
+#define WD_LOCKS 100
+#define WD_LEASE_MS 60 /* a tick every 20 ms */
+#define WD_RUN_MS 2000
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* Raw: the tick's script call, every lock as key, value and lease, on every master. */
+static double raw_ticks(side *s, int calls)
+{
+    enum { ARGC = 3 + 3 * WD_LOCKS };
+    static char keys[WD_LOCKS][32];
+    static const char *argv[ARGC];
+    static size_t lens[ARGC];
+    argv[0] = "EVALSHA";
+    argv[1] = s->sha[5];
+    argv[2] = "0";
+    for (int j = 0; j < WD_LOCKS; j++) {
+        snprintf(keys[j], sizeof keys[j], "redlock:rawwd%d", j);
+        argv[3 + 3 * j] = keys[j];
+        argv[4 + 3 * j] = RAW_VALUE;
+        argv[5 + 3 * j] = "60000";
+        for (size_t i = 0; i < s->n; i++) {
+            redisReply *r = redisCommand(s->raw[i], "SET %s %s PX 60000", keys[j], RAW_VALUE);
+            if (r) freeReplyObject(r);
+        }
+    }
+    for (int a = 0; a < ARGC; a++) lens[a] = strlen(argv[a]);
+    double busy = 0;
+    for (int c = 0; c < calls; c++) {
+        sleep_ms(WD_LEASE_MS / 3); /* the watchdog's cadence: both sides start each call idle */
+        double t0 = now();
+        for (size_t i = 0; i < s->n; i++) redisAppendCommandArgv(s->raw[i], ARGC, argv, lens);
+        flush_all(s);
+        for (size_t i = 0; i < s->n; i++) {
+            redisReply *r;
+            if (redisGetReply(s->raw[i], (void **)&r) != REDIS_OK || !r || r->type != REDIS_REPLY_ARRAY ||
+                r->elements != WD_LOCKS)
+                die("raw extend_many");
+            freeReplyObject(r);
+        }
+        busy += now() - t0;
+    }
+    double mean = busy / calls;
+    for (int j = 0; j < WD_LOCKS; j++)
+        for (size_t i = 0; i < s->n; i++) bench_raw_del(s->raw[i], keys[j], NULL);
+    return mean;
+}
+
+/* pottery: WD_LOCKS locks on a watchdog for WD_RUN_MS; its ticks' time from its statistics. */
+static void watchdog_tick(char **urls, size_t n)
+{
+    side s;
+    side_open(&s, urls, n);
+    pottery_watchdog *wd;
+    if (pottery_watchdog_new(&wd, (const char *const *)urls, n, NULL) < 0) die("pottery_watchdog_new");
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.auto_release_time_ms = WD_LEASE_MS;
+    opts.watchdog_max_hold_ms = POTTERY_FOREVER;
+    pottery_redlock *locks[WD_LOCKS];
+    for (int j = 0; j < WD_LOCKS; j++) {
+        char key[32];
+        int acquired;
+        snprintf(key, sizeof key, "wd%d", j);
+        if (pottery_redlock_new(&locks[j], key, s.clients, n, &opts) < 0) die("pottery_redlock_new");
+        if (pottery_redlock_acquire(&acquired, locks[j], 1, 1000) < 0 || !acquired) die("acquire");
+        if (pottery_redlock_watch(locks[j], wd) < 0) die("pottery_redlock_watch");
+    }
+    pottery_watchdog_stats before, after;
+    pottery_watchdog_stats_get(&before, wd);
+    sleep_ms(WD_RUN_MS);
+    pottery_watchdog_stats_get(&after, wd);
+    for (int j = 0; j < WD_LOCKS; j++) {
+        if (pottery_redlock_lost(locks[j])) die("a watched lock was lost");
+        (void)pottery_redlock_release(locks[j]);
+        pottery_redlock_free(locks[j]);
+    }
+    pottery_watchdog_free(wd);
+    uint64_t ticks = after.ticks - before.ticks;
+    double per_tick = (double)(after.busy_ns - before.busy_ns) / 1e9 / (double)ticks;
+    double raw = raw_ticks(&s, (int)ticks);
+    char name[32];
+    snprintf(name, sizeof name, "watchdog tick %d locks", WD_LOCKS);
+    /* Means on both sides: the watchdog's ticks cannot be timed one by one from here. */
+    printf("%-24s %8zu %12.0f %12.0f %7.3f %14.2f\n", name, n, 1 / per_tick, 1 / raw, raw / per_tick,
+           (double)(after.calls - before.calls) / (double)ticks);
+    side_close(&s);
 }
 
 /* ---- under contention ---- */
@@ -417,10 +598,17 @@ int main(int argc, char **argv)
         compare(&s, "redlock acquire+release", ACQUIRE_RELEASE);
         compare(&s, "redlock locked", LOCKED);
         compare(&s, "redlock extend", EXTEND_OP);
+        compare(&s, "fenced acquire+release", FENCED_ACQUIRE_RELEASE);
         side_close(&s);
+        watchdog_tick(argv + 1, counts[c]);
     }
     contended(argv + 1, counts[1]);
     printf("* ratio: median over alternating rounds of pottery speed / raw hiredis speed (same fan-out).\n");
+    printf("watchdog tick: %d locks watched for %d ms (%d ms lease, a tick every third); pottery: its mean\n"
+           "  tick (statistics' busy time / ticks), raw: the mean of as many EVALSHA extend_many calls carrying\n"
+           "  every lock, on every master at once, one every 20 ms as the ticks; last column: script calls per master "
+           "per tick.\n",
+           WD_LOCKS, WD_RUN_MS, WD_LEASE_MS);
     printf("contended: %d processes x %d critical sections on one lock over %zu master%s, %d rounds per side;\n"
            "  each section a GET then SET of a counter on master 0 (the count is checked: %d per round);\n"
            "  pottery: pottery_synchronize with retry_delay_ms = %d; raw: SET NX PX on every master, quorum,\n"

@@ -28,6 +28,7 @@
 #include "pottery/redlock.h"
 #include "pottery/rlock.h"
 #include "pottery/rwlock.h"
+#include "pottery/watchdog.h"
 #include "pottery/nextid.h"
 #include "pottery/cache.h"
 #include "pottery/cached_ordered_dict.h"

@@ -75,9 +75,15 @@ static int run(pottery_aioredlock *lock, const pottery_script *s, pottery_afanou
 {
     pottery__cmd_reset(&lock->cmd);
     if (!s) {
+        const pottery_script *fenced = pottery__redlock_attempt_script(&lock->core);
         int rc = pottery__redlock_attempt_request(&lock->cmd, &lock->af.votes, &lock->core);
         if (rc < 0) return rc;
+        if (fenced) return pottery__afanout_eval(&lock->af, fenced, 2, &lock->cmd, done, lock);
         return pottery__afanout_exec(&lock->af, &lock->cmd, done, lock);
+    }
+    if (s == &pottery__lua_redlock_fence_raise) {
+        pottery__redlock_raise_request(&lock->cmd, &lock->af.votes, &lock->core);
+        return pottery__afanout_eval(&lock->af, s, 1, &lock->cmd, done, lock);
     }
     pottery__redlock_script_request(&lock->cmd, &lock->af.votes, &lock->core, s);
     return pottery__afanout_eval(&lock->af, s, 1, &lock->cmd, done, lock);
@@ -127,11 +133,19 @@ static void on_undone(void *arg)
         finish(lock, pottery__error_oom(), 0, 0);
 }
 
+/* A fenced grant's raise was sent (nobody waits for its replies): the acquire is done. */
+static void on_raised(void *arg)
+{
+    finish(arg, 0, 1, 0);
+}
+
 static void on_attempt(void *arg)
 {
     pottery_aioredlock *lock = arg;
     int got;
     lock->attempt_rc = pottery__redlock_attempt_judge(&got, &lock->dead, &lock->core, &lock->af.votes);
+    if (got && lock->core.fence_key && lock->core.n > 1 && run(lock, &pottery__lua_redlock_fence_raise, on_raised) == 0)
+        return;
     if (got) {
         finish(lock, 0, 1, 0);
         return;
@@ -183,6 +197,10 @@ int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_as
     if ((rc = pottery__redlock_core_init(&lock->core, key, n, opts, __func__)) < 0) {
         pottery__free(lock);
         return rc;
+    }
+    if (lock->core.opts.on_lost) {
+        pottery_aioredlock_free(lock);
+        return pottery__error(POTTERY_EINVAL, "%s: on_lost needs a watchdog, which pottery_redlock has", __func__);
     }
     lock->loop = *loop;
     lock->masters = pottery__calloc(n, sizeof *lock->masters);
@@ -267,6 +285,7 @@ static int release(pottery_aioredlock *lock)
 {
     int rc = pottery__redlock_release_check(&lock->core);
     if (rc < 0) return rc;
+    lock->core.token = 0; /* no token once released */
     return start(lock, OP_RELEASE, &pottery__lua_redlock_release, on_release);
 }
 
@@ -277,6 +296,18 @@ int pottery_aioredlock_release(pottery_aioredlock *lock, pottery_aioredlock_cb c
     lock->status_cb = cb;
     lock->payload = payload;
     return release(lock);
+}
+
+int pottery_aioredlock_fencing_token(int64_t *token, const pottery_aioredlock *lock)
+{
+    POTTERY_CHECK_ARG(token);
+    POTTERY_CHECK_ARG(lock);
+    if (!lock->core.fence_key)
+        return pottery__error(POTTERY_EINVAL, "%s: %s was opened without the fencing option", __func__, lock->core.key);
+    if (lock->core.token <= 0 || lock->op == OP_ACQUIRE)
+        return pottery__error(POTTERY_EUNLOCKED, "%s: %s is not acquired by this handle", __func__, lock->core.key);
+    *token = lock->core.token;
+    return 0;
 }
 
 int pottery_aioredlock_locked(pottery_aioredlock *lock, pottery_aioredlock_locked_cb cb, void *payload)

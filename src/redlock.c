@@ -11,12 +11,9 @@
 #include "core/options.h"
 #include "lua_scripts.h"
 #include "pottery/redlock.h"
+#include "core/clock.h"
 #include "redlock_core.h"
-
-struct pottery_redlock {
-    pottery_redlock_core core;
-    pottery_client **masters;
-};
+#include "redlock_impl.h"
 
 int pottery_redlock_new(pottery_redlock **out, const char *key, pottery_client *const *masters, size_t n,
                         const pottery_redlock_options *opts)
@@ -46,6 +43,7 @@ int pottery_redlock_new(pottery_redlock **out, const char *key, pottery_client *
 void pottery_redlock_free(pottery_redlock *lock)
 {
     if (!lock) return;
+    pottery_redlock_unwatch(lock);
     pottery__redlock_core_free(&lock->core);
     pottery__free(lock->masters);
     pottery__free(lock);
@@ -76,6 +74,23 @@ static int run_script(pottery_fanout *f, pottery_redlock *lock, const pottery_sc
     return rc;
 }
 
+/* After a fenced grant: every master's counter up to the token, without waiting (see
+ * pottery_redlock_fencing_token). Its failures do not fail the acquire. */
+static void raise_fence(pottery_redlock *lock)
+{
+    pottery_error_saved saved;
+    pottery__error_save(&saved);
+    pottery_fanout f;
+    pottery__fanout_init(&f, lock->masters, lock->core.n, 0);
+    pottery_cmd args;
+    pottery__cmd_init(&args);
+    pottery__redlock_raise_request(&args, &f, &lock->core);
+    (void)pottery__fanout_eval(&f, &pottery__lua_redlock_fence_raise, 1, &args);
+    pottery__cmd_free(&args);
+    pottery__fanout_free(&f);
+    pottery__error_restore(&saved);
+}
+
 /* One attempt. *got = 1 when held. *dead = 1 when more than N/2 masters failed. */
 static int attempt(int *got, int *dead, pottery_redlock *lock)
 {
@@ -84,12 +99,18 @@ static int attempt(int *got, int *dead, pottery_redlock *lock)
     pottery__fanout_init(&f, lock->masters, lock->core.n, 0);
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
+    const pottery_script *script = pottery__redlock_attempt_script(&lock->core);
+    int64_t start_ns = pottery__monotonic_ns();
     int rc = pottery__redlock_attempt_request(&cmd, &f, &lock->core);
-    if (rc == 0) rc = pottery__fanout_exec(&f, &cmd);
+    if (rc == 0) rc = script ? pottery__fanout_eval(&f, script, 2, &cmd) : pottery__fanout_exec(&f, &cmd);
     pottery__cmd_free(&cmd);
     if (rc == 0) rc = pottery__redlock_attempt_judge(got, dead, &lock->core, &f);
     int ran = f.results != NULL;
     pottery__fanout_free(&f);
+    if (*got) {
+        lock->acquired_ns = start_ns;
+        if (script && lock->core.n > 1) raise_fence(lock);
+    }
     if (*got || !ran) return rc;
     /* Undo the partial acquisition on every master before anyone retries. */
     pottery_error_saved saved;
@@ -115,6 +136,9 @@ int pottery_redlock_acquire(int *acquired, pottery_redlock *lock, int blocking, 
     POTTERY_CHECK_ARG(lock);
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);
     if (rc < 0) return rc;
+    pottery_redlock_unwatch(lock);
+    lock->acquired_ns = 0;
+    atomic_store(&lock->lost, 0);
     pottery_redlock_wait w;
     pottery__redlock_wait_start(&w, blocking, timeout_ms);
     for (;;) {
@@ -137,6 +161,8 @@ int pottery_redlock_release(pottery_redlock *lock)
     POTTERY_CHECK_ARG(lock);
     int rc = pottery__redlock_release_check(&lock->core);
     if (rc < 0) return rc;
+    pottery_redlock_unwatch(lock);
+    lock->acquired_ns = 0;
     pottery_fanout f;
     rc = run_script(&f, lock, &pottery__lua_redlock_release);
     if (rc == 0) rc = pottery__redlock_release_judge(&lock->core, &f);
@@ -167,6 +193,27 @@ int pottery_redlock_extend(pottery_redlock *lock)
     if (rc == 0) rc = pottery__redlock_extend_judge(&lock->core, &f);
     pottery__fanout_free(&f);
     return rc;
+}
+
+/* ---- lock lifetime ---- */
+
+int pottery_redlock_fencing_token(int64_t *token, const pottery_redlock *lock)
+{
+    POTTERY_CHECK_ARG(token);
+    POTTERY_CHECK_ARG(lock);
+    if (!lock->core.fence_key)
+        return pottery__error(POTTERY_EINVAL, "pottery_redlock_fencing_token: %s was opened without the fencing option",
+                              lock->core.key);
+    if (!lock->acquired_ns || lock->core.token <= 0)
+        return pottery__error(POTTERY_EUNLOCKED, "pottery_redlock_fencing_token: %s is not acquired by this handle",
+                              lock->core.key);
+    *token = lock->core.token;
+    return 0;
+}
+
+int pottery_redlock_lost(const pottery_redlock *lock)
+{
+    return lock ? atomic_load(&lock->lost) : 0;
 }
 
 /* ---- scoped helpers ---- */

@@ -33,10 +33,25 @@ int pottery__redlock_check_blocking(int blocking, int64_t timeout_ms)
     return 0;
 }
 
+/* The caller's options over the defaults: members of later versions only when the caller's
+ * struct has them (a version-1 struct is shorter). */
+static void copy_options(pottery_redlock_options *o, const pottery_redlock_options *from)
+{
+    o->auto_release_time_ms = from->auto_release_time_ms;
+    o->num_extensions = from->num_extensions;
+    o->context_manager_blocking = from->context_manager_blocking;
+    o->context_manager_timeout_ms = from->context_manager_timeout_ms;
+    o->raise_on_redis_errors = from->raise_on_redis_errors;
+    o->retry_delay_ms = from->retry_delay_ms;
+    if (from->version < 2) return;
+    o->fencing = from->fencing;
+    o->watchdog_max_hold_ms = from->watchdog_max_hold_ms;
+    o->on_lost = from->on_lost;
+    o->on_lost_payload = from->on_lost_payload;
+}
+
 static int check_options(const pottery_redlock_options *o, const char *fn)
 {
-    int rc = pottery__options_check(o->version, POTTERY_REDLOCK_OPTIONS_VERSION, fn);
-    if (rc < 0) return rc;
     if (o->auto_release_time_ms <= 0)
         return pottery__error(POTTERY_EINVAL, "%s: auto_release_time_ms must be > 0 (got %lld)", fn,
                               (long long)o->auto_release_time_ms);
@@ -45,6 +60,11 @@ static int check_options(const pottery_redlock_options *o, const char *fn)
     if (o->retry_delay_ms < 0)
         return pottery__error(POTTERY_EINVAL, "%s: retry_delay_ms must be >= 0 (got %lld)", fn,
                               (long long)o->retry_delay_ms);
+    if (o->fencing != 0 && o->fencing != 1)
+        return pottery__error(POTTERY_EINVAL, "%s: fencing must be 0 or 1 (got %d)", fn, o->fencing);
+    if (o->watchdog_max_hold_ms <= 0 && o->watchdog_max_hold_ms != POTTERY_FOREVER)
+        return pottery__error(POTTERY_EINVAL, "%s: watchdog_max_hold_ms must be > 0 or POTTERY_FOREVER (got %lld)", fn,
+                              (long long)o->watchdog_max_hold_ms);
     return pottery__redlock_check_blocking(o->context_manager_blocking, o->context_manager_timeout_ms);
 }
 
@@ -55,10 +75,10 @@ int pottery__redlock_core_init(pottery_redlock_core *core, const char *key, size
     pottery_redlock_options o;
     pottery_redlock_options_init(&o);
     if (opts) {
-        int rc = check_options(opts, fn);
+        int rc = pottery__options_check(opts->version, POTTERY_REDLOCK_OPTIONS_VERSION, fn);
         if (rc < 0) return rc;
-        o = *opts;
-        o.version = POTTERY_REDLOCK_OPTIONS_VERSION;
+        copy_options(&o, opts);
+        if ((rc = check_options(&o, fn)) < 0) return rc;
     }
     size_t klen = strlen(key);
     core->key = pottery__malloc(sizeof KEY_PREFIX + klen);
@@ -70,6 +90,10 @@ int pottery__redlock_core_init(pottery_redlock_core *core, const char *key, size
     core->opts = o;
     /* pottery: auto_release_time * 0.01 + 0.002 s, rounded up to whole ms. */
     core->drift_ms = (o.auto_release_time_ms + 99) / 100 + 2;
+    if (o.fencing && pottery__key_beside(&core->fence_key, core->key, strlen(core->key), ":fence") < 0) {
+        pottery__redlock_core_free(core);
+        return pottery__error_oom();
+    }
     return 0;
 }
 
@@ -77,6 +101,8 @@ void pottery__redlock_core_free(pottery_redlock_core *core)
 {
     pottery__free(core->key);
     core->key = NULL;
+    pottery__free(core->fence_key);
+    core->fence_key = NULL;
 }
 
 /* ---- requests ---- */
@@ -98,15 +124,31 @@ static int check_positive(const pottery_reply *r, size_t i, void *ctx)
     return rc < 0 ? rc : v > 0;
 }
 
+const pottery_script *pottery__redlock_attempt_script(const pottery_redlock_core *core)
+{
+    return core->fence_key ? &pottery__lua_redlock_acquire_fenced : NULL;
+}
+
 int pottery__redlock_attempt_request(pottery_cmd *cmd, pottery_fanout *f, pottery_redlock_core *core)
 {
     int rc = pottery__uuid4(core->uuid);
     if (rc < 0) return rc;
     core->extensions = 0;
+    core->token = 0;
     f->quorum = core->quorum;
     f->check = check_ok;
+    f->decide = NULL;
     f->ctx = NULL;
     f->timeout_ms = core->opts.auto_release_time_ms; /* no use waiting past the lease */
+    if (core->fence_key) {
+        f->check = check_positive;
+        f->ctx = (void *)pottery__lua_redlock_acquire_fenced.name;
+        pottery__cmd_cstr(cmd, core->key);
+        pottery__cmd_cstr(cmd, core->fence_key);
+        pottery__cmd_cstr(cmd, core->uuid);
+        pottery__cmd_int(cmd, core->opts.auto_release_time_ms);
+        return 0;
+    }
     pottery__cmd_cstr(cmd, "SET");
     pottery__cmd_cstr(cmd, core->key);
     pottery__cmd_cstr(cmd, core->uuid);
@@ -116,11 +158,29 @@ int pottery__redlock_attempt_request(pottery_cmd *cmd, pottery_fanout *f, potter
     return 0;
 }
 
+static int decided_at_once(const pottery_fanout *f, void *ctx)
+{
+    (void)f;
+    (void)ctx;
+    return 1;
+}
+
+void pottery__redlock_raise_request(pottery_cmd *args, pottery_fanout *f, const pottery_redlock_core *core)
+{
+    f->quorum = 0;
+    f->check = NULL;
+    f->decide = decided_at_once; /* the replies stay owed: the next call on each master reads them */
+    f->timeout_ms = POTTERY_FOREVER;
+    pottery__cmd_cstr(args, core->fence_key);
+    pottery__cmd_int(args, core->token);
+}
+
 void pottery__redlock_script_request(pottery_cmd *args, pottery_fanout *f, const pottery_redlock_core *core,
                                      const pottery_script *s)
 {
     f->quorum = s == &pottery__lua_redlock_release ? 0 : core->quorum;
     f->check = check_positive;
+    f->decide = NULL;
     f->ctx = (void *)s->name;
     f->timeout_ms = POTTERY_FOREVER;
     pottery__cmd_cstr(args, core->key);
@@ -156,6 +216,12 @@ int pottery__redlock_attempt_judge(int *got, int *dead, pottery_redlock_core *co
     *dead = 0;
     if (f->yes >= core->quorum && core->opts.auto_release_time_ms - f->elapsed_ms - core->drift_ms > 0) {
         *got = 1;
+        for (size_t i = 0; core->fence_key && i < f->n; i++) {
+            long long v = 0;
+            if (f->results[i].status == POTTERY_FANOUT_YES &&
+                pottery__reply_int(&v, f->results[i].reply, "redlock_acquire_fenced") == 0 && v > core->token)
+                core->token = v;
+        }
         return 0;
     }
     pottery__fanout_describe(core->last, sizeof core->last, f);

@@ -21,6 +21,8 @@ typedef struct pottery_redlock_core {
     int64_t drift_ms;
     char uuid[37]; /* "" until the first attempt */
     int extensions;
+    char *fence_key;                         /* {redlock:<key>}:fence with the fencing option, else NULL */
+    int64_t token;                           /* the last grant's fencing token, 0 when none */
     char last[POTTERY_REDLOCK_DESCRIBE_MAX]; /* the last failed attempt's votes */
 } pottery_redlock_core;
 
@@ -33,6 +35,12 @@ int pottery__redlock_check_blocking(int blocking, int64_t timeout_ms);
 /* One attempt's request: a fresh uuid, SET key uuid PX lease NX into cmd (borrowing from
  * core), and f's rule (quorum, SET's reply check, no waiting past the lease). */
 int pottery__redlock_attempt_request(pottery_cmd *cmd, pottery_fanout *f, pottery_redlock_core *core);
+/* The script an attempt runs instead of SET (fencing: redlock_acquire_fenced with the 2 keys
+ * and 2 arguments pottery__redlock_attempt_request pushed), or NULL for SET NX PX. */
+const pottery_script *pottery__redlock_attempt_script(const pottery_redlock_core *core);
+/* After a fenced grant with more than one master: redlock_fence_raise's request (its key
+ * and the token into args; f decides at once, so nobody waits for the replies). */
+void pottery__redlock_raise_request(pottery_cmd *args, pottery_fanout *f, const pottery_redlock_core *core);
 /* Judge an attempt: *got = 1 when held; otherwise *dead = 1 when more than N/2 masters
  * failed, core->last describes the votes, and the caller must undo (release on every
  * master) before returning. 0, or EIMPOSSIBLE (raise_on_redis_errors). */

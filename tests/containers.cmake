@@ -85,3 +85,7 @@ pottery_add_cluster_test(rwlock SERIAL)
 pottery_add_test(rqueue pottery_test_support)
 set_tests_properties(rqueue PROPERTIES RUN_SERIAL TRUE)
 pottery_add_cluster_test(rqueue SERIAL)
+# Lock lifetime (fencing tokens, watchdog, lock-lost signal): wall-clock measurements.
+pottery_add_test(redlock_lifetime pottery_test_support)
+set_tests_properties(redlock_lifetime PROPERTIES RUN_SERIAL TRUE)
+pottery_add_cluster_test(redlock_lifetime SERIAL)

@@ -570,6 +570,58 @@ static void sync_and_async_exclude(void **state)
     pottery_aioredlock_free(async_lock);
 }
 
+static void never_lost(pottery_redlock *lock, int reason, void *payload)
+{
+    (void)lock;
+    (void)reason;
+    (void)payload;
+}
+
+static void fencing_tokens(void **state)
+{
+    (void)state;
+    open_master_clients(clients, masters, N, TIMEOUT_MS, TIMEOUT_MS);
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.fencing = 1;
+    pottery_redlock *sync_lock;
+    assert_ok(pottery_redlock_new(&sync_lock, "fenced", clients, N, &opts));
+    pottery_aioredlock *async_lock = NULL;
+    assert_ok(pottery_aioredlock_new(&async_lock, "fenced", conns, N, &opts));
+    int64_t token = -1;
+    assert_code(POTTERY_EUNLOCKED, pottery_aioredlock_fencing_token(&token, async_lock));
+    outcome o;
+    int got = -1;
+    /* One sequence for blocking and event-loop holders. */
+    for (int64_t want = 1; want <= 4; want += 2) {
+        AWAIT(o, pottery_aioredlock_acquire(async_lock, 0, POTTERY_FOREVER, on_acquire, &o));
+        assert_int_equal(o.acquired, 1);
+        assert_ok(pottery_aioredlock_fencing_token(&token, async_lock));
+        assert_int_equal(token, want);
+        AWAIT(o, pottery_aioredlock_release(async_lock, on_status, &o));
+        assert_code(POTTERY_EUNLOCKED, pottery_aioredlock_fencing_token(&token, async_lock));
+        assert_ok(pottery_redlock_acquire(&got, sync_lock, 0, POTTERY_FOREVER));
+        assert_int_equal(got, 1);
+        assert_ok(pottery_redlock_fencing_token(&token, sync_lock));
+        assert_int_equal(token, want + 1);
+        assert_ok(pottery_redlock_release(sync_lock));
+    }
+    for (size_t i = 0; i < N; i++) assert_raw("4", get_on(i, "{redlock:fenced}:fence"));
+    /* No token without the option; on_lost needs a watchdog. */
+    pottery_aioredlock *plain = alock("fenced", 0);
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_fencing_token(&token, plain));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_fencing_token(NULL, plain));
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_fencing_token(&token, NULL));
+    pottery_aioredlock_free(plain);
+    opts.on_lost_payload = &got;
+    opts.on_lost = never_lost;
+    pottery_aioredlock *refused = (pottery_aioredlock *)1;
+    assert_code(POTTERY_EINVAL, pottery_aioredlock_new(&refused, "fenced", conns, N, &opts));
+    assert_null(refused);
+    pottery_redlock_free(sync_lock);
+    pottery_aioredlock_free(async_lock);
+}
+
 /* ---- async with ---- */
 
 static int body_runs;
@@ -967,6 +1019,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(free_cancels, setup, teardown),
         cmocka_unit_test_setup_teardown(free_in_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(sync_and_async_exclude, setup, teardown),
+        cmocka_unit_test_setup_teardown(fencing_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(scoped_with, setup, teardown),
         cmocka_unit_test_setup_teardown(ids_follow_one_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(ids_without_quorum, setup, teardown),

@@ -56,7 +56,9 @@ typedef void (*pottery_aioredlock_body)(pottery_aioredlock *lock, void *payload)
  * masters (distinct connections on one loop, borrowed: they must outlive the handle).
  * opts as for pottery_redlock_new (NULL: the defaults). No Redis call.
  * @return 0; POTTERY_EINVAL (NULL key or masters, n 0, a NULL or repeated connection,
- * masters on different loops, a bad option); POTTERY_ENOMEM. *out is NULL on failure.
+ * masters on different loops, a bad option; on_lost, which needs pottery_redlock's
+ * watchdog); POTTERY_ENOMEM. *out is NULL on failure. The fencing option works as for
+ * pottery_redlock (pottery_aioredlock_fencing_token).
  */
 POTTERY_API int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_async *const *masters,
                                        size_t n, const pottery_redlock_options *opts);
@@ -78,6 +80,15 @@ POTTERY_API const char *pottery_aioredlock_key(const pottery_aioredlock *lock);
  */
 POTTERY_API int pottery_aioredlock_acquire(pottery_aioredlock *lock, int blocking, int64_t timeout_ms,
                                            pottery_aioredlock_acquire_cb cb, void *payload);
+
+/** The fencing token of the acquire that completed last (needs the `fencing` option): as
+ * pottery_redlock_fencing_token, with the same guarantees and limits, and the same counter
+ * (`{redlock:<key>}:fence`), so blocking and event-loop holders of one lock draw from one
+ * sequence. With more than one master the acquire completes once the first master answered
+ * the raise of the counters (the others' replies are not waited for). No Redis call here.
+ * Errors: POTTERY_EINVAL (NULL, no `fencing` option), POTTERY_EUNLOCKED (not acquired, an
+ * acquire running, or released). */
+POTTERY_API int pottery_aioredlock_fencing_token(int64_t *token, const pottery_aioredlock *lock);
 
 /** `await lock.release()`, as pottery_redlock_release (waits for every master; status
  * POTTERY_EUNLOCKED when not held on a quorum). Never acquired: returns POTTERY_EUNLOCKED

@@ -19,6 +19,13 @@
  * answered; release (and a failed attempt's clean-up) waits for every master to answer or
  * time out, so when it returns no reachable master holds this lock's value.
  *
+ * Lock lifetime (options version 2): a watchdog (pottery/watchdog.h,
+ * pottery_redlock_watch) renews a held lock in the background for critical sections of
+ * unknown length, sets the lock-lost flag (pottery_redlock_lost) and calls on_lost when a
+ * renewal finds the lock taken or cannot reach a quorum, and stops at watchdog_max_hold_ms;
+ * the fencing option gives each grant a token (pottery_redlock_fencing_token, which says
+ * where it holds and where it does not).
+ *
  * Not re-entrant: acquiring again makes a new value and waits for the previous lease.
  * A lock handle borrows its clients (one per master, all distinct); like a client it is
  * used by one thread at a time, even on pools' client views (pool.h). Separate processes
@@ -48,7 +55,26 @@ POTTERY_BEGIN_DECLS
 typedef struct pottery_redlock pottery_redlock;
 
 /** The version of pottery_redlock_options this header describes. */
-#define POTTERY_REDLOCK_OPTIONS_VERSION 1
+#define POTTERY_REDLOCK_OPTIONS_VERSION 2
+
+/** Why a held lock was lost (pottery_redlock_lost, the on_lost callback); 0 = not lost. */
+typedef enum pottery_redlock_lost_reason {
+    POTTERY_REDLOCK_LOST_TAKEN = 1,       /**< a renewal found that too many masters no longer hold this
+                                               handle's value (deleted, expired, or another value) for a
+                                               quorum to remain */
+    POTTERY_REDLOCK_LOST_UNREACHABLE = 2, /**< a renewal could not reach a quorum of masters (down, frozen,
+                                               too slow): the lease can no longer be counted on */
+    POTTERY_REDLOCK_LOST_MAX_HOLD = 3     /**< watchdog_max_hold_ms is reached: the watchdog stopped
+                                               renewing and the lock expires with its current lease */
+} pottery_redlock_lost_reason;
+
+/** Called by a watchdog (on its own thread) when it finds a lock it renews lost: lock is the
+ * handle, reason a pottery_redlock_lost_reason, payload the options' on_lost_payload. It
+ * runs once per acquire, after pottery_redlock_lost(lock) already answers reason. It must
+ * return quickly, and may call pottery_redlock_lost, _key and _fencing_token on lock but
+ * nothing else on it (the lock belongs to its holder's thread): tell the holder, which
+ * stops its critical section and releases. */
+typedef void (*pottery_redlock_lost_fn)(pottery_redlock *lock, int reason, void *payload);
 
 /** Options of pottery_redlock_new and pottery_synchronize; defaults are pottery's. */
 typedef struct pottery_redlock_options {
@@ -65,13 +91,24 @@ typedef struct pottery_redlock_options {
                                              instead of their ordinary failure. Default 0 */
     int64_t retry_delay_ms;             /**< a blocking acquire sleeps a uniformly random 0 to this
                                              many ms between attempts: 200; >= 0 */
+    /* Version 2: read only when version >= 2 (older structs get the defaults). */
+    int fencing;                     /**< 1: each acquire also draws a fencing token
+                                             (pottery_redlock_fencing_token); default 0 */
+    int64_t watchdog_max_hold_ms;    /**< a watchdog (pottery_redlock_watch) renews the lock at most
+                                             until this long after the acquire, then stops and reports
+                                             POTTERY_REDLOCK_LOST_MAX_HOLD: 60000 by default, > 0 or
+                                             POTTERY_FOREVER (no cap); at least the lease when watched */
+    pottery_redlock_lost_fn on_lost; /**< called when a watchdog finds the lock lost; NULL (default):
+                                             only the flag, pottery_redlock_lost */
+    void *on_lost_payload;           /**< passed to on_lost (borrowed); NULL by default */
 } pottery_redlock_options;
 
 /** The default options (pottery's): 10 s lease, 3 extensions, blocking context without
- * timeout, quorum-impossible reporting off, 0-200 ms retry delay. */
+ * timeout, quorum-impossible reporting off, 0-200 ms retry delay; no fencing token, a
+ * watchdog renews for at most 60 s, no lost callback. */
 #define POTTERY_REDLOCK_OPTIONS_INIT                                                                                   \
     {                                                                                                                  \
-        POTTERY_REDLOCK_OPTIONS_VERSION, 10000, 3, 1, POTTERY_FOREVER, 0, 200                                          \
+        POTTERY_REDLOCK_OPTIONS_VERSION, 10000, 3, 1, POTTERY_FOREVER, 0, 200, 0, 60000, NULL, NULL                    \
     }
 
 /** Set *opts to the defaults (POTTERY_REDLOCK_OPTIONS_INIT). */
@@ -84,6 +121,10 @@ static inline void pottery_redlock_options_init(pottery_redlock_options *opts)
     opts->context_manager_timeout_ms = POTTERY_FOREVER;
     opts->raise_on_redis_errors = 0;
     opts->retry_delay_ms = 200;
+    opts->fencing = 0;
+    opts->watchdog_max_hold_ms = 60000;
+    opts->on_lost = NULL;
+    opts->on_lost_payload = NULL;
 }
 
 /** `Redlock(key=key, masters=masters, ...)`: a handle on the lock `redlock:<key>` over the
@@ -143,6 +184,59 @@ POTTERY_API int pottery_redlock_locked(int64_t *validity_ms, pottery_redlock *lo
  * call), POTTERY_EUNLOCKED (not held on a quorum; names the masters),
  * POTTERY_EIMPOSSIBLE (see raise_on_redis_errors), POTTERY_EINVAL. */
 POTTERY_API int pottery_redlock_extend(pottery_redlock *lock);
+
+/** The fencing token of the current acquire: *token = a number that grows with every
+ * grant of this lock, for a storage system to refuse writes carrying a token lower than one
+ * it has seen (a holder whose lease ran out while it was paused). Needs the `fencing`
+ * option; the acquire runs `SET redlock:<key> <uuid4> NX PX <lease>` and, when it
+ * succeeds, `INCR` of the companion key `{redlock:<key>}:fence` (same hash slot, no
+ * expiry) in one script on each master, and the token is the largest of the values the
+ * granting masters answered. With more than one master the acquire then raises every
+ * master's counter to that token (`redlock_fence_raise`, sent without waiting for its
+ * replies, which the next call on each master reads; the client's statistics count it as a
+ * round trip). No Redis call here.
+ *
+ * Where it holds: on one master (a single server, a cluster slot), every grant increments
+ * the one counter in the script that grants it, so tokens strictly increase as long as the
+ * server keeps its writes; with replicas, a failover loses the increments the old master
+ * had not passed on, unless the writer made them wait for replicas (`WAIT`): without that
+ * a promoted replica can hand out a token again. Over independent Redlock masters it is a
+ * best effort, not a safety guarantee: each master counts the grants it saw; any two
+ * quorums share a master and the raise lifts every counter the granting quorum reached, so
+ * tokens increase while masters keep their data and the raise arrives before the lease
+ * ends, but a master that restarts empty (or without the raise, e.g. down at the time) can
+ * leave a quorum whose counters are all behind, and then a later grant gets a smaller
+ * token. That is the Redlock critique (Kleppmann, "How to do distributed locking"): a
+ * fencing token needs one linearizable counter, which N independent masters are not.
+ * Errors: POTTERY_EINVAL (NULL, or no `fencing` option), POTTERY_EUNLOCKED (this handle
+ * has not acquired since it was opened or released). */
+POTTERY_API int pottery_redlock_fencing_token(int64_t *token, const pottery_redlock *lock);
+
+/** The lock-lost flag: 0 while nothing says the lock is lost, else why
+ * (pottery_redlock_lost_reason). A watchdog sets it, from its thread, when a renewal finds
+ * the lock taken or cannot reach a quorum, or at watchdog_max_hold_ms; it is read
+ * atomically, so a critical section may poll it from any thread. Cleared by each acquire.
+ * 0 for NULL. No Redis call. */
+POTTERY_API int pottery_redlock_lost(const pottery_redlock *lock);
+
+/** Opaque: a watchdog (pottery/watchdog.h). */
+typedef struct pottery_watchdog pottery_watchdog;
+
+/** Hand the held lock to the watchdog wd, which renews its lease (to its full length,
+ * every third of it) until it is released, unwatched or freed, found lost, or
+ * watchdog_max_hold_ms after the acquire, whichever comes first; renewals do not count
+ * against num_extensions. wd must be on the same masters, in the same order (the same
+ * servers: pottery_watchdog_new's URLs). No Redis call. Watching a lock watched already
+ * moves it. Acquire, release and free unwatch it first. Errors: POTTERY_EINVAL (NULL, masters
+ * not wd's, watchdog_max_hold_ms below the lease), POTTERY_EUNLOCKED (not acquired since
+ * opened or released, or lost already), POTTERY_ESTATE (wd is being freed), ENOMEM. */
+POTTERY_API int pottery_redlock_watch(pottery_redlock *lock, pottery_watchdog *wd);
+
+/** Take the lock back from its watchdog (its lease then runs out unless extended): when
+ * this returns, the watchdog no longer touches lock, and its on_lost callback is not
+ * running. Waits for a callback on this lock that is running. Accepts NULL and a lock not
+ * watched. No Redis call. */
+POTTERY_API void pottery_redlock_unwatch(pottery_redlock *lock);
 
 /** A function run under a lock: 0 on success or a negative POTTERY_E* code (or any non-zero
  * value of the caller's) that pottery_redlock_with passes back. */
