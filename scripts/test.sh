@@ -34,8 +34,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -j2) || status=$?
 
-# ThreadSanitizer over the pool's test (16 threads on shared handles, a server restart under
-# load): the library and that one program, in a build of their own; any report fails it.
+# ThreadSanitizer over the threaded tests: the pool's (16 threads on shared handles, a
+# server restart under load) and the Redlock watchdog's (a renewer thread beside the
+# holders): the library and those programs, in a build of their own; any report fails it.
 TSAN_DIR=${TSAN_BUILD_DIR:-build/tsan}
 cmake -S . -B "$TSAN_DIR" \
   -DCMAKE_BUILD_TYPE=Debug \
@@ -43,7 +44,7 @@ cmake -S . -B "$TSAN_DIR" \
   -DPOTTERY_WERROR=ON \
   -DPOTTERY_BUILD_EXAMPLES=OFF \
   -DPOTTERY_BUILD_BENCH=OFF >/dev/null
-cmake --build "$TSAN_DIR" -j "$JOBS" --target test_pool
-(cd "$TSAN_DIR" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -R '^conn_pool$') ||
+cmake --build "$TSAN_DIR" -j "$JOBS" --target test_pool test_redlock_lifetime
+(cd "$TSAN_DIR" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -R '^(conn_pool|redlock_lifetime)$') ||
   status=$?
 exit "$status"
