@@ -124,6 +124,12 @@ static int try_once(int64_t *wait_us, pottery_ratelimit *rl, int64_t cost)
     return rc;
 }
 
+/* us in ms, rounded up (without overflowing near INT64_MAX: the wait is the server's). */
+static int64_t ms_up(int64_t us)
+{
+    return us / 1000 + (us % 1000 != 0);
+}
+
 int pottery_ratelimit_try(int *allowed, int64_t *wait_ms, pottery_ratelimit *rl, int64_t cost)
 {
     POTTERY_CHECK_ARG(allowed);
@@ -133,7 +139,7 @@ int pottery_ratelimit_try(int *allowed, int64_t *wait_ms, pottery_ratelimit *rl,
     if (rc == 0) rc = try_once(&wait_us, rl, cost);
     if (rc < 0) return rc;
     *allowed = wait_us == 0;
-    if (wait_ms) *wait_ms = (wait_us + 999) / 1000;
+    if (wait_ms) *wait_ms = ms_up(wait_us);
     return 0;
 }
 
@@ -150,7 +156,7 @@ int pottery_ratelimit_acquire(int *allowed, pottery_ratelimit *rl, int64_t cost,
     for (;;) {
         int64_t wait_us = 0;
         if ((rc = try_once(&wait_us, rl, cost)) < 0) return rc;
-        int64_t wait = (wait_us + 999) / 1000;
+        int64_t wait = ms_up(wait_us);
         if (wait == 0 || wait > pottery__ms_until(deadline)) {
             *allowed = wait == 0;
             return 0;

@@ -392,6 +392,7 @@ int pottery_rqueue_take(pottery_rqueue_item *out, pottery_rqueue *queue, int64_t
             int64_t left_ms = (left_ns + 999999) / 1000000;
             if (wait_ms == POTTERY_FOREVER || left_ms < wait_ms) wait_ms = left_ms;
         }
+        if (hint > MAX_SLICE_MS) hint = MAX_SLICE_MS; /* the server's number: hint + 1 must not overflow */
         if (hint >= 0 && (wait_ms == POTTERY_FOREVER || hint + 1 < wait_ms)) wait_ms = hint + 1;
         if (wait_ms > MAX_SLICE_MS) wait_ms = MAX_SLICE_MS;
         rc = wait_for_entry(out, bury, queue, wait_ms);

@@ -16,7 +16,8 @@
  * (test_redlock.c, test_redlock_lifetime.c, test_nextid.c). Each mode runs in child processes that run the rows one by one and
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
  * costs only its own row: a new child resumes after it. Each test prints every failing
- * (operation, fault) pair, then fails. */
+ * (operation, fault) pair, then fails. largest_integers gives the calls that compute with
+ * a server's number (a wait, an expiry) replies of the right shape holding INT64_MAX. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1677,6 +1678,59 @@ static void test_family(void **state)
     if (failures) fail_msg("%d (operation, fault) pairs fail (listed above)", failures);
 }
 
+/* ======================= the largest integers ======================= */
+
+/* Replies of the right shape whose integers are the largest RESP carries: the arithmetic
+ * on them must not overflow (the sanitizer build aborts on it). EVAL gets `userdata`,
+ * anything else (XREADGROUP BLOCK) nil: nothing came. */
+static const char *edge_reply(int argc, char **argv, void *userdata)
+{
+    (void)argc;
+    if (strcasecmp(argv[0], "PING") == 0) return "+PONG\r\n";
+    if (strcasecmp(argv[0], "SELECT") == 0) return "+OK\r\n";
+    return strncasecmp(argv[0], "EVAL", 4) == 0 ? userdata : "$-1\r\n";
+}
+
+static pottery_client *edge_client(fake_server **fs, const char *eval_reply)
+{
+    char url[64];
+    pottery_client *c = NULL;
+    assert_int_equal(0, fake_server_start(fs, edge_reply, (void *)eval_reply));
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", fake_server_port(*fs));
+    assert_ok(pottery_client_open(&c, url, NULL));
+    return c;
+}
+
+static void largest_integers(void **state)
+{
+    (void)state;
+    /* The rate limiter: refused, with INT64_MAX µs to wait (rounded up to ms). */
+    fake_server *fs = NULL;
+    pottery_client *c = edge_client(&fs, "*2\r\n:0\r\n:9223372036854775807\r\n");
+    pottery_ratelimit *rl = NULL;
+    assert_ok(pottery_ratelimit_open(&rl, c, "edge", 10, 1000, NULL));
+    int allowed = -1;
+    int64_t wait_ms = -1;
+    assert_ok(pottery_ratelimit_try(&allowed, &wait_ms, rl, 1));
+    assert_int_equal(allowed, 0);
+    assert_true(wait_ms == INT64_MAX / 1000 + 1);
+    assert_ok(pottery_ratelimit_acquire(&allowed, rl, 1, GET_WAIT_MS));
+    assert_int_equal(allowed, 0);
+    pottery_ratelimit_free(rl);
+    pottery_client_free(c);
+    fake_server_stop(fs);
+
+    /* The reliable queue: nothing to take, a held item expiring in INT64_MAX ms. */
+    c = edge_client(&fs, "*3\r\n$-1\r\n$-1\r\n:9223372036854775807\r\n");
+    pottery_rqueue *q = NULL;
+    assert_ok(pottery_rqueue_open(&q, c, "edge", NULL));
+    pottery_rqueue_item item = POTTERY_RQUEUE_ITEM_INIT;
+    assert_code(POTTERY_EEMPTY, pottery_rqueue_take(&item, q, GET_WAIT_MS));
+    pottery_rqueue_free(q);
+    pottery_client_free(c);
+    fake_server_stop(fs);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof caught_signals / sizeof caught_signals[0]; i++)
@@ -1687,6 +1741,7 @@ int main(void)
         { "trickled_replies", test_family, NULL, NULL, &families[2] },
         { "absurd_sizes", test_family, NULL, NULL, &families[3] },
         { "endless_scans", test_family, NULL, NULL, &families[4] },
+        cmocka_unit_test(largest_integers),
     };
     return cmocka_run_group_tests_name("faulty_server", tests, NULL, NULL);
 }
