@@ -32,7 +32,8 @@ struct pottery_aiowatchdog {
     size_t cap;            /* g.items' room */
     aentry *entries;
     int64_t sent_ns;
-    int *alive; /* while on_lost callbacks run: free clears *alive */
+    int notifying; /* on_lost callbacks run: a free is left to their end */
+    int dying;     /* freed by one of them */
     pottery_watchdog_stats stats;
 };
 
@@ -65,10 +66,11 @@ static int arm(pottery_aiowatchdog *wd)
 
 /* Tell the holders of the locks found lost, one callback at a time: a callback may unwatch
  * or free any lock (its entry goes, its callback with it) or the watchdog (then stop). */
+static void destroy(pottery_aiowatchdog *wd);
+
 static void notify(pottery_aiowatchdog *wd)
 {
-    int alive = 1;
-    wd->alive = &alive;
+    wd->notifying = 1;
     for (;;) {
         aentry *e = wd->entries;
         while (e && !e->lost) e = e->next;
@@ -77,12 +79,13 @@ static void notify(pottery_aiowatchdog *wd)
         int reason = e->r.outcome;
         unlink_entry(wd, e);
         lock->wd = NULL;
-        if (lock->core.opts.on_lost) {
-            lock->core.opts.on_lost(NULL, reason, lock->core.opts.on_lost_payload);
-            if (!alive) return;
+        if (lock->core.opts.on_lost) lock->core.opts.on_lost(NULL, reason, lock->core.opts.on_lost_payload);
+        if (wd->dying) {
+            destroy(wd);
+            return;
         }
     }
-    wd->alive = NULL;
+    wd->notifying = 0;
 }
 
 /* The tick's renewal is over (ran: the call was sent): schedule the renewed, signal the
@@ -130,10 +133,11 @@ static void on_timer(void *arg)
         count++;
         if (e->r.due_ns < first) first = e->r.due_ns;
     }
+    int nomem = 0;
     if (count > wd->cap) {
         pottery_renewal **items = pottery__realloc(wd->g.items, count * sizeof *items);
-        if (!items) count = wd->cap; /* renew those that fit now, the others next tick */
-        else {
+        nomem = !items;
+        if (items) {
             wd->g.items = items;
             wd->cap = count;
         }
@@ -141,17 +145,21 @@ static void on_timer(void *arg)
     wd->g.count = 0;
     int taken = 0;
     for (aentry *e = wd->entries; e; e = e->next) {
-        if (!e->lock || e->lost || wd->g.count == count || !pottery__renewal_take(&e->r, now, first)) continue;
+        if (!e->lock || e->lost || !pottery__renewal_take(&e->r, now, first)) continue;
         e->busy = 1;
         taken = 1;
-        if (e->r.outcome < 0) wd->g.items[wd->g.count++] = &e->r;
+        if (e->r.outcome >= 0) continue;
+        if (nomem) /* no memory for the call: the renewal failed, as the blocking watchdog's */
+            e->r.outcome = POTTERY_REDLOCK_LOST_UNREACHABLE;
+        else
+            wd->g.items[wd->g.count++] = &e->r;
     }
     if (!taken) {
         (void)arm(wd);
         return;
     }
     wd->sent_ns = now;
-    if (wd->g.count == 0) { /* only caps reached */
+    if (wd->g.count == 0) { /* only caps reached, or no memory */
         settle(wd, 0);
         return;
     }
@@ -193,10 +201,8 @@ int pottery_aiowatchdog_new(pottery_aiowatchdog **out, pottery_async *const *mas
     return 0;
 }
 
-void pottery_aiowatchdog_free(pottery_aiowatchdog *wd)
+static void destroy(pottery_aiowatchdog *wd)
 {
-    if (!wd) return;
-    if (wd->alive) *wd->alive = 0;
     pottery__afanout_free(&wd->af);
     if (wd->timer) wd->loop.timer_close(wd->timer);
     while (wd->entries) {
@@ -207,6 +213,15 @@ void pottery_aiowatchdog_free(pottery_aiowatchdog *wd)
     pottery__free(wd->g.items);
     pottery__free(wd->masters);
     pottery__free(wd);
+}
+
+void pottery_aiowatchdog_free(pottery_aiowatchdog *wd)
+{
+    if (!wd) return;
+    if (wd->notifying) /* from an on_lost callback: freed when it returns */
+        wd->dying = 1;
+    else
+        destroy(wd);
 }
 
 void pottery_aiowatchdog_stats_get(pottery_watchdog_stats *out, const pottery_aiowatchdog *wd)

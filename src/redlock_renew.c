@@ -30,8 +30,9 @@ int pottery__renew_check_cap(const pottery_redlock_core *core, const char *fn)
 {
     int64_t cap = core->opts.watchdog_max_hold_ms;
     if (cap != POTTERY_FOREVER && cap < core->opts.auto_release_time_ms)
-        return pottery__error(POTTERY_EINVAL, "%s: watchdog_max_hold_ms (%lld) is shorter than the lease of %s (%lld ms)",
-                              fn, (long long)cap, core->key, (long long)core->opts.auto_release_time_ms);
+        return pottery__error(POTTERY_EINVAL,
+                              "%s: watchdog_max_hold_ms (%lld) is shorter than the lease of %s (%lld ms)", fn,
+                              (long long)cap, core->key, (long long)core->opts.auto_release_time_ms);
     return 0;
 }
 

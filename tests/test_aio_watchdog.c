@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
+#include "fake_server.h"
 #include "pottery/aioredlock.h"
 #include "support/test_fixture.h"
 
@@ -415,7 +417,7 @@ static void free_during_a_renewal(void **state)
     run_for(270);
     pottery_watchdog_stats s = wdstats(wd);
     assert_int_equal(s.ticks, 0); /* the renewal is in flight */
-    pottery_aioredlock_free(a); /* its renewal's outcome is dropped */
+    pottery_aioredlock_free(a);   /* its renewal's outcome is dropped */
     run_for(300);
     s = wdstats(wd);
     assert_int_equal(s.ticks, 1);
@@ -473,6 +475,68 @@ static void free_from_on_lost(void **state)
     assert_int_equal(total, 1);
     for (int i = 0; i < 3; i++)
         if (!rec[i].calls) pottery_aioredlock_free(locks[i]);
+}
+
+/* ---- a hostile master ---- */
+
+/* A one-master "server" that grants every SET and answers each renewal (EVAL; EVALSHA
+ * first gets NOSCRIPT) with renewal_reply. */
+static const char *renewal_reply;
+
+static const char *renewer(int argc, char **argv, void *userdata)
+{
+    (void)argc;
+    (void)userdata;
+    if (strcasecmp(argv[0], "SET") == 0) return "+OK\r\n";
+    if (strcasecmp(argv[0], "EVALSHA") == 0) return "-NOSCRIPT No matching script\r\n";
+    return renewal_reply;
+}
+
+static void renewal_replies_are_checked(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *reply;
+        int reason;
+    } rows[] = {
+        { "*1\r\n:1\r\n", 0 },                                      /* renewed */
+        { "*1\r\n:0\r\n", POTTERY_REDLOCK_LOST_TAKEN },             /* not ours any more */
+        { ":1\r\n", POTTERY_REDLOCK_LOST_UNREACHABLE },             /* not an array */
+        { "*2\r\n:1\r\n:1\r\n", POTTERY_REDLOCK_LOST_UNREACHABLE }, /* one result too many */
+        { "*1\r\n:7\r\n", POTTERY_REDLOCK_LOST_UNREACHABLE },       /* out of range */
+        { "*1\r\n$1\r\n1\r\n", POTTERY_REDLOCK_LOST_UNREACHABLE },  /* a string */
+        { "-ERR busy\r\n", POTTERY_REDLOCK_LOST_UNREACHABLE },      /* an error */
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
+        renewal_reply = rows[k].reply;
+        fake_server *fs;
+        assert_int_equal(fake_server_start(&fs, renewer, NULL), 0);
+        char url[64];
+        snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake_server_port(fs));
+        pottery_async *one = NULL;
+        assert_ok(pottery_async_open(&one, &loop, url, NULL));
+        pottery_aiowatchdog *wd = NULL;
+        assert_ok(pottery_aiowatchdog_new(&wd, &one, 1, NULL));
+        lost_rec rec = { 0 };
+        pottery_redlock_options opts;
+        pottery_redlock_options_init(&opts);
+        opts.auto_release_time_ms = 300;
+        opts.on_lost = on_lost;
+        opts.on_lost_payload = &rec;
+        pottery_aioredlock *lock = NULL;
+        assert_ok(pottery_aioredlock_new(&lock, "x", &one, 1, &opts));
+        acquire(lock);
+        assert_ok(pottery_aioredlock_watch(lock, wd));
+        run_for(400);
+        assert_int_equal(rec.calls, rows[k].reason != 0);
+        assert_int_equal(rec.reason, rows[k].reason);
+        assert_int_equal(pottery_aioredlock_lost(lock), rows[k].reason);
+        if (rows[k].reason == 0) assert_true(wdstats(wd).renewals >= 2);
+        pottery_aioredlock_free(lock);
+        pottery_aiowatchdog_free(wd);
+        pottery_async_free(one);
+        fake_server_stop(fs);
+    }
 }
 
 /* ---- bad input ---- */
@@ -552,6 +616,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(hold_cap_stops_the_renewals, setup, teardown),
         cmocka_unit_test_setup_teardown(free_during_a_renewal, setup, teardown),
         cmocka_unit_test_setup_teardown(free_from_on_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(renewal_replies_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
     };
     return cmocka_run_group_tests_name(kind->name, tests, masters_setup, masters_teardown);
