@@ -3,7 +3,9 @@
  * chain of fan-outs; every step ends in a loop callback, and only finish() calls the user. */
 #include <string.h>
 
+#include "aioredlock_impl.h"
 #include "async/async_impl.h"
+#include "core/clock.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/options.h"
@@ -12,37 +14,6 @@
 #include "redlock_core.h"
 
 #define NS_PER_MS 1000000
-
-enum op { OP_NONE, OP_ACQUIRE, OP_RELEASE, OP_LOCKED, OP_EXTEND };
-
-struct pottery_aioredlock {
-    pottery_redlock_core core;
-    pottery_async **masters;
-    pottery_loop loop;
-    pottery_loop_timer *timer; /* between attempts; answers known without asking */
-    pottery_afanout af;
-    pottery_cmd cmd; /* the running fan-out's command (it borrows it) */
-    enum op op;
-    int starting; /* inside a start function: failures are returned, not called back */
-    /* acquire */
-    pottery_redlock_wait wait;
-    int dead;
-    int attempt_rc;
-    pottery_error_saved attempt_error;
-    int64_t answer; /* locked: the value to report from the timer */
-    /* the operation's callback */
-    pottery_aioredlock_acquire_cb acquire_cb;
-    pottery_aioredlock_cb status_cb;
-    pottery_aioredlock_locked_cb locked_cb;
-    void *payload;
-    /* pottery_aioredlock_with */
-    int with; /* 1: acquiring for a body, 2: the body runs, 3: releasing after it */
-    pottery_aioredlock_body body;
-    pottery_aioredlock_cb with_done;
-    void *with_payload;
-    int body_status;
-    pottery_error_saved body_error;
-};
 
 static void with_acquired(pottery_aioredlock *lock, int status, int acquired);
 static void with_released(pottery_aioredlock *lock, int status);
@@ -76,6 +47,7 @@ static int run(pottery_aioredlock *lock, const pottery_script *s, pottery_afanou
     pottery__cmd_reset(&lock->cmd);
     if (!s) {
         const pottery_script *fenced = pottery__redlock_attempt_script(&lock->core);
+        lock->attempt_ns = pottery__monotonic_ns();
         int rc = pottery__redlock_attempt_request(&lock->cmd, &lock->af.votes, &lock->core);
         if (rc < 0) return rc;
         if (fenced) return pottery__afanout_eval(&lock->af, fenced, 2, &lock->cmd, done, lock);
@@ -144,6 +116,7 @@ static void on_attempt(void *arg)
     pottery_aioredlock *lock = arg;
     int got;
     lock->attempt_rc = pottery__redlock_attempt_judge(&got, &lock->dead, &lock->core, &lock->af.votes);
+    if (got) lock->acquired_ns = lock->attempt_ns;
     if (got && lock->core.fence_key && lock->core.n > 1 && run(lock, &pottery__lua_redlock_fence_raise, on_raised) == 0)
         return;
     if (got) {
@@ -185,22 +158,15 @@ int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_as
     POTTERY_CHECK_ARG(out);
     *out = NULL;
     POTTERY_CHECK_ARG(key);
-    int rc = pottery__check_masters((const void *const *)masters, n, __func__);
+    int rc = pottery__async_check_masters(masters, n, __func__);
     if (rc < 0) return rc;
     const pottery_loop *loop = pottery__async_loop(masters[0]);
-    for (size_t i = 1; i < n; i++)
-        if (pottery__async_loop(masters[i])->data != loop->data)
-            return pottery__error(POTTERY_EINVAL, "%s: masters 0 and %zu run on different loops", __func__, i);
     pottery_aioredlock *lock = pottery__calloc(1, sizeof *lock);
     if (!lock) return pottery__error_oom();
     pottery__cmd_init(&lock->cmd);
     if ((rc = pottery__redlock_core_init(&lock->core, key, n, opts, __func__)) < 0) {
         pottery__free(lock);
         return rc;
-    }
-    if (lock->core.opts.on_lost) {
-        pottery_aioredlock_free(lock);
-        return pottery__error(POTTERY_EINVAL, "%s: on_lost needs a watchdog, which pottery_redlock has", __func__);
     }
     lock->loop = *loop;
     lock->masters = pottery__calloc(n, sizeof *lock->masters);
@@ -218,6 +184,7 @@ int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_as
 void pottery_aioredlock_free(pottery_aioredlock *lock)
 {
     if (!lock) return;
+    pottery_aioredlock_unwatch(lock);
     pottery__afanout_free(&lock->af);
     if (lock->timer) lock->loop.timer_close(lock->timer);
     lock->timer = NULL;
@@ -266,6 +233,9 @@ static int acquire(pottery_aioredlock *lock, int blocking, int64_t timeout_ms)
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);
     if (rc < 0) return rc;
     pottery__redlock_wait_start(&lock->wait, blocking, timeout_ms);
+    pottery_aioredlock_unwatch(lock);
+    lock->acquired_ns = 0;
+    lock->lost = 0;
     return start(lock, OP_ACQUIRE, NULL, on_attempt);
 }
 
@@ -286,6 +256,8 @@ static int release(pottery_aioredlock *lock)
     int rc = pottery__redlock_release_check(&lock->core);
     if (rc < 0) return rc;
     lock->core.token = 0; /* no token once released */
+    pottery_aioredlock_unwatch(lock);
+    lock->acquired_ns = 0;
     return start(lock, OP_RELEASE, &pottery__lua_redlock_release, on_release);
 }
 
@@ -308,6 +280,11 @@ int pottery_aioredlock_fencing_token(int64_t *token, const pottery_aioredlock *l
         return pottery__error(POTTERY_EUNLOCKED, "%s: %s is not acquired by this handle", __func__, lock->core.key);
     *token = lock->core.token;
     return 0;
+}
+
+int pottery_aioredlock_lost(const pottery_aioredlock *lock)
+{
+    return lock ? lock->lost : 0;
 }
 
 int pottery_aioredlock_locked(pottery_aioredlock *lock, pottery_aioredlock_locked_cb cb, void *payload)

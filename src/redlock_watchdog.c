@@ -16,24 +16,20 @@
 #include "lua_scripts.h"
 #include "pottery/watchdog.h"
 #include "redlock_impl.h"
+#include "redlock_renew.h"
 
-#define NS_PER_MS 1000000LL
+#define NS_PER_MS POTTERY_NS_PER_MS
 
-/* A watched lock: a copy of what its renewals need, so that the thread never reads the
- * holder's handle (but for the lost flag and the callback, under the rules below). */
+/* A watched lock: a copy of what its renewals need (r, first: the groups point at it), so
+ * that the thread never reads the holder's handle (but for the lost flag and the callback,
+ * under the rules below). */
 typedef struct entry {
+    pottery_renewal r;
     struct entry *next;      /* the watchdog's list */
     struct entry *tick_next; /* the tick being run (the thread's alone) */
     pottery_redlock *lock;   /* NULL once unwatched during a tick */
-    char *key;
-    char uuid[37];
-    int64_t lease_ms, drift_ms;
-    int64_t due_ns; /* the next renewal */
-    int64_t cap_ns; /* never renewed past this (INT64_MAX: no cap) */
-    int slot;       /* on a cluster: the key's hash slot */
-    int busy;       /* in the tick being run: its fields stay put, unwatch only marks it */
-    int outcome;    /* the tick's: 0 renewed, else a pottery_redlock_lost_reason */
-    int64_t sent_ns;
+    int slot;                /* on a cluster: the key's hash slot */
+    int busy;                /* in the tick being run: its fields stay put, unwatch only marks it */
     pottery_redlock_lost_fn on_lost;
     void *payload;
 } entry;
@@ -55,106 +51,24 @@ struct pottery_watchdog {
 static void entry_free(entry *e)
 {
     if (!e) return;
-    pottery__free(e->key);
+    pottery__renewal_free(&e->r);
     pottery__free(e);
 }
 
 /* ---- one renewal call: the locks of one group on every master ---- */
 
-typedef struct group {
-    entry **items;
-    size_t count;
-    size_t quorum;
-} group;
-
-/* Lock j's answer from master i's reply: 1 renewed, 0 not, -1 no usable reply. */
-static int answer(const pottery_fanout *f, size_t i, size_t j)
-{
-    if (f->results[i].status != POTTERY_FANOUT_YES) return f->results[i].status == POTTERY_FANOUT_PENDING ? -1 : 0;
-    long long v = 0;
-    if (pottery__reply_int(&v, pottery__reply_at(f->results[i].reply, j), "redlock_extend_many") < 0) return 0;
-    return v == 1;
-}
-
-/* Every reply must be an array with one integer per lock. */
-static int check_array(const pottery_reply *r, size_t i, void *ctx)
-{
-    (void)i;
-    const group *g = ctx;
-    size_t count = 0;
-    int rc = pottery__reply_array(&count, r, "redlock_extend_many");
-    if (rc < 0) return rc;
-    if (count != g->count)
-        return pottery__error(POTTERY_EPROTOCOL, "redlock_extend_many: expected %zu results, got %zu", g->count, count);
-    for (size_t j = 0; j < count; j++) {
-        long long v;
-        if ((rc = pottery__reply_int_in(&v, pottery__reply_at(r, j), 0, 1, "redlock_extend_many")) < 0) return rc;
-    }
-    return 1;
-}
-
-/* Decided once every lock of the group has its quorum, or can no longer get it. */
-static int decide_all(const pottery_fanout *f, void *ctx)
-{
-    const group *g = ctx;
-    for (size_t j = 0; j < g->count; j++) {
-        size_t yes = 0, no = 0;
-        for (size_t i = 0; i < f->n; i++) {
-            int a = answer(f, i, j);
-            yes += a == 1;
-            no += a == 0;
-        }
-        if (yes < g->quorum && f->n - no >= g->quorum) return 0;
-    }
-    return 1;
-}
-
-static void judge(group *g, const pottery_fanout *f, int ran)
-{
-    for (size_t j = 0; j < g->count; j++) {
-        entry *e = g->items[j];
-        size_t yes = 0, taken = 0;
-        for (size_t i = 0; ran && i < f->n; i++) {
-            int a = answer(f, i, j);
-            yes += a == 1;
-            taken += a == 0 && f->results[i].status == POTTERY_FANOUT_YES;
-        }
-        if (yes >= g->quorum && e->lease_ms - f->elapsed_ms - e->drift_ms > 0)
-            e->outcome = 0;
-        else
-            e->outcome = f->n - taken < g->quorum ? POTTERY_REDLOCK_LOST_TAKEN : POTTERY_REDLOCK_LOST_UNREACHABLE;
-    }
-}
-
 /* Renew the group's locks on every master at once. 1 when the call ran. */
-static int renew_group(pottery_watchdog *wd, group *g)
+static int renew_group(pottery_watchdog *wd, pottery_renew_group *g)
 {
     pottery_fanout f;
     pottery__fanout_init(&f, wd->clients, wd->n, 0);
-    f.check = check_array;
-    f.decide = decide_all;
-    f.ctx = g;
-    int64_t timeout = INT64_MAX;
-    for (size_t j = 0; j < g->count; j++)
-        if (g->items[j]->lease_ms / 3 < timeout) timeout = g->items[j]->lease_ms / 3;
-    f.timeout_ms = timeout > 0 ? timeout : 1; /* the holder hears before the lease runs out */
     pottery_cmd args;
     pottery__cmd_init(&args);
-    /* A cluster's call carries KEYS (one slot); a server's carries the keys as arguments,
-     * so that locks of any slot share one call (the script says so). */
-    if (wd->cluster)
-        for (size_t j = 0; j < g->count; j++) pottery__cmd_cstr(&args, g->items[j]->key);
-    for (size_t j = 0; j < g->count; j++) {
-        entry *e = g->items[j];
-        if (!wd->cluster) pottery__cmd_cstr(&args, e->key);
-        pottery__cmd_cstr(&args, e->uuid);
-        pottery__cmd_int(&args, e->lease_ms);
-    }
+    pottery__renew_request(&args, &f, g, wd->cluster);
     int64_t sent = pottery__monotonic_ns();
     int rc = pottery__fanout_eval(&f, &pottery__lua_redlock_extend_many, wd->cluster ? g->count : 0, &args);
     pottery__cmd_free(&args);
-    judge(g, &f, rc == 0);
-    for (size_t j = 0; j < g->count; j++) g->items[j]->sent_ns = sent;
+    pottery__renew_judge(g, &f, rc == 0, sent);
     pottery__fanout_free(&f);
     return rc == 0;
 }
@@ -164,20 +78,20 @@ static int renew_group(pottery_watchdog *wd, group *g)
 static uint64_t renew_tick(pottery_watchdog *wd, entry *tick, size_t count)
 {
     uint64_t calls = 0;
-    group g = { pottery__calloc(count ? count : 1, sizeof(entry *)), 0, wd->quorum };
+    pottery_renew_group g = { pottery__calloc(count ? count : 1, sizeof(pottery_renewal *)), 0, wd->quorum };
     if (!g.items) { /* no memory for the call: the renewal failed */
         for (entry *e = tick; e; e = e->tick_next)
-            if (e->outcome < 0) e->outcome = POTTERY_REDLOCK_LOST_UNREACHABLE;
+            if (e->r.outcome < 0) e->r.outcome = POTTERY_REDLOCK_LOST_UNREACHABLE;
         return 0;
     }
     for (;;) {
         g.count = 0;
         int slot = -1;
         for (entry *e = tick; e; e = e->tick_next) {
-            if (e->outcome >= 0 || (wd->cluster && slot >= 0 && e->slot != slot)) continue;
+            if (e->r.outcome >= 0 || (wd->cluster && slot >= 0 && e->slot != slot)) continue;
             slot = e->slot;
-            e->outcome = 0;
-            g.items[g.count++] = e;
+            e->r.outcome = 0;
+            g.items[g.count++] = &e->r;
         }
         if (g.count == 0) break;
         renew_group(wd, &g);
@@ -221,19 +135,19 @@ static void settle_tick(pottery_watchdog *wd, entry *tick)
             entry_free(e);
             continue;
         }
-        if (e->outcome == 0) {
-            e->due_ns = e->sent_ns + e->lease_ms * NS_PER_MS / 3;
+        if (e->r.outcome == 0) {
+            e->r.due_ns = e->r.sent_ns + e->r.lease_ms * NS_PER_MS / 3;
             wd->stats.renewals++;
             continue;
         }
         unlink_entry(wd, e);
         wd->stats.lost++;
         pottery_redlock *lock = e->lock;
-        atomic_store(&lock->lost, e->outcome);
+        atomic_store(&lock->lost, e->r.outcome);
         if (e->on_lost) {
             wd->in_callback = lock;
             pthread_mutex_unlock(&wd->mu);
-            e->on_lost(lock, e->outcome, e->payload);
+            e->on_lost(lock, e->r.outcome, e->payload);
             pthread_mutex_lock(&wd->mu);
             wd->in_callback = NULL;
             pthread_cond_broadcast(&wd->settled);
@@ -252,20 +166,13 @@ static void *run(void *arg)
         size_t count = 0;
         int64_t first = INT64_MAX;
         for (entry *e = wd->entries; e; e = e->next)
-            if (e->due_ns < first) first = e->due_ns;
+            if (e->r.due_ns < first) first = e->r.due_ns;
         for (entry *e = wd->entries; e; e = e->next) {
-            /* Woken by the first lock due, the tick also takes those due within a sixth of
-             * their lease (renewed a little early), so that locks acquired at about the
-             * same time share their ticks instead of costing one each. */
-            if (first > now || e->due_ns - e->lease_ms * NS_PER_MS / 6 > now) {
-                if (e->due_ns < next) next = e->due_ns;
+            if (!pottery__renewal_take(&e->r, now, first)) {
+                if (e->r.due_ns < next) next = e->r.due_ns;
                 continue;
             }
             e->busy = 1;
-            /* The cap: renew only if the new lease ends by then, else stop here. */
-            e->outcome = e->cap_ns != INT64_MAX && now + e->lease_ms * NS_PER_MS > e->cap_ns
-                             ? POTTERY_REDLOCK_LOST_MAX_HOLD
-                             : -1;
             e->tick_next = tick;
             tick = e;
             count++;
@@ -383,13 +290,7 @@ static int check_watch(const pottery_redlock *lock, const pottery_watchdog *wd)
         if (!pottery__client_same_server(lock->masters[i], wd->clients[i]))
             return pottery__error(POTTERY_EINVAL, "pottery_redlock_watch: master %zu of %s is not the watchdog's", i,
                                   core->key);
-    int64_t cap = core->opts.watchdog_max_hold_ms;
-    if (cap != POTTERY_FOREVER && cap < core->opts.auto_release_time_ms)
-        return pottery__error(POTTERY_EINVAL,
-                              "pottery_redlock_watch: watchdog_max_hold_ms (%lld) is shorter than the lease of %s "
-                              "(%lld ms)",
-                              (long long)cap, core->key, (long long)core->opts.auto_release_time_ms);
-    return 0;
+    return pottery__renew_check_cap(core, "pottery_redlock_watch");
 }
 
 int pottery_redlock_watch(pottery_redlock *lock, pottery_watchdog *wd)
@@ -400,18 +301,13 @@ int pottery_redlock_watch(pottery_redlock *lock, pottery_watchdog *wd)
     if (rc < 0) return rc;
     const pottery_redlock_core *core = &lock->core;
     entry *e = pottery__calloc(1, sizeof *e);
-    if (!e || !(e->key = pottery__strdup(core->key))) {
+    if (!e) return pottery__error_oom();
+    if (pottery__renewal_init(&e->r, core, lock->acquired_ns) < 0) {
         pottery__free(e);
         return pottery__error_oom();
     }
     e->lock = lock;
-    memcpy(e->uuid, core->uuid, sizeof e->uuid);
-    e->lease_ms = core->opts.auto_release_time_ms;
-    e->drift_ms = core->drift_ms;
-    e->due_ns = lock->acquired_ns + e->lease_ms * NS_PER_MS / 3;
-    int64_t cap = core->opts.watchdog_max_hold_ms;
-    e->cap_ns = cap == POTTERY_FOREVER ? INT64_MAX : lock->acquired_ns + cap * NS_PER_MS;
-    e->slot = (int)pottery__key_slot(e->key, strlen(e->key));
+    e->slot = (int)pottery__key_slot(e->r.key, strlen(e->r.key));
     e->on_lost = core->opts.on_lost;
     e->payload = core->opts.on_lost_payload;
     pottery_redlock_unwatch(lock);

@@ -31,6 +31,7 @@ list(APPEND POTTERY_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/async/afanout.c
   ${CMAKE_CURRENT_LIST_DIR}/async/asentinel.c
   ${CMAKE_CURRENT_LIST_DIR}/aioredlock.c
+  ${CMAKE_CURRENT_LIST_DIR}/aiowatchdog.c
   ${CMAKE_CURRENT_LIST_DIR}/aionextid.c)
 # Coordination: the counting semaphore and the rate limiter.
 list(APPEND POTTERY_SOURCES ${CMAKE_CURRENT_LIST_DIR}/semaphore.c ${CMAKE_CURRENT_LIST_DIR}/ratelimit.c)

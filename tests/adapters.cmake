@@ -25,9 +25,10 @@ foreach(_adapter IN LISTS _adapters_built)
 endforeach()
 
 # On each loop: the asynchronous lock and id generator against private masters (test_aio),
-# and event-loop connections that find their master through sentinels (test_aio_sentinel).
+# event-loop connections that find their master through sentinels (test_aio_sentinel), and
+# the renewer of event-loop locks (test_aio_watchdog).
 find_package(Threads REQUIRED)
-foreach(_program aio aio_sentinel)
+foreach(_program aio aio_sentinel aio_watchdog)
   add_executable(test_${_program} ${CMAKE_CURRENT_LIST_DIR}/test_${_program}.c ${CMAKE_CURRENT_LIST_DIR}/fake_server.c)
   target_include_directories(test_${_program} PRIVATE
     ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_LIST_DIR} ${POTTERY_CMOCKA_INCLUDE_DIR})

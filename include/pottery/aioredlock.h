@@ -24,6 +24,19 @@
  *   retry_delay_ms), never by sleeping.
  * - pottery_aioredlock_free with an operation running cancels it: its callback is called
  *   with POTTERY_ECANCELED before free returns, and nothing is called after.
+ *
+ * Lock lifetime: a pottery_aiowatchdog renews held locks from the loop (no thread), over
+ * the connections the locks use, every lock due in a tick in one `redlock_extend_many`
+ * script call per master; it raises the lock-lost flag (pottery_aioredlock_lost) and calls
+ * the options' on_lost, on the loop, when a renewal finds the lock taken or cannot reach a
+ * quorum within a third of the lease (so before the lease runs out), and stops at the
+ * options' watchdog_max_hold_ms, as the blocking watchdog does (watchdog.h).
+ *
+ *     pottery_aiowatchdog *wd;
+ *     pottery_aiowatchdog_new(&wd, masters, 3, NULL);
+ *     // in the acquire's callback, once acquired:
+ *     pottery_aioredlock_watch(lock, wd);
+ *     // the critical section's steps check pottery_aioredlock_lost(lock)
  */
 #ifndef POTTERY_AIOREDLOCK_H
 #define POTTERY_AIOREDLOCK_H
@@ -34,6 +47,7 @@
 #include "async.h"
 #include "common.h"
 #include "redlock.h"
+#include "watchdog.h"
 
 POTTERY_BEGIN_DECLS
 
@@ -56,8 +70,9 @@ typedef void (*pottery_aioredlock_body)(pottery_aioredlock *lock, void *payload)
  * masters (distinct connections on one loop, borrowed: they must outlive the handle).
  * opts as for pottery_redlock_new (NULL: the defaults). No Redis call.
  * @return 0; POTTERY_EINVAL (NULL key or masters, n 0, a NULL or repeated connection,
- * masters on different loops, a bad option; on_lost, which needs pottery_redlock's
- * watchdog); POTTERY_ENOMEM. *out is NULL on failure. The fencing option works as for
+ * masters on different loops, a bad option); POTTERY_ENOMEM. The options' on_lost is
+ * called by a pottery_aiowatchdog, on the loop, with NULL for its lock argument (which
+ * names a pottery_redlock): tell the locks apart by on_lost_payload. *out is NULL on failure. The fencing option works as for
  * pottery_redlock (pottery_aioredlock_fencing_token).
  */
 POTTERY_API int pottery_aioredlock_new(pottery_aioredlock **out, const char *key, pottery_async *const *masters,
@@ -120,6 +135,76 @@ POTTERY_API int pottery_aioredlock_with(pottery_aioredlock *lock, pottery_aiored
  * or an operation (locked, extend) is still running on the handle (an operation is over
  * when its callback runs: ending the body from that callback is fine). */
 POTTERY_API int pottery_aioredlock_with_end(pottery_aioredlock *lock, int status);
+
+/** The lock-lost flag: 0 while nothing says the lock is lost, else why
+ * (pottery_redlock_lost_reason), set by the pottery_aiowatchdog watching it, on the loop,
+ * before its on_lost runs. Cleared by each acquire. 0 for NULL. No Redis call. */
+POTTERY_API int pottery_aioredlock_lost(const pottery_aioredlock *lock);
+
+/** A renewer of held pottery_aioredlock locks running on their loop (opaque). */
+typedef struct pottery_aiowatchdog pottery_aiowatchdog;
+
+/** The version of pottery_aiowatchdog_options this header describes. */
+#define POTTERY_AIOWATCHDOG_OPTIONS_VERSION 1
+
+/** Options of pottery_aiowatchdog_new (none yet but the version). */
+typedef struct pottery_aiowatchdog_options {
+    unsigned int version; /**< POTTERY_AIOWATCHDOG_OPTIONS_VERSION (set by the initialisers) */
+} pottery_aiowatchdog_options;
+
+/** The defaults. */
+#define POTTERY_AIOWATCHDOG_OPTIONS_INIT                                                                               \
+    {                                                                                                                  \
+        POTTERY_AIOWATCHDOG_OPTIONS_VERSION                                                                            \
+    }
+
+/** Set *opts to the defaults (POTTERY_AIOWATCHDOG_OPTIONS_INIT). */
+static inline void pottery_aiowatchdog_options_init(pottery_aiowatchdog_options *opts)
+{
+    opts->version = POTTERY_AIOWATCHDOG_OPTIONS_VERSION;
+}
+
+/**
+ * A watchdog over the n masters (the connections of the locks it will watch, in their
+ * order; borrowed: they must outlive it), with one timer on their loop. Its renewals travel
+ * on those connections, queued behind and ahead of the locks' own commands (a connection
+ * answers in order), so a lock's operation may run while it is renewed. Each tick renews
+ * every lock due (a third of its lease after the last renewal, or within a sixth of its lease
+ * of that, so that locks acquired at about the same time share ticks) in one script call on
+ * each master, all masters at once: one round trip per master per tick, however many locks.
+ * opts NULL = defaults. No Redis call here. *out is the caller's
+ * (pottery_aiowatchdog_free); NULL on failure. Errors: POTTERY_EINVAL (NULL, n 0, a NULL or
+ * repeated connection, masters on different loops, bad options), POTTERY_ENOMEM.
+ */
+POTTERY_API int pottery_aiowatchdog_new(pottery_aiowatchdog **out, pottery_async *const *masters, size_t n,
+                                        const pottery_aiowatchdog_options *opts);
+
+/** Stop the timer, cancel a renewal in flight (its replies are read and dropped by their
+ * connections), and forget the locks still watched (their leases run out; their on_lost is
+ * never called). Accepts NULL; may be called from an on_lost callback. */
+POTTERY_API void pottery_aiowatchdog_free(pottery_aiowatchdog *wd);
+
+/** Copy the watchdog's counters into *out (pottery_watchdog_stats of redlock.h's blocking
+ * watchdog: ticks, calls, renewals, lost, busy_ns, watched); zeros for NULL wd, nothing for
+ * NULL out. */
+POTTERY_API void pottery_aiowatchdog_stats_get(pottery_watchdog_stats *out, const pottery_aiowatchdog *wd);
+
+/** Hand the held lock to wd, which renews its lease (to its full length, every third of it)
+ * until it is released, unwatched or freed, found lost, or watchdog_max_hold_ms after the
+ * acquire, whichever comes first; renewals do not count against num_extensions and do not
+ * occupy the handle (its one operation at a time). A renewal that misses its quorum within a
+ * third of the lease, or finds the lock taken, sets pottery_aioredlock_lost and calls
+ * on_lost on the loop; the watchdog then stops renewing it. Watching a lock watched already
+ * moves it; acquire, release and free unwatch it first. No Redis call. Errors:
+ * POTTERY_EINVAL (NULL, masters not wd's, watchdog_max_hold_ms below the lease),
+ * POTTERY_EUNLOCKED (not acquired since opened or released, an acquire running, or lost
+ * already), POTTERY_ENOMEM. */
+POTTERY_API int pottery_aioredlock_watch(pottery_aioredlock *lock, pottery_aiowatchdog *wd);
+
+/** Take the lock back from its watchdog (its lease then runs out unless extended); a
+ * renewal in flight for it is ignored and on_lost is not called for it after this. Accepts
+ * NULL and a lock not watched. No Redis call. */
+POTTERY_API void pottery_aioredlock_unwatch(pottery_aioredlock *lock);
 
 POTTERY_END_DECLS
 

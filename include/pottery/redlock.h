@@ -73,7 +73,8 @@ typedef enum pottery_redlock_lost_reason {
  * runs once per acquire, after pottery_redlock_lost(lock) already answers reason. It must
  * return quickly, and may call pottery_redlock_lost, _key and _fencing_token on lock but
  * nothing else on it (the lock belongs to its holder's thread): tell the holder, which
- * stops its critical section and releases. */
+ * stops its critical section and releases. For a pottery_aioredlock (aioredlock.h) a
+ * pottery_aiowatchdog calls it on the loop, with lock NULL. */
 typedef void (*pottery_redlock_lost_fn)(pottery_redlock *lock, int reason, void *payload);
 
 /** Options of pottery_redlock_new and pottery_synchronize; defaults are pottery's. */

@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/options.h"
 
 void pottery__afanout_init(pottery_afanout *af, pottery_async *const *conns, size_t n, size_t quorum)
 {
@@ -157,5 +158,16 @@ int pottery__async_begin(int has_handle, const char *what, int has_cb, int busy,
     if (!has_handle) return pottery__error(POTTERY_EINVAL, "%s: %s is NULL", fn, what);
     if (!has_cb) return pottery__error(POTTERY_EINVAL, "%s: callback is NULL", fn);
     if (busy) return pottery__error(POTTERY_ESTATE, "%s: an operation is already running on %s", fn, key);
+    return 0;
+}
+
+int pottery__async_check_masters(pottery_async *const *masters, size_t n, const char *fn)
+{
+    int rc = pottery__check_masters((const void *const *)masters, n, fn);
+    if (rc < 0) return rc;
+    const pottery_loop *loop = pottery__async_loop(masters[0]);
+    for (size_t i = 1; i < n; i++)
+        if (pottery__async_loop(masters[i])->data != loop->data)
+            return pottery__error(POTTERY_EINVAL, "%s: masters 0 and %zu run on different loops", fn, i);
     return 0;
 }

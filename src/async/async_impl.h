@@ -75,6 +75,10 @@ void pottery__alocate_free(pottery_alocate *l);
 /* The loop conn runs on (for handles that need timers of their own). */
 const pottery_loop *pottery__async_loop(const pottery_async *conn);
 
+/* The masters of an asynchronous primitive: pottery__check_masters's rules, all on one
+ * loop. 0 or EINVAL naming fn. */
+int pottery__async_check_masters(pottery_async *const *masters, size_t n, const char *fn);
+
 /* The checks every asynchronous start function makes: a handle (what names it in the
  * message), a callback, no operation already running on it (key names the handle).
  * 0, EINVAL or ESTATE. */
