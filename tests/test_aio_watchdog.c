@@ -406,19 +406,20 @@ static void free_during_a_renewal(void **state)
     (void)state;
     pottery_aiowatchdog *wd = new_wd();
     lost_rec rec_a = { 0 }, rec_b = { 0 };
-    pottery_aioredlock *a = alock("fa", 600, POTTERY_FOREVER, &rec_a);
-    pottery_aioredlock *b = alock("fb", 600, POTTERY_FOREVER, &rec_b);
+    pottery_aioredlock *a = alock("fa", 1200, POTTERY_FOREVER, &rec_a);
+    pottery_aioredlock *b = alock("fb", 1200, POTTERY_FOREVER, &rec_b);
     acquire(a);
     acquire(b);
     assert_ok(pottery_aioredlock_watch(a, wd));
     assert_ok(pottery_aioredlock_watch(b, wd));
-    /* Every master frozen at the first tick (200 ms): its renewal waits for 200 ms. */
+    /* Every master frozen at the first tick (400 ms): its renewal waits for 400 ms. The
+     * margins are wide so that a loaded machine keeps the order of events. */
     for (size_t i = 0; i < N; i++) test_redis_pause(&masters[i]);
-    run_for(270);
+    run_for(540);
     pottery_watchdog_stats s = wdstats(wd);
     assert_int_equal(s.ticks, 0); /* the renewal is in flight */
     pottery_aioredlock_free(a);   /* its renewal's outcome is dropped */
-    run_for(300);
+    run_for(600);
     s = wdstats(wd);
     assert_int_equal(s.ticks, 1);
     assert_int_equal(rec_a.calls, 0);
@@ -426,15 +427,15 @@ static void free_during_a_renewal(void **state)
     assert_int_equal(s.lost, 1);
     /* The watchdog freed with a renewal in flight: nothing is called afterwards. */
     lost_rec rec_c = { 0 };
-    pottery_aioredlock *c = alock("fc", 600, POTTERY_FOREVER, &rec_c);
+    pottery_aioredlock *c = alock("fc", 1200, POTTERY_FOREVER, &rec_c);
     for (size_t i = 0; i < N; i++) test_redis_resume(&masters[i]);
     acquire(c);
     assert_ok(pottery_aioredlock_watch(c, wd));
     for (size_t i = 0; i < N; i++) test_redis_pause(&masters[i]);
-    run_for(270);
+    run_for(540);
     assert_int_equal(wdstats(wd).ticks, 1);
     pottery_aiowatchdog_free(wd);
-    run_for(300);
+    run_for(600);
     assert_int_equal(rec_c.calls, 0);
     assert_int_equal(pottery_aioredlock_lost(c), 0);
     pottery_aioredlock_unwatch(c); /* no longer watched: nothing to do */
