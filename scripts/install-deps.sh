@@ -8,6 +8,7 @@ PACKAGES=(
   libhiredis-dev libxxhash-dev libcmocka-dev libcjson-dev libevent-dev libuv1-dev locales
   redis-server
   clang-format clang-tidy cppcheck doxygen
+  clang libclang-rt-14-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -47,4 +47,9 @@ cmake -S . -B "$TSAN_DIR" \
 cmake --build "$TSAN_DIR" -j "$JOBS" --target test_pool test_redlock_lifetime
 (cd "$TSAN_DIR" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -R '^(conn_pool|redlock_lifetime)$') ||
   status=$?
+
+# libFuzzer over the JSON decoder, the encode round trip, URL parsing and the Bloom/cache
+# hashing (fuzz/, clang, build/fuzz): FUZZ_SECONDS each (15), from the seed corpora; any
+# crash, leak or sanitizer report fails it.
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}" || status=$?
 exit "$status"
