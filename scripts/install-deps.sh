@@ -7,7 +7,7 @@ PACKAGES=(
   cmake gcc g++ make pkg-config
   libhiredis-dev libxxhash-dev libcmocka-dev libcjson-dev libevent-dev libuv1-dev locales
   redis-server
-  clang-format clang-tidy cppcheck doxygen
+  clang-format clang-tidy cppcheck doxygen gcovr
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
