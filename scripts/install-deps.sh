@@ -7,7 +7,7 @@ PACKAGES=(
   cmake gcc g++ make pkg-config
   libhiredis-dev libxxhash-dev libcmocka-dev libcjson-dev libevent-dev libuv1-dev locales
   redis-server
-  clang-format clang-tidy cppcheck doxygen
+  clang-format clang-tidy cppcheck doxygen gcovr
   clang libclang-rt-14-dev
 )
 
