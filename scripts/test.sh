@@ -19,6 +19,7 @@ JOBS=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake -S . -B "$BUILD_DIR" \
   -DCMAKE_BUILD_TYPE=Debug \
   -DPOTTERY_SANITIZE=ON \
+  -DPOTTERY_ALLOC_FAIL=ON \
   -DPOTTERY_WERROR=ON \
   -DPOTTERY_DOCS_CHECK=ON
 cmake --build "$BUILD_DIR" -j "$JOBS"
