@@ -21,6 +21,10 @@ add_library(pottery_test_support STATIC
   ${CMAKE_CURRENT_LIST_DIR}/redis_cluster_reshard.c
   ${CMAKE_CURRENT_LIST_DIR}/test_util.c
   ${CMAKE_CURRENT_LIST_DIR}/test_fixture.c)
+if(POTTERY_ALLOC_FAIL)
+  # Allocation-failure testing (oom.h): only where the library has the hook.
+  target_sources(pottery_test_support PRIVATE ${CMAKE_CURRENT_LIST_DIR}/oom.c)
+endif()
 target_include_directories(pottery_test_support PUBLIC
   ${PROJECT_SOURCE_DIR}/tests
   ${PROJECT_SOURCE_DIR}/src
