@@ -3,9 +3,10 @@
 # (-DPOTTERY_COVERAGE=ON) in build/coverage, the ctest suite there (the cluster runs
 # included), then gcovr. Prints the 15 least-covered files of src/ and, last, one line:
 #   coverage: src/ lines 87.3% (12345 of 14140)
-# followed by whether the 90% target is reached. Exits non-zero only when the build or
-# gcovr fails; failing tests are reported but do not stop the measurement (scripts/test.sh
-# runs the suite for pass/fail).
+# followed by whether the 90% target is reached. Exits non-zero when the build or gcovr
+# fails or the figure is below the target; failing tests are reported but do not stop the
+# measurement (scripts/test.sh runs the suite for pass/fail). The allocation-failure tests
+# are built and counted too (-DPOTTERY_ALLOC_FAIL=ON): they reach the out-of-memory paths.
 # Usage: scripts/coverage.sh   (COVERAGE_BUILD_DIR=..., COVERAGE_CTEST_ARGS="-LE cluster")
 set -euo pipefail
 
@@ -21,6 +22,7 @@ bash scripts/install-deps.sh
 cmake -S . -B "$BUILD_DIR" \
   -DCMAKE_BUILD_TYPE=Debug \
   -DPOTTERY_COVERAGE=ON \
+  -DPOTTERY_ALLOC_FAIL=ON \
   -DPOTTERY_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
@@ -53,5 +55,6 @@ covered, total = summary["line_covered"], summary["line_total"]
 pct = 100.0 * covered / total if total else 0.0
 print(f"\ncoverage: src/ lines {pct:.1f}% ({covered} of {total})")
 print(f"target {target:g}%: " + ("reached" if pct >= target else "not reached"))
+sys.exit(0 if pct >= target else 1)
 EOF
 echo "(per-line report: $BUILD_DIR/coverage.html)"

@@ -54,6 +54,6 @@ cmake --build "$TSAN_DIR" -j "$JOBS" --target test_pool test_redlock_lifetime
 # crash, leak or sanitizer report fails it.
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}" || status=$?
 # Line coverage of src/ (a gcc --coverage build of its own, the suite once more without
-# sanitizers): printed last; below the 90% target it says so but does not fail the run.
+# sanitizers): printed last; below the 90% target it fails the run.
 bash scripts/coverage.sh || status=$?
 exit "$status"
