@@ -429,8 +429,8 @@ void mix_check(const tally *tallies, size_t n, const mix_handles *h)
 #endif
     }
 
-    int64_t counted[COUNTERS] = { 0 }, put = 0, got = 0, allowed = 0, rq_put = 0, rq_acked = 0, permits = 0,
-            calls = 0, popped = 0, len = -1;
+    int64_t counted[COUNTERS] = { 0 }, put = 0, got = 0, allowed = 0, rq_put = 0, rq_acked = 0, permits = 0, calls = 0,
+            popped = 0, len = -1;
     for (size_t i = 0; i < n; i++) {
         const tally *t = &tallies[i];
         for (int c = 0; c < COUNTERS; c++) counted[c] += t->counted[c];

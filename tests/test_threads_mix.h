@@ -75,7 +75,7 @@ typedef struct tally {
     int64_t rq_put, rq_acked;  /* rqueue */
     int64_t permits;           /* semaphore permits taken */
     int64_t cache_calls;
-    int64_t enomem; /* calls failed by allocation failures armed on the thread */
+    int64_t enomem;                   /* calls failed by allocation failures armed on the thread */
     int64_t locked, rlocked, written; /* increments made under each lock */
     int64_t ids[MAX_IDS];
     size_t nids;
