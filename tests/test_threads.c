@@ -108,6 +108,7 @@ static int aio_work(tally *t, const loop_kind *kind, void *native, pottery_async
     pottery_redlock_options lo;
     pottery_redlock_options_init(&lo);
     lo.retry_delay_ms = 20;
+    lo.fencing = 1;
     pottery_nextid_options io;
     pottery_nextid_options_init(&io);
     io.key = "threads";
@@ -121,7 +122,9 @@ static int aio_work(tally *t, const loop_kind *kind, void *native, pottery_async
     for (int k = 0; rc == 0 && k < AIO_LOCKS; k++) {
         AWAIT(t, o, pottery_aioredlock_acquire(lock, 1, 30000, on_acquired, &o));
         T_TRUE(t, o.acquired);
-        T_OK(t, guarded_increment(h->counter, "redlock"));
+        int64_t token = 0;
+        T_OK(t, pottery_aioredlock_fencing_token(&token, lock));
+        if (guarded_increment(t, h->counter, "redlock", token) < 0) return -1;
         AWAIT(t, o, pottery_aioredlock_release(lock, on_done, &o));
         t->locked++;
     }

@@ -264,10 +264,12 @@ int own_open(own_handles *o, tally *t, pottery_client *c, pottery_client *const 
     io.key = "threads";
     io.num_tries = 1000; /* every thread draws from one sequence at once */
     T_OK(t, pottery_cached_ordered_dict_open(&o->cod, c, "threads:cod", keys, COD_KEYS, NULL));
-    T_OK(t, pottery_redlock_new(&o->redlock, "threads:lock", lock_masters, LOCK_MASTERS, &lo));
     T_OK(t, pottery_rlock_new(&o->rlock, "threads:rlock", lock_masters, LOCK_MASTERS, &lo));
     T_OK(t, pottery_rwlock_new(&o->rwlock, "threads:rwlock", lock_masters, LOCK_MASTERS, &lo));
     T_OK(t, pottery_nextid_new(&o->ids, lock_masters, LOCK_MASTERS, &io));
+    lo.fencing = 1;
+    T_OK(t, pottery_redlock_new(&o->redlock, "threads:lock", lock_masters, LOCK_MASTERS, &lo));
+    lo.fencing = 0;
     lo.auto_release_time_ms = WATCH_LEASE;
     snprintf(key, sizeof key, "threads:watched:%d", t->index);
     T_OK(t, pottery_redlock_new(&o->watched, key, lock_masters, LOCK_MASTERS, &lo));
@@ -285,11 +287,17 @@ void own_free(own_handles *o)
     memset(o, 0, sizeof *o);
 }
 
-int guarded_increment(pottery_counter *counter, const char *field)
+int guarded_increment(tally *t, pottery_counter *counter, const char *field, int64_t token)
 {
-    int64_t n = 0;
-    int rc = pottery_counter_get(&n, counter, pottery_str(field));
-    return rc < 0 ? rc : pottery_counter_set(counter, pottery_str(field), n + 1);
+    int64_t n = 0, fence = 0;
+    T_OK(t, pottery_counter_get(&n, counter, pottery_str(field)));
+    T_OK(t, pottery_counter_set(counter, pottery_str(field), n + 1));
+    if (token < 0) return 0;
+    /* Each grant's fencing token is above every earlier holder's. */
+    T_OK(t, pottery_counter_get(&fence, counter, pottery_str("fence")));
+    T_TRUE(t, token > fence);
+    T_OK(t, pottery_counter_set(counter, pottery_str("fence"), token));
+    return 0;
 }
 
 int lock_round(tally *t, const own_handles *o, const mix_handles *h)
@@ -297,7 +305,9 @@ int lock_round(tally *t, const own_handles *o, const mix_handles *h)
     int acquired = 0;
     T_OK(t, pottery_redlock_acquire(&acquired, o->redlock, 1, 30000));
     T_TRUE(t, acquired);
-    T_OK(t, guarded_increment(h->counter, "redlock"));
+    int64_t token = 0;
+    T_OK(t, pottery_redlock_fencing_token(&token, o->redlock));
+    if (guarded_increment(t, h->counter, "redlock", token) < 0) return -1;
     T_OK(t, pottery_redlock_release(o->redlock));
     t->locked++;
 
@@ -305,14 +315,14 @@ int lock_round(tally *t, const own_handles *o, const mix_handles *h)
     T_TRUE(t, acquired);
     T_OK(t, pottery_rlock_acquire(&acquired, o->rlock, 1, 30000));
     T_TRUE(t, acquired && pottery_rlock_count(o->rlock) == 2);
-    T_OK(t, guarded_increment(h->counter, "rlock"));
+    if (guarded_increment(t, h->counter, "rlock", -1) < 0) return -1;
     T_OK(t, pottery_rlock_release(o->rlock));
     T_OK(t, pottery_rlock_release(o->rlock));
     t->rlocked++;
 
     T_OK(t, pottery_rwlock_acquire_write(&acquired, o->rwlock, 1, 30000));
     T_TRUE(t, acquired);
-    T_OK(t, guarded_increment(h->counter, "rwlock"));
+    if (guarded_increment(t, h->counter, "rwlock", -1) < 0) return -1;
     T_OK(t, pottery_rwlock_release(o->rwlock));
     t->written++;
     /* Readers share the lock, and no writer changes the field under them. */
@@ -539,6 +549,9 @@ void locks_check(const tally *tallies, size_t n, const mix_handles *h, pottery_w
     check_counter(h->counter, "redlock", locked);
     check_counter(h->counter, "rlock", rlocked);
     check_counter(h->counter, "rwlock", written);
+    int64_t fence = 0;
+    assert_ok(pottery_counter_get(&fence, h->counter, pottery_str("fence")));
+    assert_true(fence >= locked); /* the last of locked strictly increasing tokens */
 
     int64_t *ids = calloc(nids, sizeof *ids);
     assert_non_null(ids);
@@ -550,6 +563,15 @@ void locks_check(const tally *tallies, size_t n, const mix_handles *h, pottery_w
     for (size_t i = 1; i < nids; i++)
         if (ids[i] == ids[i - 1]) fail_msg("NextID gave %lld twice", (long long)ids[i]);
     assert_true(ids[nids - 1] >= (int64_t)nids);
+    /* A quorum of the masters stored the last id. */
+    int stored = 0;
+    for (size_t i = 0; i < LOCK_MASTERS; i++) {
+        char *text = test_redis_cmdv(&masters[i], "GET", "nextid:threads", (const char *)NULL);
+        assert_non_null(text);
+        stored += strtoll(text, NULL, 10) == ids[nids - 1];
+        free(text);
+    }
+    assert_true(stored >= LOCK_MASTERS / 2 + 1);
     free(ids);
 
     pottery_watchdog_stats s;

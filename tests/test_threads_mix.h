@@ -57,7 +57,7 @@ typedef struct mix_handles {
 /* The handles a thread never shares: they keep state of their own (pool.h). */
 typedef struct own_handles {
     pottery_cached_ordered_dict *cod;
-    pottery_redlock *redlock; /* "threads:lock", guarding the counter's "redlock" field */
+    pottery_redlock *redlock; /* "threads:lock", fenced, guarding the counter's "redlock" field */
     pottery_rlock *rlock;     /* guarding "rlock" */
     pottery_rwlock *rwlock;   /* guarding "rwlock" */
     pottery_nextid *ids;      /* the "threads" sequence */
@@ -111,8 +111,9 @@ void own_free(own_handles *o);
 /* A round of the redlock, rlock and rwlock (each guarding a read-modify-write of a counter
  * field) and NextID. */
 int lock_round(tally *t, const own_handles *o, const mix_handles *h);
-/* Read-modify-write of the counter field under a lock the caller holds. */
-int guarded_increment(pottery_counter *counter, const char *field);
+/* Read-modify-write of the counter field under a lock the caller holds; with the grant's
+ * fencing token (token >= 0), check it is above the last holder's and store it. */
+int guarded_increment(tally *t, pottery_counter *counter, const char *field, int64_t token);
 /* Hold the thread's watched lock (a lease of WATCH_LEASE ms) for one and a half leases
  * while reading through the mix's handles; wd renews it meanwhile. */
 int watched_section(tally *t, const own_handles *o, const mix_handles *h, pottery_watchdog *wd);
