@@ -131,7 +131,8 @@ static int queues_round(tally *t, const mix_handles *h, int r)
 }
 
 /* Every BATCH_EVERY rounds: calls of several round trips on one connection (a pop in the
- * middle of the list and its put-back), an iterator on the shared counter, batches. */
+ * middle of the list and its put-back), iterators on the shared counter and dict, batches,
+ * a HyperLogLog copied to a random key. */
 static int batch_round(tally *t, const mix_handles *h, int r)
 {
     pottery_value v = POTTERY_VALUE_INIT;
@@ -162,6 +163,22 @@ static int batch_round(tally *t, const mix_handles *h, int r)
     for (int k = 0; k < BATCH_EVERY; k++) T_TRUE(t, found[k]);
     /* The batches add t<i>:<r> for every r, some of them added one by one already. */
     T_OK(t, pottery_set_update(h->set, values, BATCH_EVERY));
+
+    /* A copy under a random key (uuid4), deleted with its handle. */
+    pottery_hll *copy = NULL;
+    int64_t copied = 0;
+    T_OK(t, pottery_hll_union_from(&copy, h->hll, NULL, 0, NULL));
+    rc = pottery_hll_len(&copied, copy);
+    pottery_hll_free(copy);
+    T_OK(t, rc);
+    T_TRUE(t, copied > r / 2); /* an estimate of r + 1 of this thread's elements and more */
+
+    /* A few steps of a scan of the shared dict. */
+    pottery_dict_iter *dit = NULL;
+    T_OK(t, pottery_dict_iter_new(&dit, h->dict));
+    for (int k = 0; k < 3 && (rc = pottery_dict_iter_next(&v, NULL, dit)) == 0; k++) pottery_value_dispose(&v);
+    pottery_dict_iter_free(dit);
+    T_TRUE(t, rc == 0 || rc == POTTERY_EITEROVER);
     return 0;
 }
 
@@ -502,7 +519,8 @@ void mix_check(const tally *tallies, size_t n, const mix_handles *h)
     free(hlen);
 
     check_elements(h, n);
-    assert_int_equal(allowed, RL_LIMIT); /* more tries than the limit, all within its period */
+    assert_raw("", raw("KEYS", "pottery:*", NULL)); /* the copies' random keys went with them */
+    assert_int_equal(allowed, RL_LIMIT);            /* more tries than the limit, all within its period */
 
     assert_int_equal(permits, rounds / SEM_EVERY);
     check_counter(h->counter, "sem:taken", permits);
