@@ -34,7 +34,7 @@ enum {
     AIO_LOCKS = 4,      /* event-loop lock acquires per thread (test_threads.c) */
     AIO_IDS = 8,        /* event-loop ids per thread (test_threads.c) */
     LOCK_MASTERS = 3,   /* masters of the locks and of NextID */
-    WATCH_LEASE = 1000, /* the watched lock's lease, ms */
+    WATCH_LEASE = 1500, /* the watched lock's lease, ms */
     MAX_IDS = LOCK_ROUNDS * IDS_PER_ROUND + AIO_IDS
 };
 
