@@ -56,4 +56,26 @@ set_tests_properties(conn_sentinel PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE)
 pottery_conn_test(pool ${CMAKE_CURRENT_LIST_DIR}/test_pool.c)
 target_link_libraries(test_pool PRIVATE pottery_test_support Threads::Threads)
 add_test(NAME conn_pool COMMAND test_pool)
-set_tests_properties(conn_pool PROPERTIES TIMEOUT 300)
+set_tests_properties(conn_pool PROPERTIES TIMEOUT 300 LABELS threads)
+
+# Threads hammering every module at once, each with clients of its own (the event-loop lock
+# and id generator on a loop of each thread's own), then sharing handles opened on pools;
+# exact totals. A watchdog's leases are measured, so it runs alone. scripts/test.sh also
+# runs it under ThreadSanitizer (POTTERY_TSAN).
+pottery_conn_test(threads ${CMAKE_CURRENT_LIST_DIR}/test_threads.c ${CMAKE_CURRENT_LIST_DIR}/test_threads_pool.c
+                  ${CMAKE_CURRENT_LIST_DIR}/test_threads_mix.c)
+target_link_libraries(test_threads PRIVATE pottery_test_support Threads::Threads)
+foreach(_adapter libevent libuv)
+  if(TARGET pottery_${_adapter})
+    string(TOUPPER "${_adapter}" _upper)
+    target_link_libraries(test_threads PRIVATE pottery::${_adapter})
+    target_compile_definitions(test_threads PRIVATE LOOP_KINDS_${_upper})
+  endif()
+endforeach()
+add_test(NAME threads COMMAND test_threads)
+set_tests_properties(threads PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE LABELS threads)
+# The same on a private Redis Cluster (tests/support/test_fixture.h): a cluster client per
+# thread, and a pool of cluster clients.
+add_test(NAME threads_cluster COMMAND test_threads)
+set_tests_properties(threads_cluster PROPERTIES ENVIRONMENT POTTERY_TEST_CLUSTER=1 TIMEOUT 180 RUN_SERIAL TRUE
+                                                RESOURCE_LOCK pottery_cluster LABELS "cluster;threads")
