@@ -226,8 +226,9 @@ static void test_cache_operations(void **state)
     for (size_t i = 0; i < sizeof python_ops / sizeof python_ops[0]; i++) oom_exhaust(&python_ops[i], &c);
     c.fields = POTTERY_CACHE_FIELDS_JSON;
     c.key = "pottery:c";
-    const oom_op free_op = { "pottery_cache_free (temporary key)", cache_seeded, run_cache_free, NULL, teardown,
-                             cache_free_state_ok };
+    const oom_op free_op = {
+        "pottery_cache_free (temporary key)", cache_seeded, run_cache_free, NULL, teardown, cache_free_state_ok
+    };
     oom_exhaust(&free_op, &c);
 }
 
@@ -248,7 +249,8 @@ static int cod_seed(void *arg)
     ctx *c = arg;
     reset(c);
     free(raw("FLUSHALL", NULL));
-    free(raw("HSET", c->key, "1", "\"one, a value long enough to be allocated\"", "3.5", "{\"three\": [3, 3.5]}", NULL));
+    free(
+        raw("HSET", c->key, "1", "\"one, a value long enough to be allocated\"", "3.5", "{\"three\": [3, 3.5]}", NULL));
     free(raw("PEXPIRE", c->key, "60000", NULL));
     return 0;
 }
@@ -426,8 +428,8 @@ static int run_cod_to_json(void *arg)
 static void check_cod_to_json(void *arg)
 {
     ctx *c = arg;
-    assert_string_equal(c->text,
-                        "{\"1\": \"one, a value long enough to be allocated\", \"two\": 2, \"3.5\": {\"three\": [3, 3.5]}}");
+    assert_string_equal(
+        c->text, "{\"1\": \"one, a value long enough to be allocated\", \"two\": 2, \"3.5\": {\"three\": [3, 3.5]}}");
     assert_int_equal(strlen(c->text), c->text_len);
 }
 
@@ -488,8 +490,7 @@ static void test_cached_ordered_dict_operations(void **state)
         { "pottery_cached_ordered_dict_update", cod_seeded, run_cod_update, check_cod_update, teardown, NULL },
         { "pottery_cached_ordered_dict_len", cod_seeded, run_cod_len, check_len_3, teardown, NULL },
         { "pottery_cached_ordered_dict_contains", cod_seeded, run_cod_contains, check_flag_1, teardown, NULL },
-        { "pottery_cached_ordered_dict_to_json", cod_seeded_full, run_cod_to_json, check_cod_to_json, teardown,
-          NULL },
+        { "pottery_cached_ordered_dict_to_json", cod_seeded_full, run_cod_to_json, check_cod_to_json, teardown, NULL },
         { "pottery_cached_ordered_dict_repr", cod_seeded_full, run_cod_repr, check_cod_repr, teardown, NULL },
         { "pottery_cached_ordered_dict_iter_new", cod_seeded, run_cod_iter_new, NULL, teardown, NULL },
         { "pottery_cached_ordered_dict_iter_next", cod_seeded_iter, run_cod_iterate, check_cod_iterate, teardown,

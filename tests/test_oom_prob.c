@@ -246,8 +246,9 @@ static void test_bloom_operations(void **state)
     bloom_rows(&c);
     c.hashing = POTTERY_BLOOM_HASHING_POTTERY;
     c.key = "pottery:bf";
-    const oom_op free_op = { "pottery_bloom_free (temporary key)", bloom_seeded, run_bloom_free, NULL, teardown,
-                             bloom_free_state_ok };
+    const oom_op free_op = {
+        "pottery_bloom_free (temporary key)", bloom_seeded, run_bloom_free, NULL, teardown, bloom_free_state_ok
+    };
     oom_exhaust(&free_op, &c);
 }
 
@@ -434,8 +435,9 @@ static void test_hll_operations(void **state)
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) oom_exhaust(&ops[i], &c);
     c.key = "pottery:h";
-    const oom_op free_op = { "pottery_hll_free (temporary key)", hll_seeded, run_hll_free, NULL, teardown,
-                             hll_free_state_ok };
+    const oom_op free_op = {
+        "pottery_hll_free (temporary key)", hll_seeded, run_hll_free, NULL, teardown, hll_free_state_ok
+    };
     oom_exhaust(&free_op, &c);
 }
 

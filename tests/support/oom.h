@@ -10,7 +10,8 @@
  *     succeed all the same (check() then checks the result as for the reference run);
  *   - leave Redis as it was before the call or as the reference run left it, never in
  *     between (compared as a digest of every key, type, value and whether it has a TTL;
- *     operations whose writes are random, like lock tokens, give state_ok instead);
+ *     operations whose writes are random, like lock tokens, give state_ok instead, and
+ *     their setup need not give the same dataset each time);
  *   - leak nothing (LeakSanitizer is asked after each operation under ASan; and at exit);
  *   - leave the client usable: the next attempt's setup and run go through it.
  * Only the library's allocations are failed (not hiredis', not the test's).
