@@ -300,14 +300,16 @@ static void test_rqueue_operations(void **state)
 
     /* Delivered again after the visibility timeout; moved to the dead-letter stream. */
     c.visibility_ms = 1;
-    const oom_op again = { "pottery_rqueue_take (delivered again)", overdue, run_take, check_take_again, teardown,
-                           shape_state_ok };
+    const oom_op again = {
+        "pottery_rqueue_take (delivered again)", overdue, run_take, check_take_again, teardown, shape_state_ok
+    };
     oom_exhaust(&again, &c);
     free(c.ref_shape);
     c.ref_shape = NULL;
     c.max_deliveries = 1;
-    const oom_op dead = { "pottery_rqueue_take (to the dead letters)", overdue, run_take, check_take_second, teardown,
-                          shape_state_ok };
+    const oom_op dead = {
+        "pottery_rqueue_take (to the dead letters)", overdue, run_take, check_take_second, teardown, shape_state_ok
+    };
     oom_exhaust(&dead, &c);
     free(c.ref_shape);
 }
