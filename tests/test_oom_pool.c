@@ -268,8 +268,7 @@ static void test_pool_operations(void **state)
     ctx c = { 0 };
     const oom_op ops[] = {
         { "pottery_pool_open", fresh, run_pool_open, NULL, teardown, NULL },
-        { "pottery_dict_set on a pool (opens a member)", pool_ready, run_pool_set, check_pool_usable, teardown,
-          NULL },
+        { "pottery_dict_set on a pool (opens a member)", pool_ready, run_pool_set, check_pool_usable, teardown, NULL },
         { "pottery_dict_get on a pool (opens a member)", pool_ready, run_pool_get, check_get, teardown, NULL },
         { "pottery_dict_get on a pool (a member open)", pool_warm, run_pool_get, check_get, teardown, NULL },
         { "pottery_dict_set on a pool, then usable", pool_warm, run_pool_set, NULL, teardown, pool_usable_after },
