@@ -466,8 +466,9 @@ static void test_one_master(void **state)
     ctx c = { .n = 1 };
     open_conns(&c);
     run_rows(&c);
-    const oom_op open_op = { "pottery_async_open (and its first operation)", fresh, run_async_open, NULL, teardown,
-                             NULL };
+    const oom_op open_op = {
+        "pottery_async_open (and its first operation)", fresh, run_async_open, NULL, teardown, NULL
+    };
     oom_exhaust(&open_op, &c);
     close_conns(&c);
 }

@@ -166,10 +166,15 @@ static int release_state_ok(void *arg, int rc)
 {
     ctx *c = arg;
     long keys = keys_like(c, "redlock:*");
-    if (rc < 0) return keys == 0 || redlock_is_mine(c);
     /* A release succeeds on a quorum, as Redlock's does: a master whose request the failure
-     * took keeps its key until the lease ends (a minority of them). */
-    return keys <= (long)(c->n - (c->n / 2 + 1));
+     * took keeps its key until the lease ends (a minority of them). After a failure the
+     * handle still holds what is left, and releases it when asked again. */
+    int minority = keys <= (long)(c->n - (c->n / 2 + 1));
+    if (keys == 0) return 1;
+    if (rc >= 0) return minority;
+    if (!minority && !redlock_is_mine(c)) return 0;
+    (void)pottery_redlock_release(c->redlock);
+    return keys_like(c, "redlock:*") == 0;
 }
 
 static int run_redlock_locked(void *arg)
@@ -229,7 +234,7 @@ static int with_state_ok(void *arg, int rc)
     if (c->fn_calls > 1 || (rc >= 0 && c->fn_calls != 1)) return 0;
     long keys = keys_like(c, "redlock:*");
     if (keys == 0) return 1;
-    if (rc >= 0) return 0;
+    if (rc >= 0) return keys <= (long)(c->n - (c->n / 2 + 1)); /* as release_state_ok */
     if (c->redlock) return redlock_is_mine(c) && pottery_redlock_release(c->redlock) == 0;
     for (size_t i = 0; i < c->n; i++) {
         char *ttl = on_master(c, i, "PTTL", "redlock:k", NULL);
