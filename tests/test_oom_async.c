@@ -62,29 +62,16 @@ static void teardown(void *arg)
     memset(&c->o, 0, sizeof c->o);
 }
 
-/* A command on master i (the fixture's server when not fanning out), rendered. */
-static char *on_master(const ctx *c, size_t i, const char *a0, const char *a1, const char *a2, const char *a3)
-{
-    if (!c->fanout) return raw(a0, a1, a2, a3, NULL);
-    return test_redis_cmdv(&masters[i], a0, a1, a2, a3, (const char *)NULL);
-}
-
 static long keys_like(const ctx *c, const char *pattern)
 {
-    long total = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        char *r = on_master(c, i, "EVAL", "return #redis.call('KEYS', ARGV[1])", "0", pattern);
-        total += r ? atol(r) : 1000;
-        free(r);
-    }
-    return total;
+    return oom_keys_like(c->fanout, c->n, pattern);
 }
 
 static int fresh(void *arg)
 {
     ctx *c = arg;
     teardown(c);
-    for (size_t i = 0; i < c->n; i++) free(on_master(c, i, "FLUSHALL", NULL, NULL, NULL));
+    for (size_t i = 0; i < c->n; i++) free(oom_on_master(c->fanout, i, "FLUSHALL", NULL));
     return 0;
 }
 
@@ -367,24 +354,10 @@ static void check_id_2(void *arg)
     assert_int_equal(((ctx *)arg)->o.value, 2);
 }
 
-/* Over several masters (which the digest does not see): each master holds the old value or
- * the new one, and a success wrote a majority (see test_oom_locks.c). */
-static int masters_hold(ctx *c, int rc, const char *old, const char *new_value)
-{
-    size_t at_new = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        char *v = on_master(c, i, "GET", "nextid:ids", NULL, NULL);
-        int is_new = v && strcmp(v, new_value) == 0, is_old = v && strcmp(v, old) == 0;
-        free(v);
-        if (!is_new && !is_old) return 0;
-        at_new += (size_t)is_new;
-    }
-    return rc < 0 || at_new > c->n / 2;
-}
-
 static int next_state_ok(void *arg, int rc)
 {
-    return !((ctx *)arg)->fanout || masters_hold(arg, rc, "1", "2");
+    ctx *c = arg;
+    return !c->fanout || oom_masters_hold(c->fanout, c->n, rc, "nextid:ids", "1", "2");
 }
 
 static int run_reset(void *arg)
@@ -395,7 +368,8 @@ static int run_reset(void *arg)
 
 static int reset_state_ok(void *arg, int rc)
 {
-    return !((ctx *)arg)->fanout || masters_hold(arg, rc, "1", "(nil)");
+    ctx *c = arg;
+    return !c->fanout || oom_masters_hold(c->fanout, c->n, rc, "nextid:ids", "1", "(nil)");
 }
 
 static int run_repr(void *arg)

@@ -65,37 +65,21 @@ static void teardown(void *arg)
     c->fanout = fanout;
 }
 
-/* A command on master i, rendered. */
-static char *on_master(const ctx *c, size_t i, const char *a0, ...)
+static char *on_master(const ctx *c, size_t i, const char *a0, const char *a1, const char *a2)
 {
-    const char *argv[8];
-    size_t argc = 0;
-    va_list ap;
-    va_start(ap, a0);
-    for (const char *a = a0; a && argc < 7; a = va_arg(ap, const char *)) argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
-    if (!c->fanout) return raw(argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], NULL);
-    return test_redis_cmdv(&masters[i], argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], NULL);
+    return oom_on_master(c->fanout, i, a0, a1, a2, NULL);
 }
 
-/* Keys matching pattern, over the masters. */
 static long keys_like(const ctx *c, const char *pattern)
 {
-    long total = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        char *r = on_master(c, i, "EVAL", "return #redis.call('KEYS', ARGV[1])", "0", pattern, NULL);
-        total += r ? atol(r) : 1000;
-        free(r);
-    }
-    return total;
+    return oom_keys_like(c->fanout, c->n, pattern);
 }
 
 static int fresh(void *arg)
 {
     ctx *c = arg;
     teardown(c);
-    for (size_t i = 0; i < c->n; i++) free(on_master(c, i, "FLUSHALL", NULL));
+    for (size_t i = 0; i < c->n; i++) free(on_master(c, i, "FLUSHALL", NULL, NULL));
     return 0;
 }
 
@@ -300,7 +284,7 @@ static int rlock_depth(ctx *c)
     int depth = -2;
     for (size_t i = 0; i < c->n; i++) {
         char *len = on_master(c, i, "HLEN", "rlock:r", NULL);
-        char *mine = on_master(c, i, "HGET", "rlock:r", pottery_rlock_owner(c->rlock), NULL);
+        char *mine = on_master(c, i, "HGET", "rlock:r", pottery_rlock_owner(c->rlock));
         int here = strcmp(len, "0") == 0 ? 0 : strcmp(len, "1") == 0 && mine ? atoi(mine) : -1;
         free(len);
         free(mine);
@@ -696,31 +680,16 @@ static int run_nextid_free(void *arg)
     return 0;
 }
 
-/* Over several masters (which the digest does not see): each master holds the sequence's
- * old value or its new one (a master the failure cut off is behind, as a master that was
- * down would be: the next id reads the highest), and a success wrote a majority. */
-static int nextid_masters_state_ok(void *arg, int rc, const char *old, const char *new_value)
-{
-    ctx *c = arg;
-    size_t at_new = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        char *v = on_master(c, i, "GET", "nextid:ids", NULL);
-        int is_new = v && strcmp(v, new_value) == 0, is_old = v && strcmp(v, old) == 0;
-        free(v);
-        if (!is_new && !is_old) return 0;
-        at_new += (size_t)is_new;
-    }
-    return rc < 0 || at_new > c->n / 2;
-}
-
 static int next_state_ok(void *arg, int rc)
 {
-    return !((ctx *)arg)->fanout || nextid_masters_state_ok(arg, rc, "1", "2");
+    ctx *c = arg;
+    return !c->fanout || oom_masters_hold(c->fanout, c->n, rc, "nextid:ids", "1", "2");
 }
 
 static int reset_state_ok(void *arg, int rc)
 {
-    return !((ctx *)arg)->fanout || nextid_masters_state_ok(arg, rc, "1", "(nil)");
+    ctx *c = arg;
+    return !c->fanout || oom_masters_hold(c->fanout, c->n, rc, "nextid:ids", "1", "(nil)");
 }
 
 static const oom_op nextid_ops[] = {

@@ -46,4 +46,17 @@ long oom_exhaust_at(const oom_op *op, void *ctx, const char *file, int line);
  * entries and groups), malloc'd hex; equal digests mean equal datasets. */
 char *oom_digest(void);
 
+/* ---- rows over several masters (the distributed primitives' fan-out) ---- */
+
+/* A command (NULL-terminated arguments, at most 7) on master i: the fixture's server when
+ * fanout is 0, else masters[i] (test_fixture.h). The rendered reply, malloc'd. */
+char *oom_on_master(int fanout, size_t i, const char *a0, ...);
+/* How many keys match pattern on the n masters, summed (or on the fixture's server). */
+long oom_keys_like(int fanout, size_t n, const char *pattern);
+/* After an attempt on a sequence kept on each of n masters (NextID), which the digest does
+ * not see: 1 when every master holds key's old value or its new one (a master the failure
+ * cut off is behind, as one that was down would be) and a success (rc >= 0) wrote a
+ * majority. Values as rendered: "(nil)" for none. */
+int oom_masters_hold(int fanout, size_t n, int rc, const char *key, const char *old, const char *new_value);
+
 #endif
