@@ -13,7 +13,8 @@
  *
  * Not run under failure, as they cannot allocate: pottery_async_stats_get, _stats_reset,
  * _endpoint; pottery_aioredlock_key, _lost; pottery_aionextid_key;
- * pottery_aiowatchdog_stats_get (getters). The _free functions are run under failure.
+ * pottery_aiowatchdog_stats_get (getters). The handles' _free functions are run under
+ * failure; pottery_async_free frees the open row's connection after each of its attempts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
