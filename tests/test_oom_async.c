@@ -8,6 +8,9 @@
  * allocations made when replies arrive are failed too. A callback that never comes fails
  * the test (run_until gives up after 10 s).
  *
+ * The aiowatchdog's renewals run on the loop too: a row fails each allocation of one tick,
+ * after which the watchdog must go on renewing or report the lock lost.
+ *
  * Masters: the fixture's server alone, then the lock and id rows again over three masters
  * (masters[], fan-out paths).
  *
@@ -304,6 +307,50 @@ static int run_wd_free(void *arg)
     return 0;
 }
 
+/* A lock with a 600 ms lease, held and watched: the watchdog renews it every 200 ms. */
+static int lock_watched_short(void *arg)
+{
+    ctx *c = arg;
+    fresh(arg);
+    pottery_redlock_options opts;
+    pottery_redlock_options_init(&opts);
+    opts.auto_release_time_ms = 600;
+    if (pottery_aioredlock_new(&c->lock, "k", c->conns, c->n, &opts) < 0) return -1;
+    int rc = await_outcome(c, pottery_aioredlock_acquire(c->lock, 0, 0, on_acquire, &c->o));
+    if (rc < 0 || !c->o.acquired || wd_new(c) < 0) return -1;
+    return pottery_aioredlock_watch(c->lock, c->wd) < 0 ? -1 : 0;
+}
+
+static uint64_t wd_stat(const ctx *c, int renewals)
+{
+    pottery_watchdog_stats st;
+    pottery_aiowatchdog_stats_get(&st, c->wd);
+    return renewals ? st.renewals : st.ticks;
+}
+
+/* One of the watchdog's ticks, on the loop (so on this thread: its allocations fail too). */
+static int run_tick(void *arg)
+{
+    ctx *c = arg;
+    uint64_t ticks = wd_stat(c, 0);
+    for (int i = 0; i < 200 && wd_stat(c, 0) == ticks; i++) run_for(5);
+    return wd_stat(c, 0) > ticks ? 0 : pottery_error_set(POTTERY_ETIMEOUT, "the watchdog did not tick");
+}
+
+/* After a tick that may have failed: the watchdog goes on renewing the lock, or has said it
+ * is lost (its holder then stops); never a lock that expires without a word. A renewal whose
+ * allocation failed counts as one that could not reach its masters (UNREACHABLE), never as
+ * a lock taken by another. */
+static int renewal_state_ok(void *arg, int rc)
+{
+    ctx *c = arg;
+    (void)rc;
+    uint64_t renewals = wd_stat(c, 1);
+    for (int i = 0; i < 200 && wd_stat(c, 1) == renewals && !pottery_aioredlock_lost(c->lock); i++) run_for(5);
+    if (pottery_aioredlock_lost(c->lock)) return pottery_aioredlock_lost(c->lock) == POTTERY_REDLOCK_LOST_UNREACHABLE;
+    return wd_stat(c, 1) > renewals && validity(c) > 0;
+}
+
 static const oom_op lock_ops[] = {
     { "pottery_aioredlock_new", fresh, run_lock_new, NULL, teardown, NULL },
     { "pottery_aioredlock_acquire", lock_ready, run_acquire, NULL, teardown, acquire_state_ok },
@@ -317,6 +364,8 @@ static const oom_op lock_ops[] = {
     { "pottery_aioredlock_watch", lock_held_wd, run_watch, NULL, teardown, watch_state_ok },
     { "pottery_aioredlock_unwatch", lock_watched, run_unwatch, NULL, teardown, still_held },
     { "pottery_aiowatchdog_free", lock_watched, run_wd_free, NULL, teardown, still_held },
+    { "pottery_aiowatchdog renewing (a tick on the loop)", lock_watched_short, run_tick, NULL, teardown,
+      renewal_state_ok },
 };
 
 /* ---- pottery_aionextid: ids are deterministic, the digest compares them ---- */
