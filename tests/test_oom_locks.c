@@ -34,11 +34,11 @@ typedef struct ctx {
     pottery_client *const *ms;
     size_t n;
     int fanout;
-    pottery_redlock *redlock;
+    pottery_redlock *redlock, *other; /* other: a second holder of the same lock */
     pottery_rlock *rlock;
     pottery_rwlock *rwlock;
     pottery_semaphore *sem;
-    pottery_semaphore_permit permit;
+    pottery_semaphore_permit permit, others[2];
     pottery_ratelimit *rl;
     pottery_nextid *gen;
     int acquired, fn_calls;
@@ -50,6 +50,7 @@ static void teardown(void *arg)
 {
     ctx *c = arg;
     pottery_redlock_free(c->redlock);
+    pottery_redlock_free(c->other);
     pottery_rlock_free(c->rlock);
     pottery_rwlock_free(c->rwlock);
     pottery_semaphore_free(c->sem);
@@ -92,6 +93,7 @@ static int redlock_new(ctx *c)
     opts.fencing = 1;
     opts.context_manager_blocking = 0;
     opts.context_manager_timeout_ms = 0;
+    opts.retry_delay_ms = 10;
     return pottery_redlock_new(&c->redlock, "k", c->ms, c->n, &opts);
 }
 
@@ -106,6 +108,30 @@ static int redlock_held(void *arg)
     ctx *c = arg;
     if (redlock_ready(arg) < 0) return -1;
     return pottery_redlock_acquire(&c->acquired, c->redlock, 0, 0) < 0 || !c->acquired ? -1 : 0;
+}
+
+/* The lock held by another handle (c->other); c->redlock ready, its retries 10 ms apart. */
+static int redlock_taken(void *arg)
+{
+    ctx *c = arg;
+    if (redlock_ready(arg) < 0 || pottery_redlock_new(&c->other, "k", c->ms, c->n, NULL) < 0) return -1;
+    return pottery_redlock_acquire(&c->acquired, c->other, 0, 0) < 0 || !c->acquired ? -1 : 0;
+}
+
+static int run_redlock_acquire_waiting(void *arg)
+{
+    ctx *c = arg;
+    return pottery_redlock_acquire(&c->acquired, c->redlock, 1, 30);
+}
+
+/* Refused (the undo of each attempt ran): the other handle still holds the lock, alone. */
+static int refused_state_ok(void *arg, int rc)
+{
+    ctx *c = arg;
+    int64_t validity = 0;
+    (void)rc;
+    return !c->acquired && keys_like(c, "redlock:*") == (long)c->n &&
+           pottery_redlock_locked(&validity, c->other) == 0 && validity > 0;
 }
 
 static int run_redlock_new(void *arg)
@@ -239,6 +265,10 @@ static int any_state(void *arg, int rc)
 static const oom_op redlock_ops[] = {
     { "pottery_redlock_new", fresh, run_redlock_new, NULL, teardown, NULL },
     { "pottery_redlock_acquire", redlock_ready, run_redlock_acquire, NULL, teardown, acquire_state_ok },
+    { "pottery_redlock_acquire (held elsewhere)", redlock_taken, run_redlock_acquire, NULL, teardown,
+      refused_state_ok },
+    { "pottery_redlock_acquire (waiting 30 ms, held elsewhere)", redlock_taken, run_redlock_acquire_waiting, NULL,
+      teardown, refused_state_ok },
     { "pottery_redlock_release", redlock_held, run_redlock_release, NULL, teardown, release_state_ok },
     { "pottery_redlock_locked", redlock_held, run_redlock_locked, check_v_positive, teardown, still_mine },
     { "pottery_redlock_extend", redlock_held, run_redlock_extend, NULL, teardown, still_mine },
@@ -471,6 +501,26 @@ static int sem_held(void *arg)
     ctx *c = arg;
     if (sem_ready(arg) < 0) return -1;
     return pottery_semaphore_acquire(&c->acquired, &c->permit, c->sem, 0, 0) < 0 || !c->acquired ? -1 : 0;
+}
+
+/* Both permits held by others: an acquire is refused. */
+static int sem_full(void *arg)
+{
+    ctx *c = arg;
+    if (sem_ready(arg) < 0) return -1;
+    for (int i = 0; i < 2; i++)
+        if (pottery_semaphore_acquire(&c->acquired, &c->others[i], c->sem, 0, 0) < 0 || !c->acquired) return -1;
+    return 0;
+}
+
+static int sem_refused_state_ok(void *arg, int rc)
+{
+    ctx *c = arg;
+    char *card = raw("ZCARD", "sem", NULL);
+    int ok = card && strcmp(card, "2") == 0 && !c->acquired && !c->permit.token[0];
+    (void)rc;
+    free(card);
+    return ok;
 }
 
 static int run_sem_open(void *arg)
@@ -709,6 +759,7 @@ static void test_one_master(void **state)
     const oom_op ops[] = {
         { "pottery_semaphore_open", fresh, run_sem_open, NULL, teardown, NULL },
         { "pottery_semaphore_acquire", sem_ready, run_sem_acquire, NULL, teardown, sem_acquire_state_ok },
+        { "pottery_semaphore_acquire (none left)", sem_full, run_sem_acquire, NULL, teardown, sem_refused_state_ok },
         { "pottery_semaphore_release", sem_held, run_sem_release, NULL, teardown, sem_release_state_ok },
         { "pottery_semaphore_extend", sem_held, run_sem_extend, NULL, teardown, sem_still_held },
         { "pottery_semaphore_held", sem_held, run_sem_held, check_v_1, teardown, sem_still_held },
