@@ -356,7 +356,7 @@ int pottery_aioredlock_with_end(pottery_aioredlock *lock, int status)
     if (status != 0) pottery__error_save(&lock->body_error);
     lock->with = 3;
     int rc = release(lock);
-    if (rc < 0) { /* released nothing (never happens once acquired): report from the loop */
+    if (rc < 0) { /* released nothing (out of memory): the body still runs, to end again */
         lock->with = 2;
         return rc;
     }

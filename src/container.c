@@ -38,7 +38,15 @@ int pottery__container_open(pottery_container **out, size_t size, pottery_client
     pottery_container *c = pottery__calloc(1, size);
     if (!c) return pottery__error_oom();
     int rc = pottery__container_init(c, client, key);
-    if (rc == 0 && fill) rc = fill(c, ctx);
+    if (rc == 0 && fill) {
+        pottery_client_stats before, after;
+        pottery_client_stats_get(&before, client);
+        rc = fill(c, ctx);
+        pottery_client_stats_get(&after, client);
+        /* A write to a new temporary key that failed once sent (its reply lost, say) would
+         * leave a key that no handle owns. */
+        if (rc < 0 && !key && after.commands != before.commands) pottery__unlink_if_temporary(client, c->key);
+    }
     if (rc < 0) {
         pottery__container_abandon(c);
         pottery__free(c);

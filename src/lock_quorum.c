@@ -138,8 +138,10 @@ int pottery__qlock_need_quorum(pottery_qlock *q, pottery_qlock_call *call, int w
         char votes[POTTERY_REDLOCK_DESCRIBE_MAX];
         pottery__fanout_describe(votes, sizeof votes, &f);
         int impossible = q->core.opts.raise_on_redis_errors && f.failed > q->core.n / 2;
-        rc = impossible ? pottery__error(POTTERY_EIMPOSSIBLE, "quorum is impossible on %s: %s", q->core.key, votes)
-                        : pottery__error(POTTERY_EUNLOCKED, "%s of an unlocked lock %s: %s", what, q->core.key, votes);
+        rc = pottery__fanout_oom(&f) ? POTTERY_ENOMEM
+             : impossible
+                 ? pottery__error(POTTERY_EIMPOSSIBLE, "quorum is impossible on %s: %s", q->core.key, votes)
+                 : pottery__error(POTTERY_EUNLOCKED, "%s of an unlocked lock %s: %s", what, q->core.key, votes);
     }
     pottery__fanout_free(&f);
     return rc;

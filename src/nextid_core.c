@@ -115,9 +115,11 @@ void pottery__nextid_core_free(pottery_nextid_core *core)
     core->key = NULL;
 }
 
-/* With raise_on_redis_errors: POTTERY_EIMPOSSIBLE when more than N/2 masters failed. */
+/* POTTERY_ENOMEM when a vote was lost to memory; with raise_on_redis_errors,
+ * POTTERY_EIMPOSSIBLE when more than N/2 masters failed. */
 static int check_impossible(const pottery_nextid_core *core, const pottery_fanout *f, const char *what)
 {
+    if (pottery__fanout_oom(f)) return POTTERY_ENOMEM;
     if (!core->raise_on_redis_errors || f->failed <= core->n / 2) return 0;
     char why[POTTERY_ERROR_MESSAGE_MAX];
     pottery__fanout_describe(why, sizeof why, f);

@@ -226,6 +226,7 @@ int pottery__redlock_attempt_judge(int *got, int *dead, pottery_redlock_core *co
     }
     pottery__fanout_describe(core->last, sizeof core->last, f);
     *dead = f->failed > core->n / 2;
+    if (pottery__fanout_oom(f)) return POTTERY_ENOMEM;
     return impossible(core, f) ? refused(0, NULL, core, f) : 0;
 }
 
@@ -249,12 +250,15 @@ int pottery__redlock_extend_check(const pottery_redlock_core *core)
 int pottery__redlock_release_judge(const pottery_redlock_core *core, const pottery_fanout *f)
 {
     if (f->yes >= core->quorum) return 0;
+    if (pottery__fanout_oom(f)) return POTTERY_ENOMEM;
     return refused(POTTERY_EUNLOCKED, "release of an unlocked lock", core, f);
 }
 
 int pottery__redlock_extend_judge(pottery_redlock_core *core, const pottery_fanout *f)
 {
-    if (f->yes < core->quorum) return refused(POTTERY_EUNLOCKED, "extend of an unlocked lock", core, f);
+    if (f->yes < core->quorum)
+        return pottery__fanout_oom(f) ? POTTERY_ENOMEM
+                                      : refused(POTTERY_EUNLOCKED, "extend of an unlocked lock", core, f);
     core->extensions++;
     return 0;
 }
@@ -271,7 +275,10 @@ static int ascending(const void *a, const void *b)
 int pottery__redlock_locked_judge(int64_t *validity_ms, const pottery_redlock_core *core, const pottery_fanout *f)
 {
     *validity_ms = 0;
-    if (f->yes < core->quorum) return impossible(core, f) ? refused(0, NULL, core, f) : 0;
+    if (f->yes < core->quorum) {
+        if (pottery__fanout_oom(f)) return POTTERY_ENOMEM;
+        return impossible(core, f) ? refused(0, NULL, core, f) : 0;
+    }
     long long *ttls = pottery__calloc(core->n, sizeof *ttls);
     if (!ttls) return pottery__error_oom();
     for (size_t i = 0; i < f->n; i++) {

@@ -96,7 +96,8 @@ int pottery_rlock_release(pottery_rlock *lock)
     owner_call(&call, lock, &pottery__lua_rlock_release, (long long)lock->count - 1);
     int rc = pottery__qlock_need_quorum(&lock->q, &call, 1, "release");
     pottery__qlock_call_free(&call);
-    lock->count = rc == 0 ? lock->count - 1 : 0;
+    /* Out of memory, the release may not have been sent: the handle keeps its count to retry. */
+    if (rc != POTTERY_ENOMEM) lock->count = rc == 0 ? lock->count - 1 : 0;
     return rc;
 }
 

@@ -160,7 +160,8 @@ int pottery_rwlock_release(pottery_rwlock *lock)
         owner_call(&call, lock, &pottery__lua_rwlock_release_write, lock->write_key, lock->waiting_key, NULL);
     int rc = pottery__qlock_need_quorum(&lock->q, &call, 1, "release");
     pottery__qlock_call_free(&call);
-    lock->mode = POTTERY_RWLOCK_NONE;
+    /* Out of memory, the release may not have been sent: the handle keeps the lock to retry. */
+    if (rc != POTTERY_ENOMEM) lock->mode = POTTERY_RWLOCK_NONE;
     return rc;
 }
 

@@ -154,6 +154,19 @@ static int attempt(int *got, int64_t *earliest_ms, pottery_semaphore *sem, const
     return 0;
 }
 
+/* After an attempt that failed once sent (its reply lost, say): the permit it may have been
+ * granted, which the caller never learns, is given back rather than held until its lease
+ * ends. */
+static void forget(pottery_semaphore *sem, const char *token)
+{
+    pottery_error_saved saved;
+    pottery__error_save(&saved);
+    pottery_reply *r = NULL;
+    (void)run(&r, sem, &pottery__lua_semaphore_release, token, -1);
+    pottery__reply_free(r);
+    pottery__error_restore(&saved);
+}
+
 int pottery_semaphore_acquire(int *acquired, pottery_semaphore_permit *permit, pottery_semaphore *sem, int blocking,
                               int64_t timeout_ms)
 {
@@ -169,7 +182,13 @@ int pottery_semaphore_acquire(int *acquired, pottery_semaphore_permit *permit, p
     for (;;) {
         int got = 0;
         int64_t earliest = 0;
-        if ((rc = attempt(&got, &earliest, sem, token)) < 0) return rc;
+        pottery_client_stats before, after;
+        pottery_client_stats_get(&before, sem->c.client);
+        if ((rc = attempt(&got, &earliest, sem, token)) < 0) {
+            pottery_client_stats_get(&after, sem->c.client);
+            if (after.commands != before.commands) forget(sem, token);
+            return rc;
+        }
         if (got) {
             memcpy(permit->token, token, sizeof token);
             *acquired = 1;

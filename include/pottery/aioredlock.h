@@ -133,7 +133,8 @@ POTTERY_API int pottery_aioredlock_with(pottery_aioredlock *lock, pottery_aiored
 /** End the body of pottery_aioredlock_with with status (0, or the body's own failure):
  * the lock is released, then done is called. 0, or POTTERY_ESTATE when no body is running
  * or an operation (locked, extend) is still running on the handle (an operation is over
- * when its callback runs: ending the body from that callback is fine). */
+ * when its callback runs: ending the body from that callback is fine), or POTTERY_ENOMEM
+ * when the release could not start (the body is still running: end it again). */
 POTTERY_API int pottery_aioredlock_with_end(pottery_aioredlock *lock, int status);
 
 /** The lock-lost flag: 0 while nothing says the lock is lost, else why

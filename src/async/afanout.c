@@ -123,10 +123,18 @@ static int start(pottery_afanout *af, pottery_afanout_done done, void *arg)
     af->arg = arg;
     af->running = 1;
     af->start_ms = pottery__monotonic_ms();
+    size_t sent = 0;
     for (size_t i = 0; i < f->n; i++) {
-        if ((rc = send_to(af, i)) < 0) {
-            finish_run(af);
+        if ((rc = send_to(af, i)) == 0) {
+            sent++;
+        } else if (sent == 0) {
+            finish_run(af); /* nothing went out: the start fails */
             return rc;
+        } else {
+            /* Others have the request already: this master fails alone, and the outcome
+             * (a failure naming it, and the undo its caller runs) comes from the loop with
+             * the others' replies. */
+            pottery__fanout_settle_failure(f, i, rc, NULL);
         }
     }
     return 0;

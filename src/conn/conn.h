@@ -343,6 +343,11 @@ size_t pottery__fanout_describe(char *buf, size_t size, const pottery_fanout *f)
 /* Free the replies and messages of the last run (the inputs stay). Accepts NULL. */
 void pottery__fanout_free(pottery_fanout *f);
 
+/* POTTERY_ENOMEM (the error set, naming the master) when a master's vote was lost to this
+ * process running out of memory rather than to the master: a caller whose outcome that vote
+ * could have changed reports it instead of a refusal. Else 0. */
+int pottery__fanout_oom(const pottery_fanout *f);
+
 /* The vote counting, for the code that moves the requests (fanout.c here, async/afanout.c
  * on an event loop). start: free the last run's results and allocate n pending ones (0 or
  * ENOMEM). settle_reply: master i answered r (taken over): an ERROR reply is a REDIS_ERROR,

@@ -52,6 +52,15 @@ void pottery__fanout_settle_failure(pottery_fanout *f, size_t i, int code, const
     f->pending--;
 }
 
+int pottery__fanout_oom(const pottery_fanout *f)
+{
+    for (size_t i = 0; f->results && i < f->n; i++)
+        if (f->results[i].code == POTTERY_ENOMEM)
+            return pottery__error(POTTERY_ENOMEM, "out of memory while asking %s: %s", f->results[i].endpoint,
+                                  f->results[i].message ? f->results[i].message : "no reply");
+    return 0;
+}
+
 static void settle_vote(pottery_fanout *f, size_t i, pottery_reply *r, int yes)
 {
     f->results[i].status = yes ? POTTERY_FANOUT_YES : POTTERY_FANOUT_NO;

@@ -10,7 +10,8 @@
  *     succeed all the same (check() then checks the result as for the reference run);
  *   - leave Redis as it was before the call or as the reference run left it, never in
  *     between (compared as a digest of every key, type, value and whether it has a TTL;
- *     operations whose writes are random, like lock tokens, give state_ok instead);
+ *     operations whose writes are random, like lock tokens, give state_ok instead, and
+ *     their setup need not give the same dataset each time);
  *   - leak nothing (LeakSanitizer is asked after each operation under ASan; and at exit);
  *   - leave the client usable: the next attempt's setup and run go through it.
  * Only the library's allocations are failed (not hiredis', not the test's).
@@ -44,5 +45,18 @@ long oom_exhaust_at(const oom_op *op, void *ctx, const char *file, int line);
 /* A digest of everything on the fixture's server (keys, types, values, TTL or not, stream
  * entries and groups), malloc'd hex; equal digests mean equal datasets. */
 char *oom_digest(void);
+
+/* ---- rows over several masters (the distributed primitives' fan-out) ---- */
+
+/* A command (NULL-terminated arguments, at most 7) on master i: the fixture's server when
+ * fanout is 0, else masters[i] (test_fixture.h). The rendered reply, malloc'd. */
+char *oom_on_master(int fanout, size_t i, const char *a0, ...);
+/* How many keys match pattern on the n masters, summed (or on the fixture's server). */
+long oom_keys_like(int fanout, size_t n, const char *pattern);
+/* After an attempt on a sequence kept on each of n masters (NextID), which the digest does
+ * not see: 1 when every master holds key's old value or its new one (a master the failure
+ * cut off is behind, as one that was down would be) and a success (rc >= 0) wrote a
+ * majority. Values as rendered: "(nil)" for none. */
+int oom_masters_hold(int fanout, size_t n, int rc, const char *key, const char *old, const char *new_value);
 
 #endif
