@@ -58,9 +58,9 @@ static void fill(redisContext *c, const char *verb, const char *key, int pairs)
 typedef enum how { POTTERY_ITER, RAW_SCAN, RAW_WHOLE } how;
 
 typedef struct result {
-    long seen;       /* elements iterated (-1: failed) */
-    long growth_kb;  /* growth of the peak RSS */
-    double secs;     /* the iteration's time */
+    long seen;        /* elements iterated (-1: failed) */
+    long growth_kb;   /* growth of the peak RSS */
+    double secs;      /* the iteration's time */
     long round_trips; /* libpottery's */
 } result;
 
@@ -109,7 +109,8 @@ static long raw_iterate(const char *url, int is_dict, int whole)
     long count = 0;
     if (whole) {
         redisReply *r = redisCommand(c, is_dict ? "HGETALL %s" : "SMEMBERS %s", key);
-        if (!r || r->type != REDIS_REPLY_ARRAY) count = -1;
+        if (!r || r->type != REDIS_REPLY_ARRAY)
+            count = -1;
         else
             count = (long)(is_dict ? r->elements / 2 : r->elements);
         freeReplyObject(r);
@@ -192,8 +193,7 @@ int main(int argc, char **argv)
     fill(t.raw, "HSET", dict_key, 1);
     fill(t.raw, "SADD", set_key, 0);
 
-    printf("\nPeak memory while iterating %d elements (growth of the peak RSS, MB; a fresh process each)\n",
-           ELEMENTS);
+    printf("\nPeak memory while iterating %d elements (growth of the peak RSS, MB; a fresh process each)\n", ELEMENTS);
     printf("%-8s %-32s %10s %10s %9s %9s %8s\n", "module", "operation", "pottery MB", "hiredis MB", "pottery s",
            "hiredis s", "rtt");
     result pot = measure(t.url, 1, POTTERY_ITER), raw = measure(t.url, 1, RAW_SCAN);
