@@ -189,6 +189,8 @@ set ytics nomirror
 set xtics 0.1 nomirror
 set grid xtics lc rgb "#dddddd"
 set key outside bottom center horizontal
+set tmargin 4
+set bmargin 5
 set style fill solid 0.8 noborder
 set arrow from 0.9, graph 0 to 0.9, graph 1 nohead front dt 2 lw 2 lc rgb "#c00000"
 set label "0.9" at 0.9, graph 1 offset 0.3, 0.8 tc rgb "#c00000"
@@ -227,6 +229,7 @@ printf '%s\n' "$body" | awk -F ' [|] ' '
   END { if (n) flush() }'
 echo
 echo "benchmark: $OUT/benchmark.md, $OUT/benchmark.png${README:+, $README}; the programs' output: $LOG"
+grep -h 'line left out' "$LOG" | sed 's/^/benchmark: note: /' >&2 || true
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "benchmark: FAILED: ${failed[*]} (their rows are missing; docs/ and README.md left as they were)" >&2
   exit 1
