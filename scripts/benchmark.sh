@@ -10,6 +10,7 @@
 # between the "benchmark:begin" and "benchmark:end" markers.
 #
 #   scripts/benchmark.sh
+#   scripts/benchmark.sh --tables   only rewrite the outputs from the last run's rows
 #
 # POTTERY_BENCHMARK_OUT=DIR writes the Markdown and the chart to DIR instead of docs/ and
 # leaves README.md alone. The programs' own output goes to build/bench/benchmark.log.
@@ -26,49 +27,60 @@ README=README.md
 ROWS=$BUILD/benchmark-rows
 LOG=$BUILD/benchmark.log
 mkdir -p "$BUILD" "$OUT"
-rm -rf "$ROWS"
-mkdir -p "$ROWS"
-: >"$LOG"
-
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPOTTERY_BUILD_TESTS=OFF -DPOTTERY_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" >/dev/null
-
-# Every program that compares libpottery with raw hiredis (bench_pool compares a pool with
-# clients of their own, bench_aio an event loop with blocking calls: scripts/bench.sh runs
-# those).
-throughput=()
-for bench in "$BUILD"/bench/bench_*; do
-  [ -x "$bench" ] || continue
-  name=$(basename "$bench" | sed 's/^bench_//')
-  case "$name" in pool | aio | instructions | memory) continue ;; esac
-  throughput+=("$name")
-done
-[ -x "$BUILD/bench/bench_instructions" ] || { echo "benchmark: bench_instructions not built (valgrind/callgrind.h missing)" >&2; exit 1; }
-
-# run SECTION TRANSPORTS NAME: scripts/bench.sh NAME (its own private servers) with its rows
-# in $ROWS/SECTION.NAME.tsv. A program that fails (a loaded machine can starve a 60 ms
-# lease) runs once more, from scratch; one that fails twice is named in $failed.
+# measure: build, run every program, gather the rows in $ROWS/SECTION.tsv; a complete run
+# leaves its duration and day in $ROWS/elapsed.
 failed=()
-run() {
-  local section=$1 transports=$2 name=$3 attempt rows=$ROWS/$1.$3.tsv
-  for attempt in 1 2; do
-    echo "benchmark: $section: bench_$name" >&2
-    rm -f "$rows"
-    echo "### bench_$name, attempt $attempt" >>"$LOG"
-    if POTTERY_BENCH_ROWS="$PWD/$rows" POTTERY_BENCH_TRANSPORTS=$transports \
-      bash scripts/bench.sh "$name" >>"$LOG" 2>&1 && [ -s "$rows" ]; then
-      cat "$rows" >>"$ROWS/$section.tsv"
-      return 0
-    fi
-    echo "benchmark: bench_$name failed (attempt $attempt; its output is in $LOG)" >&2
+measure() {
+  rm -rf "$ROWS"
+  mkdir -p "$ROWS"
+  : >"$LOG"
+
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPOTTERY_BUILD_TESTS=OFF -DPOTTERY_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build "$BUILD" -j "$(nproc)" >/dev/null
+
+  # Every program that compares libpottery with raw hiredis (bench_pool compares a pool with
+  # clients of their own, bench_aio an event loop with blocking calls: scripts/bench.sh runs
+  # those).
+  throughput=()
+  for bench in "$BUILD"/bench/bench_*; do
+    [ -x "$bench" ] || continue
+    name=$(basename "$bench" | sed 's/^bench_//')
+    case "$name" in pool | aio | instructions | memory) continue ;; esac
+    throughput+=("$name")
   done
-  failed+=("bench_$name")
+  [ -x "$BUILD/bench/bench_instructions" ] || { echo "benchmark: bench_instructions not built (valgrind/callgrind.h missing)" >&2; exit 1; }
+
+  # run SECTION TRANSPORTS NAME: scripts/bench.sh NAME (its own private servers) with its rows
+  # in $ROWS/SECTION.NAME.tsv. A program that fails (a loaded machine can starve a 60 ms
+  # lease) runs once more, from scratch; one that fails twice is named in $failed.
+  run() {
+    local section=$1 transports=$2 name=$3 attempt rows=$ROWS/$1.$3.tsv
+    for attempt in 1 2; do
+      echo "benchmark: $section: bench_$name" >&2
+      rm -f "$rows"
+      echo "### bench_$name, attempt $attempt" >>"$LOG"
+      if POTTERY_BENCH_ROWS="$PWD/$rows" POTTERY_BENCH_TRANSPORTS=$transports \
+        bash scripts/bench.sh "$name" >>"$LOG" 2>&1 && [ -s "$rows" ]; then
+        cat "$rows" >>"$ROWS/$section.tsv"
+        return 0
+      fi
+      echo "benchmark: bench_$name failed (attempt $attempt; its output is in $LOG)" >&2
+    done
+    failed+=("bench_$name")
+  }
+  for name in "${throughput[@]}"; do run throughput "tcp unix" "$name"; done
+  run instructions tcp instructions
+  run memory tcp memory
+  touch "$ROWS/throughput.tsv" "$ROWS/instructions.tsv" "$ROWS/memory.tsv"
+  if [ "${#failed[@]}" -eq 0 ]; then echo "$(($(date +%s) - started)) $(date -u +%Y-%m-%d)" >"$ROWS/elapsed"; fi
 }
-for name in "${throughput[@]}"; do run throughput "tcp unix" "$name"; done
-run instructions tcp instructions
-run memory tcp memory
-touch "$ROWS/throughput.tsv" "$ROWS/instructions.tsv" "$ROWS/memory.tsv"
-elapsed=$(($(date +%s) - started))
+
+if [ "${1:-}" = --tables ]; then
+  [ -s "$ROWS/elapsed" ] || { echo "benchmark: no rows of a complete run in $ROWS" >&2; exit 1; }
+else
+  measure
+fi
+read -r elapsed day < <(cat "$ROWS/elapsed" 2>/dev/null || echo "$(($(date +%s) - started)) $(date -u +%Y-%m-%d)")
 
 # ---- tables ----
 
@@ -119,48 +131,66 @@ instructions_table() {
 }
 
 memory_table() {
-  echo "| module | operation | libpottery peak growth (MB) | hiredis peak growth (MB) | speed ratio | libpottery round trips |"
-  echo "|---|---|---:|---:|---:|---:|"
+  echo "| module | operation | libpottery peak growth (MB) | hiredis peak growth (MB) | libpottery round trips |"
+  echo "|---|---|---:|---:|---:|"
   rows memory | awk -F '\t' '{
-    if ($4 < 0) printf "| %s | %s | - | %.1f | - | - |\n", $1, $2, $5 / 1024
-    else printf "| %s | %s | %.1f | %.1f | %.2f | %d |\n", $1, $2, $4 / 1024, $5 / 1024, $6, $7
+    if ($4 < 0) printf "| %s | %s | - | %.1f | - |\n", $1, $2, $5 / 1024
+    else printf "| %s | %s | %.1f | %.1f | %d |\n", $1, $2, $4 / 1024, $5 / 1024, $7
   }'
 }
 
 cpu=$(awk -F ': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 redis=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
+# tables full|short: the three tables, with the explanation of docs/benchmark.md (full) or
+# with titles only (short: the README explains the measurement above its copy).
 tables() {
-  cat <<EOF
-Measured by \`scripts/benchmark.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores (${cpu:-unknown CPU}),
-redis-server $redis, in $((elapsed / 60)) min $((elapsed % 60)) s.
-
+  local full=$1
+  echo "Measured by \`scripts/benchmark.sh\` on $day, $(nproc) cores (${cpu:-unknown CPU}),"
+  echo "redis-server $redis, in $((elapsed / 60)) min $((elapsed % 60)) s."
+  echo
+  if [ "$full" = full ]; then
+    cat <<'EOF'
 **Throughput.** Each line runs libpottery and raw hiredis doing the same work with the same
 bytes against the same private server, in short alternating rounds; ops/s are the best
 round of each side over TCP loopback, the ratio (libpottery / hiredis, target 0.9 or more)
 the median of the per-round ratios, over TCP and over a unix socket. Redlock, NextID and
-the watchdog run over 1 and over 5 masters (round trips per master), the cluster line on a
-3-master Redis Cluster.
-
-$(throughput_table)
-
+the watchdog run over 1 and over 5 masters (round trips per master), the cluster lines on
+a 3-master Redis Cluster.
+EOF
+  else
+    echo "**Throughput** (libpottery / raw hiredis; ops/s over TCP loopback):"
+  fi
+  echo
+  throughput_table
+  echo
+  if [ "$full" = full ]; then
+    cat <<'EOF'
 **Client instructions per operation**, counted by callgrind over 2,000 operations (one
 master for Redlock; the ratio is hiredis / libpottery: above 1 when libpottery executes
 fewer). A count does not change with the machine's load.
-
-$(instructions_table)
-
+EOF
+  else
+    echo "**Client instructions per operation** (callgrind; ratio hiredis / libpottery):"
+  fi
+  echo
+  instructions_table
+  echo
+  if [ "$full" = full ]; then
+    cat <<'EOF'
 **Peak memory while iterating** a 1,000,000-element dict and set: the growth of the peak
 resident set of a fresh process iterating the whole key (libpottery's iterator; raw hiredis
 looping over the same SCAN command), and for scale raw hiredis reading the key in one reply.
-Speed ratio: libpottery's iteration speed / hiredis'.
-
-$(memory_table)
 EOF
+  else
+    echo "**Peak memory while iterating 1,000,000 elements** (growth of the peak RSS):"
+  fi
+  echo
+  memory_table
 }
 
 # ---- output: Markdown, chart, README, terminal ----
 
-body=$(tables)
+body=$(tables full)
 if [ "${#failed[@]}" -gt 0 ]; then # an incomplete table is shown, not published
   OUT=$BUILD
   README=
@@ -200,7 +230,7 @@ plot "$data" using 2:0:(0):2:(\$0-0.4):(\$0):ytic(1) with boxxyerror lc rgb "#3b
 EOF
 
 if [ -n "$README" ] && grep -q '<!-- benchmark:begin -->' "$README"; then
-  readme_body=$(printf '%s\n' "$body" | sed 's#(benchmark\.png)#(docs/benchmark.png)#')
+  readme_body=$(tables short)
   awk -v body="$readme_body" '
     /<!-- benchmark:begin -->/ { print; print ""; print "![libpottery / raw hiredis, operations per second](docs/benchmark.png)"; print ""; print body; print ""; skip = 1; next }
     /<!-- benchmark:end -->/ { skip = 0 }
