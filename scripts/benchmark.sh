@@ -104,6 +104,7 @@ rows() {
 # masters where that is the setting) and the unix socket's ratio next to TCP's.
 throughput_table() {
   rows throughput | awk -F '\t' '
+    function fmt(x, t) { t = sprintf("%.2f", x); return t + 0 < 0.9 ? "**" t "**" : t }
     {
       k = $1 "\t" $2
       if (!(k in seen)) { seen[k] = 1; order[++n] = k }
@@ -118,8 +119,7 @@ throughput_table() {
         k = order[i]
         split(k, p, "\t")
         printf "| %s | %s | %s | %s | %s | %s | %.2f |\n", p[1], p[2], (k in pot) ? pot[k] : "-",
-          (k in raw) ? raw[k] : "-", (k in ratio) ? sprintf("%.2f", ratio[k]) : "-",
-          (k in unix) ? sprintf("%.2f", unix[k]) : "-", rtt[k]
+          (k in raw) ? raw[k] : "-", (k in ratio) ? fmt(ratio[k]) : "-", (k in unix) ? fmt(unix[k]) : "-", rtt[k]
       }
     }'
 }
@@ -163,6 +163,8 @@ EOF
   echo
   throughput_table
   echo
+  echo "Ratios below the 0.9 target are in bold: $(throughput_table | grep -c '[*][*]' || true) of $(($(throughput_table | wc -l) - 2)) lines."
+  echo
   if [ "$full" = full ]; then
     cat <<'EOF'
 **Client instructions per operation**, counted by callgrind over 2,000 operations (one
@@ -204,7 +206,7 @@ fi
 } >"$OUT/benchmark.md"
 
 data=$BUILD/benchmark-ratios.tsv
-throughput_table | awk -F ' [|] ' 'NR > 2 { r = $5; u = $6; if (r == "-") r = "NaN"; if (u == "-") u = "NaN"; print $1 ": " $2 "\t" r "\t" u }' |
+throughput_table | tr -d '*' | awk -F ' [|] ' 'NR > 2 { r = $5; u = $6; if (r == "-") r = "NaN"; if (u == "-") u = "NaN"; print $1 ": " $2 "\t" r "\t" u }' |
   sed 's/^| //' >"$data"
 lines=$(wc -l <"$data")
 gnuplot <<EOF
