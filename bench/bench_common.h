@@ -52,6 +52,12 @@ static inline void bench_rows_source(const char *argv0, const char *transport)
     snprintf(r->transport, sizeof r->transport, "%s", transport);
 }
 
+/* Name the module of the rows that follow (a program measuring several modules). */
+static inline void bench_rows_module(const char *module)
+{
+    snprintf(bench_rows_get()->module, sizeof bench_rows_get()->module, "%s", module);
+}
+
 /* Append one row to $POTTERY_BENCH_ROWS (nothing when unset); the operation's runs of
  * blanks become one space. */
 static inline void bench_row(const char *operation, double pottery_per_s, double hiredis_per_s, double ratio,

@@ -303,7 +303,7 @@ static int run_callgrind(int argc, char **argv)
         }
         printf("%-10s %-28s %12.0f %12.0f %7.3f %10.2f\n", table[m].module, table[m].operation, c->ir[1], c->ir[0],
                c->ir[0] / c->ir[1], c->round_trips);
-        snprintf(bench_rows_get()->module, sizeof bench_rows_get()->module, "%s", table[m].module);
+        bench_rows_module(table[m].module);
         bench_row(table[m].operation, c->ir[1], c->ir[0], c->ir[0] / c->ir[1], c->round_trips);
     }
     printf("* ratio: hiredis instructions / libpottery instructions (above 1: libpottery executes fewer)\n");

@@ -171,16 +171,15 @@ static result measure(const char *url, int is_dict, how h)
 
 static void report(const char *module, const char *operation, const result *pot, const result *raw)
 {
+    bench_rows_module(module);
     if (pot) {
         printf("%-8s %-32s %10.1f %10.1f %9.2f %9.2f %8ld\n", module, operation, pot->growth_kb / 1024.0,
                raw->growth_kb / 1024.0, pot->secs, raw->secs, pot->round_trips);
-        snprintf(bench_rows_get()->module, sizeof bench_rows_get()->module, "%s", module);
         bench_row(operation, (double)pot->growth_kb, (double)raw->growth_kb, raw->secs / pot->secs,
                   (double)pot->round_trips);
     } else {
         printf("%-8s %-32s %10s %10.1f %9s %9.2f %8s\n", module, operation, "-", raw->growth_kb / 1024.0, "-",
                raw->secs, "-");
-        snprintf(bench_rows_get()->module, sizeof bench_rows_get()->module, "%s", module);
         bench_row(operation, -1, (double)raw->growth_kb, 0, 0);
     }
 }
