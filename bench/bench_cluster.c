@@ -136,6 +136,7 @@ int main(int argc, char **argv)
         snprintf(url + len, sizeof url - len, "%s%s:%d", i > 1 ? "," : "", host, port);
     }
     bench_target t = { NULL, NULL, "" };
+    bench_rows_source(argv[0], "cluster");
     if (pottery_client_open(&t.client, url, NULL) < 0) bench_die("pottery_client_open");
     if (pottery_dict_open(&one, t.client, "bench:dict", NULL) < 0) bench_die("open");
     one_owner = owner_of("bench:dict");

@@ -3,6 +3,11 @@
  * timed in alternating rounds so both sides see the same machine noise.
  *
  * Usage of every bench program:  <program> tcp HOST PORT   |   <program> unix SOCKET
+ *
+ * With POTTERY_BENCH_ROWS=<file> in the environment, every result line is also appended to
+ * that file as one tab-separated row (scripts/benchmark.sh gathers them into one table):
+ *   module  operation  transport  pottery/s  hiredis/s  ratio  round-trips/op
+ * module is the program's name without "bench_" (POTTERY_BENCH_MODULE overrides it).
  */
 #ifndef POTTERY_BENCH_COMMON_H
 #define POTTERY_BENCH_COMMON_H
@@ -20,6 +25,65 @@
 #include <unistd.h>
 
 #include <pottery.h>
+
+/* ---- machine-readable rows (POTTERY_BENCH_ROWS) ---- */
+
+typedef struct bench_rows {
+    char module[64];
+    char transport[64];
+} bench_rows;
+
+static inline bench_rows *bench_rows_get(void)
+{
+    static bench_rows rows = { "", "" };
+    return &rows;
+}
+
+/* Name the rows that follow: the module (from the program's path, argv[0]) and the
+ * transport ("tcp", "unix"). */
+static inline void bench_rows_source(const char *argv0, const char *transport)
+{
+    bench_rows *r = bench_rows_get();
+    const char *env = getenv("POTTERY_BENCH_MODULE");
+    const char *base = strrchr(argv0, '/');
+    base = base ? base + 1 : argv0;
+    if (strncmp(base, "bench_", 6) == 0) base += 6;
+    snprintf(r->module, sizeof r->module, "%s", env && *env ? env : base);
+    snprintf(r->transport, sizeof r->transport, "%s", transport);
+}
+
+/* Name the module of the rows that follow (a program measuring several modules). */
+static inline void bench_rows_module(const char *module)
+{
+    snprintf(bench_rows_get()->module, sizeof bench_rows_get()->module, "%s", module);
+}
+
+/* Append one row to $POTTERY_BENCH_ROWS (nothing when unset); the operation's runs of
+ * blanks become one space. */
+static inline void bench_row(const char *operation, double pottery_per_s, double hiredis_per_s, double ratio,
+                             double round_trips)
+{
+    const char *path = getenv("POTTERY_BENCH_ROWS");
+    if (!path || !*path) return;
+    char op[128];
+    size_t n = 0;
+    for (const char *p = operation; *p && n + 1 < sizeof op; p++) {
+        char c = *p == '\t' ? ' ' : *p;
+        if (c == ' ' && (n == 0 || op[n - 1] == ' ')) continue;
+        op[n++] = c;
+    }
+    while (n > 0 && op[n - 1] == ' ') n--;
+    op[n] = '\0';
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        fprintf(stderr, "bench: cannot append to %s\n", path);
+        exit(1);
+    }
+    const bench_rows *r = bench_rows_get();
+    fprintf(f, "%s\t%s\t%s\t%.0f\t%.0f\t%.3f\t%.2f\n", r->module, op, r->transport, pottery_per_s, hiredis_per_s, ratio,
+            round_trips);
+    fclose(f);
+}
 
 typedef struct bench_target {
     redisContext *raw;
@@ -45,9 +109,11 @@ static inline void bench_connect(bench_target *t, int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "tcp") == 0) {
         t->raw = redisConnect(argv[2], atoi(argv[3]));
         snprintf(t->url, sizeof t->url, "redis://%s:%s/0", argv[2], argv[3]);
+        bench_rows_source(argv[0], "tcp");
     } else if (argc == 3 && strcmp(argv[1], "unix") == 0) {
         t->raw = redisConnectUnix(argv[2]);
         snprintf(t->url, sizeof t->url, "unix://%s", argv[2]);
+        bench_rows_source(argv[0], "unix");
     } else {
         fprintf(stderr, "usage: %s tcp HOST PORT | unix SOCKET\n", argv[0]);
         exit(2);
@@ -112,10 +178,10 @@ static inline void bench_compare(bench_target *t, const char *name, bench_fn raw
     qsort(ratios, (size_t)n, sizeof *ratios, bench_cmp_double);
     double median = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
     free(ratios);
-    double total = (double)slice * n;
-    printf("%-28s %12.0f %12.0f %7.3f %10.2f %10.2f\n", name, slice / best_pot, slice / best_raw, median,
-           (double)(after.round_trips - before.round_trips) / total,
+    double total = (double)slice * n, round_trips = (double)(after.round_trips - before.round_trips) / total;
+    printf("%-28s %12.0f %12.0f %7.3f %10.2f %10.2f\n", name, slice / best_pot, slice / best_raw, median, round_trips,
            (double)(after.commands - before.commands) / total);
+    bench_row(name, slice / best_pot, slice / best_raw, median, round_trips);
 }
 
 static inline void bench_header(const char *title)

@@ -107,6 +107,8 @@ static void run_compare(size_t n)
     printf("%-28s %12.0f %12.0f %7.3f %10.2f %10.2f\n", name, slice / best_pot, slice / best_raw, median,
            (double)(after.round_trips - before.round_trips) / (slice * rounds),
            (double)(after.commands - before.commands) / (slice * rounds));
+    bench_row(name, slice / best_pot, slice / best_raw, median,
+              (double)(after.round_trips - before.round_trips) / (slice * rounds));
     pottery_nextid_free(gen);
 }
 
@@ -262,6 +264,8 @@ static void run_contended(size_t n)
     printf("%-28s %12.0f %12.0f %7.3f %10.2f %10.2f\n", name, ids / best[1], ids / best[0],
            ratios[CONTENDED_ROUNDS / 2], (double)round_trips / (ids * CONTENDED_ROUNDS),
            (double)commands / (ids * CONTENDED_ROUNDS));
+    bench_row(name, ids / best[1], ids / best[0], ratios[CONTENDED_ROUNDS / 2],
+              (double)round_trips / (ids * CONTENDED_ROUNDS));
 }
 
 int main(int argc, char **argv)
@@ -270,9 +274,11 @@ int main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "tcp") == 0) {
         snprintf(urls[0], sizeof urls[0], "redis://%s:%s/0", argv[2], argv[3]);
         first_extra = 4;
+        bench_rows_source(argv[0], "tcp");
     } else if (argc >= 3 && strcmp(argv[1], "unix") == 0) {
         snprintf(urls[0], sizeof urls[0], "unix://%s", argv[2]);
         first_extra = 3;
+        bench_rows_source(argv[0], "unix");
     } else {
         fprintf(stderr, "usage: %s tcp HOST PORT [URL...] | unix SOCKET [URL...]\n", argv[0]);
         return 2;

@@ -5,6 +5,10 @@
 #
 #   scripts/bench.sh            every benchmark
 #   scripts/bench.sh aio dict   only bench_aio and bench_dict
+#
+# POTTERY_BENCH_TRANSPORTS="tcp" (or "unix") runs the single-server programs over that
+# transport only. POTTERY_BENCH_ROWS=FILE makes every program append its results to FILE as
+# tab-separated rows (bench/bench_common.h; scripts/benchmark.sh tabulates them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -13,6 +17,7 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPOTTERY_BUILD_TESTS=OFF -DPO
 cmake --build "$BUILD" -j "$(nproc)" >/dev/null
 
 ONLY=("$@")
+TRANSPORTS=${POTTERY_BENCH_TRANSPORTS:-tcp unix}
 # selected NAME: the benchmark bench_NAME was asked for (or no names were given).
 selected() {
   [ "${#ONLY[@]}" -eq 0 ] && return 0
@@ -43,12 +48,16 @@ for bench in "$BUILD"/bench/bench_*; do
   [ -x "$bench" ] || continue
   case "$(basename "$bench")" in bench_redlock | bench_nextid | bench_aio | bench_cluster) continue ;; esac # below
   selected "$(basename "$bench" | sed 's/^bench_//')" || continue
-  echo "## $(basename "$bench") over TCP 127.0.0.1:$PORT"
-  "$bench" tcp 127.0.0.1 "$PORT"
-  echo
-  echo "## $(basename "$bench") over unix socket"
-  "$bench" unix "$PRIVATE_REDIS_SOCK"
-  echo
+  if [[ " $TRANSPORTS " == *" tcp "* ]]; then
+    echo "## $(basename "$bench") over TCP 127.0.0.1:$PORT"
+    "$bench" tcp 127.0.0.1 "$PORT"
+    echo
+  fi
+  if [[ " $TRANSPORTS " == *" unix "* ]]; then
+    echo "## $(basename "$bench") over unix socket"
+    "$bench" unix "$PRIVATE_REDIS_SOCK"
+    echo
+  fi
 done
 
 # The distributed primitives over five independent masters (redis://127.0.0.1:PORT/0 each),
