@@ -113,10 +113,15 @@ static void *kill_later(void *arg)
 /* ---- checks ---- */
 
 /* rc is what a dead or frozen server gives this row (want: POTTERY_ECONN, POTTERY_ETIMEOUT,
- * or 0 for either), with a message. */
+ * or 0 for either; a quorum primitive's lost_code says why in its message), with a message
+ * naming the server. */
 static void assert_lost_at(const fault_row *row, int rc, int want, const char *file, int line)
 {
-    if (row->lost_code) want = row->lost_code;
+    const char *why = NULL;
+    if (row->lost_code) {
+        why = want == POTTERY_ETIMEOUT ? " timeout" : want == POTTERY_ECONN ? " connection lost" : NULL;
+        want = row->lost_code;
+    }
     int ok = want ? rc == want : (rc == POTTERY_ECONN || rc == POTTERY_ETIMEOUT);
     if (!ok) {
         print_error("%s: %s (%d), expected %s\n", row->module, pottery_test_code_name(rc), rc,
@@ -124,8 +129,13 @@ static void assert_lost_at(const fault_row *row, int rc, int want, const char *f
         if (rc < 0) print_error("  message: %s\n", pottery_error_last()->message);
         _fail(file, line);
     }
-    if (pottery_error_last()->message[0] == '\0') {
-        print_error("%s: %s without a message\n", row->module, pottery_test_code_name(rc));
+    /* The message names the server ("reading from 127.0.0.1:<port>: no answer within 200
+     * ms", "... 0 of 1 (127.0.0.1:<port> connection lost)"). */
+    char address[32];
+    snprintf(address, sizeof address, "127.0.0.1:%d", victim.port);
+    if (!strstr(pottery_error_last()->message, address) || (why && !strstr(pottery_error_last()->message, why))) {
+        print_error("%s: the message does not name %s%s: %s\n", row->module, address, why ? why : "",
+                    pottery_error_last()->message);
         _fail(file, line);
     }
 }
@@ -175,7 +185,8 @@ static void cell_killed(const fault_row *row)
     int64_t took = faults_now_ms() - start;
     assert_int_equal(pthread_join(killer_thread, NULL), 0);
     assert_lost(row, rc, POTTERY_ECONN);
-    if (took >= INFLIGHT_TIMEOUT_MS) fail_msg("%s: the call ended after %lld ms, not at the kill", row->module, (long long)took);
+    if (took >= INFLIGHT_TIMEOUT_MS)
+        fail_msg("%s: the call ended after %lld ms, not at the kill", row->module, (long long)took);
     assert_int_equal(test_redis_restart(&victim), 0);
     assert_ok(row->write(h, 6));
     assert_ok(row->read(h, 6));
@@ -218,7 +229,8 @@ static void cell_slow(const fault_row *row)
     int64_t took = faults_now_ms() - start;
     faults_slow_end();
     assert_ok(rc);
-    if (took < SLOW_WITHIN_MS / 2) fail_msg("%s: answered in %lld ms: the server was not slow", row->module, (long long)took);
+    if (took < SLOW_WITHIN_MS / 2)
+        fail_msg("%s: answered in %lld ms: the server was not slow", row->module, (long long)took);
 
     assert_ok(row->write(h, 2));
     faults_slow_begin(SLOW_PAST_MS);
@@ -270,7 +282,7 @@ static void cell_foreign(const fault_row *row)
 
 static const char *const fault_names[FAULTS] = { "killed", "frozen", "slow", "wrongtype", "foreign" };
 static void (*const cells[FAULTS])(const fault_row *row) = { cell_killed, cell_frozen, cell_slow, cell_wrongtype,
-                                                            cell_foreign };
+                                                             cell_foreign };
 
 typedef struct cell {
     const fault_row *row;
