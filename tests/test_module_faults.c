@@ -43,14 +43,7 @@ static void check_int(pottery_value *v, int64_t n)
 
 /* ---- dict ---- */
 
-static int dict_open(void **h, const fault_target *t)
-{
-    return pottery_dict_open((pottery_dict **)h, t->client, "k", NULL);
-}
-static void dict_close(void *h)
-{
-    pottery_dict_free(h);
-}
+FAULTS_HANDLE(dict)
 static int dict_write(void *h, int64_t n)
 {
     return pottery_dict_set(h, pottery_str("a"), pottery_int(n));
@@ -65,14 +58,7 @@ static int dict_read(void *h, int64_t n)
 
 /* ---- set ---- */
 
-static int set_open(void **h, const fault_target *t)
-{
-    return pottery_set_open((pottery_set **)h, t->client, "k", NULL);
-}
-static void set_close(void *h)
-{
-    pottery_set_free(h);
-}
+FAULTS_HANDLE(set)
 static int set_write(void *h, int64_t n)
 {
     return pottery_set_add(h, pottery_int(n));
@@ -95,14 +81,7 @@ static int set_snapshot(void *h)
 
 /* ---- list ---- */
 
-static int list_open(void **h, const fault_target *t)
-{
-    return pottery_list_open((pottery_list **)h, t->client, "k", NULL);
-}
-static void list_close(void *h)
-{
-    pottery_list_free(h);
-}
+FAULTS_HANDLE(list)
 static int list_write(void *h, int64_t n)
 {
     return pottery_list_append(h, pottery_int(n));
@@ -117,14 +96,7 @@ static int list_read(void *h, int64_t n)
 
 /* ---- deque ---- */
 
-static int deque_open(void **h, const fault_target *t)
-{
-    return pottery_deque_open((pottery_deque **)h, t->client, "k", NULL);
-}
-static void deque_close(void *h)
-{
-    pottery_deque_free(h);
-}
+FAULTS_HANDLE(deque)
 static int deque_write(void *h, int64_t n)
 {
     return pottery_deque_append(h, pottery_int(n));
@@ -139,14 +111,7 @@ static int deque_read(void *h, int64_t n)
 
 /* ---- counter ---- */
 
-static int counter_open(void **h, const fault_target *t)
-{
-    return pottery_counter_open((pottery_counter **)h, t->client, "k", NULL);
-}
-static void counter_close(void *h)
-{
-    pottery_counter_free(h);
-}
+FAULTS_HANDLE(counter)
 static int counter_write(void *h, int64_t n)
 {
     return pottery_counter_set(h, pottery_str("a"), n);
@@ -161,14 +126,7 @@ static int counter_read(void *h, int64_t n)
 
 /* ---- queue ---- */
 
-static int queue_open(void **h, const fault_target *t)
-{
-    return pottery_queue_open((pottery_queue **)h, t->client, "k", NULL);
-}
-static void queue_close(void *h)
-{
-    pottery_queue_free(h);
-}
+FAULTS_HANDLE(queue)
 static int queue_write(void *h, int64_t n)
 {
     return pottery_queue_put(h, pottery_int(n));
@@ -207,8 +165,10 @@ static int cache_open(void **h, const fault_target *t)
     cache_row *row = calloc(1, sizeof *row);
     assert_non_null(row);
     int rc = pottery_cache_open(&row->cache, t->client, "k", times_ten, row, NULL);
-    if (rc != 0) free(row);
-    else *h = row;
+    if (rc != 0)
+        free(row);
+    else
+        *h = row;
     return rc;
 }
 static void cache_close(void *h)
@@ -257,8 +217,10 @@ static int cod_open(void **h, const fault_target *t)
     assert_non_null(row);
     row->client = t->client;
     int rc = cod_open_on(&row->d, t->client);
-    if (rc != 0) free(row);
-    else *h = row;
+    if (rc != 0)
+        free(row);
+    else
+        *h = row;
     return rc;
 }
 static void cod_close(void *h)
@@ -382,14 +344,26 @@ static int pool_read(void *h, int64_t n)
 /* ---- the table ---- */
 
 #define OPS(m) .module = #m, .open = m##_open, .close = m##_close, .write = m##_write, .read = m##_read
-#define CMD(...) { { __VA_ARGS__, NULL } }
-#define WRONGTYPE_STRING { CMD("SET", "k", "plain"), "k", NULL, POTTERY_EREDIS, "WRONGTYPE", FOREIGN_KEPT }
-#define DECODE(seed, call, outcome) { seed, "k", call, POTTERY_EDECODE, NULL, outcome }
+#define CMD(...)                                                                                                       \
+    {                                                                                                                  \
+        {                                                                                                              \
+            __VA_ARGS__, NULL                                                                                          \
+        }                                                                                                              \
+    }
+#define WRONGTYPE_STRING                                                                                               \
+    {                                                                                                                  \
+        CMD("SET", "k", "plain"), "k", NULL, POTTERY_EREDIS, "WRONGTYPE", FOREIGN_KEPT                                 \
+    }
+#define DECODE(seed, call, outcome)                                                                                    \
+    {                                                                                                                  \
+        seed, "k", call, POTTERY_EDECODE, NULL, outcome                                                                \
+    }
 
 static const fault_row rows[] = {
     { OPS(dict), .wrongtype = WRONGTYPE_STRING,
       .foreign = { CMD("HSET", "k", "\"a\"", "not json"), "k", NULL, POTTERY_EDECODE, "invalid JSON", FOREIGN_KEPT } },
-    { OPS(set), .wrongtype = WRONGTYPE_STRING, .foreign = DECODE(CMD("SADD", "k", "not json"), set_snapshot, FOREIGN_KEPT) },
+    { OPS(set), .wrongtype = WRONGTYPE_STRING,
+      .foreign = DECODE(CMD("SADD", "k", "not json"), set_snapshot, FOREIGN_KEPT) },
     { OPS(list), .wrongtype = WRONGTYPE_STRING, .foreign = DECODE(CMD("RPUSH", "k", "not json"), NULL, FOREIGN_KEPT) },
     { OPS(deque), .wrongtype = WRONGTYPE_STRING, .foreign = DECODE(CMD("RPUSH", "k", "not json"), NULL, FOREIGN_KEPT) },
     { OPS(counter), .wrongtype = WRONGTYPE_STRING,
@@ -401,7 +375,11 @@ static const fault_row rows[] = {
     { OPS(cache), .wrongtype = WRONGTYPE_STRING,
       .foreign = DECODE(CMD("HSET", "k", "[1]", "not json"), NULL, FOREIGN_EXPIRY_SLID) },
     /* The open reads the cache (and slides its expiry, as any open that reads). */
-    { .module = "cached_ordered_dict", .open = cod_open, .close = cod_close, .write = cod_write, .read = cod_read,
+    { .module = "cached_ordered_dict",
+      .open = cod_open,
+      .close = cod_close,
+      .write = cod_write,
+      .read = cod_read,
       .wrongtype = WRONGTYPE_STRING,
       .foreign = DECODE(CMD("HSET", "k", "\"a\"", "not json"), NULL, FOREIGN_EXPIRY_SLID) },
     /* The bitmap is any string: the foreign bytes that matter are the record's, read by the open. */

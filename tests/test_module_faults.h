@@ -90,6 +90,17 @@ typedef struct fault_row {
     void (*custom[FAULTS])(const struct fault_row *row);
 } fault_row;
 
+/* m_open and m_close of a row whose handle is pottery_<m> on "k" with the default options. */
+#define FAULTS_HANDLE(m)                                                                                               \
+    static int m##_open(void **h, const fault_target *t)                                                               \
+    {                                                                                                                  \
+        return pottery_##m##_open((pottery_##m **)h, t->client, "k", NULL);                                            \
+    }                                                                                                                  \
+    static void m##_close(void *h)                                                                                     \
+    {                                                                                                                  \
+        pottery_##m##_free(h);                                                                                         \
+    }
+
 /* Run every row against every fault as cmocka tests named "<module>: <fault>". */
 int faults_run_matrix(const fault_row *rows, size_t n);
 

@@ -55,59 +55,74 @@ static void quorum_options(pottery_redlock_options *opts)
     opts->raise_on_redis_errors = 1;
 }
 
-/* ---- redlock ---- */
+/* ---- the locks, on one master ---- */
 
-typedef struct redlock_row {
+typedef struct lock_row {
     pottery_client *masters[1];
-    pottery_redlock *lock;
-} redlock_row;
+    pottery_redlock *redlock;
+    pottery_rlock *rlock;
+    pottery_rwlock *rwlock;
+} lock_row;
+
+static lock_row *lock_row_new(const fault_target *t, pottery_redlock_options *opts)
+{
+    lock_row *row = calloc(1, sizeof *row);
+    assert_non_null(row);
+    row->masters[0] = t->client;
+    quorum_options(opts);
+    return row;
+}
+static void lock_close(void *h)
+{
+    lock_row *row = h;
+    pottery_redlock_free(row->redlock);
+    pottery_rlock_free(row->rlock);
+    pottery_rwlock_free(row->rwlock);
+    free(row);
+}
+/* An acquire's outcome: acquired as expected (the key exists: another holder's, 0). */
+static int acquired_is(int rc, int acquired, int expect)
+{
+    if (rc == 0) assert_int_equal(acquired, expect);
+    return rc;
+}
 
 static int redlock_open(void **h, const fault_target *t)
 {
-    redlock_row *row = calloc(1, sizeof *row);
-    assert_non_null(row);
-    row->masters[0] = t->client;
     pottery_redlock_options opts;
-    quorum_options(&opts);
-    assert_ok(pottery_redlock_new(&row->lock, "k", row->masters, 1, &opts));
+    lock_row *row = lock_row_new(t, &opts);
+    assert_ok(pottery_redlock_new(&row->redlock, "k", row->masters, 1, &opts));
     *h = row;
     return 0;
 }
-static void redlock_close(void *h)
+static int redlock_acquire(void *h, int expect)
 {
-    redlock_row *row = h;
-    pottery_redlock_free(row->lock);
-    free(row);
+    int acquired = -1;
+    int rc = pottery_redlock_acquire(&acquired, ((lock_row *)h)->redlock, 0, POTTERY_FOREVER);
+    return acquired_is(rc, acquired, expect);
 }
 static int redlock_write(void *h, int64_t n)
 {
     (void)n;
-    int acquired = -1;
-    int rc = pottery_redlock_acquire(&acquired, ((redlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 1);
-    return rc;
+    return redlock_acquire(h, 1);
 }
 static int redlock_probe(void *h, int64_t n)
 {
     (void)n;
     int64_t validity = -1;
-    int rc = pottery_redlock_locked(&validity, ((redlock_row *)h)->lock);
+    int rc = pottery_redlock_locked(&validity, ((lock_row *)h)->redlock);
     if (rc == 0) assert_true(validity > 0);
     return rc;
 }
 static int redlock_read(void *h, int64_t n)
 {
     int rc = redlock_probe(h, n);
-    if (rc == 0) assert_ok(pottery_redlock_release(((redlock_row *)h)->lock));
+    if (rc == 0) assert_ok(pottery_redlock_release(((lock_row *)h)->redlock));
     return rc;
 }
-/* The key exists (another type, another value): SET NX refuses it, as another holder's. */
 static int redlock_not_acquired(void *h)
 {
-    int acquired = -1;
-    int rc = pottery_redlock_acquire(&acquired, ((redlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 0);
-    return rc;
+    return redlock_acquire(h, 0);
 }
 
 /* ---- nextid: every call gives a larger id than the last, across restarts ---- */
@@ -151,106 +166,74 @@ static int nextid_next(void *h, int64_t n)
     }
     return rc;
 }
-/* ---- rlock ---- */
-
-typedef struct rlock_row {
-    pottery_client *masters[1];
-    pottery_rlock *lock;
-} rlock_row;
-
 static int rlock_open(void **h, const fault_target *t)
 {
-    rlock_row *row = calloc(1, sizeof *row);
-    assert_non_null(row);
-    row->masters[0] = t->client;
     pottery_redlock_options opts;
-    quorum_options(&opts);
-    assert_ok(pottery_rlock_new(&row->lock, "k", row->masters, 1, &opts));
+    lock_row *row = lock_row_new(t, &opts);
+    assert_ok(pottery_rlock_new(&row->rlock, "k", row->masters, 1, &opts));
     *h = row;
     return 0;
 }
-static void rlock_close(void *h)
+static int rlock_acquire(void *h, int expect)
 {
-    rlock_row *row = h;
-    pottery_rlock_free(row->lock);
-    free(row);
+    int acquired = -1;
+    int rc = pottery_rlock_acquire(&acquired, ((lock_row *)h)->rlock, 0, POTTERY_FOREVER);
+    return acquired_is(rc, acquired, expect);
 }
 static int rlock_write(void *h, int64_t n)
 {
     (void)n;
-    int acquired = -1;
-    int rc = pottery_rlock_acquire(&acquired, ((rlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 1);
-    return rc;
+    return rlock_acquire(h, 1);
 }
 static int rlock_read(void *h, int64_t n)
 {
     (void)n;
-    int rc = pottery_rlock_release(((rlock_row *)h)->lock);
-    if (rc == 0) assert_int_equal(pottery_rlock_count(((rlock_row *)h)->lock), 0);
+    int rc = pottery_rlock_release(((lock_row *)h)->rlock);
+    if (rc == 0) assert_int_equal(pottery_rlock_count(((lock_row *)h)->rlock), 0);
     return rc;
 }
 static int rlock_probe(void *h, int64_t n)
 {
     (void)n;
-    return pottery_rlock_extend(((rlock_row *)h)->lock);
+    return pottery_rlock_extend(((lock_row *)h)->rlock);
 }
 static int rlock_not_acquired(void *h)
 {
-    int acquired = -1;
-    int rc = pottery_rlock_acquire(&acquired, ((rlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 0);
-    return rc;
+    return rlock_acquire(h, 0);
 }
-
-/* ---- rwlock ---- */
-
-typedef struct rwlock_row {
-    pottery_client *masters[1];
-    pottery_rwlock *lock;
-} rwlock_row;
 
 static int rwlock_open(void **h, const fault_target *t)
 {
-    rwlock_row *row = calloc(1, sizeof *row);
-    assert_non_null(row);
-    row->masters[0] = t->client;
     pottery_redlock_options opts;
-    quorum_options(&opts);
-    assert_ok(pottery_rwlock_new(&row->lock, "k", row->masters, 1, &opts));
+    lock_row *row = lock_row_new(t, &opts);
+    assert_ok(pottery_rwlock_new(&row->rwlock, "k", row->masters, 1, &opts));
     *h = row;
     return 0;
 }
-static void rwlock_close(void *h)
+static int rwlock_acquire(void *h, int expect)
 {
-    rwlock_row *row = h;
-    pottery_rwlock_free(row->lock);
-    free(row);
+    int acquired = -1;
+    int rc = pottery_rwlock_acquire_write(&acquired, ((lock_row *)h)->rwlock, 0, POTTERY_FOREVER);
+    return acquired_is(rc, acquired, expect);
 }
 static int rwlock_write(void *h, int64_t n)
 {
     (void)n;
-    int acquired = -1;
-    int rc = pottery_rwlock_acquire_write(&acquired, ((rwlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 1);
-    return rc;
+    return rwlock_acquire(h, 1);
 }
 static int rwlock_read(void *h, int64_t n)
 {
     (void)n;
-    return pottery_rwlock_release(((rwlock_row *)h)->lock);
+    return pottery_rwlock_release(((lock_row *)h)->rwlock);
 }
 static int rwlock_probe(void *h, int64_t n)
 {
     (void)n;
-    return pottery_rwlock_extend(((rwlock_row *)h)->lock);
+    return pottery_rwlock_extend(((lock_row *)h)->rwlock);
 }
 static int rwlock_not_acquired(void *h)
 {
-    int acquired = -1;
-    int rc = pottery_rwlock_acquire_write(&acquired, ((rwlock_row *)h)->lock, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, 0);
-    return rc;
+    return rwlock_acquire(h, 0);
 }
 
 /* ---- semaphore: one permit ---- */
@@ -278,8 +261,7 @@ static int semaphore_acquire(semaphore_row *row, int expect)
 {
     int acquired = -1;
     int rc = pottery_semaphore_acquire(&acquired, &row->permit, row->sem, 0, POTTERY_FOREVER);
-    if (rc == 0) assert_int_equal(acquired, expect);
-    return rc;
+    return acquired_is(rc, acquired, expect);
 }
 static int semaphore_write(void *h, int64_t n)
 {
@@ -328,14 +310,7 @@ static int ratelimit_try(void *h, int64_t n)
 
 /* ---- rqueue ---- */
 
-static int rqueue_open(void **h, const fault_target *t)
-{
-    return pottery_rqueue_open((pottery_rqueue **)h, t->client, "k", NULL);
-}
-static void rqueue_close(void *h)
-{
-    pottery_rqueue_free(h);
-}
+FAULTS_HANDLE(rqueue)
 static int rqueue_write(void *h, int64_t n)
 {
     return pottery_rqueue_put(h, pottery_int(n));
@@ -420,8 +395,8 @@ static int aioredlock_acquire(aio_row *row, int expect)
 {
     outcome o;
     AWAIT(o, pottery_aioredlock_acquire(row->lock, 0, POTTERY_FOREVER, on_acquire, &o));
-    if (o.status == 0) assert_int_equal(o.acquired, expect);
-    return aio_status(&o);
+    int rc = aio_status(&o);
+    return acquired_is(rc, o.acquired, expect);
 }
 static int aioredlock_write(void *h, int64_t n)
 {
@@ -692,42 +667,72 @@ static void wd_foreign(const fault_row *frow)
 /* ---- the table ---- */
 
 #define OPS(m) .module = #m, .open = m##_open, .close = m##_close, .write = m##_write, .read = m##_read
-#define CMD(...) { { __VA_ARGS__, NULL } }
+#define LOCK_OPS(m) .module = #m, .open = m##_open, .close = lock_close, .write = m##_write, .read = m##_read
+#define CMD(...)                                                                                                       \
+    {                                                                                                                  \
+        {                                                                                                              \
+            __VA_ARGS__, NULL                                                                                          \
+        }                                                                                                              \
+    }
 /* The key exists: another holder's, the call answers "not acquired" (0) and leaves it. */
-#define TAKEN(seed, key, call) { seed, key, call, 0, NULL, FOREIGN_KEPT }
-#define REFUSED(seed, key, code, needle) { seed, key, NULL, code, needle, FOREIGN_KEPT }
+#define TAKEN(seed, key, call)                                                                                         \
+    {                                                                                                                  \
+        seed, key, call, 0, NULL, FOREIGN_KEPT                                                                         \
+    }
+#define REFUSED(seed, key, code, needle)                                                                               \
+    {                                                                                                                  \
+        seed, key, NULL, code, needle, FOREIGN_KEPT                                                                    \
+    }
 
 static const fault_row rows[] = {
-    { OPS(redlock), .probe = redlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
+    { LOCK_OPS(redlock), .probe = redlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = TAKEN(CMD("HSET", "redlock:k", "f", "v"), "redlock:k", redlock_not_acquired),
       .foreign = TAKEN(CMD("SET", "redlock:k", "another-holder"), "redlock:k", redlock_not_acquired) },
-    { .module = "nextid", .open = nextid_open, .close = nextid_close, .write = nextid_next, .read = nextid_next,
+    { .module = "nextid",
+      .open = nextid_open,
+      .close = nextid_close,
+      .write = nextid_next,
+      .read = nextid_next,
       .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = REFUSED(CMD("HSET", "nextid:k", "f", "v"), "nextid:k", POTTERY_EIMPOSSIBLE, "WRONGTYPE"),
       .foreign = REFUSED(CMD("SET", "nextid:k", "abc"), "nextid:k", POTTERY_EIMPOSSIBLE, "not a decimal integer") },
-    { OPS(rlock), .probe = rlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
+    { LOCK_OPS(rlock), .probe = rlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = REFUSED(CMD("SET", "rlock:k", "plain"), "rlock:k", POTTERY_EREDIS, "WRONGTYPE"),
       .foreign = TAKEN(CMD("HSET", "rlock:k", "another-owner", "1"), "rlock:k", rlock_not_acquired) },
-    { OPS(rwlock), .probe = rwlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
+    { LOCK_OPS(rwlock), .probe = rwlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = REFUSED(CMD("SET", "{rwlock:k}:read", "plain"), "{rwlock:k}:read", POTTERY_EREDIS, "WRONGTYPE"),
       .foreign = TAKEN(CMD("SET", "{rwlock:k}:write", "another-writer"), "{rwlock:k}:write", rwlock_not_acquired) },
     { OPS(semaphore), .probe = semaphore_probe,
       .wrongtype = REFUSED(CMD("SET", "k", "plain"), "k", POTTERY_EREDIS, "WRONGTYPE"),
       .foreign = TAKEN(CMD("ZADD", "k", "99999999999999", "foreign"), "k", semaphore_not_acquired) },
-    { .module = "ratelimit", .open = ratelimit_open, .close = ratelimit_close, .write = ratelimit_try,
-      .read = ratelimit_try, .wrongtype = REFUSED(CMD("HSET", "k", "f", "v"), "k", POTTERY_EREDIS, "WRONGTYPE"),
+    { .module = "ratelimit",
+      .open = ratelimit_open,
+      .close = ratelimit_close,
+      .write = ratelimit_try,
+      .read = ratelimit_try,
+      .wrongtype = REFUSED(CMD("HSET", "k", "f", "v"), "k", POTTERY_EREDIS, "WRONGTYPE"),
       .foreign = REFUSED(CMD("SET", "k", "abc"), "k", POTTERY_EDECODE, NULL) },
-    { OPS(rqueue), .probe = rqueue_probe, .wrongtype = REFUSED(CMD("SET", "k", "plain"), "k", POTTERY_EREDIS, "WRONGTYPE"),
+    { OPS(rqueue), .probe = rqueue_probe,
+      .wrongtype = REFUSED(CMD("SET", "k", "plain"), "k", POTTERY_EREDIS, "WRONGTYPE"),
       .foreign = { CMD("XADD", "k", "*", "item", "not json"), "k", rqueue_take_foreign, POTTERY_EEMPTY, NULL,
                    FOREIGN_REPLACED } },
     { .module = "watchdog", .custom = { wd_killed, wd_frozen, wd_slow, wd_wrongtype, wd_foreign } },
 #ifdef FAULTS_AIO
-    { .module = "aioredlock", .open = aioredlock_open, .close = aio_close, .write = aioredlock_write,
-      .read = aioredlock_read, .probe = aioredlock_probe, .lost_code = POTTERY_EIMPOSSIBLE,
+    { .module = "aioredlock",
+      .open = aioredlock_open,
+      .close = aio_close,
+      .write = aioredlock_write,
+      .read = aioredlock_read,
+      .probe = aioredlock_probe,
+      .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = TAKEN(CMD("HSET", "redlock:k", "f", "v"), "redlock:k", aioredlock_not_acquired),
       .foreign = TAKEN(CMD("SET", "redlock:k", "another-holder"), "redlock:k", aioredlock_not_acquired) },
-    { .module = "aionextid", .open = aionextid_open, .close = aio_close, .write = aionextid_next,
-      .read = aionextid_next, .lost_code = POTTERY_EIMPOSSIBLE,
+    { .module = "aionextid",
+      .open = aionextid_open,
+      .close = aio_close,
+      .write = aionextid_next,
+      .read = aionextid_next,
+      .lost_code = POTTERY_EIMPOSSIBLE,
       .wrongtype = REFUSED(CMD("HSET", "nextid:k", "f", "v"), "nextid:k", POTTERY_EIMPOSSIBLE, "WRONGTYPE"),
       .foreign = REFUSED(CMD("SET", "nextid:k", "abc"), "nextid:k", POTTERY_EIMPOSSIBLE, "not a decimal integer") },
 #endif

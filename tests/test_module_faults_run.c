@@ -20,14 +20,15 @@
 #include "test_module_faults.h"
 
 /* Command timeouts of the cells' clients, and the bounds the cells check. */
-#define KILLED_TIMEOUT_MS 300
+#define KILLED_TIMEOUT_MS 1000
 #define INFLIGHT_TIMEOUT_MS 3000 /* longer than the kill's delay: the kill must end the call */
 #define INFLIGHT_KILL_AFTER_MS 150
 #define FROZEN_TIMEOUT_MS 200
 #define FROZEN_BOUND_MS 2000 /* a timeout of 200 ms returns well before: no hang */
-#define SLOW_TIMEOUT_MS 400
+#define SLOW_WITHIN_TIMEOUT_MS 1000
 #define SLOW_WITHIN_MS 120 /* a delay the call waits out */
-#define SLOW_PAST_MS 900   /* a delay past the timeout */
+#define SLOW_PAST_TIMEOUT_MS 300
+#define SLOW_PAST_MS 700 /* a delay past the timeout */
 
 test_redis victim;
 
@@ -146,20 +147,28 @@ static int probe(const fault_row *row, void *h, int64_t n)
     return row->probe ? row->probe(h, n) : row->read(h, n);
 }
 
-static void *open_row(const fault_row *row, pottery_client *c, const char *url, int64_t timeout_ms)
+/* The row's handle on a new client on victim (*c) with this command timeout. */
+static void *open_on_victim(const fault_row *row, pottery_client **c, int64_t timeout_ms)
 {
-    fault_target t = { c, url, timeout_ms };
+    *c = faults_victim_client(timeout_ms);
+    fault_target t = { *c, victim.url, timeout_ms };
     void *h = NULL;
     assert_ok(row->open(&h, &t));
     return h;
+}
+
+static void close_on_victim(const fault_row *row, void *h, pottery_client *c)
+{
+    row->close(h);
+    pottery_client_free(c);
 }
 
 /* ---- the cells ---- */
 
 static void cell_killed(const fault_row *row)
 {
-    pottery_client *c = faults_victim_client(KILLED_TIMEOUT_MS);
-    void *h = open_row(row, c, victim.url, KILLED_TIMEOUT_MS);
+    pottery_client *c;
+    void *h = open_on_victim(row, &c, KILLED_TIMEOUT_MS);
     assert_ok(row->write(h, 1));
     assert_ok(row->read(h, 1));
 
@@ -169,13 +178,11 @@ static void cell_killed(const fault_row *row)
     assert_int_equal(test_redis_restart(&victim), 0);
     assert_ok(row->write(h, 3)); /* the same handle: it reconnects */
     assert_ok(row->read(h, 3));
-    row->close(h);
-    pottery_client_free(c);
+    close_on_victim(row, h, c);
 
     /* Killed while the call waits for its reply: the kill, not the (longer) timeout, ends
      * it, with a connection error. */
-    c = faults_victim_client(INFLIGHT_TIMEOUT_MS);
-    h = open_row(row, c, victim.url, INFLIGHT_TIMEOUT_MS);
+    h = open_on_victim(row, &c, INFLIGHT_TIMEOUT_MS);
     assert_ok(row->write(h, 4));
     assert_ok(row->read(h, 4));
     test_redis_pause(&victim);
@@ -190,14 +197,13 @@ static void cell_killed(const fault_row *row)
     assert_int_equal(test_redis_restart(&victim), 0);
     assert_ok(row->write(h, 6));
     assert_ok(row->read(h, 6));
-    row->close(h);
-    pottery_client_free(c);
+    close_on_victim(row, h, c);
 }
 
 static void cell_frozen(const fault_row *row)
 {
-    pottery_client *c = faults_victim_client(FROZEN_TIMEOUT_MS);
-    void *h = open_row(row, c, victim.url, FROZEN_TIMEOUT_MS);
+    pottery_client *c;
+    void *h = open_on_victim(row, &c, FROZEN_TIMEOUT_MS);
     assert_ok(row->write(h, 1));
     test_redis_pause(&victim);
     int64_t start = faults_now_ms();
@@ -213,16 +219,14 @@ static void cell_frozen(const fault_row *row)
     assert_ok(row->read(h, 1));
     assert_ok(row->write(h, 2));
     assert_ok(row->read(h, 2));
-    row->close(h);
-    pottery_client_free(c);
+    close_on_victim(row, h, c);
 }
 
 static void cell_slow(const fault_row *row)
 {
-    pottery_client *c = faults_victim_client(SLOW_TIMEOUT_MS);
-    void *h = open_row(row, c, victim.url, SLOW_TIMEOUT_MS);
+    pottery_client *c;
+    void *h = open_on_victim(row, &c, SLOW_WITHIN_TIMEOUT_MS);
     assert_ok(row->write(h, 1));
-
     faults_slow_begin(SLOW_WITHIN_MS);
     int64_t start = faults_now_ms();
     int rc = row->read(h, 1); /* asserts the result */
@@ -231,15 +235,16 @@ static void cell_slow(const fault_row *row)
     assert_ok(rc);
     if (took < SLOW_WITHIN_MS / 2)
         fail_msg("%s: answered in %lld ms: the server was not slow", row->module, (long long)took);
+    close_on_victim(row, h, c);
 
+    h = open_on_victim(row, &c, SLOW_PAST_TIMEOUT_MS);
     assert_ok(row->write(h, 2));
     faults_slow_begin(SLOW_PAST_MS);
     rc = probe(row, h, 2);
     faults_slow_end();
     assert_lost(row, rc, POTTERY_ETIMEOUT);
-    assert_ok(row->read(h, 2));
-    row->close(h);
-    pottery_client_free(c);
+    assert_ok(row->read(h, 2)); /* not the late reply */
+    close_on_victim(row, h, c);
 }
 
 static void cell_seeded(const fault_row *row, const fault_seeded *sd, int (*dflt)(void *h, int64_t n))
