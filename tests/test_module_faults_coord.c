@@ -605,15 +605,22 @@ static void wd_slow(const fault_row *frow)
     wd_assert_renewing(&row);
 
     /* A renewal held up 150 ms (of the 500 it may take) by a server stopped for 300 ms
-     * from 350 ms after the last one: renewed late, still in time. */
-    wd_align(&row);
-    pottery_watchdog_stats before = wd_stats(&row);
-    sleep_ms_(WD_LEASE_MS / 3 - 150);
-    faults_slow_begin(300);
-    faults_slow_end();
+     * from 350 ms after the last one: renewed late, still in time. On a loaded machine the
+     * stop may miss the renewal: then try again (what counts is that a held-up renewal
+     * never loses the lock). */
+    int held_up = 0;
+    for (int attempt = 0; attempt < 3 && !held_up; attempt++) {
+        wd_align(&row);
+        uint64_t busy_before = wd_stats(&row).busy_ns;
+        sleep_ms_(WD_LEASE_MS / 3 - 150);
+        faults_slow_begin(300);
+        faults_slow_end();
+        wd_align(&row); /* the held-up renewal, judged */
+        held_up = wd_stats(&row).busy_ns - busy_before >= 50 * 1000000ULL;
+        assert_int_equal(pottery_redlock_lost(row.lock), 0);
+    }
+    assert_true(held_up);
     wd_assert_renewing(&row);
-    pottery_watchdog_stats after = wd_stats(&row);
-    assert_true(after.busy_ns - before.busy_ns >= 50 * 1000000ULL); /* it did wait */
 
     /* Stopped for 1200 ms over the next renewal: no quorum within a third of the lease. */
     wd_align(&row);
