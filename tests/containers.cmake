@@ -91,3 +91,30 @@ pottery_add_cluster_test(rqueue SERIAL)
 pottery_add_test(redlock_lifetime pottery_test_support)
 set_tests_properties(redlock_lifetime PROPERTIES RUN_SERIAL TRUE LABELS threads)
 pottery_add_cluster_test(redlock_lifetime SERIAL)
+# The fault matrix: every module against a killed, a frozen and a slow server, a key of
+# another type and foreign data (tests/test_module_faults.h). It kills and stops its own
+# server and bounds how long calls take, so it runs alone.
+foreach(_program module_faults module_faults_coord)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_${_program}.c)
+    add_executable(test_${_program} ${CMAKE_CURRENT_SOURCE_DIR}/test_${_program}.c
+                                    ${CMAKE_CURRENT_SOURCE_DIR}/test_module_faults_run.c)
+    target_include_directories(test_${_program} PRIVATE ${POTTERY_CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/src
+                                                        ${PROJECT_SOURCE_DIR}/tests)
+    target_link_libraries(test_${_program} PRIVATE pottery_internal pottery_test_support ${POTTERY_CMOCKA_LIBRARY}
+                                                   Threads::Threads)
+    pottery_set_warnings(test_${_program})
+    add_test(NAME ${_program} COMMAND test_${_program})
+    if(_program STREQUAL "module_faults_coord")
+      # The event-loop rows run on libevent, or on libuv when only it is built.
+      if(TARGET pottery_libevent)
+        target_link_libraries(test_${_program} PRIVATE pottery::libevent)
+        target_compile_definitions(test_${_program} PRIVATE LOOP_KINDS_LIBEVENT)
+      elseif(TARGET pottery_libuv)
+        target_link_libraries(test_${_program} PRIVATE pottery::libuv)
+        target_compile_definitions(test_${_program} PRIVATE LOOP_KINDS_LIBUV)
+      endif()
+    endif()
+    set_tests_properties(${_program} PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)
+  endif()
+endforeach()
+unset(_program)

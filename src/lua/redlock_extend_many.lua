@@ -5,9 +5,10 @@
 -- server, so that locks of any slot renew in one call), ARGV[3i-2], ARGV[3i-1], ARGV[3i]
 -- are the key, our value and the lease of lock i.
 -- Returns an array with, for each lock in order, 1 when renewed, 0 when it holds another
--- value or none.
+-- value, another Redis type or nothing (a key of another type must not fail the call, and
+-- with it the renewal of every other lock of the tick).
 local function renew(key, value, lease)
-  if redis.call('GET', key) ~= value then
+  if redis.pcall('GET', key) ~= value then
     return 0
   end
   return redis.call('PEXPIRE', key, lease)
