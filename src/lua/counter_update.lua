@@ -9,8 +9,11 @@
 --@include counter_accumulate
 --@include counter_write
 --@include counter_store
+--@include counter_quick
 local key = KEYS[1]
 if ARGV[1] == 'i' and redis.call('EXISTS', key) == 1 then return {'exists', key} end
+local quick_count = quick(key, ARGV[2])
+if quick_count then return quick_count end
 local fields, H, L = distinct(3), {}, {}
 local err = current(key, fields, H, L) or accumulate(key, 3, ARGV[2], H, L) or store(key, fields, H, L)
 if err then return err end
