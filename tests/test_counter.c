@@ -387,6 +387,14 @@ static void test_update_exact_on_both_sides_of_the_fast_path(void **state)
                                    { pottery_str("z"), 4503599627370495 } };
     assert_ok(pottery_counter_update(c, big, 3));
     assert_raw("9007199254740991\n9007199254740993", raw("HMGET", "edge", "\"z\"", "\"y\"", NULL));
+    /* one count for every key, small (added in doubles) and large (exactly), subtracted too */
+    pottery_value ks[] = { pottery_str("s1"), pottery_str("s2") };
+    assert_ok(pottery_counter_subtract_keys(c, ks, 2));
+    assert_ok(pottery_counter_subtract_keys(c, ks, 1));
+    assert_raw("-2\n-1", raw("HMGET", "edge", "\"s1\"", "\"s2\"", NULL));
+    pottery_counter_pair most[] = { { pottery_str("m1"), INT64_MAX }, { pottery_str("m2"), INT64_MAX } };
+    assert_ok(pottery_counter_update(c, most, 2));
+    assert_raw("9223372036854775807\n9223372036854775807", raw("HMGET", "edge", "\"m1\"", "\"m2\"", NULL));
     /* zero results are "0", never "-0" */
     pottery_counter_pair zero[] = { { pottery_str("n"), 0 }, { pottery_str("o"), 5 }, { pottery_str("o"), -5 } };
     assert_ok(pottery_counter_subtract(c, zero, 3));
