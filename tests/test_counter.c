@@ -939,7 +939,7 @@ static void test_elements_and_items(void **state)
     steps = 0;
     while (pottery_counter_iter_next(&k, NULL, it) == 0) steps++;
     assert_int_equal(steps, N);
-    assert_true(round_trips() - before > 10);
+    assert_in_range(round_trips() - before, 2, 10); /* batches of about 1,000 fields */
     pottery_counter_iter_free(it);
     free(items);
     free(names);
