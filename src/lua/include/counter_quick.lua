@@ -22,11 +22,18 @@ end
 local function quick(key, sign)
  local A, nA, layout = ARGV, #ARGV, ARGV[3]
  local lim, num = 4503599627370496 / nA, {}
+ -- a count's text not seen yet: its signed value (kept in num), or nil when too large
+ local function count_of(c)
+  local d = tonumber(c)
+  if d > lim or d < -lim then return nil end
+  if sign == '-' then d = -d end
+  num[c] = d
+  return d
+ end
  local F, fo, n, one, C, co, S -- field k is F[fo + k]; its count one, C[co + k] or S[field]
  if layout == 'e' then
-  one = tonumber(A[4])
-  if one > lim or one < -lim then return nil end
-  if sign == '-' then one = -one end
+  one = count_of(A[4])
+  if not one then return nil end
   F, fo, n = A, 4, nA - 4
  elseif layout == 'd' then
   n = (nA - 3) / 2
@@ -35,13 +42,8 @@ local function quick(key, sign)
   S, F, fo, n = {}, {}, 0, 0
   for i = 4, nA, 2 do
    local f, c = A[i], A[i + 1]
-   local d = num[c]
-   if not d then
-    d = tonumber(c)
-    if d > lim or d < -lim then return nil end
-    if sign == '-' then d = -d end
-    num[c] = d
-   end
+   local d = num[c] or count_of(c)
+   if not d then return nil end
    local s = S[f]
    if s then S[f] = s + d else S[f], n = d, n + 1; F[n] = f end
   end
@@ -59,13 +61,8 @@ local function quick(key, sign)
      d = S[f]
     else
      local c = C[co + k]
-     d = num[c]
-     if not d then
-      d = tonumber(c)
-      if d > lim or d < -lim then return nil end
-      if sign == '-' then d = -d end
-      num[c] = d
-     end
+     d = num[c] or count_of(c)
+     if not d then return nil end
     end
    end
    local c = cur and cur[k - i + 1]
