@@ -114,6 +114,25 @@ static void pottery_append_bounded_ops(bench_target *t, int from, int ops)
         if (pottery_deque_append(bounded, pottery_int(from + i)) < 0) bench_die("append (maxlen)");
 }
 
+/* Bulk: 10,000 elements per extend. Raw side: one RPUSH with the same pre-encoded values. */
+enum { BULK = 10000 };
+static bench_bulk bulk_data;
+static pottery_deque *bulk;
+
+static void raw_extend(bench_target *t, int from, int ops)
+{
+    (void)from;
+    for (int k = 0; k < ops; k++) bench_raw(t->raw, 2 + BULK, bulk_data.argv, bulk_data.lens);
+}
+
+static void pottery_extend_ops(bench_target *t, int from, int ops)
+{
+    (void)t;
+    (void)from;
+    for (int k = 0; k < ops; k++)
+        if (pottery_deque_extend(bulk, bulk_data.values, BULK) < 0) bench_die("extend");
+}
+
 int main(int argc, char **argv)
 {
     bench_target t;
@@ -136,6 +155,14 @@ int main(int argc, char **argv)
     bench_compare(&t, "pop (RPOP)", raw_pop, pottery_pop_ops, OPS, ROUNDS);
     bench_compare(&t, "popleft (LPOP)", raw_popleft, pottery_popleft_ops, OPS, ROUNDS);
     bench_compare(&t, "append maxlen=100 (MULTI)", raw_append_bounded, pottery_append_bounded_ops, OPS, ROUNDS);
+    bench_bulk_init(&bulk_data, "RPUSH", "bench:rawbulk", BULK);
+    if (pottery_deque_open(&bulk, t.client, "bench:bulk", NULL) < 0 || pottery_deque_clear(bulk) < 0) bench_die("open");
+    bench_raw_del(t.raw, "bench:rawbulk", NULL);
+    bench_compare(&t, "extend 10k (RPUSH)", raw_extend, pottery_extend_ops, 5, ROUNDS);
+    pottery_deque_clear(bulk);
+    pottery_deque_free(bulk);
+    bench_raw_del(t.raw, "bench:rawbulk", NULL);
+    bench_bulk_free(&bulk_data);
 
     pottery_deque_clear(deque);
     pottery_deque_clear(bounded);

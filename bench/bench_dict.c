@@ -1,6 +1,7 @@
 /*
  * pottery_dict against raw hiredis doing the same work: the same HSET/HGET with the same
- * bytes (JSON-encoded field and value), one command per operation on both sides.
+ * bytes (JSON-encoded field and value), one command per operation on both sides; an
+ * update of 10,000 pairs against one HSET, and iterating them against an HSCAN loop.
  */
 #include "bench_common.h"
 
@@ -113,6 +114,49 @@ static void pottery_update_ops(bench_target *t, int from, int ops)
         if (pottery_dict_update(bulk, bulk_pairs, BULK) < 0) bench_die("update");
 }
 
+/* Iteration over the 10,000 pairs: raw side HSCAN with COUNT 1000 until the cursor comes
+ * back to 0, each value read as a number (as pottery decodes what it reads). */
+static void raw_iterate(bench_target *t, int from, int ops)
+{
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        char cursor[32] = "0";
+        long long seen = 0;
+        do {
+            const char *argv[] = { "HSCAN", "bench:bulk", cursor, "COUNT", "1000" };
+            const size_t lens[] = { 5, 10, strlen(cursor), 5, 4 };
+            redisReply *r = redisCommandArgv(t->raw, 5, argv, lens);
+            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) bench_die("raw HSCAN");
+            snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+            for (size_t i = 1; i < r->element[1]->elements; i += 2) {
+                volatile long long v = strtoll(r->element[1]->element[i]->str, NULL, 10);
+                (void)v;
+                seen++;
+            }
+            freeReplyObject(r);
+        } while (strcmp(cursor, "0") != 0);
+        if (seen < BULK) bench_die("raw HSCAN: pairs missing");
+    }
+}
+
+static void pottery_iterate(bench_target *t, int from, int ops)
+{
+    (void)t;
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        pottery_dict_iter *it;
+        pottery_value key = POTTERY_VALUE_INIT, value = POTTERY_VALUE_INIT;
+        if (pottery_dict_iter_new(&it, bulk) < 0) bench_die("iter_new");
+        long long seen = 0;
+        int rc;
+        while ((rc = pottery_dict_iter_next(&key, &value, it)) == 0) seen++;
+        if (rc != POTTERY_EITEROVER || seen < BULK) bench_die("iter_next");
+        pottery_dict_iter_free(it);
+        pottery_value_dispose(&key);
+        pottery_value_dispose(&value);
+    }
+}
+
 int main(int argc, char **argv)
 {
     bench_target t;
@@ -126,6 +170,7 @@ int main(int argc, char **argv)
     bench_compare(&t, "get   (HGET)", raw_get, pottery_get_ops, OPS, ROUNDS);
     bench_compare(&t, "contains (HEXISTS)", raw_contains, pottery_contains_ops, OPS, ROUNDS);
     bench_compare(&t, "update 10k pairs (HSET)", raw_update, pottery_update_ops, 5, ROUNDS);
+    bench_compare(&t, "iterate 10k items (HSCAN)", raw_iterate, pottery_iterate, 5, ROUNDS);
 
     pottery_dict_clear(dict);
     pottery_dict_clear(bulk);

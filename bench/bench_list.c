@@ -1,7 +1,7 @@
 /*
  * pottery_list against raw hiredis doing the same work: the same RPUSH/LINDEX/RPOP with the
  * same bytes (JSON-encoded elements), one command per operation on both sides; extend of
- * 10,000 elements as one RPUSH on both sides.
+ * 10,000 elements as one RPUSH on both sides; a slice of 1,000 elements against one LRANGE.
  *
  * A last section shows that iteration keeps memory bounded: it fills a list with 10,000 and
  * then 1,000,000 elements, iterates each, and prints the peak RSS growth during iteration.
@@ -93,6 +93,40 @@ static void pottery_extend_ops(bench_target *t, int from, int ops)
         if (pottery_list_extend(bulk, bulk_data.values, BULK) < 0) bench_die("extend");
 }
 
+/* A slice of 1,000 out of the 10,000-element list bench:slice: raw side one LRANGE (pottery
+ * resolves Python's slice rules on the server, in one script), each element read as a
+ * number (as pottery decodes what it reads). */
+static pottery_list *sliced;
+
+static void raw_slice(bench_target *t, int from, int ops)
+{
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        const char *argv[] = { "LRANGE", "bench:slice", "1000", "1999" };
+        const size_t lens[] = { 6, 11, 4, 4 };
+        redisReply *r = redisCommandArgv(t->raw, 4, argv, lens);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 1000) bench_die("raw LRANGE");
+        for (size_t i = 0; i < r->elements; i++) {
+            volatile long long v = strtoll(r->element[i]->str, NULL, 10);
+            (void)v;
+        }
+        freeReplyObject(r);
+    }
+}
+
+static void pottery_slice_ops(bench_target *t, int from, int ops)
+{
+    (void)t;
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        pottery_value *values = NULL;
+        size_t n = 0;
+        if (pottery_list_get_slice_values(&values, &n, sliced, pottery_slice_of(1000, 2000, 1)) < 0 || n != 1000)
+            bench_die("get_slice_values");
+        pottery_list_values_free(values, n);
+    }
+}
+
 /* Fill `key` (emptied first) with n raw elements, RPUSHed 10,000 at a time. */
 static void fill(bench_target *t, const char *key, int n)
 {
@@ -151,6 +185,11 @@ int main(int argc, char **argv)
     bench_compare(&t, "get by index (LINDEX)", raw_get, pottery_get_ops, OPS, ROUNDS);
     bench_compare(&t, "pop (RPOP)", raw_pop, pottery_pop_ops, OPS, ROUNDS);
     bench_compare(&t, "extend 10k (RPUSH)", raw_extend, pottery_extend_ops, 5, ROUNDS);
+    if (pottery_list_open(&sliced, t.client, "bench:slice", NULL) < 0) bench_die("open");
+    fill(&t, "bench:slice", BULK);
+    bench_compare(&t, "slice 1k of 10k (LRANGE)", raw_slice, pottery_slice_ops, 200, ROUNDS);
+    pottery_list_clear(sliced);
+    pottery_list_free(sliced);
 
     printf("\nIteration memory (LRANGE windows of 1,000; one window held at a time)\n");
     pottery_list *big;

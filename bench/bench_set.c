@@ -1,6 +1,7 @@
 /*
  * pottery_set against raw hiredis doing the same work with the same bytes (JSON-encoded
- * members): SADD, SISMEMBER, SMISMEMBER of 100, SPOP, a 10,000-member SADD. Then the
+ * members): SADD, SISMEMBER, SMISMEMBER of 100, SPOP, a 10,000-member SADD, iterating those
+ * 10,000 (SSCAN). Then the
  * memory of iterating a 1,000,000-member set with the SSCAN iterator, next to a
  * 10,000-member one: the peak RSS growth must not follow the size of the set.
  */
@@ -149,6 +150,48 @@ static void pottery_update_ops(bench_target *t, int from, int ops)
         if (pottery_set_update(bulk, bulk_data.values, BULK) < 0) bench_die("update");
 }
 
+/* Iteration over the 10,000 members: raw side SSCAN with pottery's COUNT (1000) until the
+ * cursor comes back to 0, each member read as a number (as pottery decodes what it reads). */
+static void raw_iterate(bench_target *t, int from, int ops)
+{
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        char cursor[32] = "0";
+        long long seen = 0;
+        do {
+            const char *argv[] = { "SSCAN", "bench:bulk", cursor, "COUNT", "1000" };
+            const size_t lens[] = { 5, 10, strlen(cursor), 5, 4 };
+            redisReply *r = redisCommandArgv(t->raw, 5, argv, lens);
+            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) bench_die("raw SSCAN");
+            snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+            for (size_t i = 0; i < r->element[1]->elements; i++) {
+                volatile long long v = strtoll(r->element[1]->element[i]->str, NULL, 10);
+                (void)v;
+                seen++;
+            }
+            freeReplyObject(r);
+        } while (strcmp(cursor, "0") != 0);
+        if (seen < BULK) bench_die("raw SSCAN: members missing");
+    }
+}
+
+static void pottery_iterate(bench_target *t, int from, int ops)
+{
+    (void)t;
+    (void)from;
+    for (int k = 0; k < ops; k++) {
+        pottery_set_iter *it;
+        pottery_value v = POTTERY_VALUE_INIT;
+        if (pottery_set_iter_new(&it, bulk) < 0) bench_die("iter_new");
+        long long seen = 0;
+        int rc;
+        while ((rc = pottery_set_iter_next(&v, it)) == 0) seen++;
+        if (rc != POTTERY_EITEROVER || seen < BULK) bench_die("iter_next");
+        pottery_set_iter_free(it);
+        pottery_value_dispose(&v);
+    }
+}
+
 /* ---- memory of iterating big sets ---- */
 
 /* Fill key with n members "0".."n-1" in bulk calls of 10,000 (one round trip each), so the
@@ -250,6 +293,7 @@ int main(int argc, char **argv)
     bench_compare(&t, "contains_many 100 (SMISMEMBER)", raw_contains_many, pottery_contains_many_ops, OPS / 4, ROUNDS);
     bench_compare(&t, "pop   (SPOP)", raw_pop, pottery_pop_ops, OPS, ROUNDS);
     bench_compare(&t, "update 10k members (SADD)", raw_update, pottery_update_ops, 5, ROUNDS);
+    bench_compare(&t, "iterate 10k members (SSCAN)", raw_iterate, pottery_iterate, 5, ROUNDS);
 
     iteration_memory(&t);
 

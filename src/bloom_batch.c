@@ -27,6 +27,7 @@ typedef struct batch {
     int64_t *offsets; /* room for one chunk's offsets */
     pottery_buf json;
     pottery_buf image; /* a write chunk's bits as an image */
+    int use_image;     /* the chunk travels as its image (settle_writes) */
     char *scratch;     /* the image's scratch key */
     const char *fn;
 } batch;
@@ -71,18 +72,41 @@ static size_t distinct(int64_t *offsets, size_t n)
     return kept;
 }
 
-/* The bits of offsets[0..count) (sorted) as an image: a string as long as the highest one
- * needs, with those bits set in Redis' order (bit 0 is the high bit of byte 0). */
-static int make_image(batch *b, size_t count)
+/* A write chunk's n offsets, settled: as an image of their bits in b->image (a string as
+ * long as the highest one needs, bit 0 the high bit of byte 0, as Redis numbers them) when
+ * that is shorter than the offsets as text (a big batch on a small filter: about a dozen
+ * bytes per offset against one bit each), else sorted with each kept once. *count becomes
+ * the number of distinct offsets. The image is built straight from the offsets, so a large
+ * batch on a small filter needs no sort. */
+static int settle_writes(batch *b, size_t *count)
 {
-    size_t len = (size_t)(b->offsets[count - 1] / 8) + 1;
-    pottery__buf_clear(&b->image);
-    int rc = pottery__buf_reserve(&b->image, len);
-    if (rc < 0) return rc;
-    memset(b->image.data, 0, len);
-    for (size_t i = 0; i < count; i++)
-        b->image.data[b->offsets[i] / 8] |= (char)(0x80u >> (unsigned)(b->offsets[i] % 8));
-    b->image.len = len;
+    size_t n = *count;
+    b->use_image = 0;
+    if (n == 0) return 0;
+    int64_t max = b->offsets[0];
+    for (size_t i = 1; i < n; i++)
+        if (b->offsets[i] > max) max = b->offsets[i];
+    size_t len = (size_t)(max / 8) + 1, kept = 0;
+    if (len < n * 12) {
+        pottery__buf_clear(&b->image);
+        int rc = pottery__buf_reserve(&b->image, len);
+        if (rc < 0) return rc;
+        unsigned char *bits = (unsigned char *)b->image.data;
+        memset(bits, 0, len);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char mask = (unsigned char)(0x80u >> (unsigned)(b->offsets[i] % 8));
+            unsigned char *byte = bits + b->offsets[i] / 8;
+            if (!(*byte & mask)) kept++;
+            *byte |= mask;
+        }
+        b->image.len = len;
+        if (len < kept * 12) {
+            b->use_image = 1;
+            *count = kept;
+            return 0;
+        }
+    }
+    *count = distinct(b->offsets, n);
     return 0;
 }
 
@@ -109,19 +133,20 @@ static int hash_chunk(batch *b, size_t *count_out, size_t *values_in_chunk)
     }
     *values_in_chunk = end - b->next;
     b->next = end;
-    if (!b->read) count = distinct(b->offsets, count);
+    if (!b->read) {
+        int rc = settle_writes(b, &count);
+        if (rc < 0) return rc;
+    }
     *count_out = count;
     return 0;
 }
 
-/* Which script carries a chunk of count offsets: reads take the offsets; writes take them
- * too, or an image of the bits when that is shorter (a big batch on a small filter:
- * about a dozen bytes per offset as text against one bit each in the image). */
-static const pottery_script *chunk_script(const batch *b, size_t count)
+/* Which script carries a chunk: reads take the offsets; writes take them too, or the image
+ * of the bits when settle_writes chose it. */
+static const pottery_script *chunk_script(const batch *b)
 {
     if (b->read) return &pottery__lua_bloom_read;
-    if (count > 0 && (size_t)(b->offsets[count - 1] / 8) + 1 < count * 12) return &pottery__lua_bloom_write_image;
-    return &pottery__lua_bloom_write;
+    return b->use_image ? &pottery__lua_bloom_write_image : &pottery__lua_bloom_write;
 }
 
 /* Push a chunk's KEYS and arguments for script s: the record's, then (reads) k and the
@@ -137,7 +162,6 @@ static int push_chunk(pottery_cmd *cmd, batch *b, size_t count, const pottery_sc
         char suffix[64];
         snprintf(suffix, sizeof suffix, ":bloom-image:%s", uuid);
         if (rc == 0) rc = pottery__key_beside(&b->scratch, bf->c.key, bf->c.keylen, suffix);
-        if (rc == 0) rc = make_image(b, count);
         if (rc < 0) return rc;
         pottery__cmd_key(cmd, &bf->c);
         pottery__cmd_arg(cmd, bf->record_key, bf->record_keylen);
@@ -182,7 +206,7 @@ static int run_one(int *answers, batch *b, const pottery_script *s, const char *
     pottery__cmd_init(&cmd);
     size_t nvalues = 0, count = 0;
     int rc = hash_chunk(b, &count, &nvalues);
-    if (rc == 0) s = chunk_script(b, count);
+    if (rc == 0) s = chunk_script(b);
     if (rc == 0) rc = push_chunk(&cmd, b, count, s);
     pottery_reply *r = NULL;
     if (rc == 0) rc = pottery__eval(&r, b->bf->c.client, s, script_keys(s), &cmd);
@@ -207,7 +231,7 @@ static int run_streamed(int *answers, batch *b, const pottery_script *s, const c
         pottery__cmd_reset(&cmd);
         size_t nvalues = 0, count = 0;
         int rc = hash_chunk(b, &count, &nvalues);
-        const pottery_script *chunk = rc == 0 ? chunk_script(b, count) : s;
+        const pottery_script *chunk = rc == 0 ? chunk_script(b) : s;
         pottery__cmd_cstr(&cmd, "EVAL");
         pottery__cmd_cstr(&cmd, chunk->source);
         pottery__cmd_cstr(&cmd, chunk == &pottery__lua_bloom_write_image ? "3" : "2");

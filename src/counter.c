@@ -354,7 +354,8 @@ static int iter_new(pottery_counter_iter **out, pottery_counter *counter, int el
         return pottery__error(POTTERY_EINVAL, "%s: invalid argument (%s)", func, out ? "counter" : "out");
     pottery_counter_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
-    int rc = pottery__scan_init(&it->scan, counter->c.client, "HSCAN", counter->c.key, counter->c.keylen, 0);
+    int rc = pottery__scan_init(&it->scan, counter->c.client, "HSCAN", counter->c.key, counter->c.keylen,
+                                COUNTER_SCAN_COUNT);
     if (rc < 0) {
         pottery__scan_free(&it->scan);
         pottery__free(it);

@@ -23,6 +23,10 @@ struct pottery_counter {
 /* Longest piece of foreign data quoted in an error message. */
 enum { POTTERY_COUNTER_QUOTE_MAX = 60 };
 
+/* Fields per HSCAN batch of an iteration: few round trips for a big counter, one batch in
+ * memory. */
+enum { COUNTER_SCAN_COUNT = 1000 };
+
 /* ---- counts (counter_count.c) ---- */
 
 /* A stored count: 0 with *out, or POTTERY_EDECODE / POTTERY_ERANGE with no message set

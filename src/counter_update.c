@@ -20,6 +20,7 @@
  * reports it without writing. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -70,6 +71,98 @@ static int contrib_push_range(pottery_cmd *cmd, const pottery_counter_contrib *k
     return cmd->err;
 }
 
+/* ---- counter_update's arguments: the contributions in the layout the server reads best ---- */
+
+static int64_t contrib_count(const pottery_counter_contrib *k, size_t i)
+{
+    if (i < k->nkeys) return 1;
+    i -= k->nkeys;
+    if (i < k->nitems) return k->items[i].count;
+    return pottery__counter_count_at(k->from, i - k->nitems);
+}
+
+static int contrib_encode_field(pottery_buf *b, const pottery_counter_contrib *k, size_t i)
+{
+    if (i < k->nkeys) return pottery__encode(b, &k->keys[i]);
+    i -= k->nkeys;
+    if (i < k->nitems) return pottery__encode(b, &k->items[i].key);
+    return pottery__json_write(b, k->from->entries[i - k->nitems].key);
+}
+
+/* Every field's JSON, one after another: field i is text.data[start(i), ends[i]). */
+typedef struct encoded_fields {
+    pottery_buf text;
+    size_t *ends;
+    size_t n;
+} encoded_fields;
+
+static size_t field_start(const encoded_fields *e, size_t i)
+{
+    return i ? e->ends[i - 1] : 0;
+}
+
+static int fields_encode(encoded_fields *e, const pottery_counter_contrib *k, size_t n)
+{
+    e->ends = pottery__malloc(n * sizeof *e->ends);
+    if (!e->ends) return pottery__error_oom();
+    for (size_t i = 0; i < n; i++) {
+        int rc = contrib_encode_field(&e->text, k, i);
+        if (rc < 0) return rc;
+        e->ends[i] = e->text.len;
+    }
+    e->n = n;
+    return 0;
+}
+
+/* *repeats = 1 when a field occurs twice (FNV-1a into an open-addressing table). */
+static int fields_repeat(int *repeats, const encoded_fields *e)
+{
+    size_t cap = 16;
+    while (cap < 2 * e->n) cap *= 2;
+    size_t *slot = pottery__calloc(cap, sizeof *slot); /* index + 1; 0 is free */
+    if (!slot) return pottery__error_oom();
+    *repeats = 0;
+    for (size_t i = 0; i < e->n && !*repeats; i++) {
+        const char *f = e->text.data + field_start(e, i);
+        size_t len = e->ends[i] - field_start(e, i);
+        uint64_t h = 14695981039346656037ULL;
+        for (size_t b = 0; b < len; b++) h = (h ^ (unsigned char)f[b]) * 1099511628211ULL;
+        size_t at = (size_t)h & (cap - 1);
+        for (; slot[at]; at = (at + 1) & (cap - 1)) {
+            size_t j = slot[at] - 1;
+            if (e->ends[j] - field_start(e, j) == len && memcmp(e->text.data + field_start(e, j), f, len) == 0) {
+                *repeats = 1;
+                break;
+            }
+        }
+        slot[at] = i + 1;
+    }
+    pottery__free(slot);
+    return 0;
+}
+
+/* Push the layout and the contributions (see src/lua/counter_update.lua): 'e' when every
+ * count is the same and no field repeats, 'd' when no field repeats, else 'p'. The fields
+ * are borrowed from e, which must outlive the command. */
+static int push_update(pottery_cmd *cmd, encoded_fields *e, const pottery_counter_contrib *k)
+{
+    size_t n = contrib_len(k);
+    int repeats = 0, rc = fields_encode(e, k, n);
+    if (rc == 0) rc = fields_repeat(&repeats, e);
+    if (rc < 0) return rc;
+    int64_t count = contrib_count(k, 0);
+    int same = !repeats;
+    for (size_t i = 1; same && i < n; i++) same = contrib_count(k, i) == count;
+    pottery__cmd_cstr(cmd, repeats ? "p" : same ? "e" : "d");
+    if (same) pottery__cmd_int(cmd, count);
+    for (size_t i = 0; i < n; i++) {
+        pottery__cmd_arg(cmd, e->text.data + field_start(e, i), e->ends[i] - field_start(e, i));
+        if (repeats) pottery__cmd_int(cmd, contrib_count(k, i));
+    }
+    for (size_t i = 0; !repeats && !same && i < n; i++) pottery__cmd_int(cmd, contrib_count(k, i));
+    return cmd->err;
+}
+
 /* Run a counter script with its arguments pushed on args, then read its verdict:
  * counter_update answers a count (into *first, which may be NULL), the others an integer. */
 static int run_script(int64_t *first, pottery_counter *ctr, const pottery_script *s, size_t nkeys, pottery_cmd *args)
@@ -82,28 +175,21 @@ static int run_script(int64_t *first, pottery_counter *ctr, const pottery_script
     return rc;
 }
 
-/* A script on the counter alone: ARGV = flag [flag2], then k's field, count pairs. Nothing
- * is sent when a contribution cannot be encoded. */
-static int script_with_contrib(int64_t *first, pottery_counter *ctr, const pottery_script *s, const char *flag,
-                               const char *flag2, const pottery_counter_contrib *k)
+/* A script on the counter alone: ARGV = flag, then k's field, count pairs. Nothing is sent
+ * when a contribution cannot be encoded. */
+int pottery__counter_script_with(pottery_counter *ctr, const pottery_script *s, const char *flag,
+                                 const pottery_counter_contrib *k)
 {
     pottery_cmd args;
     pottery_buf scratch = POTTERY_BUF_INIT;
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &ctr->c);
     pottery__cmd_cstr(&args, flag);
-    if (flag2) pottery__cmd_cstr(&args, flag2);
     int rc = contrib_push_range(&args, k, 0, contrib_len(k), &scratch);
-    if (rc == 0) rc = run_script(first, ctr, s, 1, &args);
+    if (rc == 0) rc = run_script(NULL, ctr, s, 1, &args);
     pottery__buf_free(&scratch);
     pottery__cmd_free(&args);
     return rc;
-}
-
-int pottery__counter_script_with(pottery_counter *ctr, const pottery_script *s, const char *flag,
-                                 const pottery_counter_contrib *k)
-{
-    return script_with_contrib(NULL, ctr, s, flag, NULL, k);
 }
 
 int pottery__counter_script_with_other(pottery_counter *ctr, pottery_counter *other, const pottery_script *s,
@@ -190,12 +276,30 @@ static int run_staged(pottery_counter *ctr, const char *mode, const char *sign, 
     return rc;
 }
 
+/* Up to PAIRS_PER_SCRIPT contributions: one counter_update script. */
+static int run_update(int64_t *first, pottery_counter *ctr, const char *mode, const char *sign,
+                      const pottery_counter_contrib *k)
+{
+    pottery_cmd args;
+    encoded_fields e = { POTTERY_BUF_INIT, NULL, 0 };
+    pottery__cmd_init(&args);
+    pottery__cmd_key(&args, &ctr->c);
+    pottery__cmd_cstr(&args, mode);
+    pottery__cmd_cstr(&args, sign);
+    int rc = push_update(&args, &e, k);
+    if (rc == 0) rc = run_script(first, ctr, &pottery__lua_counter_update, 1, &args);
+    pottery__cmd_free(&args);
+    pottery__buf_free(&e.text);
+    pottery__free(e.ends);
+    return rc;
+}
+
 int pottery__counter_add(int64_t *first, pottery_counter *ctr, const char *mode, const char *sign,
                          const pottery_counter_contrib *k)
 {
     size_t n = contrib_len(k);
     if (n == 0) return 0;
-    if (n <= PAIRS_PER_SCRIPT) return script_with_contrib(first, ctr, &pottery__lua_counter_update, mode, sign, k);
+    if (n <= PAIRS_PER_SCRIPT) return run_update(first, ctr, mode, sign, k);
     return run_staged(ctr, mode, sign, k);
 }
 

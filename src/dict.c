@@ -28,6 +28,9 @@ struct pottery_dict_iter {
  * which Lua limits to a few thousand values). */
 enum { PAIRS_PER_CHUNK = 1000 };
 
+/* Fields per HSCAN batch: few round trips for a big hash, one batch in memory. */
+enum { DICT_SCAN_COUNT = 1000 };
+
 /* ---- helpers ---- */
 
 static int node_holds_nan(const pottery_json_node *n)
@@ -389,7 +392,7 @@ int pottery_dict_update_from(pottery_dict *dict, pottery_dict *other)
     /* Not colocated (another server, or another Redis Cluster hash slot): copy batch by
      * batch, bytes as they are (already canonical). */
     pottery_scan scan;
-    rc = pottery__scan_init(&scan, other->c.client, "HSCAN", other->c.key, other->c.keylen, 0);
+    rc = pottery__scan_init(&scan, other->c.client, "HSCAN", other->c.key, other->c.keylen, DICT_SCAN_COUNT);
     if (rc < 0) return rc;
     pottery_cmd cmd;
     pottery__cmd_init(&cmd);
@@ -481,7 +484,7 @@ int pottery_dict_iter_new(pottery_dict_iter **out, pottery_dict *dict)
     POTTERY_CHECK_ARG(dict);
     pottery_dict_iter *it = pottery__calloc(1, sizeof *it);
     if (!it) return pottery__error_oom();
-    int rc = pottery__scan_init(&it->scan, dict->c.client, "HSCAN", dict->c.key, dict->c.keylen, 0);
+    int rc = pottery__scan_init(&it->scan, dict->c.client, "HSCAN", dict->c.key, dict->c.keylen, DICT_SCAN_COUNT);
     if (rc < 0) {
         pottery__free(it);
         return rc;

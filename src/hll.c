@@ -12,6 +12,7 @@
 
 struct pottery_hll {
     pottery_container c;
+    char *scratch; /* contains' scratch key, made at open: it exists only inside a script */
 };
 
 /* Elements per PFADD of a bulk write: an update of up to this many is a single command. */
@@ -112,6 +113,17 @@ static int write_initial(pottery_container *c, const void *ctx)
     return add_elements(c, in->elements, in->n);
 }
 
+/* The scratch key of the probes: "{key}:hll-probe:<uuid4>" (pottery__key_beside), one per
+ * handle. The script deletes it before it returns, and scripts run one at a time, so the
+ * probes of one handle may share it. */
+static int scratch_key(char **out, const pottery_container *c)
+{
+    char suffix[sizeof ":hll-probe:" + 36];
+    memcpy(suffix, ":hll-probe:", sizeof ":hll-probe:" - 1);
+    int rc = pottery__uuid4(suffix + sizeof ":hll-probe:" - 1);
+    return rc < 0 ? rc : pottery__key_beside(out, c->key, c->keylen, suffix);
+}
+
 int pottery_hll_open(pottery_hll **out, pottery_client *client, const char *key, const pottery_value *elements,
                      size_t n)
 {
@@ -122,13 +134,25 @@ int pottery_hll_open(pottery_hll **out, pottery_client *client, const char *key,
     initial in = { elements, n };
     pottery_container *c;
     int rc = pottery__container_open(&c, sizeof(pottery_hll), client, key, write_initial, &in);
-    if (rc == 0) *out = (pottery_hll *)c;
-    return rc;
+    if (rc < 0) return rc;
+    pottery_hll *hll = (pottery_hll *)c;
+    rc = scratch_key(&hll->scratch, c);
+    if (rc < 0) {
+        pottery_error_saved saved;
+        pottery__error_save(&saved);
+        pottery__container_close(c);
+        pottery__error_restore(&saved);
+        return rc;
+    }
+    *out = hll;
+    return 0;
 }
 
 void pottery_hll_free(pottery_hll *hll)
 {
-    if (hll) pottery__container_close(&hll->c);
+    if (!hll) return;
+    pottery__free(hll->scratch);
+    pottery__container_close(&hll->c);
 }
 
 const char *pottery_hll_key(const pottery_hll *hll)
@@ -258,34 +282,21 @@ int pottery_hll_len(int64_t *out, pottery_hll *hll)
     return pottery__container_count(out, &hll->c, "PFCOUNT");
 }
 
-/* The scratch key of one probe: "{key}:hll-probe:<uuid4>" (pottery__key_beside). */
-static int scratch_key(char **out, const pottery_container *c)
-{
-    char suffix[sizeof ":hll-probe:" + 36];
-    memcpy(suffix, ":hll-probe:", sizeof ":hll-probe:" - 1);
-    int rc = pottery__uuid4(suffix + sizeof ":hll-probe:" - 1);
-    return rc < 0 ? rc : pottery__key_beside(out, c->key, c->keylen, suffix);
-}
-
 int pottery_hll_contains_many(int *out, pottery_hll *hll, const pottery_value *elements, size_t n)
 {
     POTTERY_CHECK_ARG(hll);
     if (n == 0) return 0;
     POTTERY_CHECK_ARG(out);
     POTTERY_CHECK_ARG(elements);
-    char *scratch = NULL;
-    int rc = scratch_key(&scratch, &hll->c);
-    if (rc < 0) return rc;
     pottery_cmd args;
     pottery__cmd_init(&args);
     pottery__cmd_key(&args, &hll->c);
-    pottery__cmd_cstr(&args, scratch);
+    pottery__cmd_cstr(&args, hll->scratch);
     for (size_t i = 0; i < n && args.err == 0; i++) pottery__cmd_value(&args, &elements[i]);
     pottery_reply *r = NULL;
     /* A value that cannot be encoded left its error in args.err: nothing is sent. */
-    rc = pottery__eval(&r, hll->c.client, &pottery__lua_hll_contains, 2, &args);
+    int rc = pottery__eval(&r, hll->c.client, &pottery__lua_hll_contains, 2, &args);
     pottery__cmd_free(&args);
-    pottery__free(scratch);
     const char *what = "script hll_contains";
     if (rc == 0) rc = pottery__reply_array_n(r, n, what);
     int *answers = rc == 0 ? pottery__calloc(n, sizeof *answers) : NULL;

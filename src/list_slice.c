@@ -121,9 +121,31 @@ int pottery__list_reply_to_array(pottery_json_node **out, const pottery_reply *r
 
 /* ---- slices on the server ---- */
 
-/* Run the slice read; *r is an array of elements (the caller's) on success. */
+/* A contiguous slice that LRANGE reads as it is (negative indexes count from the end and
+ * both ends are clamped, as Python does): 1 and its inclusive bounds. 0 when the script
+ * resolves it: another step, or a selection known to be empty (which the script answers
+ * after reading only the length). */
+static int plain_range(int64_t *from, int64_t *to, const pottery_slice *s)
+{
+    if (s->step != POTTERY_SLICE_NONE && s->step != 1) return 0;
+    int64_t start = s->start == POTTERY_SLICE_NONE ? 0 : s->start;
+    if (s->stop == POTTERY_SLICE_NONE) {
+        *from = start;
+        *to = -1;
+        return 1;
+    }
+    if (s->stop == 0 || (start >= 0 && s->stop > 0 && start >= s->stop)) return 0;
+    *from = start;
+    *to = s->stop - 1; /* stop is not INT64_MIN (omitted) */
+    return 1;
+}
+
+/* Run the slice read; *r is an array of elements (the caller's) on success. A contiguous
+ * slice is one LRANGE, other slices the list_slice_get script: one round trip either way. */
 static int slice_reply(pottery_reply **r, pottery_list *l, const pottery_slice *s)
 {
+    int64_t from, to;
+    if (plain_range(&from, &to, s)) return pottery__list_lrange(r, &l->c, from, to);
     pottery_cmd args;
     int rc = slice_args(&args, l, s);
     if (rc < 0) return rc;

@@ -371,6 +371,34 @@ static void test_foreign_record(void **state)
     pottery_bloom_free(bf);
 }
 
+/* A batch whose offsets would fill an image but are few once repeats are dropped travels
+ * as its offsets, with the same bits as one add. */
+static void test_repeated_batch_as_offsets(void **state)
+{
+    (void)state;
+    enum { COUNT = 2000 };
+    pottery_value values[COUNT];
+    for (int i = 0; i < COUNT; i++) values[i] = pottery_str("same");
+    pottery_bloom *once = open_bloom("once", 10000, 0.01, POTTERY_BLOOM_HASHING_POTTERY);
+    pottery_bloom *many = open_bloom("many", 10000, 0.01, POTTERY_BLOOM_HASHING_POTTERY);
+    assert_ok(pottery_bloom_add(once, pottery_str("same")));
+    assert_round_trips(1, pottery_bloom_update(many, values, COUNT));
+    assert_raw("7", raw("BITCOUNT", "many", NULL));
+    char *len = raw("STRLEN", "once", NULL);
+    assert_raw(len, raw("STRLEN", "many", NULL));
+    free(len);
+    int64_t off[7];
+    assert_ok(pottery_bloom_offsets(off, many, pottery_str("same")));
+    for (int i = 0; i < 7; i++) {
+        char text[24];
+        snprintf(text, sizeof text, "%lld", (long long)off[i]);
+        assert_raw("1", raw("GETBIT", "many", text, NULL));
+    }
+    assert_raw("", raw("KEYS", "*bloom-image*", NULL));
+    pottery_bloom_free(once);
+    pottery_bloom_free(many);
+}
+
 /* A large batch on a small filter travels as an image of its bits, ORed in by the server:
  * the same bits, the same length, the record written, no scratch key left. */
 static void test_batch_as_image(void **state)
@@ -663,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup(test_random_key_is_deleted_with_its_record, fixture_reset),
         cmocka_unit_test_setup(test_foreign_record, fixture_reset),
         cmocka_unit_test_setup(test_batch_as_image, fixture_reset),
+        cmocka_unit_test_setup(test_repeated_batch_as_offsets, fixture_reset),
         cmocka_unit_test_setup(test_wrong_redis_type, fixture_reset),
         cmocka_unit_test_setup(test_no_false_negatives, fixture_reset),
         cmocka_unit_test_setup(test_false_positive_rate, fixture_reset),

@@ -435,6 +435,26 @@ static void test_decode_types(void **state)
     assert_true(pottery_value_int(&v) == 0);
     assert_null(v.owned_);
 
+    /* integers of up to 18 digits take a short path: the same values as the parser's */
+    static const struct {
+        const char *text;
+        long long value;
+    } ints[] = { { "0", 0 },
+                 { "-0", 0 },
+                 { "7", 7 },
+                 { "-123456789012345678", -123456789012345678LL },
+                 { "999999999999999999", 999999999999999999LL },
+                 { "1000000000000000000", 1000000000000000000LL },
+                 { "-9223372036854775808", INT64_MIN } };
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        assert_ok(pottery_value_from_json(&v, ints[i].text, strlen(ints[i].text)));
+        assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_INT);
+        assert_true(pottery_value_int(&v) == ints[i].value);
+    }
+    static const char *const not_ints[] = { "00", "-", "-01", "01", "1-", "--1", "+1", "1 2" };
+    for (size_t i = 0; i < sizeof not_ints / sizeof *not_ints; i++)
+        assert_code(POTTERY_EDECODE, pottery_value_from_json(&v, not_ints[i], strlen(not_ints[i])));
+
     assert_ok(pottery_value_from_json(&v, "1E2", 3));
     assert_int_equal(pottery_value_type(&v), POTTERY_TYPE_DOUBLE);
     assert_true(pottery_value_double(&v) == 100.0);

@@ -494,7 +494,8 @@ static void test_iteration_visits_every_entry_once(void **state)
     }
     assert_int_equal(rc, POTTERY_EITEROVER);
     assert_int_equal(count, N);
-    assert_true(round_trips() - before > 10); /* batches, not one giant reply */
+    /* batches of about 1,000 fields: not one giant reply, nor one round trip per 10 */
+    assert_in_range(round_trips() - before, 3, 12);
     pottery_dict_iter_free(it);
 
     /* keys only and values only */

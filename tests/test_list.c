@@ -709,7 +709,7 @@ static void assert_model(pottery_list *l, const model *m, const char *what, pott
 static void test_slices_agree_with_python_everywhere(void **state)
 {
     (void)state;
-    static const int64_t bounds[] = { NONE, -12, -9, -5, -1, 0, 1, 3, 8, 9, 12 };
+    static const int64_t bounds[] = { NONE, INT64_MIN + 1, -12, -9, -5, -1, 0, 1, 3, 8, 9, 12, INT64_MAX };
     static const int64_t steps[] = { NONE, 1, 2, 3, 10, -1, -2, -4 };
     const size_t nb = sizeof bounds / sizeof bounds[0], ns = sizeof steps / sizeof steps[0];
     model base = { { 0 }, 9 };

@@ -227,11 +227,12 @@ POTTERY_API int pottery_list_contains(int *out, pottery_list *list, pottery_valu
 /* ---- slices (Python's rules, resolved on the server in one round trip) ---- */
 
 /** l[slice] as a JSON array value (a Python list), e.g. "[9, 16, 25]". An empty selection
- * gives "[]" (the server reads nothing but the length). Lua, one round trip. */
+ * gives "[]" (the server reads nothing but the length). One round trip: a contiguous slice
+ * (step 1 or omitted) is one LRANGE, any other one a Lua script. */
 POTTERY_API int pottery_list_get_slice(pottery_value *out, pottery_list *list, pottery_slice slice);
 
 /** l[slice] as an array of values: *out (caller's; pottery_list_values_free) receives *n
- * decoded values (*out may be NULL when *n is 0). Lua, one round trip. */
+ * decoded values (*out may be NULL when *n is 0). One round trip, as pottery_list_get_slice. */
 POTTERY_API int pottery_list_get_slice_values(pottery_value **out, size_t *n, pottery_list *list, pottery_slice slice);
 
 /** l[slice] = values[0..n). A contiguous slice (step 1 or omitted) is replaced by the n

@@ -348,11 +348,32 @@ static int plain_string(const char *text, size_t len)
     return 1;
 }
 
+/* A JSON integer of at most 18 digits (it fits int64 whatever they are), not "-0": *v and
+ * 1; else 0 (the parser decides). */
+static int plain_int(int64_t *v, const char *text, size_t len)
+{
+    size_t i = len > 0 && text[0] == '-';
+    size_t digits = len - i;
+    if (digits == 0 || digits > 18 || (text[i] == '0' && (digits > 1 || i))) return 0;
+    int64_t n = 0;
+    for (; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9') return 0;
+        n = n * 10 + (text[i] - '0');
+    }
+    *v = text[0] == '-' ? -n : n;
+    return 1;
+}
+
 int pottery__decode(pottery_value *out, const char *text, size_t len)
 {
     POTTERY_CHECK_ARG(out);
     *out = pottery_null();
     if (text && plain_string(text, len)) return owned_text(out, POTTERY_TYPE_STRING, text + 1, len - 2);
+    int64_t i;
+    if (text && plain_int(&i, text, len)) {
+        *out = pottery_int(i);
+        return 0;
+    }
     pottery_json_node *n;
     int rc = pottery__json_parse(&n, text, len);
     if (rc < 0) return rc;

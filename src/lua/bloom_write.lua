@@ -12,7 +12,7 @@ if rewrite then redis.call('SET', KEYS[2], ARGV[1]) end
 -- BITFIELD SET u1 is SETBIT, many bits a call (unpack takes a few thousand values at most)
 local ops, n = {}, 0
 for i = 3, #ARGV do
-  ops[n + 1], ops[n + 2], ops[n + 3], ops[n + 4] = 'SET', 'u1', ARGV[i], 1
+  ops[n + 1], ops[n + 2], ops[n + 3], ops[n + 4] = 'SET', 'u1', ARGV[i], '1'
   n = n + 4
   if n == 4000 or i == #ARGV then
     redis.call('BITFIELD', KEYS[1], unpack(ops, 1, n))

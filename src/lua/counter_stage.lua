@@ -8,7 +8,7 @@
 --@include counter_write
 local key, stage = KEYS[1], KEYS[2]
 if redis.call('HEXISTS', stage, '') == 1 then return 0 end
-local fields, H, L, stored = distinct(3), {}, {}, {}
+local fields, H, L, stored = distinct(ARGV, 3), {}, {}, {}
 for i = 1, #fields, 1000 do
  local j = math.min(i + 999, #fields)
  local cur = redis.call('HMGET', stage, unpack(fields, i, j))
@@ -17,7 +17,7 @@ for i = 1, #fields, 1000 do
   if v then H[f], L[f] = parse(v, true) else stored[#stored + 1] = f end
  end
 end
-local err = current(key, stored, H, L) or accumulate(key, 3, ARGV[2], H, L)
+local err = current(key, stored, H, L) or accumulate(key, ARGV, 3, ARGV[2], H, L)
 if err then
  local args = {'', err[1]}
  for i = 2, #err do args[#args + 1] = ' ' .. i; args[#args + 1] = err[i] end
