@@ -68,8 +68,8 @@ char *oom_digest(void)
 static void fail_at(const char *file, int line, const oom_op *op, long n, const char *what)
 {
     const pottery_error *e = pottery_error_last();
-    print_error("%s:%d: %s, allocation %ld failing: %s (last error %d: %s)\n", file, line, op->name, n, what,
-                   e->code, e->message);
+    print_error("%s:%d: %s, allocation %ld failing: %s (last error %d: %s)\n", file, line, op->name, n, what, e->code,
+                e->message);
     _fail(file, line);
 }
 

@@ -1,0 +1,55 @@
+/*
+ * Test support for allocation-failure programs (oom.h): what an operation returned, as text,
+ * compared with what its reference run returned; and the states of Redis that operations
+ * writing random keys or only reading may leave.
+ */
+#ifndef POTTERY_TEST_OOM_RESULT_H
+#define POTTERY_TEST_OOM_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "support/oom.h"
+
+/* A growing text (test-owned memory: never the library's allocator). */
+typedef struct oom_text {
+    char *s;
+    size_t len;
+} oom_text;
+
+/* Append printf-style text / a value as canonical JSON ("<null>" for JSON null). */
+void oom_text_add(oom_text *t, const char *fmt, ...);
+void oom_text_value(oom_text *t, pottery_value v);
+
+/* The n texts (taken: freed) sorted, without repeats, joined by " ": what an iteration
+ * visited, in an order-free form. */
+char *oom_join_sorted(char **items, size_t n);
+
+/* One row's expected result: want (NULL: any) and, once the reference run has given it,
+ * the reference's text. */
+typedef struct oom_result {
+    const char *want;
+    char *ref;
+} oom_result;
+
+/* got (taken: emptied; leading spaces ignored) is what this attempt returned. The first call, the reference run,
+ * checks it against r->want and keeps it; later calls check it is the same. */
+#define oom_result_check(r, got) oom_result_check_at((r), (got), __FILE__, __LINE__)
+void oom_result_check_at(oom_result *r, oom_text *got, const char *file, int line);
+/* Forget the reference: call before each row. */
+void oom_result_reset(oom_result *r, const char *want);
+
+/* The digest of the dataset with every key matching pattern renamed to "<as>1", "<as>2"...
+ * in the keys' order, so that operations writing keys of random names can be compared. */
+char *oom_digest_renaming(const char *pattern, const char *as);
+
+/* For operations making a new key `pottery:<uuid4>`: 1 when Redis holds, after an attempt
+ * that returned rc, what the reference run left (keys renamed as above) or, for a failure,
+ * exactly what it held at start (so a failed call leaves no orphan key behind). The first
+ * call (the reference run) records its state in *after. start is oom_digest() of the start. */
+int oom_state_new_key(char **after, const char *start, int rc);
+
+/* For operations that only read: 1 when Redis holds what it held at start. */
+int oom_state_unchanged(const char *start);
+
+#endif
