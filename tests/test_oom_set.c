@@ -52,8 +52,8 @@ static int setup(void *arg)
     free(raw("SADD", "u", "1", "\"c\"", NULL));
     free(raw("SADD", "one", "\"z\"", NULL));
     free(test_redis_cmdv(&other_server, "SADD", "far", "\"b\"", "\"d\"", NULL));
-    free(raw("EVAL", "for i = 0, ARGV[1] - 1 do redis.call('SADD', KEYS[1], '\"m' .. i .. '\"') end", "1", "big",
-             "150", NULL));
+    free(raw("EVAL", "for i = 0, ARGV[1] - 1 do redis.call('SADD', KEYS[1], '\"m' .. i .. '\"') end", "1", "big", "150",
+             NULL));
     c->s = open_on(client, "s");
     c->t = open_on(client, "t");
     c->u = open_on(client, "u");
@@ -185,10 +185,13 @@ RUN(symmetric_difference_update_from, return pottery_set_symmetric_difference_up
 
 /* The whole iteration (iter_new, every step, the end): a failed step returns its error and
  * the next call continues. */
-RUN(iterate, int rc = c->it ? 0 : pottery_set_iter_new(&c->it, c->big); while (rc == 0) {
-    rc = pottery_set_iter_next(&c->seen[c->nseen], c->it);
-    if (rc == 0) c->nseen++;
-} return rc == POTTERY_EITEROVER ? 0 : rc)
+RUN(
+    iterate, int rc = c->it ? 0 : pottery_set_iter_new(&c->it, c->big); while (rc == 0) {
+        rc = pottery_set_iter_next(&c->seen[c->nseen], c->it);
+        if (rc == 0) c->nseen++;
+    } return rc == POTTERY_EITEROVER
+                                                                            ? 0
+                                                                            : rc)
 
 /* After any attempt the iteration, continued without failures, has visited every member
  * (a failed step loses none), and nothing was written. */
@@ -197,8 +200,10 @@ static int iterate_ok(void *arg, int rc)
     set_ctx *c = arg;
     while (c->it && rc != POTTERY_EITEROVER) {
         rc = pottery_set_iter_next(&c->seen[c->nseen], c->it);
-        if (rc == 0) c->nseen++;
-        else if (rc != POTTERY_EITEROVER) return 0;
+        if (rc == 0)
+            c->nseen++;
+        else if (rc != POTTERY_EITEROVER)
+            return 0;
     }
     char **items = calloc(c->nseen + 1, sizeof *items);
     for (size_t i = 0; i < c->nseen; i++) {
@@ -225,10 +230,21 @@ typedef struct row {
     int mixed;
 } row;
 
-#define ROW(name, want) { { "pottery_set_" #name, setup, run_##name, check, teardown, NULL }, want, 0 }
-#define ROW_FAR(name, want) { { "pottery_set_" #name " (far)", setup, run_##name, check, teardown, NULL }, want, 1 }
-#define ROW_NEW(name, want, mixed)                                                                                     \
-    { { "pottery_set_" #name, setup, run_##name, check, teardown, new_key_ok }, want, mixed }
+#define ROW(name, want)                                                                                                \
+    {                                                                                                                  \
+        { "pottery_set_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                    \
+    }
+#define ROW_FAR(name, want)                                                                                            \
+    {                                                                                                                  \
+        { "pottery_set_" #name " (far)", setup, run_##name, check, teardown, NULL }, want, 1                           \
+    }
+#define ROW_NEW(name, want, mixed)                                                                                       \
+    {                                                                                                                    \
+        {                                                                                                                \
+            mixed ? "pottery_set_" #name " (far)" : "pottery_set_" #name, setup, run_##name, check, teardown, new_key_ok \
+        },                                                                                                               \
+            want, mixed                                                                                                  \
+    }
 
 static char *big_members(void)
 {
