@@ -93,7 +93,7 @@ char *oom_digest_renaming(const char *pattern, const char *as)
     return oom_digest();
 }
 
-int oom_state_new_key(char **after, const char *start, int rc)
+int oom_state_strict(char **after, const char *start, int rc)
 {
     char *now = oom_digest_renaming("pottery:*", "renamed:");
     if (!now) return 0;

@@ -43,11 +43,13 @@ void oom_result_reset(oom_result *r, const char *want);
  * in the keys' order, so that operations writing keys of random names can be compared. */
 char *oom_digest_renaming(const char *pattern, const char *as);
 
-/* For operations making a new key `pottery:<uuid4>`: 1 when Redis holds, after an attempt
- * that returned rc, what the reference run left (keys renamed as above) or, for a failure,
- * exactly what it held at start (so a failed call leaves no orphan key behind). The first
- * call (the reference run) records its state in *after. start is oom_digest() of the start. */
-int oom_state_new_key(char **after, const char *start, int rc);
+/* Stricter than oom_exhaust's own rule, for operations whose failure must leave Redis as it
+ * was: those making a new key `pottery:<uuid4>` (a failed one must leave no orphan key that
+ * nobody knows the name of). 1 when Redis holds, after an attempt that returned rc, what the reference run left
+ * (keys `pottery:*` renamed as above) or, for a failure, exactly what it held at start. The
+ * first call (the reference run) records its state in *after. start is oom_digest() of the
+ * start. */
+int oom_state_strict(char **after, const char *start, int rc);
 
 /* For operations that only read: 1 when Redis holds what it held at start. */
 int oom_state_unchanged(const char *start);
