@@ -107,7 +107,7 @@ static void check(void *arg)
 #define RUN(name, ...)                                                                                                 \
     static int run_##name(void *arg)                                                                                   \
     {                                                                                                                  \
-        deque_ctx *c = arg;                                                                                             \
+        deque_ctx *c = arg;                                                                                            \
         (void)c;                                                                                                       \
         __VA_ARGS__;                                                                                                   \
     }
@@ -230,11 +230,11 @@ typedef struct row {
 
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_deque_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                   \
+        { "pottery_deque_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                  \
     }
 #define ROW_STRICT(name, want)                                                                                         \
     {                                                                                                                  \
-        { "pottery_deque_" #name, setup, run_##name, check, teardown, strict_ok }, want, 0                              \
+        { "pottery_deque_" #name, setup, run_##name, check, teardown, strict_ok }, want, 0                             \
     }
 
 static void test_deque_operations(void **state)
