@@ -51,8 +51,8 @@ static int setup(void *arg)
     free(raw("HSET", "c", "\"a\"", "3", "\"b\"", "0", "\"c\"", "-3", NULL));
     free(raw("HSET", "o", "\"a\"", "1", "\"d\"", "2", NULL));
     free(test_redis_cmdv(&other_server, "HSET", "far", "\"a\"", "1", "\"d\"", "2", NULL));
-    free(raw("EVAL", "for i = 0, ARGV[1] - 1 do redis.call('HSET', KEYS[1], '\"k' .. i .. '\"', i % 3) end", "1",
-             "big", "150", NULL));
+    free(raw("EVAL", "for i = 0, ARGV[1] - 1 do redis.call('HSET', KEYS[1], '\"k' .. i .. '\"', i % 3) end", "1", "big",
+             "150", NULL));
     c->c = open_on(client, "c");
     c->o = open_on(client, "o");
     c->big = open_on(client, "big");
@@ -113,7 +113,7 @@ static void check(void *arg)
         __VA_ARGS__;                                                                                                   \
     }
 
-static pottery_value keys[3];          /* ['a', 'e', "long enough..."], made by main */
+static pottery_value keys[3];         /* ['a', 'e', "long enough..."], made by main */
 static pottery_counter_pair pairs[3]; /* {'a': 2, 'e': 5, "long...": -1}, made by main */
 
 static int open_with(pottery_counter **out, const char *key)
@@ -224,7 +224,10 @@ typedef struct row {
     int elements;
 } row;
 
-#define ROW(name, want) { { "pottery_counter_" #name, setup, run_##name, check, teardown, NULL }, want, 0 }
+#define ROW(name, want)                                                                                                \
+    {                                                                                                                  \
+        { "pottery_counter_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                \
+    }
 
 /* What iterating big gives: every key with its count, or (elements) the keys counting 1 or 2. */
 static char *big_items(int elements)
@@ -287,9 +290,7 @@ static void test_counter_operations(void **state)
         ROW(inplace_far, ""),
         ROW(inplace_json, ""),
         { { "pottery_counter_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, items, 0 },
-        { { "pottery_counter_elements_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok },
-          elements,
-          1 },
+        { { "pottery_counter_elements_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, elements, 1 },
         { { "pottery_counter_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0 },
     };
     counter_ctx ctx = { 0 };
