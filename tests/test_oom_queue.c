@@ -19,7 +19,7 @@ typedef struct queue_ctx {
     pottery_value v;
     int64_t n;
     int flag;
-    int empty; /* a get found nothing (POTTERY_EEMPTY, which the row expects) */
+    int empty;                   /* a get found nothing (POTTERY_EEMPTY, which the row expects) */
     char *start, *items, *after; /* digest at start; q's items at start, after the reference */
     oom_result res;
 } queue_ctx;
@@ -200,7 +200,10 @@ typedef struct row {
     const char *want;
 } row;
 
-#define ROW(name, want) { { "pottery_queue_" #name, setup, run_##name, check, teardown, NULL }, want }
+#define ROW(name, want)                                                                                                \
+    {                                                                                                                  \
+        { "pottery_queue_" #name, setup, run_##name, check, teardown, NULL }, want                                     \
+    }
 
 static void test_queue_operations(void **state)
 {
