@@ -89,9 +89,8 @@ static void check(void *arg)
 static int run_no_alloc(void *arg)
 {
     value_ctx *c = arg;
-    pottery_value vs[] = { pottery_null(),   pottery_bool(1),        pottery_int(-7),
-                           pottery_double(2.5), pottery_str("s"),    pottery_strn("a\0b", 3),
-                           pottery_json("[1]"), pottery_jsonn("{}x", 2) };
+    pottery_value vs[] = { pottery_null(),   pottery_bool(1),         pottery_int(-7),     pottery_double(2.5),
+                           pottery_str("s"), pottery_strn("a\0b", 3), pottery_json("[1]"), pottery_jsonn("{}x", 2) };
     int ok = pottery_value_is_null(&vs[0]) && pottery_value_is_bool(&vs[1]) && pottery_value_is_int(&vs[2]) &&
              pottery_value_is_double(&vs[3]) && pottery_value_is_string(&vs[4]) && pottery_value_is_array(&vs[6]) &&
              pottery_value_is_object(&vs[7]) && pottery_value_type(&vs[5]) == POTTERY_TYPE_STRING;
@@ -100,11 +99,12 @@ static int run_no_alloc(void *arg)
     double d = 0;
     const char *s = NULL;
     size_t len = 0;
-    ok = ok && pottery_value_get_bool(&b, &vs[1]) == 0 && b == 1 && pottery_value_get_int(&i, &vs[2]) == 0 &&
-         i == -7 && pottery_value_get_double(&d, &vs[3]) == 0 && d == 2.5 &&
-         pottery_value_get_str(&s, &len, &vs[5]) == 0 && len == 3;
-    ok = ok && pottery_value_bool(&vs[1]) == 1 && pottery_value_int(&vs[2]) == -7 && pottery_value_double(&vs[2]) == -7.0 &&
-         pottery_value_str(&vs[4], NULL)[0] == 's' && pottery_value_get_int(&i, &c->src) == POTTERY_ETYPE;
+    ok = ok && pottery_value_get_bool(&b, &vs[1]) == 0 && b == 1 && pottery_value_get_int(&i, &vs[2]) == 0 && i == -7 &&
+         pottery_value_get_double(&d, &vs[3]) == 0 && d == 2.5 && pottery_value_get_str(&s, &len, &vs[5]) == 0 &&
+         len == 3;
+    ok = ok && pottery_value_bool(&vs[1]) == 1 && pottery_value_int(&vs[2]) == -7 &&
+         pottery_value_double(&vs[2]) == -7.0 && pottery_value_str(&vs[4], NULL)[0] == 's' &&
+         pottery_value_get_int(&i, &c->src) == POTTERY_ETYPE;
     pottery_value_dispose(&vs[4]);
     pottery_free(NULL);
     return ok ? 0 : -1;
@@ -164,8 +164,8 @@ static int iterate_ok(void *arg, int rc)
 
 /* ---- client.h ---- */
 
-static test_redis secured;  /* a unix socket, a password and an ACL user */
-static test_cluster cl;     /* three masters */
+static test_redis secured; /* a unix socket, a password and an ACL user */
+static test_cluster cl;    /* three masters */
 static char cluster_url[512], sentinel_url[512], secured_url[600];
 
 RUN(client_open, return pottery_client_open(&c->made, c->url, &c->opts))
@@ -208,8 +208,14 @@ typedef struct row {
     int zero; /* the function never allocates: the reference run must show 0 allocations */
 } row;
 
-#define ROW(name, want) { { "pottery_value_" #name, setup, run_##name, check, teardown, NULL }, want, NULL, 0 }
-#define ROW_CLIENT(name, url) { { name, setup, run_client_open, check, teardown, NULL }, "made", url, 0 }
+#define ROW(name, want)                                                                                                \
+    {                                                                                                                  \
+        { "pottery_value_" #name, setup, run_##name, check, teardown, NULL }, want, NULL, 0                            \
+    }
+#define ROW_CLIENT(name, url)                                                                                          \
+    {                                                                                                                  \
+        { name, setup, run_client_open, check, teardown, NULL }, "made", url, 0                                        \
+    }
 
 static void run_rows(const row *rows, size_t n)
 {
@@ -266,8 +272,14 @@ static void test_client_operations(void **state)
         ROW_CLIENT("pottery_client_open (sentinels)", sentinel_url),
         ROW_CLIENT("pottery_client_open (cluster)", cluster_url),
         { { "pottery_client_ping", setup, run_client_ping, NULL, teardown, NULL }, NULL, NULL, 0 },
-        { { "pottery_client_ping (cluster)", setup_cluster_client, run_made_ping, check, teardown, NULL }, "made", NULL, 0 },
-        { { "pottery_client_ping (reconnecting)", setup_dropped, run_client_ping, NULL, teardown, NULL }, NULL, NULL, 0 },
+        { { "pottery_client_ping (cluster)", setup_cluster_client, run_made_ping, check, teardown, NULL },
+          "made",
+          NULL,
+          0 },
+        { { "pottery_client_ping (reconnecting)", setup_dropped, run_client_ping, NULL, teardown, NULL },
+          NULL,
+          NULL,
+          0 },
         { { "pottery_client_stats_get, _reset", setup_pinged, run_client_stats, NULL, teardown, NULL }, NULL, NULL, 1 },
         { { "pottery_client_free", setup_client, run_client_free, NULL, teardown, NULL }, NULL, NULL, 1 },
     };
