@@ -40,9 +40,9 @@ int pottery__container_open(pottery_container **out, size_t size, pottery_client
     int rc = pottery__container_init(c, client, key);
     if (rc == 0 && fill) rc = fill(c, ctx);
     if (rc < 0) {
-        /* A fill that failed after writing (its reply lost) must not leave a random key that
-         * nobody would delete: UNLINK it, as pottery's fresh key held nothing before. */
-        if (key == NULL && fill) pottery__container_release(c);
+        /* A fill out of memory once it may have written (its reply unread) must not leave a
+         * random key that nobody would delete: UNLINK it (the fresh key held nothing before). */
+        if (key == NULL && fill && rc == POTTERY_ENOMEM) pottery__container_release(c);
         pottery__container_abandon(c);
         pottery__free(c);
         return rc;

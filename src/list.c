@@ -575,9 +575,9 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
             rc = pottery__container_open(&c, sizeof(pottery_list), l->c.client, key, NULL, NULL);
             if (rc == 0) *out = (pottery_list *)c;
         }
-        /* Failed once the script may have run (reply lost, no memory for the handle): the
+        /* Out of memory once the script may have run (its reply unread, or no handle): the
          * fresh key must not stay behind, since nobody else knows its name. */
-        if (rc < 0) pottery__unlink_if_temporary(l->c.client, key);
+        if (rc == POTTERY_ENOMEM) pottery__unlink_if_temporary(l->c.client, key);
         pottery__free(key);
         if (rc < 0 || written >= 0) return rc;
         /* the key existed: try another one */
