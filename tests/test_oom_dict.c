@@ -18,6 +18,7 @@
 #define BIG 150
 
 typedef struct dict_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_dict *d, *o, *far, *fo, *big, *made;
     pottery_dict_iter *it;
     pottery_value v, v2;
@@ -27,8 +28,6 @@ typedef struct dict_ctx {
     int flag;
     pottery_value keys[2 * BIG], vals[2 * BIG]; /* what an iteration visited */
     size_t seen;
-    char *start, *after; /* digests: at the start of an attempt, after the reference run */
-    oom_result res;
 } dict_ctx;
 
 static pottery_dict *open_on(pottery_client *cl, const char *key)
@@ -59,9 +58,9 @@ static int setup(void *arg)
     c->fo = open_on(far_client, "fo");
     c->n = INT64_MIN;
     c->flag = -1;
-    free(c->start);
-    c->start = oom_digest();
-    return c->d && c->o && c->big && c->far && c->fo && c->start ? 0 : -1;
+    free(c->st.start);
+    c->st.start = oom_digest();
+    return c->d && c->o && c->big && c->far && c->fo && c->st.start ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -90,27 +89,18 @@ static void check(void *arg)
     dict_ctx *c = arg;
     oom_text t = { 0 };
     oom_text_add(&t, "%s", "");
-    if (!pottery_value_is_null(&c->v)) oom_text_add(&t, " v="), oom_text_value(&t, c->v);
+    oom_text_outputs(&t, &c->v, c->text, c->n, c->flag);
     if (!pottery_value_is_null(&c->v2)) oom_text_add(&t, " v2="), oom_text_value(&t, c->v2);
-    if (c->text) oom_text_add(&t, "text=%s", c->text);
-    if (c->n != INT64_MIN) oom_text_add(&t, "n=%lld", (long long)c->n);
-    if (c->flag != -1) oom_text_add(&t, "flag=%d", c->flag);
     if (c->made) {
         char *json = NULL;
         assert_ok(pottery_dict_to_json(&json, NULL, c->made));
         oom_text_add(&t, " made=%s", json);
         pottery_free(json);
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        dict_ctx *c = arg;                                                                                             \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(dict_ctx, name, __VA_ARGS__)
 
 static pottery_pair pairs[2]; /* {'a': 7, 'e': [...]}, made by main */
 
@@ -180,39 +170,15 @@ static int iterate_ok(void *arg, int rc)
         else if (rc != POTTERY_EITEROVER)
             return 0;
     }
-    char **items = calloc(c->seen + 1, sizeof *items);
-    for (size_t i = 0; i < c->seen; i++) {
-        oom_text t = { 0 };
-        oom_text_value(&t, c->keys[i]);
-        oom_text_add(&t, "=");
-        oom_text_value(&t, c->vals[i]);
-        items[i] = t.s;
-    }
-    char *all = oom_join_sorted(items, c->seen);
-    free(items);
-    int ok = oom_state_unchanged(c->start) && (c->it ? strcmp(all, c->res.want) == 0 : c->seen == 0);
+    char *all = oom_join_visited(c->keys, c->vals, NULL, c->seen);
+    int ok = oom_state_unchanged(c->st.start) && (c->it ? strcmp(all, c->st.res.want) == 0 : c->seen == 0);
     free(all);
     return ok;
 }
 
-static int strict_ok(void *arg, int rc)
-{
-    dict_ctx *c = arg;
-    return oom_state_strict(&c->after, c->start, rc);
-}
-
-typedef struct row {
-    oom_op op;
-    const char *want;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_dict_" #name, setup, run_##name, check, teardown, NULL }, want                                      \
-    }
-#define ROW_STATE(name, want, state_ok)                                                                                \
-    {                                                                                                                  \
-        { "pottery_dict_" #name, setup, run_##name, check, teardown, state_ok }, want                                  \
+        { "pottery_dict_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                                \
     }
 
 static char *big_items(void)
@@ -232,14 +198,16 @@ static void test_dict_operations(void **state)
 {
     (void)state;
     char *iterated = big_items();
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
         ROW(open_items, "made={\"a\": 7, \"e\": [\"long enough to need a buffer\", 1.5, null]}"),
         ROW(open_random, "made={}"),
-        ROW_STATE(open_random_items, "made={\"a\": 7, \"e\": [\"long enough to need a buffer\", 1.5, null]}",
-                  strict_ok),
-        ROW(getters, ""),
-        ROW(free, ""),
+        { { "pottery_dict_open_random_items", setup, run_open_random_items, check, teardown, oom_strict_ok },
+          "made={\"a\": 7, \"e\": [\"long enough to need a buffer\", 1.5, null]}",
+          0,
+          0 },
+        { { "pottery_dict_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_dict_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
         ROW(get, "v=[1, 2]"),
         ROW(get_default, "v={\"w\": [1]}"),
         ROW(set, ""),
@@ -263,21 +231,11 @@ static void test_dict_operations(void **state)
         ROW(equal_from, "flag=0"),
         ROW(equal_from_far, "flag=1"),
         ROW(equal_json, "flag=1"),
-        { { "pottery_dict_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "" },
-        { { "pottery_dict_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, iterated },
+        { { "pottery_dict_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
+        { { "pottery_dict_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, iterated, 0, 0 },
     };
     dict_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free) assert_int_equal(total, 0);
-    }
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
-    free(ctx.after);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
     free(iterated);
 }
 

@@ -18,9 +18,9 @@
 #define BIG 150
 
 typedef struct set_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_set *s, *t, *u, *one, *far, *big, *made;
     pottery_set *others[2]; /* {t, u}, or {t, far} in the rows with an operand on another server */
-    int mixed;              /* those rows */
     pottery_set_iter *it;
     pottery_value v;
     char *text;
@@ -30,8 +30,6 @@ typedef struct set_ctx {
     int many[4];
     pottery_value seen[2 * BIG]; /* what an iteration visited */
     size_t nseen;
-    char *start, *after; /* digests: at the start of an attempt, after the reference run */
-    oom_result res;
 } set_ctx;
 
 static pottery_set *open_on(pottery_client *cl, const char *key)
@@ -61,13 +59,13 @@ static int setup(void *arg)
     c->big = open_on(client, "big");
     c->far = open_on(far_client, "far");
     c->others[0] = c->t;
-    c->others[1] = c->mixed ? c->far : c->u;
+    c->others[1] = c->st.variant ? c->far : c->u;
     c->n = INT64_MIN;
     c->flag = -1;
     memset(c->many, -1, sizeof c->many);
-    free(c->start);
-    c->start = oom_digest();
-    return c->s && c->t && c->u && c->one && c->big && c->far && c->start ? 0 : -1;
+    free(c->st.start);
+    c->st.start = oom_digest();
+    return c->s && c->t && c->u && c->one && c->big && c->far && c->st.start ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -92,10 +90,7 @@ static void check(void *arg)
     set_ctx *c = arg;
     oom_text t = { 0 };
     oom_text_add(&t, "%s", "");
-    if (!pottery_value_is_null(&c->v)) oom_text_add(&t, " v="), oom_text_value(&t, c->v);
-    if (c->text) oom_text_add(&t, " text=%s", c->text);
-    if (c->n != INT64_MIN) oom_text_add(&t, " n=%lld", (long long)c->n);
-    if (c->flag != -1) oom_text_add(&t, " flag=%d", c->flag);
+    oom_text_outputs(&t, &c->v, c->text, c->n, c->flag);
     if (c->many[0] != -1) oom_text_add(&t, " many=%d%d%d", c->many[0], c->many[1], c->many[2]);
     if (c->made) {
         char *json = NULL;
@@ -103,16 +98,10 @@ static void check(void *arg)
         oom_text_add(&t, " made=%s", json);
         pottery_free(json);
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        set_ctx *c = arg;                                                                                              \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(set_ctx, name, __VA_ARGS__)
 
 #define LONG "\"long enough to need a buffer of its own\""
 static pottery_value vals[3]; /* ['b', 1, "long enough to need a buffer of its own"], made by main */
@@ -205,45 +194,29 @@ static int iterate_ok(void *arg, int rc)
         else if (rc != POTTERY_EITEROVER)
             return 0;
     }
-    char **items = calloc(c->nseen + 1, sizeof *items);
-    for (size_t i = 0; i < c->nseen; i++) {
-        oom_text t = { 0 };
-        oom_text_value(&t, c->seen[i]);
-        items[i] = t.s;
-    }
-    char *all = oom_join_sorted(items, c->nseen);
-    free(items);
-    int ok = oom_state_unchanged(c->start) && (c->it ? strcmp(all, c->res.want) == 0 : c->nseen == 0);
+    char *all = oom_join_visited(c->seen, NULL, NULL, c->nseen);
+    int ok = oom_state_unchanged(c->st.start) && (c->it ? strcmp(all, c->st.res.want) == 0 : c->nseen == 0);
     free(all);
     return ok;
 }
 
-static int strict_ok(void *arg, int rc)
-{
-    set_ctx *c = arg;
-    return oom_state_strict(&c->after, c->start, rc);
-}
-
-typedef struct row {
-    oom_op op;
-    const char *want;
-    int mixed;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_set_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                    \
+        { "pottery_set_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                                 \
     }
 #define ROW_FAR(name, want)                                                                                            \
     {                                                                                                                  \
-        { "pottery_set_" #name " (far)", setup, run_##name, check, teardown, NULL }, want, 1                           \
+        { "pottery_set_" #name " (far)", setup, run_##name, check, teardown, NULL }, want, 1, 0                        \
     }
-#define ROW_STRICT(name, want, mixed)                                                                                   \
-    {                                                                                                                   \
-        {                                                                                                               \
-            mixed ? "pottery_set_" #name " (far)" : "pottery_set_" #name, setup, run_##name, check, teardown, strict_ok \
-        },                                                                                                              \
-            want, mixed                                                                                                 \
+#define ROW_STRICT(name, want, mixed)                                                                                  \
+    {                                                                                                                  \
+        { mixed ? "pottery_set_" #name " (far)" : "pottery_set_" #name,                                                \
+          setup,                                                                                                       \
+          run_##name,                                                                                                  \
+          check,                                                                                                       \
+          teardown,                                                                                                    \
+          oom_strict_ok },                                                                                             \
+            want, mixed, 0                                                                                             \
     }
 
 static char *big_members(void)
@@ -263,13 +236,13 @@ static void test_set_operations(void **state)
 {
     (void)state;
     char *iterated = big_members();
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
         ROW(open_items, "made=[\"b\", " LONG ", 1]"),
         ROW(open_random, "made=[]"),
         ROW_STRICT(open_random_items, "made=[\"b\", " LONG ", 1]", 0),
-        ROW(getters, ""),
-        ROW(free, ""),
+        { { "pottery_set_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_set_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
         ROW(add, ""),
         ROW(discard, ""),
         ROW(remove, ""),
@@ -328,22 +301,11 @@ static void test_set_operations(void **state)
         ROW(symmetric_difference_update, ""),
         ROW(symmetric_difference_update_from, ""),
         ROW_FAR(symmetric_difference_update_from, ""),
-        { { "pottery_set_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, iterated, 0 },
-        { { "pottery_set_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0 },
+        { { "pottery_set_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, iterated, 0, 0 },
+        { { "pottery_set_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
     };
     set_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        ctx.mixed = rows[i].mixed;
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free) assert_int_equal(total, 0);
-    }
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
-    free(ctx.after);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
     free(iterated);
 }
 

@@ -115,3 +115,53 @@ int oom_state_unchanged(const char *start)
     free(now);
     return ok;
 }
+
+void oom_run_rows_at(const oom_row *rows, size_t n, void *ctx, const char *file, int line)
+{
+    oom_state *st = ctx;
+    for (size_t i = 0; i < n; i++) {
+        oom_result_reset(&st->res, rows[i].want);
+        st->variant = rows[i].variant;
+        free(st->after);
+        st->after = NULL;
+        long total = oom_exhaust_at(&rows[i].op, ctx, file, line);
+        if (rows[i].zero && total != 0) {
+            print_error("%s:%d: %s allocated %ld times, expected none\n", file, line, rows[i].op.name, total);
+            _fail(file, line);
+        }
+    }
+    oom_result_reset(&st->res, NULL);
+    free(st->start);
+    free(st->after);
+    st->start = st->after = NULL;
+}
+
+int oom_strict_ok(void *ctx, int rc)
+{
+    oom_state *st = ctx;
+    return oom_state_strict(&st->after, st->start, rc);
+}
+
+void oom_text_outputs(oom_text *t, const pottery_value *v, const char *text, int64_t n, int flag)
+{
+    if (v && !pottery_value_is_null(v)) oom_text_add(t, " v="), oom_text_value(t, *v);
+    if (text) oom_text_add(t, " text=%s", text);
+    if (n != INT64_MIN) oom_text_add(t, " n=%lld", (long long)n);
+    if (flag != -1) oom_text_add(t, " flag=%d", flag);
+}
+
+char *oom_join_visited(const pottery_value *keys, const pottery_value *vals, const int64_t *counts, size_t n)
+{
+    char **items = calloc(n + 1, sizeof *items);
+    assert_non_null(items);
+    for (size_t i = 0; i < n; i++) {
+        oom_text t = { 0 };
+        oom_text_value(&t, keys[i]);
+        if (vals) oom_text_add(&t, "="), oom_text_value(&t, vals[i]);
+        if (counts) oom_text_add(&t, "=%lld", (long long)counts[i]);
+        items[i] = t.s;
+    }
+    char *all = oom_join_sorted(items, n);
+    free(items);
+    return all;
+}

@@ -54,4 +54,50 @@ int oom_state_strict(char **after, const char *start, int rc);
 /* For operations that only read: 1 when Redis holds what it held at start. */
 int oom_state_unchanged(const char *start);
 
+/* ---- the shape every allocation-failure program shares ---- */
+
+/* The first member of a program's context: the digests of an attempt's start (its setup
+ * sets it) and of the reference run's end (oom_state_strict), the row's expected result,
+ * and the row's variant. */
+typedef struct oom_state {
+    char *start, *after;
+    oom_result res;
+    int variant;
+} oom_state;
+
+/* A row: the operation, what its reference run must return (NULL: anything), a variant its
+ * setup or run reads (an operand on another server, a reversed iteration...) and whether
+ * it must allocate nothing at all (getters, free). */
+typedef struct oom_row {
+    oom_op op;
+    const char *want;
+    int variant;
+    int zero;
+} oom_row;
+
+/* oom_exhaust on each row with ctx (whose first member is an oom_state), then free what
+ * the state holds. */
+#define oom_run_rows(rows, n, ctx) oom_run_rows_at((rows), (n), (ctx), __FILE__, __LINE__)
+void oom_run_rows_at(const oom_row *rows, size_t n, void *ctx, const char *file, int line);
+
+/* A state_ok: oom_state_strict with the state at the start of ctx. */
+int oom_strict_ok(void *ctx, int rc);
+
+/* A run function: static int run_<name>(void *) with `c` the context, body the rest. */
+#define OOM_RUN(type, name, ...)                                                                                       \
+    static int run_##name(void *arg)                                                                                   \
+    {                                                                                                                  \
+        type *c = arg;                                                                                                 \
+        (void)c;                                                                                                       \
+        __VA_ARGS__;                                                                                                   \
+    }
+
+/* The usual outputs as " v=<json> text=<text> n=<n> flag=<flag>", each only when set: v not
+ * JSON null (v may be NULL), text not NULL, n not INT64_MIN, flag not -1. */
+void oom_text_outputs(oom_text *t, const pottery_value *v, const char *text, int64_t n, int flag);
+
+/* What an iteration visited, order-free (oom_join_sorted): "<key>", "<key>=<value>" or
+ * "<key>=<count>" for each i < n (vals and counts may be NULL). */
+char *oom_join_visited(const pottery_value *keys, const pottery_value *vals, const int64_t *counts, size_t n);
+
 #endif
