@@ -19,9 +19,9 @@
 #define BIG 150
 
 typedef struct counter_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_counter *c, *o, *far, *big, *made;
     pottery_counter_iter *it;
-    int elements; /* the elements() iteration row */
     char *text;
     size_t len;
     int64_t n;
@@ -31,8 +31,6 @@ typedef struct counter_ctx {
     pottery_value seen[2 * BIG]; /* what an iteration visited */
     int64_t counts[2 * BIG];
     size_t nseen;
-    char *start, *after; /* digests: at the start of an attempt, after the reference run */
-    oom_result res;
 } counter_ctx;
 
 static pottery_counter *open_on(pottery_client *cl, const char *key)
@@ -59,9 +57,9 @@ static int setup(void *arg)
     c->far = open_on(far_client, "far");
     c->n = INT64_MIN;
     c->flag = -1;
-    free(c->start);
-    c->start = oom_digest();
-    return c->c && c->o && c->big && c->far && c->start ? 0 : -1;
+    free(c->st.start);
+    c->st.start = oom_digest();
+    return c->c && c->o && c->big && c->far && c->st.start ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -102,16 +100,10 @@ static void check(void *arg)
         oom_text_add(&t, " made=%s", json);
         pottery_free(json);
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        counter_ctx *c = arg;                                                                                          \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(counter_ctx, name, __VA_ARGS__)
 
 static pottery_value keys[3];         /* ['a', 'e', "long enough..."], made by main */
 static pottery_counter_pair pairs[3]; /* {'a': 2, 'e': 5, "long...": -1}, made by main */
@@ -182,9 +174,9 @@ static int step(counter_ctx *c)
     return rc;
 }
 
-RUN(iterate, int rc = c->it         ? 0
-                      : c->elements ? pottery_counter_elements_new(&c->it, c->big)
-                                    : pottery_counter_iter_new(&c->it, c->big);
+RUN(iterate, int rc = c->it           ? 0
+                      : c->st.variant ? pottery_counter_elements_new(&c->it, c->big)
+                                      : pottery_counter_iter_new(&c->it, c->big);
     while (rc == 0) rc = step(c); return rc == POTTERY_EITEROVER ? 0 : rc)
 
 /* After any attempt the iteration, continued without failures, has visited every entry
@@ -197,36 +189,16 @@ static int iterate_ok(void *arg, int rc)
         rc = step(c);
         if (rc < 0 && rc != POTTERY_EITEROVER) return 0;
     }
-    char **items = calloc(c->nseen + 1, sizeof *items);
-    for (size_t i = 0; i < c->nseen; i++) {
-        oom_text t = { 0 };
-        oom_text_value(&t, c->seen[i]);
-        oom_text_add(&t, "=%lld", (long long)c->counts[i]);
-        items[i] = t.s;
-    }
     size_t n = c->nseen;
-    char *all = oom_join_sorted(items, n);
-    free(items);
-    int ok = oom_state_unchanged(c->start) && (c->it ? strcmp(all, c->res.want) == 0 && n == BIG : n == 0);
+    char *all = oom_join_visited(c->seen, NULL, c->counts, n);
+    int ok = oom_state_unchanged(c->st.start) && (c->it ? strcmp(all, c->st.res.want) == 0 && n == BIG : n == 0);
     free(all);
     return ok;
 }
 
-static int strict_ok(void *arg, int rc)
-{
-    counter_ctx *c = arg;
-    return oom_state_strict(&c->after, c->start, rc);
-}
-
-typedef struct row {
-    oom_op op;
-    const char *want;
-    int elements;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_counter_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                \
+        { "pottery_counter_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                             \
     }
 
 /* What iterating big gives: every key with its count, or (elements) the keys counting 1 or 2. */
@@ -251,13 +223,16 @@ static void test_counter_operations(void **state)
 {
     (void)state;
     char *items = big_items(0), *elements = big_items(1);
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
         ROW(open_items, MADE),
         ROW(open_random, "made={}"),
-        { { "pottery_counter_open_random_items", setup, run_open_random_items, check, teardown, strict_ok }, MADE, 0 },
-        ROW(getters, ""),
-        ROW(free, ""),
+        { { "pottery_counter_open_random_items", setup, run_open_random_items, check, teardown, oom_strict_ok },
+          MADE,
+          0,
+          0 },
+        { { "pottery_counter_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_counter_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
         ROW(get, "n=3"),
         ROW(set, ""),
         ROW(del, ""),
@@ -289,24 +264,15 @@ static void test_counter_operations(void **state)
         ROW(inplace, ""),
         ROW(inplace_far, ""),
         ROW(inplace_json, ""),
-        { { "pottery_counter_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, items, 0 },
-        { { "pottery_counter_elements_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, elements, 1 },
-        { { "pottery_counter_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0 },
+        { { "pottery_counter_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, items, 0, 0 },
+        { { "pottery_counter_elements_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok },
+          elements,
+          1,
+          0 },
+        { { "pottery_counter_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
     };
     counter_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        ctx.elements = rows[i].elements;
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free) assert_int_equal(total, 0);
-    }
-    /* pottery_counter_pairs_free is teardown's: it only frees. */
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
-    free(ctx.after);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
     free(items);
     free(elements);
 }

@@ -21,9 +21,9 @@
 #define LONG "\"long enough to need a buffer of its own\""
 
 typedef struct deque_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_deque *l, *b, *o, *far, *big, *made;
     pottery_deque_iter *it;
-    int reversed; /* the iteration rows */
     pottery_value v;
     char *text;
     size_t len;
@@ -31,8 +31,6 @@ typedef struct deque_ctx {
     int flag;
     pottery_value seen[2 * BIG]; /* what an iteration visited */
     size_t nseen;
-    char *start, *after; /* digests: at the start of an attempt, after the reference run */
-    oom_result res;
 } deque_ctx;
 
 static pottery_deque *open_on(pottery_client *cl, const char *key, int64_t maxlen)
@@ -64,9 +62,9 @@ static int setup(void *arg)
     c->far = open_on(far_client, "far", POTTERY_DEQUE_NO_MAXLEN);
     c->n = INT64_MIN;
     c->flag = -1;
-    free(c->start);
-    c->start = oom_digest();
-    return c->l && c->b && c->o && c->big && c->far && c->start ? 0 : -1;
+    free(c->st.start);
+    c->st.start = oom_digest();
+    return c->l && c->b && c->o && c->big && c->far && c->st.start ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -91,26 +89,17 @@ static void check(void *arg)
     deque_ctx *c = arg;
     oom_text t = { 0 };
     oom_text_add(&t, "%s", "");
-    if (!pottery_value_is_null(&c->v)) oom_text_add(&t, " v="), oom_text_value(&t, c->v);
-    if (c->text) oom_text_add(&t, " text=%s", c->text);
-    if (c->n != INT64_MIN) oom_text_add(&t, " n=%lld", (long long)c->n);
-    if (c->flag != -1) oom_text_add(&t, " flag=%d", c->flag);
+    oom_text_outputs(&t, &c->v, c->text, c->n, c->flag);
     if (c->made) {
         char *json = NULL;
         assert_ok(pottery_deque_to_json(&json, NULL, c->made));
         oom_text_add(&t, " made=%s", json);
         pottery_free(json);
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        deque_ctx *c = arg;                                                                                            \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(deque_ctx, name, __VA_ARGS__)
 
 static pottery_value vals[3]; /* ['b', 1, "long enough..."], made by main */
 
@@ -182,9 +171,9 @@ RUN(equal_json, return pottery_deque_equal_json(&c->flag, c->l, "[1.0, \"a\", [1
 /* The whole iteration (iter_new, every step, the end): a failed step returns its error and
  * the next call continues. */
 RUN(
-    iterate, int rc = c->it         ? 0
-                      : c->reversed ? pottery_deque_iter_new_reversed(&c->it, c->big)
-                                    : pottery_deque_iter_new(&c->it, c->big);
+    iterate, int rc = c->it           ? 0
+                      : c->st.variant ? pottery_deque_iter_new_reversed(&c->it, c->big)
+                                      : pottery_deque_iter_new(&c->it, c->big);
     while (rc == 0) {
         rc = pottery_deque_iter_next(&c->seen[c->nseen], c->it);
         if (rc == 0) c->nseen++;
@@ -204,51 +193,39 @@ static int iterate_ok(void *arg, int rc)
         else if (rc != POTTERY_EITEROVER)
             return 0;
     }
-    if (!oom_state_unchanged(c->start)) return 0;
+    if (!oom_state_unchanged(c->st.start)) return 0;
     if (!c->it) return c->nseen == 0;
     if (c->nseen != BIG) return 0;
     for (size_t i = 0; i < c->nseen; i++) {
         char want[16];
-        snprintf(want, sizeof want, "e%zu", c->reversed ? BIG - 1 - i : i);
+        snprintf(want, sizeof want, "e%zu", c->st.variant ? BIG - 1 - i : i);
         const char *got = pottery_value_str(&c->seen[i], NULL);
         if (!got || strcmp(got, want) != 0) return 0;
     }
     return 1;
 }
 
-static int strict_ok(void *arg, int rc)
-{
-    deque_ctx *c = arg;
-    return oom_state_strict(&c->after, c->start, rc);
-}
-
-typedef struct row {
-    oom_op op;
-    const char *want;
-    int reversed;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_deque_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                  \
+        { "pottery_deque_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                               \
     }
 #define ROW_STRICT(name, want)                                                                                         \
     {                                                                                                                  \
-        { "pottery_deque_" #name, setup, run_##name, check, teardown, strict_ok }, want, 0                             \
+        { "pottery_deque_" #name, setup, run_##name, check, teardown, oom_strict_ok }, want, 0, 0                      \
     }
 
 static void test_deque_operations(void **state)
 {
     (void)state;
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
         ROW(open_maxlen, ""),
         ROW(open_items, "made=[1, " LONG "]"),
         ROW(open_random, "made=[]"),
         ROW_STRICT(open_random_items, "made=[1, " LONG "]"),
-        ROW(getters, ""),
-        ROW(maxlen, "n=3"),
-        ROW(free, ""),
+        { { "pottery_deque_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_deque_maxlen", setup, run_maxlen, check, teardown, NULL }, "n=3", 0, 1 },
+        { { "pottery_deque_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
         ROW(append, ""),
         ROW(append_full, ""),
         ROW(appendleft, ""),
@@ -277,24 +254,15 @@ static void test_deque_operations(void **state)
         ROW(equal_from, "flag=0"),
         ROW(equal_from_far, "flag=1"),
         ROW(equal_json, "flag=1"),
-        { { "pottery_deque_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 0 },
-        { { "pottery_deque_iter_new_reversed, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 1 },
-        { { "pottery_deque_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0 },
+        { { "pottery_deque_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 0, 0 },
+        { { "pottery_deque_iter_new_reversed, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok },
+          NULL,
+          1,
+          0 },
+        { { "pottery_deque_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
     };
     deque_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        ctx.reversed = rows[i].reversed;
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free || rows[i].op.run == run_maxlen)
-            assert_int_equal(total, 0);
-    }
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
-    free(ctx.after);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
 }
 
 int main(void)

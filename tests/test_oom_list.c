@@ -21,9 +21,9 @@
 #define LONG "\"long enough to need a buffer of its own\""
 
 typedef struct list_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_list *l, *m, *o, *far, *big, *made;
     pottery_list_iter *it;
-    int reversed; /* the iteration rows */
     pottery_value v;
     pottery_value *vs; /* get_slice_values */
     size_t nvs;
@@ -33,8 +33,6 @@ typedef struct list_ctx {
     int flag;
     pottery_value seen[2 * BIG]; /* what an iteration visited */
     size_t nseen;
-    char *start, *after; /* digests: at the start of an attempt, after the reference run */
-    oom_result res;
 } list_ctx;
 
 static pottery_list *open_on(pottery_client *cl, const char *key)
@@ -63,9 +61,9 @@ static int setup(void *arg)
     c->far = open_on(far_client, "far");
     c->n = INT64_MIN;
     c->flag = -1;
-    free(c->start);
-    c->start = oom_digest();
-    return c->l && c->m && c->o && c->big && c->far && c->start ? 0 : -1;
+    free(c->st.start);
+    c->st.start = oom_digest();
+    return c->l && c->m && c->o && c->big && c->far && c->st.start ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -93,27 +91,18 @@ static void check(void *arg)
     list_ctx *c = arg;
     oom_text t = { 0 };
     oom_text_add(&t, "%s", "");
-    if (!pottery_value_is_null(&c->v)) oom_text_add(&t, " v="), oom_text_value(&t, c->v);
+    oom_text_outputs(&t, &c->v, c->text, c->n, c->flag);
     for (size_t i = 0; i < c->nvs; i++) oom_text_add(&t, i ? "," : " vs="), oom_text_value(&t, c->vs[i]);
-    if (c->text) oom_text_add(&t, " text=%s", c->text);
-    if (c->n != INT64_MIN) oom_text_add(&t, " n=%lld", (long long)c->n);
-    if (c->flag != -1) oom_text_add(&t, " flag=%d", c->flag);
     if (c->made) {
         char *json = NULL;
         assert_ok(pottery_list_to_json(&json, NULL, c->made));
         oom_text_add(&t, " made=%s", json);
         pottery_free(json);
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        list_ctx *c = arg;                                                                                             \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(list_ctx, name, __VA_ARGS__)
 
 static pottery_value vals[3]; /* ['b', 1, "long enough..."], made by main */
 
@@ -186,9 +175,9 @@ RUN(equal_json, return pottery_list_equal_json(&c->flag, c->l, "[1.0, \"a\", [1,
 /* The whole iteration (iter_new, every step, the end): a failed step returns its error and
  * the next call continues. */
 RUN(
-    iterate, int rc = c->it         ? 0
-                      : c->reversed ? pottery_list_iter_new_reversed(&c->it, c->big)
-                                    : pottery_list_iter_new(&c->it, c->big);
+    iterate, int rc = c->it           ? 0
+                      : c->st.variant ? pottery_list_iter_new_reversed(&c->it, c->big)
+                                      : pottery_list_iter_new(&c->it, c->big);
     while (rc == 0) {
         rc = pottery_list_iter_next(&c->seen[c->nseen], c->it);
         if (rc == 0) c->nseen++;
@@ -208,50 +197,38 @@ static int iterate_ok(void *arg, int rc)
         else if (rc != POTTERY_EITEROVER)
             return 0;
     }
-    if (!oom_state_unchanged(c->start)) return 0;
+    if (!oom_state_unchanged(c->st.start)) return 0;
     if (!c->it) return c->nseen == 0;
     if (c->nseen != BIG) return 0;
     for (size_t i = 0; i < c->nseen; i++) {
         char want[16];
-        snprintf(want, sizeof want, "e%zu", c->reversed ? BIG - 1 - i : i);
+        snprintf(want, sizeof want, "e%zu", c->st.variant ? BIG - 1 - i : i);
         const char *got = pottery_value_str(&c->seen[i], NULL);
         if (!got || strcmp(got, want) != 0) return 0;
     }
     return 1;
 }
 
-static int strict_ok(void *arg, int rc)
-{
-    list_ctx *c = arg;
-    return oom_state_strict(&c->after, c->start, rc);
-}
-
-typedef struct row {
-    oom_op op;
-    const char *want;
-    int reversed;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_list_" #name, setup, run_##name, check, teardown, NULL }, want, 0                                   \
+        { "pottery_list_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                                \
     }
 #define ROW_STRICT(name, want)                                                                                         \
     {                                                                                                                  \
-        { "pottery_list_" #name, setup, run_##name, check, teardown, strict_ok }, want, 0                              \
+        { "pottery_list_" #name, setup, run_##name, check, teardown, oom_strict_ok }, want, 0, 0                       \
     }
 
 static void test_list_operations(void **state)
 {
     (void)state;
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
         ROW(open_items, "made=[\"b\", 1, " LONG "]"),
         ROW(open_random, "made=[]"),
         ROW_STRICT(open_random_items, "made=[\"b\", 1, " LONG "]"),
-        ROW(getters, ""),
-        ROW(free, ""),
-        ROW(slices, "n=8"),
+        { { "pottery_list_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_list_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_slice_of, _all, _indices", setup, run_slices, check, teardown, NULL }, "n=8", 0, 1 },
         ROW(len, "n=4"),
         ROW(clear, ""),
         ROW(get, "v=[1, 2]"),
@@ -284,25 +261,15 @@ static void test_list_operations(void **state)
         ROW(equal_from, "flag=0"),
         ROW(equal_from_far, "flag=1"),
         ROW(equal_json, "flag=1"),
-        { { "pottery_list_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 0 },
-        { { "pottery_list_iter_new_reversed, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 1 },
-        { { "pottery_list_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0 },
+        { { "pottery_list_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 0, 0 },
+        { { "pottery_list_iter_new_reversed, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok },
+          NULL,
+          1,
+          0 },
+        { { "pottery_list_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
     };
     list_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        ctx.reversed = rows[i].reversed;
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free || rows[i].op.run == run_slices)
-            assert_int_equal(total, 0);
-    }
-    /* pottery_list_values_free is teardown's: it only frees. */
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
-    free(ctx.after);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
 }
 
 int main(void)

@@ -15,13 +15,13 @@
 #include "support/oom_result.h"
 
 typedef struct queue_ctx {
+    oom_state st; /* first: oom_run_rows reads it */
     pottery_queue *q, *big, *none, *made;
     pottery_value v;
     int64_t n;
     int flag;
-    int empty;                   /* a get found nothing (POTTERY_EEMPTY, which the row expects) */
-    char *start, *items, *after; /* digest at start; q's items at start, after the reference */
-    oom_result res;
+    int empty;   /* a get found nothing (POTTERY_EEMPTY, which the row expects) */
+    char *items; /* q's items at start */
 } queue_ctx;
 
 static pottery_queue *open_on(const char *key)
@@ -63,11 +63,11 @@ static int setup(void *arg)
     c->n = INT64_MIN;
     c->flag = -1;
     c->empty = 0;
-    free(c->start);
+    free(c->st.start);
     free(c->items);
-    c->start = oom_digest();
+    c->st.start = oom_digest();
     c->items = items_of("q");
-    return c->q && c->big && c->none && c->start && c->items ? 0 : -1;
+    return c->q && c->big && c->none && c->st.start && c->items ? 0 : -1;
 }
 
 static void teardown(void *arg)
@@ -95,16 +95,10 @@ static void check(void *arg)
     if (c->flag != -1) oom_text_add(&t, " flag=%d", c->flag);
     if (c->empty) oom_text_add(&t, " empty");
     if (c->made) oom_text_add(&t, " made=%.8s", pottery_queue_key(c->made));
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        queue_ctx *c = arg;                                                                                            \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(queue_ctx, name, __VA_ARGS__)
 
 /* A get that finds nothing: POTTERY_EEMPTY is the expected answer (the row checks it). */
 static int expect_empty(queue_ctx *c, int rc)
@@ -119,8 +113,8 @@ static int setup_random(void *arg)
     queue_ctx *c = arg;
     if (setup(c) != 0) return -1;
     free(raw("XADD", "pottery:t", "1-1", "item", "1", NULL)); /* a fixed name */
-    free(c->start);
-    c->start = oom_digest();
+    free(c->st.start);
+    c->st.start = oom_digest();
     /* The PING reconnects the client if the last attempt left it disconnected, so that the
      * run's allocations are the free's own. (A free whose reconnect runs out of memory
      * cannot send its UNLINK, and returns nothing to say so: the key stays.) */
@@ -164,12 +158,12 @@ static int put_ok(void *arg, int rc)
     char *now = items_of("q");
     if (!now) return 0;
     int ok;
-    if (!c->after) {
+    if (!c->st.after) {
         ok = rc >= 0 && strcmp(now, c->items) != 0;
-        c->after = now;
+        c->st.after = now;
         return ok;
     }
-    ok = strcmp(now, c->after) == 0 || (rc < 0 && strcmp(now, c->items) == 0);
+    ok = strcmp(now, c->st.after) == 0 || (rc < 0 && strcmp(now, c->items) == 0);
     free(now);
     return ok;
 }
@@ -184,62 +178,47 @@ static int get_ok(void *arg, int rc)
     char *now = items_of("q");
     if (!now) return 0;
     int ok;
-    if (!c->after) {
+    if (!c->st.after) {
         ok = rc >= 0 && strcmp(now, "\"a\"|[1, 2]") == 0;
-        c->after = now;
+        c->st.after = now;
         return ok;
     }
     int moved = rc < 0 && strcmp(now, "\"a\"|[1, 2]|1") == 0 && strstr(pottery_error_last()->message, "put back");
-    ok = strcmp(now, c->after) == 0 || moved || (rc < 0 && strcmp(now, c->items) == 0);
+    ok = strcmp(now, c->st.after) == 0 || moved || (rc < 0 && strcmp(now, c->items) == 0);
     free(now);
     return ok;
 }
 
-typedef struct row {
-    oom_op op;
-    const char *want;
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_queue_" #name, setup, run_##name, check, teardown, NULL }, want                                     \
+        { "pottery_queue_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                               \
     }
 
 static void test_queue_operations(void **state)
 {
     (void)state;
-    const row rows[] = {
+    const oom_row rows[] = {
         ROW(open, ""),
-        { { "pottery_queue_open (options)", setup, run_open_options, check, teardown, NULL }, "made=other" },
+        { { "pottery_queue_open (options)", setup, run_open_options, check, teardown, NULL }, "made=other", 0, 0 },
         ROW(open_random, "made=pottery:"),
-        ROW(getters, ""),
-        ROW(free, ""),
-        { { "pottery_queue_put", setup, run_put, check, teardown, put_ok }, "" },
-        { { "pottery_queue_put_nowait", setup, run_put_nowait, check, teardown, put_ok }, "" },
-        { { "pottery_queue_get", setup, run_get, check, teardown, get_ok }, "v=1" },
-        { { "pottery_queue_get (blocking)", setup, run_get_block, check, teardown, get_ok }, "v=1" },
+        { { "pottery_queue_key, _client", setup, run_getters, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_queue_free", setup, run_free, check, teardown, NULL }, "", 0, 1 },
+        { { "pottery_queue_put", setup, run_put, check, teardown, put_ok }, "", 0, 0 },
+        { { "pottery_queue_put_nowait", setup, run_put_nowait, check, teardown, put_ok }, "", 0, 0 },
+        { { "pottery_queue_get", setup, run_get, check, teardown, get_ok }, "v=1", 0, 0 },
+        { { "pottery_queue_get (blocking)", setup, run_get_block, check, teardown, get_ok }, "v=1", 0, 0 },
         ROW(get_large, "v=<8997 bytes>"),
-        { { "pottery_queue_get_nowait", setup, run_get_nowait, check, teardown, get_ok }, "v=1" },
+        { { "pottery_queue_get_nowait", setup, run_get_nowait, check, teardown, get_ok }, "v=1", 0, 0 },
         ROW(get_wait_empty, "empty"),
         ROW(get_nowait_empty, "empty"),
         ROW(qsize, "n=3"),
         ROW(empty, "flag=1"),
         ROW(clear, ""),
-        { { "pottery_queue_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "" },
+        { { "pottery_queue_free (random key)", setup_random, run_free_random, check, teardown, NULL }, "", 0, 0 },
     };
     queue_ctx ctx = { 0 };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        free(ctx.after);
-        ctx.after = NULL;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        /* The getters, and free on a key of the caller's, never allocate. */
-        if (rows[i].op.run == run_getters || rows[i].op.run == run_free) assert_int_equal(total, 0);
-    }
-    oom_result_reset(&ctx.res, NULL);
-    free(ctx.start);
+    oom_run_rows(rows, sizeof rows / sizeof rows[0], &ctx);
     free(ctx.items);
-    free(ctx.after);
 }
 
 int main(void)

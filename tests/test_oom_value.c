@@ -19,6 +19,7 @@
 #define OBJ_CANONICAL "{\"a\": null, \"b\": [1, 2.5, \"x\\u00e9\"], \"c\": {\"d\": true}}"
 
 typedef struct value_ctx {
+    oom_state st; /* first: oom_run_rows reads it; variant: the client rows' URL */
     pottery_value v, k, src;
     char *text;
     size_t len;
@@ -28,9 +29,6 @@ typedef struct value_ctx {
     pottery_value seen[16]; /* what an iteration visited: key, value, key, value... */
     size_t nseen;
     pottery_client *made;
-    const char *url; /* the client rows' */
-    pottery_client_options opts;
-    oom_result res;
 } value_ctx;
 
 static int setup(void *arg)
@@ -73,16 +71,10 @@ static void check(void *arg)
         assert_ok(pottery_client_ping(c->made)); /* the client opened is a working one */
         oom_text_add(&t, " made");
     }
-    oom_result_check(&c->res, &t);
+    oom_result_check(&c->st.res, &t);
 }
 
-#define RUN(name, ...)                                                                                                 \
-    static int run_##name(void *arg)                                                                                   \
-    {                                                                                                                  \
-        value_ctx *c = arg;                                                                                            \
-        (void)c;                                                                                                       \
-        __VA_ARGS__;                                                                                                   \
-    }
+#define RUN(name, ...) OOM_RUN(value_ctx, name, __VA_ARGS__)
 
 /* The constructors, type tests and scalar getters never allocate (value.h says so; the
  * rows show 0 allocations), nor do pottery_value_dispose and pottery_free of NULL. */
@@ -168,7 +160,17 @@ static test_redis secured; /* a unix socket, a password and an ACL user */
 static test_cluster cl;    /* three masters */
 static char cluster_url[512], sentinel_url[512], secured_url[600];
 
-RUN(client_open, return pottery_client_open(&c->made, c->url, &c->opts))
+enum { URL_PLAIN = 1, URL_SECURED, URL_SENTINELS, URL_CLUSTER }; /* the URLs of the client_open rows */
+
+static int run_client_open(void *arg)
+{
+    value_ctx *c = arg;
+    const char *urls[] = { NULL, fixture_url(), secured_url, sentinel_url, cluster_url };
+    pottery_client_options o;
+    pottery_client_options_init(&o);
+    if (c->st.variant == URL_SECURED) o.username = "oom", o.password = "secret", o.db = 2;
+    return pottery_client_open(&c->made, urls[c->st.variant], &o);
+}
 /* A dropped connection: the next ping reconnects. */
 static int setup_dropped(void *arg)
 {
@@ -201,41 +203,26 @@ static int setup_cluster_client(void *arg)
 }
 RUN(made_ping, return pottery_client_ping(c->made))
 
-typedef struct row {
-    oom_op op;
-    const char *want;
-    const char *url;
-    int zero; /* the function never allocates: the reference run must show 0 allocations */
-} row;
-
 #define ROW(name, want)                                                                                                \
     {                                                                                                                  \
-        { "pottery_value_" #name, setup, run_##name, check, teardown, NULL }, want, NULL, 0                            \
+        { "pottery_value_" #name, setup, run_##name, check, teardown, NULL }, want, 0, 0                               \
     }
 #define ROW_CLIENT(name, url)                                                                                          \
     {                                                                                                                  \
         { name, setup, run_client_open, check, teardown, NULL }, "made", url, 0                                        \
     }
 
-static void run_rows(const row *rows, size_t n)
+static void run_rows(const oom_row *rows, size_t n)
 {
     value_ctx ctx = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        oom_result_reset(&ctx.res, rows[i].want);
-        ctx.url = rows[i].url;
-        pottery_client_options_init(&ctx.opts);
-        if (rows[i].url == secured_url) ctx.opts.username = "oom", ctx.opts.password = "secret", ctx.opts.db = 2;
-        long total = oom_exhaust(&rows[i].op, &ctx);
-        if (rows[i].zero) assert_int_equal(total, 0);
-    }
-    oom_result_reset(&ctx.res, NULL);
+    oom_run_rows(rows, n, &ctx);
 }
 
 static void test_value_operations(void **state)
 {
     (void)state;
-    const row rows[] = {
-        { { "value.h: constructors, type tests, getters", setup, run_no_alloc, check, teardown, NULL }, "", NULL, 1 },
+    const oom_row rows[] = {
+        { { "value.h: constructors, type tests, getters", setup, run_no_alloc, check, teardown, NULL }, "", 0, 1 },
         ROW(copy, "v=" OBJ_CANONICAL),
         ROW(copy_string, "v=\"a string to copy\""),
         ROW(to_json, "text=" OBJ_CANONICAL),
@@ -248,7 +235,7 @@ static void test_value_operations(void **state)
         ROW(at, "v=[2, 3]"),
         ROW(member, "v=[1, 2.5, \"x\\u00e9\"]"),
         ROW(membern, "v={\"d\": true}"),
-        { { "pottery_value_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, NULL, 0 },
+        { { "pottery_value_iter_new, _iter_next", setup, run_iterate, NULL, teardown, iterate_ok }, NULL, 0, 0 },
     };
     run_rows(rows, sizeof rows / sizeof rows[0]);
 }
@@ -266,22 +253,19 @@ static void test_client_operations(void **state)
     sentinels_url(sentinel_url, sizeof sentinel_url, SENTINEL_MASTER);
     assert_int_equal(test_cluster_start(&cl, 3, 0), 0);
     assert_int_equal(test_cluster_url(&cl, cluster_url, sizeof cluster_url), 0);
-    const row rows[] = {
-        ROW_CLIENT("pottery_client_open", fixture_url()),
-        ROW_CLIENT("pottery_client_open (unix socket, user, password, db)", secured_url),
-        ROW_CLIENT("pottery_client_open (sentinels)", sentinel_url),
-        ROW_CLIENT("pottery_client_open (cluster)", cluster_url),
-        { { "pottery_client_ping", setup, run_client_ping, NULL, teardown, NULL }, NULL, NULL, 0 },
+    const oom_row rows[] = {
+        ROW_CLIENT("pottery_client_open", URL_PLAIN),
+        ROW_CLIENT("pottery_client_open (unix socket, user, password, db)", URL_SECURED),
+        ROW_CLIENT("pottery_client_open (sentinels)", URL_SENTINELS),
+        ROW_CLIENT("pottery_client_open (cluster)", URL_CLUSTER),
+        { { "pottery_client_ping", setup, run_client_ping, NULL, teardown, NULL }, NULL, 0, 0 },
         { { "pottery_client_ping (cluster)", setup_cluster_client, run_made_ping, check, teardown, NULL },
           "made",
-          NULL,
+          0,
           0 },
-        { { "pottery_client_ping (reconnecting)", setup_dropped, run_client_ping, NULL, teardown, NULL },
-          NULL,
-          NULL,
-          0 },
-        { { "pottery_client_stats_get, _reset", setup_pinged, run_client_stats, NULL, teardown, NULL }, NULL, NULL, 1 },
-        { { "pottery_client_free", setup_client, run_client_free, NULL, teardown, NULL }, NULL, NULL, 1 },
+        { { "pottery_client_ping (reconnecting)", setup_dropped, run_client_ping, NULL, teardown, NULL }, NULL, 0, 0 },
+        { { "pottery_client_stats_get, _reset", setup_pinged, run_client_stats, NULL, teardown, NULL }, NULL, 0, 1 },
+        { { "pottery_client_free", setup_client, run_client_free, NULL, teardown, NULL }, NULL, 0, 1 },
     };
     run_rows(rows, sizeof rows / sizeof rows[0]);
     test_cluster_stop(&cl);
