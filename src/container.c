@@ -48,6 +48,9 @@ int pottery__container_open(pottery_container **out, size_t size, pottery_client
         if (rc < 0 && !key && after.commands != before.commands) pottery__unlink_if_temporary(client, c->key);
     }
     if (rc < 0) {
+        /* A fill out of memory once it may have written (its reply unread) must not leave a
+         * random key that nobody would delete: UNLINK it (the fresh key held nothing before). */
+        if (key == NULL && fill && rc == POTTERY_ENOMEM) pottery__container_release(c);
         pottery__container_abandon(c);
         pottery__free(c);
         return rc;

@@ -377,7 +377,8 @@ int pottery_counter_elements_new(pottery_counter_iter **out, pottery_counter *co
     return iter_new(out, counter, 1, __func__);
 }
 
-/* The next (key, count) entry of the scan, decoded; both are consumed even on failure. */
+/* The next (key, count) entry of the scan, decoded; both are consumed even on failure, but
+ * for want of memory. */
 static int next_entry(pottery_counter_iter *it, pottery_value *key, int64_t *count)
 {
     const char *field, *value;
@@ -389,7 +390,9 @@ static int next_entry(pottery_counter_iter *it, pottery_value *key, int64_t *cou
         return rc == POTTERY_EITEROVER ? pottery__error(POTTERY_EPROTOCOL, "HSCAN: a field without a value") : rc;
     rc = pottery__counter_parse(count, value, vlen);
     if (rc < 0) return pottery__counter_count_error(rc, it->scan.key, it->scan.keylen, field, flen, value, vlen);
-    return pottery__decode(key, field, flen);
+    rc = pottery__decode(key, field, flen);
+    if (rc == POTTERY_ENOMEM) pottery__scan_unread(&it->scan, 2); /* the next call retries the entry */
+    return rc;
 }
 
 int pottery_counter_iter_next(pottery_value *key_out, int64_t *count_out, pottery_counter_iter *it)

@@ -522,6 +522,7 @@ int pottery_dict_iter_next(pottery_value *key_out, pottery_value *value_out, pot
     pottery_value k = POTTERY_VALUE_INIT;
     rc = decode_item(key_out ? &k : NULL, field, flen);
     if (rc == 0) rc = decode_item(value_out, value, vlen);
+    if (rc == POTTERY_ENOMEM) pottery__scan_unread(&it->scan, 2); /* the next call retries the entry */
     if (rc == 0 && key_out) {
         pottery_value_dispose(key_out);
         *key_out = k;

@@ -575,6 +575,9 @@ static int concat(pottery_list **out, pottery_list *l, pottery_list *other, pott
             rc = pottery__container_open(&c, sizeof(pottery_list), l->c.client, key, NULL, NULL);
             if (rc == 0) *out = (pottery_list *)c;
         }
+        /* Out of memory once the script may have run (its reply unread, or no handle): the
+         * fresh key must not stay behind, since nobody else knows its name. */
+        if (rc == POTTERY_ENOMEM) pottery__unlink_if_temporary(l->c.client, key);
         pottery__free(key);
         if (rc < 0 || written >= 0) return rc;
         /* the key existed: try another one */
@@ -770,7 +773,9 @@ int pottery_list_iter_next(pottery_value *out, pottery_list_iter *it)
     }
     size_t i = it->reversed ? it->count - 1 - it->next : it->next;
     it->next++; /* move on first, so a foreign element does not stop the iteration */
-    return pottery__reply_to_value(out, pottery__reply_at(it->batch, i));
+    int rc = pottery__reply_to_value(out, pottery__reply_at(it->batch, i));
+    if (rc == POTTERY_ENOMEM) it->next--; /* but the next call retries one there was no memory for */
+    return rc;
 }
 
 void pottery_list_iter_free(pottery_list_iter *it)

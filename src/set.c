@@ -427,6 +427,7 @@ int pottery_set_iter_next(pottery_value *out, pottery_set_iter *it)
     if (rc < 0 || !out) return rc;
     pottery_value tmp = POTTERY_VALUE_INIT;
     rc = pottery__decode(&tmp, item, len);
+    if (rc == POTTERY_ENOMEM) pottery__scan_unread(&it->scan, 1); /* the next call retries it */
     if (rc < 0) return rc;
     pottery_value_dispose(out);
     *out = tmp;

@@ -591,11 +591,11 @@ static int algebra_new(pottery_set **out, set_op op, pottery_set *s, pottery_set
     if (rc == 0) {
         pottery_container *c;
         rc = pottery__container_open(&c, sizeof(pottery_set), s->c.client, t.new_key, NULL, NULL);
-        if (rc == 0)
-            *out = (pottery_set *)c;
-        else
-            pottery__unlink_if_temporary(s->c.client, t.new_key);
+        if (rc == 0) *out = (pottery_set *)c;
     }
+    /* Out of memory once the store may have run (its reply unread, or no handle): the fresh
+     * key must not stay behind, since nobody else knows its name. */
+    if (rc == POTTERY_ENOMEM && t.new_key) pottery__unlink_if_temporary(s->c.client, t.new_key);
     pottery__set_txn_free(&t);
     return rc;
 }

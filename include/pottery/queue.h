@@ -128,7 +128,9 @@ POTTERY_API int pottery_queue_put_nowait(pottery_queue *queue, pottery_value ite
  * stays where it is, untouched (pottery would delete it and lose it): until somebody
  * removes it (`XDEL key ID`; the message names the ID and shows its bytes), every get fails
  * the same way. POTTERY_ECONFLICT if other consumers took 1000 items in a row from under
- * this get's claim (see the file's description).
+ * this get's claim (see the file's description). POTTERY_ENOMEM when there is no memory to
+ * decode an item the script has already taken: the item is then put back at the tail (a
+ * new entry ID; a stream takes entries nowhere else), and the message says so.
  * Cost: one round trip (a Lua script) when an item is there (two if the script leaves it
  * to the client); when it has to wait, one blocking XREAD plus one more take per wake-up. */
 POTTERY_API int pottery_queue_get(pottery_value *out, pottery_queue *queue, int block, int64_t timeout_ms);

@@ -382,6 +382,9 @@ int pottery__scan_init(pottery_scan *s, pottery_client *c, const char *verb, con
  * batch (one round trip) when the current one is used up. len may be NULL.
  * pottery__scan_init zeroes *s first, so pottery__scan_free is safe after a failed init. */
 int pottery__scan_next(pottery_scan *s, const char **item, size_t *len);
+/* Give back the last n items of the current batch, so that the next calls return them
+ * again: for a caller that could not take an item it was given (out of memory). */
+void pottery__scan_unread(pottery_scan *s, size_t n);
 void pottery__scan_free(pottery_scan *s);
 
 /* ---- client facts used by containers ---- */

@@ -129,6 +129,11 @@ int pottery__scan_next(pottery_scan *s, const char **item, size_t *len)
     return rc;
 }
 
+void pottery__scan_unread(pottery_scan *s, size_t n)
+{
+    s->pos = n < s->pos ? s->pos - n : 0;
+}
+
 void pottery__scan_free(pottery_scan *s)
 {
     if (!s) return;

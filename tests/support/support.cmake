@@ -23,7 +23,7 @@ add_library(pottery_test_support STATIC
   ${CMAKE_CURRENT_LIST_DIR}/test_fixture.c)
 if(POTTERY_ALLOC_FAIL)
   # Allocation-failure testing (oom.h): only where the library has the hook.
-  target_sources(pottery_test_support PRIVATE ${CMAKE_CURRENT_LIST_DIR}/oom.c)
+  target_sources(pottery_test_support PRIVATE ${CMAKE_CURRENT_LIST_DIR}/oom.c ${CMAKE_CURRENT_LIST_DIR}/oom_result.c)
 endif()
 target_include_directories(pottery_test_support PUBLIC
   ${PROJECT_SOURCE_DIR}/tests
