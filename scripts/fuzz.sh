@@ -11,7 +11,7 @@ cd "$ROOT"
 
 SECONDS_PER_TARGET=${1:-20}
 BUILD_DIR=${FUZZ_BUILD_DIR:-build/fuzz}
-TARGETS=${FUZZ_TARGETS:-json json_roundtrip url hash}
+TARGETS=${FUZZ_TARGETS:-json json_roundtrip url hash reply}
 
 bash scripts/install-deps.sh
 

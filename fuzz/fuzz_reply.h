@@ -1,0 +1,63 @@
+/* The reply fuzzer's shared declarations: the fixture its operations run on, the contract
+ * every call is checked against, and the table of operations (fuzz_reply_ops.c). */
+#ifndef POTTERY_FUZZ_REPLY_H
+#define POTTERY_FUZZ_REPLY_H
+
+#include <stddef.h>
+
+#include "pottery.h"
+
+/* The clients of one input (c[i] on database i of the fake server) and the handles the
+ * operations open on them when they first need them; fx_close frees what was opened. */
+typedef struct fx {
+    pottery_client *c[3];
+    pottery_dict *d, *d2, *dx;
+    pottery_set *s, *s2, *sx;
+    pottery_list *l, *l2, *lx;
+    pottery_deque *q, *q2, *qb;
+    pottery_counter *k, *k2, *kx;
+    pottery_queue *u;
+    pottery_cache *ch, *chx;
+    pottery_cached_ordered_dict *cod;
+    pottery_hll *h, *h2;
+    pottery_bloom *bf;
+    pottery_semaphore *sem;
+    pottery_ratelimit *rl;
+    pottery_rqueue *rq;
+    pottery_rlock *rlk, *rlk3;
+    pottery_rwlock *rw, *rw3;
+    pottery_redlock *lock, *lock3;
+    pottery_nextid *nid, *nid3;
+} fx;
+
+/* The contract: rc is 0 or positive, POTTERY_EITEROVER (an iterator's end, not a failure),
+ * or a negative POTTERY_E* code that pottery_error_last() repeats with a message. abort()
+ * otherwise, naming the call. */
+void fx_check(int rc, const char *call);
+#define CALL(expr) fx_check((expr), #expr)
+
+/* Clear the last error before a call, so that its message is the call's own. */
+int fx_clear(void);
+
+/* The URL of database db of the fake server. */
+const char *fx_url(int db);
+
+/* Short timeouts: a call that waits, waits little. */
+enum { FX_TIMEOUT_MS = 200, FX_WAIT_MS = 5 };
+
+void fx_close(fx *f);
+
+/* One operation. NO_SETUP: the input answers the opening of the clients too (the op opens
+ * what it needs); otherwise c[0..2] are open (the fake server answered their handshakes)
+ * before the input's replies start. */
+enum { NO_SETUP = 1 };
+typedef struct fuzz_op {
+    const char *name;
+    void (*run)(fx *f);
+    unsigned flags;
+} fuzz_op;
+
+extern const fuzz_op fuzz_ops[];
+extern const size_t fuzz_nops;
+
+#endif
