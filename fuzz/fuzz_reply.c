@@ -2,10 +2,10 @@
  *
  * An input is two bytes choosing an operation of fuzz_reply_ops.c, then the server's side:
  * chunks of bytes separated by "=====". The fake server (a thread on a private unix socket,
- * started once) numbers the connections of an input in the order it accepts them; the
- * clients c[0], c[1], c[2] of the fixture are 0, 1 and 2 (their handshakes answered by the
- * server itself, unless the operation opens its clients itself), a reconnection is the next
- * number. When connection n sends its first command while the operation runs, the server
+ * started once) numbers the connections of an input in the order it accepts them: the
+ * fixture's client c[0] is 0, c[1] and c[2] (opened when an operation first needs them)
+ * and reconnections the next numbers. The server answers the handshakes of the fixture's
+ * clients itself (the operations that open clients themselves leave them to the input). When connection n sends its first command while the operation runs, the server
  * writes chunk n (nothing if there is none), shuts its side down and reads whatever else
  * comes, so that a client waits for nothing: it parses what it got, then meets the end of
  * the stream (POTTERY_ECONN). Every call must keep the contract that fx_check states, never
@@ -361,6 +361,26 @@ static void remove_socket(void)
 
 /* ---- one input ---- */
 
+pottery_client *fx_client(fx *f, int db)
+{
+    if (f->c[db]) return f->c[db];
+    pthread_mutex_lock(&S.lock);
+    int fuzzing = S.fuzzing;
+    S.fuzzing = 0; /* the server answers this handshake itself */
+    pthread_mutex_unlock(&S.lock);
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.connect_timeout_ms = FX_CONNECT_MS;
+    o.command_timeout_ms = FX_TIMEOUT_MS;
+    if (pottery_client_open(&f->c[db], fx_url(db), &o) != 0) {
+        fprintf(stderr, "fuzz_reply: the fixture's client %d did not open: %s\n", db, pottery_error_last()->message);
+        abort();
+    }
+    pthread_mutex_lock(&S.lock);
+    S.fuzzing = fuzzing;
+    pthread_mutex_unlock(&S.lock);
+    return f->c[db];
+}
+
 void fx_close(fx *f)
 {
     pottery_nextid_free(f->nid3);
@@ -422,15 +442,7 @@ static void run_op(const fuzz_op *op, const uint8_t *data, size_t size)
     fx f;
     memset(&f, 0, sizeof f);
     if (!(op->flags & NO_SETUP)) {
-        pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-        o.connect_timeout_ms = FX_TIMEOUT_MS;
-        o.command_timeout_ms = FX_TIMEOUT_MS;
-        for (int db = 0; db < 3; db++)
-            if (pottery_client_open(&f.c[db], fx_url(db), &o) != 0) {
-                fprintf(stderr, "fuzz_reply: the fixture's client %d did not open: %s\n", db,
-                        pottery_error_last()->message);
-                abort();
-            }
+        fx_client(&f, 0);
         pthread_mutex_lock(&S.lock);
         S.fuzzing = 1;
         pthread_mutex_unlock(&S.lock);

@@ -39,17 +39,22 @@ void fx_check(int rc, const char *call);
 /* Clear the last error before a call, so that its message is the call's own. */
 int fx_clear(void);
 
+/* f->c[db], opened first if needed (the fake server answers its handshake). */
+pottery_client *fx_client(fx *f, int db);
+
 /* The URL of database db of the fake server. */
 const char *fx_url(int db);
 
-/* Short timeouts: a call that waits, waits little. */
-enum { FX_TIMEOUT_MS = 200, FX_WAIT_MS = 5 };
+/* Short timeouts: a call that waits, waits little. The server never stays silent, so the
+ * connect timeout only matters on a loaded machine, where a short one would fail the
+ * fixture's opening. */
+enum { FX_TIMEOUT_MS = 200, FX_WAIT_MS = 5, FX_CONNECT_MS = 5000 };
 
 void fx_close(fx *f);
 
 /* One operation. NO_SETUP: the input answers the opening of the clients too (the op opens
- * what it needs); otherwise c[0..2] are open (the fake server answered their handshakes)
- * before the input's replies start. */
+ * what it needs); otherwise c[0] is open (the fake server answered its handshake) before
+ * the input's replies start, and fx_client() opens the others. */
 enum { NO_SETUP = 1 };
 typedef struct fuzz_op {
     const char *name;

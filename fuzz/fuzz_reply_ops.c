@@ -48,6 +48,10 @@ static int open_quorum(fx *f, int kind, int three)
 {
     pottery_redlock_options o = lock_options(!three);
     size_t n = three ? 3 : 1;
+    if (three) {
+        fx_client(f, 1);
+        fx_client(f, 2);
+    }
     switch (kind) {
     case 0: return pottery_redlock_new(three ? &f->lock3 : &f->lock, "fz", f->c, n, &o);
     case 1: return pottery_rlock_new(three ? &f->rlk3 : &f->rlk, "fz", f->c, n, &o);
@@ -69,19 +73,19 @@ static int open_quorum(fx *f, int kind, int three)
     }
 GETTER(D, pottery_dict, d, pottery_dict_open(&f->d, f->c[0], "dict", NULL))
 GETTER(D2, pottery_dict, d2, pottery_dict_open(&f->d2, f->c[0], "dict2", NULL))
-GETTER(DX, pottery_dict, dx, pottery_dict_open(&f->dx, f->c[1], "dict", NULL))
+GETTER(DX, pottery_dict, dx, pottery_dict_open(&f->dx, fx_client(f, 1), "dict", NULL))
 GETTER(S, pottery_set, s, pottery_set_open(&f->s, f->c[0], "set", NULL))
 GETTER(S2, pottery_set, s2, pottery_set_open(&f->s2, f->c[0], "set2", NULL))
-GETTER(SX, pottery_set, sx, pottery_set_open(&f->sx, f->c[1], "set", NULL))
+GETTER(SX, pottery_set, sx, pottery_set_open(&f->sx, fx_client(f, 1), "set", NULL))
 GETTER(L, pottery_list, l, pottery_list_open(&f->l, f->c[0], "list", NULL))
 GETTER(L2, pottery_list, l2, pottery_list_open(&f->l2, f->c[0], "list2", NULL))
-GETTER(LX, pottery_list, lx, pottery_list_open(&f->lx, f->c[1], "list", NULL))
+GETTER(LX, pottery_list, lx, pottery_list_open(&f->lx, fx_client(f, 1), "list", NULL))
 GETTER(Q, pottery_deque, q, pottery_deque_open(&f->q, f->c[0], "deque", NULL))
 GETTER(Q2, pottery_deque, q2, pottery_deque_open(&f->q2, f->c[0], "deque2", NULL))
 GETTER(QB, pottery_deque, qb, pottery_deque_open(&f->qb, f->c[0], "deque", &bounded)) /* LLEN */
 GETTER(K, pottery_counter, k, pottery_counter_open(&f->k, f->c[0], "counter", NULL))
 GETTER(K2, pottery_counter, k2, pottery_counter_open(&f->k2, f->c[0], "counter2", NULL))
-GETTER(KX, pottery_counter, kx, pottery_counter_open(&f->kx, f->c[1], "counter", NULL))
+GETTER(KX, pottery_counter, kx, pottery_counter_open(&f->kx, fx_client(f, 1), "counter", NULL))
 GETTER(U, pottery_queue, u, pottery_queue_open(&f->u, f->c[0], "queue", NULL))
 GETTER(CH, pottery_cache, ch, pottery_cache_open(&f->ch, f->c[0], "cache", cache_fn, NULL, NULL))
 GETTER(CHX, pottery_cache, chx, pottery_cache_open(&f->chx, f->c[0], "cache", cache_fn, NULL, &no_expiry))
@@ -687,6 +691,8 @@ static void op_redlock_with(fx *f)
 static void op_synchronize(fx *f)
 {
     pottery_redlock_options o = lock_options(0);
+    fx_client(f, 1);
+    fx_client(f, 2);
     CALL(pottery_synchronize("fz", f->c, 3, &o, nothing, NULL));
 }
 
@@ -704,7 +710,7 @@ static void op_nextid(fx *f)
 static void op_client_open(fx *f)
 {
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.connect_timeout_ms = FX_TIMEOUT_MS;
+    o.connect_timeout_ms = FX_CONNECT_MS;
     o.command_timeout_ms = FX_TIMEOUT_MS;
     CALL(pottery_client_open(&f->c[0], fx_url(0), &o));
     CALL(pottery_client_ping(f->c[0]));
@@ -716,7 +722,7 @@ static void op_pool(fx *f)
 {
     (void)f;
     pottery_client_options co = POTTERY_CLIENT_OPTIONS_INIT;
-    co.connect_timeout_ms = FX_TIMEOUT_MS;
+    co.connect_timeout_ms = FX_CONNECT_MS;
     co.command_timeout_ms = FX_TIMEOUT_MS;
     pottery_pool_options o = POTTERY_POOL_OPTIONS_INIT;
     o.size = 2;
