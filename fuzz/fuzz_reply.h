@@ -62,6 +62,14 @@ typedef struct fuzz_op {
     unsigned flags;
 } fuzz_op;
 
+/* The event-loop operations (fuzz_reply_async.c): NO_SETUP, their connections are the
+ * input's from the start. */
+void fx_op_aioredlock(fx *f);
+void fx_op_aioredlock3(fx *f);
+void fx_op_aioredlock_with(fx *f);
+void fx_op_aionextid(fx *f);
+void fx_op_aionextid3(fx *f);
+
 extern const fuzz_op fuzz_ops[];
 extern const size_t fuzz_nops;
 

@@ -768,5 +768,10 @@ const fuzz_op fuzz_ops[] = {
     { "nextid", op_nextid, 0 },
     { "client_open", op_client_open, NO_SETUP },
     { "pool", op_pool, NO_SETUP },
+    { "aioredlock", fx_op_aioredlock, NO_SETUP },
+    { "aioredlock3", fx_op_aioredlock3, NO_SETUP },
+    { "aioredlock_with", fx_op_aioredlock_with, NO_SETUP },
+    { "aionextid", fx_op_aionextid, NO_SETUP },
+    { "aionextid3", fx_op_aionextid3, NO_SETUP },
 };
 const size_t fuzz_nops = sizeof fuzz_ops / sizeof fuzz_ops[0];
