@@ -14,7 +14,10 @@
  * Seeds: FUZZ_REPLY_RECORD=<unix socket of a redis-server> FUZZ_REPLY_SEEDS=<dir> makes the
  * target run every operation once against that server instead (the fake server relays each
  * connection to it) and write what the server answered, as an input, to <dir>/<operation>;
- * `-merge=1` then keeps those that reach new code. */
+ * `-merge=1` then keeps those that reach new code. FUZZ_REPLY_VERBOSE=1 prints every call
+ * and its outcome. */
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +28,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -66,6 +73,7 @@ static struct {
 
 static sconn conns[MAX_CONNS];
 static char sock_path[108];
+static int tcp_port;
 static char urls[3][160];
 
 static void die(const char *what)
@@ -79,10 +87,13 @@ const char *fx_url(int db)
     return urls[db];
 }
 
+static int verbose; /* FUZZ_REPLY_VERBOSE set: every call and its outcome on stderr */
+
 void fx_check(int rc, const char *call)
 {
-    if (rc >= 0 || rc == POTTERY_EITEROVER) return; /* an iterator's end is not a failure */
     const pottery_error *e = pottery_error_last();
+    if (verbose) fprintf(stderr, "fuzz_reply: %s: %d %s\n", call, rc, rc < 0 ? e->message : "");
+    if (rc >= 0 || rc == POTTERY_EITEROVER) return; /* an iterator's end is not a failure */
     if (rc >= POTTERY_ECLUSTER && e->code == rc && e->message && e->message[0]) return;
     fprintf(stderr,
             "fuzz_reply: %s returned %d (%s), last error %d \"%s\": want >= 0 or a POTTERY_E* code with a message\n",
@@ -278,6 +289,8 @@ static void accept_client(int lfd)
 {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) return;
+    int one = 1; /* a TCP connection: small replies leave at once, as Redis sends them */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     for (int i = 0; i < MAX_CONNS; i++) {
         sconn *c = &conns[i];
         if (c->fd >= 0) continue;
@@ -300,15 +313,17 @@ static void accept_client(int lfd)
 
 static void *server_main(void *arg)
 {
-    int lfd = *(int *)arg;
+    const int *lfd = arg; /* the unix socket's and the TCP port's listeners */
     for (int i = 0; i < MAX_CONNS; i++) conns[i].fd = conns[i].up = -1;
     for (;;) {
-        struct pollfd pfd[2 * MAX_CONNS + 1];
-        int who[2 * MAX_CONNS + 1];
+        struct pollfd pfd[2 * MAX_CONNS + 2];
+        int who[2 * MAX_CONNS + 2];
         nfds_t n = 0;
-        pfd[n].fd = lfd;
-        pfd[n].events = POLLIN;
-        who[n++] = -1;
+        for (int i = 0; i < 2; i++) {
+            pfd[n].fd = lfd[i];
+            pfd[n].events = POLLIN;
+            who[n++] = -1;
+        }
         for (int i = 0; i < MAX_CONNS; i++) {
             if (conns[i].fd < 0) continue;
             pfd[n].fd = conns[i].fd;
@@ -324,7 +339,7 @@ static void *server_main(void *arg)
             if (errno == EINTR) continue;
             die("poll");
         }
-        for (nfds_t k = 1; k < n; k++) {
+        for (nfds_t k = 2; k < n; k++) {
             if (!pfd[k].revents) continue;
             sconn *c = &conns[who[k] % MAX_CONNS];
             if (c->fd < 0 || pfd[k].fd != (who[k] < MAX_CONNS ? c->fd : c->up)) continue;
@@ -333,7 +348,8 @@ static void *server_main(void *arg)
             if (alive) flush_out(c);
             if (!alive) conn_close(c);
         }
-        if (pfd[0].revents & POLLIN) accept_client(lfd);
+        for (int i = 0; i < 2; i++)
+            if (pfd[i].revents & POLLIN) accept_client(lfd[i]);
     }
     return NULL;
 }
@@ -341,17 +357,79 @@ static void *server_main(void *arg)
 static void start_server(void)
 {
     static pthread_t thread;
-    static int lfd;
+    static int lfd[2];
     snprintf(sock_path, sizeof sock_path, "/tmp/fuzz_reply.%d.sock", (int)getpid());
     unlink(sock_path);
-    lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    lfd[0] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
     snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) < 0 || listen(lfd, 64) < 0) die("listening");
+    if (lfd[0] < 0 || bind(lfd[0], (struct sockaddr *)&a, sizeof a) < 0 || listen(lfd[0], 64) < 0) die("listening");
     for (int db = 0; db < 3; db++) snprintf(urls[db], sizeof urls[db], "unix://%s?db=%d", sock_path, db);
-    if (pthread_create(&thread, NULL, server_main, &lfd) != 0) die("starting the server thread");
+
+    lfd[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in in;
+    socklen_t len = sizeof in;
+    memset(&in, 0, sizeof in);
+    in.sin_family = AF_INET;
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (lfd[1] < 0 || bind(lfd[1], (struct sockaddr *)&in, sizeof in) < 0 || listen(lfd[1], 64) < 0 ||
+        getsockname(lfd[1], (struct sockaddr *)&in, &len) < 0)
+        die("listening on loopback");
+    tcp_port = ntohs(in.sin_port);
+    if (pthread_create(&thread, NULL, server_main, lfd) != 0) die("starting the server thread");
+}
+
+int fx_tcp_port(void)
+{
+    return tcp_port;
+}
+
+/* ---- every address is the fake server's ----
+ *
+ * Replies name servers (a sentinel's master, a cluster's nodes, a MOVED target): whatever
+ * they name, the process connects to the fake server's TCP port, and no name is looked up.
+ * These definitions take the place of the C library's (and AddressSanitizer's) for the
+ * whole program. */
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+    if (addr && addr->sa_family == AF_INET) {
+        memset(&in4, 0, sizeof in4);
+        in4.sin_family = AF_INET;
+        in4.sin_port = htons((uint16_t)tcp_port);
+        in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr = (const struct sockaddr *)&in4;
+        len = sizeof in4;
+    } else if (addr && addr->sa_family == AF_INET6) {
+        memset(&in6, 0, sizeof in6);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons((uint16_t)tcp_port);
+        inet_pton(AF_INET6, "::ffff:127.0.0.1", &in6.sin6_addr);
+        addr = (const struct sockaddr *)&in6;
+        len = sizeof in6;
+    }
+    return (int)syscall(SYS_connect, fd, addr, len);
+}
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
+{
+    typedef int (*lookup_fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+    static lookup_fn lookup;
+    if (!lookup) *(void **)&lookup = dlsym(RTLD_NEXT, "getaddrinfo");
+    if (!lookup) return EAI_FAIL;
+    struct addrinfo numeric;
+    if (hints) {
+        numeric = *hints;
+        numeric.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
+        hints = &numeric;
+    }
+    char port[16];
+    snprintf(port, sizeof port, "%d", tcp_port);
+    return lookup(node ? "127.0.0.1" : NULL, service ? port : NULL, hints, res);
 }
 
 static void remove_socket(void)
@@ -500,6 +578,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     start_server();
     atexit(remove_socket);
+    verbose = getenv("FUZZ_REPLY_VERBOSE") != NULL;
     const char *upstream = getenv("FUZZ_REPLY_RECORD"), *dir = getenv("FUZZ_REPLY_SEEDS");
     if (upstream && dir) {
         record(upstream, dir);

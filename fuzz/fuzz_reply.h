@@ -45,6 +45,10 @@ pottery_client *fx_client(fx *f, int db);
 /* The URL of database db of the fake server. */
 const char *fx_url(int db);
 
+/* The fake server's TCP port on 127.0.0.1, where every TCP connection of the process ends
+ * up, whatever address it was made to. */
+int fx_tcp_port(void);
+
 /* Short timeouts: a call that waits, waits little. The server never stays silent, so the
  * connect timeout only matters on a loaded machine, where a short one would fail the
  * fixture's opening. */
@@ -62,13 +66,18 @@ typedef struct fuzz_op {
     unsigned flags;
 } fuzz_op;
 
-/* The event-loop operations (fuzz_reply_async.c): NO_SETUP, their connections are the
- * input's from the start. */
+/* The operations that open their own connections (NO_SETUP): fuzz_reply_conn.c's, and the
+ * event-loop ones of fuzz_reply_async.c. */
+void fx_op_client_open(fx *f);
+void fx_op_pool(fx *f);
+void fx_op_cluster(fx *f);
+void fx_op_sentinel(fx *f);
 void fx_op_aioredlock(fx *f);
 void fx_op_aioredlock3(fx *f);
 void fx_op_aioredlock_with(fx *f);
 void fx_op_aionextid(fx *f);
 void fx_op_aionextid3(fx *f);
+void fx_op_aionextid_sentinel(fx *f);
 
 extern const fuzz_op fuzz_ops[];
 extern const size_t fuzz_nops;

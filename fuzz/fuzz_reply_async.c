@@ -222,7 +222,7 @@ typedef struct aio {
     size_t n;
 } aio;
 
-static void aio_open(aio *a, size_t n)
+static void aio_open(aio *a, size_t n, int sentinel)
 {
     memset(a, 0, sizeof *a);
     the_loop = &a->loop;
@@ -238,7 +238,10 @@ static void aio_open(aio *a, size_t n)
     pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
     o.connect_timeout_ms = FX_CONNECT_MS;
     o.command_timeout_ms = FX_TIMEOUT_MS;
-    for (size_t i = 0; i < n; i++) CALL(pottery_async_open(&a->conn[i], &a->hooks, fx_url((int)i), &o));
+    char url[128];
+    snprintf(url, sizeof url, "redis+sentinel://127.0.0.1:%d/fz", fx_tcp_port());
+    for (size_t i = 0; i < n; i++)
+        CALL(pottery_async_open(&a->conn[i], &a->hooks, sentinel && i == 0 ? url : fx_url((int)i), &o));
     a->n = n;
 }
 
@@ -283,7 +286,7 @@ static void aio_close(aio *a)
 static void aioredlock_on(size_t n, int blocking)
 {
     aio a;
-    aio_open(&a, n);
+    aio_open(&a, n, 0);
     pottery_redlock_options o;
     pottery_redlock_options_init(&o);
     o.retry_delay_ms = 0;
@@ -320,7 +323,7 @@ void fx_op_aioredlock_with(fx *f)
 {
     (void)f;
     aio a;
-    aio_open(&a, 1);
+    aio_open(&a, 1, 0);
     pottery_redlock_options o;
     pottery_redlock_options_init(&o);
     o.retry_delay_ms = 0;
@@ -333,10 +336,10 @@ void fx_op_aioredlock_with(fx *f)
     aio_close(&a);
 }
 
-static void aionextid_on(size_t n)
+static void aionextid_on(size_t n, int sentinel)
 {
     aio a;
-    aio_open(&a, n);
+    aio_open(&a, n, sentinel);
     pottery_nextid_options o;
     pottery_nextid_options_init(&o);
     o.raise_on_redis_errors = n == 1;
@@ -356,11 +359,18 @@ static void aionextid_on(size_t n)
 void fx_op_aionextid(fx *f)
 {
     (void)f;
-    aionextid_on(1);
+    aionextid_on(1, 0);
 }
 
 void fx_op_aionextid3(fx *f)
 {
     (void)f;
-    aionextid_on(3);
+    aionextid_on(3, 0);
+}
+
+/* The master a sentinel names, asked on the loop. */
+void fx_op_aionextid_sentinel(fx *f)
+{
+    (void)f;
+    aionextid_on(1, 1);
 }

@@ -706,41 +706,6 @@ static void op_nextid(fx *f)
     pottery_free(t);
 }
 
-/* The input answers the handshake: open, then a PING. */
-static void op_client_open(fx *f)
-{
-    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
-    o.connect_timeout_ms = FX_CONNECT_MS;
-    o.command_timeout_ms = FX_TIMEOUT_MS;
-    CALL(pottery_client_open(&f->c[0], fx_url(0), &o));
-    CALL(pottery_client_ping(f->c[0]));
-    CALL(pottery_client_open(&f->c[1], fx_url(1), &o));
-    CALL(pottery_client_ping(f->c[1]));
-}
-
-static void op_pool(fx *f)
-{
-    (void)f;
-    pottery_client_options co = POTTERY_CLIENT_OPTIONS_INIT;
-    co.connect_timeout_ms = FX_CONNECT_MS;
-    co.command_timeout_ms = FX_TIMEOUT_MS;
-    pottery_pool_options o = POTTERY_POOL_OPTIONS_INIT;
-    o.size = 2;
-    o.wait_timeout_ms = 0;
-    o.client = &co;
-    pottery_pool *pool = NULL;
-    CALL(pottery_pool_open(&pool, fx_url(0), &o));
-    if (!pool) return;
-    pottery_dict *d = NULL;
-    CALL(pottery_dict_open(&d, pottery_pool_client(pool), "dict", NULL));
-    pottery_value v = POTTERY_VALUE_INIT;
-    CALL(pottery_dict_get(&v, d, KEY));
-    pottery_value_dispose(&v);
-    CALL(pottery_client_ping(pottery_pool_client(pool)));
-    pottery_dict_free(d);
-    pottery_pool_free(pool);
-}
-
 const fuzz_op fuzz_ops[] = {
     ONE_CALL_OPS(ENTRY){ "dict_iter", op_dict_iter, 0 },
     { "set_iter", op_set_iter, 0 },
@@ -766,12 +731,15 @@ const fuzz_op fuzz_ops[] = {
     { "redlock_with", op_redlock_with, 0 },
     { "synchronize", op_synchronize, 0 },
     { "nextid", op_nextid, 0 },
-    { "client_open", op_client_open, NO_SETUP },
-    { "pool", op_pool, NO_SETUP },
+    { "client_open", fx_op_client_open, NO_SETUP },
+    { "pool", fx_op_pool, NO_SETUP },
     { "aioredlock", fx_op_aioredlock, NO_SETUP },
     { "aioredlock3", fx_op_aioredlock3, NO_SETUP },
     { "aioredlock_with", fx_op_aioredlock_with, NO_SETUP },
     { "aionextid", fx_op_aionextid, NO_SETUP },
     { "aionextid3", fx_op_aionextid3, NO_SETUP },
+    { "cluster", fx_op_cluster, NO_SETUP },
+    { "sentinel", fx_op_sentinel, NO_SETUP },
+    { "aionextid_sentinel", fx_op_aionextid_sentinel, NO_SETUP },
 };
 const size_t fuzz_nops = sizeof fuzz_ops / sizeof fuzz_ops[0];
