@@ -5,11 +5,16 @@
  * started once) numbers the connections of an input in the order it accepts them: the
  * fixture's client c[0] is 0, c[1] and c[2] (opened when an operation first needs them)
  * and reconnections the next numbers. The server answers the handshakes of the fixture's
- * clients itself (the operations that open clients themselves leave them to the input). When connection n sends its first command while the operation runs, the server
- * writes chunk n (nothing if there is none), shuts its side down and reads whatever else
+ * clients itself (the operations that open clients themselves leave them to the input).
+ * When connection n sends its first command while the operation runs, the server writes
+ * chunk n (nothing if there is none), shuts its side down and reads whatever else
  * comes, so that a client waits for nothing: it parses what it got, then meets the end of
  * the stream (POTTERY_ECONN). Every call must keep the contract that fx_check states, never
  * crash, leak or hang.
+ *
+ * Every TCP connection the process makes reaches the fake server's loopback port, whatever
+ * address it was made to (connect() and getaddrinfo() below), so that replies may name
+ * servers: a sentinel's master, a cluster's nodes.
  *
  * Seeds: FUZZ_REPLY_RECORD=<unix socket of a redis-server> FUZZ_REPLY_SEEDS=<dir> makes the
  * target run every operation once against that server instead (the fake server relays each
@@ -27,10 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
