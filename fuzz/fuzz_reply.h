@@ -78,6 +78,7 @@ void fx_op_aioredlock_with(fx *f);
 void fx_op_aionextid(fx *f);
 void fx_op_aionextid3(fx *f);
 void fx_op_aionextid_sentinel(fx *f);
+void fx_op_aiowatchdog(fx *f);
 
 extern const fuzz_op fuzz_ops[];
 extern const size_t fuzz_nops;

@@ -336,6 +336,48 @@ void fx_op_aioredlock_with(fx *f)
     aio_close(&a);
 }
 
+/* The lock argument is NULL for an aioredlock: the payload points at the handle. */
+static void on_lost(pottery_redlock *unused, int reason, void *payload)
+{
+    (void)unused;
+    pottery_aioredlock *lock = *(pottery_aioredlock **)payload;
+    if (reason == 0 || pottery_aioredlock_lost(lock) != reason) {
+        fprintf(stderr, "fuzz_reply: on_lost said %d, pottery_aioredlock_lost %d\n", reason,
+                pottery_aioredlock_lost(lock));
+        abort();
+    }
+}
+
+/* A held lock with a short lease, renewed by a watchdog for a few of its ticks. */
+void fx_op_aiowatchdog(fx *f)
+{
+    (void)f;
+    enum { LEASE_MS = 30 };
+    aio a;
+    aio_open(&a, 2, 0);
+    pottery_redlock_options o;
+    pottery_redlock_options_init(&o);
+    o.auto_release_time_ms = LEASE_MS;
+    pottery_aioredlock *lock = NULL;
+    o.on_lost = on_lost;
+    o.on_lost_payload = &lock;
+    pottery_aiowatchdog *wd = NULL;
+    CALL(pottery_aioredlock_new(&lock, "fz", a.conn, 2, &o));
+    CALL(pottery_aiowatchdog_new(&wd, a.conn, 2, NULL));
+    done d;
+    AWAIT(&a, d, pottery_aioredlock_acquire(lock, 0, 0, on_acquire, &d));
+    if (d.status == 0 && d.acquired) {
+        CALL(pottery_aioredlock_watch(lock, wd));
+        for (int64_t end = now_ms() + LEASE_MS; now_ms() < end;) turn(&a.loop, 5);
+        AWAIT(&a, d, pottery_aioredlock_release(lock, on_status, &d));
+    }
+    pottery_watchdog_stats stats;
+    pottery_aiowatchdog_stats_get(&stats, wd);
+    pottery_aioredlock_free(lock);
+    pottery_aiowatchdog_free(wd);
+    aio_close(&a);
+}
+
 static void aionextid_on(size_t n, int sentinel)
 {
     aio a;

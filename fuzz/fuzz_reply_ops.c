@@ -741,5 +741,6 @@ const fuzz_op fuzz_ops[] = {
     { "cluster", fx_op_cluster, NO_SETUP },
     { "sentinel", fx_op_sentinel, NO_SETUP },
     { "aionextid_sentinel", fx_op_aionextid_sentinel, NO_SETUP },
+    { "aiowatchdog", fx_op_aiowatchdog, NO_SETUP },
 };
 const size_t fuzz_nops = sizeof fuzz_ops / sizeof fuzz_ops[0];
