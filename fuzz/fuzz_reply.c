@@ -22,11 +22,13 @@
  * `-merge=1` then keeps those that reach new code. FUZZ_REPLY_VERBOSE=1 prints every call
  * and its outcome. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,10 +361,28 @@ static void *server_main(void *arg)
     return NULL;
 }
 
+/* The sockets of runs that ended in a crash (atexit did not run): removed. */
+static void remove_stale_sockets(void)
+{
+    DIR *dir = opendir("/tmp");
+    if (!dir) return;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        int pid = 0, end = 0;
+        if (sscanf(e->d_name, "fuzz_reply.%d.sock%n", &pid, &end) != 1 || e->d_name[end] != '\0') continue;
+        if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH) {
+            char path[300];
+            snprintf(path, sizeof path, "/tmp/%s", e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(dir);
+}
+
 static void start_server(void)
 {
     static pthread_t thread;
     static int lfd[2];
+    remove_stale_sockets();
     snprintf(sock_path, sizeof sock_path, "/tmp/fuzz_reply.%d.sock", (int)getpid());
     unlink(sock_path);
     lfd[0] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
