@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets of fuzz/ with clang (ASan+UBSan, build/fuzz) and run each for a
-# bounded time over a copy of its seed corpus (fuzz/corpus/<target>/, left untouched).
+# bounded time over a copy of its seed corpus (fuzz/corpus/<target>/, left untouched), with
+# its dictionary fuzz/fuzz_<target>.dict if there is one.
 # Fails on any crash, leak, timeout or sanitizer report; the reproducer is kept in
 # build/fuzz/artifacts/ beside its log. Usage: scripts/fuzz.sh [seconds per target, default 20]
 #   FUZZ_BUILD_DIR=...  the build directory     FUZZ_TARGETS="json url"  a subset
@@ -11,7 +12,7 @@ cd "$ROOT"
 
 SECONDS_PER_TARGET=${1:-20}
 BUILD_DIR=${FUZZ_BUILD_DIR:-build/fuzz}
-TARGETS=${FUZZ_TARGETS:-json json_roundtrip url hash}
+TARGETS=${FUZZ_TARGETS:-json json_roundtrip url hash reply}
 
 bash scripts/install-deps.sh
 
@@ -39,8 +40,10 @@ for t in "${names[@]}"; do
   mkdir -p "$WORK/$t"
   cp -R "fuzz/corpus/$t/." "$WORK/$t/"
   log="$ARTIFACTS/$t.log"
+  dict=()
+  if [ -f "fuzz/fuzz_$t.dict" ]; then dict=(-dict="fuzz/fuzz_$t.dict"); fi
   if "$BUILD_DIR/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$ARTIFACTS/$t-" "$WORK/$t" >"$log" 2>&1; then
+    -print_final_stats=1 -artifact_prefix="$ARTIFACTS/$t-" "${dict[@]}" "$WORK/$t" >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     echo "fuzz: fuzz_$t: ${SECONDS_PER_TARGET}s, ${execs:-?} inputs (${rate:-?}/s), no finding"

@@ -17,7 +17,9 @@
  * report each result through a pipe, so a crash or a hang (killed after its time limit)
  * costs only its own row: a new child resumes after it. Each test prints every failing
  * (operation, fault) pair, then fails. largest_integers gives the calls that compute with
- * a server's number (a wait, an expiry) replies of the right shape holding INT64_MAX. */
+ * a server's number (a wait, an expiry) replies of the right shape holding INT64_MAX;
+ * fuzzer_findings replays the replies that the reply fuzzer (fuzz/fuzz_reply.c) found
+ * mishandled. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1731,6 +1733,67 @@ static void largest_integers(void **state)
     fake_server_stop(fs);
 }
 
+/* ======================= replies found by the reply fuzzer ======================= */
+
+/* Replies that fuzz/fuzz_reply.c found mishandled, each given to every command but the
+ * handshake: the operation must fail with its code and a message. */
+static const char *found_reply(int argc, char **argv, void *userdata)
+{
+    (void)argc;
+    if (strcasecmp(argv[0], "PING") == 0) return "+PONG\r\n";
+    if (strcasecmp(argv[0], "SELECT") == 0) return "+OK\r\n";
+    return userdata;
+}
+
+static int found_dict_get(pottery_client *c)
+{
+    pottery_dict *d = NULL;
+    pottery_value v = POTTERY_VALUE_INIT;
+    int rc = pottery_dict_open(&d, c, "found", NULL);
+    if (rc == 0) rc = pottery_dict_get(&v, d, KEY);
+    pottery_value_dispose(&v);
+    pottery_dict_free(d);
+    return rc;
+}
+
+typedef struct finding {
+    const char *what;
+    const char *reply;
+    int (*run)(pottery_client *c);
+    int code;
+} finding;
+
+static const finding findings[] = {
+    /* the message was the error's text: empty */
+    { "an error reply without text", "-\r\n", found_dict_get, POTTERY_EREDIS },
+};
+
+static void fuzzer_findings(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof findings / sizeof findings[0]; i++) {
+        const finding *fd = &findings[i];
+        fake_server *fs = NULL;
+        pottery_client *c = NULL;
+        char url[64];
+        assert_int_equal(0, fake_server_start(&fs, found_reply, (void *)fd->reply));
+        snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", fake_server_port(fs));
+        assert_ok(pottery_client_open(&c, url, NULL));
+        pottery_error_clear();
+        int rc = fd->run(c);
+        const pottery_error *e = pottery_error_last();
+        if (rc != fd->code || e->code != rc || !e->message[0]) {
+            printf("  %s: returned %s with the message \"%s\", want %s with a message\n", fd->what,
+                   pottery_test_code_name(rc), e->message, pottery_test_code_name(fd->code));
+            failures++;
+        }
+        pottery_client_free(c);
+        fake_server_stop(fs);
+    }
+    if (failures) fail_msg("%d findings fail (listed above)", failures);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof caught_signals / sizeof caught_signals[0]; i++)
@@ -1742,6 +1805,7 @@ int main(void)
         { "absurd_sizes", test_family, NULL, NULL, &families[3] },
         { "endless_scans", test_family, NULL, NULL, &families[4] },
         cmocka_unit_test(largest_integers),
+        cmocka_unit_test(fuzzer_findings),
     };
     return cmocka_run_group_tests_name("faulty_server", tests, NULL, NULL);
 }

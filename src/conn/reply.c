@@ -281,6 +281,9 @@ int pottery__reply_check(const pottery_reply *r)
     size_t len;
     const char *s = pottery__reply_str(r, &len);
     if (len > 100000) len = 100000;
+    /* an error reply whose text is empty (or starts with NUL) still says what it is */
+    if (!s || len == 0 || s[0] == '\0')
+        return pottery__error(POTTERY_EREDIS, "Redis replied with an error without text");
     return pottery__error(POTTERY_EREDIS, "%.*s", (int)len, s);
 }
 
