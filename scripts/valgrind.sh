@@ -65,12 +65,14 @@ NOT_PROGRAMS='packaging_install.*|consumer_.*|symbols_exported|headers_standalon
 # loop blocked on it would show its 300 ms command timeout); under memcheck the loop's own
 # work between two turns already takes hundreds of milliseconds. The other tests of those
 # programs run.
-# example_timer prints whether 100 ms sleeps measured under 200 ms, the way the README shows.
+# Two examples print what the README shows of their timing: example_timer whether 100 ms
+# sleeps measured under 200 ms, example_ratelimit a wait of 333 ms less the time the program
+# spent, to the nearest 100 ms.
 export POTTERY_TEST_SKIP=loop_keeps_ticking
-TIMED='example_timer'
+TIMED='example_timer|example_ratelimit'
 echo "valgrind: not run under memcheck, as their measures are of milliseconds that its" \
   "slowdown swamps: loop_keeps_ticking of aio_* and aio_watchdog_* (event-loop turn gaps)," \
-  "example_timer (its output says whether 100 ms sleeps measured under 200 ms)"
+  "example_timer and example_ratelimit (their output shows timings to the 100 ms)"
 
 echo "valgrind: memcheck over the suite (time scale $POTTERY_TEST_TIME_SCALE)"
 start=$SECONDS
