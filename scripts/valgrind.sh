@@ -29,9 +29,10 @@ bash scripts/install-deps.sh
 
 # The exit code of a program in which memcheck found an error (none of the tests uses it).
 ERROR_EXITCODE=97
+# shellcheck disable=SC2054 # the commas are valgrind's, inside one argument
 MEMCHECK=(valgrind --tool=memcheck --leak-check=full
   --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-  --error-exitcode=$ERROR_EXITCODE --track-fds=no --num-callers=40
+  "--error-exitcode=$ERROR_EXITCODE" --track-fds=no --num-callers=40
   --suppressions="$ROOT/tests/valgrind.supp")
 
 # CMAKE_CROSSCOMPILING_EMULATOR is the command every add_test() of an executable target
@@ -45,6 +46,12 @@ launcher=$(
 # Redis: their wall-clock slack is widened 3 times (test_time_scale()), their ctest TIMEOUTs
 # likewise.
 export POTTERY_TEST_TIME_SCALE=${POTTERY_TEST_TIME_SCALE:-3}
+case $POTTERY_TEST_TIME_SCALE in
+  '' | *[!0-9]* | 0)
+    echo "valgrind: POTTERY_TEST_TIME_SCALE must be a whole number >= 1 (got '$POTTERY_TEST_TIME_SCALE')" >&2
+    exit 2
+    ;;
+esac
 cmake -S . -B "$BUILD_DIR" \
   -DCMAKE_BUILD_TYPE=Debug \
   -DPOTTERY_ALLOC_FAIL=ON \
