@@ -9,6 +9,7 @@ PACKAGES=(
   redis-server
   clang-format clang-tidy cppcheck doxygen gcovr
   clang libclang-rt-14-dev
+  valgrind
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
