@@ -56,6 +56,10 @@ cmake --build "$TSAN_DIR" -j "$JOBS" --target test_threads test_pool test_redloc
 (cd "$TSAN_DIR" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -j2 -L threads) ||
   status=$?
 
+# valgrind memcheck over the suite (build/valgrind, no sanitizers): every test program,
+# its forked workers and the examples; any memory error or leaked block fails it.
+bash scripts/valgrind.sh || status=$?
+
 # libFuzzer over the JSON decoder, the encode round trip, URL parsing and the Bloom/cache
 # hashing (fuzz/, clang, build/fuzz): FUZZ_SECONDS each (15), from the seed corpora; any
 # crash, leak or sanitizer report fails it.

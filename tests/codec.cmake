@@ -6,7 +6,7 @@ target_include_directories(test_codec PRIVATE
   ${PROJECT_SOURCE_DIR}/src ${POTTERY_CMOCKA_INCLUDE_DIR})
 target_compile_definitions(test_codec PRIVATE
   POTTERY_VECTORS_DIR="${POTTERY_CODEC_VECTORS_DIR}")
-target_link_libraries(test_codec PRIVATE pottery_internal ${POTTERY_CMOCKA_LIBRARY} m)
+target_link_libraries(test_codec PRIVATE pottery_internal pottery_test_support ${POTTERY_CMOCKA_LIBRARY} m)
 pottery_set_warnings(test_codec)
 add_test(NAME codec COMMAND test_codec WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 

@@ -5,7 +5,8 @@
 # directory, exports REDIS_URL=unix://<socket>?db=0, runs <program> and compares its
 # standard output with <expected-output-file>. Prints the diff and exits 1 on mismatch
 # (or when the program fails). The server and the directory are removed on exit.
-# POTTERY_REDIS_SERVER may name the redis-server binary.
+# POTTERY_REDIS_SERVER may name the redis-server binary; POTTERY_EXAMPLE_LAUNCHER, a command
+# the program runs under (scripts/valgrind.sh sets it to valgrind's memcheck).
 set -euo pipefail
 
 if [ "$#" -ne 2 ]; then
@@ -30,8 +31,10 @@ private_redis_start example || exit 1
 WORK=$PRIVATE_REDIS_DIR
 
 ACTUAL="$WORK/actual.out"
+launcher=()
+[ -n "${POTTERY_EXAMPLE_LAUNCHER:-}" ] && read -r -a launcher <<<"$POTTERY_EXAMPLE_LAUNCHER"
 status=0
-"$PROGRAM" >"$ACTUAL" </dev/null || status=$?
+"${launcher[@]}" "$PROGRAM" >"$ACTUAL" </dev/null || status=$?
 
 if ! diff -u --label "expected ($EXPECTED)" --label "actual ($(basename "$PROGRAM"))" \
      "$EXPECTED" "$ACTUAL"; then

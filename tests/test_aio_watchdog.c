@@ -607,6 +607,7 @@ static void bad_input(void **state)
 int main(int argc, char **argv)
 {
     if (choose_loop(argc, argv) < 0) return 2;
+    test_skip_from_env();
     signal(SIGPIPE, SIG_DFL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sections_longer_than_the_lease_stay_exclusive, setup, teardown),

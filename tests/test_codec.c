@@ -19,6 +19,7 @@
 #include "codec_assert.h"
 #include "pottery/errors.h"
 #include "pottery/value.h"
+#include "support/test_util.h"
 
 #ifndef POTTERY_VECTORS_DIR
 #define POTTERY_VECTORS_DIR "tests/vectors"
@@ -823,7 +824,9 @@ static void test_float_roundtrip_random(void **state)
     (void)state;
     uint64_t x = 0x9E3779B97F4A7C15u;
     char buf[POTTERY_DOUBLE_BUFSIZE];
-    for (int k = 0; k < 200000; k++) {
+    /* CPU-bound: a slowed-down run (test_time_scale()) draws fewer in the same time. */
+    int draws = (int)(200000 / test_time_scale());
+    for (int k = 0; k < draws; k++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;

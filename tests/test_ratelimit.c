@@ -61,10 +61,12 @@ static void test_burst_then_wait(void **state)
     /* one unit comes back every 200 ms */
     assert_true(wait > 150 && wait <= 200);
     /* the wait is not too long: a little before it, still refused... */
-    sleep_ms((long)wait - 40);
+    double early = slack_ms(40);
+    assert_true(wait > early);
+    sleep_ms((long)(wait - early));
     int64_t rest = 0;
     assert_int_equal(try_cost(&rest, rl, 1), 0);
-    assert_true(rest > 0 && rest <= 45);
+    assert_true(rest > 0 && rest <= early + 5);
     /* ...and once it passed, allowed */
     sleep_ms((long)rest);
     assert_int_equal(try_cost(NULL, rl, 1), 1);
@@ -243,15 +245,17 @@ static void test_processes_share_one_limit_spaced(void **state)
     size_t most = 1 + PERIODS * LIMIT;
     print_message("burst 1: %zu allowed in %d periods of %d (at most %zu)\n", n, PERIODS, LIMIT, most);
     assert_true(n <= most);
-    assert_true(n >= most - 4);
+    /* A spaced slot is taken when a hammer next asks: each allowed call comes that much late,
+     * in proportion to how slowly the hammers run. */
+    assert_true(n >= most - 4 * test_time_scale());
     /* any window of a period holds at most LIMIT calls (the window a little narrower for the
      * client's view of when the server decided), and each period close to LIMIT */
-    assert_true(max_in_window(t, n, PERIOD_MS - 10) <= LIMIT);
+    assert_true(max_in_window(t, n, PERIOD_MS - slack_ms(10)) <= LIMIT);
     for (int k = 0; k < PERIODS; k++) {
         size_t in = 0;
         for (size_t i = 0; i < n; i++) in += t[i] >= h.start + k * PERIOD_MS && t[i] < h.start + (k + 1) * PERIOD_MS;
         print_message("  period %d: %zu\n", k, in);
-        assert_true(in <= LIMIT + 1 && in >= LIMIT - 2);
+        assert_true(in <= LIMIT + 1 && in >= LIMIT - 2 * test_time_scale());
     }
     free(t);
 }
@@ -265,11 +269,11 @@ static void test_processes_share_one_limit_bursting(void **state)
     size_t most = LIMIT + PERIODS * LIMIT;
     print_message("burst %d: %zu allowed in %d periods of %d (at most %zu)\n", LIMIT, n, PERIODS, LIMIT, most);
     assert_true(n <= most);
-    assert_true(n >= most - 4);
+    assert_true(n >= most - 4 * test_time_scale());
     /* the burst, then the rate: never more than 2 * LIMIT - 1 in a period */
-    assert_true(max_in_window(t, n, PERIOD_MS - 10) <= 2 * LIMIT - 1);
+    assert_true(max_in_window(t, n, PERIOD_MS - slack_ms(10)) <= 2 * LIMIT - 1);
     /* after the first period, LIMIT per period */
-    assert_true(max_in_window(t + LIMIT + 1, n - LIMIT - 1, PERIOD_MS - 10) <= LIMIT);
+    assert_true(max_in_window(t + LIMIT + 1, n - LIMIT - 1, PERIOD_MS - slack_ms(10)) <= LIMIT);
     free(t);
 }
 

@@ -85,21 +85,32 @@ static int start_main(void)
     return test_cluster_url(&cluster, cluster_url, sizeof cluster_url);
 }
 
+pottery_client_options *slack_client_options(pottery_client_options *o)
+{
+    pottery_client_options_init(o);
+    o->connect_timeout_ms = (int64_t)slack_ms((double)o->connect_timeout_ms);
+    o->command_timeout_ms = (int64_t)slack_ms((double)o->command_timeout_ms);
+    return o;
+}
+
 int fixture_setup(void **state)
 {
     (void)state;
+    pottery_client_options o;
     if (start_main() != 0) return -1;
-    return pottery_client_open(&client, fixture_url(), NULL) == 0 ? 0 : -1;
+    return pottery_client_open(&client, fixture_url(), slack_client_options(&o)) == 0 ? 0 : -1;
 }
 
 int fixture_setup_two(void **state)
 {
     (void)state;
+    pottery_client_options o;
+    slack_client_options(&o);
     if (start_main() != 0) return -1;
     if (test_redis_start(&other_server, NULL) != 0) return -1;
-    if (pottery_client_open(&client, fixture_url(), NULL) != 0) return -1;
-    if (pottery_client_open(&client2, fixture_url(), NULL) != 0) return -1;
-    return pottery_client_open(&far_client, other_server.url, NULL) == 0 ? 0 : -1;
+    if (pottery_client_open(&client, fixture_url(), &o) != 0) return -1;
+    if (pottery_client_open(&client2, fixture_url(), &o) != 0) return -1;
+    return pottery_client_open(&far_client, other_server.url, &o) == 0 ? 0 : -1;
 }
 
 int fixture_teardown(void **state)
@@ -487,7 +498,8 @@ void test_assert_value_at(const char *what, const pottery_value *v, pottery_valu
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line)
 {
     pottery_client *c = NULL;
-    int rc = pottery_client_open(&c, url, opts);
+    pottery_client_options slack;
+    int rc = pottery_client_open(&c, url, opts ? opts : slack_client_options(&slack));
     if (rc != 0) {
         print_error("open %s: %s (%d): \"%s\"\n", url, pottery_test_code_name(rc), rc, pottery_error_last()->message);
         _fail(file, line);
@@ -557,7 +569,8 @@ static int run_worker(void *arg)
 {
     const worker *wk = arg;
     pottery_client *mine = NULL;
-    if (pottery_client_open(&mine, fixture_url(), NULL) != 0) mine = NULL;
+    pottery_client_options o;
+    if (pottery_client_open(&mine, fixture_url(), slack_client_options(&o)) != 0) mine = NULL;
     int status = wk->body(mine, wk->w, wk->arg);
     pottery_client_free(mine);
     return status;

@@ -242,7 +242,12 @@ void test_check_options_refused_at(const char *fn, int rc, int handle_reset, uns
 
 /* ---- clients, values, processes ---- */
 
-/* A client on url that must open (opts may be NULL). */
+/* The default client options with both timeouts widened by slack_ms() (test_util.h): what
+ * the fixture's clients and the tests' clients opened without options use. Fills o and
+ * returns it. */
+pottery_client_options *slack_client_options(pottery_client_options *o);
+
+/* A client on url that must open (opts may be NULL: slack_client_options()). */
 #define open_client(url, opts) test_open_client_at((url), (opts), __FILE__, __LINE__)
 pottery_client *test_open_client_at(const char *url, const pottery_client_options *opts, const char *file, int line);
 

@@ -33,6 +33,33 @@ void sleep_ms(long ms)
     }
 }
 
+double test_time_scale(void)
+{
+    /* Read each time: no state shared by the threads of a test. */
+    const char *env = getenv("POTTERY_TEST_TIME_SCALE");
+    if (!env || !*env) return 1.0;
+    char *end = NULL;
+    double scale = strtod(env, &end);
+    if (*end != '\0' || !(scale >= 1.0 && scale <= 1000.0)) {
+        fprintf(stderr, "POTTERY_TEST_TIME_SCALE=\"%s\": expected a number from 1 to 1000\n", env);
+        abort();
+    }
+    return scale;
+}
+
+double slack_ms(double ms)
+{
+    return ms * test_time_scale();
+}
+
+void test_skip_from_env(void)
+{
+    const char *pattern = getenv("POTTERY_TEST_SKIP");
+    if (!pattern || !*pattern) return;
+    fprintf(stderr, "POTTERY_TEST_SKIP: skipping the tests named %s\n", pattern);
+    cmocka_set_skip_filter(pattern);
+}
+
 void test_assert_raw_at(const char *expected, char *got, const char *file, int line)
 {
     if (!got) {

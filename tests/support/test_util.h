@@ -21,6 +21,21 @@ double now_ms(void);
 /* Sleep ms milliseconds, resuming after signal interruptions. */
 void sleep_ms(long ms);
 
+/* How many times slower than natively the program runs: POTTERY_TEST_TIME_SCALE, a factor
+ * from 1 to 1000 (1 when unset), set by a run that slows programs down (scripts/valgrind.sh).
+ * It widens what the program's own speed decides, never what it waits for. */
+double test_time_scale(void);
+
+/* A wall-clock slack of ms milliseconds (the time the program itself may take beyond what
+ * it waits for) times test_time_scale(). A timeout or a sleep is not scaled:
+ * `assert_true(elapsed < 300 + slack_ms(250))`. */
+double slack_ms(double ms);
+
+/* Skip the tests whose names match POTTERY_TEST_SKIP (a cmocka pattern: `*` and `?`), with
+ * a line on stderr, when it is set: a test whose measure no slack can keep meaningful in a
+ * slowed run (scripts/valgrind.sh names them and why). Call before running the group. */
+void test_skip_from_env(void);
+
 /* got, a reply rendered by test_redis_cmd/test_redis_cmdv (NULL: the command could not be
  * run), is the string expected. Frees got. */
 #define assert_raw(expected, got) test_assert_raw_at((expected), (got), __FILE__, __LINE__)
