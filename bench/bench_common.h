@@ -229,6 +229,34 @@ static inline void bench_raw_replies(redisContext *c, int n, const char *what)
     }
 }
 
+/* Raw hiredis: iterate key with `<scan> key cursor COUNT 1000` (HSCAN or SSCAN, the batch
+ * libpottery's iterators ask for) until the cursor is back to 0, decoding every stride-th
+ * element of each batch from first on as a number (as libpottery decodes the JSON). The
+ * number of elements decoded, or -1 when a reply is not a SCAN reply. */
+static inline long long bench_raw_scan(redisContext *c, const char *scan, const char *key, size_t first, size_t stride)
+{
+    char cursor[32] = "0";
+    long long seen = 0;
+    do {
+        const char *argv[] = { scan, key, cursor, "COUNT", "1000" };
+        const size_t lens[] = { strlen(scan), strlen(key), strlen(cursor), 5, 4 };
+        redisReply *r = redisCommandArgv(c, 5, argv, lens);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+            r->element[1]->type != REDIS_REPLY_ARRAY) {
+            freeReplyObject(r);
+            return -1;
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        for (size_t i = first; i < r->element[1]->elements; i += stride) {
+            volatile long long v = strtoll(r->element[1]->element[i]->str, NULL, 10);
+            (void)v;
+            seen++;
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return seen;
+}
+
 /* Raw hiredis: DEL the keys named, up to a NULL. */
 static inline void bench_raw_del(redisContext *c, const char *key, ...)
 {

@@ -120,21 +120,7 @@ static void raw_iterate(bench_target *t, int from, int ops)
 {
     (void)from;
     for (int k = 0; k < ops; k++) {
-        char cursor[32] = "0";
-        long long seen = 0;
-        do {
-            const char *argv[] = { "HSCAN", "bench:bulk", cursor, "COUNT", "1000" };
-            const size_t lens[] = { 5, 10, strlen(cursor), 5, 4 };
-            redisReply *r = redisCommandArgv(t->raw, 5, argv, lens);
-            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) bench_die("raw HSCAN");
-            snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-            for (size_t i = 1; i < r->element[1]->elements; i += 2) {
-                volatile long long v = strtoll(r->element[1]->element[i]->str, NULL, 10);
-                (void)v;
-                seen++;
-            }
-            freeReplyObject(r);
-        } while (strcmp(cursor, "0") != 0);
+        long long seen = bench_raw_scan(t->raw, "HSCAN", "bench:bulk", 1, 2);
         if (seen < BULK) bench_die("raw HSCAN: pairs missing");
     }
 }

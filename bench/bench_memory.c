@@ -93,8 +93,8 @@ static long pottery_iterate(result *r, const char *url, int is_dict)
     return rc == POTTERY_EITEROVER ? count : -1;
 }
 
-/* Raw hiredis: HSCAN/SSCAN with the COUNT libpottery asks for (none for a dict, 1000 for a
- * set) until the cursor is back to 0, or the whole key in one reply. */
+/* Raw hiredis: HSCAN/SSCAN with the COUNT libpottery asks for until the cursor is back to 0,
+ * or the whole key in one reply. */
 static long raw_iterate(const char *url, int is_dict, int whole)
 {
     redisContext *c = strncmp(url, "unix://", 7) == 0 ? redisConnectUnix(url + 7) : NULL;
@@ -117,20 +117,7 @@ static long raw_iterate(const char *url, int is_dict, int whole)
         redisFree(c);
         return count;
     }
-    char cursor[32] = "0";
-    do {
-        redisReply *r = is_dict ? redisCommand(c, "HSCAN %s %s", key, cursor)
-                                : redisCommand(c, "SSCAN %s %s COUNT 1000", key, cursor);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
-            r->element[1]->type != REDIS_REPLY_ARRAY) {
-            freeReplyObject(r);
-            redisFree(c);
-            return -1;
-        }
-        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-        count += (long)(is_dict ? r->element[1]->elements / 2 : r->element[1]->elements);
-        freeReplyObject(r);
-    } while (strcmp(cursor, "0") != 0);
+    count = (long)bench_raw_scan(c, is_dict ? "HSCAN" : "SSCAN", key, is_dict ? 1 : 0, is_dict ? 2 : 1);
     redisFree(c);
     return count;
 }
