@@ -110,7 +110,6 @@ static int attempt(int *got, int *dead, pottery_qlock *q, pottery_qlock_call *ta
 int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_t timeout_ms, pottery_qlock_call *take,
                            pottery_qlock_call *undo)
 {
-    *acquired = 0;
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);
     if (rc < 0) return rc;
     pottery_redlock_wait w;
@@ -118,16 +117,20 @@ int pottery__qlock_acquire(int *acquired, pottery_qlock *q, int blocking, int64_
     for (;;) {
         int got, dead;
         rc = attempt(&got, &dead, q, take, undo);
-        if (rc < 0 || got) {
-            *acquired = got;
-            return rc;
+        if (rc < 0) return rc; /* *acquired untouched, as every out-value on failure */
+        if (got) {
+            *acquired = 1;
+            return 0;
         }
         int64_t delay_ns;
         rc = pottery__redlock_wait_next(&delay_ns, &w, &q->core, dead);
-        if (rc <= 0) return rc;
+        if (rc < 0) return rc;
+        if (rc == 0) break;
         sleep_ns(delay_ns);
-        if (!pottery__redlock_wait_again(&w)) return 0;
+        if (!pottery__redlock_wait_again(&w)) break;
     }
+    *acquired = 0;
+    return 0;
 }
 
 int pottery__qlock_need_quorum(pottery_qlock *q, pottery_qlock_call *call, int wait_all, const char *what)

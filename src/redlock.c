@@ -132,7 +132,6 @@ static void sleep_ns(int64_t ns)
 int pottery_redlock_acquire(int *acquired, pottery_redlock *lock, int blocking, int64_t timeout_ms)
 {
     POTTERY_CHECK_ARG(acquired);
-    *acquired = 0;
     POTTERY_CHECK_ARG(lock);
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);
     if (rc < 0) return rc;
@@ -144,16 +143,20 @@ int pottery_redlock_acquire(int *acquired, pottery_redlock *lock, int blocking, 
     for (;;) {
         int got, dead;
         rc = attempt(&got, &dead, lock);
-        if (rc < 0 || got) {
-            *acquired = got;
-            return rc;
+        if (rc < 0) return rc; /* *acquired untouched, as every out-value on failure */
+        if (got) {
+            *acquired = 1;
+            return 0;
         }
         int64_t delay_ns;
         rc = pottery__redlock_wait_next(&delay_ns, &w, &lock->core, dead);
-        if (rc <= 0) return rc;
+        if (rc < 0) return rc;
+        if (rc == 0) break;
         sleep_ns(delay_ns);
-        if (!pottery__redlock_wait_again(&w)) return 0;
+        if (!pottery__redlock_wait_again(&w)) break;
     }
+    *acquired = 0;
+    return 0;
 }
 
 int pottery_redlock_release(pottery_redlock *lock)

@@ -70,7 +70,6 @@ static void owner_call(pottery_qlock_call *call, const pottery_rlock *lock, cons
 int pottery_rlock_acquire(int *acquired, pottery_rlock *lock, int blocking, int64_t timeout_ms)
 {
     POTTERY_CHECK_ARG(acquired);
-    *acquired = 0;
     POTTERY_CHECK_ARG(lock);
     pottery_qlock_call take, undo;
     owner_call(&take, lock, &pottery__lua_rlock_acquire, lock->q.core.opts.auto_release_time_ms);

@@ -99,7 +99,6 @@ static void granted(pottery_rwlock *lock, int acquired, pottery_rwlock_mode mode
 int pottery_rwlock_acquire_read(int *acquired, pottery_rwlock *lock, int blocking, int64_t timeout_ms)
 {
     POTTERY_CHECK_ARG(acquired);
-    *acquired = 0;
     POTTERY_CHECK_ARG(lock);
     int rc = check_free(lock, __func__);
     if (rc < 0) return rc;
@@ -117,7 +116,6 @@ int pottery_rwlock_acquire_read(int *acquired, pottery_rwlock *lock, int blockin
 int pottery_rwlock_acquire_write(int *acquired, pottery_rwlock *lock, int blocking, int64_t timeout_ms)
 {
     POTTERY_CHECK_ARG(acquired);
-    *acquired = 0;
     POTTERY_CHECK_ARG(lock);
     int rc = check_free(lock, __func__);
     if (rc < 0) return rc;

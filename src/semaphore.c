@@ -171,7 +171,6 @@ int pottery_semaphore_acquire(int *acquired, pottery_semaphore_permit *permit, p
                               int64_t timeout_ms)
 {
     POTTERY_CHECK_ARG(acquired);
-    *acquired = 0;
     POTTERY_CHECK_ARG(permit);
     POTTERY_CHECK_ARG(sem);
     int rc = pottery__redlock_check_blocking(blocking, timeout_ms);
@@ -195,7 +194,10 @@ int pottery_semaphore_acquire(int *acquired, pottery_semaphore_permit *permit, p
             return 0;
         }
         int64_t left = pottery__ms_until(deadline);
-        if (left == 0) return 0;
+        if (left == 0) {
+            *acquired = 0;
+            return 0;
+        }
         int64_t delay = pottery__random_ms(sem->opts.retry_delay_ms);
         if (earliest >= 0 && earliest < delay) delay = earliest + 1;
         pottery__sleep_ms(delay < left ? delay : left);

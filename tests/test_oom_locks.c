@@ -129,8 +129,8 @@ static int refused_state_ok(void *arg, int rc)
 {
     ctx *c = arg;
     int64_t validity = 0;
-    (void)rc;
-    return !c->acquired && keys_like(c, "redlock:*") == (long)c->n &&
+    /* a failed call leaves acquired as it was */
+    return (rc < 0 || !c->acquired) && keys_like(c, "redlock:*") == (long)c->n &&
            pottery_redlock_locked(&validity, c->other) == 0 && validity > 0;
 }
 
@@ -517,8 +517,7 @@ static int sem_refused_state_ok(void *arg, int rc)
 {
     ctx *c = arg;
     char *card = raw("ZCARD", "sem", NULL);
-    int ok = card && strcmp(card, "2") == 0 && !c->acquired && !c->permit.token[0];
-    (void)rc;
+    int ok = card && strcmp(card, "2") == 0 && (rc < 0 || !c->acquired) && !c->permit.token[0];
     free(card);
     return ok;
 }

@@ -235,6 +235,9 @@ static void blocking_and_timeouts(void **state)
     assert_int_equal(acquired, 1);
     /* Bad arguments. */
     assert_code(POTTERY_EINVAL, pottery_redlock_acquire(&acquired, b, 0, 100));
+    acquired = 7; /* a failed call leaves its out-value alone */
+    assert_code(POTTERY_EINVAL, pottery_redlock_acquire(&acquired, b, 0, 100));
+    assert_int_equal(acquired, 7);
     assert_message("can't specify a timeout for a non-blocking call");
     assert_code(POTTERY_EINVAL, pottery_redlock_acquire(&acquired, b, 1, -2));
     assert_code(POTTERY_EINVAL, pottery_redlock_acquire(NULL, b, 1, 0));

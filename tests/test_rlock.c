@@ -272,6 +272,9 @@ static void bad_input(void **state)
     assert_code(POTTERY_EINVAL, pottery_rlock_acquire(&acquired, NULL, 1, 0));
     assert_code(POTTERY_EINVAL, pottery_rlock_acquire(&acquired, lock, 1, -5));
     assert_code(POTTERY_EINVAL, pottery_rlock_acquire(&acquired, lock, 0, 10));
+    acquired = 7; /* a failed call leaves its out-value alone */
+    assert_code(POTTERY_EINVAL, pottery_rlock_acquire(&acquired, lock, 0, 10));
+    assert_int_equal(acquired, 7);
     assert_message("can't specify a timeout for a non-blocking call");
     assert_code(POTTERY_EINVAL, pottery_rlock_release(NULL));
     assert_code(POTTERY_EINVAL, pottery_rlock_extend(NULL));
@@ -289,7 +292,7 @@ static void bad_input(void **state)
     assert_true(now_ms() - t0 < 200);
     assert_message_contains("WRONGTYPE");
     assert_message_contains("rlock:k");
-    assert_int_equal(acquired, 0);
+    assert_int_equal(acquired, 7);
     assert_raw("not a lock", raw("GET", "rlock:k", NULL));
     pottery_rlock_free(lock);
 }

@@ -348,6 +348,10 @@ static void bad_input(void **state)
     assert_code(POTTERY_EINVAL, pottery_rwlock_acquire_write(&acquired, NULL, 1, 0));
     assert_code(POTTERY_EINVAL, pottery_rwlock_acquire_read(&acquired, lock, 1, -2));
     assert_code(POTTERY_EINVAL, pottery_rwlock_acquire_write(&acquired, lock, 0, 10));
+    acquired = 7; /* a failed call leaves its out-value alone */
+    assert_code(POTTERY_EINVAL, pottery_rwlock_acquire_write(&acquired, lock, 0, 10));
+    assert_code(POTTERY_EINVAL, pottery_rwlock_acquire_read(&acquired, lock, 0, 10));
+    assert_int_equal(acquired, 7);
     assert_code(POTTERY_EINVAL, pottery_rwlock_release(NULL));
     assert_code(POTTERY_EINVAL, pottery_rwlock_extend(NULL));
     assert_null(pottery_rwlock_key(NULL));

@@ -395,6 +395,9 @@ static void test_null_and_invalid_arguments(void **state)
     assert_code(POTTERY_EINVAL, pottery_semaphore_acquire(&acquired, &p, NULL, 1, 0));
     assert_code(POTTERY_EINVAL, pottery_semaphore_acquire(&acquired, &p, s, 1, -2));
     assert_code(POTTERY_EINVAL, pottery_semaphore_acquire(&acquired, &p, s, 0, 10));
+    acquired = 7; /* a failed call leaves its out-value alone */
+    assert_code(POTTERY_EINVAL, pottery_semaphore_acquire(&acquired, &p, s, 0, 10));
+    assert_int_equal(acquired, 7);
     assert_message("can't specify a timeout for a non-blocking call");
     assert_code(POTTERY_EINVAL, pottery_semaphore_release(NULL, &p));
     assert_code(POTTERY_EINVAL, pottery_semaphore_release(s, NULL));
