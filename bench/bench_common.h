@@ -229,6 +229,86 @@ static inline void bench_raw_replies(redisContext *c, int n, const char *what)
     }
 }
 
+static inline char *bench_read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "bench: cannot read %s\n", path);
+        exit(1);
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        if (len + 2 > cap) {
+            cap = cap ? cap * 2 : 4096;
+            text = realloc(text, cap);
+            if (!text) exit(1);
+        }
+        text[len++] = (char)c;
+    }
+    fclose(f);
+    if (!text) text = calloc(1, 1);
+    if (!text) exit(1);
+    text[len] = '\0';
+    return text;
+}
+
+/* The library's script src/lua/<name>.lua as the build embeds it: each `--@include <part>`
+ * line replaced by src/lua/include/<part>.lua (malloc'd; exits on failure). Raw hiredis sends
+ * the same scripts as libpottery, so that both sides make the server do the same work. */
+static inline char *bench_script_text(const char *name)
+{
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s", __FILE__);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(path, sizeof path, "%s/../src/lua/%s.lua", dir, name);
+    char *src = bench_read_text(path);
+    size_t cap = strlen(src) + 1, len = 0;
+    char *out = malloc(cap);
+    if (!out) exit(1);
+    for (char *line = src; *line;) {
+        char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+        const char *piece = line;
+        size_t plen = n;
+        char *part = NULL;
+        if (strncmp(line, "--@include ", 11) == 0) {
+            char pname[128];
+            snprintf(pname, sizeof pname, "%.*s", (int)(n - 11 - (end ? 1 : 0)), line + 11);
+            snprintf(path, sizeof path, "%s/../src/lua/include/%s.lua", dir, pname);
+            part = bench_read_text(path);
+            piece = part;
+            plen = strlen(part);
+        }
+        if (len + plen + 1 > cap) {
+            cap = (len + plen + 1) * 2;
+            out = realloc(out, cap);
+            if (!out) exit(1);
+        }
+        memcpy(out + len, piece, plen);
+        len += plen;
+        free(part);
+        line += n;
+    }
+    out[len] = '\0';
+    free(src);
+    return out;
+}
+
+/* SCRIPT LOAD text: its SHA1 into sha. */
+static inline void bench_script_load(redisContext *c, const char *text, char sha[41])
+{
+    redisReply *r = redisCommand(c, "SCRIPT LOAD %s", text);
+    if (!r || r->type != REDIS_REPLY_STRING || r->len != 40) bench_die("SCRIPT LOAD");
+    memcpy(sha, r->str, 41);
+    freeReplyObject(r);
+}
+
 /* Raw hiredis: iterate key with `<scan> key cursor COUNT 1000` (HSCAN or SSCAN, the batch
  * libpottery's iterators ask for) until the cursor is back to 0, decoding every stride-th
  * element of each batch from first on as a number (as libpottery decodes the JSON). The

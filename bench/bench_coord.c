@@ -12,86 +12,6 @@
 
 enum { OPS = 4000, ROUNDS = 5 };
 
-/* ---- the library's scripts, as the build embeds them ---- */
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench: cannot read %s\n", path);
-        exit(1);
-    }
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF) {
-        if (len + 2 > cap) {
-            cap = cap ? cap * 2 : 4096;
-            text = realloc(text, cap);
-            if (!text) exit(1);
-        }
-        text[len++] = (char)c;
-    }
-    fclose(f);
-    if (!text) text = calloc(1, 1);
-    if (!text) exit(1);
-    text[len] = '\0';
-    return text;
-}
-
-/* src/lua/<name>.lua with each `--@include <part>` line replaced by include/<part>.lua. */
-static char *script_text(const char *name)
-{
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s", __FILE__);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    snprintf(path, sizeof path, "%s/../src/lua/%s.lua", dir, name);
-    char *src = read_text(path);
-    size_t cap = strlen(src) + 1, len = 0;
-    char *out = malloc(cap);
-    if (!out) exit(1);
-    for (char *line = src; *line;) {
-        char *end = strchr(line, '\n');
-        size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-        const char *piece = line;
-        size_t plen = n;
-        char *part = NULL;
-        if (strncmp(line, "--@include ", 11) == 0) {
-            char pname[128];
-            snprintf(pname, sizeof pname, "%.*s", (int)(n - 11 - (end ? 1 : 0)), line + 11);
-            snprintf(path, sizeof path, "%s/../src/lua/include/%s.lua", dir, pname);
-            part = read_text(path);
-            piece = part;
-            plen = strlen(part);
-        }
-        if (len + plen + 1 > cap) {
-            cap = (len + plen + 1) * 2;
-            out = realloc(out, cap);
-            if (!out) exit(1);
-        }
-        memcpy(out + len, piece, plen);
-        len += plen;
-        free(part);
-        line += n;
-    }
-    out[len] = '\0';
-    free(src);
-    return out;
-}
-
-/* SCRIPT LOAD text: its SHA1 into sha. */
-static void load(redisContext *c, const char *text, char sha[41])
-{
-    redisReply *r = redisCommand(c, "SCRIPT LOAD %s", text);
-    if (!r || r->type != REDIS_REPLY_STRING || r->len != 40) bench_die("SCRIPT LOAD");
-    memcpy(sha, r->str, 41);
-    freeReplyObject(r);
-}
-
 static char sem_acquire[41], sem_release[41], sem_held[41], rl_acquire[41];
 static pottery_semaphore *sem;
 static pottery_ratelimit *rl_open, *rl_shut;
@@ -216,8 +136,8 @@ int main(int argc, char **argv)
     const char *names[] = { "semaphore_acquire", "semaphore_release", "semaphore_held", "ratelimit_acquire" };
     char *shas[] = { sem_acquire, sem_release, sem_held, rl_acquire };
     for (int i = 0; i < 4; i++) {
-        char *text = script_text(names[i]);
-        load(t.raw, text, shas[i]);
+        char *text = bench_script_text(names[i]);
+        bench_script_load(t.raw, text, shas[i]);
         free(text);
     }
     bench_raw_del(t.raw, "bench:sem", "bench:sem:raw", "bench:rl:open", "bench:rl:raw:open", "bench:rl:shut",

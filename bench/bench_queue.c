@@ -1,21 +1,15 @@
 /*
  * pottery_queue against raw hiredis doing the same work with the same bytes:
  *   put    XADD key * item JSON(n)                       (one command per op on both sides)
- *   get    the same Lua take script (read the oldest entry and XDEL it atomically): raw
- *          hiredis sends EVALSHA, pottery sends EVALSHA after its first EVAL; both decode
- *          the item into a number
+ *   get    the library's Lua take script (read the oldest entry, check its JSON, XDEL it
+ *          atomically; src/lua/queue_take.lua): raw hiredis sends EVALSHA, pottery sends
+ *          EVALSHA after its first EVAL; both decode the item into a number
  *   get_nowait on an empty queue: the same EVALSHA, answering nil
  *   qsize  XLEN
  */
 #include "bench_common.h"
 
 enum { OPS = 2000, ROUNDS = 15 };
-
-/* The script src/queue.c runs, byte for byte (so EVALSHA names the same script). */
-static const char take_source[] = "local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]\n"
-                                  "if not oldest then return false end\n"
-                                  "redis.call('XDEL', KEYS[1], oldest[1])\n"
-                                  "return oldest\n";
 
 static char take_sha[41];
 static pottery_queue *queue, *empty_queue;
@@ -49,8 +43,8 @@ static int raw_take(redisContext *c, const char *key)
         exit(1);
     }
     int got = 0;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-        /* { id, { "item", value } }: find the item field and turn it into a number */
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 3) {
+        /* { id, { "item", value }, deleted }: find the item field and turn it into a number */
         redisReply *fields = r->element[1];
         for (size_t i = 0; i + 1 < fields->elements; i += 2)
             if (fields->element[i]->len == 4 && memcmp(fields->element[i]->str, "item", 4) == 0) {
@@ -115,19 +109,13 @@ static void pottery_qsize_ops(bench_target *t, int from, int ops)
         if (pottery_queue_qsize(&n, queue) < 0) bench_die("qsize");
 }
 
-/* Load the take script on the raw connection (pottery loads it itself on first use). */
+/* Load the library's take script (src/lua/queue_take.lua) on the raw connection (pottery
+ * loads it itself on first use). */
 static void load_script(bench_target *t)
 {
-    const char *argv[] = { "SCRIPT", "LOAD", take_source };
-    const size_t lens[] = { 6, 4, sizeof take_source - 1 };
-    redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
-    if (!r || r->type != REDIS_REPLY_STRING || r->len != 40) {
-        fprintf(stderr, "bench: SCRIPT LOAD failed\n");
-        exit(1);
-    }
-    memcpy(take_sha, r->str, 40);
-    take_sha[40] = '\0';
-    freeReplyObject(r);
+    char *text = bench_script_text("queue_take");
+    bench_script_load(t->raw, text, take_sha);
+    free(text);
 }
 
 int main(int argc, char **argv)
