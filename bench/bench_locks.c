@@ -21,54 +21,11 @@ static pottery_rlock *rlock;
 static pottery_rwlock *rwlock;
 static char rlock_owner[37], rwlock_owner[37];
 
-/* A file of the source tree, whole (malloc'd), or NULL. */
-static char *slurp(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.lua", POTTERY_LUA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *text = (char *)calloc(1, 1 << 16);
-    size_t n = text ? fread(text, 1, (1 << 16) - 1, f) : 0;
-    fclose(f);
-    if (text && n == 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-/* The script's text with its `--@include <part>` lines replaced, as the build embeds it. */
-static char *script_text(const char *name)
-{
-    char *text = slurp(name);
-    if (!text) bench_die(name);
-    char *at = strstr(text, "--@include ");
-    if (!at) return text;
-    char part[64];
-    if (sscanf(at, "--@include %63[a-z0-9_]", part) != 1) bench_die(name);
-    char inc[128];
-    snprintf(inc, sizeof inc, "include/%s", part);
-    char *body = slurp(inc);
-    if (!body) bench_die(inc);
-    char *rest = strchr(at, '\n');
-    size_t out_len = strlen(text) + strlen(body) + 1;
-    char *out = (char *)malloc(out_len);
-    if (!out) bench_die("malloc");
-    snprintf(out, out_len, "%.*s%s%s", (int)(at - text), text, body, rest ? rest + 1 : "");
-    free(text);
-    free(body);
-    return out;
-}
-
 static void load_scripts(redisContext *c)
 {
     for (int i = 0; i < SCRIPTS; i++) {
-        char *text = script_text(FILES[i]);
-        redisReply *r = (redisReply *)redisCommand(c, "SCRIPT LOAD %s", text);
-        if (!r || r->type != REDIS_REPLY_STRING) bench_die("SCRIPT LOAD");
-        snprintf(sha[i], sizeof sha[i], "%s", r->str);
-        freeReplyObject(r);
+        char *text = bench_script_text(FILES[i]);
+        bench_script_load(c, text, sha[i]);
         free(text);
     }
 }

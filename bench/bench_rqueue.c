@@ -16,59 +16,11 @@ static const char key[] = "bench:rqueue", dead[] = "{bench:rqueue}:dead", group[
 static char take_sha[41], settle_sha[41];
 static pottery_rqueue *queue, *empty_queue;
 
-/* The text of a file (malloc'd), or exit. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench: cannot read %s\n", path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    if (!text || fread(text, 1, (size_t)n, f) != (size_t)n) exit(1);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
-/* SCRIPT LOAD src/lua/<name>.lua (its `--@include json_ok` line replaced by the part) into
- * sha; the source tree is found from this file's path. */
+/* SCRIPT LOAD the library's script src/lua/<name>.lua into sha. */
 static void load_script(bench_target *t, const char *name, char sha[41])
 {
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s", __FILE__);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0';
-    snprintf(path, sizeof path, "%s/../src/lua/%s.lua", dir, name);
-    char *text = slurp(path);
-    const char *include = "--@include json_ok\n";
-    char *at = strstr(text, include);
-    if (at) {
-        snprintf(path, sizeof path, "%s/../src/lua/include/json_ok.lua", dir);
-        char *part = slurp(path);
-        size_t head = (size_t)(at - text), tail = strlen(at + strlen(include));
-        char *joined = malloc(head + strlen(part) + tail + 1);
-        if (!joined) exit(1);
-        memcpy(joined, text, head);
-        strcpy(joined + head, part);
-        strcat(joined, at + strlen(include));
-        free(part);
-        free(text);
-        text = joined;
-    }
-    const char *argv[] = { "SCRIPT", "LOAD", text };
-    const size_t lens[] = { 6, 4, strlen(text) };
-    redisReply *r = redisCommandArgv(t->raw, 3, argv, lens);
-    if (!r || r->type != REDIS_REPLY_STRING || r->len != 40) {
-        fprintf(stderr, "bench: SCRIPT LOAD %s failed\n", name);
-        exit(1);
-    }
-    memcpy(sha, r->str, 40);
-    sha[40] = '\0';
-    freeReplyObject(r);
+    char *text = bench_script_text(name);
+    bench_script_load(t->raw, text, sha);
     free(text);
 }
 
