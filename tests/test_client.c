@@ -1327,6 +1327,45 @@ static void test_command_timeout_blocking(void **state)
     pottery_client_free(c);
 }
 
+/* A read waits in a blocking recv() whose receive timeout is kept from the earlier calls
+ * while it fits: a call with a shorter deadline than the last one must still end on time,
+ * and a call without one must wait for as long as its reply takes. */
+static void test_receive_timeout_follows_each_call(void **state)
+{
+    (void)state;
+    pottery_client_options o = POTTERY_CLIENT_OPTIONS_INIT;
+    o.command_timeout_ms = 5000;
+    pottery_client *c = open_client(srv.url, &o);
+    assert_ok(pottery_client_ping(c)); /* a receive timeout of seconds */
+
+    pottery__call_begin_timeout(c, 200);
+    double t0 = now_ms();
+    assert_code(POTTERY_ETIMEOUT, RUN(NULL, c, "BLPOP", "timeout:nothing", "0"));
+    double elapsed = now_ms() - t0;
+    pottery__call_end(c);
+    assert_true(elapsed >= 150 && elapsed < 3 * 200);
+    assert_message_contains("200 ms");
+
+    /* The long timeout again: a reply that takes 400 ms is waited for. */
+    assert_ok(pottery_client_ping(c));
+    t0 = now_ms();
+    pottery_reply *r = NULL;
+    assert_ok(RUN(&r, c, "BLPOP", "timeout:nothing", "0.4"));
+    assert_true(now_ms() - t0 >= 350);
+    assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
+    pottery__reply_free(r);
+
+    /* No deadline at all, after bounded calls: the reply of a 1.2 s wait arrives. */
+    pottery__call_begin_timeout(c, POTTERY_FOREVER);
+    t0 = now_ms();
+    assert_ok(RUN(&r, c, "BLPOP", "timeout:nothing", "1.2"));
+    pottery__call_end(c);
+    assert_true(now_ms() - t0 >= 1150);
+    assert_int_equal(pottery__reply_type(r), POTTERY_REPLY_NIL);
+    pottery__reply_free(r);
+    pottery_client_free(c);
+}
+
 /* ======================= password / ACL server ======================= */
 
 static int setup_auth(void **state)
@@ -1477,6 +1516,7 @@ int main(void)
         cmocka_unit_test(test_same_server),
         cmocka_unit_test(test_client_kill_reconnects),
         cmocka_unit_test(test_command_timeout_blocking),
+        cmocka_unit_test(test_receive_timeout_follows_each_call),
     };
     const struct CMUnitTest auth[] = {
         cmocka_unit_test(test_auth_password),

@@ -15,7 +15,8 @@
  * pottery__call_begin) and stops when the last reply has been read (or at the matching
  * pottery__call_end), so a pipeline, a transaction or a streamed bulk write is one call,
  * and so is a multi-round-trip operation wrapped in a call scope. Every wait in between
- * (sending and receiving) is a poll() for the time left.
+ * is bounded by the time left: a poll() while sending, a blocking recv() whose receive
+ * timeout never exceeds it while receiving.
  */
 #ifndef POTTERY_CONN_CLIENT_IMPL_H
 #define POTTERY_CONN_CLIENT_IMPL_H
@@ -56,7 +57,9 @@ struct redisReader;
 struct pottery_client {
     struct redisContext *ctx;   /* NULL while disconnected; owns the socket */
     struct redisReader *reader; /* parses this connection's replies */
-    int fd;                     /* ctx's socket, non-blocking */
+    int fd;                     /* ctx's socket: blocking once connected (see io.c) */
+    int blocking;               /* fd is in blocking mode (a connect in progress is not) */
+    int64_t recv_timeout_ms;    /* fd's SO_RCVTIMEO: 0 none, -1 unknown */
     pottery_url addr;           /* where and how to connect (URL with the options applied) */
     char *endpoint;             /* "host:port" or "unix:/path", for messages */
     int64_t connect_timeout_ms; /* > 0, or POTTERY_FOREVER */

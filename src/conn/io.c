@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include "conn/client_impl.h"
@@ -25,6 +26,10 @@
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
+
+/* Sending never blocks: a send() that would is followed by a poll() bounded by the call's
+ * deadline, the same way on a socket in either mode. */
+#define SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
 
 /* Keep at most this much output buffer memory between calls (a large command grows it). */
 #define KEEP_OUT_BYTES ((size_t)1024 * 1024)
@@ -97,8 +102,8 @@ static int io_failure(pottery_client *c, int code, const char *doing, const char
     return code;
 }
 
-/* Wait until the socket is ready for events, or the call's deadline passes. */
-static int wait_ready(pottery_client *c, short events, const char *doing)
+/* Wait until the socket can be written to, or the call's deadline passes. */
+static int wait_writable(pottery_client *c, const char *doing)
 {
     for (;;) {
         int ms = -1;
@@ -109,7 +114,7 @@ static int wait_ready(pottery_client *c, short events, const char *doing)
         }
         struct pollfd p;
         p.fd = c->fd;
-        p.events = events;
+        p.events = POLLOUT;
         p.revents = 0;
         int n = poll(&p, 1, ms);
         if (n > 0) return 0; /* readiness, or an error/hangup that the next send/recv reports */
@@ -122,11 +127,11 @@ int pottery__conn_flush(pottery_client *c)
     if (!c->ctx) return pottery__error(POTTERY_ESTATE, "no connection to write to");
     size_t off = 0;
     while (off < c->out.len) {
-        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, SEND_FLAGS);
         if (n > 0) {
             off += (size_t)n;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int rc = wait_ready(c, POLLOUT, "sending to");
+            int rc = wait_writable(c, "sending to");
             if (rc < 0) return rc;
         } else if (n < 0 && errno != EINTR) {
             return io_failure(c, POTTERY_ECONN, "sending to", errno == EPIPE ? "connection lost" : strerror(errno));
@@ -139,11 +144,12 @@ int pottery__conn_flush(pottery_client *c)
     return 0;
 }
 
-/* One recv() into the reader: 0 (also when nothing was there yet) or an error. */
-static int receive(pottery_client *c)
+/* One recv() into the reader: 0 (also when nothing was there yet, or the receive timeout
+ * passed first) or an error. flags: MSG_DONTWAIT for a peek at what has arrived. */
+static int receive(pottery_client *c, int flags)
 {
     char buf[16384];
-    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    ssize_t n = recv(c->fd, buf, sizeof buf, flags);
     if (n > 0) {
         int rc = pottery__reader_feed(c->reader, buf, (size_t)n);
         if (rc < 0) pottery__conn_drop(c);
@@ -154,6 +160,44 @@ static int receive(pottery_client *c)
     return io_failure(c, POTTERY_ECONN, "reading from", strerror(errno));
 }
 
+/* The socket's mode: blocking (a read waits in recv(), bounded by SO_RCVTIMEO) or not (while
+ * a connect is in progress, see pottery__conn_connect_all). */
+static int set_blocking(pottery_client *c, int fd, int on)
+{
+    int flags = fcntl(fd, F_GETFL);
+    int want = on ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+    if (flags < 0 || (want != flags && fcntl(fd, F_SETFL, want) < 0))
+        return pottery__error(POTTERY_ECONN, "%s: cannot set the socket's blocking mode: %s", c->endpoint,
+                              strerror(errno));
+    c->blocking = on;
+    return 0;
+}
+
+/* A read waits in a blocking recv() rather than poll() then recv(): one system call per
+ * reply instead of two, which is most of a fast reply's cost over a unix socket. One
+ * deadline still bounds the whole call: the receive timeout is kept at or below the time
+ * left (a recv() that times out early is simply repeated), and it is set again only when
+ * it falls out of [left / 2, left], so a call to a prompt server sets nothing. */
+static int fit_recv_timeout(pottery_client *c, const char *doing)
+{
+    int64_t want = 0; /* 0: no timeout */
+    if (c->deadline_set && c->deadline_ms != INT64_MAX) {
+        int64_t left = c->deadline_ms - pottery__monotonic_ms();
+        if (left <= 0) return io_failure(c, POTTERY_ETIMEOUT, doing, NULL);
+        if (c->recv_timeout_ms > 0 && c->recv_timeout_ms <= left && c->recv_timeout_ms >= left / 2) return 0;
+        want = left - left / 4;
+    } else if (c->recv_timeout_ms == 0) {
+        return 0;
+    }
+    struct timeval tv;
+    tv.tv_sec = (time_t)(want / 1000);
+    tv.tv_usec = (suseconds_t)(want % 1000 * 1000);
+    if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+        return io_failure(c, POTTERY_ECONN, doing, strerror(errno));
+    c->recv_timeout_ms = want;
+    return 0;
+}
+
 /* ---- connection ---- */
 
 void pottery__conn_drop(pottery_client *c)
@@ -161,6 +205,8 @@ void pottery__conn_drop(pottery_client *c)
     if (c->ctx) redisFree(c->ctx);
     c->ctx = NULL;
     c->fd = -1;
+    c->blocking = 0;
+    c->recv_timeout_ms = -1;
     pottery__reader_free(c->reader);
     c->reader = NULL;
     pottery__buf_free(&c->out);
@@ -304,10 +350,14 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out)
     if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
     count_round_trip(c);
     if (c->out.len > 0 && (rc = pottery__conn_flush(c)) < 0) return rc;
+    if (!c->blocking && (rc = set_blocking(c, c->fd, 1)) < 0) {
+        pottery__conn_drop(c);
+        return rc;
+    }
     for (;;) {
         if ((rc = next_reply(c, out)) != 0) return rc < 0 ? rc : 0;
-        if ((rc = wait_ready(c, POLLIN, "reading from")) < 0) return rc;
-        if ((rc = receive(c)) < 0) return rc;
+        if ((rc = fit_recv_timeout(c, "reading from")) < 0) return rc;
+        if ((rc = receive(c, 0)) < 0) return rc;
     }
 }
 
@@ -318,7 +368,7 @@ int pottery__conn_read_ready(pottery_client *c, pottery_reply **out)
     if (!c->ctx || c->pending == 0) return pottery__error(POTTERY_ESTATE, "no reply is expected");
     count_round_trip(c);
     if ((rc = next_reply(c, out)) != 0) return rc;
-    if ((rc = receive(c)) < 0) return rc;
+    if ((rc = receive(c, MSG_DONTWAIT)) < 0) return rc;
     return next_reply(c, out);
 }
 
@@ -486,18 +536,15 @@ static int connect_failed(pottery_client *c, redisContext *ctx, int saved_errno)
     return code;
 }
 
-/* Make ctx (connected, or still connecting) c's connection: a non-blocking socket, a
- * fresh reader, nothing pending. */
-static int install(pottery_client *c, redisContext *ctx)
+/* Make ctx c's connection: a socket that blocks once connected (and not while connecting),
+ * a fresh reader, nothing pending. */
+static int install(pottery_client *c, redisContext *ctx, int connected)
 {
-    /* The library waits with poll() itself, so that one deadline covers a whole call. */
-    int flags = fcntl(ctx->fd, F_GETFL);
-    if (flags < 0 || fcntl(ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        pottery__error(POTTERY_ECONN, "connecting to %s: cannot make the socket non-blocking: %s", c->endpoint,
-                       strerror(errno));
+    if (set_blocking(c, ctx->fd, connected) < 0) {
         redisFree(ctx);
         return POTTERY_ECONN;
     }
+    c->recv_timeout_ms = -1; /* hiredis may have set one */
 #ifdef SO_NOSIGPIPE
     {
         int one = 1;
@@ -531,7 +578,7 @@ int pottery__conn_connect(pottery_client *c)
     else
         ctx = compat_connect_tcp(c->addr.host, c->addr.port, c->connect_timeout_ms);
     if (!ctx || ctx->err) return connect_failed(c, ctx, errno);
-    int rc = install(c, ctx);
+    int rc = install(c, ctx, 1);
     if (rc < 0) return rc;
 
     /* The handshake is a call of its own, bounded by the connect timeout, even when it
@@ -655,7 +702,7 @@ int pottery__conn_connect_all(pottery_client *const *cs, size_t n, int *rcs, pot
             pottery__error_save(&why[i]);
             continue;
         }
-        if ((rcs[i] = install(c, ctx)) < 0) {
+        if ((rcs[i] = install(c, ctx, 0)) < 0) {
             pottery__error_save(&why[i]);
             continue;
         }
