@@ -217,6 +217,36 @@ static void frozen_master_times_out_and_its_reply_is_consumed(void **state)
     pottery__fanout_free(&f);
 }
 
+/* A fan-out to one master reads its reply like a single client (recv() without poll()):
+ * the same timeout, the same owed reply, the same round-trip count. */
+static void one_master_is_waited_for_like_a_client(void **state)
+{
+    (void)state;
+    pottery_fanout f;
+    pottery__fanout_init(&f, &clients[2], 1, 0);
+    pottery_client_stats_reset(clients[2]);
+    assert_ok(fan(&f, "ECHO", "ok", (const char *)NULL));
+    assert_int_equal(f.yes, 1);
+    assert_reply_text(&f, 0, "ok");
+    assert_int_equal(stats_of(clients[2]).round_trips, 1);
+
+    test_redis_pause(&masters[2]);
+    double t0 = now_ms();
+    assert_ok(fan(&f, "ECHO", "first", (const char *)NULL));
+    double elapsed = now_ms() - t0;
+    assert_true(elapsed >= 290);
+    assert_true(elapsed < 300 + 250);
+    assert_int_equal(f.results[0].status, POTTERY_FANOUT_TIMEOUT);
+    assert_int_equal(f.results[0].code, POTTERY_ETIMEOUT);
+    assert_non_null(clients[2]->ctx); /* kept, owing the reply */
+    assert_int_equal(clients[2]->late, 1);
+    test_redis_resume(&masters[2]);
+    assert_ok(fan(&f, "ECHO", "second", (const char *)NULL));
+    assert_reply_text(&f, 0, "second");
+    assert_int_equal(clients[2]->late, 0);
+    pottery__fanout_free(&f);
+}
+
 /* Dropped connections to three frozen masters reconnect at once: the call costs one
  * connect timeout (500 ms here), not one per frozen master in turn (1.5 s), and the two
  * live masters answer in it. A freshly connected master counts as a reconnect. */
@@ -477,6 +507,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(two_killed_still_decides_and_rejoin, masters_reset, masters_close),
         cmocka_unit_test_setup_teardown(frozen_master_times_out_and_its_reply_is_consumed, masters_reset,
                                         masters_close),
+        cmocka_unit_test_setup_teardown(one_master_is_waited_for_like_a_client, masters_reset, masters_close),
         cmocka_unit_test_setup_teardown(dropped_masters_reconnect_together, masters_reset, masters_close),
         cmocka_unit_test_setup_teardown(call_timeout_caps_the_masters, masters_reset, masters_close),
         cmocka_unit_test_setup_teardown(early_decision_does_not_wait_for_a_slow_master, masters_reset, masters_close),

@@ -209,6 +209,11 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out);
  * fully arrived yet, or an error (the connection dropped). */
 int pottery__conn_read_ready(pottery_client *c, pottery_reply **out);
 
+/* pottery__conn_read that lets the call's deadline pass without failing (the fan-out's one
+ * master still waiting): 1 and *out = the next reply, 0 once the deadline has passed (the
+ * connection kept, the reply still pending), or an error (the connection dropped). */
+int pottery__conn_read_until_deadline(pottery_client *c, pottery_reply **out);
+
 /* 1 when the call running on c has passed its deadline. */
 int pottery__conn_timed_out(pottery_client *c);
 /* Report ETIMEOUT for c's call ("<doing> <endpoint>: no answer within N ms") and drop the

@@ -1,7 +1,8 @@
 /* The fan-out: one command (or script) to N clients at once from the calling thread. Every
  * request is appended and flushed before any reply is read; then one poll() over all the
  * sockets reads replies as they arrive, until the caller's rule decides or every master
- * answered, failed or ran out of time. See conn.h. */
+ * answered, failed or ran out of time. The last master waited for is read like a single
+ * client's reply, in recv() without poll(). See conn.h. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -116,6 +117,19 @@ static int check_inputs(const pottery_fanout *f)
     return 0;
 }
 
+/* The one master still waiting: its reply, waited for in recv() (a poll() first would
+ * cost a system call more), until its deadline. */
+static void wait_one(pottery_fanout *f, size_t i, fanout_job *job)
+{
+    pottery_reply *r;
+    int rc = pottery__conn_read_until_deadline(f->clients[i], &r);
+    if (rc < 0)
+        pottery__fanout_settle_failure(f, i, rc, NULL);
+    else if (rc == 1)
+        take_reply(f, i, r, job);
+    /* 0: its time is up, which the next wait_some reports */
+}
+
 /* poll() over the sockets of the masters still waiting until one is readable or the
  * nearest deadline passes; masters whose time is up are timed out. */
 static int wait_some(pottery_fanout *f, struct pollfd *fds, size_t *who, fanout_job *job)
@@ -136,6 +150,10 @@ static int wait_some(pottery_fanout *f, struct pollfd *fds, size_t *who, fanout_
         who[k++] = i;
     }
     if (k == 0 || pottery__fanout_decided(f)) return 0;
+    if (k == 1) {
+        wait_one(f, who[0], job);
+        return 0;
+    }
     int ms = nearest == INT64_MAX ? -1 : nearest - now > INT_MAX ? INT_MAX : (int)(nearest - now);
     if (ms < 0 && nearest != INT64_MAX) ms = 0;
     int ready = poll(fds, k, ms);
@@ -215,8 +233,9 @@ static int run(pottery_fanout *f, fanout_job *job)
     }
     pottery__free(linked);
     pottery__free(why);
-    /* Replies already there, until decided (a reply not read stays owed by its client). */
-    for (size_t i = 0; i < f->n && !pottery__fanout_decided(f); i++)
+    /* Replies already there, until decided (a reply not read stays owed by its client);
+     * a single master is waited for in recv() at once. */
+    for (size_t i = 0; f->n > 1 && i < f->n && !pottery__fanout_decided(f); i++)
         if (pottery__fanout_waiting(f, i)) read_arrived(f, i, job);
 
     while (rc == 0 && !pottery__fanout_decided(f)) rc = wait_some(f, fds, who, job);

@@ -177,13 +177,14 @@ static int set_blocking(pottery_client *c, int fd, int on)
  * reply instead of two, which is most of a fast reply's cost over a unix socket. One
  * deadline still bounds the whole call: the receive timeout is kept at or below the time
  * left (a recv() that times out early is simply repeated), and it is set again only when
- * it falls out of [left / 2, left], so a call to a prompt server sets nothing. */
+ * it falls out of [left / 2, left], so a call to a prompt server sets nothing. 0, 1 when the
+ * deadline has passed, or an error. */
 static int fit_recv_timeout(pottery_client *c, const char *doing)
 {
     int64_t want = 0; /* 0: no timeout */
     if (c->deadline_set && c->deadline_ms != INT64_MAX) {
         int64_t left = c->deadline_ms - pottery__monotonic_ms();
-        if (left <= 0) return io_failure(c, POTTERY_ETIMEOUT, doing, NULL);
+        if (left <= 0) return 1;
         if (c->recv_timeout_ms > 0 && c->recv_timeout_ms <= left && c->recv_timeout_ms >= left / 2) return 0;
         want = left - left / 4;
     } else if (c->recv_timeout_ms == 0) {
@@ -343,7 +344,9 @@ static int next_reply(pottery_client *c, pottery_reply **out)
     }
 }
 
-int pottery__conn_read(pottery_client *c, pottery_reply **out)
+/* Wait for the next reply in recv(): 1 and *out, 0 when the call's deadline passed first,
+ * or an error (the connection dropped). */
+static int wait_reply(pottery_client *c, pottery_reply **out)
 {
     int rc;
     *out = NULL;
@@ -355,10 +358,22 @@ int pottery__conn_read(pottery_client *c, pottery_reply **out)
         return rc;
     }
     for (;;) {
-        if ((rc = next_reply(c, out)) != 0) return rc < 0 ? rc : 0;
-        if ((rc = fit_recv_timeout(c, "reading from")) < 0) return rc;
+        if ((rc = next_reply(c, out)) != 0) return rc;
+        if ((rc = fit_recv_timeout(c, "reading from")) != 0) return rc > 0 ? 0 : rc;
         if ((rc = receive(c, 0)) < 0) return rc;
     }
+}
+
+int pottery__conn_read(pottery_client *c, pottery_reply **out)
+{
+    int rc = wait_reply(c, out);
+    if (rc == 0) return io_failure(c, POTTERY_ETIMEOUT, "reading from", NULL);
+    return rc < 0 ? rc : 0;
+}
+
+int pottery__conn_read_until_deadline(pottery_client *c, pottery_reply **out)
+{
+    return wait_reply(c, out);
 }
 
 int pottery__conn_read_ready(pottery_client *c, pottery_reply **out)
