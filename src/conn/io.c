@@ -145,7 +145,7 @@ int pottery__conn_flush(pottery_client *c)
 }
 
 /* One recv() into the reader: 0 (also when nothing was there yet, or the receive timeout
- * passed first) or an error. flags: MSG_DONTWAIT for a peek at what has arrived. */
+ * passed first) or an error. flags: MSG_DONTWAIT to take only what has already arrived. */
 static int receive(pottery_client *c, int flags)
 {
     char buf[16384];
